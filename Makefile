@@ -1,0 +1,55 @@
+# Two commands: `make run` serves the demo city, `make test` runs lint and the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export FLASK_APP := wsgi.py
+
+.PHONY: run test lint messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	@mkdir -p instance
+	DAIS_CONFIG=$${DAIS_CONFIG:-development} $(BIN)/flask db upgrade
+	DAIS_CONFIG=$${DAIS_CONFIG:-development} $(BIN)/flask seed-demo --if-empty
+	@echo ""
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	DAIS_CONFIG=$${DAIS_CONFIG:-development} $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+
+# The suite runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+test: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	DAIS_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL =="; \
+		DAIS_TEST_DB=postgres $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	elif [ "$$REQUIRE_POSTGRES" = "1" ]; then \
+		echo "REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set" >&2; exit 1; \
+	else \
+		echo "TEST_DATABASE_URL is not set: the PostgreSQL run was skipped."; \
+	fi
+
+# Extract strings and update the catalogs (run after changing user-facing text).
+messages: $(VENV)/.dev-installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel update -i translations/messages.pot -d translations; \
+		$(BIN)/pybabel compile -d translations; fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,99 @@
+"""Dais: public meetings for a city, from notice to minutes."""
+
+from pathlib import Path
+
+from flask import Flask, current_app, has_request_context, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def select_locale():
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def create_app(config_class=None) -> Flask:
+    from config import config_from_env
+
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=False)
+    app.config.from_object(config_class or config_from_env())
+    if not app.config.get("SECRET_KEY") and not (app.debug or app.testing):
+        raise ConfigurationError(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random value "
+            "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    from app.core import sqlite  # noqa: F401  (WAL and busy timeout on every SQLite connection)
+    from app.core.loaders import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
+
+    db.init_app(app)
+    from app import models  # noqa: F401  (every model registered before Alembic looks)
+
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    _configure_login(app)
+
+    from app.auth.views import bp as auth_bp
+    from app.dashboard.views import bp as dashboard_bp
+    from app.portal.views import bp as portal_bp
+
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp)
+
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+
+    from app.core.web import register_web
+
+    register_web(app)
+    return app
+
+
+def _configure_login(app):
+    from flask_babel import lazy_gettext as _l
+
+    from app.auth.models import User
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Sign in to see that page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        from sqlalchemy import select
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if not token or len(token) > 64:
+            return None
+        try:
+            return db.session.scalar(select(User).where(User.session_token == token, User.active.is_(True)))
+        except SQLAlchemyError:  # the database is down: treat as signed out so error pages still render
+            db.session.rollback()
+            return None

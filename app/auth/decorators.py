@@ -1,0 +1,49 @@
+"""Access checks: a login gate for whole blueprints, and role_required for each route."""
+
+from functools import wraps
+
+from flask import abort, request
+from flask_login import current_user
+
+from app.extensions import login_manager
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def login_gate(*public_endpoints: str):
+    """A before_request hook: every route of the blueprint needs a signed-in user unless listed public.
+
+    A route someone forgot to decorate is still closed.
+    """
+
+    def gate():
+        if request.endpoint in public_endpoints:
+            return None
+        if not current_user.is_authenticated:
+            if wants_json():
+                abort(401)
+            return login_manager.unauthorized()
+        return None
+
+    return gate
+
+
+def role_required(*roles):
+    """403 for a signed-in user without one of ``roles``; the login page for an anonymous visitor."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                if wants_json():
+                    abort(401)
+                return login_manager.unauthorized()
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

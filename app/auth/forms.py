@@ -1,0 +1,72 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from app.auth.models import Role
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address.")), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=256)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+def _role_choices():
+    return [(r.value, r.label) for r in Role]
+
+
+def _coerce_optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class UserForm(FlaskForm):
+    display_name = StringField(
+        _l("Display name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)]
+    )
+    role = SelectField(_l("Role"), choices=[])
+    member_id = SelectField(
+        _l("Linked member (commissioners only)"), coerce=_coerce_optional_int, validators=[Optional()], choices=[]
+    )
+
+    def __init__(self, *args, member_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = _role_choices()
+        self.member_id.choices = [("", _l("No linked member"))] + list(member_choices)
+
+
+class NewUserForm(UserForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(_l("Enter an email address.")), Email(_l("Enter a valid email address.")),
+                    Length(max=254)],
+    )
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(_l("Enter a password.")),
+                                                                 Length(max=256)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a password.")), Length(max=256)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password.")), Length(max=256)]
+    )
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired(_l("Enter a new password.")), Length(max=256)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(_l("Repeat the new password.")),
+                    EqualTo("new_password", _l("The two new passwords do not match."))],
+    )
+
+
+class EmptyForm(FlaskForm):
+    """For buttons that POST (sign out, deactivate): carries only the CSRF token."""

@@ -1,0 +1,203 @@
+"""Accounts: sign-in with lockout, and user administration. Every change writes an audit entry."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.auth.models import LoginThrottle, Role, User, new_session_token
+from app.core import audit
+from app.core.errors import DomainError
+from app.core.timeutil import utcnow
+from app.extensions import db
+
+# Checked against when no account has the address, so a wrong address costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-but-the-same-cost")
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+@dataclass
+class SignInResult:
+    user: User | None = None
+    error: str | None = None
+
+
+def _locked_message(remaining: timedelta) -> str:
+    minutes = max(1, int(-(-remaining.total_seconds() // 60)))
+    return ngettext(
+        "Too many failed sign-in attempts. Sign-in for this account is paused; try again in %(num)d minute.",
+        "Too many failed sign-in attempts. Sign-in for this account is paused; try again in %(num)d minutes.",
+        minutes,
+    )
+
+
+def authenticate(email: str, password: str) -> SignInResult:
+    """Check a sign-in attempt.
+
+    After LOGIN_MAX_FAILURES failures for one address, every attempt for it (right or wrong password)
+    is refused for LOGIN_LOCKOUT_MINUTES. The messages are the same whether or not the address has an
+    account, and an inactive account fails like a wrong password.
+    """
+    now = utcnow()
+    address = normalize_email(email)
+    throttle = db.session.scalar(select(LoginThrottle).where(LoginThrottle.email == address))
+    if throttle is not None and throttle.locked_until is not None:
+        if throttle.locked_until > now:
+            return SignInResult(error=_locked_message(throttle.locked_until - now))
+        throttle.locked_until = None
+        throttle.failure_count = 0
+
+    user = find_user_by_email(address)
+    password_ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    if user is not None and password_ok and user.is_active:
+        if throttle is not None:
+            throttle.failure_count = 0
+        user.last_login_at = now
+        audit.record("user.login", user, "Signed in", actor=user)
+        db.session.flush()
+        return SignInResult(user=user)
+
+    if throttle is None:
+        throttle = LoginThrottle(email=address[:254], failure_count=0)
+        db.session.add(throttle)
+    throttle.failure_count += 1
+    throttle.last_failure_at = now
+    if throttle.failure_count >= current_app.config["LOGIN_MAX_FAILURES"]:
+        lockout = timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+        throttle.locked_until = now + lockout
+        throttle.failure_count = 0
+        if user is not None:
+            audit.record("user.locked_out", user, "Sign-in paused after repeated failures", actor=None)
+        db.session.flush()
+        return SignInResult(error=_locked_message(lockout))
+    db.session.flush()
+    return SignInResult(error=_("The email or password is not correct."))
+
+
+def _check_password_rules(password: str) -> None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password or "") < minimum:
+        raise DomainError(_("Use at least %(num)d characters.", num=minimum), field="password")
+    if len(password) > 256:
+        raise DomainError(_("Use at most 256 characters."), field="password")
+
+
+def _check_member_link(role: Role, member_id: int | None) -> None:
+    if member_id is not None and role != Role.commissioner:
+        raise DomainError(_("Only a commissioner's login can be linked to a member."), field="member_id")
+    if member_id is not None:
+        taken = db.session.scalar(select(User).where(User.member_id == member_id))
+        if taken is not None:
+            raise DomainError(_("That member already has a login (%(email)s).", email=taken.email), field="member_id")
+
+
+def create_user(
+    *, email: str, display_name: str, password: str, role: Role, member_id: int | None = None, actor: User | None
+) -> User:
+    address = normalize_email(email)
+    if find_user_by_email(address) is not None:
+        raise DomainError(_("A user with this email already exists."), field="email")
+    _check_password_rules(password)
+    _check_member_link(role, member_id)
+    user = User(
+        email=address,
+        display_name=display_name.strip(),
+        password_hash=hash_password(password),
+        role=role,
+        member_id=member_id,
+        active=True,
+        created_at=utcnow(),
+        password_changed_at=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user.create",
+        user,
+        f"Created user {address} with role {role.value}",
+        actor=actor,
+        actor_label="cli",
+        data={"email": address, "role": role.value, "member_id": member_id},
+    )
+    return user
+
+
+def _active_admin_count() -> int:
+    return db.session.scalar(select(func.count(User.id)).where(User.role == Role.admin, User.active.is_(True)))
+
+
+def update_user(user: User, *, display_name: str, role: Role, member_id: int | None, actor: User) -> User:
+    before = {"display_name": user.display_name, "role": user.role.value, "member_id": user.member_id}
+    if user.role == Role.admin and role != Role.admin and user.active and _active_admin_count() <= 1:
+        raise DomainError(_("This is the last active administrator; make another one first."), field="role")
+    if member_id != user.member_id:
+        _check_member_link(role, member_id)
+    elif member_id is not None and role != Role.commissioner:
+        raise DomainError(_("Only a commissioner's login can be linked to a member."), field="member_id")
+    user.display_name = display_name.strip()
+    user.role = role
+    user.member_id = member_id
+    after = {"display_name": user.display_name, "role": role.value, "member_id": member_id}
+    if before != after:
+        audit.record("user.update", user, f"Updated user {user.email}", actor=actor,
+                     data={"before": before, "after": after})
+    db.session.flush()
+    return user
+
+
+def deactivate_user(user: User, *, actor: User) -> None:
+    if user.id == actor.id:
+        raise DomainError(_("You cannot deactivate your own account."))
+    if not user.active:
+        raise DomainError(_("This account is already deactivated."))
+    if user.role == Role.admin and _active_admin_count() <= 1:
+        raise DomainError(_("This is the last active administrator; make another one first."))
+    user.active = False
+    user.session_token = new_session_token()  # signs them out everywhere
+    audit.record("user.deactivate", user, f"Deactivated user {user.email}", actor=actor)
+    db.session.flush()
+
+
+def reactivate_user(user: User, *, actor: User) -> None:
+    if user.active:
+        raise DomainError(_("This account is already active."))
+    user.active = True
+    audit.record("user.reactivate", user, f"Reactivated user {user.email}", actor=actor)
+    db.session.flush()
+
+
+def set_password(user: User, new_password: str, *, actor: User | None) -> None:
+    """Admin reset or self-service change; either way other sessions of the user are signed out."""
+    _check_password_rules(new_password)
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.session_token = new_session_token()
+    action = "user.change_password" if actor is not None and actor.id == user.id else "user.reset_password"
+    audit.record(action, user, f"Password set for {user.email}", actor=actor)
+    db.session.flush()
+
+
+def change_own_password(user: User, current_password: str, new_password: str) -> None:
+    if not check_password_hash(user.password_hash, current_password or ""):
+        raise DomainError(_("Your current password is not correct."), field="current_password")
+    if current_password == new_password:
+        raise DomainError(_("Choose a password different from the current one."), field="new_password")
+    try:
+        set_password(user, new_password, actor=user)
+    except DomainError as exc:
+        raise DomainError(exc.message, field="new_password") from None

@@ -1,0 +1,57 @@
+"""Command-line tools: flask create-user, flask seed-demo."""
+
+import click
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.auth import services as auth_services
+from app.auth.models import Role, User
+from app.bodies.models import Body
+from app.core.errors import DomainError
+from app.extensions import db
+
+
+@click.command("create-user")
+@click.option("--email", prompt=True, help="Sign-in address (stored lower-case).")
+@click.option("--name", "display_name", prompt="Display name", help="Name shown in the app and the audit log.")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.admin.value, show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, envvar="DAIS_NEW_USER_PASSWORD",
+              help="Asked for when not given; may also come from DAIS_NEW_USER_PASSWORD.")
+def create_user_command(email, display_name, role, password):
+    """Create a user (use it for the first administrator)."""
+    try:
+        user = auth_services.create_user(
+            email=email, display_name=display_name, password=password, role=Role(role), actor=None
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email}.")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds bodies or users.")
+def seed_demo_command(if_empty):
+    """Load the sample City of Key West data (idempotent: running it twice changes nothing)."""
+    from app.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+
+    has_data = db.session.scalar(select(func.count(Body.id))) or db.session.scalar(select(func.count(User.id)))
+    if if_empty and has_data:
+        click.echo("The database already holds data; the demo city was not loaded.")
+    else:
+        created = seed_demo()
+        db.session.commit()
+        click.echo(f"Demo city ready ({created} new records).")
+    emails = set(db.session.scalars(select(User.email)).all())
+    shown = [(email, role) for email, role, _ in DEMO_LOGINS if email in emails]
+    if shown:
+        click.echo("")
+        click.echo(f"Demo logins for {current_app.config['CITY_NAME']} (password for each: {DEMO_PASSWORD}):")
+        for email, role in shown:
+            click.echo(f"  {role:<13} {email}")
+
+
+def register_cli(app):
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,1 @@
+"""Shared pieces with no blueprint: database base class and types, time helpers, audit log."""

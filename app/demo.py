@@ -1,0 +1,119 @@
+"""Sample data: a City of Key West modelled on the June 30, 2025 special meeting.
+
+Every person here is fictional. Records are looked up by a natural key before being created, so running
+seed_demo() twice changes nothing.
+"""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from app.auth import services as auth_services
+from app.auth.models import Role, User
+from app.bodies.models import Body, BodyKind, Member, Membership
+from app.core import audit
+from app.extensions import db
+
+DEMO_PASSWORD = "keywest-demo-2025"
+
+#: (email, role, linked member's full name or None)
+DEMO_LOGINS = [
+    ("admin@keywest.example", "admin", None),
+    ("clerk@keywest.example", "clerk", None),
+    ("r.okafor@keywest.example", "commissioner", "Rosalind Okafor"),
+    ("t.vandermeer@keywest.example", "commissioner", "Tobias Vandermeer"),
+]
+
+DISPLAY_NAMES = {
+    "admin@keywest.example": "Demo Administrator",
+    "clerk@keywest.example": "Demo City Clerk",
+    "r.okafor@keywest.example": "Rosalind Okafor",
+    "t.vandermeer@keywest.example": "Tobias Vandermeer",
+}
+
+TERM_START = date(2024, 11, 20)
+#: Staggered four-year terms; every seat is filled both on June 30, 2025 and today.
+TERM_END = date(2028, 11, 19)
+NEXT_TERM_END = date(2030, 11, 19)
+
+#: (full name, sort name, title, seat, seat number, chair)
+COMMISSION = [
+    ("Marisol Quintana-Reyes", "Quintana-Reyes, Marisol", "Mayor", "At-large", 0, True),
+    ("Everett Lindqvist", "Lindqvist, Everett", "Vice Mayor", "District 1", 1, False),
+    ("Rosalind Okafor", "Okafor, Rosalind", "Commissioner", "District 2", 2, False),
+    ("Tobias Vandermeer", "Vandermeer, Tobias", "Commissioner", "District 3", 3, False),
+    ("Celestine Arbuckle", "Arbuckle, Celestine", "Commissioner", "District 4", 4, False),
+    ("Hollis Prendergast", "Prendergast, Hollis", "Commissioner", "District 5", 5, False),
+    ("Ines Baptiste-Moreau", "Baptiste-Moreau, Ines", "Commissioner", "District 6", 6, False),
+]
+
+PLANNING_BOARD = [
+    ("Wendell Aldana-Fisk", "Aldana-Fisk, Wendell", "Chair", "Seat 1", 1, True),
+    ("Priya Castellanos", "Castellanos, Priya", "Vice Chair", "Seat 2", 2, False),
+    ("Otis Marchetti", "Marchetti, Otis", "Board Member", "Seat 3", 3, False),
+    ("Greta Ollivander-Shaw", "Ollivander-Shaw, Greta", "Board Member", "Seat 4", 4, False),
+    ("Lionel Tupper", "Tupper, Lionel", "Board Member", "Seat 5", 5, False),
+]
+
+
+def _get_or_create_body(name: str, **fields) -> tuple[Body, bool]:
+    body = db.session.scalar(select(Body).where(Body.name == name))
+    if body is not None:
+        return body, False
+    body = Body(name=name, **fields)
+    db.session.add(body)
+    db.session.flush()
+    audit.record("body.create", body, f"Created body {name} (demo data)", actor_label="seed-demo")
+    return body, True
+
+
+def _seat(body: Body, full_name, sort_name, title, seat, seat_number, chair) -> int:
+    created = 0
+    member = db.session.scalar(select(Member).where(Member.full_name == full_name))
+    if member is None:
+        member = Member(full_name=full_name, sort_name=sort_name)
+        db.session.add(member)
+        db.session.flush()
+        created += 1
+    exists = db.session.scalar(
+        select(Membership).where(Membership.member_id == member.id, Membership.body_id == body.id)
+    )
+    if exists is None:
+        db.session.add(
+            Membership(
+                member_id=member.id, body_id=body.id, title=title, seat=seat, seat_number=seat_number,
+                is_chair=chair, term_start_on=TERM_START, term_end_on=NEXT_TERM_END if seat_number % 2 else TERM_END,
+            )
+        )
+        created += 1
+    return created
+
+
+def seed_demo() -> int:
+    """Create whatever of the demo city is missing; return how many records were added."""
+    created = 0
+    commission, new = _get_or_create_body(
+        "City Commission", kind=BodyKind.commission, seat_count=7, seconds_required=True
+    )
+    created += new
+    for row in COMMISSION:
+        created += _seat(commission, *row)
+    board, new = _get_or_create_body("Planning Board", kind=BodyKind.board, seat_count=5, seconds_required=True)
+    created += new
+    for row in PLANNING_BOARD:
+        created += _seat(board, *row)
+    db.session.flush()
+
+    for email, role, member_name in DEMO_LOGINS:
+        if db.session.scalar(select(User).where(User.email == email)) is not None:
+            continue
+        member_id = None
+        if member_name:
+            member_id = db.session.scalar(select(Member.id).where(Member.full_name == member_name))
+        auth_services.create_user(
+            email=email, display_name=DISPLAY_NAMES[email], password=DEMO_PASSWORD, role=Role(role),
+            member_id=member_id, actor=None,
+        )
+        created += 1
+    db.session.flush()
+    return created

@@ -1,0 +1,5 @@
+"""Imports every capability's models so Alembic, the shell and the tests see them all. Nothing else."""
+
+from app.auth.models import LoginThrottle, Role, User  # noqa: F401
+from app.bodies.models import Body, Member, Membership  # noqa: F401
+from app.core.audit import AuditEntry  # noqa: F401

@@ -1,0 +1,181 @@
+import itertools
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import event
+
+from app import create_app
+from app.auth import services as auth_services
+from app.auth.models import Role
+from app.bodies.models import Body, BodyKind, Member, Membership
+from app.extensions import db as _db
+from config import TestingConfig
+from tests.dbutil import BACKEND, fresh_database
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with fresh_database(BACKEND, tmp_path_factory.mktemp("db")) as url:
+        app = make_app(url)
+        with app.app_context():
+            _db.create_all()  # tests only; the migration test proves the migrations give the same schema
+            _db.engine.dispose()
+        yield url
+
+
+def make_app(url, **overrides):
+    config = type("TestConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+    return create_app(config)
+
+
+class Clock:
+    """An injectable clock: tests move time forward instead of sleeping."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **delta):
+        from datetime import timedelta
+
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock():
+    return Clock(datetime(2026, 3, 2, 14, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def app_overrides():
+    """Override in a test module (or with indirect parametrization) to change config."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, clock, app_overrides):
+    app = make_app(database_url, CLOCK=clock, **app_overrides)
+    ctx = app.app_context()
+    ctx.push()
+    try:
+        yield app
+    finally:
+        _db.session.remove()
+        with _db.engine.begin() as conn:
+            for table in reversed(_db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        _db.engine.dispose()
+        ctx.pop()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def create_user(db):
+    def factory(role=Role.clerk, *, email=None, password=PASSWORD, display_name=None, member=None, active=True):
+        n = next(_counter)
+        role = Role(role)
+        user = auth_services.create_user(
+            email=email or f"{role.value}{n}@city.example",
+            display_name=display_name or f"{role.value.title()} {n}",
+            password=password,
+            role=role,
+            member_id=member.id if member else None,
+            actor=None,
+        )
+        user.active = active
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def create_body(db):
+    def factory(**overrides):
+        n = next(_counter)
+        fields = {"name": f"Board {n}", "kind": BodyKind.board, "seat_count": 5}
+        fields.update(overrides)
+        body = Body(**fields)
+        db.session.add(body)
+        db.session.commit()
+        return body
+
+    return factory
+
+
+@pytest.fixture
+def create_member(db):
+    def factory(body=None, *, full_name=None, title="Commissioner", seat_number=1, is_chair=False, **overrides):
+        from datetime import date
+
+        n = next(_counter)
+        name = full_name or f"Member {n}"
+        member = Member(full_name=name, sort_name=name.split()[-1] + ", " + name.split()[0])
+        db.session.add(member)
+        db.session.flush()
+        if body is not None:
+            db.session.add(Membership(
+                member_id=member.id, body_id=body.id, title=title, seat=f"Seat {seat_number}",
+                seat_number=seat_number, is_chair=is_chair,
+                term_start_on=overrides.get("term_start_on", date(2020, 1, 1)),
+                term_end_on=overrides.get("term_end_on"),
+            ))
+        db.session.commit()
+        return member
+
+    return factory
+
+
+def login(client, email, password=PASSWORD, **extra):
+    return client.post("/login", data={"email": email, "password": password, **extra})
+
+
+@pytest.fixture
+def login_as(client, create_user):
+    """Sign the test client in with a new user of ``role`` and return that user."""
+
+    def do(role, **kwargs):
+        user = create_user(role, **kwargs)
+        response = login(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return do
+
+
+@pytest.fixture
+def count_queries(app):
+    """Context manager counting SQL statements sent to the database."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def counter():
+        statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        engine = _db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counter
