@@ -2,6 +2,8 @@ import itertools
 from datetime import UTC, datetime
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from app import create_app
@@ -25,9 +27,29 @@ def database_url(tmp_path_factory):
         yield url
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, as in production.
+
+    The fixtures keep an app context pushed for the whole test; without this, requests would share its
+    ``g`` (and the signed-in user Flask-Login caches there) and its database session.
+    """
+
+    def open(self, *args, **kwargs):
+        ctx = self.application.app_context()
+        ctx.push()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            ctx.pop()
+            if has_app_context():
+                _db.session.expire_all()  # the test's own session must see what the request wrote
+
+
 def make_app(url, **overrides):
     config = type("TestConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
 
 
 class Clock:

@@ -1,0 +1,257 @@
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.models import Role, User
+from app.core.audit import AuditEntry
+from tests.conftest import PASSWORD, login
+
+LOCKED = "Too many failed sign-in attempts"
+WRONG = "The email or password is not correct."
+
+
+def page_text(response):
+    return response.get_data(as_text=True)
+
+
+def test_login_then_dashboard_then_logout(client, create_user, db):
+    user = create_user(Role.clerk, display_name="Carla Clerk")
+    response = login(client, user.email.upper())  # email is case-insensitive
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/dashboard/")
+    dashboard = client.get("/dashboard/")
+    assert dashboard.status_code == 200
+    assert "Signed in as Carla Clerk" in page_text(dashboard)
+    assert db.session.get(User, user.id).last_login_at is not None
+
+    assert client.post("/logout").status_code == 302
+    assert client.get("/dashboard/").status_code == 302
+
+
+def test_logout_by_get_is_not_allowed(client, login_as):
+    login_as(Role.clerk)
+    assert client.get("/logout").status_code == 405
+    assert client.get("/dashboard/").status_code == 200
+
+
+def test_wrong_password_keeps_email_and_says_what_is_wrong(client, create_user):
+    user = create_user(Role.clerk)
+    response = login(client, user.email, "wrong-password")
+    assert response.status_code == 200
+    text = page_text(response)
+    assert WRONG in text
+    assert f'value="{user.email}"' in text
+    assert client.get("/dashboard/").status_code == 302
+
+
+def test_empty_login_form_says_what_to_fill_in(client):
+    response = client.post("/login", data={"email": "", "password": ""})
+    assert response.status_code == 200
+    assert "Enter your email address." in page_text(response)
+    assert "Enter your password." in page_text(response)
+
+
+def test_lockout_after_five_failures_and_release_after_fifteen_minutes(client, create_user, clock):
+    user = create_user(Role.clerk)
+    for _ in range(4):
+        assert WRONG in page_text(login(client, user.email, "nope-nope-nope"))
+    fifth = login(client, user.email, "nope-nope-nope")
+    assert LOCKED in page_text(fifth)
+    assert "15 minutes" in page_text(fifth)
+
+    # Even the right password is refused while the account is paused.
+    refused = login(client, user.email, PASSWORD)
+    assert refused.status_code == 200 and LOCKED in page_text(refused)
+    clock.advance(minutes=14, seconds=59)
+    still = login(client, user.email, PASSWORD)
+    assert LOCKED in page_text(still) and "1 minute" in page_text(still)
+
+    clock.advance(seconds=1)
+    released = login(client, user.email, PASSWORD)
+    assert released.status_code == 302
+    assert client.get("/dashboard/").status_code == 200
+
+
+def test_successful_login_resets_the_failure_count(client, create_user):
+    user = create_user(Role.clerk)
+    for _ in range(4):
+        login(client, user.email, "bad-password-1")
+    assert login(client, user.email).status_code == 302
+    client.post("/logout")
+    for _ in range(4):
+        assert WRONG in page_text(login(client, user.email, "bad-password-2"))
+
+
+def _normalized(response):
+    # Everything except the (random) CSRF token and the echoed email.
+    text = re.sub(r'name="csrf_token"[^>]*>', "", page_text(response))
+    return re.sub(r'value="[^"]*@[^"]*"', "", text)
+
+
+def test_no_user_enumeration(client, create_user):
+    user = create_user(Role.clerk)
+    real = login(client, user.email, "wrong-password-x")
+    ghost = login(client, "nobody@city.example", "wrong-password-x")
+    assert real.status_code == ghost.status_code == 200
+    assert _normalized(real) == _normalized(ghost)
+
+    # An unknown address locks out exactly like a real one.
+    for _ in range(4):
+        ghost = login(client, "nobody@city.example", "wrong-password-x")
+        real = login(client, user.email, "wrong-password-x")
+    assert LOCKED in page_text(ghost) and LOCKED in page_text(real)
+    assert _normalized(real) == _normalized(ghost)
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "http:/evil.example",
+     "/\r\nSet-Cookie:x", "\t//evil.example"],
+)
+def test_unsafe_next_is_ignored(client, create_user, target):
+    user = create_user(Role.clerk)
+    response = client.post("/login", query_string={"next": target}, data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] in ("/dashboard/", "http://localhost/dashboard/")
+
+
+def test_local_next_is_followed(client, create_user):
+    user = create_user(Role.admin)
+    response = client.post("/login?next=/admin/users", data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/admin/users"
+
+
+def test_anonymous_visit_to_staff_page_comes_back_after_login(client, create_user):
+    user = create_user(Role.admin)
+    first = client.get("/admin/users")
+    assert first.status_code == 302 and "next=%2Fadmin%2Fusers" in first.headers["Location"]
+    response = client.post(first.headers["Location"], data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/admin/users"
+
+
+def test_deactivated_user_cannot_log_in(client, create_user):
+    user = create_user(Role.clerk, active=False)
+    response = login(client, user.email)
+    assert response.status_code == 200
+    assert WRONG in page_text(response)
+
+
+def test_deactivation_signs_the_user_out_everywhere(app, client, create_user, db):
+    admin = create_user(Role.admin)
+    clerk = create_user(Role.clerk)
+    clerk_client = app.test_client()
+    login(clerk_client, clerk.email)
+    assert clerk_client.get("/dashboard/").status_code == 200
+
+    login(client, admin.email)
+    response = client.post(f"/admin/users/{clerk.id}/deactivate", follow_redirects=True)
+    assert "is deactivated" in page_text(response)
+    assert clerk_client.get("/dashboard/").status_code == 302
+    entries = select(func.count(AuditEntry.id)).where(
+        AuditEntry.action == "user.deactivate", AuditEntry.target_id == clerk.id
+    )
+    assert db.session.scalar(entries) == 1
+
+
+def test_admin_cannot_deactivate_self_or_last_admin(client, login_as, db):
+    admin = login_as(Role.admin)
+    response = client.post(f"/admin/users/{admin.id}/deactivate", follow_redirects=True)
+    assert "cannot deactivate your own account" in page_text(response)
+    assert db.session.get(User, admin.id).active
+    response = client.post(f"/admin/users/{admin.id}", data={"display_name": "Me", "role": "clerk", "member_id": ""})
+    assert response.status_code == 422
+    assert "last active administrator" in page_text(response)
+
+
+def test_admin_creates_user_and_rejected_form_keeps_input(client, login_as, create_member, db):
+    login_as(Role.admin)
+    member = create_member(full_name="Rosa Delgado")
+    bad = client.post("/admin/users/new", data={
+        "email": "new.user@city.example", "display_name": "New Person", "role": "commissioner",
+        "member_id": str(member.id), "password": "short",
+    })
+    assert bad.status_code == 422
+    text = page_text(bad)
+    assert "Use at least 10 characters." in text
+    assert 'value="new.user@city.example"' in text and 'value="New Person"' in text
+    assert db.session.scalar(select(func.count(User.id)).where(User.email == "new.user@city.example")) == 0
+
+    good = client.post("/admin/users/new", data={
+        "email": "New.User@City.example", "display_name": "New Person", "role": "commissioner",
+        "member_id": str(member.id), "password": "a-long-enough-password",
+    })
+    assert good.status_code == 302
+    created = db.session.scalar(select(User).where(User.email == "new.user@city.example"))
+    assert created.role == Role.commissioner and created.member_id == member.id
+
+    duplicate = client.post("/admin/users/new", data={
+        "email": "NEW.USER@city.example", "display_name": "Again", "role": "clerk", "member_id": "",
+        "password": "a-long-enough-password",
+    })
+    assert duplicate.status_code == 422
+    assert "already exists" in page_text(duplicate)
+
+
+def test_only_commissioners_link_to_members(client, login_as, create_member):
+    login_as(Role.admin)
+    member = create_member()
+    response = client.post("/admin/users/new", data={
+        "email": "c@city.example", "display_name": "C", "role": "clerk", "member_id": str(member.id),
+        "password": "a-long-enough-password",
+    })
+    assert response.status_code == 422
+    assert "Only a commissioner" in page_text(response)
+
+
+def test_invalid_role_is_refused_not_500(client, login_as):
+    login_as(Role.admin)
+    response = client.post("/admin/users/new", data={
+        "email": "x@city.example", "display_name": "X", "role": "superuser", "member_id": "abc",
+        "password": "a-long-enough-password",
+    })
+    assert response.status_code == 422
+    assert "Not a valid choice" in page_text(response)
+
+
+def test_admin_resets_password_and_old_one_stops_working(app, client, login_as, create_user):
+    login_as(Role.admin)
+    clerk = create_user(Role.clerk)
+    clerk_client = app.test_client()
+    login(clerk_client, clerk.email)
+    response = client.post(f"/admin/users/{clerk.id}/password", data={"reset-password": "brand-new-password"})
+    assert response.status_code == 302
+    assert clerk_client.get("/dashboard/").status_code == 302  # signed out
+    fresh = app.test_client()
+    assert login(fresh, clerk.email).status_code == 200
+    assert login(fresh, clerk.email, "brand-new-password").status_code == 302
+
+
+def test_user_changes_own_password(client, login_as):
+    user = login_as(Role.commissioner)
+    wrong = client.post("/account/password", data={
+        "current_password": "not-it", "new_password": "another-password", "confirm": "another-password"})
+    assert wrong.status_code == 200 and "current password is not correct" in page_text(wrong)
+    mismatch = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "another-password", "confirm": "different-one"})
+    assert "do not match" in page_text(mismatch)
+    done = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "another-password", "confirm": "another-password"})
+    assert done.status_code == 302
+    assert client.get("/dashboard/").status_code == 200  # this session stays signed in
+    client.post("/logout")
+    assert login(client, user.email, PASSWORD).status_code == 200
+    assert login(client, user.email, "another-password").status_code == 302
+
+
+def test_passwords_are_hashed(create_user):
+    user = create_user(Role.clerk)
+    assert PASSWORD not in user.password_hash
+    assert user.password_hash.startswith("scrypt:")
+
+
+def test_session_cookie_is_httponly_and_samesite(client, create_user):
+    user = create_user(Role.clerk)
+    response = login(client, user.email)
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
