@@ -1,11 +1,13 @@
 """Error pages: HTML for pages, JSON for /api/... Never a bare traceback."""
 
-from flask import jsonify, render_template, request
+import time
+
+from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.extensions import db
+from app.extensions import db, limiter
 
 
 def _messages():
@@ -36,17 +38,21 @@ def _respond(code: int, detail: str | None = None, headers=None):
             body["error"]["retry_after_seconds"] = int(retry_after)
         response = jsonify(body)
     else:
-        response = render_template("errors/error.html", code=code, title=title, message=message,
-                                   retry_after=retry_after)
-        from flask import make_response
-
-        response = make_response(response)
+        response = make_response(render_template("errors/error.html", code=code, title=title, message=message))
     response.status_code = code
     if headers:
         for key, value in dict(headers).items():
             if key.lower() in {"retry-after", "allow", "www-authenticate"}:
                 response.headers[key] = value
     return response
+
+
+def _seconds_until_reset() -> int:
+    """Seconds until the breached rate limit resets (Flask-Limiter adds its headers only later)."""
+    limit = limiter.current_limit
+    if limit is None:
+        return 60
+    return max(1, int(limit.reset_at - time.time()))
 
 
 def register_error_handlers(app):
@@ -62,11 +68,9 @@ def register_error_handlers(app):
         code = exc.code or 500
         detail = None
         if code == 429:
-            headers = exc.get_response().headers
-            retry = headers.get("Retry-After")
-            if retry:
-                detail = _("Wait %(seconds)s seconds, then try again.", seconds=retry)
-            return _respond(code, detail, headers)
+            retry = _seconds_until_reset()
+            detail = _("Wait %(seconds)d seconds, then try again.", seconds=retry)
+            return _respond(code, detail, {"Retry-After": str(retry)})
         headers = exc.get_response().headers if code in (405, 401) else None
         return _respond(code, None, headers)
 

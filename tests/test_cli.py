@@ -1,0 +1,55 @@
+from sqlalchemy import func, select
+
+from app.auth.models import Role, User
+from app.bodies.models import Body, Member, Membership
+from app.core.audit import AuditEntry
+from app.demo import COMMISSION, DEMO_LOGINS, DEMO_PASSWORD
+from tests.conftest import login
+
+
+def _counts(db):
+    return {m.__name__: db.session.scalar(select(func.count()).select_from(m))
+            for m in (Body, Member, Membership, User, AuditEntry)}
+
+
+def test_create_user_command(app, db, client):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-user", "--email", "First.Admin@City.example", "--name", "First Admin",
+                                 "--role", "admin", "--password", "a-long-admin-password"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "first.admin@city.example"))
+    assert user.role == Role.admin
+    assert login(client, "first.admin@city.example", "a-long-admin-password").status_code == 302
+
+    again = runner.invoke(args=["create-user", "--email", "first.admin@city.example", "--name", "X",
+                                "--password", "a-long-admin-password"])
+    assert again.exit_code != 0 and "already exists" in again.output
+    short = runner.invoke(args=["create-user", "--email", "b@city.example", "--name", "B", "--password", "short"])
+    assert short.exit_code != 0 and "at least 10 characters" in short.output
+
+
+def test_seed_demo_is_idempotent_and_logins_work(app, db, client):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert DEMO_PASSWORD in first.output
+    counts = _counts(db)
+    assert counts["Body"] == 2 and counts["User"] == len(DEMO_LOGINS)
+
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0 and "0 new records" in second.output
+    assert _counts(db) == counts
+
+    skipped = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "not loaded" in skipped.output
+    assert _counts(db) == counts
+
+    commission = db.session.scalar(select(Body).where(Body.name == "City Commission"))
+    assert commission.seat_count == 7 and len(commission.memberships) == len(COMMISSION) == 7
+    assert sum(m.is_chair for m in commission.memberships) == 1
+    assert {m.title for m in commission.memberships} >= {"Mayor", "Commissioner"}
+    commissioners = db.session.scalars(select(User).where(User.role == Role.commissioner)).all()
+    assert len(commissioners) == 2 and all(u.member_id for u in commissioners)
+
+    for email, _role, _member in DEMO_LOGINS:
+        assert login(app.test_client(), email, DEMO_PASSWORD).status_code == 302
