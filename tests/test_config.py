@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from app import ConfigurationError, create_app
-from config import Config, ProductionConfig, normalize_database_url
+from config import ProductionConfig, normalize_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,10 +31,13 @@ def test_wsgi_module_refuses_to_start_without_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
-def test_default_database_is_sqlite_under_instance():
-    assert Config.SQLALCHEMY_DATABASE_URI.startswith("sqlite:///") or os.environ.get("DATABASE_URL")
-    if not os.environ.get("DATABASE_URL"):
-        assert Config.SQLALCHEMY_DATABASE_URI.endswith("instance/dais.sqlite3")
+def test_default_database_is_sqlite_under_instance(monkeypatch):
+    import config
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert config._database_url() == f"sqlite:///{ROOT / 'instance' / 'dais.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", "postgres://dais@db/dais")
+    assert config._database_url() == "postgresql+psycopg://dais@db/dais"
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,11 @@
 """Every page an anonymous visitor can reach, and nothing else: one place to audit."""
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import selectinload
 
 from app.auth.views import safe_next
-from app.bodies.models import Body, Membership
+from app.bodies.services import bodies_with_members
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 
@@ -15,9 +14,7 @@ bp = Blueprint("portal", __name__)
 
 @bp.route("/")
 def home():
-    bodies = db.session.scalars(
-        select(Body).options(selectinload(Body.memberships).joinedload(Membership.member)).order_by(Body.name)
-    ).all()
+    bodies = bodies_with_members()
     today = to_local(utcnow()).date()
     return render_template("portal/home.html", bodies=bodies, today=today)
 
