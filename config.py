@@ -56,6 +56,24 @@ class Config:
     #: Where mail goes when MAIL_SERVER is empty: one .eml file per message.
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
 
+    #: F.S. 286.0105: printed on every notice and agenda; it can be reworded here but never removed.
+    APPEAL_ADVISORY = os.environ.get(
+        "APPEAL_ADVISORY",
+        "If a person decides to appeal any decision made by the Commission with respect to any matter "
+        "considered at this meeting, that person will need a record of the proceedings, and for such purpose "
+        "may need to ensure that a verbatim record of the proceedings is made, which record includes the "
+        "testimony and evidence upon which the appeal is to be based (F.S. 286.0105).",
+    )
+    #: F.S. 286.26: the accommodation contact line on every notice; configurable, never removable.
+    ACCOMMODATION_NOTICE = os.environ.get(
+        "ACCOMMODATION_NOTICE",
+        "Persons with disabilities who need an accommodation to take part in this meeting should contact "
+        "the City Clerk's Office at least 48 hours before the meeting (F.S. 286.26).",
+    )
+    #: Attachments live here, outside the web root, under random names.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    MAX_ATTACHMENT_BYTES = _int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "fixed-window"

@@ -3,3 +3,12 @@
 from app.auth.models import LoginThrottle, Role, User  # noqa: F401
 from app.bodies.models import Body, Member, Membership  # noqa: F401
 from app.core.audit import AuditEntry  # noqa: F401
+from app.core.sequences import NumberSequence  # noqa: F401
+from app.meetings.models import (  # noqa: F401
+    AgendaItem,
+    Attachment,
+    Meeting,
+    MeetingChange,
+    Minutes,
+    agenda_item_sponsors,
+)

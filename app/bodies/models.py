@@ -2,7 +2,7 @@ import enum
 import math
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime
@@ -50,6 +50,23 @@ class BodyRollCallOrder(enum.StrEnum):
     rotating = "rotating"
 
 
+DEFAULT_AGENDA_SECTIONS = [
+    "Call to Order",
+    "Roll Call",
+    "Public Comment",
+    "Consent Agenda",
+    "Resolutions",
+    "Ordinances",
+    "Presentations",
+    "Reports",
+    "Adjournment",
+]
+
+
+def default_agenda_sections() -> list[str]:
+    return list(DEFAULT_AGENDA_SECTIONS)
+
+
 class Body(db.Model):
     """A commission, board or committee whose meetings are public (F.S. 286.011)."""
 
@@ -82,6 +99,13 @@ class Body(db.Model):
     )
     #: R9: when true a motion without a second dies.
     seconds_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: R2 notice lead times, in hours. A special meeting under the block value cannot be noticed without
+    #: a logged override reason; under the warn values the clerk is warned. Load the charter's values here.
+    notice_special_block_hours: Mapped[int] = mapped_column(Integer, default=24)
+    notice_special_warn_hours: Mapped[int] = mapped_column(Integer, default=72)
+    notice_regular_warn_hours: Mapped[int] = mapped_column(Integer, default=7 * 24)
+    #: Section names of this body's agendas, in order.
+    agenda_sections: Mapped[list[str]] = mapped_column(JSON, default=default_agenda_sections)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     memberships = relationship(

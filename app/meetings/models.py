@@ -1,0 +1,231 @@
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, Column, Enum, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from app.core.db import UTCDateTime
+from app.core.timeutil import utcnow
+from app.extensions import db
+
+
+def _enum(cls, name):
+    return Enum(cls, native_enum=False, length=40, create_constraint=True, name=name)
+
+
+class MeetingKind(enum.StrEnum):
+    regular = "regular"
+    special = "special"
+    emergency = "emergency"
+    workshop = "workshop"
+
+
+class MeetingStatus(enum.StrEnum):
+    draft = "draft"
+    noticed = "noticed"
+    rescheduled = "rescheduled"
+    in_progress = "in_progress"
+    adjourned = "adjourned"
+    cancelled = "cancelled"
+
+
+class Meeting(db.Model):
+    __tablename__ = "meetings"
+    __table_args__ = (CheckConstraint("end_at IS NULL OR end_at > start_at", name="end_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: RESTRICT: a body with meetings on the record is never deleted.
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind, "meeting_kind"))
+    title: Mapped[str] = mapped_column(String(200))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    end_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    location: Mapped[str] = mapped_column(String(300))
+    remote_url: Mapped[str | None] = mapped_column(String(500))
+    #: The business stated in the call. Required for special and emergency meetings, which may take up
+    #: nothing else (R3).
+    purpose: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[MeetingStatus] = mapped_column(_enum(MeetingStatus, "meeting_status"), default=MeetingStatus.draft)
+    #: R2: set once, when the notice is first published; the lead time is measured from it. Never reset.
+    first_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Why the clerk published despite a blocking notice check; shown on the public notice.
+    notice_override_reason: Mapped[str | None] = mapped_column(Text)
+    #: Required to notice an emergency meeting at any lead time.
+    emergency_justification: Mapped[str | None] = mapped_column(Text)
+    cancelled_reason: Mapped[str | None] = mapped_column(Text)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Agenda frozen from this time; later changes are amendments with a reason and a public log entry.
+    agenda_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Revision counter for calendar feeds: bumped on every change of time, place or status (R15).
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    body = relationship("Body", lazy="joined")
+    items = relationship("AgendaItem", back_populates="meeting", order_by="AgendaItem.position")
+    changes = relationship("MeetingChange", back_populates="meeting", order_by="MeetingChange.id")
+    minutes = relationship("Minutes", back_populates="meeting", uselist=False, foreign_keys="Minutes.meeting_id")
+
+    @validates("first_published_at")
+    def _first_publication_is_immutable(self, key, value):
+        # R2: the lead time is measured from the first publication; re-publishing resets nothing.
+        if self.first_published_at is not None and value != self.first_published_at:
+            raise ValueError("first_published_at is set once and never changed")
+        return value
+
+    @property
+    def is_noticed(self) -> bool:
+        return self.first_published_at is not None and self.status != MeetingStatus.draft
+
+    @property
+    def is_public(self) -> bool:
+        """Everything but a draft is on the public record (a cancelled meeting stays visible)."""
+        return self.first_published_at is not None
+
+    @property
+    def agenda_is_published(self) -> bool:
+        return self.agenda_published_at is not None
+
+    @property
+    def active_items(self) -> list["AgendaItem"]:
+        return [i for i in self.items if not i.is_withdrawn]
+
+
+class MeetingChangeKind(enum.StrEnum):
+    published = "published"
+    rescheduled = "rescheduled"
+    relocated = "relocated"
+    cancelled = "cancelled"
+    agenda_published = "agenda_published"
+    agenda_amended = "agenda_amended"
+    outside_purpose = "outside_purpose"
+
+
+class MeetingChange(db.Model):
+    """The public change log of a meeting: reschedules, cancellation, agenda amendments (R3)."""
+
+    __tablename__ = "meeting_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[MeetingChangeKind] = mapped_column(_enum(MeetingChangeKind, "meeting_change_kind"))
+    summary: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    meeting = relationship("Meeting", back_populates="changes")
+
+
+class AgendaItemType(enum.StrEnum):
+    resolution = "resolution"
+    ordinance = "ordinance"
+    motion = "motion"
+    presentation = "presentation"
+    report = "report"
+    ministerial = "ministerial"
+
+
+class CommentExemption(enum.StrEnum):
+    """F.S. 286.0114(3): the only reasons an item may go to a vote without public comment (R5)."""
+
+    emergency = "emergency"
+    ministerial = "ministerial"
+    exempt_meeting = "exempt_meeting"
+    quasi_judicial = "quasi_judicial"
+
+
+agenda_item_sponsors = Table(
+    "agenda_item_sponsors",
+    db.Model.metadata,
+    Column("agenda_item_id", ForeignKey("agenda_items.id", ondelete="CASCADE"), primary_key=True),
+    Column("member_id", ForeignKey("members.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class AgendaItem(db.Model):
+    __tablename__ = "agenda_items"
+    __table_args__ = (
+        CheckConstraint(
+            "public_comment_required OR comment_exemption IS NOT NULL", name="exemption_needs_reason"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"), index=True)
+    #: Key of the section, one of the body's agenda sections ("Resolutions").
+    section: Mapped[str] = mapped_column(String(80))
+    #: Order across the whole agenda; labels are derived from it and rewritten on every reorder.
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(20), default="")
+    title: Mapped[str] = mapped_column(String(300))
+    #: Markdown as typed by the clerk; rendered through the sanitizer, never trusted as HTML.
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    item_type: Mapped[AgendaItemType] = mapped_column(_enum(AgendaItemType, "agenda_item_type"))
+    #: Assigned at intake, YY-NNNN, sequential per calendar year and never reused (not the resolution number).
+    file_number: Mapped[str] = mapped_column(String(12), unique=True)
+    fiscal_impact: Mapped[str] = mapped_column(Text, default="")
+    public_comment_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    comment_exemption: Mapped[CommentExemption | None] = mapped_column(_enum(CommentExemption, "comment_exemption"))
+    #: Set when a special-meeting item was added although it is outside the stated purpose (R3).
+    outside_purpose_note: Mapped[str | None] = mapped_column(Text)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    meeting = relationship("Meeting", back_populates="items")
+    sponsors = relationship("Member", secondary=agenda_item_sponsors, order_by="Member.sort_name")
+    attachments = relationship("Attachment", back_populates="item", order_by="Attachment.id")
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class Attachment(db.Model):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="RESTRICT"), index=True)
+    #: The name the clerk's file had, shown and used for downloads; never used as a path.
+    original_filename: Mapped[str] = mapped_column(String(255))
+    #: Random name of the file in UPLOAD_DIR, outside the web root.
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    item = relationship("AgendaItem", back_populates="attachments")
+
+
+class MinutesStatus(enum.StrEnum):
+    draft = "draft"
+    approved = "approved"
+
+
+class Minutes(db.Model):
+    """Minutes are a public record from the moment a draft exists (R1, AGO 91-26); approval locks them."""
+
+    __tablename__ = "minutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"), unique=True)
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[MinutesStatus] = mapped_column(_enum(MinutesStatus, "minutes_status"), default=MinutesStatus.draft)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The later meeting at which the minutes were approved, when there was one.
+    approved_at_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    meeting = relationship("Meeting", back_populates="minutes", foreign_keys=[meeting_id])
+    approved_at_meeting = relationship("Meeting", foreign_keys=[approved_at_meeting_id])
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == MinutesStatus.approved
