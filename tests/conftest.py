@@ -201,3 +201,33 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return counter
+
+
+@pytest.fixture
+def create_meeting(db, create_body):
+    """A meeting of a (new or given) body; kind special by default, starting 10 days after the clock."""
+
+    def factory(body=None, *, kind="special", start_in=None, status=None, **overrides):
+        from datetime import timedelta
+
+        from app.core.timeutil import utcnow
+        from app.meetings.models import Meeting, MeetingKind, MeetingStatus
+
+        body = body or create_body(name=f"Commission {next(_counter)}", seat_count=7)
+        start = overrides.pop("start_at", None) or utcnow() + (start_in or timedelta(days=10))
+        meeting = Meeting(
+            body_id=body.id, kind=MeetingKind(kind), title=overrides.pop("title", "Special meeting"),
+            start_at=start, location=overrides.pop("location", "City Hall, 1300 White Street"),
+            purpose=overrides.pop("purpose", "Consider the 287(g) agreement"), status=MeetingStatus.draft,
+            **overrides,
+        )
+        db.session.add(meeting)
+        db.session.commit()
+        if status is not None:
+            meeting.status = MeetingStatus(status)
+            if status != "draft":
+                meeting.first_published_at = utcnow()
+            db.session.commit()
+        return meeting
+
+    return factory

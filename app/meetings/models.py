@@ -88,8 +88,13 @@ class Meeting(db.Model):
         return self.agenda_published_at is not None
 
     @property
+    def ordered_items(self) -> list["AgendaItem"]:
+        """Items in agenda order (the loaded list is not re-sorted when positions change in memory)."""
+        return sorted(self.items, key=lambda i: i.position)
+
+    @property
     def active_items(self) -> list["AgendaItem"]:
-        return [i for i in self.items if not i.is_withdrawn]
+        return [i for i in self.ordered_items if not i.is_withdrawn]
 
 
 class MeetingChangeKind(enum.StrEnum):

@@ -572,7 +572,7 @@ def draft_minutes_text(meeting: Meeting) -> str:
     if meeting.status == S.cancelled:
         lines += [f"The meeting was cancelled. Reason: {meeting.cancelled_reason}", ""]
     lines += ["## Items", ""]
-    for item in meeting.items:
+    for item in meeting.ordered_items:
         if item.is_withdrawn:
             lines.append(f"- {item.label} {item.title} ({item.file_number}): withdrawn. {item.withdrawn_reason}")
         else:
