@@ -55,11 +55,13 @@ def create_app(config_class=None) -> Flask:
 
     from app.auth.views import bp as auth_bp
     from app.dashboard.views import bp as dashboard_bp
+    from app.meetings.views import bp as meetings_bp
     from app.portal.views import bp as portal_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(meetings_bp)
 
     from app.errors import register_error_handlers
 

@@ -20,16 +20,63 @@ MATRIX = [
     ("POST", "/admin/users/{target}/deactivate", {ADMIN}, 302),
     ("POST", "/admin/users/{target}/reactivate", {ADMIN}, 302),
     ("GET", "/admin/audit", {ADMIN}, 200),
+    # The clerk's workspace: commissioners read everything (drafts too) but change nothing.
+    ("GET", "/staff/meetings", {COMM, CLERK, ADMIN}, 200),
+    ("GET", "/staff/meetings/new", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/meetings/new", {CLERK, ADMIN}, 422),
+    ("GET", "/staff/meetings/{meeting}", {COMM, CLERK, ADMIN}, 200),
+    ("GET", "/staff/meetings/{meeting}/edit", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/meetings/{meeting}/edit", {CLERK, ADMIN}, 422),
+    ("POST", "/staff/meetings/{meeting}/publish", {CLERK, ADMIN}, 422),  # already published: refused with a message
+    ("GET", "/staff/meetings/{meeting}/reschedule", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/meetings/{meeting}/reschedule", {CLERK, ADMIN}, 422),
+    ("POST", "/staff/meetings/{meeting}/cancel", {CLERK, ADMIN}, 302),
+    ("POST", "/staff/meetings/{meeting}/start", {CLERK, ADMIN}, 302),
+    ("POST", "/staff/meetings/{meeting}/adjourn", {CLERK, ADMIN}, 302),
+    ("POST", "/staff/meetings/{meeting}/agenda/publish", {CLERK, ADMIN}, 302),
+    ("GET", "/staff/meetings/{meeting}/items/new", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/meetings/{meeting}/items/new", {CLERK, ADMIN}, 422),
+    ("GET", "/staff/items/{item}", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/items/{item}", {CLERK, ADMIN}, 422),
+    ("POST", "/staff/items/{item}/move", {CLERK, ADMIN}, 302),
+    ("POST", "/staff/items/{item}/section", {CLERK, ADMIN}, 422),
+    ("POST", "/staff/items/{item}/withdraw", {CLERK, ADMIN}, 422),
+    ("POST", "/staff/items/{item}/attachments", {CLERK, ADMIN}, 422),
+    ("GET", "/staff/attachments/{attachment}", {COMM, CLERK, ADMIN}, 200),
+    ("POST", "/staff/meetings/{meeting}/minutes/generate", {CLERK, ADMIN}, 302),
+    ("GET", "/staff/meetings/{meeting}/minutes", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/meetings/{meeting}/minutes", {CLERK, ADMIN}, 302),
+    ("POST", "/staff/meetings/{meeting}/minutes/approve", {CLERK, ADMIN}, 302),
 ]
+
+
+@pytest.fixture
+def world(app, db, create_meeting, tmp_path):
+    """A noticed meeting with one item, one PDF and draft minutes."""
+    import io
+
+    from app.meetings import services
+    from app.meetings.models import AgendaItemType
+    from tests.meetings_helpers import PDF
+
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    meeting = create_meeting(kind="regular", status="noticed")
+    item = services.add_item(meeting, section="Resolutions", title="A resolution", body_md="",
+                             item_type=AgendaItemType.resolution, actor=None)
+    attachment = services.add_attachment(item, filename="report.pdf", stream=io.BytesIO(PDF), actor=None)
+    services.generate_minutes(meeting, actor=None)
+    db.session.commit()
+    return {"meeting": meeting.id, "item": item.id, "attachment": attachment.id}
 
 
 def test_matrix_covers_every_staff_route(app):
     """A new staff route must be added to the matrix above."""
-    public = {"portal.home", "portal.set_language", "portal.healthz", "static", "auth.login", "auth.logout"}
+    public = {"portal.home", "portal.set_language", "portal.healthz", "portal.meeting", "portal.document", "static",
+              "auth.login", "auth.logout"}
     covered = set()
     for method, template, _, _ in MATRIX:
         adapter = app.url_map.bind("localhost")
-        endpoint, _ = adapter.match(template.format(target=1), method=method)
+        endpoint, _ = adapter.match(template.format(target=1, meeting=1, item=1, attachment=1), method=method)
         covered.add(endpoint)
     staff = {rule.endpoint for rule in app.url_map.iter_rules()} - public
     assert staff <= covered, f"staff routes missing from the access matrix: {staff - covered}"
@@ -37,11 +84,11 @@ def test_matrix_covers_every_staff_route(app):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("method, template, allowed, ok_status", MATRIX, ids=[f"{m} {t}" for m, t, _, _ in MATRIX])
-def test_access(client, login_as, create_user, role, method, template, allowed, ok_status):
+def test_access(client, login_as, create_user, world, role, method, template, allowed, ok_status):
     target = create_user(Role.clerk)
     if role != ANON:
         login_as(Role(role))
-    url = template.format(target=target.id)
+    url = template.format(target=target.id, **world)
     response = client.open(url, method=method, data={})
     if role in allowed:
         assert response.status_code == ok_status

@@ -26,3 +26,26 @@ def to_local(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.astimezone(city_zone())
+
+
+class NonexistentLocalTime(ValueError):
+    """A wall-clock time skipped by a daylight-saving change (e.g. 02:30 on the March change day)."""
+
+
+def local_to_utc(naive: datetime) -> datetime:
+    """Interpret a wall-clock time typed by staff in the city's zone and return it in UTC.
+
+    An ambiguous time (the repeated hour in November) is taken as the first occurrence; a time that does not
+    exist (the skipped hour in March) raises NonexistentLocalTime.
+    """
+    zone = city_zone()
+    aware = naive.replace(tzinfo=zone, fold=0)
+    utc = aware.astimezone(UTC)
+    if utc.astimezone(zone).replace(tzinfo=None) != naive:
+        raise NonexistentLocalTime(naive.isoformat())
+    return utc
+
+
+def utc_to_local_naive(value: datetime | None) -> datetime | None:
+    """For filling a datetime-local form field."""
+    return None if value is None else to_local(value).replace(tzinfo=None)

@@ -1,8 +1,9 @@
 """Template helpers and response headers shared by every page."""
 
 from flask import current_app, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
+from app.core.text import render_markdown
 from app.core.timeutil import to_local
 
 #: No CDN and no inline script or style: every asset comes from this app.
@@ -24,6 +25,14 @@ def register_web(app):
         if value is None:
             return ""
         return format_date(value, fmt)
+
+    app.add_template_filter(render_markdown, "markdown")
+
+    @app.template_filter("filesize")
+    def filesize(size: int) -> str:
+        if size >= 1024 * 1024:
+            return format_decimal(size / (1024 * 1024), "#,##0.0") + " MB"
+        return format_decimal(max(1, round(size / 1024)), "#,##0") + " KB"
 
     @app.context_processor
     def shell_context():

@@ -206,6 +206,16 @@ class Attachment(db.Model):
 
     item = relationship("AgendaItem", back_populates="attachments")
 
+    @property
+    def kind_label(self) -> str:
+        """"PDF", "DOCX"...: every document link says what it is and how big (R14)."""
+        from app.core.uploads import KINDS
+
+        for kind, (content_type, _extensions) in KINDS.items():
+            if content_type == self.content_type:
+                return kind.upper()
+        return self.content_type
+
 
 class MinutesStatus(enum.StrEnum):
     draft = "draft"

@@ -1,13 +1,19 @@
 """Every page an anonymous visitor can reach, and nothing else: one place to audit."""
 
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
-from sqlalchemy import text
+from datetime import timedelta
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import selectinload
 
 from app.auth.views import safe_next
 from app.bodies.services import bodies_with_members
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
+from app.meetings import services
+from app.meetings.models import AgendaItem, Attachment, Meeting
+from app.meetings.views import send_attachment
 
 bp = Blueprint("portal", __name__)
 
@@ -15,8 +21,48 @@ bp = Blueprint("portal", __name__)
 @bp.route("/")
 def home():
     bodies = bodies_with_members()
-    today = to_local(utcnow()).date()
-    return render_template("portal/home.html", bodies=bodies, today=today)
+    now = utcnow()
+    upcoming = db.session.scalars(
+        select(Meeting).where(Meeting.first_published_at.is_not(None), Meeting.start_at >= now - timedelta(hours=6))
+        .order_by(Meeting.start_at).limit(10)
+    ).all()
+    recent = db.session.scalars(
+        select(Meeting).where(Meeting.first_published_at.is_not(None), Meeting.start_at < now - timedelta(hours=6))
+        .order_by(Meeting.start_at.desc()).limit(10)
+    ).all()
+    return render_template("portal/home.html", bodies=bodies, today=to_local(now).date(), upcoming=upcoming,
+                           recent=recent, services=services)
+
+
+def _public_meeting_or_404(meeting_id: int) -> Meeting:
+    meeting = db.session.scalar(
+        select(Meeting)
+        .where(Meeting.id == meeting_id, Meeting.first_published_at.is_not(None))
+        .options(
+            selectinload(Meeting.items).selectinload(AgendaItem.sponsors),
+            selectinload(Meeting.items).selectinload(AgendaItem.attachments),
+            selectinload(Meeting.changes),
+            selectinload(Meeting.minutes),
+        )
+    )
+    if meeting is None:
+        abort(404)  # drafts are not public yet
+    return meeting
+
+
+@bp.route("/meetings/<id:meeting_id>")
+def meeting(meeting_id: int):
+    return render_template("portal/meeting.html", meeting=_public_meeting_or_404(meeting_id), services=services)
+
+
+@bp.route("/meetings/<id:meeting_id>/documents/<id:attachment_id>/<path:filename>")
+def document(meeting_id: int, attachment_id: int, filename: str):
+    """A document of a published agenda; nothing of a draft agenda is public."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if (attachment is None or attachment.item.meeting_id != meeting_id
+            or attachment.item.meeting.agenda_published_at is None):
+        abort(404)
+    return send_attachment(attachment)
 
 
 @bp.route("/language/<code>", methods=["GET"])

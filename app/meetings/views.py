@@ -1,0 +1,505 @@
+"""The clerk's workspace: meetings, notices, agendas, attachments and minutes."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.decorators import login_gate, role_required
+from app.auth.forms import EmptyForm
+from app.auth.models import Role
+from app.bodies.models import Body
+from app.core.errors import DomainError
+from app.core.loaders import get_or_404
+from app.core.timeutil import NonexistentLocalTime, local_to_utc, to_local, utc_to_local_naive
+from app.core.uploads import stored_path
+from app.extensions import db
+from app.meetings import forms, services
+from app.meetings.models import (
+    AgendaItem,
+    AgendaItemType,
+    Attachment,
+    CommentExemption,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
+
+bp = Blueprint("meetings", __name__, url_prefix="/staff")
+bp.before_request(login_gate())
+
+STAFF = (Role.admin, Role.clerk, Role.commissioner)
+EDITORS = (Role.admin, Role.clerk)
+
+
+def _attach_error(form, exc: DomainError):
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+def _to_utc(form, field_name):
+    field = getattr(form, field_name)
+    if field.data is None:
+        return None
+    try:
+        return local_to_utc(field.data)
+    except NonexistentLocalTime:
+        raise DomainError(_("That time does not exist on that day: the clocks move forward an hour."),
+                          field=field_name) from None
+
+
+def _fail(form, exc, template, status=422, **context):
+    db.session.rollback()
+    _attach_error(form, exc)
+    return render_template(template, form=form, **context), status
+
+
+# --- meetings ----------------------------------------------------------------------------------
+
+
+@bp.route("/meetings")
+@role_required(*STAFF)
+def index():
+    meetings = db.session.scalars(select(Meeting).order_by(Meeting.start_at.desc()).limit(500)).all()
+    return render_template("meetings/index.html", meetings=meetings, services=services)
+
+
+def _body_choices():
+    return [(b.id, b.name) for b in db.session.scalars(select(Body).order_by(Body.name))]
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def new():
+    form = forms.MeetingForm()
+    form.body_id.choices = _body_choices()
+    del form.reason
+    if form.validate_on_submit():
+        body = db.session.get(Body, form.body_id.data)
+        try:
+            meeting = services.schedule_meeting(
+                body=body, kind=MeetingKind(form.kind.data), title=form.title.data,
+                start_at=_to_utc(form, "start_local"), end_at=_to_utc(form, "end_local"),
+                location=form.location.data, remote_url=form.remote_url.data, purpose=form.purpose.data,
+                actor=current_user,
+            )
+        except DomainError as exc:
+            return _fail(form, exc, "meetings/form.html", meeting=None)
+        db.session.commit()
+        flash(_("Meeting scheduled as a draft. Add agenda items, then publish the notice."), "success")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template("meetings/form.html", form=form, meeting=None), 422 if form.errors else 200
+
+
+@bp.route("/meetings/<id:meeting_id>")
+@role_required(*STAFF)
+def detail(meeting_id: int):
+    meeting = get_or_404(Meeting, meeting_id)
+    check = services.check_notice(meeting) if meeting.status == MeetingStatus.draft else None
+    later = []
+    if meeting.minutes is not None and not meeting.minutes.is_locked:
+        later = db.session.scalars(select(Meeting).where(Meeting.body_id == meeting.body_id,
+                                                         Meeting.start_at > meeting.start_at,
+                                                         Meeting.status != MeetingStatus.draft)
+                                   .order_by(Meeting.start_at).limit(20)).all()
+    approve_form = forms.ApproveMinutesForm()
+    approve_form.approved_at_meeting_id.choices = [("", _("No meeting (approved by the clerk)"))] + [
+        (m.id, f"{to_local(m.start_at):%Y-%m-%d} {m.title}") for m in later
+    ]
+    return render_template(
+        "meetings/detail.html", meeting=meeting, check=check, services=services,
+        publish_form=forms.PublishForm(), cancel_form=forms.ReasonForm(prefix="cancel"),
+        action_form=forms.MinutesForm(), generate_form=forms.GenerateMinutesForm(), approve_form=approve_form,
+        move_form=forms.MoveForm(),
+    )
+
+
+@bp.route("/meetings/<id:meeting_id>/edit", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def edit(meeting_id: int):
+    meeting = get_or_404(Meeting, meeting_id)
+    form = forms.MeetingForm(obj=meeting)
+    form.body_id.choices = [(meeting.body_id, meeting.body.name)]
+    if request.method == "GET":
+        form.kind.data = meeting.kind.value
+        form.start_local.data = utc_to_local_naive(meeting.start_at)
+        form.end_local.data = utc_to_local_naive(meeting.end_at)
+        form.reason.data = ""
+    if form.validate_on_submit():
+        try:
+            services.update_meeting(
+                meeting, kind=MeetingKind(form.kind.data), title=form.title.data,
+                start_at=_to_utc(form, "start_local"), end_at=_to_utc(form, "end_local"),
+                location=form.location.data, remote_url=form.remote_url.data, purpose=form.purpose.data,
+                reason=form.reason.data, actor=current_user,
+            )
+        except DomainError as exc:
+            return _fail(form, exc, "meetings/form.html", meeting=meeting)
+        db.session.commit()
+        flash(_("Meeting saved."), "success")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template("meetings/form.html", form=form, meeting=meeting), 422 if form.errors else 200
+
+
+def _status_action(meeting_id: int, action, done: str):
+    meeting = get_or_404(Meeting, meeting_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            action(meeting, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(done, "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting_id))
+
+
+@bp.route("/meetings/<id:meeting_id>/publish", methods=["POST"])
+@role_required(*EDITORS)
+def publish(meeting_id: int):
+    meeting = get_or_404(Meeting, meeting_id)
+    form = forms.PublishForm()
+    if form.validate_on_submit():
+        try:
+            check = services.publish_meeting(meeting, actor=current_user, override_reason=form.override_reason.data,
+                                             emergency_justification=form.emergency_justification.data)
+        except DomainError as exc:
+            db.session.rollback()
+            _attach_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Notice published."), "success")
+            if check.level == "warn":
+                flash(check.message, "warning")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template(
+        "meetings/detail.html", meeting=meeting, check=services.check_notice(meeting), services=services,
+        publish_form=form, cancel_form=forms.ReasonForm(prefix="cancel"), action_form=forms.MinutesForm(),
+        generate_form=forms.GenerateMinutesForm(), approve_form=None, move_form=forms.MoveForm(),
+    ), 422
+
+
+@bp.route("/meetings/<id:meeting_id>/reschedule", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def reschedule(meeting_id: int):
+    meeting = get_or_404(Meeting, meeting_id)
+    form = forms.RescheduleForm()
+    if request.method == "GET":
+        form.start_local.data = utc_to_local_naive(meeting.start_at)
+        form.end_local.data = utc_to_local_naive(meeting.end_at)
+    if form.validate_on_submit():
+        try:
+            check = services.reschedule_meeting(
+                meeting, start_at=_to_utc(form, "start_local"), end_at=_to_utc(form, "end_local"),
+                reason=form.reason.data, override_reason=form.override_reason.data, actor=current_user)
+        except DomainError as exc:
+            return _fail(form, exc, "meetings/reschedule.html", meeting=meeting)
+        db.session.commit()
+        flash(_("Meeting rescheduled. The change is shown on the public notice."), "success")
+        if check.level == "warn":
+            flash(check.message, "warning")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template("meetings/reschedule.html", form=form, meeting=meeting), 422 if form.errors else 200
+
+
+@bp.route("/meetings/<id:meeting_id>/cancel", methods=["POST"])
+@role_required(*EDITORS)
+def cancel(meeting_id: int):
+    meeting = get_or_404(Meeting, meeting_id)
+    form = forms.ReasonForm(prefix="cancel")
+    if form.validate_on_submit():
+        try:
+            services.cancel_meeting(meeting, reason=form.reason.data, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Meeting cancelled. It stays listed, marked cancelled, with the reason."), "success")
+    else:
+        flash(_("Give the reason for cancelling; it stays on the public record."), "error")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<id:meeting_id>/start", methods=["POST"])
+@role_required(*EDITORS)
+def start(meeting_id: int):
+    return _status_action(meeting_id, services.start_meeting, _("Meeting called to order."))
+
+
+@bp.route("/meetings/<id:meeting_id>/adjourn", methods=["POST"])
+@role_required(*EDITORS)
+def adjourn(meeting_id: int):
+    return _status_action(meeting_id, services.adjourn_meeting, _("Meeting adjourned."))
+
+
+@bp.route("/meetings/<id:meeting_id>/agenda/publish", methods=["POST"])
+@role_required(*EDITORS)
+def publish_agenda(meeting_id: int):
+    return _status_action(meeting_id, services.publish_agenda,
+                          _("Agenda published. Later changes are amendments with a reason, shown publicly."))
+
+
+# --- agenda items ------------------------------------------------------------------------------
+
+
+def _item_form(meeting: Meeting, item: AgendaItem | None = None) -> forms.AgendaItemForm:
+    form = forms.AgendaItemForm(obj=item)
+    form.section.choices = [(s, f"{n}. {s}") for n, s in enumerate(meeting.body.agenda_sections, start=1)]
+    on = to_local(meeting.start_at).date()
+    form.sponsor_ids.choices = [(m.member.id, m.member.full_name) for m in meeting.body.current_memberships(on)]
+    if request.method == "GET" and item is not None:
+        form.item_type.data = item.item_type.value
+        form.sponsor_ids.data = [m.id for m in item.sponsors]
+        form.comment_exemption.data = item.comment_exemption.value if item.comment_exemption else ""
+    return form
+
+
+def _item_fields(form) -> dict:
+    return {
+        "title": form.title.data, "body_md": form.body_md.data, "item_type": AgendaItemType(form.item_type.data),
+        "sponsor_ids": form.sponsor_ids.data or [], "fiscal_impact": form.fiscal_impact.data,
+        "public_comment_required": bool(form.public_comment_required.data),
+        "comment_exemption": CommentExemption(form.comment_exemption.data) if form.comment_exemption.data else None,
+        "amendment_reason": form.amendment_reason.data,
+    }
+
+
+def _uploaded(form):
+    file = form.file.data
+    return file if file is not None and getattr(file, "filename", "") else None
+
+
+@bp.route("/meetings/<id:meeting_id>/items/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def new_item(meeting_id: int):
+    meeting = get_or_404(Meeting, meeting_id)
+    form = _item_form(meeting)
+    if form.validate_on_submit():
+        try:
+            item = services.add_item(
+                meeting, section=form.section.data, within_purpose=form.within_purpose.data != "no",
+                confirm_outside_purpose=bool(form.confirm_outside_purpose.data), actor=current_user,
+                **_item_fields(form),
+            )
+            upload = _uploaded(form)
+            if upload is not None:
+                services.add_attachment(item, filename=upload.filename, stream=upload.stream,
+                                        amendment_reason=form.amendment_reason.data, actor=current_user)
+        except DomainError as exc:
+            if exc.field == "file":
+                exc.message += " " + _("Nothing was saved; the rest of the form is kept. Choose the file again.")
+            return _fail(form, exc, "meetings/item_form.html", meeting=meeting, item=None)
+        db.session.commit()
+        flash(_("Item %(label)s added (file number %(number)s).", label=item.label, number=item.file_number),
+              "success")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda")
+    return render_template("meetings/item_form.html", form=form, meeting=meeting, item=None), \
+        422 if form.errors else 200
+
+
+@bp.route("/items/<id:item_id>", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def edit_item(item_id: int):
+    item = get_or_404(AgendaItem, item_id)
+    meeting = item.meeting
+    form = _item_form(meeting, item)
+    del form.section, form.within_purpose, form.confirm_outside_purpose, form.file
+    if form.validate_on_submit():
+        try:
+            services.update_item(item, actor=current_user, **_item_fields(form))
+        except DomainError as exc:
+            return _fail(form, exc, "meetings/item_manage.html", meeting=meeting, item=item,
+                         **_manage_forms(meeting, item))
+        db.session.commit()
+        flash(_("Item %(label)s saved.", label=item.label), "success")
+        return redirect(url_for("meetings.edit_item", item_id=item.id))
+    return render_template("meetings/item_manage.html", form=form, meeting=meeting, item=item,
+                           **_manage_forms(meeting, item)), 422 if form.errors else 200
+
+
+def _manage_forms(meeting, item, **overrides):
+    section_form = forms.SectionForm(prefix="sec")
+    section_form.section.choices = [(s, f"{n}. {s}") for n, s in enumerate(meeting.body.agenda_sections, start=1)
+                                    if s != item.section]
+    result = {
+        "move_form": forms.MoveForm(prefix="move"), "section_form": section_form,
+        "withdraw_form": forms.ReasonForm(prefix="withdraw"), "attach_form": forms.AttachmentForm(prefix="att"),
+    }
+    result.update(overrides)
+    return result
+
+
+def _manage_failure(item, name, form, exc):
+    db.session.rollback()
+    _attach_error(form, exc)
+    edit_form = _item_form(item.meeting, item)
+    del edit_form.section, edit_form.within_purpose, edit_form.confirm_outside_purpose, edit_form.file
+    return render_template("meetings/item_manage.html", form=edit_form, meeting=item.meeting, item=item,
+                           **_manage_forms(item.meeting, item, **{name: form})), 422
+
+
+@bp.route("/items/<id:item_id>/move", methods=["POST"])
+@role_required(*EDITORS)
+def move_item(item_id: int):
+    item = get_or_404(AgendaItem, item_id)
+    prefix = "move" if "move-direction" in request.form else ""
+    form = forms.MoveForm(prefix=prefix)
+    back = request.form.get("back") == "meeting"
+    if form.validate_on_submit():
+        try:
+            services.move_item(item, direction=form.direction.data, amendment_reason=form.amendment_reason.data,
+                               actor=current_user)
+        except DomainError as exc:
+            if back:
+                db.session.rollback()
+                flash(exc.message, "error")
+                return redirect(url_for("meetings.detail", meeting_id=item.meeting_id) + "#agenda")
+            return _manage_failure(item, "move_form", form, exc)
+        db.session.commit()
+        flash(_("Item moved; it is now %(label)s.", label=item.label), "success")
+    else:
+        flash(_("Choose up or down."), "error")
+    if back:
+        return redirect(url_for("meetings.detail", meeting_id=item.meeting_id) + f"#item-{item.id}")
+    return redirect(url_for("meetings.edit_item", item_id=item.id))
+
+
+@bp.route("/items/<id:item_id>/section", methods=["POST"])
+@role_required(*EDITORS)
+def move_item_to_section(item_id: int):
+    item = get_or_404(AgendaItem, item_id)
+    form = forms.SectionForm(prefix="sec")
+    form.section.choices = [(s, s) for s in item.meeting.body.agenda_sections]
+    if form.validate_on_submit():
+        try:
+            services.move_item_to_section(item, section=form.section.data,
+                                          amendment_reason=form.amendment_reason.data, actor=current_user)
+        except DomainError as exc:
+            return _manage_failure(item, "section_form", form, exc)
+        db.session.commit()
+        flash(_("Item moved to %(section)s; it is now %(label)s.", section=item.section, label=item.label), "success")
+        return redirect(url_for("meetings.edit_item", item_id=item.id))
+    return _manage_failure(item, "section_form", form, DomainError(_("Choose a section."), field="section"))
+
+
+@bp.route("/items/<id:item_id>/withdraw", methods=["POST"])
+@role_required(*EDITORS)
+def withdraw_item(item_id: int):
+    item = get_or_404(AgendaItem, item_id)
+    form = forms.ReasonForm(prefix="withdraw")
+    if form.validate_on_submit():
+        try:
+            services.withdraw_item(item, reason=form.reason.data, actor=current_user)
+        except DomainError as exc:
+            return _manage_failure(item, "withdraw_form", form, exc)
+        db.session.commit()
+        flash(_("Item withdrawn. It stays on the agenda, marked withdrawn; its file number is not reused."), "success")
+        return redirect(url_for("meetings.detail", meeting_id=item.meeting_id) + "#agenda")
+    return _manage_failure(item, "withdraw_form", form, DomainError(_("Give the reason."), field="reason"))
+
+
+@bp.route("/items/<id:item_id>/attachments", methods=["POST"])
+@role_required(*EDITORS)
+def add_attachment(item_id: int):
+    item = get_or_404(AgendaItem, item_id)
+    form = forms.AttachmentForm(prefix="att")
+    if form.validate_on_submit():
+        upload = _uploaded(form)
+        try:
+            if upload is None:
+                raise DomainError(_("Choose a file to upload."), field="file")
+            attachment = services.add_attachment(item, filename=upload.filename, stream=upload.stream,
+                                                 amendment_reason=form.amendment_reason.data, actor=current_user)
+        except DomainError as exc:
+            return _manage_failure(item, "attach_form", form, exc)
+        db.session.commit()
+        flash(_("“%(name)s” attached.", name=attachment.original_filename), "success")
+        return redirect(url_for("meetings.edit_item", item_id=item.id))
+    return _manage_failure(item, "attach_form", form, DomainError(_("Choose a file to upload."), field="file"))
+
+
+@bp.route("/attachments/<id:attachment_id>")
+@role_required(*STAFF)
+def attachment(attachment_id: int):
+    return send_attachment(get_or_404(Attachment, attachment_id))
+
+
+def send_attachment(attachment: Attachment):
+    """Serve a stored document under its original name, with the type detected at upload, never inline HTML."""
+    path = stored_path(attachment.stored_name)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=attachment.content_type not in
+                         {"application/pdf", "image/png", "image/jpeg"}, download_name=attachment.original_filename,
+                         max_age=3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- minutes -----------------------------------------------------------------------------------
+
+
+@bp.route("/meetings/<id:meeting_id>/minutes/generate", methods=["POST"])
+@role_required(*EDITORS)
+def generate_minutes(meeting_id: int):
+    meeting = get_or_404(Meeting, meeting_id)
+    form = forms.GenerateMinutesForm()
+    if form.validate_on_submit():
+        try:
+            services.generate_minutes(meeting, actor=current_user, replace=bool(form.replace.data))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Draft minutes generated from the record. They are public now, marked DRAFT."), "success")
+            return redirect(url_for("meetings.minutes", meeting_id=meeting.id))
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#minutes")
+
+
+@bp.route("/meetings/<id:meeting_id>/minutes", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def minutes(meeting_id: int):
+    meeting = get_or_404(Meeting, meeting_id)
+    if meeting.minutes is None:
+        abort(404)
+    form = forms.MinutesForm(obj=meeting.minutes)
+    if form.validate_on_submit():
+        try:
+            services.update_minutes(meeting.minutes, body_md=form.body_md.data, actor=current_user)
+        except DomainError as exc:
+            return _fail(form, exc, "meetings/minutes.html", meeting=meeting)
+        db.session.commit()
+        flash(_("Draft minutes saved."), "success")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#minutes")
+    return render_template("meetings/minutes.html", form=form, meeting=meeting), 422 if form.errors else 200
+
+
+@bp.route("/meetings/<id:meeting_id>/minutes/approve", methods=["POST"])
+@role_required(*EDITORS)
+def approve_minutes(meeting_id: int):
+    meeting = get_or_404(Meeting, meeting_id)
+    if meeting.minutes is None:
+        abort(404)
+    form = forms.ApproveMinutesForm()
+    form.approved_at_meeting_id.choices = None  # validated by the service below
+    form.approved_at_meeting_id.validate_choice = False
+    if form.validate_on_submit():
+        later = db.session.get(Meeting, form.approved_at_meeting_id.data) if form.approved_at_meeting_id.data else None
+        try:
+            services.approve_minutes(meeting.minutes, approved_at_meeting=later, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Minutes approved and locked."), "success")
+    else:
+        flash(_("Choose a valid meeting."), "error")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#minutes")
