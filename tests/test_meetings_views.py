@@ -106,7 +106,8 @@ def test_full_clerk_flow_publish_amend_and_public_page(clerk_client, client, cre
     assert db.session.get(AgendaItem, item.id).title != "Changed title"
     ok = clerk_client.post(f"/staff/items/{item.id}", data={
         "title": "Resolution declaring the 287(g) agreement void and unenforceable", "item_type": "resolution",
-        "body_md": "Declares the agreement **void**. <script>alert(1)</script>", "public_comment_required": "y", "comment_exemption": "", "sponsor_ids": [str(sponsor.id)],
+        "body_md": "Declares the agreement **void**. <script>alert(1)</script>", "public_comment_required": "y",
+        "comment_exemption": "", "sponsor_ids": [str(sponsor.id)],
         "amendment_reason": "Title corrected by the City Attorney",
     })
     assert ok.status_code == 302
