@@ -98,6 +98,9 @@ def seed_demo() -> int:
     created += new
     for row in COMMISSION:
         created += _seat(commission, *row)
+    from app.demo_meetings import seed_meetings
+
+    created += seed_meetings(commission)
     board, new = _get_or_create_body("Planning Board", kind=BodyKind.board, seat_count=5, seconds_required=True)
     created += new
     for row in PLANNING_BOARD:

@@ -53,3 +53,28 @@ def test_seed_demo_is_idempotent_and_logins_work(app, db, client):
 
     for email, _role, _member in DEMO_LOGINS:
         assert login(app.test_client(), email, DEMO_PASSWORD).status_code == 302
+
+
+def test_demo_has_the_june_30_special_meeting_noticed_in_time(app, db):
+    from datetime import date
+
+    from app.core.timeutil import to_local
+    from app.meetings.models import Meeting, MeetingKind
+    from app.meetings.services import check_notice
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    meetings = db.session.scalars(select(Meeting).order_by(Meeting.start_at)).all()
+    june30 = [m for m in meetings if to_local(m.start_at).date() == date(2025, 6, 30)]
+    assert len(june30) == 1
+    special = june30[0]
+    assert special.kind == MeetingKind.special and "287(g)" in special.purpose
+    assert to_local(special.start_at).strftime("%A") == "Monday"
+    assert check_notice(special).level == "ok"  # at least 72 hours' notice
+    sections = [i.section for i in special.active_items]
+    assert sections == ["Call to Order", "Roll Call", "Public Comment", "Resolutions", "Adjournment"]
+    resolution = special.active_items[3]
+    assert "void and unenforceable" in resolution.title and resolution.file_number.startswith("25-")
+    assert resolution.public_comment_required and resolution.sponsors
+    assert special.minutes is not None and not special.minutes.is_locked  # public DRAFT
+    assert any(to_local(m.start_at).date() < date(2025, 6, 30) for m in meetings)
+    assert any(to_local(m.start_at).date() > date(2025, 6, 30) for m in meetings)
