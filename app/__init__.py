@@ -34,6 +34,8 @@ def create_app(config_class=None) -> Flask:
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random value "
             "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
         )
+    # Flask-Babel formats datetimes in this zone; keep it the city's (times are stored in UTC).
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["TIMEZONE"])
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)

@@ -48,3 +48,17 @@ def test_commissioner_dashboard_names_their_member(client, login_as, create_memb
     member = create_member(full_name="Vera Vote")
     login_as(Role.commissioner, member=member)
     assert "records votes for Vera Vote" in client.get("/dashboard/").get_data(as_text=True)
+
+
+def test_times_are_shown_in_the_city_time_zone(app, client, db):
+    from app.demo import seed_demo
+    from app.meetings.models import Meeting
+
+    seed_demo()
+    db.session.commit()
+    from sqlalchemy import select
+
+    special = db.session.scalar(select(Meeting).where(Meeting.kind == "special"))
+    page = client.get(f"/meetings/{special.id}").get_data(as_text=True)
+    assert "5:00 PM EDT" in page  # 21:00 UTC on June 30, 2025
+    assert "UTC" not in page and "Coordinated Universal Time" not in page

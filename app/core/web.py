@@ -4,7 +4,6 @@ from flask import current_app, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from app.core.text import render_markdown
-from app.core.timeutil import to_local
 
 #: No CDN and no inline script or style: every asset comes from this app.
 CSP = (
@@ -15,10 +14,11 @@ CSP = (
 
 def register_web(app):
     @app.template_filter("local_datetime")
-    def local_datetime(value, fmt="medium"):
+    def local_datetime(value, fmt="d MMM y, h:mm a"):
+        """A stored UTC time, shown in the city's zone (Flask-Babel's default zone is set to it)."""
         if value is None:
             return ""
-        return format_datetime(to_local(value), fmt)
+        return format_datetime(value, fmt)
 
     @app.template_filter("local_date")
     def local_date(value, fmt="long"):

@@ -561,7 +561,7 @@ def draft_minutes_text(meeting: Meeting) -> str:
     """A summary of what was done, from the record (minutes are not a transcript)."""
     local = to_local(meeting.start_at)
     lines = [
-        f"# Minutes: {meeting.title}",
+        f"**Minutes: {meeting.title}**",
         "",
         f"{meeting.body.name}, {kind_label(meeting.kind).lower()}, {local:%A, %B %-d, %Y}, {local:%-I:%M %p %Z}, "
         f"{meeting.location}.",
@@ -571,7 +571,7 @@ def draft_minutes_text(meeting: Meeting) -> str:
         lines += [f"Purpose stated in the call: {meeting.purpose}", ""]
     if meeting.status == S.cancelled:
         lines += [f"The meeting was cancelled. Reason: {meeting.cancelled_reason}", ""]
-    lines += ["## Items", ""]
+    lines += ["### Items", ""]
     for item in meeting.ordered_items:
         if item.is_withdrawn:
             lines.append(f"- {item.label} {item.title} ({item.file_number}): withdrawn. {item.withdrawn_reason}")
