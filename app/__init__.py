@@ -56,6 +56,7 @@ def create_app(config_class=None) -> Flask:
     _configure_login(app)
 
     from app.auth.views import bp as auth_bp
+    from app.bodies.views import bp as bodies_bp
     from app.dashboard.views import bp as dashboard_bp
     from app.meetings.views import bp as meetings_bp
     from app.portal.views import bp as portal_bp
@@ -64,6 +65,7 @@ def create_app(config_class=None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(bodies_bp)
 
     from app.errors import register_error_handlers
 

@@ -47,6 +47,8 @@ MATRIX = [
     ("GET", "/staff/meetings/{meeting}/minutes", {CLERK, ADMIN}, 200),
     ("POST", "/staff/meetings/{meeting}/minutes", {CLERK, ADMIN}, 302),
     ("POST", "/staff/meetings/{meeting}/minutes/approve", {CLERK, ADMIN}, 302),
+    ("GET", "/staff/bodies/{body}/settings", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/bodies/{body}/settings", {CLERK, ADMIN}, 422),
 ]
 
 
@@ -66,7 +68,7 @@ def world(app, db, create_meeting, tmp_path):
     attachment = services.add_attachment(item, filename="report.pdf", stream=io.BytesIO(PDF), actor=None)
     services.generate_minutes(meeting, actor=None)
     db.session.commit()
-    return {"meeting": meeting.id, "item": item.id, "attachment": attachment.id}
+    return {"meeting": meeting.id, "item": item.id, "attachment": attachment.id, "body": meeting.body_id}
 
 
 def test_matrix_covers_every_staff_route(app):
@@ -76,7 +78,7 @@ def test_matrix_covers_every_staff_route(app):
     covered = set()
     for method, template, _, _ in MATRIX:
         adapter = app.url_map.bind("localhost")
-        endpoint, _ = adapter.match(template.format(target=1, meeting=1, item=1, attachment=1), method=method)
+        endpoint, _ = adapter.match(template.format(target=1, meeting=1, item=1, attachment=1, body=1), method=method)
         covered.add(endpoint)
     staff = {rule.endpoint for rule in app.url_map.iter_rules()} - public
     assert staff <= covered, f"staff routes missing from the access matrix: {staff - covered}"
