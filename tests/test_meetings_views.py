@@ -211,3 +211,21 @@ def test_public_meeting_page_query_count_is_bounded(app, create_meeting, db, cou
     with count_queries() as many:
         assert client.get(f"/meetings/{meeting.id}").status_code == 200
     assert len(many) == len(few) <= 10
+
+
+@pytest.mark.parametrize("value", ["9999-12-31T23:59", "0001-01-01T00:00", "2026-13-01T10:00", "x" * 5000])
+def test_out_of_range_dates_are_form_errors(clerk_client, create_body, value):
+    body = create_body()
+    response = clerk_client.post("/staff/meetings/new", data={
+        "body_id": str(body.id), "kind": "regular", "title": "T", "start_local": value, "location": "City Hall"})
+    assert response.status_code == 422
+
+
+def test_overlong_fields_are_refused_and_kept(clerk_client, create_body, db):
+    body = create_body()
+    response = clerk_client.post("/staff/meetings/new", data={
+        "body_id": str(body.id), "kind": "regular", "title": "T" * 201, "start_local": "2026-06-30T17:00",
+        "location": "City Hall"})
+    assert response.status_code == 422
+    assert "T" * 201 in text(response)
+    assert db.session.scalar(select(func.count(Meeting.id))) == 0

@@ -69,6 +69,10 @@ class LocalDateTimeField(DateTimeLocalField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Enter a date and time, for example 2026-06-30 17:00.")) from None
+        # Far-off years overflow time-zone arithmetic; no meeting is held there.
+        if self.data is not None and not 1990 <= self.data.year <= 2200:
+            self.data = None
+            raise ValueError(_l("Enter a year between 1990 and 2200."))
 
 
 class MeetingForm(FlaskForm):
