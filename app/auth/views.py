@@ -12,6 +12,7 @@ from app.auth.models import Role, User
 from app.bodies.models import Member
 from app.core.audit import AuditEntry
 from app.core.errors import DomainError
+from app.core.forms import attach_error
 from app.core.loaders import get_or_404
 from app.extensions import db, limiter
 
@@ -87,14 +88,6 @@ def _member_choices():
     return [(m.id, m.full_name) for m in members]
 
 
-def _attach_error(form, exc: DomainError):
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [exc.message]
-    else:
-        flash(exc.message, "error")
-
-
 @bp.route("/admin/users")
 @role_required(Role.admin)
 def users():
@@ -118,7 +111,7 @@ def new_user():
             )
         except DomainError as exc:
             db.session.rollback()
-            _attach_error(form, exc)
+            attach_error(form, exc)
         else:
             db.session.commit()
             flash(_("User %(email)s created.", email=user.email), "success")
@@ -142,7 +135,7 @@ def edit_user(user_id: int):
             )
         except DomainError as exc:
             db.session.rollback()
-            _attach_error(form, exc)
+            attach_error(form, exc)
         else:
             db.session.commit()
             flash(_("Changes to %(email)s saved.", email=user.email), "success")

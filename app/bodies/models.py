@@ -2,16 +2,12 @@ import enum
 import math
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import UTCDateTime
+from app.core.db import UTCDateTime, str_enum
 from app.core.timeutil import utcnow
 from app.extensions import db
-
-
-def _enum(cls, name):
-    return Enum(cls, native_enum=False, length=40, create_constraint=True, name=name)
 
 
 class BodyKind(enum.StrEnum):
@@ -78,24 +74,24 @@ class Body(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
-    kind: Mapped[BodyKind] = mapped_column(_enum(BodyKind, "body_kind"))
+    kind: Mapped[BodyKind] = mapped_column(str_enum(BodyKind, "body_kind"))
     seat_count: Mapped[int] = mapped_column(Integer)
     quorum_rule: Mapped[BodyQuorumRule] = mapped_column(
-        _enum(BodyQuorumRule, "body_quorum_rule"), default=BodyQuorumRule.majority_of_seats
+        str_enum(BodyQuorumRule, "body_quorum_rule"), default=BodyQuorumRule.majority_of_seats
     )
     quorum_fixed: Mapped[int | None] = mapped_column(Integer)
     #: R4 (AGO 2010-34): absent a statute, a quorum must be physically present.
     quorum_in_person_only: Mapped[bool] = mapped_column(Boolean, default=True)
     #: R8 defaults for a resolution or ordinance; each motion may override before its vote opens.
     threshold_basis: Mapped[ThresholdBasis] = mapped_column(
-        _enum(ThresholdBasis, "threshold_basis"), default=ThresholdBasis.members_present
+        str_enum(ThresholdBasis, "threshold_basis"), default=ThresholdBasis.members_present
     )
     threshold_fraction: Mapped[ThresholdFraction] = mapped_column(
-        _enum(ThresholdFraction, "threshold_fraction"), default=ThresholdFraction.majority
+        str_enum(ThresholdFraction, "threshold_fraction"), default=ThresholdFraction.majority
     )
     threshold_min_yes: Mapped[int] = mapped_column(Integer, default=0)
     roll_call_order: Mapped[BodyRollCallOrder] = mapped_column(
-        _enum(BodyRollCallOrder, "body_roll_call_order"), default=BodyRollCallOrder.alphabetical_chair_last
+        str_enum(BodyRollCallOrder, "body_roll_call_order"), default=BodyRollCallOrder.alphabetical_chair_last
     )
     #: R9: when true a motion without a second dies.
     seconds_required: Mapped[bool] = mapped_column(Boolean, default=True)

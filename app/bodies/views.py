@@ -8,6 +8,7 @@ from app.bodies.forms import BodySettingsForm
 from app.bodies.models import Body
 from app.bodies.services import update_body_settings
 from app.core.errors import DomainError
+from app.core.forms import attach_error
 from app.core.loaders import get_or_404
 from app.extensions import db
 
@@ -32,11 +33,7 @@ def settings(body_id: int):
             )
         except DomainError as exc:
             db.session.rollback()
-            field = getattr(form, exc.field or "", None)
-            if field is not None:
-                field.errors = list(field.errors) + [exc.message]
-            else:
-                flash(exc.message, "error")
+            attach_error(form, exc)
         else:
             db.session.commit()
             flash(_("Settings of %(body)s saved.", body=body.name), "success")

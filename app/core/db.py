@@ -2,7 +2,7 @@
 
 from datetime import UTC
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -47,3 +47,8 @@ class UTCDateTime(TypeDecorator):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
+
+
+def str_enum(cls, name: str) -> Enum:
+    """A Python enum stored as its value in a VARCHAR with a CHECK constraint (portable, easy to extend)."""
+    return Enum(cls, native_enum=False, length=40, create_constraint=True, name=name)

@@ -2,16 +2,12 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Column, Enum, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from app.core.db import UTCDateTime
+from app.core.db import UTCDateTime, str_enum
 from app.core.timeutil import utcnow
 from app.extensions import db
-
-
-def _enum(cls, name):
-    return Enum(cls, native_enum=False, length=40, create_constraint=True, name=name)
 
 
 class MeetingKind(enum.StrEnum):
@@ -37,7 +33,7 @@ class Meeting(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: RESTRICT: a body with meetings on the record is never deleted.
     body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="RESTRICT"), index=True)
-    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind, "meeting_kind"))
+    kind: Mapped[MeetingKind] = mapped_column(str_enum(MeetingKind, "meeting_kind"))
     title: Mapped[str] = mapped_column(String(200))
     start_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     end_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -46,7 +42,9 @@ class Meeting(db.Model):
     #: The business stated in the call. Required for special and emergency meetings, which may take up
     #: nothing else (R3).
     purpose: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[MeetingStatus] = mapped_column(_enum(MeetingStatus, "meeting_status"), default=MeetingStatus.draft)
+    status: Mapped[MeetingStatus] = mapped_column(
+        str_enum(MeetingStatus, "meeting_status"), default=MeetingStatus.draft
+    )
     #: R2: set once, when the notice is first published; the lead time is measured from it. Never reset.
     first_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Why the clerk published despite a blocking notice check; shown on the public notice.
@@ -114,7 +112,7 @@ class MeetingChange(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"), index=True)
-    kind: Mapped[MeetingChangeKind] = mapped_column(_enum(MeetingChangeKind, "meeting_change_kind"))
+    kind: Mapped[MeetingChangeKind] = mapped_column(str_enum(MeetingChangeKind, "meeting_change_kind"))
     summary: Mapped[str] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -168,12 +166,12 @@ class AgendaItem(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     #: Markdown as typed by the clerk; rendered through the sanitizer, never trusted as HTML.
     body_md: Mapped[str] = mapped_column(Text, default="")
-    item_type: Mapped[AgendaItemType] = mapped_column(_enum(AgendaItemType, "agenda_item_type"))
+    item_type: Mapped[AgendaItemType] = mapped_column(str_enum(AgendaItemType, "agenda_item_type"))
     #: Assigned at intake, YY-NNNN, sequential per calendar year and never reused (not the resolution number).
     file_number: Mapped[str] = mapped_column(String(12), unique=True)
     fiscal_impact: Mapped[str] = mapped_column(Text, default="")
     public_comment_required: Mapped[bool] = mapped_column(Boolean, default=True)
-    comment_exemption: Mapped[CommentExemption | None] = mapped_column(_enum(CommentExemption, "comment_exemption"))
+    comment_exemption: Mapped[CommentExemption | None] = mapped_column(str_enum(CommentExemption, "comment_exemption"))
     #: Set when a special-meeting item was added although it is outside the stated purpose (R3).
     outside_purpose_note: Mapped[str | None] = mapped_column(Text)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -230,7 +228,9 @@ class Minutes(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"), unique=True)
     body_md: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[MinutesStatus] = mapped_column(_enum(MinutesStatus, "minutes_status"), default=MinutesStatus.draft)
+    status: Mapped[MinutesStatus] = mapped_column(
+        str_enum(MinutesStatus, "minutes_status"), default=MinutesStatus.draft
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -10,6 +10,7 @@ from app.auth.forms import EmptyForm
 from app.auth.models import Role
 from app.bodies.models import Body
 from app.core.errors import DomainError
+from app.core.forms import attach_error
 from app.core.loaders import get_or_404
 from app.core.timeutil import NonexistentLocalTime, local_to_utc, to_local, utc_to_local_naive
 from app.core.uploads import stored_path
@@ -32,14 +33,6 @@ STAFF = (Role.admin, Role.clerk, Role.commissioner)
 EDITORS = (Role.admin, Role.clerk)
 
 
-def _attach_error(form, exc: DomainError):
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [exc.message]
-    else:
-        form.form_errors.append(exc.message)
-
-
 def _to_utc(form, field_name):
     field = getattr(form, field_name)
     if field.data is None:
@@ -53,7 +46,7 @@ def _to_utc(form, field_name):
 
 def _fail(form, exc, template, status=422, **context):
     db.session.rollback()
-    _attach_error(form, exc)
+    attach_error(form, exc)
     return render_template(template, form=form, **context), status
 
 
@@ -169,7 +162,7 @@ def publish(meeting_id: int):
                                              emergency_justification=form.emergency_justification.data)
         except DomainError as exc:
             db.session.rollback()
-            _attach_error(form, exc)
+            attach_error(form, exc)
         else:
             db.session.commit()
             flash(_("Notice published."), "success")
@@ -336,7 +329,7 @@ def _manage_forms(meeting, item, **overrides):
 
 def _manage_failure(item, name, form, exc):
     db.session.rollback()
-    _attach_error(form, exc)
+    attach_error(form, exc)
     edit_form = _item_form(item.meeting, item)
     del edit_form.section, edit_form.within_purpose, edit_form.confirm_outside_purpose, edit_form.file
     return render_template("meetings/item_manage.html", form=edit_form, meeting=item.meeting, item=item,
