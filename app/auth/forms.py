@@ -4,6 +4,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from app.auth.models import Role
+from app.core.forms import options
 
 
 class LoginForm(FlaskForm):
@@ -13,7 +14,7 @@ class LoginForm(FlaskForm):
 
 
 def _role_choices():
-    return [(r.value, r.label) for r in Role]
+    return options((r.value, r.label) for r in Role)
 
 
 def _coerce_optional_int(value):
@@ -37,7 +38,7 @@ class UserForm(FlaskForm):
     def __init__(self, *args, member_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.role.choices = _role_choices()
-        self.member_id.choices = [("", _l("No linked member"))] + list(member_choices)
+        self.member_id.choices = options([("", _l("No linked member")), *member_choices])
 
 
 class NewUserForm(UserForm):

@@ -1,5 +1,7 @@
 """Shared form helpers."""
 
+from wtforms.fields.choices import SelectChoice
+
 from app.core.errors import DomainError
 
 
@@ -10,3 +12,8 @@ def attach_error(form, exc: DomainError) -> None:
         field.errors = list(field.errors) + [exc.message]
     else:
         form.form_errors.append(exc.message)
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms SelectChoice objects (tuples are deprecated from WTForms 3.3)."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.forms import options
 from app.core.loaders import MAX_ID
 from app.meetings.models import AgendaItemType, CommentExemption, MeetingKind
 
@@ -30,33 +31,33 @@ def optional_id(value):
 
 
 def kind_choices():
-    return [
+    return options([
         (MeetingKind.regular.value, _l("Regular meeting")),
         (MeetingKind.special.value, _l("Special meeting")),
         (MeetingKind.emergency.value, _l("Emergency meeting")),
         (MeetingKind.workshop.value, _l("Workshop")),
-    ]
+    ])
 
 
 def item_type_choices():
-    return [
+    return options([
         (AgendaItemType.resolution.value, _l("Resolution")),
         (AgendaItemType.ordinance.value, _l("Ordinance")),
         (AgendaItemType.motion.value, _l("Motion")),
         (AgendaItemType.presentation.value, _l("Presentation")),
         (AgendaItemType.report.value, _l("Report")),
         (AgendaItemType.ministerial.value, _l("Ministerial")),
-    ]
+    ])
 
 
 def exemption_choices():
-    return [
+    return options([
         ("", _l("None: public comment is required")),
         (CommentExemption.emergency.value, _l("Emergency act (unreasonable delay)")),
         (CommentExemption.ministerial.value, _l("Ministerial act (e.g. approving minutes, proclamations)")),
         (CommentExemption.exempt_meeting.value, _l("Meeting exempt from F.S. 286.011")),
         (CommentExemption.quasi_judicial.value, _l("Quasi-judicial proceeding")),
-    ]
+    ])
 
 
 class LocalDateTimeField(DateTimeLocalField):
@@ -77,7 +78,7 @@ class LocalDateTimeField(DateTimeLocalField):
 
 class MeetingForm(FlaskForm):
     body_id = SelectField(_l("Body"), coerce=int, validators=[InputRequired(_l("Choose a body."))])
-    kind = SelectField(_l("Kind of meeting"), choices=kind_choices)
+    kind = SelectField(_l("Kind of meeting"), choices=kind_choices())
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)])
     start_local = LocalDateTimeField(_l("Starts"), validators=[InputRequired(_l("Enter the start date and time."))])
     end_local = LocalDateTimeField(_l("Expected end (optional)"), validators=[Optional()])
@@ -116,15 +117,15 @@ class MultiCheckboxField(SelectMultipleField):
 class AgendaItemForm(FlaskForm):
     section = SelectField(_l("Section"), validators=[InputRequired(_l("Choose a section."))])
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=300)])
-    item_type = SelectField(_l("Type of item"), choices=item_type_choices)
+    item_type = SelectField(_l("Type of item"), choices=item_type_choices())
     body_md = TextAreaField(_l("Summary (Markdown)"), validators=[Length(max=50_000)])
     sponsor_ids = MultiCheckboxField(_l("Sponsors"), coerce=int, validators=[Optional()])
     fiscal_impact = TextAreaField(_l("Fiscal impact"), validators=[Length(max=5000)])
     public_comment_required = BooleanField(_l("Public comment is taken on this item"), default=True)
-    comment_exemption = SelectField(_l("If not, why (F.S. 286.0114(3))"), choices=exemption_choices)
+    comment_exemption = SelectField(_l("If not, why (F.S. 286.0114(3))"), choices=exemption_choices())
     within_purpose = RadioField(
         _l("Is this item within the purpose stated in the call?"),
-        choices=[("yes", _l("Yes")), ("no", _l("No"))], default="yes",
+        choices=options([("yes", _l("Yes")), ("no", _l("No"))]), default="yes",
     )
     confirm_outside_purpose = BooleanField(_l("Add it anyway; I understand it will be recorded on the public "
                                               "change log"))
@@ -133,7 +134,7 @@ class AgendaItemForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    direction = SelectField(choices=[("up", _l("Up")), ("down", _l("Down"))])
+    direction = SelectField(_l("Direction"), choices=options([("up", _l("Up")), ("down", _l("Down"))]))
     amendment_reason = TextAreaField(_l("Reason for amending the published agenda"), validators=[Length(max=2000)])
 
 

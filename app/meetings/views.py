@@ -10,7 +10,7 @@ from app.auth.forms import EmptyForm
 from app.auth.models import Role
 from app.bodies.models import Body
 from app.core.errors import DomainError
-from app.core.forms import attach_error
+from app.core.forms import attach_error, options
 from app.core.loaders import get_or_404
 from app.core.timeutil import NonexistentLocalTime, local_to_utc, to_local, utc_to_local_naive
 from app.core.uploads import stored_path
@@ -68,7 +68,7 @@ def _body_choices():
 @role_required(*EDITORS)
 def new():
     form = forms.MeetingForm()
-    form.body_id.choices = _body_choices()
+    form.body_id.choices = options(_body_choices())
     del form.reason
     if form.validate_on_submit():
         body = db.session.get(Body, form.body_id.data)
@@ -99,9 +99,9 @@ def detail(meeting_id: int):
                                                          Meeting.status != MeetingStatus.draft)
                                    .order_by(Meeting.start_at).limit(20)).all()
     approve_form = forms.ApproveMinutesForm()
-    approve_form.approved_at_meeting_id.choices = [("", _("No meeting (approved by the clerk)"))] + [
+    approve_form.approved_at_meeting_id.choices = options([("", _("No meeting (approved by the clerk)"))] + [
         (m.id, f"{to_local(m.start_at):%Y-%m-%d} {m.title}") for m in later
-    ]
+    ])
     return render_template(
         "meetings/detail.html", meeting=meeting, check=check, services=services,
         publish_form=forms.PublishForm(), cancel_form=forms.ReasonForm(prefix="cancel"),
@@ -115,7 +115,7 @@ def detail(meeting_id: int):
 def edit(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     form = forms.MeetingForm(obj=meeting)
-    form.body_id.choices = [(meeting.body_id, meeting.body.name)]
+    form.body_id.choices = options([(meeting.body_id, meeting.body.name)])
     if request.method == "GET":
         form.kind.data = meeting.kind.value
         form.start_local.data = utc_to_local_naive(meeting.start_at)
@@ -240,11 +240,16 @@ def publish_agenda(meeting_id: int):
 # --- agenda items ------------------------------------------------------------------------------
 
 
+def _section_options(meeting: Meeting, leave_out: str | None = None):
+    sections = meeting.body.agenda_sections
+    return options((s, f"{n}. {s}") for n, s in enumerate(sections, start=1) if s != leave_out)
+
+
 def _item_form(meeting: Meeting, item: AgendaItem | None = None) -> forms.AgendaItemForm:
     form = forms.AgendaItemForm(obj=item)
-    form.section.choices = [(s, f"{n}. {s}") for n, s in enumerate(meeting.body.agenda_sections, start=1)]
+    form.section.choices = _section_options(meeting)
     on = to_local(meeting.start_at).date()
-    form.sponsor_ids.choices = [(m.member.id, m.member.full_name) for m in meeting.body.current_memberships(on)]
+    form.sponsor_ids.choices = options((m.member.id, m.member.full_name) for m in meeting.body.current_memberships(on))
     if request.method == "GET" and item is not None:
         form.item_type.data = item.item_type.value
         form.sponsor_ids.data = [m.id for m in item.sponsors]
@@ -317,8 +322,7 @@ def edit_item(item_id: int):
 
 def _manage_forms(meeting, item, **overrides):
     section_form = forms.SectionForm(prefix="sec")
-    section_form.section.choices = [(s, f"{n}. {s}") for n, s in enumerate(meeting.body.agenda_sections, start=1)
-                                    if s != item.section]
+    section_form.section.choices = _section_options(meeting, leave_out=item.section)
     result = {
         "move_form": forms.MoveForm(prefix="move"), "section_form": section_form,
         "withdraw_form": forms.ReasonForm(prefix="withdraw"), "attach_form": forms.AttachmentForm(prefix="att"),
@@ -367,7 +371,7 @@ def move_item(item_id: int):
 def move_item_to_section(item_id: int):
     item = get_or_404(AgendaItem, item_id)
     form = forms.SectionForm(prefix="sec")
-    form.section.choices = [(s, s) for s in item.meeting.body.agenda_sections]
+    form.section.choices = _section_options(item.meeting)
     if form.validate_on_submit():
         try:
             services.move_item_to_section(item, section=form.section.data,
