@@ -63,3 +63,12 @@ def axe_violations(page):
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
                                                                               "wcag21aa", "best-practice"]}})
     return results.response["violations"], results.generate_report()
+
+
+def sign_in(page, base_url: str, email: str, password: str) -> None:
+    """Sign in through the real form and wait for the dashboard."""
+    page.goto(base_url + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/dashboard/")

@@ -3,7 +3,7 @@
 import pytest
 
 from app.demo import DEMO_PASSWORD, seed_demo
-from tests.browser import axe_violations, chromium_or_skip, chromium_page, live_server
+from tests.browser import axe_violations, chromium_or_skip, chromium_page, live_server, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -70,11 +70,7 @@ def test_layout_holds_at_320_px(site):
 
 def test_admin_pages_have_no_axe_violations(site):
     with chromium_page() as page:
-        page.goto(site + "/login")
-        page.get_by_label("Email").fill("admin@keywest.example")
-        page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/dashboard/")
+        sign_in(page, site, "admin@keywest.example", DEMO_PASSWORD)
         page.get_by_role("link", name="Users").click()
         assert_accessible(page)
         page.get_by_role("link", name="Add a user").click()

@@ -4,7 +4,7 @@ and publishes; axe-core runs on every page visited."""
 import pytest
 
 from app.auth.models import Role
-from tests.browser import chromium_or_skip, chromium_page, live_server
+from tests.browser import chromium_or_skip, chromium_page, live_server, sign_in
 from tests.conftest import PASSWORD
 from tests.meetings_helpers import PDF
 from tests.test_browser import assert_accessible
@@ -27,11 +27,7 @@ def test_clerk_builds_and_publishes_a_special_meeting(site, tmp_path):
     pdf = tmp_path / "staff-report.pdf"
     pdf.write_bytes(PDF)
     with chromium_page() as page:
-        page.goto(site + "/login")
-        page.get_by_label("Email").fill("clerk@city.example")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/dashboard/")
+        sign_in(page, site, "clerk@city.example", PASSWORD)
 
         page.get_by_role("link", name="Meetings", exact=True).click()
         assert_accessible(page)
