@@ -229,3 +229,18 @@ def test_overlong_fields_are_refused_and_kept(clerk_client, create_body, db):
     assert response.status_code == 422
     assert "T" * 201 in text(response)
     assert db.session.scalar(select(func.count(Meeting.id))) == 0
+
+
+def test_public_agenda_shows_labels_not_stored_values(app, create_meeting, db):
+    from app.meetings import services
+    from app.meetings.models import CommentExemption
+
+    meeting = create_meeting(kind="regular", status="noticed")
+    services.add_item(meeting, section="Consent Agenda", title="Approve minutes", body_md="",
+                      item_type=services.AgendaItemType.ministerial, public_comment_required=False,
+                      comment_exemption=CommentExemption.quasi_judicial, actor=None)
+    services.publish_agenda(meeting, actor=None)
+    db.session.commit()
+    page = text(app.test_client().get(f"/meetings/{meeting.id}"))
+    assert "No public comment: Quasi-judicial proceeding" in page
+    assert "quasi_judicial" not in page and "quasi judicial" not in page

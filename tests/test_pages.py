@@ -14,14 +14,20 @@ def test_home_lists_bodies_and_current_members(client, create_body, create_membe
     assert "Quorum: 4 members" in html
 
 
-def test_home_query_count_does_not_grow_with_bodies(client, create_body, create_member, count_queries):
+def test_home_query_count_does_not_grow_with_bodies_or_meetings(client, create_body, create_member, create_meeting,
+                                                                count_queries, clock):
+    from datetime import timedelta
+
     create_member(create_body(), full_name="One Member")
+    create_meeting(status="noticed")
     with count_queries() as few:
         client.get("/")
-    for _ in range(8):
+    for n in range(8):
         body = create_body()
         for seat in range(3):
             create_member(body, seat_number=seat)
+        create_meeting(body, status="noticed", start_in=timedelta(days=n + 1))
+        create_meeting(body, status="noticed", start_in=timedelta(days=-(n + 30)))
     with count_queries() as many:
         client.get("/")
     assert len(many) == len(few) <= 4

@@ -15,7 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.forms import options
 from app.core.loaders import MAX_ID
-from app.meetings.models import AgendaItemType, CommentExemption, MeetingKind
+from app.meetings.services import EXEMPTION_LABELS, ITEM_TYPE_LABELS, KIND_LABELS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -31,33 +31,15 @@ def optional_id(value):
 
 
 def kind_choices():
-    return options([
-        (MeetingKind.regular.value, _l("Regular meeting")),
-        (MeetingKind.special.value, _l("Special meeting")),
-        (MeetingKind.emergency.value, _l("Emergency meeting")),
-        (MeetingKind.workshop.value, _l("Workshop")),
-    ])
+    return options(KIND_LABELS.items())
 
 
 def item_type_choices():
-    return options([
-        (AgendaItemType.resolution.value, _l("Resolution")),
-        (AgendaItemType.ordinance.value, _l("Ordinance")),
-        (AgendaItemType.motion.value, _l("Motion")),
-        (AgendaItemType.presentation.value, _l("Presentation")),
-        (AgendaItemType.report.value, _l("Report")),
-        (AgendaItemType.ministerial.value, _l("Ministerial")),
-    ])
+    return options(ITEM_TYPE_LABELS.items())
 
 
 def exemption_choices():
-    return options([
-        ("", _l("None: public comment is required")),
-        (CommentExemption.emergency.value, _l("Emergency act (unreasonable delay)")),
-        (CommentExemption.ministerial.value, _l("Ministerial act (e.g. approving minutes, proclamations)")),
-        (CommentExemption.exempt_meeting.value, _l("Meeting exempt from F.S. 286.011")),
-        (CommentExemption.quasi_judicial.value, _l("Quasi-judicial proceeding")),
-    ])
+    return options([("", _l("None: public comment is required")), *EXEMPTION_LABELS.items()])
 
 
 class LocalDateTimeField(DateTimeLocalField):

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.bodies.models import Body, Member, Membership
@@ -42,24 +43,52 @@ TRANSITIONS = {
 }
 
 
+#: One place for the words shown for each stored value: forms, staff pages and public pages use these.
+STATUS_LABELS = {
+    S.draft: _l("Draft"), S.noticed: _l("Noticed"), S.rescheduled: _l("Rescheduled"),
+    S.in_progress: _l("In progress"), S.adjourned: _l("Adjourned"), S.cancelled: _l("Cancelled"),
+}
+KIND_LABELS = {
+    MeetingKind.regular: _l("Regular meeting"), MeetingKind.special: _l("Special meeting"),
+    MeetingKind.emergency: _l("Emergency meeting"), MeetingKind.workshop: _l("Workshop"),
+}
+ITEM_TYPE_LABELS = {
+    AgendaItemType.resolution: _l("Resolution"), AgendaItemType.ordinance: _l("Ordinance"),
+    AgendaItemType.motion: _l("Motion"), AgendaItemType.presentation: _l("Presentation"),
+    AgendaItemType.report: _l("Report"), AgendaItemType.ministerial: _l("Ministerial"),
+}
+EXEMPTION_LABELS = {
+    CommentExemption.emergency: _l("Emergency act (unreasonable delay)"),
+    CommentExemption.ministerial: _l("Ministerial act (e.g. approving minutes, proclamations)"),
+    CommentExemption.exempt_meeting: _l("Meeting exempt from F.S. 286.011"),
+    CommentExemption.quasi_judicial: _l("Quasi-judicial proceeding"),
+}
+
+
 def status_label(status: MeetingStatus) -> str:
-    return {
-        S.draft: _("Draft"), S.noticed: _("Noticed"), S.rescheduled: _("Rescheduled"),
-        S.in_progress: _("In progress"), S.adjourned: _("Adjourned"), S.cancelled: _("Cancelled"),
-    }[status]
+    return str(STATUS_LABELS[status])
 
 
 def kind_label(kind: MeetingKind) -> str:
-    return {
-        MeetingKind.regular: _("Regular meeting"), MeetingKind.special: _("Special meeting"),
-        MeetingKind.emergency: _("Emergency meeting"), MeetingKind.workshop: _("Workshop"),
-    }[kind]
+    return str(KIND_LABELS[kind])
 
 
-def _transition(meeting: Meeting, target: MeetingStatus) -> None:
+def item_type_label(item_type: AgendaItemType) -> str:
+    return str(ITEM_TYPE_LABELS[item_type])
+
+
+def exemption_label(exemption: CommentExemption) -> str:
+    return str(EXEMPTION_LABELS[exemption])
+
+
+def _check_transition(meeting: Meeting, target: MeetingStatus) -> None:
     if target not in TRANSITIONS[meeting.status]:
         raise DomainError(_("A meeting that is “%(current)s” cannot become “%(target)s”.",
                             current=status_label(meeting.status), target=status_label(target)))
+
+
+def _transition(meeting: Meeting, target: MeetingStatus) -> None:
+    _check_transition(meeting, target)
     meeting.status = target
     meeting.updated_at = utcnow()
 
@@ -91,21 +120,25 @@ def _hours(lead: timedelta) -> str:
 
 
 def check_notice(meeting: Meeting, *, at: datetime | None = None) -> NoticeCheck:
-    """Lead time from the (first) publication to the start, checked against the body's settings.
+    """The meeting's notice, measured from its first publication (or from ``at``/now before it has one)."""
+    return notice_check(meeting.kind, meeting.body, meeting.start_at,
+                        published=meeting.first_published_at or at or utcnow())
+
+
+def notice_check(kind: MeetingKind, body: Body, start_at: datetime, *, published: datetime) -> NoticeCheck:
+    """Lead time from publication to the start, checked against the body's settings.
 
     Both ends are instants in UTC, so a day that has 23 or 25 hours because of daylight saving is
     measured as exactly that: "24 hours' notice" means 24 real hours.
     """
-    published = meeting.first_published_at or at or utcnow()
-    lead = meeting.start_at - published
-    body: Body = meeting.body
+    lead = start_at - published
     hours = _hours(lead)
     if lead <= timedelta(0):
         return NoticeCheck("block", _("The meeting starts before the notice would be published."), lead)
-    if meeting.kind == MeetingKind.emergency:
+    if kind == MeetingKind.emergency:
         return NoticeCheck("ok", _("Emergency meeting: allowed at any lead time with a written justification "
                                    "(%(hours)s hours' notice).", hours=hours), lead)
-    if meeting.kind == MeetingKind.special:
+    if kind == MeetingKind.special:
         if lead < timedelta(hours=body.notice_special_block_hours):
             return NoticeCheck("block", _("Only %(hours)s hours' notice: a special meeting needs at least "
                                           "%(min)d hours.", hours=hours, min=body.notice_special_block_hours), lead)
@@ -242,15 +275,13 @@ def reschedule_meeting(meeting: Meeting, *, start_at: datetime, end_at: datetime
     reason, override_reason = clean_text(reason, multiline=True), clean_text(override_reason, multiline=True)
     if not reason:
         raise DomainError(_("Give the reason for rescheduling; it is shown on the public notice."), field="reason")
-    if S.rescheduled not in TRANSITIONS[meeting.status]:
-        _transition(meeting, S.rescheduled)  # raises with the standard message
+    _check_transition(meeting, S.rescheduled)
     if end_at is not None and end_at <= start_at:
         raise DomainError(_("The expected end must be after the start."), field="end_local")
     if start_at == meeting.start_at:
         raise DomainError(_("The new start is the same as the current one."), field="start_local")
     now = utcnow()
-    probe = Meeting(kind=meeting.kind, start_at=start_at, body=meeting.body)
-    check = check_notice(probe, at=now)
+    check = notice_check(meeting.kind, meeting.body, start_at, published=now)
     if start_at <= now:
         raise DomainError(_("The new start time is in the past."), field="start_local")
     if check.level == "block" and not override_reason:
@@ -563,7 +594,7 @@ def draft_minutes_text(meeting: Meeting) -> str:
     lines = [
         f"**Minutes: {meeting.title}**",
         "",
-        f"{meeting.body.name}, {kind_label(meeting.kind).lower()}, {local:%A, %B %-d, %Y}, {local:%-I:%M %p %Z}, "
+        f"{meeting.body.name}, {meeting.kind.value} meeting, {local:%A, %B %-d, %Y}, {local:%-I:%M %p %Z}, "
         f"{meeting.location}.",
         "",
     ]

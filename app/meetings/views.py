@@ -90,7 +90,11 @@ def new():
 @bp.route("/meetings/<id:meeting_id>")
 @role_required(*STAFF)
 def detail(meeting_id: int):
-    meeting = get_or_404(Meeting, meeting_id)
+    return _detail_page(get_or_404(Meeting, meeting_id))
+
+
+def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
+    """The staff meeting page; a refused publication re-renders it with the form's errors."""
     check = services.check_notice(meeting) if meeting.status == MeetingStatus.draft else None
     later = []
     if meeting.minutes is not None and not meeting.minutes.is_locked:
@@ -104,10 +108,9 @@ def detail(meeting_id: int):
     ])
     return render_template(
         "meetings/detail.html", meeting=meeting, check=check, services=services,
-        publish_form=forms.PublishForm(), cancel_form=forms.ReasonForm(prefix="cancel"),
-        action_form=forms.MinutesForm(), generate_form=forms.GenerateMinutesForm(), approve_form=approve_form,
-        move_form=forms.MoveForm(),
-    )
+        publish_form=publish_form or forms.PublishForm(), cancel_form=forms.ReasonForm(prefix="cancel"),
+        generate_form=forms.GenerateMinutesForm(), approve_form=approve_form,
+    ), status
 
 
 @bp.route("/meetings/<id:meeting_id>/edit", methods=["GET", "POST"])
@@ -169,11 +172,7 @@ def publish(meeting_id: int):
             if check.level == "warn":
                 flash(check.message, "warning")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
-    return render_template(
-        "meetings/detail.html", meeting=meeting, check=services.check_notice(meeting), services=services,
-        publish_form=form, cancel_form=forms.ReasonForm(prefix="cancel"), action_form=forms.MinutesForm(),
-        generate_form=forms.GenerateMinutesForm(), approve_form=None, move_form=forms.MoveForm(),
-    ), 422
+    return _detail_page(meeting, publish_form=form, status=422)
 
 
 @bp.route("/meetings/<id:meeting_id>/reschedule", methods=["GET", "POST"])
