@@ -74,6 +74,14 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_ATTACHMENT_BYTES = _int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 
+    #: R6 defaults for a body that has adopted no comment policy yet (a policy version overrides them).
+    COMMENT_SPEAKER_SECONDS = _int("COMMENT_SPEAKER_SECONDS", 180)
+    COMMENT_GROUP_SECONDS = _int("COMMENT_GROUP_SECONDS", 300)
+    COMMENT_SIGNUP_CLOSES_MINUTES = _int("COMMENT_SIGNUP_CLOSES_MINUTES", 60)
+    COMMENT_WRITTEN_MAX_CHARS = _int("COMMENT_WRITTEN_MAX_CHARS", 3000)
+    #: Per IP, on the public speak and written-comment forms (a household or a library shares one address).
+    PUBLIC_FORM_RATE_LIMIT = os.environ.get("PUBLIC_FORM_RATE_LIMIT", "10 per minute; 60 per hour")
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "fixed-window"

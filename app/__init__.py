@@ -60,12 +60,14 @@ def create_app(config_class=None) -> Flask:
     from app.dashboard.views import bp as dashboard_bp
     from app.meetings.views import bp as meetings_bp
     from app.portal.views import bp as portal_bp
+    from app.public_comment.views import bp as public_comment_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(bodies_bp)
+    app.register_blueprint(public_comment_bp)
 
     from app.errors import register_error_handlers
 

@@ -12,3 +12,10 @@ from app.meetings.models import (  # noqa: F401
     Minutes,
     agenda_item_sponsors,
 )
+from app.public_comment.models import (  # noqa: F401
+    CommentPeriod,
+    CommentPolicy,
+    SpeakerRequest,
+    TimeExtension,
+    WrittenComment,
+)

@@ -49,6 +49,20 @@ MATRIX = [
     ("POST", "/staff/meetings/{meeting}/minutes/approve", {CLERK, ADMIN}, 302),
     ("GET", "/staff/bodies/{body}/settings", {CLERK, ADMIN}, 200),
     ("POST", "/staff/bodies/{body}/settings", {CLERK, ADMIN}, 422),
+    # Public comment: commissioners see the queue; only the clerk runs it. The meeting is not in
+    # progress, so queue actions are refused with a message and a redirect.
+    ("GET", "/staff/bodies/{body}/comment-policy", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/bodies/{body}/comment-policy", {CLERK, ADMIN}, 422),
+    ("GET", "/staff/meetings/{meeting}/speakers", {COMM, CLERK, ADMIN}, 200),
+    ("GET", "/staff/items/{item}/queue", {COMM, CLERK, ADMIN}, 200),
+    ("POST", "/staff/items/{item}/queue/walk-in", {CLERK, ADMIN}, 422),
+    ("POST", "/staff/items/{item}/queue/next", {CLERK, ADMIN}, 302),
+    ("POST", "/staff/items/{item}/comment-period/open", {CLERK, ADMIN}, 302),
+    ("POST", "/staff/speakers/{speaker}/check-in", {CLERK, ADMIN}, 302),
+    ("POST", "/staff/speakers/{speaker}/extend", {CLERK, ADMIN}, 422),
+    ("POST", "/staff/speakers/{speaker}/cede", {CLERK, ADMIN}, 302),
+    ("POST", "/staff/written/{written}/publish", {CLERK, ADMIN}, 302),
+    ("POST", "/staff/written/{written}/hide", {CLERK, ADMIN}, 302),
 ]
 
 
@@ -67,18 +81,28 @@ def world(app, db, create_meeting, tmp_path):
                              item_type=AgendaItemType.resolution, actor=None)
     attachment = services.add_attachment(item, filename="report.pdf", stream=io.BytesIO(PDF), actor=None)
     services.generate_minutes(meeting, actor=None)
+    from app.public_comment import services as comment
+    from app.public_comment.models import WrittenComment
+
+    speaker = comment.add_walk_in(item, actor=None, name="Ana Resident", stance="oppose", participation="in_person")
+    written = WrittenComment(agenda_item_id=item.id, meeting_id=meeting.id, name="Ana Resident", stance="oppose",
+                             text="No.", disclaimer_version=comment.DISCLAIMER_VERSION)
+    db.session.add(written)
     db.session.commit()
-    return {"meeting": meeting.id, "item": item.id, "attachment": attachment.id, "body": meeting.body_id}
+    return {"meeting": meeting.id, "item": item.id, "attachment": attachment.id, "body": meeting.body_id,
+            "speaker": speaker.id, "written": written.id}
 
 
 def test_matrix_covers_every_staff_route(app):
     """A new staff route must be added to the matrix above."""
     public = {"portal.home", "portal.set_language", "portal.healthz", "portal.meeting", "portal.document", "static",
-              "auth.login", "auth.logout"}
+              "auth.login", "auth.logout", "portal.speak", "portal.speaker_request", "portal.withdraw_request",
+              "portal.written_comment", "portal.item", "portal.display", "portal.display_state"}
     covered = set()
     for method, template, _, _ in MATRIX:
         adapter = app.url_map.bind("localhost")
-        endpoint, _ = adapter.match(template.format(target=1, meeting=1, item=1, attachment=1, body=1), method=method)
+        endpoint, _ = adapter.match(template.format(target=1, meeting=1, item=1, attachment=1, body=1, speaker=1,
+                                                                  written=1), method=method)
         covered.add(endpoint)
     staff = {rule.endpoint for rule in app.url_map.iter_rules()} - public
     assert staff <= covered, f"staff routes missing from the access matrix: {staff - covered}"

@@ -12,6 +12,11 @@ CSP = (
 )
 
 
+def format_local(value, fmt="EEEE d MMMM y, h:mm a zzz") -> str:
+    """A stored UTC time as the city's wall-clock time, in the reader's language."""
+    return "" if value is None else format_datetime(value, fmt)
+
+
 def register_web(app):
     @app.template_filter("local_datetime")
     def local_datetime(value, fmt="d MMM y, h:mm a"):
@@ -27,6 +32,10 @@ def register_web(app):
         return format_date(value, fmt)
 
     app.add_template_filter(render_markdown, "markdown")
+
+    from app.public_comment.services import format_seconds
+
+    app.add_template_filter(format_seconds, "duration")
 
     @app.template_filter("filesize")
     def filesize(size: int) -> str:

@@ -55,6 +55,8 @@ class Meeting(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Agenda frozen from this time; later changes are amendments with a reason and a public log entry.
     agenda_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: R6: the comment policy in force when the notice was published; later versions do not change it.
+    comment_policy_id: Mapped[int | None] = mapped_column(ForeignKey("comment_policies.id", ondelete="RESTRICT"))
     #: Revision counter for calendar feeds: bumped on every change of time, place or status (R15).
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -64,6 +66,7 @@ class Meeting(db.Model):
     items = relationship("AgendaItem", back_populates="meeting", order_by="AgendaItem.position")
     changes = relationship("MeetingChange", back_populates="meeting", order_by="MeetingChange.id")
     minutes = relationship("Minutes", back_populates="meeting", uselist=False, foreign_keys="Minutes.meeting_id")
+    comment_policy = relationship("CommentPolicy")
 
     @validates("first_published_at")
     def _first_publication_is_immutable(self, key, value):

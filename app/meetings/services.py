@@ -255,6 +255,9 @@ def publish_meeting(meeting: Meeting, *, actor, override_reason: str | None = No
         meeting.notice_override_reason = override_reason
     _transition(meeting, S.noticed)
     meeting.first_published_at = now
+    from app.public_comment.services import stamp_policy
+
+    stamp_policy(meeting)
     meeting.sequence += 1
     _log_change(meeting, MeetingChangeKind.published, f"Notice published ({_hours(check.lead)} hours before the start)",
                 reason=override_reason if check.level == "block" else None, actor=actor,

@@ -25,6 +25,7 @@ from app.meetings.models import (
     MeetingKind,
     MeetingStatus,
 )
+from app.public_comment import services as comment
 
 bp = Blueprint("meetings", __name__, url_prefix="/staff")
 bp.before_request(login_gate())
@@ -109,7 +110,8 @@ def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
     return render_template(
         "meetings/detail.html", meeting=meeting, check=check, services=services,
         publish_form=publish_form or forms.PublishForm(), cancel_form=forms.ReasonForm(prefix="cancel"),
-        generate_form=forms.GenerateMinutesForm(), approve_form=approve_form,
+        generate_form=forms.GenerateMinutesForm(), approve_form=approve_form, comment=comment,
+        tallies=comment.tallies(meeting.id) if meeting.status != MeetingStatus.draft else {},
     ), status
 
 

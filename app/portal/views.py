@@ -43,6 +43,7 @@ def _public_meeting_or_404(meeting_id: int) -> Meeting:
             selectinload(Meeting.items).selectinload(AgendaItem.attachments),
             selectinload(Meeting.changes),
             selectinload(Meeting.minutes),
+            selectinload(Meeting.comment_policy),
         )
     )
     if meeting is None:
@@ -52,7 +53,13 @@ def _public_meeting_or_404(meeting_id: int) -> Meeting:
 
 @bp.route("/meetings/<id:meeting_id>")
 def meeting(meeting_id: int):
-    return render_template("portal/meeting.html", meeting=_public_meeting_or_404(meeting_id), services=services)
+    from app.public_comment import services as comment
+
+    meeting = _public_meeting_or_404(meeting_id)
+    policy = comment.effective_policy(meeting)
+    return render_template("portal/meeting.html", meeting=meeting, services=services, comment=comment,
+                           window=comment.signup_window(meeting, policy=policy), policy=policy,
+                           tallies=comment.tallies(meeting.id))
 
 
 @bp.route("/meetings/<id:meeting_id>/documents/<id:attachment_id>/<path:filename>")
@@ -82,3 +89,6 @@ def healthz():
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok"), 200
+
+
+import app.portal.comment  # noqa: E402,F401  (public comment routes live on this blueprint)

@@ -1,0 +1,278 @@
+"""Public comment for residents, without an account: sign up to speak, the private link, written comments,
+an item's speakers and comments, and the chamber display. Routes of the portal blueprint."""
+
+import secrets
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.core.errors import DomainError
+from app.core.forms import attach_error, options
+from app.core.mail import send_mail
+from app.core.timeutil import utcnow
+from app.extensions import db, limiter
+from app.meetings import services as meeting_services
+from app.meetings.models import AgendaItem, Meeting
+from app.portal.views import _public_meeting_or_404, bp
+from app.public_comment import forms
+from app.public_comment import services as comment
+
+
+def _form_limit():
+    return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
+
+
+def _item_choices(meeting: Meeting):
+    return options([(i.id, f"{i.label} {i.title}") for i in comment.commentable_items(meeting)])
+
+
+def _prepare(form, meeting: Meeting):
+    form.agenda_item_id.choices = _item_choices(meeting)
+    if request.method == "GET":
+        form.agenda_item_id.data = request.args.get("item", type=int)
+        form.submission_key.data = secrets.token_urlsafe(16)
+    form.disclaimer_version.data = comment.DISCLAIMER_VERSION
+
+
+def _chosen_item(form, meeting: Meeting) -> AgendaItem:
+    item = next((i for i in meeting.items if i.id == form.agenda_item_id.data), None)
+    if item is None:
+        raise DomainError(_("Choose one of the items listed."), field="agenda_item_id")
+    return item
+
+
+def _honeypot_filled(form) -> bool:
+    if form.website.data:
+        form.form_errors.append(_("Leave the last field (\"Leave this field empty\") empty, then submit again."))
+        return True
+    return False
+
+
+def _private_url(request_id: int, token: str, **kwargs) -> str:
+    return url_for("portal.speaker_request", request_id=request_id, token=token, **kwargs)
+
+
+def _send_confirmation(speaker, token: str, *, again=False) -> bool:
+    """Mail the private link when the resident gave an address. A mail failure loses nothing."""
+    if not speaker.email:
+        return False
+    link = url_for("portal.speaker_request", request_id=speaker.id, token=token, _external=True)
+    lines = [
+        _("Hello %(name)s,", name=speaker.name), "",
+        (_("Here is a new private link to your request to speak. The previous link no longer works.") if again
+         else _("You are registered to speak.")),
+        "", _("Meeting: %(title)s", title=speaker.meeting.title),
+        _("Date: %(date)s", date=speaker.meeting.start_at and _local(speaker.meeting.start_at)),
+        _("Item: %(item)s", item=f"{speaker.item.label} {speaker.item.title}"),
+        _("Your position: %(stance)s", stance=comment.stance_label(speaker.stance)),
+    ]
+    if speaker.queue_position:
+        lines.append(_("Your place in the queue: %(place)s", place=speaker.queue_position))
+    lines += ["", _("To see where you stand, change your request or withdraw it, open your private link:"), link, "",
+              _("Keep this link private: anyone who has it can change your request."), "",
+              current_app.config["CITY_NAME"]]
+    try:
+        send_mail(speaker.email, _("Your request to speak: %(title)s", title=speaker.meeting.title), "\n".join(lines))
+    except Exception:  # noqa: BLE001 (SMTP down: the request is saved; the page shows the link anyway)
+        current_app.logger.exception("could not send the speaker confirmation")
+        return False
+    return True
+
+
+def _local(value):
+    from app.core.web import format_local
+
+    return format_local(value)
+
+
+@bp.route("/meetings/<id:meeting_id>/speak", methods=["GET", "POST"])
+@limiter.limit(_form_limit, methods=["POST"])
+def speak(meeting_id: int):
+    meeting = _public_meeting_or_404(meeting_id)
+    policy = comment.effective_policy(meeting)
+    window = comment.signup_window(meeting, policy=policy)
+    form = forms.SpeakForm()
+    _prepare(form, meeting)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit() and not _honeypot_filled(form):
+            try:
+                registration = comment.register_speaker(
+                    _chosen_item(form, meeting), name=form.name.data, stance=form.stance.data,
+                    participation=form.participation.data,
+                    is_group_representative=form.is_group_representative.data, group_name=form.group_name.data,
+                    email=form.email.data, phone=form.phone.data, city=form.city.data,
+                    interpreter_language=form.interpreter_language.data, accommodation=form.accommodation.data,
+                    disclaimer_version=request.form.get("disclaimer_version"),
+                    submission_key=form.submission_key.data or None,
+                )
+            except DomainError as exc:
+                db.session.rollback()
+                attach_error(form, exc)
+            else:
+                speaker, token = registration.request, registration.token
+                if token is None and speaker.email:
+                    token = comment.reissue_token(speaker)
+                    db.session.commit()
+                    mailed = _send_confirmation(speaker, token, again=True)
+                    return render_template("portal/speak_existing.html", meeting=meeting, speaker=speaker,
+                                           mailed=mailed, comment=comment), 200
+                db.session.commit()
+                if token is None:
+                    return render_template("portal/speak_existing.html", meeting=meeting, speaker=speaker,
+                                           mailed=False, comment=comment), 200
+                mailed = _send_confirmation(speaker, token)
+                if mailed:
+                    flash(_("We have emailed this link to you as well."), "info")
+                return redirect(_private_url(speaker.id, token, registered=1))
+        form.submission_key.data = form.submission_key.data or secrets.token_urlsafe(16)
+    return render_template("portal/speak.html", meeting=meeting, form=form, window=window, comment=comment,
+                           policy=policy), status
+
+
+def _request_or_404(request_id: int, token: str):
+    speaker = comment.find_request(request_id, token)
+    if speaker is None:
+        abort(404)
+    return speaker
+
+
+def _private_page(speaker, token, form, status=200):
+    response = current_app.make_response((render_template(
+        "portal/speaker_request.html", speaker=speaker, token=token, form=form, comment=comment,
+        place=comment.place_in_queue(speaker), window=comment.signup_window(speaker.meeting),
+        registered=request.args.get("registered") == "1", policy=comment.effective_policy(speaker.meeting),
+    ), status))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the address
+    return response
+
+
+@bp.route("/speak/<id:request_id>-<token>", methods=["GET", "POST"])
+@limiter.limit(_form_limit, methods=["POST"])
+def speaker_request(request_id: int, token: str):
+    speaker = _request_or_404(request_id, token)
+    form = forms.EditRequestForm(obj=speaker)
+    if request.method == "GET":
+        form.stance.data = speaker.stance.value
+        form.participation.data = speaker.participation.value
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                comment.update_request(
+                    speaker, stance=form.stance.data, participation=form.participation.data,
+                    is_group_representative=form.is_group_representative.data, group_name=form.group_name.data,
+                    email=form.email.data, phone=form.phone.data, city=form.city.data,
+                    interpreter_language=form.interpreter_language.data, accommodation=form.accommodation.data,
+                )
+            except DomainError as exc:
+                db.session.rollback()
+                attach_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("Your request is updated."), "success")
+                return redirect(_private_url(speaker.id, token))
+        return _private_page(speaker, token, form, 422)
+    return _private_page(speaker, token, form)
+
+
+@bp.route("/speak/<id:request_id>-<token>/withdraw", methods=["POST"])
+@limiter.limit(_form_limit)
+def withdraw_request(request_id: int, token: str):
+    speaker = _request_or_404(request_id, token)
+    try:
+        comment.withdraw_request(speaker)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Your request to speak is withdrawn. Thank you for letting us know."), "success")
+    return redirect(_private_url(speaker.id, token))
+
+
+@bp.route("/meetings/<id:meeting_id>/comment", methods=["GET", "POST"])
+@limiter.limit(_form_limit, methods=["POST"])
+def written_comment(meeting_id: int):
+    meeting = _public_meeting_or_404(meeting_id)
+    policy = comment.effective_policy(meeting)
+    window = comment.signup_window(meeting, policy=policy)
+    form = forms.WrittenCommentForm()
+    _prepare(form, meeting)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit() and not _honeypot_filled(form):
+            try:
+                item = _chosen_item(form, meeting)
+                written, created = comment.submit_written_comment(
+                    item, name=form.name.data, stance=form.stance.data, text=form.text.data, email=form.email.data,
+                    city=form.city.data, disclaimer_version=request.form.get("disclaimer_version"),
+                    submission_key=form.submission_key.data or None,
+                )
+            except DomainError as exc:
+                db.session.rollback()
+                attach_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("Thank you. Your comment is received; it will appear on the item's page once the City "
+                        "Clerk has published it.") if created else
+                      _("We already have this comment; it was not sent twice."), "success")
+                return redirect(url_for("portal.item", meeting_id=meeting.id, item_id=written.agenda_item_id))
+        form.submission_key.data = form.submission_key.data or secrets.token_urlsafe(16)
+    return render_template("portal/written_comment.html", meeting=meeting, form=form, window=window, policy=policy,
+                           comment=comment), status
+
+
+@bp.route("/meetings/<id:meeting_id>/items/<id:item_id>")
+def item(meeting_id: int, item_id: int):
+    meeting = _public_meeting_or_404(meeting_id)
+    agenda_item = next((i for i in meeting.items if i.id == item_id), None)
+    if agenda_item is None or meeting.agenda_published_at is None:
+        abort(404)
+    tally = comment.tallies(meeting.id).get(agenda_item.id) or comment.Tally(comment._empty(), comment._empty())
+    policy = comment.effective_policy(meeting)
+    return render_template(
+        "portal/item.html", meeting=meeting, item=agenda_item, speakers=comment.public_speakers(agenda_item),
+        written=comment.published_comments(agenda_item), tally=tally, comment=comment, services=meeting_services,
+        window=comment.signup_window(meeting, policy=policy), policy=policy,
+    )
+
+
+@bp.route("/meetings/<id:meeting_id>/display")
+def display(meeting_id: int):
+    """The chamber display: the current speaker and a large countdown, no controls."""
+    meeting = _public_meeting_or_404(meeting_id)
+    return render_template("portal/display.html", meeting=meeting, state=_display_state(meeting))
+
+
+def _display_state(meeting: Meeting) -> dict:
+    speaker = comment.current_speaker(meeting)
+    if speaker is None:
+        return {"speaker": None, "meeting": meeting.title}
+    now = utcnow()
+    return {
+        "meeting": meeting.title,
+        "item": f"{speaker.item.label} {speaker.item.title}",
+        "speaker": {"name": speaker.name, "group": speaker.group_name,
+                    "stance": comment.stance_label(speaker.stance)},
+        "allotted_seconds": speaker.allotted_seconds,
+        "remaining_seconds": speaker.remaining(now),
+        "remaining": comment.format_seconds(speaker.remaining(now)),
+        "running": speaker.timer.value == "running",
+        "timer": speaker.timer.value,
+    }
+
+
+@bp.route("/meetings/<id:meeting_id>/display.json")
+def display_state(meeting_id: int):
+    meeting = db.session.scalar(select(Meeting).where(Meeting.id == meeting_id,
+                                                      Meeting.first_published_at.is_not(None)))
+    if meeting is None:
+        abort(404)
+    response = jsonify(_display_state(meeting))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+

@@ -1,0 +1,279 @@
+"""The clerk's side of public comment: the comment policy, the speaker queue and timer, written comments."""
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.decorators import login_gate, role_required
+from app.auth.forms import EmptyForm
+from app.auth.models import Role
+from app.bodies.models import Body
+from app.core.errors import DomainError
+from app.core.forms import attach_error, options
+from app.core.loaders import get_or_404
+from app.core.timeutil import to_local, utcnow
+from app.extensions import db
+from app.meetings import services as meeting_services
+from app.meetings.models import AgendaItem, Meeting
+from app.public_comment import forms
+from app.public_comment import services as comment
+from app.public_comment.models import SpeakerRequest, WrittenComment
+
+bp = Blueprint("public_comment", __name__, url_prefix="/staff")
+bp.before_request(login_gate())
+
+STAFF = (Role.admin, Role.clerk, Role.commissioner)
+EDITORS = (Role.admin, Role.clerk)
+
+
+# --- policy -----------------------------------------------------------------------------------------
+
+
+@bp.route("/bodies/<id:body_id>/comment-policy", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def policy(body_id: int):
+    body = get_or_404(Body, body_id)
+    versions = comment.policies(body)
+    form = forms.PolicyForm()
+    if request.method == "GET":
+        current = versions[0] if versions else comment.default_policy(body)
+        form.adopted_on.data = to_local(utcnow()).date()
+        form.adopted_by.data = ""
+        form.speaker_minutes.data, form.speaker_extra_seconds.data = divmod(current.speaker_seconds, 60)
+        form.group_minutes.data = current.group_seconds // 60
+        form.item_cap_minutes.data = current.item_cap_minutes
+        form.signup_closes_minutes.data = current.signup_closes_minutes
+        form.written_accepted.data = current.written_accepted
+        form.written_max_chars.data = current.written_max_chars
+        form.ceding_allowed.data = current.ceding_allowed
+    if form.validate_on_submit():
+        try:
+            adopted = comment.adopt_policy(
+                body, adopted_on=form.adopted_on.data, adopted_by=form.adopted_by.data,
+                speaker_seconds=form.speaker_minutes.data * 60 + (form.speaker_extra_seconds.data or 0),
+                group_seconds=form.group_minutes.data * 60, item_cap_minutes=form.item_cap_minutes.data,
+                signup_closes_minutes=form.signup_closes_minutes.data, written_accepted=form.written_accepted.data,
+                written_max_chars=form.written_max_chars.data, ceding_allowed=form.ceding_allowed.data,
+                actor=current_user,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.field == "speaker_seconds":
+                exc.field = "speaker_minutes"
+            elif exc.field == "group_seconds":
+                exc.field = "group_minutes"
+            attach_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Comment policy version %(version)d adopted. Meetings already noticed keep their version.",
+                    version=adopted.version), "success")
+            return redirect(url_for("public_comment.policy", body_id=body.id))
+    return render_template("public_comment/policy.html", body=body, form=form, versions=versions,
+                           today=date.today()), 422 if form.errors else 200
+
+
+# --- the queue --------------------------------------------------------------------------------------
+
+
+def _queue_redirect(item_id: int):
+    return redirect(url_for("public_comment.queue", item_id=item_id) + "#current")
+
+
+def _queue_page(item: AgendaItem, *, walk_in_form=None, extend_form=None, status=200):
+    meeting = item.meeting
+    speakers = comment.queue(item)
+    waiting = [s for s in speakers if s.status.value in ("waiting", "checked_in")]
+    current = comment.current_speaker(meeting)
+    cede_form = forms.CedeForm()
+    written = db.session.scalars(select(WrittenComment).where(WrittenComment.agenda_item_id == item.id)
+                                 .order_by(WrittenComment.created_at)).all()
+    written_only = db.session.scalars(
+        select(SpeakerRequest).where(SpeakerRequest.agenda_item_id == item.id,
+                                     SpeakerRequest.queue_position.is_(None))
+        .order_by(SpeakerRequest.created_at)).all()
+    policy = comment.effective_policy(meeting)
+    return render_template(
+        "public_comment/queue.html", item=item, meeting=meeting, speakers=speakers, waiting=waiting,
+        current=current, period=comment.period_for(item), policy=policy, comment=comment,
+        services=meeting_services, now=utcnow(), written=written, written_only=written_only,
+        walk_in_form=walk_in_form or forms.WalkInForm(prefix="walkin"),
+        extend_form=extend_form or forms.ExtendForm(prefix="extend"), cede_form=cede_form,
+        action_form=EmptyForm(),
+        used=comment.period_used_seconds(item), tally=comment.tallies(meeting.id).get(item.id),
+    ), status
+
+
+@bp.route("/items/<id:item_id>/queue")
+@role_required(*STAFF)
+def queue(item_id: int):
+    item = get_or_404(AgendaItem, item_id)
+    if not item.meeting.is_public:
+        abort(404)
+    return _queue_page(item)
+
+
+@bp.route("/items/<id:item_id>/queue/walk-in", methods=["POST"])
+@role_required(*EDITORS)
+def walk_in(item_id: int):
+    item = get_or_404(AgendaItem, item_id)
+    form = forms.WalkInForm(prefix="walkin")
+    if form.validate_on_submit():
+        try:
+            speaker = comment.add_walk_in(
+                item, actor=current_user, name=form.name.data, stance=form.stance.data,
+                participation=form.participation.data, is_group_representative=form.is_group_representative.data,
+                group_name=form.group_name.data, email=form.email.data, phone=form.phone.data, city=form.city.data,
+                interpreter_language=form.interpreter_language.data, accommodation=form.accommodation.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("%(name)s added to the queue (place %(place)s).", name=speaker.name,
+                    place=speaker.queue_position or "-"), "success")
+            return redirect(url_for("public_comment.queue", item_id=item.id))
+    return _queue_page(item, walk_in_form=form, status=422)
+
+
+@bp.route("/items/<id:item_id>/queue/next", methods=["POST"])
+@role_required(*EDITORS)
+def call_next(item_id: int):
+    item = get_or_404(AgendaItem, item_id)
+    return _act(lambda: comment.call_next(item, actor=current_user), item.id,
+                lambda speaker: _("%(name)s called to speak.", name=speaker.name))
+
+
+PERIOD_ACTIONS = {"open": comment.open_period, "close": comment.close_period}
+
+
+@bp.route("/items/<id:item_id>/comment-period/<action>", methods=["POST"])
+@role_required(*EDITORS)
+def period(item_id: int, action: str):
+    item = get_or_404(AgendaItem, item_id)
+    if action not in PERIOD_ACTIONS:
+        abort(404)
+    messages = {"open": _("Public comment is open on this item."), "close": _("Public comment is closed on this item.")}
+    return _act(lambda: PERIOD_ACTIONS[action](item, actor=current_user), item.id, lambda _r: messages[action])
+
+
+def _act(operation, item_id: int, success):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        result = operation()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(success(result), "success")
+    return _queue_redirect(item_id)
+
+
+SPEAKER_ACTIONS = {
+    "check-in": comment.check_in,
+    "call": comment.call_speaker,
+    "start": comment.start_timer,
+    "pause": comment.pause_timer,
+    "stop": comment.stop_timer,
+    "spoke": comment.mark_spoke,
+    "no-show": comment.mark_no_show,
+    "withdraw": comment.withdraw_request,
+}
+
+
+def _action_message(action: str, speaker: SpeakerRequest) -> str:
+    return {
+        "check-in": _("%(name)s checked in.", name=speaker.name),
+        "call": _("%(name)s called to speak.", name=speaker.name),
+        "start": _("Timer started for %(name)s.", name=speaker.name),
+        "pause": _("Timer paused for %(name)s.", name=speaker.name),
+        "stop": _("Timer stopped for %(name)s.", name=speaker.name),
+        "spoke": _("%(name)s marked as spoke.", name=speaker.name),
+        "no-show": _("%(name)s marked as a no-show.", name=speaker.name),
+        "withdraw": _("The request of %(name)s is withdrawn.", name=speaker.name),
+    }[action]
+
+
+@bp.route("/speakers/<id:request_id>/<action>", methods=["POST"])
+@role_required(*EDITORS)
+def speaker_action(request_id: int, action: str):
+    speaker = get_or_404(SpeakerRequest, request_id)
+    if action not in SPEAKER_ACTIONS:
+        abort(404)
+    return _act(lambda: SPEAKER_ACTIONS[action](speaker, actor=current_user), speaker.agenda_item_id,
+                lambda _r: _action_message(action, speaker))
+
+
+@bp.route("/speakers/<id:request_id>/extend", methods=["POST"])
+@role_required(*EDITORS)
+def extend(request_id: int):
+    speaker = get_or_404(SpeakerRequest, request_id)
+    form = forms.ExtendForm(prefix="extend")
+    if form.validate_on_submit():
+        try:
+            comment.add_time(speaker, seconds=form.seconds.data, reason=form.reason.data, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("%(seconds)d seconds added for %(name)s.", seconds=form.seconds.data, name=speaker.name),
+                  "success")
+            return _queue_redirect(speaker.agenda_item_id)
+    return _queue_page(speaker.item, extend_form=form, status=422)
+
+
+@bp.route("/speakers/<id:request_id>/cede", methods=["POST"])
+@role_required(*EDITORS)
+def cede(request_id: int):
+    donor = get_or_404(SpeakerRequest, request_id)
+    form = forms.CedeForm()
+    form.recipient_id.choices = options([(s.id, s.name) for s in comment.queue(donor.item) if s.id != donor.id])
+    if not form.validate_on_submit():
+        flash(_("Choose the speaker who receives the time."), "error")
+        return _queue_redirect(donor.agenda_item_id)
+    recipient = db.session.get(SpeakerRequest, form.recipient_id.data)
+    return _act(lambda: comment.cede_time(donor, to=recipient, actor=current_user), donor.agenda_item_id,
+                lambda _r: _("%(donor)s ceded their time to %(to)s.", donor=donor.name, to=recipient.name))
+
+
+# --- written comments and the meeting overview ------------------------------------------------------
+
+
+@bp.route("/written/<id:comment_id>/publish", methods=["POST"])
+@role_required(*EDITORS)
+def publish_written(comment_id: int):
+    written = get_or_404(WrittenComment, comment_id)
+    return _act(lambda: comment.publish_written_comment(written, actor=current_user), written.agenda_item_id,
+                lambda _r: _("The comment of %(name)s is published.", name=written.name))
+
+
+@bp.route("/written/<id:comment_id>/hide", methods=["POST"])
+@role_required(*EDITORS)
+def hide_written(comment_id: int):
+    written = get_or_404(WrittenComment, comment_id)
+    form = forms.HideForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason for hiding this comment (for example the statutory exemption)."), "error")
+        return _queue_redirect(written.agenda_item_id)
+    return _act(lambda: comment.hide_written_comment(written, reason=form.reason.data, actor=current_user),
+                written.agenda_item_id, lambda _r: _("The comment of %(name)s is hidden.", name=written.name))
+
+
+@bp.route("/meetings/<id:meeting_id>/speakers")
+@role_required(*STAFF)
+def meeting_speakers(meeting_id: int):
+    meeting = get_or_404(Meeting, meeting_id)
+    requests = db.session.scalars(select(SpeakerRequest).where(SpeakerRequest.meeting_id == meeting.id)
+                                  .order_by(SpeakerRequest.agenda_item_id, SpeakerRequest.created_at)).all()
+    needs = [r for r in requests if (r.interpreter_language or r.accommodation) and r.status.value != "withdrawn"]
+    pending = db.session.scalars(select(WrittenComment).where(WrittenComment.meeting_id == meeting.id,
+                                                              WrittenComment.status == "submitted")).all()
+    return render_template("public_comment/meeting.html", meeting=meeting, requests=requests, needs=needs,
+                           pending=pending, comment=comment, tallies=comment.tallies(meeting.id),
+                           items=comment.commentable_items(meeting), window=comment.signup_window(meeting))
