@@ -79,8 +79,9 @@ def app_overrides():
 
 
 @pytest.fixture
-def app(database_url, clock, app_overrides):
-    app = make_app(database_url, CLOCK=clock, **app_overrides)
+def app(database_url, clock, app_overrides, tmp_path):
+    settings = {"CLOCK": clock, "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"), **app_overrides}
+    app = make_app(database_url, **settings)
     ctx = app.app_context()
     ctx.push()
     try:
@@ -228,6 +229,46 @@ def create_meeting(db, create_body):
             if status != "draft":
                 meeting.first_published_at = utcnow()
             db.session.commit()
+        return meeting
+
+    return factory
+
+
+@pytest.fixture
+def outbox(app):
+    """The .eml files the dev outbox received, parsed, oldest first."""
+    import email
+    from email import policy
+    from pathlib import Path
+
+    def read():
+        files = sorted(Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
+        return [email.message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
+
+    return read
+
+
+@pytest.fixture
+def open_meeting(db, create_meeting):
+    """A regular meeting 10 days after the clock: noticed, agenda published, sign-up open.
+
+    Items: a resolution taking comment, general public comment, and a ministerial item exempt from comment.
+    """
+    from app.meetings import services
+    from app.meetings.models import AgendaItemType, CommentExemption
+
+    def factory(body=None, **overrides):
+        meeting = create_meeting(body, kind="regular", **overrides)
+        services.publish_meeting(meeting, actor=None)
+        services.add_item(meeting, section="Public Comment", title="General public comment", body_md="",
+                          item_type=AgendaItemType.report, actor=None)
+        services.add_item(meeting, section="Resolutions", title="Resolution on the 287(g) agreement", body_md="",
+                          item_type=AgendaItemType.resolution, actor=None)
+        services.add_item(meeting, section="Consent Agenda", title="Approval of minutes", body_md="",
+                          item_type=AgendaItemType.ministerial, public_comment_required=False,
+                          comment_exemption=CommentExemption.ministerial, actor=None)
+        services.publish_agenda(meeting, actor=None)
+        db.session.commit()
         return meeting
 
     return factory
