@@ -11,7 +11,7 @@ from app.core.errors import DomainError
 from app.core.forms import attach_error, options
 from app.core.mail import send_mail
 from app.core.timeutil import utcnow
-from app.extensions import db, limiter
+from app.extensions import csrf, db, limiter
 from app.meetings import services as meeting_services
 from app.meetings.models import AgendaItem, Meeting
 from app.portal.views import _public_meeting_or_404, bp
@@ -40,6 +40,22 @@ def _chosen_item(form, meeting: Meeting) -> AgendaItem:
     if item is None:
         raise DomainError(_("Choose one of the items listed."), field="agenda_item_id")
     return item
+
+
+def _valid(form) -> bool:
+    """Validate, turning a CSRF failure (a form left open for hours) into a message above the refilled form.
+
+    These forms are exempt from the global CSRF check so a resident whose form expired loses nothing; the
+    form's own CSRF field is still checked here.
+    """
+    valid = form.validate_on_submit()
+    token_field = getattr(form, "csrf_token", None)  # absent when CSRF is switched off (tests)
+    if token_field is not None and token_field.errors:
+        token_field.errors = []
+        form.form_errors.append(_("This form expired or was sent from another page. Your answers are kept below: "
+                                  "check them and submit again."))
+        return False
+    return valid and not _honeypot_filled(form)
 
 
 def _honeypot_filled(form) -> bool:
@@ -87,6 +103,7 @@ def _local(value):
 
 
 @bp.route("/meetings/<id:meeting_id>/speak", methods=["GET", "POST"])
+@csrf.exempt
 @limiter.limit(_form_limit, methods=["POST"])
 def speak(meeting_id: int):
     meeting = _public_meeting_or_404(meeting_id)
@@ -97,7 +114,7 @@ def speak(meeting_id: int):
     status = 200
     if request.method == "POST":
         status = 422
-        if form.validate_on_submit() and not _honeypot_filled(form):
+        if _valid(form):
             try:
                 registration = comment.register_speaker(
                     _chosen_item(form, meeting), name=form.name.data, stance=form.stance.data,
@@ -194,6 +211,7 @@ def withdraw_request(request_id: int, token: str):
 
 
 @bp.route("/meetings/<id:meeting_id>/comment", methods=["GET", "POST"])
+@csrf.exempt
 @limiter.limit(_form_limit, methods=["POST"])
 def written_comment(meeting_id: int):
     meeting = _public_meeting_or_404(meeting_id)
@@ -204,7 +222,7 @@ def written_comment(meeting_id: int):
     status = 200
     if request.method == "POST":
         status = 422
-        if form.validate_on_submit() and not _honeypot_filled(form):
+        if _valid(form):
             try:
                 item = _chosen_item(form, meeting)
                 written, created = comment.submit_written_comment(
