@@ -348,10 +348,11 @@ def test_clerk_adopts_a_policy_version_from_the_form(client, login_as, create_bo
     refused = client.post(f"/staff/bodies/{body.id}/comment-policy", data=form)
     assert refused.status_code == 422 and "less time than an individual" in refused.get_data(as_text=True)
     assert 'value="Resolution 26-010"' in refused.get_data(as_text=True)
-    assert client.post(f"/staff/bodies/{body.id}/comment-policy", data={**form, "group_minutes": "5"}).status_code == 302
+    adopted = client.post(f"/staff/bodies/{body.id}/comment-policy", data={**form, "group_minutes": "5"})
+    assert adopted.status_code == 302
     policy = svc.policies(body)[0]
-    assert (policy.version, policy.speaker_seconds, policy.group_seconds, policy.signup_closes_minutes) == (1, 150, 300,
-                                                                                                           90)
+    assert (policy.version, policy.speaker_seconds, policy.group_seconds, policy.signup_closes_minutes) == (
+        1, 150, 300, 90)
 
 
 @pytest.fixture
