@@ -101,6 +101,9 @@ def seed_demo() -> int:
     from app.demo_meetings import seed_meetings
 
     created += seed_meetings(commission)
+    from app.demo_comment import seed_public_comment
+
+    created += seed_public_comment(commission)
     board, new = _get_or_create_body("Planning Board", kind=BodyKind.board, seat_count=5, seconds_required=True)
     created += new
     for row in PLANNING_BOARD:
