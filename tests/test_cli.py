@@ -8,8 +8,10 @@ from tests.conftest import login
 
 
 def _counts(db):
+    from app.public_comment.models import CommentPolicy, SpeakerRequest, WrittenComment
+
     return {m.__name__: db.session.scalar(select(func.count()).select_from(m))
-            for m in (Body, Member, Membership, User, AuditEntry)}
+            for m in (Body, Member, Membership, User, AuditEntry, CommentPolicy, SpeakerRequest, WrittenComment)}
 
 
 def test_create_user_command(app, db, client):
@@ -78,3 +80,33 @@ def test_demo_has_the_june_30_special_meeting_noticed_in_time(app, db):
     assert special.minutes is not None and not special.minutes.is_locked  # public DRAFT
     assert any(to_local(m.start_at).date() < date(2025, 6, 30) for m in meetings)
     assert any(to_local(m.start_at).date() > date(2025, 6, 30) for m in meetings)
+
+
+def test_demo_june_30_comment_period_is_finished_and_close_to_two_hours(app, db, client):
+    from app.meetings.models import Meeting, MeetingStatus
+    from app.public_comment import services as svc
+    from app.public_comment.models import SpeakerRequest, SpeakerRequestStatus, Stance
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    special = db.session.scalar(select(Meeting).where(Meeting.title.like("%287(g)%")))
+    resolution = next(i for i in special.items if i.item_type.value == "resolution")
+    cards = db.session.scalars(select(SpeakerRequest).where(SpeakerRequest.agenda_item_id == resolution.id)).all()
+    assert len(cards) >= 30
+    statuses = {c.status for c in cards}
+    assert statuses <= {SpeakerRequestStatus.spoke, SpeakerRequestStatus.no_show, SpeakerRequestStatus.withdrawn}
+    assert SpeakerRequestStatus.no_show in statuses
+    spoke = [c for c in cards if c.status == SpeakerRequestStatus.spoke]
+    minutes = sum(c.elapsed_seconds for c in spoke) / 60
+    assert 105 <= minutes <= 120, minutes
+    tally = svc.tallies(special.id)[resolution.id]
+    # Most speakers opposed the agreement, i.e. supported the resolution declaring it void.
+    assert tally.spoken[Stance.support] > 2 * (tally.spoken[Stance.oppose] + tally.spoken[Stance.neutral])
+    assert sum(tally.written.values()) >= 5
+    assert svc.period_for(resolution).was_held
+    assert special.comment_policy is not None and special.comment_policy.speaker_seconds == 180
+    page = client.get(f"/meetings/{special.id}/items/{resolution.id}").get_data(as_text=True)
+    assert "No-show" in page and "Spoke" in page
+    # The next regular meeting has residents signed up, for the clerk to run a queue on.
+    upcoming = db.session.scalar(select(Meeting).where(Meeting.status == MeetingStatus.noticed,
+                                                       Meeting.agenda_published_at.is_not(None)))
+    assert len(db.session.scalars(select(SpeakerRequest).where(SpeakerRequest.meeting_id == upcoming.id)).all()) >= 10
