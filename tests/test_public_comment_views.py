@@ -314,6 +314,8 @@ def test_clerk_runs_the_queue_through_the_pages(client, login_as, open_meeting, 
     client.post(f"/staff/speakers/{first.id}/extend", data={"extend-seconds": "30", "extend-reason": "Applause"})
     page = client.get(queue_url).get_data(as_text=True)
     assert 'data-remaining="165"' in page and "Applause" in page and "Pause timer" in page
+    log = page.split('id="extensions-title"')[1]
+    assert "First Speaker" in log and "+0:30" in log and "Applause" in log
     client.post(f"/staff/speakers/{first.id}/spoke")
     walk = client.post(f"/staff/items/{item.id}/queue/walk-in",
                        data={"walkin-name": "Walk In", "walkin-stance": "neutral", "walkin-participation": "in_person"})

@@ -37,6 +37,10 @@ def register_web(app):
 
     app.add_template_filter(format_seconds, "duration")
 
+    @app.template_filter("number")
+    def number(value) -> str:
+        return format_decimal(value, "#,##0")
+
     @app.template_filter("filesize")
     def filesize(size: int) -> str:
         if size >= 1024 * 1024:

@@ -188,7 +188,7 @@ def adopt_policy(body: Body, *, adopted_on: date, adopted_by: str, speaker_secon
 class SignupWindow:
     opens_at: datetime | None
     closes_at: datetime
-    #: "unpublished" (no agenda yet), "not_yet", "open", "closed"; "cancelled" for a cancelled meeting
+    #: "unpublished" (no agenda yet), "not_yet", "open", "closed", "ended" (adjourned), "cancelled"
     state: str
 
     @property
@@ -206,6 +206,8 @@ class SignupWindow:
                      closes=closes)
         if self.state == "cancelled":
             return _("This meeting was cancelled; sign-up is closed.")
+        if self.state == "ended":
+            return _("This meeting has ended. The speakers and comments below are the record.")
         if self.state == "closed":
             return _("Sign-up for this meeting closed at %(closes)s. You can still ask to speak in the chamber "
                      "before the item is called.", closes=closes)
@@ -221,7 +223,9 @@ def signup_window(meeting: Meeting, *, now: datetime | None = None, policy: Comm
     opens = meeting.agenda_published_at
     if meeting.status == MeetingStatus.cancelled:
         state = "cancelled"
-    elif meeting.status in (MeetingStatus.adjourned, MeetingStatus.in_progress) or now >= closes:
+    elif meeting.status == MeetingStatus.adjourned:
+        state = "ended"
+    elif meeting.status == MeetingStatus.in_progress or now >= closes:
         state = "closed"
     elif opens is None:
         state = "unpublished"

@@ -20,7 +20,7 @@ from app.meetings import services as meeting_services
 from app.meetings.models import AgendaItem, Meeting
 from app.public_comment import forms
 from app.public_comment import services as comment
-from app.public_comment.models import SpeakerRequest, WrittenComment
+from app.public_comment.models import SpeakerRequest, TimeExtension, WrittenComment
 
 bp = Blueprint("public_comment", __name__, url_prefix="/staff")
 bp.before_request(login_gate())
@@ -95,8 +95,12 @@ def _queue_page(item: AgendaItem, *, walk_in_form=None, extend_form=None, status
                                      SpeakerRequest.queue_position.is_(None))
         .order_by(SpeakerRequest.created_at)).all()
     policy = comment.effective_policy(meeting)
+    extensions = db.session.scalars(
+        select(TimeExtension).join(SpeakerRequest, TimeExtension.request_id == SpeakerRequest.id)
+        .where(SpeakerRequest.agenda_item_id == item.id).order_by(TimeExtension.id)).all()
     return render_template(
-        "public_comment/queue.html", item=item, meeting=meeting, speakers=speakers, waiting=waiting,
+        "public_comment/queue.html", extensions=extensions, item=item, meeting=meeting, speakers=speakers,
+        waiting=waiting,
         current=current, period=comment.period_for(item), policy=policy, comment=comment,
         services=meeting_services, now=utcnow(), written=written, written_only=written_only,
         walk_in_form=walk_in_form or forms.WalkInForm(prefix="walkin"),
