@@ -1,18 +1,16 @@
 """Concurrent sign-up against real app server processes sharing one database (R6 queue integrity)."""
 
-import os
 import re
 import threading
 import uuid
 from datetime import UTC, datetime
 
 import pytest
-import redis
 from sqlalchemy import select
 
 from app.public_comment import services as svc
 from app.public_comment.models import SpeakerRequest
-from tests.servers import Browserless, app_servers
+from tests.servers import Browserless, app_servers, clear_redis, redis_url_or_skip
 
 RESIDENTS = 300
 
@@ -69,18 +67,9 @@ def test_300_concurrent_registrations_on_two_app_servers(app, real_time, databas
     assert svc.period_for(item).last_position == RESIDENTS
 
 
-def _redis_url():
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip(f"no Redis at {url}")
-    return url
-
-
 @pytest.mark.timeout(300)
 def test_public_form_rate_limit_holds_across_app_server_processes(app, real_time, database_url, open_meeting, db):
-    url = _redis_url()
+    url = redis_url_or_skip()
     prefix = f"dais-test-{uuid.uuid4().hex[:8]}"
     meeting = open_meeting()
     item = _item(meeting)
@@ -98,8 +87,6 @@ def test_public_form_rate_limit_holds_across_app_server_processes(app, real_time
                     assert int(headers["Retry-After"]) > 0 and "Wait " in body
         assert statuses == [302, 302, 302, 302, 429, 429]
     finally:
-        client = redis.Redis.from_url(url)
-        for key in client.scan_iter(f"*{prefix}*"):
-            client.delete(key)
+        clear_redis(url, prefix)
     db.session.expire_all()
     assert len(db.session.scalars(select(SpeakerRequest)).all()) == 4

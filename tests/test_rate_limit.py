@@ -1,10 +1,9 @@
-import os
 import uuid
 
 import pytest
-import redis
 
 from tests.conftest import make_app
+from tests.servers import clear_redis, redis_url_or_skip
 
 
 @pytest.fixture
@@ -33,18 +32,9 @@ def test_login_form_is_rate_limited_per_ip(client):
     assert client.get("/login", environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code == 200
 
 
-def _redis_url():
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip(f"no Redis at {url}")
-    return url
-
-
 def test_limit_is_shared_between_app_servers_through_redis(database_url):
     """Two app instances (as two gunicorn workers or hosts) count against one limit in Redis."""
-    url = _redis_url()
+    url = redis_url_or_skip()
     prefix = f"dais-test-{uuid.uuid4().hex[:8]}"
     settings = {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "4 per minute", "RATELIMIT_STORAGE_URI": url,
                 "RATELIMIT_KEY_PREFIX": prefix}
@@ -53,6 +43,4 @@ def test_limit_is_shared_between_app_servers_through_redis(database_url):
     assert [_attempt(c).status_code for c in (a, b, a, b)] == [200, 200, 200, 200]
     assert _attempt(a).status_code == 429
     assert _attempt(b).status_code == 429
-    client = redis.Redis.from_url(url)
-    for key in client.scan_iter(f"*{prefix}*"):
-        client.delete(key)
+    clear_redis(url, prefix)

@@ -27,12 +27,17 @@ def _item_choices(meeting: Meeting):
     return options([(i.id, f"{i.label} {i.title}") for i in comment.commentable_items(meeting)])
 
 
-def _prepare(form, meeting: Meeting):
+def _public_form(meeting_id: int, form_class):
+    """The meeting, its comment policy and sign-up window, and the form with its items and one-time key."""
+    meeting = _public_meeting_or_404(meeting_id)
+    policy = comment.effective_policy(meeting)
+    form = form_class()
     form.agenda_item_id.choices = _item_choices(meeting)
     if request.method == "GET":
         form.agenda_item_id.data = request.args.get("item", type=int)
         form.submission_key.data = secrets.token_urlsafe(16)
     form.disclaimer_version.data = comment.DISCLAIMER_VERSION
+    return meeting, policy, comment.signup_window(meeting, policy=policy), form
 
 
 def _chosen_item(form, meeting: Meeting) -> AgendaItem:
@@ -106,22 +111,14 @@ def _local(value):
 @csrf.exempt
 @limiter.limit(_form_limit, methods=["POST"])
 def speak(meeting_id: int):
-    meeting = _public_meeting_or_404(meeting_id)
-    policy = comment.effective_policy(meeting)
-    window = comment.signup_window(meeting, policy=policy)
-    form = forms.SpeakForm()
-    _prepare(form, meeting)
+    meeting, policy, window, form = _public_form(meeting_id, forms.SpeakForm)
     status = 200
     if request.method == "POST":
         status = 422
         if _valid(form):
             try:
                 registration = comment.register_speaker(
-                    _chosen_item(form, meeting), name=form.name.data, stance=form.stance.data,
-                    participation=form.participation.data,
-                    is_group_representative=form.is_group_representative.data, group_name=form.group_name.data,
-                    email=form.email.data, phone=form.phone.data, city=form.city.data,
-                    interpreter_language=form.interpreter_language.data, accommodation=form.accommodation.data,
+                    _chosen_item(form, meeting), name=form.name.data, **form.card_data(),
                     disclaimer_version=request.form.get("disclaimer_version"),
                     submission_key=form.submission_key.data or None,
                 )
@@ -178,12 +175,7 @@ def speaker_request(request_id: int, token: str):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                comment.update_request(
-                    speaker, stance=form.stance.data, participation=form.participation.data,
-                    is_group_representative=form.is_group_representative.data, group_name=form.group_name.data,
-                    email=form.email.data, phone=form.phone.data, city=form.city.data,
-                    interpreter_language=form.interpreter_language.data, accommodation=form.accommodation.data,
-                )
+                comment.update_request(speaker, **form.card_data())
             except DomainError as exc:
                 db.session.rollback()
                 attach_error(form, exc)
@@ -214,11 +206,7 @@ def withdraw_request(request_id: int, token: str):
 @csrf.exempt
 @limiter.limit(_form_limit, methods=["POST"])
 def written_comment(meeting_id: int):
-    meeting = _public_meeting_or_404(meeting_id)
-    policy = comment.effective_policy(meeting)
-    window = comment.signup_window(meeting, policy=policy)
-    form = forms.WrittenCommentForm()
-    _prepare(form, meeting)
+    meeting, policy, window, form = _public_form(meeting_id, forms.WrittenCommentForm)
     status = 200
     if request.method == "POST":
         status = 422

@@ -47,6 +47,13 @@ class SpeakerCardFields(_Contact):
     accommodation = TextAreaField(_l("Other accommodation needed (optional)"),
                                   validators=[Optional(), Length(max=services.ACCOMMODATION_MAX)])
 
+    CARD = ("stance", "participation", "is_group_representative", "group_name", "email", "phone", "city",
+            "interpreter_language", "accommodation")
+
+    def card_data(self) -> dict:
+        """The speaker card's fields, as the services take them."""
+        return {name: getattr(self, name).data for name in self.CARD}
+
 
 class _PublicForm(FlaskForm):
     #: Which wording of the public-records notice was on the page (R12).

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, literal, select, union_all, update
+from sqlalchemy import String, cast, func, literal, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.bodies.models import Body
@@ -302,6 +302,29 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _check_public_submission(meeting: Meeting, disclaimer_version: str | None, *, policy=None) -> None:
+    """R6 window and R12 notice: a resident's form is taken only while sign-up is open, after the notice."""
+    window = signup_window(meeting, policy=policy)
+    if not window.is_open:
+        raise DomainError(window.message())
+    if disclaimer_version != DISCLAIMER_VERSION:
+        raise DomainError(_("Read the public-records notice, then submit the form again."))
+
+
+def _stance(value) -> Stance:
+    try:
+        return Stance(value)
+    except ValueError:
+        raise DomainError(_("Choose support, oppose or neutral."), field="stance") from None
+
+
+def _participation(value) -> P:
+    try:
+        return P(value)
+    except ValueError:
+        raise DomainError(_("Choose how you will take part."), field="participation") from None
+
+
 @dataclass
 class Registration:
     request: SpeakerRequest
@@ -372,19 +395,9 @@ def register_speaker(item: AgendaItem, *, name: str, stance: Stance, participati
         if meeting.status in (MeetingStatus.cancelled, MeetingStatus.adjourned, MeetingStatus.draft):
             raise DomainError(_("Speakers can be added only to a noticed meeting that has not ended."))
     else:
-        window = signup_window(meeting)
-        if not window.is_open:
-            raise DomainError(window.message())
-        if disclaimer_version != DISCLAIMER_VERSION:
-            raise DomainError(_("Read the public-records notice, then submit the form again."))
-    try:
-        stance = Stance(stance)
-    except ValueError:
-        raise DomainError(_("Choose support, oppose or neutral."), field="stance") from None
-    try:
-        participation = P(participation)
-    except ValueError:
-        raise DomainError(_("Choose how you will take part."), field="participation") from None
+        _check_public_submission(meeting, disclaimer_version)
+    stance = _stance(stance)
+    participation = _participation(participation)
     card = _clean_card(name=name, group_name=group_name, is_group_representative=is_group_representative, email=email,
                        phone=phone, city=city, interpreter_language=interpreter_language, accommodation=accommodation)
     duplicate = _find_duplicate(item, card["name"], card["email"], card["phone"])
@@ -441,10 +454,8 @@ def update_request(request: SpeakerRequest, *, stance, participation, is_group_r
     window = signup_window(request.meeting)
     if not window.is_open:
         raise DomainError(window.message())
-    try:
-        stance, participation = Stance(stance), P(participation)
-    except ValueError:
-        raise DomainError(_("Choose a position and how you will take part.")) from None
+    stance = _stance(stance)
+    participation = _participation(participation)
     card = _clean_card(name=request.name, group_name=group_name, is_group_representative=is_group_representative,
                        email=email, phone=phone, city=city, interpreter_language=interpreter_language,
                        accommodation=accommodation)
@@ -740,15 +751,8 @@ def submit_written_comment(item: AgendaItem, *, name, stance, text, email=None, 
     policy = effective_policy(meeting)
     if not policy.written_accepted:
         raise DomainError(_("This body does not take written comments."))
-    window = signup_window(meeting)
-    if not window.is_open:
-        raise DomainError(window.message())
-    if disclaimer_version != DISCLAIMER_VERSION:
-        raise DomainError(_("Read the public-records notice, then submit the form again."))
-    try:
-        stance = Stance(stance)
-    except ValueError:
-        raise DomainError(_("Choose support, oppose or neutral."), field="stance") from None
+    _check_public_submission(meeting, disclaimer_version, policy=policy)
+    stance = _stance(stance)
     name = _text(name, "name", NAME_MAX, required=True)
     body = _text(text, "text", policy.written_max_chars, required=True, multiline=True)
     email = _text(email, "email", EMAIL_MAX)
@@ -826,20 +830,20 @@ def tallies(meeting_id: int) -> dict[int, Tally]:
     (not withdrawn, not a no-show).
     """
     cards = (
-        select(SpeakerRequest.agenda_item_id.label("item_id"), SpeakerRequest.stance.label("stance"),
-               (SpeakerRequest.participation == P.written_only).label("written"), func.count().label("n"))
+        select(SpeakerRequest.agenda_item_id, SpeakerRequest.stance,
+               cast(SpeakerRequest.participation, String(40)), func.count())
         .where(SpeakerRequest.meeting_id == meeting_id, SpeakerRequest.status.in_(COUNTED))
-        .group_by(SpeakerRequest.agenda_item_id, SpeakerRequest.stance,
-                  SpeakerRequest.participation == P.written_only)
+        .group_by(SpeakerRequest.agenda_item_id, SpeakerRequest.stance, SpeakerRequest.participation)
     )
     letters = (
-        select(WrittenComment.agenda_item_id, WrittenComment.stance, literal(True), func.count())
+        select(WrittenComment.agenda_item_id, WrittenComment.stance, literal("letter", String(40)), func.count())
         .where(WrittenComment.meeting_id == meeting_id, WrittenComment.status == WrittenCommentStatus.published)
         .group_by(WrittenComment.agenda_item_id, WrittenComment.stance)
     )
     result: dict[int, Tally] = {}
-    for item_id, stance, written, count in db.session.execute(union_all(cards, letters)):
+    for item_id, stance, kind, count in db.session.execute(union_all(cards, letters)):
         tally = result.setdefault(item_id, Tally(_empty(), _empty()))
+        written = kind in ("letter", P.written_only.value)
         (tally.written if written else tally.spoken)[Stance(stance)] += count
     return result
 

@@ -126,12 +126,7 @@ def walk_in(item_id: int):
     form = forms.WalkInForm(prefix="walkin")
     if form.validate_on_submit():
         try:
-            speaker = comment.add_walk_in(
-                item, actor=current_user, name=form.name.data, stance=form.stance.data,
-                participation=form.participation.data, is_group_representative=form.is_group_representative.data,
-                group_name=form.group_name.data, email=form.email.data, phone=form.phone.data, city=form.city.data,
-                interpreter_language=form.interpreter_language.data, accommodation=form.accommodation.data,
-            )
+            speaker = comment.add_walk_in(item, actor=current_user, name=form.name.data, **form.card_data())
         except DomainError as exc:
             db.session.rollback()
             attach_error(form, exc)
