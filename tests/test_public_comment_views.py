@@ -85,6 +85,14 @@ def test_outside_the_window_nothing_is_saved_and_the_form_is_kept(client, open_m
     text = response.get_data(as_text=True)
     assert "closed at Thursday 12 March 2026, 9:00" in text
     assert _count(db) == 0
+    # A written comment sent too late is not lost: the page gives the text back.
+    late = client.post(f"/meetings/{meeting.id}/comment", data={
+        "agenda_item_id": str(item.id), "name": "Late Larry", "stance": "oppose", "text": "My long\ncomment",
+        "disclaimer_version": svc.DISCLAIMER_VERSION, "website": ""})
+    assert late.status_code == 422
+    assert "Your comment was not sent" in late.get_data(as_text=True)
+    assert "My long\ncomment" in late.get_data(as_text=True)
+    assert _count(db, WrittenComment) == 0
 
 
 def test_refused_form_keeps_what_was_typed_and_names_the_field(client, open_meeting, db):
