@@ -15,6 +15,7 @@ from app.bodies.models import Body
 from app.core import audit
 from app.extensions import db
 from app.meetings.models import AgendaItem, Meeting, MeetingStatus
+from app.meetings.services import draft_minutes_text
 from app.public_comment.models import (
     CommentPolicy,
     SpeakerRequest,
@@ -195,6 +196,9 @@ def seed_public_comment(commission: Body) -> int:
             continue
         if "287(g)" in meeting.title and meeting.status == MeetingStatus.adjourned:
             created += _june_30(resolution)
+            db.session.flush()
+            if meeting.minutes is not None and not meeting.minutes.is_locked:
+                meeting.minutes.body_md = draft_minutes_text(meeting)  # the draft now records the speakers
         elif meeting.status == MeetingStatus.noticed and meeting.agenda_published_at is not None:
             created += _upcoming(resolution)
     db.session.flush()

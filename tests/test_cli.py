@@ -106,6 +106,7 @@ def test_demo_june_30_comment_period_is_finished_and_close_to_two_hours(app, db,
     assert special.comment_policy is not None and special.comment_policy.speaker_seconds == 180
     page = client.get(f"/meetings/{special.id}/items/{resolution.id}").get_data(as_text=True)
     assert "No-show" in page and "Spoke" in page
+    assert "Public comment: 38 spoke" in special.minutes.body_md  # the draft minutes record the speakers
     # The next regular meeting has residents signed up, for the clerk to run a queue on.
     upcoming = db.session.scalar(select(Meeting).where(Meeting.status == MeetingStatus.noticed,
                                                        Meeting.agenda_published_at.is_not(None)))

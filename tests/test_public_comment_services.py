@@ -455,3 +455,22 @@ def test_tallies_count_spoken_and_written_positions(open_meeting, clerk, clock, 
     assert tally.spoken == {Stance.support: 0, Stance.oppose: 2, Stance.neutral: 0}
     assert tally.written == {Stance.support: 1, Stance.oppose: 0, Stance.neutral: 1}
     assert tally.total == 4
+
+
+def test_draft_minutes_record_who_spoke_and_the_tallies(running, clerk, clock):
+    meeting, item, (first, rep, third) = running
+    svc.call_speaker(first, actor=clerk)
+    svc.start_timer(first, actor=clerk)
+    clock.advance(seconds=170)
+    svc.mark_spoke(first, actor=clerk)
+    svc.call_speaker(rep, actor=clerk)
+    svc.start_timer(rep, actor=clerk)
+    clock.advance(seconds=290)
+    svc.mark_spoke(rep, actor=clerk)
+    svc.call_speaker(third, actor=clerk)
+    svc.mark_no_show(third, actor=clerk)
+    text = meetings.draft_minutes_text(meeting)
+    assert "Public comment: 2 spoke, 7:40 in all." in text
+    assert "Speakers: First Speaker (oppose); Group Rep for Keys Rights (oppose)." in text
+    assert "Third Speaker" not in text
+    assert "oppose 2 and 0" in text

@@ -606,11 +606,15 @@ def draft_minutes_text(meeting: Meeting) -> str:
     if meeting.status == S.cancelled:
         lines += [f"The meeting was cancelled. Reason: {meeting.cancelled_reason}", ""]
     lines += ["### Items", ""]
+    from app.public_comment.services import comment_summary
+
+    summaries = comment_summary(meeting)
     for item in meeting.ordered_items:
         if item.is_withdrawn:
             lines.append(f"- {item.label} {item.title} ({item.file_number}): withdrawn. {item.withdrawn_reason}")
         else:
             lines.append(f"- {item.label} {item.title} ({item.file_number})")
+            lines += [f"    - {line}" for line in summaries.get(item.id, [])]
     return "\n".join(lines) + "\n"
 
 

@@ -848,6 +848,31 @@ def tallies(meeting_id: int) -> dict[int, Tally]:
     return result
 
 
+def comment_summary(meeting: Meeting) -> dict[int, list[str]]:
+    """For the draft minutes: per item, the comment period, who spoke and in what position, the tallies.
+
+    Record text in the city's record language, like the rest of the minutes.
+    """
+    cards = db.session.scalars(
+        select(SpeakerRequest).where(SpeakerRequest.meeting_id == meeting.id, SpeakerRequest.status == R.spoke)
+        .order_by(SpeakerRequest.agenda_item_id, SpeakerRequest.called_at, SpeakerRequest.queue_position)
+    ).all()
+    totals = tallies(meeting.id)
+    result: dict[int, list[str]] = {}
+    for item_id, tally in totals.items():
+        spoke = [c for c in cards if c.agenda_item_id == item_id]
+        lines = [f"Public comment: {len(spoke)} spoke, {format_seconds(sum(c.elapsed_seconds for c in spoke))} "
+                 f"in all. Positions, speakers and written: support {tally.spoken[Stance.support]} and "
+                 f"{tally.written[Stance.support]}, oppose {tally.spoken[Stance.oppose]} and "
+                 f"{tally.written[Stance.oppose]}, neutral {tally.spoken[Stance.neutral]} and "
+                 f"{tally.written[Stance.neutral]}."]
+        if spoke:
+            lines.append("Speakers: " + "; ".join(
+                f"{c.name}{f' for {c.group_name}' if c.group_name else ''} ({c.stance.value})" for c in spoke) + ".")
+        result[item_id] = lines
+    return result
+
+
 def public_speakers(item: AgendaItem) -> list[SpeakerRequest]:
     """The speaker list as the public sees it: not withdrawn; name, group, position and status only."""
     return [r for r in queue(item) if r.status != R.withdrawn]
