@@ -73,6 +73,13 @@ def test_window_is_shut_before_the_agenda_is_published_and_for_a_cancelled_meeti
     assert svc.signup_window(draft_agenda).state == "unpublished"
     with pytest.raises(DomainError, match="opens when the agenda is published"):
         _register(item)
+    ended = open_meeting(title="Ended")
+    clock.now = ended.start_at
+    meetings.start_meeting(ended, actor=None)
+    assert svc.signup_window(ended).state == "closed"
+    meetings.adjourn_meeting(ended, actor=None)
+    assert svc.signup_window(ended).state == "ended" and "has ended" in svc.signup_window(ended).message()
+    clock.now = ended.start_at - timedelta(days=10)
     cancelled = open_meeting()
     meetings.cancel_meeting(cancelled, reason="Storm", actor=None)
     with pytest.raises(DomainError, match="cancelled"):
