@@ -407,3 +407,29 @@ def test_public_form_is_rate_limited_with_a_retry_time(client, open_meeting, db)
     other = client.post(f"/meetings/{meeting.id}/speak", data=_form(item, name="R 4"),
                         environ_base={"REMOTE_ADDR": "198.51.100.7"})
     assert other.status_code == 302
+
+
+def test_staff_forms_refuse_nonsense_without_an_error_page(client, login_as, open_meeting, clock, db):
+    meeting = open_meeting()
+    item = _item(meeting)
+    speaker = svc.register_speaker(item, name="Ana", stance="oppose", participation="in_person",
+                                   disclaimer_version=svc.DISCLAIMER_VERSION).request
+    clock.now = meeting.start_at
+    meetings.start_meeting(meeting, actor=None)
+    svc.call_speaker(speaker, actor=None)
+    db.session.commit()
+    login_as(Role.clerk)
+    for seconds in ["abc", "99999999999999999999", "-5", ""]:
+        response = client.post(f"/staff/speakers/{speaker.id}/extend",
+                               data={"extend-seconds": seconds, "extend-reason": "Why not"})
+        assert response.status_code == 422, seconds
+        assert 'value="Why not"' in response.get_data(as_text=True)
+    assert client.post(f"/staff/speakers/{speaker.id}/cede", data={"recipient_id": "99999999999"}).status_code == 302
+    policy = client.post(f"/staff/bodies/{meeting.body_id}/comment-policy",
+                         data={"adopted_on": "99999-01-01", "speaker_minutes": "1e9", "group_minutes": "x",
+                               "signup_closes_minutes": "", "written_max_chars": "-1"})
+    assert policy.status_code == 422 and "Please correct the following" in policy.get_data(as_text=True)
+    walk_in = client.post(f"/staff/items/{item.id}/queue/walk-in",
+                          data={"walkin-name": "x" * 300, "walkin-stance": "sideways", "walkin-participation": "?"})
+    assert walk_in.status_code == 422 and "x" * 300 in walk_in.get_data(as_text=True)
+    assert _count(db) == 1
