@@ -165,15 +165,15 @@ def _june_30(item: AgendaItem) -> int:
 
 
 def _upcoming(item: AgendaItem) -> int:
-    """Twelve residents already signed up for the next regular meeting, so a clerk can run the queue."""
+    """Forty residents signed up for the next regular meeting: about two hours at 3:00 each, for a clerk to run."""
     rng = random.Random(item.id)  # noqa: S311 (repeatable demo data)
-    names = _names(rng, 12)
+    names = _names(rng, 40)
     cards = []
     for i, name in enumerate(names):
         stance = [Stance.support, Stance.support, Stance.oppose, Stance.neutral][i % 4]
         cards.append(_card(item, i + 1, name, stance, at=item.meeting.first_published_at + timedelta(hours=i + 1),
-                           participation=P.remote if i == 4 else P.in_person,
-                           group="Old Town Neighbors" if i == 6 else None,
+                           participation=P.remote if i % 9 == 4 else P.in_person,
+                           group={6: "Old Town Neighbors", 23: "Keys Chamber of Commerce"}.get(i),
                            email=f"resident{i + 1}@example.org" if i % 3 == 0 else None))
     db.session.add_all(cards)
     db.session.flush()
