@@ -7,6 +7,7 @@ from app.core.sequences import NumberSequence  # noqa: F401
 from app.meetings.models import (  # noqa: F401
     AgendaItem,
     Attachment,
+    Attendance,
     Meeting,
     MeetingChange,
     Minutes,

@@ -47,6 +47,9 @@ MATRIX = [
     ("GET", "/staff/meetings/{meeting}/minutes", {CLERK, ADMIN}, 200),
     ("POST", "/staff/meetings/{meeting}/minutes", {CLERK, ADMIN}, 302),
     ("POST", "/staff/meetings/{meeting}/minutes/approve", {CLERK, ADMIN}, 302),
+    ("GET", "/staff/meetings/{meeting}/attendance", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/meetings/{meeting}/attendance", {CLERK, ADMIN}, 422),  # not in progress: refused
+    ("POST", "/staff/meetings/{meeting}/attendance/{member}/arrive", {CLERK, ADMIN}, 302),
     ("GET", "/staff/bodies/{body}/settings", {CLERK, ADMIN}, 200),
     ("POST", "/staff/bodies/{body}/settings", {CLERK, ADMIN}, 422),
     # Public comment: commissioners see the queue; only the clerk runs it. The meeting is not in
@@ -67,7 +70,7 @@ MATRIX = [
 
 
 @pytest.fixture
-def world(app, db, create_meeting, tmp_path):
+def world(app, db, create_meeting, create_member, tmp_path):
     """A noticed meeting with one item, one PDF and draft minutes."""
     import io
 
@@ -77,6 +80,7 @@ def world(app, db, create_meeting, tmp_path):
 
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     meeting = create_meeting(kind="regular", status="noticed")
+    member = create_member(meeting.body, full_name="Roll Member")
     item = services.add_item(meeting, section="Resolutions", title="A resolution", body_md="",
                              item_type=AgendaItemType.resolution, actor=None)
     attachment = services.add_attachment(item, filename="report.pdf", stream=io.BytesIO(PDF), actor=None)
@@ -90,7 +94,7 @@ def world(app, db, create_meeting, tmp_path):
     db.session.add(written)
     db.session.commit()
     return {"meeting": meeting.id, "item": item.id, "attachment": attachment.id, "body": meeting.body_id,
-            "speaker": speaker.id, "written": written.id}
+            "speaker": speaker.id, "written": written.id, "member": member.id}
 
 
 def test_matrix_covers_every_staff_route(app):
@@ -102,7 +106,7 @@ def test_matrix_covers_every_staff_route(app):
     for method, template, _, _ in MATRIX:
         adapter = app.url_map.bind("localhost")
         endpoint, _ = adapter.match(template.format(target=1, meeting=1, item=1, attachment=1, body=1, speaker=1,
-                                                                  written=1), method=method)
+                                                                  written=1, member=1), method=method)
         covered.add(endpoint)
     staff = {rule.endpoint for rule in app.url_map.iter_rules()} - public
     assert staff <= covered, f"staff routes missing from the access matrix: {staff - covered}"

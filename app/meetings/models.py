@@ -2,7 +2,18 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.db import UTCDateTime, str_enum
@@ -67,6 +78,7 @@ class Meeting(db.Model):
     changes = relationship("MeetingChange", back_populates="meeting", order_by="MeetingChange.id")
     minutes = relationship("Minutes", back_populates="meeting", uselist=False, foreign_keys="Minutes.meeting_id")
     comment_policy = relationship("CommentPolicy")
+    attendances = relationship("Attendance", order_by="Attendance.id")
 
     @validates("first_published_at")
     def _first_publication_is_immutable(self, key, value):
@@ -247,3 +259,46 @@ class Minutes(db.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == MinutesStatus.approved
+
+
+class AttendanceStatus(enum.StrEnum):
+    present_in_person = "present_in_person"
+    #: Takes part by video or phone: counts for nothing toward quorum (R4, AGO 2010-34), may vote only while an
+    #: in-person quorum holds (AGO 2003-41).
+    present_remote = "present_remote"
+    absent = "absent"
+    excused = "excused"
+
+
+class Attendance(db.Model):
+    """One member at one meeting: the roll call, then arrivals and departures as they happen (R4)."""
+
+    __tablename__ = "attendances"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "member_id", name="meeting_member"),
+        CheckConstraint("departed_at IS NULL OR arrived_at IS NOT NULL", name="departure_after_arrival"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"), index=True)
+    #: RESTRICT: a member on the record is never deleted.
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[AttendanceStatus] = mapped_column(str_enum(AttendanceStatus, "attendance_status"))
+    #: When the member was first recorded present (at the roll call, or on arriving late).
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the member left before adjournment; cleared if they come back (the audit log keeps both).
+    departed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    member = relationship("Member", lazy="joined")
+
+    @property
+    def is_present(self) -> bool:
+        """In the meeting now: recorded present and not gone."""
+        return self.status in (AttendanceStatus.present_in_person, AttendanceStatus.present_remote) and \
+            self.departed_at is None
+
+    @property
+    def in_person(self) -> bool:
+        return self.is_present and self.status == AttendanceStatus.present_in_person

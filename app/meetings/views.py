@@ -15,7 +15,7 @@ from app.core.loaders import get_or_404
 from app.core.timeutil import NonexistentLocalTime, local_to_utc, to_local, utc_to_local_naive
 from app.core.uploads import stored_path
 from app.extensions import db
-from app.meetings import forms, services
+from app.meetings import attendance, forms, services
 from app.meetings.models import (
     AgendaItem,
     AgendaItemType,
@@ -501,3 +501,62 @@ def approve_minutes(meeting_id: int):
     else:
         flash(_("Choose a valid meeting."), "error")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#minutes")
+
+
+# --- attendance (R4) ---------------------------------------------------------------------------
+
+
+def _attendance_page(meeting: Meeting, chosen: dict | None = None, error: str | None = None, status: int = 200):
+    rows = {a.member_id: a for a in meeting.attendances}
+    return render_template("meetings/attendance.html", meeting=meeting, roll=attendance.roll(meeting), rows=rows,
+                           chosen=chosen or {}, error=error, quorum=attendance.quorum(meeting),
+                           labels=attendance.STATUS_LABELS, form=EmptyForm()), status
+
+
+@bp.route("/meetings/<id:meeting_id>/attendance", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def take_attendance(meeting_id: int):
+    meeting = get_or_404(Meeting, meeting_id)
+    if request.method == "POST":
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        chosen = {m.member_id: request.form.get(f"member-{m.member_id}", "")[:40] for m in attendance.roll(meeting)}
+        try:
+            state = attendance.take_roll(meeting, chosen, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            return _attendance_page(meeting, chosen, exc.message, 422)
+        db.session.commit()
+        flash(_("Roll call recorded: %(n)d present in person, %(r)d remotely. %(quorum)s", n=state.in_person,
+                r=state.remote, quorum=_("Quorum present.") if state.has_quorum else _("No quorum.")),
+              "success" if state.has_quorum else "error")
+        return redirect(url_for("meetings.take_attendance", meeting_id=meeting.id))
+    return _attendance_page(meeting)
+
+
+ATTENDANCE_ACTIONS = {
+    "arrive": lambda m, member_id, actor: attendance.record_arrival(m, member_id, actor=actor),
+    "arrive-remote": lambda m, member_id, actor: attendance.record_arrival(m, member_id, remote=True, actor=actor),
+    "leave": lambda m, member_id, actor: attendance.record_departure(m, member_id, actor=actor),
+}
+
+
+@bp.route("/meetings/<id:meeting_id>/attendance/<id:member_id>/<action>", methods=["POST"])
+@role_required(*EDITORS)
+def attendance_change(meeting_id: int, member_id: int, action: str):
+    meeting = get_or_404(Meeting, meeting_id)
+    if action not in ATTENDANCE_ACTIONS or not EmptyForm().validate_on_submit():
+        abort(404 if action not in ATTENDANCE_ACTIONS else 400)
+    try:
+        row = ATTENDANCE_ACTIONS[action](meeting, member_id, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        state = attendance.quorum(meeting)
+        flash(_("%(name)s: %(status)s. %(quorum)s", name=row.member.full_name,
+                status=_("left") if action == "leave" else _("arrived"),
+                quorum=_("Quorum present.") if state.has_quorum else _("No quorum.")),
+              "success" if state.has_quorum else "error")
+    return redirect(url_for("meetings.take_attendance", meeting_id=meeting.id))

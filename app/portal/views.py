@@ -12,6 +12,7 @@ from app.bodies.services import bodies_with_members
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 from app.meetings import services
+from app.meetings.attendance import STATUS_LABELS
 from app.meetings.models import AgendaItem, Attachment, Meeting
 from app.meetings.views import send_attachment
 
@@ -34,17 +35,15 @@ def home():
                            recent=recent, services=services)
 
 
-def _public_meeting_or_404(meeting_id: int) -> Meeting:
+def _public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
+    """A public (noticed) meeting with its items; ``whole`` also loads what the meeting page shows, each
+    relation in one query, so the page's query count does not grow with the record."""
+    options = [selectinload(Meeting.items).selectinload(AgendaItem.sponsors), selectinload(Meeting.comment_policy)]
+    if whole:
+        options += [selectinload(Meeting.items).selectinload(AgendaItem.attachments), selectinload(Meeting.changes),
+                    selectinload(Meeting.minutes), selectinload(Meeting.attendances)]
     meeting = db.session.scalar(
-        select(Meeting)
-        .where(Meeting.id == meeting_id, Meeting.first_published_at.is_not(None))
-        .options(
-            selectinload(Meeting.items).selectinload(AgendaItem.sponsors),
-            selectinload(Meeting.items).selectinload(AgendaItem.attachments),
-            selectinload(Meeting.changes),
-            selectinload(Meeting.minutes),
-            selectinload(Meeting.comment_policy),
-        )
+        select(Meeting).where(Meeting.id == meeting_id, Meeting.first_published_at.is_not(None)).options(*options)
     )
     if meeting is None:
         abort(404)  # drafts are not public yet
@@ -55,11 +54,11 @@ def _public_meeting_or_404(meeting_id: int) -> Meeting:
 def meeting(meeting_id: int):
     from app.public_comment import services as comment
 
-    meeting = _public_meeting_or_404(meeting_id)
+    meeting = _public_meeting_or_404(meeting_id, whole=True)
     policy = comment.effective_policy(meeting)
     return render_template("portal/meeting.html", meeting=meeting, services=services, comment=comment,
                            window=comment.signup_window(meeting, policy=policy), policy=policy,
-                           tallies=comment.tallies(meeting.id))
+                           tallies=comment.tallies(meeting.id), attendance_labels=STATUS_LABELS)
 
 
 @bp.route("/meetings/<id:meeting_id>/documents/<id:attachment_id>/<path:filename>")

@@ -1,0 +1,138 @@
+"""Attendance and quorum (R4): the roll call at the start of a meeting, then arrivals and departures.
+
+F.S. 166.041 and AGO 2010-34: a quorum must be physically present, so only members present in person count
+(unless the body's setting says otherwise). Remote members take part while an in-person quorum holds.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.bodies.models import BodyRollCallOrder, Membership
+from app.core import audit
+from app.core.errors import DomainError
+from app.core.timeutil import to_local, utcnow
+from app.extensions import db
+from app.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
+
+A = AttendanceStatus
+STATUS_LABELS = {A.present_in_person: _l("Present in person"), A.present_remote: _l("Present remotely"),
+                 A.absent: _l("Absent"), A.excused: _l("Excused")}
+
+
+def status_label(status) -> str:
+    return str(STATUS_LABELS[A(status)])
+
+
+def roll(meeting: Meeting) -> list[Membership]:
+    """The members holding a seat on the meeting's day, in the body's roll-call order."""
+    seated = meeting.body.current_memberships(to_local(meeting.start_at).date())
+    if meeting.body.roll_call_order == BodyRollCallOrder.seat_order:
+        return sorted(seated, key=lambda m: m.seat_number)
+    return sorted(seated, key=lambda m: (m.is_chair, m.member.sort_name))  # alphabetical, the chair last
+
+
+@dataclass
+class Quorum:
+    in_person: int
+    remote: int
+    needed: int
+    #: Members who count toward quorum: in person only, unless the body's setting allows remote members.
+    counted: int
+
+    @property
+    def present(self) -> int:
+        return self.in_person + self.remote
+
+    @property
+    def has_quorum(self) -> bool:
+        return self.counted >= self.needed
+
+
+def quorum(meeting: Meeting) -> Quorum:
+    """Who is here now and whether they make a quorum; recomputed on every call (R4: at every vote)."""
+    here = [a for a in meeting.attendances if a.is_present]
+    in_person = sum(1 for a in here if a.in_person)
+    remote = len(here) - in_person
+    counted = in_person if meeting.body.quorum_in_person_only else len(here)
+    return Quorum(in_person=in_person, remote=remote, needed=meeting.body.quorum_needed, counted=counted)
+
+
+def _require_running(meeting: Meeting) -> None:
+    if meeting.status != MeetingStatus.in_progress:
+        raise DomainError(_("Attendance is taken once the meeting is called to order, until it adjourns."))
+
+
+def take_roll(meeting: Meeting, statuses: dict[int, str], *, actor) -> Quorum:
+    """Record every seated member as present in person, present remotely, absent or excused."""
+    _require_running(meeting)
+    members = roll(meeting)
+    missing = [m.member.full_name for m in members if not statuses.get(m.member_id)]
+    if missing:
+        raise DomainError(_("Record every member: %(names)s.", names=", ".join(missing)))
+    existing = {a.member_id: a for a in meeting.attendances}
+    now = utcnow()
+    recorded = {}
+    for membership in members:
+        try:
+            status = A(statuses[membership.member_id])
+        except ValueError:
+            raise DomainError(_("Choose present in person, present remotely, absent or excused.")) from None
+        row = existing.get(membership.member_id)
+        if row is None:
+            row = Attendance(meeting_id=meeting.id, member_id=membership.member_id, status=status)
+            db.session.add(row)
+            meeting.attendances.append(row)
+        present = status in (A.present_in_person, A.present_remote)
+        if present and row.arrived_at is None:
+            row.arrived_at = now
+        if not present:
+            row.arrived_at = row.departed_at = None
+        row.status, row.recorded_at = status, now
+        row.recorded_by_id = actor.id if actor else None
+        recorded[membership.member.full_name] = status.value
+    db.session.flush()
+    state = quorum(meeting)
+    audit.record("meeting.roll_call", meeting, f"Roll call of '{meeting.title}': {state.in_person} in person, "
+                 f"{state.remote} remote", actor=actor, data={"attendance": recorded, "quorum": state.has_quorum})
+    return state
+
+
+def _row(meeting: Meeting, member_id: int) -> Attendance:
+    row = next((a for a in meeting.attendances if a.member_id == member_id), None)
+    if row is None:
+        raise DomainError(_("Call the roll first."))
+    return row
+
+
+def record_arrival(meeting: Meeting, member_id: int, *, remote: bool = False, actor) -> Attendance:
+    """A member absent at the roll call arrives, or one who left comes back."""
+    _require_running(meeting)
+    row = _row(meeting, member_id)
+    if row.is_present:
+        raise DomainError(_("%(name)s is already present.", name=row.member.full_name))
+    now = utcnow()
+    row.status = A.present_remote if remote else A.present_in_person
+    row.arrived_at = row.arrived_at or now
+    row.departed_at = None
+    row.recorded_by_id = actor.id if actor else None
+    db.session.flush()
+    audit.record("meeting.arrival", meeting, f"{row.member.full_name} arrived ({row.status.value})", actor=actor,
+                 data={"member_id": member_id, "at": now.isoformat()})
+    return row
+
+
+def record_departure(meeting: Meeting, member_id: int, *, actor) -> Attendance:
+    """A member leaves before adjournment; the quorum is re-checked at the next vote."""
+    _require_running(meeting)
+    row = _row(meeting, member_id)
+    if not row.is_present:
+        raise DomainError(_("%(name)s is not present.", name=row.member.full_name))
+    now = utcnow()
+    row.departed_at = now
+    row.recorded_by_id = actor.id if actor else None
+    db.session.flush()
+    audit.record("meeting.departure", meeting, f"{row.member.full_name} left", actor=actor,
+                 data={"member_id": member_id, "at": now.isoformat()})
+    return row
