@@ -347,6 +347,15 @@ def test_commissioner_sees_the_queue_without_controls(client, login_as, open_mee
     assert "Ana" in page and "Check in" not in page and "Add a walk-in" not in page
 
 
+def test_reading_a_queue_writes_nothing(client, login_as, open_meeting, db):
+    from app.public_comment.models import CommentPeriod
+
+    item = _item(open_meeting(), "General public comment")  # no one registered: no comment period row yet
+    login_as(Role.clerk)
+    assert client.get(f"/staff/items/{item.id}/queue").status_code == 200
+    assert _count(db, CommentPeriod) == 0
+
+
 def test_clerk_adopts_a_policy_version_from_the_form(client, login_as, create_body, db):
     body = create_body(name="City Commission")
     login_as(Role.clerk)

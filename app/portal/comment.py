@@ -11,6 +11,7 @@ from app.core.errors import DomainError
 from app.core.forms import attach_error, options
 from app.core.mail import send_mail
 from app.core.timeutil import utcnow
+from app.core.web import format_local
 from app.extensions import csrf, db, limiter
 from app.meetings import services as meeting_services
 from app.meetings.models import AgendaItem, Meeting
@@ -84,7 +85,7 @@ def _send_confirmation(speaker, token: str, *, again=False) -> bool:
         (_("Here is a new private link to your request to speak. The previous link no longer works.") if again
          else _("You are registered to speak.")),
         "", _("Meeting: %(title)s", title=speaker.meeting.title),
-        _("Date: %(date)s", date=speaker.meeting.start_at and _local(speaker.meeting.start_at)),
+        _("Date: %(date)s", date=format_local(speaker.meeting.start_at)),
         _("Item: %(item)s", item=f"{speaker.item.label} {speaker.item.title}"),
         _("Your position: %(stance)s", stance=comment.stance_label(speaker.stance)),
     ]
@@ -99,12 +100,6 @@ def _send_confirmation(speaker, token: str, *, again=False) -> bool:
         current_app.logger.exception("could not send the speaker confirmation")
         return False
     return True
-
-
-def _local(value):
-    from app.core.web import format_local
-
-    return format_local(value)
 
 
 @bp.route("/meetings/<id:meeting_id>/speak", methods=["GET", "POST"])
@@ -238,7 +233,7 @@ def item(meeting_id: int, item_id: int):
     agenda_item = next((i for i in meeting.items if i.id == item_id), None)
     if agenda_item is None or meeting.agenda_published_at is None:
         abort(404)
-    tally = comment.tallies(meeting.id).get(agenda_item.id) or comment.Tally(comment._empty(), comment._empty())
+    tally = comment.tallies(meeting.id).get(agenda_item.id) or comment.Tally.empty()
     policy = comment.effective_policy(meeting)
     return render_template(
         "portal/item.html", meeting=meeting, item=agenda_item, speakers=comment.public_speakers(agenda_item),

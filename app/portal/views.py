@@ -15,6 +15,7 @@ from app.meetings import services
 from app.meetings.attendance import STATUS_LABELS
 from app.meetings.models import AgendaItem, Attachment, Meeting
 from app.meetings.views import send_attachment
+from app.public_comment import services as comment
 
 bp = Blueprint("portal", __name__)
 
@@ -52,8 +53,6 @@ def _public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
 
 @bp.route("/meetings/<id:meeting_id>")
 def meeting(meeting_id: int):
-    from app.public_comment import services as comment
-
     meeting = _public_meeting_or_404(meeting_id, whole=True)
     policy = comment.effective_policy(meeting)
     return render_template("portal/meeting.html", meeting=meeting, services=services, comment=comment,

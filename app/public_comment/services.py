@@ -186,9 +186,8 @@ def adopt_policy(body: Body, *, adopted_on: date, adopted_by: str, speaker_secon
 
 @dataclass
 class SignupWindow:
-    opens_at: datetime | None
     closes_at: datetime
-    #: "unpublished" (no agenda yet), "not_yet", "open", "closed", "ended" (adjourned), "cancelled"
+    #: "unpublished" (no agenda yet), "open", "closed", "ended" (adjourned), "cancelled"
     state: str
 
     @property
@@ -201,9 +200,6 @@ class SignupWindow:
         closes = format_local(self.closes_at)
         if self.state == "unpublished":
             return _("Sign-up opens when the agenda is published and closes at %(closes)s.", closes=closes)
-        if self.state == "not_yet":
-            return _("Sign-up opens at %(opens)s and closes at %(closes)s.", opens=format_local(self.opens_at),
-                     closes=closes)
         if self.state == "cancelled":
             return _("This meeting was cancelled; sign-up is closed.")
         if self.state == "ended":
@@ -229,11 +225,9 @@ def signup_window(meeting: Meeting, *, now: datetime | None = None, policy: Comm
         state = "closed"
     elif opens is None:
         state = "unpublished"
-    elif now < opens:
-        state = "not_yet"
     else:
         state = "open"
-    return SignupWindow(opens_at=opens, closes_at=closes, state=state)
+    return SignupWindow(closes_at=closes, state=state)
 
 
 def commentable_items(meeting: Meeting) -> list[AgendaItem]:
@@ -247,6 +241,12 @@ def _require_commentable(item: AgendaItem) -> None:
 
 
 # --- periods and queue places ---------------------------------------------------------------------
+
+
+def find_period(item: AgendaItem) -> CommentPeriod:
+    """The item's comment period for reading: the stored one, or an unsaved empty one (nothing is written)."""
+    period = db.session.scalar(select(CommentPeriod).where(CommentPeriod.agenda_item_id == item.id))
+    return period if period is not None else CommentPeriod(agenda_item_id=item.id, last_position=0)
 
 
 def period_for(item: AgendaItem) -> CommentPeriod:
@@ -590,7 +590,8 @@ def close_period(item: AgendaItem, *, actor) -> CommentPeriod:
     period = period_for(item)
     if not period.is_open:
         raise DomainError(_("Public comment on this item is not open."))
-    if current_speaker(item.meeting) is not None and current_speaker(item.meeting).agenda_item_id == item.id:
+    current = current_speaker(item.meeting)
+    if current is not None and current.agenda_item_id == item.id:
         raise DomainError(_("Finish the current speaker before closing public comment."))
     period.closed_at = utcnow()
     audit.record("comment_period.close", item, f"Public comment closed on {item.label} {item.title}", actor=actor)
@@ -810,6 +811,10 @@ class Tally:
     spoken: dict
     written: dict
 
+    @classmethod
+    def empty(cls) -> "Tally":
+        return cls(_empty(), _empty())
+
     @property
     def total(self) -> int:
         return sum(self.spoken.values()) + sum(self.written.values())
@@ -842,7 +847,7 @@ def tallies(meeting_id: int) -> dict[int, Tally]:
     )
     result: dict[int, Tally] = {}
     for item_id, stance, kind, count in db.session.execute(union_all(cards, letters)):
-        tally = result.setdefault(item_id, Tally(_empty(), _empty()))
+        tally = result.setdefault(item_id, Tally.empty())
         written = kind in ("letter", P.written_only.value)
         (tally.written if written else tally.spoken)[Stance(stance)] += count
     return result

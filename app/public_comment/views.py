@@ -101,7 +101,7 @@ def _queue_page(item: AgendaItem, *, walk_in_form=None, extend_form=None, status
     return render_template(
         "public_comment/queue.html", extensions=extensions, item=item, meeting=meeting, speakers=speakers,
         waiting=waiting,
-        current=current, period=comment.period_for(item), policy=policy, comment=comment,
+        current=current, period=comment.find_period(item), policy=policy, comment=comment,
         services=meeting_services, now=utcnow(), written=written, written_only=written_only,
         walk_in_form=walk_in_form or forms.WalkInForm(prefix="walkin"),
         extend_form=extend_form or forms.ExtendForm(prefix="extend"), cede_form=cede_form,
