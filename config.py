@@ -79,6 +79,8 @@ class Config:
     COMMENT_GROUP_SECONDS = _int("COMMENT_GROUP_SECONDS", 300)
     COMMENT_SIGNUP_CLOSES_MINUTES = _int("COMMENT_SIGNUP_CLOSES_MINUTES", 60)
     COMMENT_WRITTEN_MAX_CHARS = _int("COMMENT_WRITTEN_MAX_CHARS", 3000)
+    #: R7: days after the vote within which a member who abstained files the Form 8B memorandum (F.S. 112.3143(3)).
+    FORM_8B_DAYS = _int("FORM_8B_DAYS", 15)
     #: Per IP, on the public speak and written-comment forms (a household or a library shares one address).
     PUBLIC_FORM_RATE_LIMIT = os.environ.get("PUBLIC_FORM_RATE_LIMIT", "10 per minute; 60 per hour")
 

@@ -20,3 +20,11 @@ from app.public_comment.models import (  # noqa: F401
     TimeExtension,
     WrittenComment,
 )
+from app.votes.models import ConflictDisclosure, Motion, Vote, VoteCorrection, consent_motion_items  # noqa: F401
+from app.legislation.models import (  # noqa: F401
+    Agreement,
+    AgreementDocument,
+    AgreementEffect,
+    Resolution,
+    ResolutionLink,
+)

@@ -25,12 +25,31 @@ def status_label(status) -> str:
     return str(STATUS_LABELS[A(status)])
 
 
-def roll(meeting: Meeting) -> list[Membership]:
-    """The members holding a seat on the meeting's day, in the body's roll-call order."""
+def roll(meeting: Meeting, *, rotation: int = 0) -> list[Membership]:
+    """The members holding a seat on the meeting's day, in the body's roll-call order (R10).
+
+    Rotating order: alphabetical with the chair last, the other members starting ``rotation`` places later
+    (the caller passes the number of roll calls the body took before, so each vote starts one name later)."""
     seated = meeting.body.current_memberships(to_local(meeting.start_at).date())
     if meeting.body.roll_call_order == BodyRollCallOrder.seat_order:
         return sorted(seated, key=lambda m: m.seat_number)
-    return sorted(seated, key=lambda m: (m.is_chair, m.member.sort_name))  # alphabetical, the chair last
+    ordered = sorted(seated, key=lambda m: (m.is_chair, m.member.sort_name))  # alphabetical, the chair last
+    if meeting.body.roll_call_order == BodyRollCallOrder.rotating:
+        members = [m for m in ordered if not m.is_chair]
+        chairs = [m for m in ordered if m.is_chair]
+        if members:
+            shift = rotation % len(members)
+            ordered = members[shift:] + members[:shift] + chairs
+    return ordered
+
+
+def attendance_of(meeting: Meeting, member_id: int) -> Attendance | None:
+    return next((a for a in meeting.attendances if a.member_id == member_id), None)
+
+
+def is_present(meeting: Meeting, member_id: int) -> bool:
+    row = attendance_of(meeting, member_id)
+    return row is not None and row.is_present
 
 
 @dataclass

@@ -103,6 +103,8 @@ class AgendaItemForm(FlaskForm):
     body_md = TextAreaField(_l("Summary (Markdown)"), validators=[Length(max=50_000)])
     sponsor_ids = MultiCheckboxField(_l("Sponsors"), coerce=int, validators=[Optional()])
     fiscal_impact = TextAreaField(_l("Fiscal impact"), validators=[Length(max=5000)])
+    agreement_category = StringField(_l("Agreement category, if the item concerns one (optional)"),
+                                     validators=[Length(max=120)])
     public_comment_required = BooleanField(_l("Public comment is taken on this item"), default=True)
     comment_exemption = SelectField(_l("If not, why (F.S. 286.0114(3))"), choices=exemption_choices())
     within_purpose = RadioField(

@@ -187,6 +187,8 @@ class AgendaItem(db.Model):
     fiscal_impact: Mapped[str] = mapped_column(Text, default="")
     public_comment_required: Mapped[bool] = mapped_column(Boolean, default=True)
     comment_exemption: Mapped[CommentExemption | None] = mapped_column(str_enum(CommentExemption, "comment_exemption"))
+    #: The kind of agreement the item concerns ("287(g) agreement"), checked against prohibited categories.
+    agreement_category: Mapped[str | None] = mapped_column(String(120))
     #: Set when a special-meeting item was added although it is outside the stated purpose (R3).
     outside_purpose_note: Mapped[str | None] = mapped_column(Text)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -410,7 +410,8 @@ def _check_comment(required: bool, exemption: CommentExemption | None):
 
 def add_item(meeting: Meeting, *, section: str, title: str, body_md: str, item_type: AgendaItemType,
              sponsor_ids=(), fiscal_impact: str = "", public_comment_required: bool = True,
-             comment_exemption: CommentExemption | None = None, within_purpose: bool = True,
+             comment_exemption: CommentExemption | None = None, agreement_category: str | None = None,
+             within_purpose: bool = True,
              confirm_outside_purpose: bool = False, amendment_reason: str | None = None, actor) -> AgendaItem:
     """Add an item and give it the next file number of the year (never reused, even if it is withdrawn).
 
@@ -436,6 +437,7 @@ def add_item(meeting: Meeting, *, section: str, title: str, body_md: str, item_t
         file_number=format_file_number(year, next_number("file", year)),
         fiscal_impact=clean_text(fiscal_impact, multiline=True), public_comment_required=public_comment_required,
         comment_exemption=exemption, created_at=utcnow(),
+        agreement_category=clean_text(agreement_category or "")[:120] or None,
         outside_purpose_note=("Added outside the stated purpose of the special meeting" if outside else None),
     )
     item.sponsors = sponsors
@@ -461,13 +463,14 @@ def _item_snapshot(item: AgendaItem) -> dict:
         "public_comment_required": item.public_comment_required,
         "comment_exemption": item.comment_exemption.value if item.comment_exemption else None,
         "sponsor_ids": sorted(m.id for m in item.sponsors), "file_number": item.file_number,
+        "agreement_category": item.agreement_category,
     }
 
 
 def update_item(item: AgendaItem, *, title: str, body_md: str, item_type: AgendaItemType, sponsor_ids=(),
                 fiscal_impact: str = "", public_comment_required: bool = True,
-                comment_exemption: CommentExemption | None = None, amendment_reason: str | None = None,
-                actor) -> AgendaItem:
+                comment_exemption: CommentExemption | None = None, agreement_category: str | None = None,
+                amendment_reason: str | None = None, actor) -> AgendaItem:
     meeting = item.meeting
     if item.is_withdrawn:
         raise DomainError(_("A withdrawn item cannot be edited."))
@@ -480,6 +483,7 @@ def update_item(item: AgendaItem, *, title: str, body_md: str, item_type: Agenda
     item.fiscal_impact = clean_text(fiscal_impact, multiline=True)
     item.public_comment_required = public_comment_required
     item.comment_exemption = _check_comment(public_comment_required, comment_exemption)
+    item.agreement_category = clean_text(agreement_category or "")[:120] or None
     item.sponsors = _sponsors(meeting, sponsor_ids)
     after = _item_snapshot(item)
     changed = sorted(k for k in after if after[k] != before[k])

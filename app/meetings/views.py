@@ -263,6 +263,7 @@ def _item_fields(form) -> dict:
         "title": form.title.data, "body_md": form.body_md.data, "item_type": AgendaItemType(form.item_type.data),
         "sponsor_ids": form.sponsor_ids.data or [], "fiscal_impact": form.fiscal_impact.data,
         "public_comment_required": bool(form.public_comment_required.data),
+        "agreement_category": form.agreement_category.data,
         "comment_exemption": CommentExemption(form.comment_exemption.data) if form.comment_exemption.data else None,
         "amendment_reason": form.amendment_reason.data,
     }

@@ -1,0 +1,158 @@
+"""Resolutions, the agreements register, and what resolutions do to agreements (R11)."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import UTCDateTime, str_enum
+from app.core.timeutil import utcnow
+from app.extensions import db
+
+
+class ResolutionStatus(enum.StrEnum):
+    draft = "draft"
+    adopted = "adopted"
+    failed = "failed"
+    withdrawn = "withdrawn"
+
+
+class Resolution(db.Model):
+    __tablename__ = "resolutions"
+    __table_args__ = (
+        UniqueConstraint("number_year", "number_seq", name="number_year_seq"),
+        # A number is given on adoption and kept for good (even if a reconsideration reopens the question).
+        CheckConstraint("status <> 'adopted' OR number IS NOT NULL", name="adopted_has_number"),
+        CheckConstraint("effective_on IS NULL OR adopted_on IS NULL OR effective_on >= adopted_on",
+                        name="effective_not_before_adoption"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="RESTRICT"), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    #: Markdown, rendered through the sanitizer.
+    text_md: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ResolutionStatus] = mapped_column(str_enum(ResolutionStatus, "resolution_status"),
+                                                     default=ResolutionStatus.draft)
+    #: "25-014": assigned on adoption only, sequential per calendar year, never reused.
+    number: Mapped[str | None] = mapped_column(String(12), unique=True)
+    number_year: Mapped[int | None] = mapped_column(Integer)
+    number_seq: Mapped[int | None] = mapped_column(Integer)
+    adopted_on: Mapped[date | None] = mapped_column(Date)
+    #: When it takes effect; the adoption date unless the text says later (set before adoption, or the default).
+    effective_on: Mapped[date | None] = mapped_column(Date)
+    #: The motion whose vote decided it.
+    motion_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    item = relationship("AgendaItem", lazy="joined")
+    motion = relationship("Motion")
+    links_out = relationship("ResolutionLink", foreign_keys="ResolutionLink.from_id", back_populates="source",
+                             order_by="ResolutionLink.id")
+    links_in = relationship("ResolutionLink", foreign_keys="ResolutionLink.to_id", back_populates="target",
+                            order_by="ResolutionLink.id")
+    effects = relationship("AgreementEffect", back_populates="resolution", order_by="AgreementEffect.id")
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.title}" if self.number else self.title
+
+    @property
+    def file_number(self) -> str:
+        return self.item.file_number
+
+
+class LinkKind(enum.StrEnum):
+    supersedes = "supersedes"
+    amends = "amends"
+    rescinds = "rescinds"
+
+
+class ResolutionLink(db.Model):
+    """``source`` supersedes / amends / rescinds ``target``; in force from the source's effective date."""
+
+    __tablename__ = "resolution_links"
+    __table_args__ = (
+        UniqueConstraint("from_id", "to_id", "kind", name="link_once"),
+        CheckConstraint("from_id <> to_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_id: Mapped[int] = mapped_column(ForeignKey("resolutions.id", ondelete="RESTRICT"), index=True)
+    to_id: Mapped[int] = mapped_column(ForeignKey("resolutions.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[LinkKind] = mapped_column(str_enum(LinkKind, "resolution_link_kind"))
+
+    source = relationship("Resolution", foreign_keys=[from_id], back_populates="links_out")
+    target = relationship("Resolution", foreign_keys=[to_id], back_populates="links_in")
+
+
+class Agreement(db.Model):
+    """An intergovernmental agreement or contract on the register."""
+
+    __tablename__ = "agreements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    counterparty: Mapped[str] = mapped_column(String(200))
+    #: "287(g) agreement"; compared case-insensitively with prohibited categories.
+    category: Mapped[str] = mapped_column(String(120), index=True)
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    signed_by: Mapped[str] = mapped_column(String(200), default="")
+    description_md: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    effects = relationship("AgreementEffect", back_populates="agreement",
+                           order_by="(AgreementEffect.effective_on, AgreementEffect.id)")
+    documents = relationship("AgreementDocument", back_populates="agreement", order_by="AgreementDocument.id")
+
+
+class AgreementDocument(db.Model):
+    __tablename__ = "agreement_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="RESTRICT"), index=True)
+    original_filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    agreement = relationship("Agreement", back_populates="documents")
+
+    @property
+    def kind_label(self) -> str:
+        from app.core.uploads import KINDS
+
+        return next((k.upper() for k, (ct, _e) in KINDS.items() if ct == self.content_type), self.content_type)
+
+
+class EffectKind(enum.StrEnum):
+    authorizes = "authorizes"
+    ratifies = "ratifies"
+    terminates = "terminates"
+    voids = "voids"
+    reinstates = "reinstates"
+    #: A category of future agreements; ``agreement_id`` is null and ``category`` is set.
+    prohibits = "prohibits"
+
+
+class AgreementEffect(db.Model):
+    __tablename__ = "agreement_effects"
+    __table_args__ = (
+        CheckConstraint("(kind = 'prohibits') = (agreement_id IS NULL)", name="prohibits_a_category"),
+        CheckConstraint("kind <> 'prohibits' OR category IS NOT NULL", name="prohibition_names_category"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resolution_id: Mapped[int] = mapped_column(ForeignKey("resolutions.id", ondelete="RESTRICT"), index=True)
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[EffectKind] = mapped_column(str_enum(EffectKind, "agreement_effect_kind"))
+    category: Mapped[str | None] = mapped_column(String(120), index=True)
+    #: Null until the resolution is adopted: then its effective date unless the clerk set a later one.
+    effective_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    resolution = relationship("Resolution", back_populates="effects", lazy="joined")
+    agreement = relationship("Agreement", back_populates="effects")

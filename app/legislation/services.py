@@ -1,0 +1,281 @@
+"""Resolutions (R11), their links to one another, and the agreements register with typed effects."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.core import audit
+from app.core.errors import DomainError
+from app.core.sequences import next_number
+from app.core.text import clean_text
+from app.core.timeutil import to_local, utcnow
+from app.extensions import db
+from app.legislation.models import (
+    Agreement,
+    AgreementDocument,
+    AgreementEffect,
+    EffectKind,
+    LinkKind,
+    Resolution,
+    ResolutionLink,
+    ResolutionStatus,
+)
+from app.meetings.models import AgendaItem, AgendaItemType
+
+R, E, L = ResolutionStatus, EffectKind, LinkKind
+
+STATUS_LABELS = {R.draft: _l("Draft"), R.adopted: _l("Adopted"), R.failed: _l("Failed"), R.withdrawn: _l("Withdrawn")}
+LINK_LABELS = {L.supersedes: _l("Supersedes"), L.amends: _l("Amends"), L.rescinds: _l("Rescinds")}
+LINK_INVERSE_LABELS = {L.supersedes: _l("Superseded by"), L.amends: _l("Amended by"), L.rescinds: _l("Rescinded by")}
+EFFECT_LABELS = {E.authorizes: _l("Authorizes"), E.ratifies: _l("Ratifies"), E.terminates: _l("Terminates"),
+                 E.voids: _l("Declares void"), E.reinstates: _l("Reinstates"),
+                 E.prohibits: _l("Prohibits future agreements of the category")}
+
+
+def format_number(year: int, value: int) -> str:
+    """Key West practice: resolution numbers are YY-NNN."""
+    return f"{year % 100:02d}-{value:03d}"
+
+
+# --- resolutions ---------------------------------------------------------------------------------------
+
+
+def find_resolution(item: AgendaItem) -> Resolution | None:
+    return db.session.scalar(select(Resolution).where(Resolution.agenda_item_id == item.id))
+
+
+def resolution_for(item: AgendaItem) -> Resolution:
+    """The resolution drafted from a resolution-type item, created from the item on first use."""
+    if item.item_type != AgendaItemType.resolution:
+        raise DomainError(_("Only a resolution item carries a resolution."))
+    resolution = find_resolution(item)
+    if resolution is None:
+        resolution = Resolution(agenda_item_id=item.id, item=item, title=item.title, text_md=item.body_md or "",
+                                status=R.draft)
+        db.session.add(resolution)
+        db.session.flush()
+    return resolution
+
+
+def update_draft(resolution: Resolution, *, title: str, text_md: str, effective_on: date | None, actor) -> Resolution:
+    if resolution.status != R.draft:
+        raise DomainError(_("Only a draft can be edited; an adopted resolution is amended by another resolution."))
+    title = clean_text(title or "")
+    if not title:
+        raise DomainError(_("Enter a title."), field="title")
+    resolution.title, resolution.text_md = title[:300], clean_text(text_md or "", multiline=True)
+    resolution.effective_on = effective_on
+    db.session.flush()
+    audit.record("resolution.edited", resolution, f"Draft resolution '{resolution.title}' edited", actor=actor)
+    return resolution
+
+
+def decide(item: AgendaItem, motion, *, actor) -> Resolution:
+    """The vote on a resolution item closed: adopted with the next number of the year (R11), or failed."""
+    resolution = resolution_for(item)
+    if resolution.status == R.withdrawn:
+        raise DomainError(_("This resolution was withdrawn."))
+    day = to_local(motion.closed_at or utcnow()).date()
+    resolution.motion_id = motion.id
+    if motion.passed:
+        if resolution.number is None:
+            seq = next_number("resolution", day.year)
+            resolution.number_year, resolution.number_seq = day.year, seq
+            resolution.number = format_number(day.year, seq)
+        resolution.status, resolution.adopted_on = R.adopted, day
+        if resolution.effective_on is None or resolution.effective_on < day:
+            resolution.effective_on = day
+        for effect in resolution.effects:
+            if effect.effective_on is None or effect.effective_on < resolution.effective_on:
+                effect.effective_on = resolution.effective_on
+    else:
+        resolution.status = R.failed
+        resolution.adopted_on = None
+    db.session.flush()
+    audit.record("resolution.decided", resolution, f"Resolution '{resolution.title}' {resolution.status.value}"
+                 + (f" as No. {resolution.number}" if resolution.status == R.adopted else ""), actor=actor)
+    return resolution
+
+
+def reopen(item: AgendaItem, *, actor) -> None:
+    """A reconsideration passed: the question is open again. A number once given is kept, never reused."""
+    resolution = find_resolution(item)
+    if resolution is not None and resolution.status in (R.adopted, R.failed):
+        resolution.status, resolution.adopted_on = R.draft, None
+        db.session.flush()
+        audit.record("resolution.reopened", resolution, f"Resolution '{resolution.title}' reopened by "
+                     "reconsideration", actor=actor)
+
+
+def withdraw(resolution: Resolution, *, actor) -> Resolution:
+    if resolution.status != R.draft:
+        raise DomainError(_("Only a draft can be withdrawn."))
+    resolution.status = R.withdrawn
+    db.session.flush()
+    audit.record("resolution.withdrawn", resolution, f"Resolution '{resolution.title}' withdrawn", actor=actor)
+    return resolution
+
+
+def add_link(source: Resolution, target: Resolution | None, kind: LinkKind, *, actor) -> ResolutionLink:
+    if target is None:
+        raise DomainError(_("Choose an adopted resolution."), field="target_id")
+    if target.id == source.id:
+        raise DomainError(_("A resolution cannot act on itself."), field="target_id")
+    if target.status != R.adopted:
+        raise DomainError(_("Only an adopted resolution can be superseded, amended or rescinded."), field="target_id")
+    if any(link.to_id == target.id and link.kind == kind for link in source.links_out):
+        raise DomainError(_("That link is already recorded."), field="target_id")
+    link = ResolutionLink(source=source, target=target, kind=kind)
+    db.session.add(link)
+    db.session.flush()
+    audit.record("resolution.linked", source, f"Resolution {source.id} {kind.value} {target.label}", actor=actor)
+    return link
+
+
+def link_date(link: ResolutionLink) -> date | None:
+    """A link takes hold when the resolution that makes it takes effect (none while it is a draft)."""
+    return link.source.effective_on if link.source.status == R.adopted else None
+
+
+def add_effect(resolution: Resolution, *, kind: EffectKind, agreement: Agreement | None = None,
+               category: str | None = None, effective_on: date | None = None, note: str = "", actor) -> AgreementEffect:
+    """What the resolution does to an agreement, or to a category of future agreements (``prohibits``)."""
+    if resolution.status not in (R.draft, R.adopted):
+        raise DomainError(_("A failed or withdrawn resolution has no effect."))
+    if kind == E.prohibits:
+        category = clean_text(category or "")
+        if not category:
+            raise DomainError(_("Name the category of agreements prohibited."), field="category")
+        agreement = None
+    else:
+        if agreement is None:
+            raise DomainError(_("Choose the agreement."), field="agreement_id")
+        category = None
+    if effective_on and resolution.effective_on and effective_on < resolution.effective_on:
+        raise DomainError(_("An effect cannot start before the resolution takes effect (%(day)s).",
+                            day=resolution.effective_on.isoformat()), field="effective_on")
+    if resolution.status == R.adopted and effective_on is None:
+        effective_on = resolution.effective_on
+    effect = AgreementEffect(resolution=resolution, agreement=agreement, kind=kind, category=category[:120]
+                             if category else None, effective_on=effective_on,
+                             note=clean_text(note or "", multiline=True)[:2000])
+    db.session.add(effect)
+    db.session.flush()
+    audit.record("agreement.effect", resolution, f"Resolution {resolution.id} {kind.value} "
+                 f"{agreement.title if agreement else category}", actor=actor)
+    return effect
+
+
+# --- the agreements register ----------------------------------------------------------------------------
+
+
+AGREEMENT_STATUS_LABELS = {"not_signed": _l("Not yet signed"), "active": _l("In force"),
+                           "terminated": _l("Terminated"), "void": _l("Void")}
+_STATE_AFTER = {E.authorizes: "active", E.ratifies: "active", E.reinstates: "active", E.terminates: "terminated",
+                E.voids: "void"}
+
+
+@dataclass
+class AgreementState:
+    status: str
+    since: date | None
+    #: The effect that put the agreement in this state, or None (the signature, or nothing yet).
+    effect: AgreementEffect | None
+
+    @property
+    def label(self) -> str:
+        return str(AGREEMENT_STATUS_LABELS[self.status])
+
+
+def in_force_effects(effects, on: date) -> list[AgreementEffect]:
+    """Effects of adopted resolutions that have taken effect by ``on``, in date order."""
+    return sorted((e for e in effects if e.resolution.status == R.adopted and e.effective_on is not None
+                   and e.effective_on <= on), key=lambda e: (e.effective_on, e.id))
+
+
+def agreement_status(agreement: Agreement, on: date) -> AgreementState:
+    """The agreement's status on ``on``, computed from its signature and the effects in force that day."""
+    state = AgreementState("not_signed", None, None)
+    if agreement.signed_on is not None and agreement.signed_on <= on:
+        state = AgreementState("active", agreement.signed_on, None)
+    for effect in in_force_effects(agreement.effects, on):
+        state = AgreementState(_STATE_AFTER[effect.kind], effect.effective_on, effect)
+    return state
+
+
+def _lifted(resolution: Resolution, on: date) -> bool:
+    """A resolution superseded or rescinded by one in force on ``on`` no longer prohibits anything."""
+    return any(link.kind in (L.supersedes, L.rescinds) and (when := link_date(link)) is not None and when <= on
+               for link in resolution.links_in)
+
+
+def prohibitions(category: str | None, on: date) -> list[AgreementEffect]:
+    """The ``prohibits`` effects in force on ``on`` for ``category`` (case-insensitive)."""
+    category = clean_text(category or "")
+    if not category:
+        return []
+    effects = db.session.scalars(
+        select(AgreementEffect).where(AgreementEffect.kind == E.prohibits,
+                                      func.lower(AgreementEffect.category) == category.lower())
+        .options(selectinload(AgreementEffect.resolution).selectinload(Resolution.links_in)
+                 .selectinload(ResolutionLink.source))
+    ).all()
+    return [e for e in in_force_effects(effects, on) if not _lifted(e.resolution, on)]
+
+
+def categories() -> list[str]:
+    """Known categories, for the clerk's suggestions."""
+    rows = db.session.scalars(select(Agreement.category).distinct()).all()
+    rows += db.session.scalars(select(AgreementEffect.category).where(AgreementEffect.category.is_not(None))
+                               .distinct()).all()
+    return sorted({r for r in rows if r}, key=str.lower)
+
+
+def save_agreement(agreement: Agreement | None, *, title: str, counterparty: str, category: str,
+                   signed_on: date | None, signed_by: str, description_md: str, actor) -> Agreement:
+    title, counterparty, category = clean_text(title or ""), clean_text(counterparty or ""), clean_text(category or "")
+    for field, value, message in (("title", title, _("Enter a title.")),
+                                  ("counterparty", counterparty, _("Name the other party.")),
+                                  ("category", category, _("Give a category, e.g. “287(g) agreement”."))):
+        if not value:
+            raise DomainError(message, field=field)
+    if signed_on and signed_on > to_local(utcnow()).date():
+        raise DomainError(_("The signing date cannot be in the future."), field="signed_on")
+    created = agreement is None
+    agreement = agreement or Agreement()
+    agreement.title, agreement.counterparty, agreement.category = title[:300], counterparty[:200], category[:120]
+    agreement.signed_on, agreement.signed_by = signed_on, clean_text(signed_by or "")[:200]
+    agreement.description_md = clean_text(description_md or "", multiline=True)
+    if created:
+        db.session.add(agreement)
+    db.session.flush()
+    audit.record("agreement.created" if created else "agreement.edited", agreement,
+                 f"Agreement '{agreement.title}' {'registered' if created else 'edited'}", actor=actor)
+    return agreement
+
+
+def add_document(agreement: Agreement, *, filename: str, stream, actor) -> AgreementDocument:
+    from app.core.uploads import validate_and_store
+
+    stored = validate_and_store(filename, stream)
+    document = AgreementDocument(agreement=agreement, original_filename=stored.original_filename,
+                                 stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size,
+                                 sha256=stored.sha256)
+    db.session.add(document)
+    db.session.flush()
+    audit.record("agreement.document", agreement, f"Document '{stored.original_filename}' added", actor=actor)
+    return document
+
+
+def prohibited_items(items, on: date) -> dict[int, list[AgreementEffect]]:
+    """Agenda items whose agreement category is prohibited on ``on``: item id -> the prohibiting effects."""
+    flagged = {}
+    for item in items:
+        found = prohibitions(item.agreement_category, on) if item.agreement_category else []
+        if found:
+            flagged[item.id] = found
+    return flagged

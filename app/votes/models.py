@@ -1,0 +1,238 @@
+"""Motions, roll-call votes, corrections and conflict disclosures (R1, R7 to R10)."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.bodies.models import ThresholdBasis, ThresholdFraction
+from app.core.db import UTCDateTime, str_enum
+from app.core.timeutil import utcnow
+from app.extensions import db
+
+
+class MotionKind(enum.StrEnum):
+    main = "main"
+    amend = "amend"
+    substitute = "substitute"
+    adopt_consent_agenda = "adopt_consent_agenda"
+    table = "table"
+    take_from_table = "take_from_table"
+    postpone = "postpone"
+    refer = "refer"
+    reconsider = "reconsider"
+    rescind = "rescind"
+
+
+class MotionStatus(enum.StrEnum):
+    #: Moved, waiting for a second, debate, or the amendments on it.
+    pending = "pending"
+    #: No second where one is required: the motion died and the record says so.
+    died = "died"
+    withdrawn = "withdrawn"
+    #: The roll call is being taken.
+    voting = "voting"
+    #: The vote is closed and its result fixed; never changed (a correction is a separate record).
+    closed = "closed"
+
+
+class MotionResult(enum.StrEnum):
+    passed = "passed"
+    failed = "failed"
+
+
+class VoteChoice(enum.StrEnum):
+    """Open Civic Data / Popolo words. ``absent`` and ``excused`` only for members not present (R7)."""
+
+    yes = "yes"
+    no = "no"
+    abstain = "abstain"
+    absent = "absent"
+    excused = "excused"
+
+
+consent_motion_items = Table(
+    "consent_motion_items",
+    db.Model.metadata,
+    Column("motion_id", ForeignKey("motions.id", ondelete="RESTRICT"), primary_key=True),
+    Column("agenda_item_id", ForeignKey("agenda_items.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class Motion(db.Model):
+    __tablename__ = "motions"
+    __table_args__ = (
+        CheckConstraint("threshold_min_yes >= 0", name="min_yes_not_negative"),
+        CheckConstraint("seconder_id IS NULL OR seconder_id <> mover_id", name="seconder_not_mover"),
+        CheckConstraint("(status = 'closed') = (result IS NOT NULL)", name="result_iff_closed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"), index=True)
+    #: The item the motion is on; null only for a motion to adopt the consent agenda (see ``consent_items``).
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="RESTRICT"),
+                                                       index=True)
+    kind: Mapped[MotionKind] = mapped_column(str_enum(MotionKind, "motion_kind"))
+    text: Mapped[str] = mapped_column(Text)
+    #: For an amendment: the text of what it amends, as amended; replaces the parent's text if it passes.
+    amended_text: Mapped[str | None] = mapped_column(Text)
+    #: The motion an amendment or substitute applies to (at most two levels: main, amendment, amendment of it).
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id", ondelete="RESTRICT"), index=True)
+    #: The closed motion a reconsideration or rescission is about.
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id", ondelete="RESTRICT"), index=True)
+    #: A vote record made for one consent item from the consent-agenda roll call.
+    consent_of_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id", ondelete="RESTRICT"), index=True)
+    mover_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"))
+    seconder_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"))
+    #: Postpone: to which date; refer: to whom.
+    postponed_to: Mapped[date | None] = mapped_column(Date)
+    referred_to: Mapped[str | None] = mapped_column(String(200))
+    #: Rescind: previous notice lowers the threshold to a majority (RONR 35:2).
+    previous_notice: Mapped[bool] = mapped_column(Boolean, default=False)
+    threshold_basis: Mapped[ThresholdBasis] = mapped_column(str_enum(ThresholdBasis, "threshold_basis"))
+    threshold_fraction: Mapped[ThresholdFraction] = mapped_column(str_enum(ThresholdFraction, "threshold_fraction"))
+    threshold_min_yes: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[MotionStatus] = mapped_column(str_enum(MotionStatus, "motion_status"), default=MotionStatus.pending)
+    result: Mapped[MotionResult | None] = mapped_column(str_enum(MotionResult, "motion_result"))
+    #: R10: how the roll was called ("alphabetical_chair_last", ...) and the member ids in the order called.
+    roll_call_method: Mapped[str | None] = mapped_column(String(40))
+    roll_call_order: Mapped[list[int] | None] = mapped_column(JSON)
+    #: Seats on the body when the vote opened (the "full membership" basis).
+    seats_at_vote: Mapped[int | None] = mapped_column(Integer)
+    died_reason: Mapped[str | None] = mapped_column(Text)
+    #: Set when a reconsideration of this motion passed; the question was put again as a new motion.
+    reconsidered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    meeting = relationship("Meeting")
+    item = relationship("AgendaItem")
+    mover = relationship("Member", foreign_keys=[mover_id], lazy="joined")
+    seconder = relationship("Member", foreign_keys=[seconder_id], lazy="joined")
+    parent = relationship("Motion", remote_side=[id], foreign_keys=[parent_id], back_populates="amendments")
+    amendments = relationship("Motion", foreign_keys=[parent_id], back_populates="parent", order_by="Motion.id")
+    target = relationship("Motion", remote_side=[id], foreign_keys=[target_id])
+    consent_of = relationship("Motion", remote_side=[id], foreign_keys=[consent_of_id])
+    consent_items = relationship("AgendaItem", secondary=consent_motion_items, order_by="AgendaItem.position")
+    votes = relationship("Vote", back_populates="motion", order_by="Vote.position")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == MotionStatus.voting
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == MotionStatus.closed
+
+    @property
+    def depth(self) -> int:
+        """0 for a main motion, 1 for an amendment, 2 for an amendment of an amendment."""
+        level, node = 0, self
+        while node.parent is not None:
+            level, node = level + 1, node.parent
+        return level
+
+    @property
+    def passed(self) -> bool:
+        return self.result == MotionResult.passed
+
+
+class Vote(db.Model):
+    """One member's choice on one roll call. Immutable once the motion closes (see VoteCorrection)."""
+
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("motion_id", "member_id", name="motion_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id", ondelete="RESTRICT"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"), index=True)
+    #: Place in the roll call, from 1.
+    position: Mapped[int] = mapped_column(Integer)
+    #: Null while the member has not answered yet.
+    choice: Mapped[VoteChoice | None] = mapped_column(str_enum(VoteChoice, "vote_choice"))
+    remote: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The conflict disclosure an abstention rests on (R7).
+    disclosure_id: Mapped[int | None] = mapped_column(ForeignKey("conflict_disclosures.id", ondelete="RESTRICT"))
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    motion = relationship("Motion", back_populates="votes")
+    member = relationship("Member", lazy="joined")
+    disclosure = relationship("ConflictDisclosure")
+    corrections = relationship("VoteCorrection", back_populates="vote", order_by="VoteCorrection.id")
+
+    @property
+    def final_choice(self) -> VoteChoice | None:
+        """The choice as corrected; the original stays in ``choice``."""
+        return self.corrections[-1].new_choice if self.corrections else self.choice
+
+
+class VoteCorrection(db.Model):
+    """A correction of a closed roll call: who, when, why, the old and the new value. Shown publicly."""
+
+    __tablename__ = "vote_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="RESTRICT"), index=True)
+    old_choice: Mapped[VoteChoice] = mapped_column(str_enum(VoteChoice, "vote_choice"))
+    new_choice: Mapped[VoteChoice] = mapped_column(str_enum(VoteChoice, "vote_choice"))
+    reason: Mapped[str] = mapped_column(Text)
+    corrected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    vote = relationship("Vote", back_populates="corrections")
+    corrected_by = relationship("User")
+
+
+class DisclosureBasis(enum.StrEnum):
+    """F.S. 112.3143(3)(a): whose special private gain or loss; and 286.012 for quasi-judicial items."""
+
+    own = "own"
+    principal = "principal"
+    relative = "relative"
+    business_associate = "business_associate"
+    quasi_judicial = "quasi_judicial"
+
+
+class ConflictDisclosure(db.Model):
+    """A member's conflict, stated on the record before the vote (R7). Form 8B is due 15 days later."""
+
+    __tablename__ = "conflict_disclosures"
+    __table_args__ = (UniqueConstraint("agenda_item_id", "member_id", name="item_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"), index=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="RESTRICT"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"), index=True)
+    nature_of_interest: Mapped[str] = mapped_column(Text)
+    basis: Mapped[DisclosureBasis] = mapped_column(str_enum(DisclosureBasis, "disclosure_basis"))
+    stated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    form_8b_due_on: Mapped[date] = mapped_column(Date)
+    form_8b_filed_on: Mapped[date | None] = mapped_column(Date)
+    #: The filed memorandum (stored like an agenda attachment), incorporated in the minutes.
+    form_8b_filename: Mapped[str | None] = mapped_column(String(255))
+    form_8b_stored_name: Mapped[str | None] = mapped_column(String(64), unique=True)
+    form_8b_size: Mapped[int | None] = mapped_column(Integer)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    meeting = relationship("Meeting")
+    item = relationship("AgendaItem")
+    member = relationship("Member", lazy="joined")
+
+    def is_overdue(self, today: date) -> bool:
+        return self.form_8b_filed_on is None and today > self.form_8b_due_on

@@ -1,0 +1,93 @@
+"""Vote thresholds (R8): a basis, a fraction and a floor of yes votes. The result is computed, never typed.
+
+* ``votes_cast``: yes + no; abstentions and absences do not count.
+* ``members_present``: every member present when the vote was taken, abstaining or not (RONR: an abstention
+  then works as a no). Florida counsel should confirm this reading against AGO 85-40 before relying on it.
+* ``full_membership``: the body's seats, filled or not.
+
+A fraction means "at least that share"; a majority means more than half. A tie never passes.
+"""
+
+import math
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.bodies.models import ThresholdBasis, ThresholdFraction
+
+B, F = ThresholdBasis, ThresholdFraction
+
+BASIS_LABELS = {B.votes_cast: _l("votes cast"), B.members_present: _l("members present"),
+                B.full_membership: _l("the full membership")}
+FRACTION_LABELS = {F.majority: _l("Majority"), F.two_thirds: _l("Two-thirds"), F.three_quarters: _l("Three-quarters"),
+                   F.four_fifths: _l("Four-fifths"), F.unanimous: _l("Unanimous vote")}
+
+
+def needed_of(fraction: ThresholdFraction, base: int) -> int:
+    """The smallest number of yes votes that meets ``fraction`` of ``base``."""
+    if fraction == F.majority:
+        return base // 2 + 1
+    if fraction == F.unanimous:
+        return base
+    numerator, denominator = {F.two_thirds: (2, 3), F.three_quarters: (3, 4), F.four_fifths: (4, 5)}[fraction]
+    return math.ceil(base * numerator / denominator)
+
+
+@dataclass(frozen=True)
+class Tally:
+    yes: int = 0
+    no: int = 0
+    abstain: int = 0
+    absent: int = 0
+    excused: int = 0
+
+    @property
+    def cast(self) -> int:
+        return self.yes + self.no
+
+    @property
+    def present(self) -> int:
+        return self.yes + self.no + self.abstain
+
+
+@dataclass(frozen=True)
+class Outcome:
+    basis: ThresholdBasis
+    fraction: ThresholdFraction
+    min_yes: int
+    base: int
+    needed: int
+    tally: Tally
+
+    @property
+    def passed(self) -> bool:
+        # A tie fails whatever the rule (and so does a vote with no yes at all).
+        return self.tally.yes >= self.needed and self.tally.yes > self.tally.no
+
+    def rule_words(self) -> str:
+        """"Majority of members present", "Two-thirds of the full membership, at least 4 yes votes"."""
+        words = _("%(fraction)s of %(basis)s", fraction=FRACTION_LABELS[self.fraction],
+                  basis=BASIS_LABELS[self.basis])
+        if self.min_yes:
+            words += ", " + _("at least %(n)d yes votes", n=self.min_yes)
+        return words
+
+    def sentence(self) -> str:
+        """"Majority of members present (4 of 7 needed): 6 yes, 1 no. Passed." """
+        parts = [_("%(n)d yes", n=self.tally.yes), _("%(n)d no", n=self.tally.no)]
+        if self.tally.abstain:
+            parts.append(_("%(n)d abstaining", n=self.tally.abstain))
+        if self.tally.absent:
+            parts.append(_("%(n)d absent", n=self.tally.absent))
+        if self.tally.excused:
+            parts.append(_("%(n)d excused", n=self.tally.excused))
+        return _("%(rule)s (%(needed)d of %(base)d needed): %(counts)s. %(result)s",
+                 rule=self.rule_words(), needed=self.needed, base=self.base, counts=", ".join(parts),
+                 result=_("Passed.") if self.passed else _("Failed."))
+
+
+def outcome(basis: ThresholdBasis, fraction: ThresholdFraction, min_yes: int, *, seats: int, tally: Tally) -> Outcome:
+    base = {B.votes_cast: tally.cast, B.members_present: tally.present, B.full_membership: seats}[basis]
+    needed = max(needed_of(fraction, base), min_yes, 1)
+    return Outcome(basis=basis, fraction=fraction, min_yes=min_yes, base=base, needed=needed, tally=tally)
