@@ -4,6 +4,13 @@ from app.auth.models import LoginThrottle, Role, User  # noqa: F401
 from app.bodies.models import Body, Member, Membership  # noqa: F401
 from app.core.audit import AuditEntry  # noqa: F401
 from app.core.sequences import NumberSequence  # noqa: F401
+from app.legislation.models import (  # noqa: F401
+    Agreement,
+    AgreementDocument,
+    AgreementEffect,
+    Resolution,
+    ResolutionLink,
+)
 from app.meetings.models import (  # noqa: F401
     AgendaItem,
     Attachment,
@@ -21,10 +28,3 @@ from app.public_comment.models import (  # noqa: F401
     WrittenComment,
 )
 from app.votes.models import ConflictDisclosure, Motion, Vote, VoteCorrection, consent_motion_items  # noqa: F401
-from app.legislation.models import (  # noqa: F401
-    Agreement,
-    AgreementDocument,
-    AgreementEffect,
-    Resolution,
-    ResolutionLink,
-)

@@ -90,7 +90,8 @@ def test_needed_is_at_least_the_fraction(fraction, base, needed):
 
 def test_the_threshold_sentence(app):
     with app.test_request_context():
-        result = outcome(ThresholdBasis.members_present, ThresholdFraction.majority, 0, seats=7, tally=Tally(yes=6, no=1))
+        result = outcome(ThresholdBasis.members_present, ThresholdFraction.majority, 0, seats=7,
+                         tally=Tally(yes=6, no=1))
         assert result.sentence() == "Majority of members present (4 of 7 needed): 6 yes, 1 no. Passed."
         result = outcome(ThresholdBasis.full_membership, ThresholdFraction.two_thirds, 4, seats=7,
                          tally=Tally(yes=4, no=2, absent=1))

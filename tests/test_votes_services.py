@@ -144,7 +144,8 @@ def test_abstention_needs_a_conflict_disclosed_before_the_vote_opened(meeting, m
 def test_disclosed_conflict_allows_abstaining_and_form_8b_is_due_15_days_later(meeting, members, resolution_item,
                                                                               clock):
     _ready(meeting, members)
-    disclosure = votes.disclose_conflict(resolution_item, members["Ines"].id, nature="Spouse employed by the contractor",
+    disclosure = votes.disclose_conflict(resolution_item, members["Ines"].id,
+                                         nature="Spouse works for the contractor",
                                          basis=DisclosureBasis.relative, actor=None)
     from app.core.timeutil import to_local
 

@@ -91,7 +91,7 @@ def choice_label(choice) -> str:
 
 
 def tally(votes) -> Tally:
-    counts = {c: 0 for c in C}
+    counts = dict.fromkeys(C, 0)
     for vote in votes:
         choice = vote.final_choice
         if choice is not None:
