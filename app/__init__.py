@@ -58,9 +58,11 @@ def create_app(config_class=None) -> Flask:
     from app.auth.views import bp as auth_bp
     from app.bodies.views import bp as bodies_bp
     from app.dashboard.views import bp as dashboard_bp
+    from app.legislation.views import bp as legislation_bp
     from app.meetings.views import bp as meetings_bp
     from app.portal.views import bp as portal_bp
     from app.public_comment.views import bp as public_comment_bp
+    from app.votes.views import bp as votes_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(auth_bp)
@@ -68,6 +70,8 @@ def create_app(config_class=None) -> Flask:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(bodies_bp)
     app.register_blueprint(public_comment_bp)
+    app.register_blueprint(votes_bp)
+    app.register_blueprint(legislation_bp)
 
     from app.errors import register_error_handlers
 

@@ -66,6 +66,35 @@ MATRIX = [
     ("POST", "/staff/speakers/{speaker}/cede", {CLERK, ADMIN}, 302),
     ("POST", "/staff/written/{written}/publish", {CLERK, ADMIN}, 302),
     ("POST", "/staff/written/{written}/hide", {CLERK, ADMIN}, 302),
+    # Motions and votes: commissioners move, second, disclose and vote for themselves; the clerk runs the roll.
+    # The meeting is not in session, so actions that pass the form are refused with a message (422).
+    ("GET", "/staff/items/{item}/motions", {COMM, CLERK, ADMIN}, 200),
+    ("POST", "/staff/items/{item}/motions", {COMM, CLERK, ADMIN}, 422),
+    ("POST", "/staff/items/{item}/disclosures", {COMM, CLERK, ADMIN}, 422),
+    ("GET", "/staff/motions/{motion}", {COMM, CLERK, ADMIN}, 200),
+    ("POST", "/staff/motions/{motion}/second", {COMM, CLERK, ADMIN}, 422),
+    ("POST", "/staff/motions/{motion}/open", {CLERK, ADMIN}, 422),
+    ("POST", "/staff/motions/{motion}/threshold", {CLERK, ADMIN}, 422),
+    ("POST", "/staff/motions/{motion}/votes", {CLERK, ADMIN}, 409),  # the motion is not open
+    # Only a commissioner holding a seat on the roll call (none of these logins does) may post their own vote.
+    ("POST", "/staff/motions/{motion}/my-vote", set(), None),
+    ("POST", "/staff/votes/{vote}/correct", {CLERK, ADMIN}, 422),
+    ("GET", "/staff/meetings/{meeting}/consent", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/meetings/{meeting}/consent", {CLERK, ADMIN}, 422),
+    ("GET", "/staff/disclosures", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/disclosures/{disclosure}/form-8b", {CLERK, ADMIN}, 422),
+    ("GET", "/staff/disclosures/{disclosure}/form-8b", {COMM, CLERK, ADMIN}, 404),  # nothing filed yet
+    ("GET", "/staff/items/{item}/resolution", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/items/{item}/resolution", {CLERK, ADMIN}, 422),
+    ("POST", "/staff/items/{item}/resolution/links", {CLERK, ADMIN}, 422),
+    ("POST", "/staff/items/{item}/resolution/effects", {CLERK, ADMIN}, 422),
+    ("POST", "/staff/items/{item}/resolution/withdraw", {CLERK, ADMIN}, 302),
+    ("GET", "/staff/agreements", {COMM, CLERK, ADMIN}, 200),
+    ("GET", "/staff/agreements/new", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/agreements/new", {CLERK, ADMIN}, 422),
+    ("GET", "/staff/agreements/{agreement}", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/agreements/{agreement}", {CLERK, ADMIN}, 302),  # missing fields keep their stored values
+    ("POST", "/staff/agreements/{agreement}/documents", {CLERK, ADMIN}, 422),
 ]
 
 
@@ -92,21 +121,37 @@ def world(app, db, create_meeting, create_member, tmp_path):
     written = WrittenComment(agenda_item_id=item.id, meeting_id=meeting.id, name="Ana Resident", stance="oppose",
                              text="No.", disclaimer_version=comment.DISCLAIMER_VERSION)
     db.session.add(written)
+    from datetime import date
+
+    from app.legislation.models import Agreement
+    from app.votes.models import ConflictDisclosure, Motion, Vote
+
+    motion = Motion(meeting_id=meeting.id, agenda_item_id=item.id, kind="main", text="Move to adopt",
+                    mover_id=member.id, threshold_basis="members_present", threshold_fraction="majority")
+    motion.votes.append(Vote(member_id=member.id, position=1))
+    disclosure = ConflictDisclosure(meeting_id=meeting.id, agenda_item_id=item.id, member_id=member.id,
+                                    nature_of_interest="Employer", basis="principal", form_8b_due_on=date(2030, 1, 1))
+    agreement = Agreement(title="Mutual aid", counterparty="County", category="Mutual aid agreement")
+    db.session.add_all([motion, disclosure, agreement])
     db.session.commit()
     return {"meeting": meeting.id, "item": item.id, "attachment": attachment.id, "body": meeting.body_id,
-            "speaker": speaker.id, "written": written.id, "member": member.id}
+            "speaker": speaker.id, "written": written.id, "member": member.id, "motion": motion.id,
+            "vote": motion.votes[0].id, "disclosure": disclosure.id, "agreement": agreement.id}
 
 
 def test_matrix_covers_every_staff_route(app):
     """A new staff route must be added to the matrix above."""
     public = {"portal.home", "portal.set_language", "portal.healthz", "portal.meeting", "portal.document", "static",
               "auth.login", "auth.logout", "portal.speak", "portal.speaker_request", "portal.withdraw_request",
-              "portal.written_comment", "portal.item", "portal.display", "portal.display_state"}
+              "portal.written_comment", "portal.item", "portal.display", "portal.display_state",
+              "portal.resolutions", "portal.resolution", "portal.agreements", "portal.agreement",
+              "portal.agreement_document"}
     covered = set()
     for method, template, _, _ in MATRIX:
         adapter = app.url_map.bind("localhost")
         endpoint, _ = adapter.match(template.format(target=1, meeting=1, item=1, attachment=1, body=1, speaker=1,
-                                                                  written=1, member=1), method=method)
+                                                    written=1, member=1, motion=1, vote=1, disclosure=1,
+                                                    agreement=1), method=method)
         covered.add(endpoint)
     staff = {rule.endpoint for rule in app.url_map.iter_rules()} - public
     assert staff <= covered, f"staff routes missing from the access matrix: {staff - covered}"

@@ -5,6 +5,7 @@ from app.auth.decorators import login_gate, role_required
 from app.auth.models import Role
 from app.bodies.services import bodies_with_members
 from app.core.timeutil import to_local, utcnow
+from app.votes.services import open_disclosures
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 bp.before_request(login_gate())
@@ -15,4 +16,7 @@ bp.before_request(login_gate())
 def index():
     bodies = bodies_with_members()
     today = to_local(utcnow()).date()
-    return render_template("dashboard/index.html", bodies=bodies, today=today, user=current_user)
+    disclosures = open_disclosures() if current_user.role in (Role.admin, Role.clerk) else []
+    return render_template("dashboard/index.html", bodies=bodies, today=today, user=current_user,
+                           overdue=[d for d in disclosures if d.is_overdue(today)],
+                           due=[d for d in disclosures if not d.is_overdue(today)])

@@ -59,6 +59,12 @@ class Resolution(db.Model):
         return f"{self.number} {self.title}" if self.number else self.title
 
     @property
+    def status_label(self) -> str:
+        from app.legislation.services import STATUS_LABELS
+
+        return str(STATUS_LABELS[self.status])
+
+    @property
     def file_number(self) -> str:
         return self.item.file_number
 

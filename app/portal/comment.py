@@ -18,6 +18,7 @@ from app.meetings.models import AgendaItem, Meeting
 from app.portal.views import _public_meeting_or_404, bp
 from app.public_comment import forms
 from app.public_comment import services as comment
+from app.votes import services as votes
 
 
 def _form_limit():
@@ -239,6 +240,7 @@ def item(meeting_id: int, item_id: int):
         "portal/item.html", meeting=meeting, item=agenda_item, speakers=comment.public_speakers(agenda_item),
         written=comment.published_comments(agenda_item), tally=tally, comment=comment, services=meeting_services,
         window=comment.signup_window(meeting, policy=policy), policy=policy,
+        motions=votes.public_motions(meeting.id).get(agenda_item.id, []), votes=votes,
     )
 
 

@@ -16,6 +16,7 @@ from app.meetings.attendance import STATUS_LABELS
 from app.meetings.models import AgendaItem, Attachment, Meeting
 from app.meetings.views import send_attachment
 from app.public_comment import services as comment
+from app.votes import services as votes
 
 bp = Blueprint("portal", __name__)
 
@@ -57,7 +58,8 @@ def meeting(meeting_id: int):
     policy = comment.effective_policy(meeting)
     return render_template("portal/meeting.html", meeting=meeting, services=services, comment=comment,
                            window=comment.signup_window(meeting, policy=policy), policy=policy,
-                           tallies=comment.tallies(meeting.id), attendance_labels=STATUS_LABELS)
+                           tallies=comment.tallies(meeting.id), attendance_labels=STATUS_LABELS,
+                           **votes.meeting_record(meeting.id))
 
 
 @bp.route("/meetings/<id:meeting_id>/documents/<id:attachment_id>/<path:filename>")
@@ -90,3 +92,4 @@ def healthz():
 
 
 import app.portal.comment  # noqa: E402,F401  (public comment routes live on this blueprint)
+import app.portal.records  # noqa: E402,F401  (votes, resolutions and agreements)

@@ -5,12 +5,14 @@ The life of a motion: made (``pending``) -> seconded -> vote opened (``voting``,
 second is declared dead; a pending motion may be withdrawn by its mover.
 """
 
+import sys
 from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.bodies.models import Body, ThresholdBasis, ThresholdFraction
 from app.core import audit
@@ -18,6 +20,7 @@ from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
+from app.legislation.models import Resolution
 from app.meetings import attendance
 from app.meetings.models import (
     AgendaItem,
@@ -115,6 +118,30 @@ def threshold_words(motion: Motion) -> str:
 def motions_for_item(item: AgendaItem) -> list[Motion]:
     """Every motion on the item, and the consent-agenda motions that carried it, in the order made."""
     return list(db.session.scalars(select(Motion).where(Motion.agenda_item_id == item.id).order_by(Motion.id)))
+
+
+#: Loads a motion's roll call, corrections and disclosures with it (three queries for any number of motions).
+ROLL = (selectinload(Motion.votes).selectinload(Vote.corrections),
+        selectinload(Motion.votes).selectinload(Vote.disclosure))
+
+
+def public_motions(meeting_id: int) -> dict[int | None, list[Motion]]:
+    """Every motion of a meeting that reached the floor, by agenda item (None: the consent agenda)."""
+    rows = db.session.scalars(select(Motion).where(Motion.meeting_id == meeting_id,
+                                                   Motion.status != MotionStatus.pending)
+                              .options(*ROLL).order_by(Motion.id)).all()
+    by_item: dict[int | None, list[Motion]] = {}
+    for motion in rows:
+        by_item.setdefault(motion.agenda_item_id, []).append(motion)
+    return by_item
+
+
+def meeting_record(meeting_id: int) -> dict:
+    """What the agenda shows of the votes: motions by item and the item's resolution (four queries)."""
+    resolutions = db.session.scalars(select(Resolution).join(AgendaItem, AgendaItem.id == Resolution.agenda_item_id)
+                                     .where(AgendaItem.meeting_id == meeting_id)).all()
+    return {"motions": public_motions(meeting_id), "votes": sys.modules[__name__],
+            "resolutions": {r.agenda_item_id: r for r in resolutions}}
 
 
 def comment_held(item: AgendaItem) -> bool:

@@ -1,0 +1,46 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.core.forms import options
+from app.legislation.models import EffectKind, LinkKind
+from app.legislation.services import EFFECT_LABELS, LINK_LABELS
+from app.meetings.forms import optional_id
+
+
+class ResolutionForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=300)])
+    text_md = TextAreaField(_l("Full text (Markdown)"), validators=[Length(max=200_000)])
+    effective_on = DateField(_l("Takes effect on (leave empty: the day it is adopted)"), validators=[Optional()])
+
+
+class LinkForm(FlaskForm):
+    kind = SelectField(_l("This resolution"), choices=options((k.value, v) for k, v in LINK_LABELS.items()),
+                       default=LinkKind.supersedes.value)
+    target_id = SelectField(_l("Adopted resolution"), coerce=optional_id,
+                            validators=[DataRequired(_l("Choose an adopted resolution."))])
+
+
+class EffectForm(FlaskForm):
+    kind = SelectField(_l("Effect"), choices=options((k.value, v) for k, v in EFFECT_LABELS.items()),
+                       default=EffectKind.voids.value)
+    agreement_id = SelectField(_l("Agreement"), coerce=optional_id, validators=[Optional()])
+    category = StringField(_l("Category of agreements (for a prohibition)"), validators=[Length(max=120)])
+    effective_on = DateField(_l("From (leave empty: when the resolution takes effect)"), validators=[Optional()])
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+
+
+class AgreementForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=300)])
+    counterparty = StringField(_l("Other party"), validators=[DataRequired(_l("Name the other party.")),
+                                                              Length(max=200)])
+    category = StringField(_l("Category"), validators=[DataRequired(_l("Give a category.")), Length(max=120)])
+    signed_on = DateField(_l("Signed on"), validators=[Optional()])
+    signed_by = StringField(_l("Signed by"), validators=[Length(max=200)])
+    description_md = TextAreaField(_l("Description (Markdown)"), validators=[Length(max=50_000)])
+
+
+class DocumentForm(FlaskForm):
+    file = FileField(_l("Document: PDF, DOCX, XLSX, PNG or JPEG, up to 20 MB"))

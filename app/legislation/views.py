@@ -1,0 +1,213 @@
+"""The clerk's side of resolutions and the agreements register."""
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.decorators import login_gate, role_required
+from app.auth.forms import EmptyForm
+from app.auth.models import Role
+from app.core.errors import DomainError
+from app.core.forms import attach_error, options
+from app.core.loaders import get_or_404
+from app.core.timeutil import to_local, utcnow
+from app.extensions import db
+from app.legislation import forms
+from app.legislation import services as legislation
+from app.legislation.models import Agreement, EffectKind, LinkKind, Resolution, ResolutionStatus
+from app.meetings.models import AgendaItem, AgendaItemType
+
+bp = Blueprint("legislation", __name__, url_prefix="/staff")
+bp.before_request(login_gate())
+
+STAFF = (Role.admin, Role.clerk, Role.commissioner)
+EDITORS = (Role.admin, Role.clerk)
+
+
+def _resolution_item(item_id: int) -> AgendaItem:
+    item = get_or_404(AgendaItem, item_id)
+    if item.item_type != AgendaItemType.resolution:
+        abort(404)
+    return item
+
+
+def _page(item: AgendaItem, status: int = 200, **overrides):
+    resolution = legislation.find_resolution(item)
+    form = overrides.pop("form", None)
+    if form is None:
+        form = forms.ResolutionForm(prefix="res", obj=resolution)
+        if resolution is None:
+            form.title.data, form.text_md.data = item.title, item.body_md
+    link_form = overrides.pop("link_form", None) or forms.LinkForm(prefix="link")
+    adopted = db.session.scalars(select(Resolution).where(Resolution.status == ResolutionStatus.adopted)
+                                 .order_by(Resolution.number_year.desc(), Resolution.number_seq.desc())).all()
+    link_form.target_id.choices = options([("", "")] + [(r.id, r.label) for r in adopted
+                                                        if not resolution or r.id != resolution.id])
+    effect_form = overrides.pop("effect_form", None) or forms.EffectForm(prefix="effect")
+    agreements = db.session.scalars(select(Agreement).order_by(Agreement.title)).all()
+    effect_form.agreement_id.choices = options([("", _("None (a prohibition)"))]
+                                               + [(a.id, a.title) for a in agreements])
+    return render_template("legislation/resolution_edit.html", item=item, resolution=resolution, form=form,
+                           link_form=link_form, effect_form=effect_form, legislation=legislation,
+                           categories=legislation.categories(), action_form=EmptyForm()), status
+
+
+@bp.route("/items/<id:item_id>/resolution", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def resolution(item_id: int):
+    item = _resolution_item(item_id)
+    if request.method == "GET":
+        return _page(item)
+    form = forms.ResolutionForm(prefix="res")
+    if not form.validate_on_submit():
+        return _page(item, 422, form=form)
+    try:
+        legislation.update_draft(legislation.resolution_for(item), title=form.title.data, text_md=form.text_md.data,
+                                 effective_on=form.effective_on.data, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        attach_error(form, exc)
+        return _page(item, 422, form=form)
+    db.session.commit()
+    flash(_("Resolution draft saved."), "success")
+    return redirect(url_for("legislation.resolution", item_id=item.id))
+
+
+@bp.route("/items/<id:item_id>/resolution/links", methods=["POST"])
+@role_required(*EDITORS)
+def add_link(item_id: int):
+    item = _resolution_item(item_id)
+    form = forms.LinkForm(prefix="link")
+    form.target_id.choices = options((r.id, r.label) for r in db.session.scalars(select(Resolution)))
+    if not form.validate_on_submit():
+        return _page(item, 422, link_form=form)
+    try:
+        legislation.add_link(legislation.resolution_for(item), db.session.get(Resolution, form.target_id.data),
+                             LinkKind(form.kind.data), actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        attach_error(form, exc)
+        return _page(item, 422, link_form=form)
+    db.session.commit()
+    flash(_("Link recorded."), "success")
+    return redirect(url_for("legislation.resolution", item_id=item.id) + "#links")
+
+
+@bp.route("/items/<id:item_id>/resolution/effects", methods=["POST"])
+@role_required(*EDITORS)
+def add_effect(item_id: int):
+    item = _resolution_item(item_id)
+    form = forms.EffectForm(prefix="effect")
+    form.agreement_id.choices = options([("", "")] + [(a.id, a.title) for a in db.session.scalars(select(Agreement))])
+    if not form.validate_on_submit():
+        return _page(item, 422, effect_form=form)
+    agreement = db.session.get(Agreement, form.agreement_id.data) if form.agreement_id.data else None
+    try:
+        legislation.add_effect(legislation.resolution_for(item), kind=EffectKind(form.kind.data), agreement=agreement,
+                               category=form.category.data, effective_on=form.effective_on.data,
+                               note=form.note.data, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        attach_error(form, exc)
+        return _page(item, 422, effect_form=form)
+    db.session.commit()
+    flash(_("Effect recorded."), "success")
+    return redirect(url_for("legislation.resolution", item_id=item.id) + "#effects")
+
+
+@bp.route("/items/<id:item_id>/resolution/withdraw", methods=["POST"])
+@role_required(*EDITORS)
+def withdraw(item_id: int):
+    item = _resolution_item(item_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        legislation.withdraw(legislation.resolution_for(item), actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Resolution withdrawn; it will get no number."), "success")
+    return redirect(url_for("legislation.resolution", item_id=item.id))
+
+
+# --- agreements -------------------------------------------------------------------------------------------
+
+
+@bp.route("/agreements")
+@role_required(*STAFF)
+def agreements():
+    rows = db.session.scalars(select(Agreement).order_by(Agreement.signed_on.desc(), Agreement.id)).all()
+    today = to_local(utcnow()).date()
+    return render_template("legislation/agreements_staff.html", rows=rows, today=today, legislation=legislation)
+
+
+def _agreement_page(agreement: Agreement | None, form, status: int = 200, doc_form=None):
+    today = to_local(utcnow()).date()
+    flags = legislation.prohibitions(form.category.data or (agreement.category if agreement else ""),
+                                     (form.signed_on.data or today)) if (form.category.data or agreement) else []
+    return render_template("legislation/agreement_form.html", agreement=agreement, form=form, flags=flags,
+                           doc_form=doc_form or forms.DocumentForm(prefix="doc"), categories=legislation.categories(),
+                           today=today, legislation=legislation), status
+
+
+@bp.route("/agreements/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def new_agreement():
+    return _save_agreement(None)
+
+
+@bp.route("/agreements/<id:agreement_id>", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def edit_agreement(agreement_id: int):
+    return _save_agreement(get_or_404(Agreement, agreement_id))
+
+
+def _save_agreement(agreement: Agreement | None):
+    form = forms.AgreementForm(prefix="agr", obj=agreement)
+    if request.method == "GET":
+        return _agreement_page(agreement, form)
+    if not form.validate_on_submit():
+        return _agreement_page(agreement, form, 422)
+    try:
+        saved = legislation.save_agreement(agreement, title=form.title.data, counterparty=form.counterparty.data,
+                                           category=form.category.data, signed_on=form.signed_on.data,
+                                           signed_by=form.signed_by.data, description_md=form.description_md.data,
+                                           actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        attach_error(form, exc)
+        return _agreement_page(agreement, form, 422)
+    db.session.commit()
+    flags = legislation.prohibitions(saved.category, saved.signed_on or to_local(utcnow()).date())
+    for effect in flags:
+        flash(_("Warning: “%(category)s” agreements are prohibited by Resolution %(number)s (in effect since "
+                "%(day)s).", category=effect.category, number=effect.resolution.number,
+                day=effect.effective_on.isoformat()), "error")
+    flash(_("Agreement saved."), "success")
+    return redirect(url_for("legislation.edit_agreement", agreement_id=saved.id))
+
+
+@bp.route("/agreements/<id:agreement_id>/documents", methods=["POST"])
+@role_required(*EDITORS)
+def add_document(agreement_id: int):
+    agreement = get_or_404(Agreement, agreement_id)
+    doc_form = forms.DocumentForm(prefix="doc")
+    form = forms.AgreementForm(prefix="agr", obj=agreement, formdata=None)
+    if doc_form.validate_on_submit():
+        upload = doc_form.file.data
+        try:
+            legislation.add_document(agreement, filename=getattr(upload, "filename", ""),
+                                     stream=getattr(upload, "stream", None) or io.BytesIO(), actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            attach_error(doc_form, exc)
+        else:
+            db.session.commit()
+            flash(_("Document added."), "success")
+            return redirect(url_for("legislation.edit_agreement", agreement_id=agreement.id))
+    return _agreement_page(agreement, form, 422, doc_form=doc_form)

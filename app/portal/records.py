@@ -1,0 +1,114 @@
+"""The public record of votes, resolutions and agreements. Anonymous; a fixed number of queries per page."""
+
+from datetime import date
+
+from flask import abort, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.core.timeutil import to_local, utcnow
+from app.extensions import db
+from app.legislation import services as legislation
+from app.legislation.models import Agreement, AgreementDocument, AgreementEffect, Resolution, ResolutionLink
+from app.meetings import services as meeting_services
+from app.meetings.models import AgendaItem, Meeting
+from app.meetings.views import send_attachment
+from app.portal.views import bp
+from app.public_comment import services as comment
+from app.votes import services as votes
+from app.votes.models import Motion, MotionKind, MotionStatus
+from app.votes.services import ROLL
+
+
+def _public_resolution(resolution_id: int) -> Resolution:
+    resolution = db.session.scalar(
+        select(Resolution).where(Resolution.id == resolution_id).options(
+            selectinload(Resolution.item).selectinload(AgendaItem.meeting).selectinload(Meeting.body),
+            selectinload(Resolution.item).selectinload(AgendaItem.sponsors),
+            selectinload(Resolution.links_out).selectinload(ResolutionLink.target),
+            selectinload(Resolution.links_in).selectinload(ResolutionLink.source),
+            selectinload(Resolution.effects).selectinload(AgreementEffect.agreement),
+        ))
+    if resolution is None or resolution.item.meeting.agenda_published_at is None:
+        abort(404)
+    return resolution
+
+
+@bp.route("/resolutions")
+def resolutions():
+    rows = db.session.scalars(
+        select(Resolution).join(AgendaItem, AgendaItem.id == Resolution.agenda_item_id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id).where(Meeting.agenda_published_at.is_not(None))
+        .order_by(Resolution.number_year.desc().nulls_last(), Resolution.number_seq.desc().nulls_last(),
+                  Resolution.id.desc()).limit(200)
+    ).all()
+    return render_template("portal/resolutions.html", rows=rows, legislation=legislation)
+
+
+@bp.route("/resolutions/<id:resolution_id>")
+def resolution(resolution_id: int):
+    resolution = _public_resolution(resolution_id)
+    item = resolution.item
+    motions = db.session.scalars(select(Motion).where(Motion.agenda_item_id == item.id,
+                                                      Motion.status != MotionStatus.pending)
+                                 .options(*ROLL).order_by(Motion.id)).all()
+    rescissions = [m for m in db.session.scalars(select(Motion).where(Motion.target_id == resolution.motion_id,
+                                                                      Motion.kind == MotionKind.rescind))
+                   if m.passed] if resolution.motion_id else []
+    tally = comment.tallies(item.meeting_id).get(item.id) or comment.Tally.empty()
+    return render_template(
+        "portal/resolution.html", resolution=resolution, item=item, meeting=item.meeting, motions=motions,
+        decisive=next((m for m in motions if m.id == resolution.motion_id), None), rescissions=rescissions,
+        speakers=comment.public_speakers(item) if item.public_comment_required else [],
+        written=comment.published_comments(item) if item.public_comment_required else [], tally=tally,
+        comment=comment, votes=votes, legislation=legislation, services=meeting_services,
+    )
+
+
+def _as_of() -> tuple[date, str | None]:
+    today = to_local(utcnow()).date()
+    raw = request.args.get("on", "").strip()
+    if not raw:
+        return today, None
+    try:
+        return date.fromisoformat(raw[:10]), None
+    except ValueError:
+        return today, _("“%(value)s” is not a date; use the form YYYY-MM-DD. Showing today.", value=raw[:40])
+
+
+@bp.route("/agreements")
+def agreements():
+    on, error = _as_of()
+    rows = db.session.scalars(select(Agreement).options(
+        selectinload(Agreement.effects).selectinload(AgreementEffect.resolution))
+        .order_by(Agreement.signed_on.desc().nulls_last(), Agreement.id)).all()
+    return render_template("portal/agreements.html", rows=rows, on=on, error=error, legislation=legislation), \
+        400 if error else 200
+
+
+@bp.route("/agreements/<id:agreement_id>")
+def agreement(agreement_id: int):
+    on, error = _as_of()
+    agreement = db.session.scalar(select(Agreement).where(Agreement.id == agreement_id).options(
+        selectinload(Agreement.effects).selectinload(AgreementEffect.resolution),
+        selectinload(Agreement.documents)))
+    if agreement is None:
+        abort(404)
+    today = to_local(utcnow()).date()
+    timeline = legislation.in_force_effects(agreement.effects, date.max)
+    return render_template(
+        "portal/agreement.html", agreement=agreement, on=on, error=error, today=today,
+        state_today=legislation.agreement_status(agreement, today),
+        state_on=legislation.agreement_status(agreement, on),
+        timeline=timeline, prohibitions=legislation.prohibitions(agreement.category, on), legislation=legislation,
+    ), 400 if error else 200
+
+
+@bp.route("/agreements/documents/<id:document_id>")
+@bp.route("/agreements/documents/<id:document_id>/<path:filename>")
+def agreement_document(document_id: int, filename: str = ""):
+    document = db.session.get(AgreementDocument, document_id)
+    if document is None:
+        abort(404)
+    return send_attachment(document)

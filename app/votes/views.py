@@ -1,0 +1,429 @@
+"""Motions and roll calls at the meeting: the clerk records them; a commissioner moves, seconds, discloses and
+votes only for their own seat, and only while the roll call is open."""
+
+import io
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.decorators import login_gate, role_required
+from app.auth.forms import EmptyForm
+from app.auth.models import Role
+from app.core.errors import DomainError
+from app.core.forms import attach_error, options
+from app.core.loaders import get_or_404
+from app.core.timeutil import to_local, utcnow
+from app.core.uploads import stored_path
+from app.extensions import db
+from app.legislation import services as legislation
+from app.meetings import attendance
+from app.meetings.models import AgendaItem, Meeting
+from app.votes import forms
+from app.votes import services as votes
+from app.votes.models import ConflictDisclosure, DisclosureBasis, Motion, MotionKind, MotionStatus, Vote, VoteChoice
+
+bp = Blueprint("votes", __name__, url_prefix="/staff")
+bp.before_request(login_gate())
+
+STAFF = (Role.admin, Role.clerk, Role.commissioner)
+EDITORS = (Role.admin, Role.clerk)
+
+
+def _is_editor() -> bool:
+    return current_user.role in EDITORS
+
+
+def _member_options(meeting: Meeting, blank: str | None = None):
+    pairs = [(m.member_id, m.member.full_name) for m in attendance.roll(meeting)]
+    if not _is_editor():  # a commissioner acts only as themselves
+        pairs = [(i, n) for i, n in pairs if i == current_user.member_id]
+    return options(([("", blank)] if blank is not None else []) + pairs)
+
+
+def _own(field) -> None:
+    """A commissioner's member fields are fixed to their own seat, whatever was posted."""
+    if not _is_editor() and field.data not in (None, current_user.member_id):
+        raise votes.NotYours(_("You can act only for yourself."))
+
+
+def _respond_error(exc: DomainError):
+    if isinstance(exc, votes.NotYours):
+        abort(403)
+    return 409 if isinstance(exc, votes.MotionNotOpen) else 422
+
+
+# --- the item's motions and disclosures ------------------------------------------------------------------
+
+
+def _motion_form(item: AgendaItem, motions) -> forms.MotionForm:
+    form = forms.MotionForm(prefix="motion")
+    form.mover_id.choices = _member_options(item.meeting, "")
+    form.seconder_id.choices = _member_options(item.meeting, _("No second yet"))
+    form.parent_id.choices = options([("", _("None"))] + [(m.id, f"{votes.kind_label(m.kind)}: {m.text[:80]}")
+                                                          for m in motions if m.status == MotionStatus.pending])
+    form.target_id.choices = options([("", _("None"))] + [(m.id, f"{votes.kind_label(m.kind)}: {m.text[:80]}")
+                                                          for m in motions if m.is_closed])
+    if request.method == "GET" and not _is_editor():
+        form.mover_id.data = current_user.member_id
+    return form
+
+
+def _disclosure_form(item: AgendaItem) -> forms.DisclosureForm:
+    form = forms.DisclosureForm(prefix="disclose")
+    form.member_id.choices = _member_options(item.meeting, "")
+    return form
+
+
+def _item_page(item: AgendaItem, status: int = 200, **overrides):
+    motions = votes.motions_for_item(item)
+    today = to_local(utcnow()).date()
+    context = {
+        "item": item, "meeting": item.meeting, "motions": motions, "quorum": attendance.quorum(item.meeting),
+        "comment_held": votes.comment_held(item), "is_editor": _is_editor(),
+        "disclosures": db.session.scalars(select(ConflictDisclosure).where(ConflictDisclosure.agenda_item_id == item.id)
+                                          .order_by(ConflictDisclosure.id)).all(),
+        "prohibited": legislation.prohibitions(item.agreement_category, today) if item.agreement_category else [],
+        "resolution": legislation.find_resolution(item),
+        "motion_form": overrides.pop("motion_form", None) or _motion_form(item, motions),
+        "disclosure_form": overrides.pop("disclosure_form", None) or _disclosure_form(item),
+        "votes": votes,
+    }
+    return render_template("votes/item.html", **context), status
+
+
+@bp.route("/items/<id:item_id>/motions")
+@role_required(*STAFF)
+def item_motions(item_id: int):
+    return _item_page(get_or_404(AgendaItem, item_id))
+
+
+@bp.route("/items/<id:item_id>/motions", methods=["POST"])
+@role_required(*STAFF)
+def make_motion(item_id: int):
+    item = get_or_404(AgendaItem, item_id)
+    motions = votes.motions_for_item(item)
+    form = _motion_form(item, motions)
+    if not form.validate_on_submit():
+        return _item_page(item, 422, motion_form=form)
+    by_id = {m.id: m for m in motions}
+    try:
+        _own(form.mover_id)
+        if not _is_editor() and form.seconder_id.data:
+            raise votes.NotYours(_("A motion you make is seconded by another member."))
+        motion = votes.make_motion(
+            item.meeting, item=item, kind=MotionKind(form.kind.data), text=form.text.data,
+            mover_id=form.mover_id.data, seconder_id=form.seconder_id.data,
+            parent=by_id.get(form.parent_id.data), target=by_id.get(form.target_id.data),
+            amended_text=form.amended_text.data, postponed_to=form.postponed_to.data,
+            referred_to=form.referred_to.data, previous_notice=form.previous_notice.data, actor=current_user,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        status = _respond_error(exc)
+        attach_error(form, exc)
+        return _item_page(item, status, motion_form=form)
+    db.session.commit()
+    flash(_("Motion recorded."), "success")
+    return redirect(url_for("votes.motion", motion_id=motion.id))
+
+
+@bp.route("/items/<id:item_id>/disclosures", methods=["POST"])
+@role_required(*STAFF)
+def disclose(item_id: int):
+    item = get_or_404(AgendaItem, item_id)
+    form = _disclosure_form(item)
+    if not form.validate_on_submit():
+        return _item_page(item, 422, disclosure_form=form)
+    try:
+        _own(form.member_id)
+        votes.disclose_conflict(item, form.member_id.data, nature=form.nature.data,
+                                basis=DisclosureBasis(form.basis.data), actor=current_user,
+                                for_self_only=not _is_editor())
+    except DomainError as exc:
+        db.session.rollback()
+        status = _respond_error(exc)
+        attach_error(form, exc)
+        return _item_page(item, status, disclosure_form=form)
+    db.session.commit()
+    flash(_("Conflict disclosure recorded. The Form 8B memorandum is due within 15 days."), "success")
+    return redirect(url_for("votes.item_motions", item_id=item.id) + "#disclosures")
+
+
+# --- one motion --------------------------------------------------------------------------------------------
+
+
+def _motion_page(motion: Motion, status: int = 200, **overrides):
+    meeting = motion.meeting
+    second_form = overrides.pop("second_form", None) or forms.SecondForm(prefix="second")
+    second_form.seconder_id.choices = _member_options(meeting, "")
+    threshold_form = overrides.pop("threshold_form", None) or forms.ThresholdForm(prefix="threshold")
+    if request.method == "GET" or "threshold_form" not in overrides:
+        threshold_form.basis.data = threshold_form.basis.data or motion.threshold_basis.value
+        threshold_form.fraction.data = threshold_form.fraction.data or motion.threshold_fraction.value
+        if threshold_form.min_yes.data is None or request.method == "GET":
+            threshold_form.min_yes.data = motion.threshold_min_yes
+    vote_form = overrides.pop("vote_form", None) or forms.VoteForm(prefix="vote")
+    vote_form.member_id.choices = options((v.member_id, v.member.full_name) for v in motion.votes)
+    own_vote = next((v for v in motion.votes if v.member_id == current_user.member_id), None)
+    context = {
+        "motion": motion, "meeting": meeting, "item": motion.item, "quorum": attendance.quorum(meeting),
+        "is_editor": _is_editor(), "own_vote": own_vote, "votes": votes,
+        "outcome": votes.outcome_of(motion) if motion.votes else None,
+        "present": {v.member_id: attendance.is_present(meeting, v.member_id) for v in motion.votes},
+        "second_form": second_form, "threshold_form": threshold_form, "vote_form": vote_form,
+        "own_vote_form": overrides.pop("own_vote_form", None) or forms.OwnVoteForm(prefix="own"),
+        "correction_form": overrides.pop("correction_form", None) or forms.CorrectionForm(prefix="correct"),
+        "correction_vote_id": overrides.pop("correction_vote_id", None), "action_form": EmptyForm(),
+        "error": overrides.pop("error", None),
+        "fanned": db.session.scalars(select(Motion).where(Motion.consent_of_id == motion.id)).all()
+        if motion.kind == MotionKind.adopt_consent_agenda else [],
+    }
+    return render_template("votes/motion.html", **context), status
+
+
+@bp.route("/motions/<id:motion_id>")
+@role_required(*STAFF)
+def motion(motion_id: int):
+    return _motion_page(get_or_404(Motion, motion_id))
+
+
+def _back(motion: Motion, anchor: str = ""):
+    return redirect(url_for("votes.motion", motion_id=motion.id) + anchor)
+
+
+@bp.route("/motions/<id:motion_id>/second", methods=["POST"])
+@role_required(*STAFF)
+def second(motion_id: int):
+    motion = get_or_404(Motion, motion_id)
+    form = forms.SecondForm(prefix="second")
+    form.seconder_id.choices = _member_options(motion.meeting, "")
+    if not form.validate_on_submit():
+        return _motion_page(motion, 422, second_form=form)
+    try:
+        _own(form.seconder_id)
+        votes.second(motion, form.seconder_id.data, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        status = _respond_error(exc)
+        attach_error(form, exc)
+        return _motion_page(motion, status, second_form=form)
+    db.session.commit()
+    flash(_("Second recorded."), "success")
+    return _back(motion)
+
+
+ACTIONS = {
+    "died": (votes.declare_died, lambda: _("Recorded: the motion died for lack of a second.")),
+    "withdraw": (votes.withdraw, lambda: _("Motion withdrawn.")),
+    "open": (votes.open_vote, lambda: _("Roll call open. Call the names in the order shown.")),
+    "close": (votes.close_vote, lambda: _("Vote closed.")),
+}
+
+
+@bp.route("/motions/<id:motion_id>/<action>", methods=["POST"])
+@role_required(*EDITORS)
+def motion_action(motion_id: int, action: str):
+    motion = get_or_404(Motion, motion_id)
+    if action not in ACTIONS:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    service, message = ACTIONS[action]
+    try:
+        result = service(motion, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        return _motion_page(motion, _respond_error(exc), error=exc.message)
+    db.session.commit()
+    flash(result.sentence() if action == "close" else message(), "success")
+    return _back(motion)
+
+
+@bp.route("/motions/<id:motion_id>/threshold", methods=["POST"])
+@role_required(*EDITORS)
+def threshold(motion_id: int):
+    motion = get_or_404(Motion, motion_id)
+    form = forms.ThresholdForm(prefix="threshold")
+    if not form.validate_on_submit():
+        return _motion_page(motion, 422, threshold_form=form)
+    basis, fraction, min_yes = form.rule()
+    try:
+        votes.set_threshold(motion, basis=basis, fraction=fraction, min_yes=min_yes, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        attach_error(form, exc)
+        return _motion_page(motion, 422, threshold_form=form)
+    db.session.commit()
+    flash(_("Threshold set: %(rule)s.", rule=votes.threshold_words(motion)), "success")
+    return _back(motion)
+
+
+@bp.route("/motions/<id:motion_id>/votes", methods=["POST"])
+@role_required(*EDITORS)
+def record_vote(motion_id: int):
+    """The clerk records any member's answer as the roll is called."""
+    motion = get_or_404(Motion, motion_id)
+    if not motion.is_open:
+        return _motion_page(motion, 409, error=_("This vote is not open; nothing was recorded."))
+    form = forms.VoteForm(prefix="vote")
+    form.member_id.choices = options((v.member_id, v.member.full_name) for v in motion.votes)
+    if not form.validate_on_submit():
+        return _motion_page(motion, 422, vote_form=form)
+    try:
+        vote = votes.record_vote(motion, form.member_id.data, VoteChoice(form.choice.data), actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        attach_error(form, exc)
+        return _motion_page(motion, _respond_error(exc), vote_form=form, error=exc.message)
+    db.session.commit()
+    flash(_("%(name)s: %(choice)s.", name=vote.member.full_name, choice=votes.choice_label(vote.choice)), "success")
+    return _back(motion, "#roll")
+
+
+@bp.route("/motions/<id:motion_id>/my-vote", methods=["POST"])
+@role_required(Role.commissioner)
+def my_vote(motion_id: int):
+    """A commissioner records their own vote, only for themselves and only while the motion is open."""
+    motion = get_or_404(Motion, motion_id)
+    form = forms.OwnVoteForm(prefix="own")
+    posted_member = request.form.get("member_id")
+    if posted_member not in (None, "", str(current_user.member_id)):
+        abort(403)
+    if current_user.member_id is None or current_user.member_id not in {v.member_id for v in motion.votes}:
+        abort(403)
+    if not motion.is_open:
+        return _motion_page(motion, 409, error=_("This vote is not open; nothing was recorded."))
+    if not form.validate_on_submit():
+        return _motion_page(motion, 422, own_vote_form=form)
+    try:
+        votes.record_vote(motion, current_user.member_id, VoteChoice(form.choice.data), actor=current_user,
+                          for_self_only=True)
+    except DomainError as exc:
+        db.session.rollback()
+        attach_error(form, exc)
+        return _motion_page(motion, _respond_error(exc), own_vote_form=form, error=exc.message)
+    db.session.commit()
+    flash(_("Your vote is recorded: %(choice)s.", choice=votes.choice_label(form.choice.data)), "success")
+    return _back(motion, "#roll")
+
+
+@bp.route("/votes/<id:vote_id>/correct", methods=["POST"])
+@role_required(*EDITORS)
+def correct(vote_id: int):
+    vote = get_or_404(Vote, vote_id)
+    form = forms.CorrectionForm(prefix="correct")
+    if not form.validate_on_submit():
+        return _motion_page(vote.motion, 422, correction_form=form, correction_vote_id=vote.id)
+    try:
+        votes.correct_vote(vote, VoteChoice(form.choice.data), form.reason.data, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        attach_error(form, exc)
+        return _motion_page(vote.motion, 422, correction_form=form, correction_vote_id=vote.id)
+    db.session.commit()
+    flash(_("Correction recorded and shown with the vote."), "success")
+    return _back(vote.motion, "#roll")
+
+
+# --- the consent agenda ------------------------------------------------------------------------------------
+
+
+def _consent_items(meeting: Meeting) -> list[AgendaItem]:
+    sections = [s for s in meeting.body.agenda_sections if "consent" in s.lower()]
+    return [i for i in meeting.active_items if i.section in sections]
+
+
+def _consent_form(meeting: Meeting) -> forms.ConsentForm:
+    form = forms.ConsentForm(prefix="consent")
+    candidates = _consent_items(meeting)
+    form.item_ids.choices = options((i.id, f"{i.label} {i.title}") for i in candidates)
+    form.mover_id.choices = _member_options(meeting, "")
+    form.seconder_id.choices = _member_options(meeting, _("No second yet"))
+    if request.method == "GET":
+        form.item_ids.data = [i.id for i in candidates]
+    return form
+
+
+def _consent_page(meeting: Meeting, form=None, status: int = 200):
+    motions = db.session.scalars(select(Motion).where(Motion.meeting_id == meeting.id,
+                                                      Motion.kind == MotionKind.adopt_consent_agenda)
+                                 .order_by(Motion.id)).all()
+    return render_template("votes/consent.html", meeting=meeting, form=form or _consent_form(meeting),
+                           motions=motions, votes=votes), status
+
+
+@bp.route("/meetings/<id:meeting_id>/consent", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def consent(meeting_id: int):
+    meeting = get_or_404(Meeting, meeting_id)
+    form = _consent_form(meeting)
+    if request.method == "GET":
+        return _consent_page(meeting, form)
+    if not form.validate_on_submit():
+        return _consent_page(meeting, form, 422)
+    chosen = [i for i in _consent_items(meeting) if i.id in set(form.item_ids.data or [])]
+    try:
+        motion = votes.make_motion(meeting, kind=MotionKind.adopt_consent_agenda, text=form.text.data,
+                                   consent_items=chosen, mover_id=form.mover_id.data,
+                                   seconder_id=form.seconder_id.data, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.field == "consent_item_ids":
+            exc.field = "item_ids"
+        attach_error(form, exc)
+        return _consent_page(meeting, form, 422)
+    db.session.commit()
+    flash(_("Consent-agenda motion recorded."), "success")
+    return redirect(url_for("votes.motion", motion_id=motion.id))
+
+
+# --- Form 8B -------------------------------------------------------------------------------------------------
+
+
+@bp.route("/disclosures")
+@role_required(*EDITORS)
+def disclosures():
+    today = to_local(utcnow()).date()
+    rows = db.session.scalars(select(ConflictDisclosure).order_by(ConflictDisclosure.form_8b_filed_on.is_not(None),
+                                                                  ConflictDisclosure.form_8b_due_on.desc())).all()
+    return render_template("votes/disclosures.html", rows=rows, today=today, form=forms.Form8BForm(prefix="f8b"))
+
+
+@bp.route("/disclosures/<id:disclosure_id>/form-8b", methods=["POST"])
+@role_required(*EDITORS)
+def file_form_8b(disclosure_id: int):
+    disclosure = get_or_404(ConflictDisclosure, disclosure_id)
+    form = forms.Form8BForm(prefix="f8b")
+    today = to_local(utcnow()).date()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            votes.file_form_8b(disclosure, filed_on=form.filed_on.data, filename=getattr(upload, "filename", ""),
+                               stream=getattr(upload, "stream", None) or io.BytesIO(), actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Form 8B filed and attached to the record."), "success")
+            return redirect(url_for("votes.disclosures"))
+    rows = db.session.scalars(select(ConflictDisclosure).order_by(ConflictDisclosure.form_8b_due_on.desc())).all()
+    return render_template("votes/disclosures.html", rows=rows, today=today, form=form,
+                           form_for=disclosure.id), 422
+
+
+@bp.route("/disclosures/<id:disclosure_id>/form-8b")
+@role_required(*STAFF)
+def form_8b(disclosure_id: int):
+    disclosure = get_or_404(ConflictDisclosure, disclosure_id)
+    if not disclosure.form_8b_stored_name:
+        abort(404)
+    return send_file(stored_path(disclosure.form_8b_stored_name), as_attachment=True,
+                     download_name=disclosure.form_8b_filename)
+
+
+def overdue_count(today: date) -> int:
+    return sum(1 for d in votes.open_disclosures() if d.is_overdue(today))
