@@ -104,6 +104,9 @@ def seed_demo() -> int:
     from app.demo_comment import seed_public_comment
 
     created += seed_public_comment(commission)
+    from app.demo_votes import seed_votes
+
+    created += seed_votes(commission)
     board, new = _get_or_create_body("Planning Board", kind=BodyKind.board, seat_count=5, seconds_required=True)
     created += new
     for row in PLANNING_BOARD:

@@ -609,16 +609,26 @@ def draft_minutes_text(meeting: Meeting) -> str:
         lines += [f"Purpose stated in the call: {meeting.purpose}", ""]
     if meeting.status == S.cancelled:
         lines += [f"The meeting was cancelled. Reason: {meeting.cancelled_reason}", ""]
+    from app.meetings.attendance import status_label
+    from app.votes.services import minutes_lines
+
+    if meeting.attendances:
+        lines += ["### Attendance", ""]
+        for row in sorted(meeting.attendances, key=lambda a: a.member.sort_name):
+            left = f", left {to_local(row.departed_at):%-I:%M %p}" if row.departed_at else ""
+            lines.append(f"- {row.member.full_name}: {status_label(row.status).lower()}{left}")
+        lines.append("")
     lines += ["### Items", ""]
     from app.public_comment.services import comment_summary
 
     summaries = comment_summary(meeting)
+    recorded = minutes_lines(meeting)
     for item in meeting.ordered_items:
         if item.is_withdrawn:
             lines.append(f"- {item.label} {item.title} ({item.file_number}): withdrawn. {item.withdrawn_reason}")
         else:
             lines.append(f"- {item.label} {item.title} ({item.file_number})")
-            lines += [f"    - {line}" for line in summaries.get(item.id, [])]
+            lines += [f"    - {line}" for line in summaries.get(item.id, []) + recorded.get(item.id, [])]
     return "\n".join(lines) + "\n"
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.views import safe_next
 from app.bodies.services import bodies_with_members
@@ -40,10 +40,10 @@ def home():
 def _public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
     """A public (noticed) meeting with its items; ``whole`` also loads what the meeting page shows, each
     relation in one query, so the page's query count does not grow with the record."""
-    options = [selectinload(Meeting.items).selectinload(AgendaItem.sponsors), selectinload(Meeting.comment_policy)]
+    options = [selectinload(Meeting.items).selectinload(AgendaItem.sponsors), joinedload(Meeting.comment_policy)]
     if whole:
         options += [selectinload(Meeting.items).selectinload(AgendaItem.attachments), selectinload(Meeting.changes),
-                    selectinload(Meeting.minutes), selectinload(Meeting.attendances)]
+                    joinedload(Meeting.minutes), selectinload(Meeting.attendances)]
     meeting = db.session.scalar(
         select(Meeting).where(Meeting.id == meeting_id, Meeting.first_published_at.is_not(None)).options(*options)
     )

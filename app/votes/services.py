@@ -9,10 +9,11 @@ import sys
 from datetime import date, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.bodies.models import Body, ThresholdBasis, ThresholdFraction
 from app.core import audit
@@ -120,9 +121,8 @@ def motions_for_item(item: AgendaItem) -> list[Motion]:
     return list(db.session.scalars(select(Motion).where(Motion.agenda_item_id == item.id).order_by(Motion.id)))
 
 
-#: Loads a motion's roll call, corrections and disclosures with it (three queries for any number of motions).
-ROLL = (selectinload(Motion.votes).selectinload(Vote.corrections),
-        selectinload(Motion.votes).selectinload(Vote.disclosure))
+#: Loads a motion's roll call with its corrections and disclosures: one more query for any number of motions.
+ROLL = (selectinload(Motion.votes).options(joinedload(Vote.corrections), joinedload(Vote.disclosure)),)
 
 
 def public_motions(meeting_id: int) -> dict[int | None, list[Motion]]:
@@ -142,6 +142,32 @@ def meeting_record(meeting_id: int) -> dict:
                                      .where(AgendaItem.meeting_id == meeting_id)).all()
     return {"motions": public_motions(meeting_id), "votes": sys.modules[__name__],
             "resolutions": {r.agenda_item_id: r for r in resolutions}}
+
+
+def minutes_lines(meeting: Meeting) -> dict[int, list[str]]:
+    """The draft minutes' account of each item's motions, roll calls and disclosures, in the record's language."""
+    lines: dict[int, list[str]] = {}
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        for disclosure in db.session.scalars(select(ConflictDisclosure)
+                                             .where(ConflictDisclosure.meeting_id == meeting.id)
+                                             .order_by(ConflictDisclosure.id)):
+            filed = (f"Form 8B filed {disclosure.form_8b_filed_on:%B %-d, %Y}" if disclosure.form_8b_filed_on
+                     else f"Form 8B due {disclosure.form_8b_due_on:%B %-d, %Y}")
+            lines.setdefault(disclosure.agenda_item_id, []).append(
+                f"{disclosure.member.full_name} disclosed a conflict of interest: {disclosure.nature_of_interest} "
+                f"({filed}).")
+        for item_id, motions in public_motions(meeting.id).items():
+            for motion in motions if item_id is not None else []:  # a consent motion is told on each item
+                head = kind_label(motion.kind) + (" (consent agenda)" if motion.consent_of_id else "")
+                who = f"moved by {motion.mover.full_name}" + (
+                    f", seconded by {motion.seconder.full_name}" if motion.seconder else "")
+                if motion.is_closed:
+                    roll = "; ".join(f"{v.member.full_name} {v.final_choice.value}" for v in motion.votes)
+                    ending = f"{outcome_of(motion).sentence()} Roll call: {roll}."
+                else:
+                    ending = str(STATUS_LABELS[motion.status]) + "."
+                lines.setdefault(item_id, []).append(f"{head} “{motion.text}”, {who}. {ending}")
+    return lines
 
 
 def comment_held(item: AgendaItem) -> bool:
