@@ -220,10 +220,14 @@ def test_no_contact_detail_leaks_into_any_public_response(client, login_as, open
     clock.now = meeting.start_at
     meetings.start_meeting(meeting, actor=None)
     svc.call_speaker(speaker, actor=None)
+    from app.legislation.services import resolution_for
+
+    resolution = resolution_for(item)  # its public page lists the item's speakers and comments
     db.session.commit()
     public_urls = ["/", f"/meetings/{meeting.id}", f"/meetings/{meeting.id}/items/{item.id}",
                    f"/meetings/{meeting.id}/speak", f"/meetings/{meeting.id}/comment",
-                   f"/meetings/{meeting.id}/display", f"/meetings/{meeting.id}/display.json"]
+                   f"/meetings/{meeting.id}/display", f"/meetings/{meeting.id}/display.json",
+                   f"/resolutions/{resolution.id}", "/resolutions"]
     for url in public_urls:
         response = client.get(url)
         assert response.status_code == 200, url

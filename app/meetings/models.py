@@ -198,6 +198,8 @@ class AgendaItem(db.Model):
     meeting = relationship("Meeting", back_populates="items")
     sponsors = relationship("Member", secondary=agenda_item_sponsors, order_by="Member.sort_name")
     attachments = relationship("Attachment", back_populates="item", order_by="Attachment.id")
+    #: The resolution drafted from a resolution-type item (app.legislation), read-only from this side.
+    resolution = relationship("Resolution", uselist=False, viewonly=True)
 
     @property
     def is_withdrawn(self) -> bool:

@@ -4,8 +4,8 @@ from datetime import date
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, false, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
@@ -17,15 +17,15 @@ from app.meetings.views import send_attachment
 from app.portal.views import bp
 from app.public_comment import services as comment
 from app.votes import services as votes
-from app.votes.models import Motion, MotionKind, MotionStatus
+from app.votes.models import Motion, MotionKind, MotionResult, MotionStatus
 from app.votes.services import ROLL
 
 
 def _public_resolution(resolution_id: int) -> Resolution:
     resolution = db.session.scalar(
         select(Resolution).where(Resolution.id == resolution_id).options(
-            selectinload(Resolution.item).selectinload(AgendaItem.meeting).selectinload(Meeting.body),
-            selectinload(Resolution.item).selectinload(AgendaItem.sponsors),
+            joinedload(Resolution.item).joinedload(AgendaItem.meeting),
+            joinedload(Resolution.item).selectinload(AgendaItem.sponsors),
             selectinload(Resolution.links_out).selectinload(ResolutionLink.target),
             selectinload(Resolution.links_in).selectinload(ResolutionLink.source),
             selectinload(Resolution.effects).selectinload(AgreementEffect.agreement),
@@ -50,12 +50,15 @@ def resolutions():
 def resolution(resolution_id: int):
     resolution = _public_resolution(resolution_id)
     item = resolution.item
-    motions = db.session.scalars(select(Motion).where(Motion.agenda_item_id == item.id,
-                                                      Motion.status != MotionStatus.pending)
-                                 .options(*ROLL).order_by(Motion.id)).all()
-    rescissions = [m for m in db.session.scalars(select(Motion).where(Motion.target_id == resolution.motion_id,
-                                                                      Motion.kind == MotionKind.rescind))
-                   if m.passed] if resolution.motion_id else []
+    # The item's motions, and any motion that rescinded the one adopting it, in one query.
+    rescinding = and_(Motion.target_id == resolution.motion_id, Motion.kind == MotionKind.rescind,
+                      Motion.result == MotionResult.passed) if resolution.motion_id else false()
+    found = db.session.scalars(select(Motion).where(or_(Motion.agenda_item_id == item.id, rescinding),
+                                                    Motion.status != MotionStatus.pending)
+                               .options(*ROLL).order_by(Motion.id)).all()
+    motions = [m for m in found if m.agenda_item_id == item.id]
+    rescissions = [m for m in found if m.kind == MotionKind.rescind and m.target_id == resolution.motion_id
+                   and m.passed]
     tally = comment.tallies(item.meeting_id).get(item.id) or comment.Tally.empty()
     return render_template(
         "portal/resolution.html", resolution=resolution, item=item, meeting=item.meeting, motions=motions,

@@ -40,7 +40,8 @@ def home():
 def _public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
     """A public (noticed) meeting with its items; ``whole`` also loads what the meeting page shows, each
     relation in one query, so the page's query count does not grow with the record."""
-    options = [selectinload(Meeting.items).selectinload(AgendaItem.sponsors), joinedload(Meeting.comment_policy)]
+    options = [selectinload(Meeting.items).selectinload(AgendaItem.sponsors), joinedload(Meeting.comment_policy),
+               selectinload(Meeting.items).joinedload(AgendaItem.resolution)]
     if whole:
         options += [selectinload(Meeting.items).selectinload(AgendaItem.attachments), selectinload(Meeting.changes),
                     joinedload(Meeting.minutes), selectinload(Meeting.attendances)]
@@ -59,7 +60,7 @@ def meeting(meeting_id: int):
     return render_template("portal/meeting.html", meeting=meeting, services=services, comment=comment,
                            window=comment.signup_window(meeting, policy=policy), policy=policy,
                            tallies=comment.tallies(meeting.id), attendance_labels=STATUS_LABELS,
-                           **votes.meeting_record(meeting.id))
+                           **votes.meeting_record(meeting))
 
 
 @bp.route("/meetings/<id:meeting_id>/documents/<id:attachment_id>/<path:filename>")

@@ -73,6 +73,9 @@ consent_motion_items = Table(
 
 
 class Motion(db.Model):
+    """A motion on an agenda item. Its links to other motions use NO ACTION rather than RESTRICT: SQLite checks
+    RESTRICT row by row, which would refuse even deleting a whole test database's motions at once."""
+
     __tablename__ = "motions"
     __table_args__ = (
         CheckConstraint("threshold_min_yes >= 0", name="min_yes_not_negative"),
@@ -90,11 +93,11 @@ class Motion(db.Model):
     #: For an amendment: the text of what it amends, as amended; replaces the parent's text if it passes.
     amended_text: Mapped[str | None] = mapped_column(Text)
     #: The motion an amendment or substitute applies to (at most two levels: main, amendment, amendment of it).
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id", ondelete="RESTRICT"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id"), index=True)
     #: The closed motion a reconsideration or rescission is about.
-    target_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id", ondelete="RESTRICT"), index=True)
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id"), index=True)
     #: A vote record made for one consent item from the consent-agenda roll call.
-    consent_of_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id", ondelete="RESTRICT"), index=True)
+    consent_of_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id"), index=True)
     mover_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"))
     seconder_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"))
     #: Postpone: to which date; refer: to whom.

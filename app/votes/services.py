@@ -21,7 +21,6 @@ from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
-from app.legislation.models import Resolution
 from app.meetings import attendance
 from app.meetings.models import (
     AgendaItem,
@@ -136,12 +135,11 @@ def public_motions(meeting_id: int) -> dict[int | None, list[Motion]]:
     return by_item
 
 
-def meeting_record(meeting_id: int) -> dict:
-    """What the agenda shows of the votes: motions by item and the item's resolution (four queries)."""
-    resolutions = db.session.scalars(select(Resolution).join(AgendaItem, AgendaItem.id == Resolution.agenda_item_id)
-                                     .where(AgendaItem.meeting_id == meeting_id)).all()
-    return {"motions": public_motions(meeting_id), "votes": sys.modules[__name__],
-            "resolutions": {r.agenda_item_id: r for r in resolutions}}
+def meeting_record(meeting: Meeting) -> dict:
+    """What the agenda shows of the votes: motions by item (two queries) and each item's resolution (loaded with
+    the items when the caller asked for ``AgendaItem.resolution``)."""
+    return {"motions": public_motions(meeting.id), "votes": sys.modules[__name__],
+            "resolutions": {i.id: i.resolution for i in meeting.items if i.resolution is not None}}
 
 
 def minutes_lines(meeting: Meeting) -> dict[int, list[str]]:

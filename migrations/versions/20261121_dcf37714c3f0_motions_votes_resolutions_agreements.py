@@ -108,13 +108,13 @@ def upgrade():
     sa.CheckConstraint('seconder_id IS NULL OR seconder_id <> mover_id', name=op.f('ck_motions_seconder_not_mover')),
     sa.CheckConstraint('threshold_min_yes >= 0', name=op.f('ck_motions_min_yes_not_negative')),
     sa.ForeignKeyConstraint(['agenda_item_id'], ['agenda_items.id'], name=op.f('fk_motions_agenda_item_id_agenda_items'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['consent_of_id'], ['motions.id'], name=op.f('fk_motions_consent_of_id_motions'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['consent_of_id'], ['motions.id'], name=op.f('fk_motions_consent_of_id_motions')),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_motions_meeting_id_meetings'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['mover_id'], ['members.id'], name=op.f('fk_motions_mover_id_members'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['parent_id'], ['motions.id'], name=op.f('fk_motions_parent_id_motions'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['parent_id'], ['motions.id'], name=op.f('fk_motions_parent_id_motions')),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_motions_recorded_by_id_users'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['seconder_id'], ['members.id'], name=op.f('fk_motions_seconder_id_members'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['target_id'], ['motions.id'], name=op.f('fk_motions_target_id_motions'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['target_id'], ['motions.id'], name=op.f('fk_motions_target_id_motions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_motions'))
     )
     with op.batch_alter_table('motions', schema=None) as batch_op:
