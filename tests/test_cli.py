@@ -112,3 +112,38 @@ def test_demo_june_30_comment_period_is_finished_and_close_to_two_hours(app, db,
                                                        Meeting.agenda_published_at.is_not(None)))
     waiting = db.session.scalars(select(SpeakerRequest).where(SpeakerRequest.meeting_id == upcoming.id)).all()
     assert sum(r.allotted_seconds for r in waiting) >= 115 * 60  # a two-hour comment period to run
+
+
+def test_demo_records_the_june_30_vote_and_its_effects(app, db, client):
+    """seed-demo: quorum of 7 in person, the motion, a 6-1 roll call, Resolution 25-187 effective July 1, its
+    voids and prohibits effects, and the July 8 reversal that supersedes it."""
+    from datetime import date
+
+    from app.legislation import services as leg
+    from app.legislation.models import Agreement, Resolution
+    from app.meetings import attendance
+    from app.votes import services as votes
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    june30 = db.session.scalar(db.select(Resolution).where(Resolution.adopted_on == date(2025, 6, 30)))
+    meeting = june30.item.meeting
+    state = attendance.quorum(meeting)
+    assert (state.in_person, state.remote, state.has_quorum) == (7, 0, True)
+    motion = june30.motion
+    assert (motion.mover.full_name, motion.seconder.full_name) == ("Hollis Prendergast", "Everett Lindqvist")
+    result = votes.outcome_of(motion)
+    assert result.sentence() == "Majority of members present (4 of 7 needed): 6 yes, 1 no. Passed."
+    assert [v.member.full_name for v in motion.votes if v.choice.value == "no"] == ["Tobias Vandermeer"]
+    assert motion.votes[-1].member.full_name == "Marisol Quintana-Reyes"  # the chair, called last
+    assert (june30.number, june30.effective_on) == ("25-187", date(2025, 7, 1))
+    agreement = db.session.scalar(db.select(Agreement))
+    assert agreement.signed_on.month == 3 and agreement.signed_on.year == 2025
+    assert [leg.agreement_status(agreement, d).status for d in (date(2025, 6, 30), date(2025, 7, 1),
+                                                                date(2025, 7, 8))] == ["active", "void", "active"]
+    assert [e.resolution for e in leg.prohibitions("287(g) agreement", date(2025, 7, 1))] == [june30]
+    july8 = june30.links_in[0].source
+    assert july8.number == "25-188" and votes.outcome_of(july8.motion).tally.absent == 1
+    page = client.get(f"/resolutions/{june30.id}").get_data(as_text=True)
+    assert "Superseded by" in page and "6 yes, 1 no. Passed." in page
+    minutes = meeting.minutes.body_md
+    assert "6 yes, 1 no. Passed." in minutes and "Tobias Vandermeer no" in minutes
