@@ -9,6 +9,7 @@ from app.core.errors import DomainError
 from app.extensions import db as _db
 from app.legislation.models import ResolutionStatus
 from app.meetings import attendance
+from app.meetings.models import MeetingKind
 from app.votes import services as votes
 from app.votes.models import DisclosureBasis, MotionKind, MotionResult, MotionStatus, VoteChoice
 from tests.votes_helpers import hold_comment, items, make_commission, roll_call, start
@@ -357,7 +358,12 @@ def test_rotating_order_starts_one_name_later_each_roll_call(meeting, members, r
     assert second.roll_call_method == "rotating"
 
 
-def test_votes_only_while_the_meeting_is_in_session(commission, open_meeting, members):
+def test_votes_only_while_the_meeting_is_in_session(commission, open_meeting, members, clock, db):
     meeting = open_meeting(commission[0])  # noticed but not called to order
     with pytest.raises(DomainError, match="in session"):
+        _motion(meeting, items(meeting)[1], members)
+    start(meeting, clock, db)
+    roll_call(meeting, list(members.values()))
+    meeting.kind = MeetingKind.workshop  # R1: a workshop takes no official action
+    with pytest.raises(DomainError, match="workshop"):
         _motion(meeting, items(meeting)[1], members)

@@ -259,8 +259,9 @@ def test_agreement_page_status_as_of_dates_and_the_prohibited_flag(client, login
     assert "prohibited by Resolution" not in client.post("/staff/agreements/new", data=form,
                                                          follow_redirects=True).get_data(as_text=True)
     clock.advance(days=1)
-    page = client.get(f"/staff/items/{item.id}/motions").get_data(as_text=True)
-    assert "Prohibited category" in page and f"Resolution {resolution.number}" in page
+    for url in (f"/staff/items/{item.id}/motions", f"/staff/meetings/{session.id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Prohibited category" in page and f"Resolution {resolution.number}" in page, url
     response = client.post("/staff/agreements/new", data=form, follow_redirects=True).get_data(as_text=True)
     assert f"prohibited by Resolution {resolution.number}" in response
     future = {**form, "agr-signed_on": (day + timedelta(days=30)).isoformat()}

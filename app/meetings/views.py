@@ -12,9 +12,10 @@ from app.bodies.models import Body
 from app.core.errors import DomainError
 from app.core.forms import attach_error, options
 from app.core.loaders import get_or_404
-from app.core.timeutil import NonexistentLocalTime, local_to_utc, to_local, utc_to_local_naive
+from app.core.timeutil import NonexistentLocalTime, local_to_utc, to_local, utc_to_local_naive, utcnow
 from app.core.uploads import stored_path
 from app.extensions import db
+from app.legislation.services import prohibited_items
 from app.meetings import attendance, forms, services
 from app.meetings.models import (
     AgendaItem,
@@ -114,6 +115,7 @@ def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
         generate_form=forms.GenerateMinutesForm(), approve_form=approve_form, comment=comment,
         tallies=comment.tallies(meeting.id) if meeting.status != MeetingStatus.draft else {},
         **votes.meeting_record(meeting),
+        prohibited=prohibited_items(meeting.active_items, to_local(utcnow()).date()),
     ), status
 
 

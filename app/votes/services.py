@@ -201,6 +201,8 @@ def _require_session(meeting: Meeting) -> None:
     """R1: official acts only at a noticed meeting that is in session."""
     if meeting.status != MeetingStatus.in_progress or not meeting.is_noticed:
         raise DomainError(_("Motions and votes are recorded only while the noticed meeting is in session."))
+    if meeting.kind == MeetingKind.workshop:
+        raise DomainError(_("A workshop takes no official action: no motion or vote is recorded."))
 
 
 def _present_member(meeting: Meeting, member_id: int | None, field: str, what: str) -> int:
