@@ -272,3 +272,17 @@ def open_meeting(db, create_meeting):
         return meeting
 
     return factory
+
+
+@pytest.fixture
+def commission(create_body, create_member):
+    """A seven-seat commission (tests/votes_helpers.py), as (body, members)."""
+    from tests.votes_helpers import make_commission
+
+    return make_commission(create_body, create_member)
+
+
+@pytest.fixture
+def members(commission):
+    """The commission's members by first name."""
+    return {m.full_name.split()[0]: m for m in commission[1]}

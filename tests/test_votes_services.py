@@ -12,19 +12,9 @@ from app.meetings import attendance
 from app.meetings.models import MeetingKind
 from app.votes import services as votes
 from app.votes.models import DisclosureBasis, MotionKind, MotionResult, MotionStatus, VoteChoice
-from tests.votes_helpers import hold_comment, items, make_commission, roll_call, start
+from tests.votes_helpers import hold_comment, items, roll_call, start
 
 Y, N, A = VoteChoice.yes, VoteChoice.no, VoteChoice.abstain
-
-
-@pytest.fixture
-def commission(create_body, create_member):
-    return make_commission(create_body, create_member)
-
-
-@pytest.fixture
-def members(commission):
-    return {m.full_name.split()[0]: m for m in commission[1]}
 
 
 @pytest.fixture

@@ -9,17 +9,7 @@ from app.legislation import services as leg
 from app.legislation.models import EffectKind, LinkKind, ResolutionStatus
 from app.votes import services as votes
 from app.votes.models import DisclosureBasis, Motion, MotionKind, Vote, VoteChoice
-from tests.votes_helpers import hold_comment, items, make_commission, roll_call, start
-
-
-@pytest.fixture
-def commission(create_body, create_member):
-    return make_commission(create_body, create_member)
-
-
-@pytest.fixture
-def members(commission):
-    return {m.full_name.split()[0]: m for m in commission[1]}
+from tests.votes_helpers import hold_comment, items, roll_call, start
 
 
 @pytest.fixture

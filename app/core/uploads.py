@@ -31,6 +31,11 @@ class StoredFile:
     sha256: str
 
 
+def kind_label(content_type: str) -> str:
+    """"PDF", "DOCX"...: every document link says what it is and how big (R14)."""
+    return next((kind.upper() for kind, (ct, _extensions) in KINDS.items() if ct == content_type), content_type)
+
+
 def sniff(data: bytes) -> str | None:
     """The kind of document ``data`` is, judged by its bytes, or None."""
     if data.startswith(b"%PDF-"):

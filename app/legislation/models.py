@@ -129,9 +129,9 @@ class AgreementDocument(db.Model):
 
     @property
     def kind_label(self) -> str:
-        from app.core.uploads import KINDS
+        from app.core.uploads import kind_label
 
-        return next((k.upper() for k, (ct, _e) in KINDS.items() if ct == self.content_type), self.content_type)
+        return kind_label(self.content_type)
 
 
 class EffectKind(enum.StrEnum):

@@ -225,13 +225,9 @@ class Attachment(db.Model):
 
     @property
     def kind_label(self) -> str:
-        """"PDF", "DOCX"...: every document link says what it is and how big (R14)."""
-        from app.core.uploads import KINDS
+        from app.core.uploads import kind_label
 
-        for kind, (content_type, _extensions) in KINDS.items():
-            if content_type == self.content_type:
-                return kind.upper()
-        return self.content_type
+        return kind_label(self.content_type)
 
 
 class MinutesStatus(enum.StrEnum):
