@@ -357,3 +357,22 @@ def test_votes_only_while_the_meeting_is_in_session(commission, open_meeting, me
     meeting.kind = MeetingKind.workshop  # R1: a workshop takes no official action
     with pytest.raises(DomainError, match="workshop"):
         _motion(meeting, items(meeting)[1], members)
+
+
+def test_a_closed_roll_call_cannot_be_edited_even_bypassing_the_services(meeting, members, resolution_item, db):
+    from app.votes.models import ClosedVoteIsImmutable
+
+    _ready(meeting, members)
+    motion = _motion(meeting, resolution_item, members)
+    votes.open_vote(motion, actor=None)
+    _vote_all(motion, SIX_ONE, members)
+    votes.close_vote(motion, actor=None)
+    db.session.commit()
+    motion.votes[0].choice = VoteChoice.no
+    with pytest.raises(ClosedVoteIsImmutable):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(motion.votes[0])
+    with pytest.raises(ClosedVoteIsImmutable):
+        db.session.flush()
+    db.session.rollback()

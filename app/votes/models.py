@@ -15,8 +15,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.bodies.models import ThresholdBasis, ThresholdFraction
 from app.core.db import UTCDateTime, str_enum
@@ -239,3 +241,20 @@ class ConflictDisclosure(db.Model):
 
     def is_overdue(self, today: date) -> bool:
         return self.form_8b_filed_on is None and today > self.form_8b_due_on
+
+
+class ClosedVoteIsImmutable(RuntimeError):
+    pass
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_closed_votes(session, flush_context, instances):
+    """A closed roll call is never edited or deleted, whatever code path tries: corrections are new rows."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, Vote):
+            motion = obj.motion
+            if motion is not None and motion.closed_at is not None and (
+                    obj in session.deleted or inspect(obj).attrs.choice.history.has_changes()):
+                raise ClosedVoteIsImmutable(f"vote {obj.id} belongs to a closed roll call")
+        if isinstance(obj, VoteCorrection) and (obj in session.deleted or session.is_modified(obj)):
+            raise ClosedVoteIsImmutable("corrections are never changed or deleted")

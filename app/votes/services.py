@@ -487,6 +487,7 @@ def close_vote(motion: Motion, *, actor) -> Outcome:
     if missing:
         raise DomainError(_("No vote recorded for: %(names)s. A present member must vote yes or no, or abstain for "
                             "a disclosed conflict.", names=", ".join(missing)))
+    db.session.flush()  # the last answers are written before the roll is closed, after which votes are frozen
     result = outcome_of(motion)
     motion.status, motion.closed_at = S.closed, now
     motion.result = MotionResult.passed if result.passed else MotionResult.failed
