@@ -64,6 +64,10 @@ BASIS_CHOICES = {DisclosureBasis.own: _l("Special private gain or loss to the me
                  DisclosureBasis.business_associate: _l("Gain or loss to a business associate"),
                  DisclosureBasis.quasi_judicial: _l("Quasi-judicial proceeding (F.S. 286.012)")}
 
+ORDER_LABELS = {"alphabetical_chair_last": _l("Roll called alphabetically, the chair last."),
+                "seat_order": _l("Roll called by seat."),
+                "rotating": _l("Roll called alphabetically from a rotating first name, the chair last.")}
+
 #: Motions that need an amendment target.
 AMENDING = (K.amend, K.substitute)
 #: Motions that need an earlier, closed motion as target.
