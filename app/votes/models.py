@@ -194,8 +194,8 @@ class VoteCorrection(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="RESTRICT"), index=True)
-    old_choice: Mapped[VoteChoice] = mapped_column(str_enum(VoteChoice, "vote_choice"))
-    new_choice: Mapped[VoteChoice] = mapped_column(str_enum(VoteChoice, "vote_choice"))
+    old_choice: Mapped[VoteChoice] = mapped_column(str_enum(VoteChoice, "old_vote_choice"))
+    new_choice: Mapped[VoteChoice] = mapped_column(str_enum(VoteChoice, "new_vote_choice"))
     reason: Mapped[str] = mapped_column(Text)
     corrected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
