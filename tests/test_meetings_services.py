@@ -305,7 +305,8 @@ def test_every_change_is_audited(create_meeting, clock, db, clerk):
     svc.move_item_to_section(item, section="Reports", actor=clerk)
     svc.withdraw_item(item, reason="Gone", actor=clerk)
     db.session.commit()
-    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == clerk.id)).all()
+    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == clerk.id)
+                                 .order_by(AuditEntry.id)).all()
     assert actions == ["agenda_item.add", "agenda_item.move", "agenda_item.withdraw"]
 
 
