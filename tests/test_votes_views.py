@@ -162,9 +162,14 @@ def test_bad_input_is_refused_with_the_form_kept(client, login_as, session, item
     for data in ({"vote-member_id": "2147483648", "vote-choice": "yes"},
                  {"vote-member_id": members["Ines"].id, "vote-choice": "maybe"}):
         assert client.post(f"/staff/motions/{motion.id}/votes", data=data).status_code == 422
-    assert client.post(f"/staff/motions/{motion.id}/threshold",
-                       data={"threshold-basis": "x", "threshold-fraction": "majority", "threshold-min_yes": "a"}
-                       ).status_code == 422
+    pending = votes.make_motion(session, item=item, kind=MotionKind.refer, text="Refer", referred_to="Staff",
+                                mover_id=members["Ines"].id, actor=None)
+    db.session.commit()
+    refused = client.post(f"/staff/motions/{pending.id}/threshold", data={
+        "threshold-basis": "votes_cast", "threshold-fraction": "two_thirds", "threshold-min_yes": "a"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'value="a"' in page and '<option selected value="two_thirds">' in page  # what was typed is kept
     assert client.post(f"/staff/motions/{motion.id}/bogus").status_code == 404
     assert client.get("/staff/motions/99999999999").status_code == 404
     assert client.get("/resolutions/99999999999").status_code == 404

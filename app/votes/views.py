@@ -159,12 +159,12 @@ def _motion_page(motion: Motion, status: int = 200, **overrides):
     meeting = motion.meeting
     second_form = overrides.pop("second_form", None) or forms.SecondForm(prefix="second")
     second_form.seconder_id.choices = _member_options(meeting, "")
-    threshold_form = overrides.pop("threshold_form", None) or forms.ThresholdForm(prefix="threshold")
-    if request.method == "GET" or "threshold_form" not in overrides:
-        threshold_form.basis.data = threshold_form.basis.data or motion.threshold_basis.value
-        threshold_form.fraction.data = threshold_form.fraction.data or motion.threshold_fraction.value
-        if threshold_form.min_yes.data is None or request.method == "GET":
-            threshold_form.min_yes.data = motion.threshold_min_yes
+    threshold_form = overrides.pop("threshold_form", None)
+    if threshold_form is None:  # not a refused threshold form being shown back: show the motion's rule
+        threshold_form = forms.ThresholdForm(prefix="threshold", formdata=None)
+        threshold_form.basis.data = motion.threshold_basis.value
+        threshold_form.fraction.data = motion.threshold_fraction.value
+        threshold_form.min_yes.data = motion.threshold_min_yes
     vote_form = overrides.pop("vote_form", None) or forms.VoteForm(prefix="vote")
     vote_form.member_id.choices = options((v.member_id, v.member.full_name) for v in motion.votes)
     own_vote = next((v for v in motion.votes if v.member_id == current_user.member_id), None)
