@@ -145,7 +145,7 @@ def test_matrix_covers_every_staff_route(app):
               "auth.login", "auth.logout", "portal.speak", "portal.speaker_request", "portal.withdraw_request",
               "portal.written_comment", "portal.item", "portal.display", "portal.display_state",
               "portal.resolutions", "portal.resolution", "portal.agreements", "portal.agreement",
-              "portal.agreement_document"}
+              "portal.agreement_document", "portal.calendar_all", "portal.calendar_body"}
     covered = set()
     for method, template, _, _ in MATRIX:
         adapter = app.url_map.bind("localhost")

@@ -92,5 +92,6 @@ def healthz():
     return jsonify(status="ok", database="ok"), 200
 
 
+import app.portal.calendar  # noqa: E402,F401  (iCalendar feeds)
 import app.portal.comment  # noqa: E402,F401  (public comment routes live on this blueprint)
 import app.portal.records  # noqa: E402,F401  (votes, resolutions and agreements)

@@ -1,0 +1,88 @@
+"""iCalendar feeds of the public meetings (R15, RFC 5545), built with the icalendar library.
+
+Each meeting is one VEVENT whose UID never changes; SEQUENCE is the meeting's revision counter, bumped on every
+change of time, place or status; a cancelled meeting stays in the feed with STATUS:CANCELLED. Times carry the
+city's TZID with its VTIMEZONE. The library writes CRLF line ends and folds lines at 75 octets.
+"""
+
+from datetime import timedelta
+
+from flask import Response, current_app, request, url_for
+from icalendar import Calendar, Event
+from sqlalchemy import select
+
+from app.bodies.models import Body
+from app.core.loaders import get_or_404
+from app.core.timeutil import city_zone
+from app.extensions import db
+from app.meetings.models import Meeting, MeetingStatus
+from app.portal.views import bp
+
+#: Feeds cover this far back; older meetings stay on the site and in the archive.
+FEED_HISTORY = timedelta(days=400)
+
+STATUS = {MeetingStatus.cancelled: "CANCELLED"}
+
+
+def meeting_uid(meeting: Meeting) -> str:
+    """Stable for the life of the meeting: built from its id and the site's host, never from its time."""
+    host = request.host.split(":")[0] if request else "dais"
+    return f"meeting-{meeting.id}@{host}"
+
+
+def _event(meeting: Meeting) -> Event:
+    zone = city_zone()
+    event = Event()
+    event.add("uid", meeting_uid(meeting))
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", meeting.updated_at)
+    event.add("last-modified", meeting.updated_at)
+    event.add("dtstart", meeting.start_at.astimezone(zone))
+    event.add("dtend", (meeting.end_at or meeting.start_at + timedelta(hours=3)).astimezone(zone))
+    event.add("summary", f"{meeting.body.name}: {meeting.title}")
+    event.add("location", meeting.location)
+    event.add("status", STATUS.get(meeting.status, "CONFIRMED"))
+    url = url_for("portal.meeting", meeting_id=meeting.id, _external=True)
+    event.add("url", url)
+    description = [meeting.purpose or "", f"Agenda, public comment and minutes: {url}"]
+    if meeting.status == MeetingStatus.cancelled and meeting.cancelled_reason:
+        description.insert(0, f"CANCELLED: {meeting.cancelled_reason}")
+    event.add("description", "\n\n".join(d for d in description if d))
+    return event
+
+
+def _feed(meetings, name: str) -> Response:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Dais//Public meetings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", current_app.config["TIMEZONE"])
+    for meeting in meetings:
+        calendar.add_component(_event(meeting))
+    calendar.add_missing_timezones()
+    response = Response(calendar.to_ical(), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'inline; filename="meetings.ics"'
+    return response
+
+
+def _public_meetings(body_id: int | None = None):
+    from app.core.timeutil import utcnow
+
+    query = select(Meeting).where(Meeting.first_published_at.is_not(None),
+                                  Meeting.start_at >= utcnow() - FEED_HISTORY)
+    if body_id is not None:
+        query = query.where(Meeting.body_id == body_id)
+    return db.session.scalars(query.order_by(Meeting.start_at).limit(2000)).all()
+
+
+@bp.route("/meetings.ics")
+def calendar_all():
+    return _feed(_public_meetings(), f"{current_app.config['CITY_NAME']}: public meetings")
+
+
+@bp.route("/bodies/<id:body_id>/meetings.ics")
+def calendar_body(body_id: int):
+    body = get_or_404(Body, body_id)
+    return _feed(_public_meetings(body.id), f"{current_app.config['CITY_NAME']}: {body.name}")
