@@ -79,6 +79,9 @@ class Config:
     COMMENT_GROUP_SECONDS = _int("COMMENT_GROUP_SECONDS", 300)
     COMMENT_SIGNUP_CLOSES_MINUTES = _int("COMMENT_SIGNUP_CLOSES_MINUTES", 60)
     COMMENT_WRITTEN_MAX_CHARS = _int("COMMENT_WRITTEN_MAX_CHARS", 3000)
+    #: R15: the right-hand side of every calendar UID ("meeting-12@<this>"). Set once and never change it:
+    #: calendars match events by UID. Not taken from the request, whose Host header varies and can be forged.
+    CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN", "meetings.dais")
     #: R7: days after the vote within which a member who abstained files the Form 8B memorandum (F.S. 112.3143(3)).
     FORM_8B_DAYS = _int("FORM_8B_DAYS", 15)
     #: Per IP, on the public speak and written-comment forms (a household or a library shares one address).

@@ -22,7 +22,10 @@ def test_uid_is_stable_and_sequence_grows_across_a_reschedule_and_a_cancellation
     raw, events = _events(client)
     assert len(events) == 1
     (uid, event), = events.items()
-    assert uid == f"meeting-{meeting.id}@localhost" and "Draft special" not in raw.decode()
+    assert uid == f"meeting-{meeting.id}@meetings.dais" and "Draft special" not in raw.decode()
+    # The UID does not follow the Host header a client sends.
+    other = Calendar.from_ical(client.get("/meetings.ics", headers={"Host": "evil.example"}).data)
+    assert [str(e["uid"]) for e in other.walk("VEVENT")] == [uid]
     first = int(event["sequence"])
     assert event["dtstart"].params["TZID"] == "America/New_York"
     assert event.decoded("dtstart") == meeting.start_at

@@ -34,10 +34,12 @@ def _ready(meeting, members, **attendance_by_name):
     hold_comment(items(meeting)[1])
 
 
-def _motion(meeting, item, members, mover="Hollis", seconder="Everett", **kw):
+def _motion(meeting, item, members, mover="Hollis", seconder="Everett", actor_override=None, **kw):
+    """A motion recorded by the clerk, or, with ``actor_override``, made by a commissioner for themselves."""
     return votes.make_motion(meeting, kind=kw.pop("kind", MotionKind.main), text=kw.pop("text", "Move to adopt"),
                              item=item, mover_id=members[mover].id,
-                             seconder_id=members[seconder].id if seconder else None, actor=None, **kw)
+                             seconder_id=members[seconder].id if seconder else None, actor=actor_override,
+                             for_self_only=actor_override is not None, **kw)
 
 
 def _vote_all(motion, choices: dict, members):
@@ -376,3 +378,21 @@ def test_a_closed_roll_call_cannot_be_edited_even_bypassing_the_services(meeting
     with pytest.raises(ClosedVoteIsImmutable):
         db.session.flush()
     db.session.rollback()
+
+
+def test_a_commissioner_moves_and_seconds_only_as_themselves(meeting, members, resolution_item, create_user):
+    from app.auth.models import Role
+
+    _ready(meeting, members)
+    ines = create_user(Role.commissioner, member=members["Ines"])
+    with pytest.raises(votes.NotYours):
+        _motion(meeting, resolution_item, members, mover="Hollis", seconder=None, actor_override=ines)
+    with pytest.raises(votes.NotYours):  # a commissioner's own motion is seconded by someone else, later
+        _motion(meeting, resolution_item, members, mover="Ines", seconder="Hollis", actor_override=ines)
+    motion = _motion(meeting, resolution_item, members, mover="Ines", seconder=None, actor_override=ines)
+    assert motion.mover_id == members["Ines"].id
+    tobias = create_user(Role.commissioner, member=members["Tobias"])
+    with pytest.raises(votes.NotYours):
+        votes.second(motion, members["Everett"].id, actor=tobias, for_self_only=True)
+    votes.second(motion, members["Tobias"].id, actor=tobias, for_self_only=True)
+    assert motion.seconder_id == members["Tobias"].id

@@ -114,7 +114,7 @@ def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
         publish_form=publish_form or forms.PublishForm(), cancel_form=forms.ReasonForm(prefix="cancel"),
         generate_form=forms.GenerateMinutesForm(), approve_form=approve_form, comment=comment,
         tallies=comment.tallies(meeting.id) if meeting.status != MeetingStatus.draft else {},
-        **votes.meeting_record(meeting),
+        votes=votes, **votes.meeting_record(meeting),
         prohibited=prohibited_items(meeting.active_items, to_local(utcnow()).date()),
     ), status
 

@@ -7,13 +7,13 @@ city's TZID with its VTIMEZONE. The library writes CRLF line ends and folds line
 
 from datetime import timedelta
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, url_for
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from app.bodies.models import Body
 from app.core.loaders import get_or_404
-from app.core.timeutil import city_zone
+from app.core.timeutil import city_zone, utcnow
 from app.extensions import db
 from app.meetings.models import Meeting, MeetingStatus
 from app.portal.views import bp
@@ -25,9 +25,8 @@ STATUS = {MeetingStatus.cancelled: "CANCELLED"}
 
 
 def meeting_uid(meeting: Meeting) -> str:
-    """Stable for the life of the meeting: built from its id and the site's host, never from its time."""
-    host = request.host.split(":")[0] if request else "dais"
-    return f"meeting-{meeting.id}@{host}"
+    """Stable for the life of the meeting: built from its id and a configured domain, never from its time."""
+    return f"meeting-{meeting.id}@{current_app.config['CALENDAR_UID_DOMAIN']}"
 
 
 def _event(meeting: Meeting) -> Event:
@@ -68,8 +67,6 @@ def _feed(meetings, name: str) -> Response:
 
 
 def _public_meetings(body_id: int | None = None):
-    from app.core.timeutil import utcnow
-
     query = select(Meeting).where(Meeting.first_published_at.is_not(None),
                                   Meeting.start_at >= utcnow() - FEED_HISTORY)
     if body_id is not None:

@@ -60,7 +60,7 @@ def meeting(meeting_id: int):
     return render_template("portal/meeting.html", meeting=meeting, services=services, comment=comment,
                            window=comment.signup_window(meeting, policy=policy), policy=policy,
                            tallies=comment.tallies(meeting.id), attendance_labels=STATUS_LABELS,
-                           **votes.meeting_record(meeting))
+                           votes=votes, **votes.meeting_record(meeting))
 
 
 @bp.route("/meetings/<id:meeting_id>/documents/<id:attachment_id>/<path:filename>")

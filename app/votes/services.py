@@ -5,8 +5,8 @@ The life of a motion: made (``pending``) -> seconded -> vote opened (``voting``,
 second is declared dead; a pending motion may be withdrawn by its mover.
 """
 
-import sys
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from flask import current_app
 from flask_babel import force_locale
@@ -86,6 +86,12 @@ class MotionNotOpen(DomainError):
     """A vote recorded on a motion that is not open: the view answers 409."""
 
 
+def _require_self(actor, member_id: int | None, message: str) -> None:
+    """A commissioner acts only for the seat their login is tied to (R1: every vote is the member's own)."""
+    if actor is None or actor.member_id is None or actor.member_id != member_id:
+        raise NotYours(message)
+
+
 def kind_label(kind) -> str:
     return str(KIND_LABELS[K(kind)])
 
@@ -120,7 +126,7 @@ def threshold_words(motion: Motion) -> str:
 
 
 def motions_for_item(item: AgendaItem) -> list[Motion]:
-    """Every motion on the item, and the consent-agenda motions that carried it, in the order made."""
+    """Every motion on the item, including the vote record a consent-agenda roll call made for it, in order."""
     return list(db.session.scalars(select(Motion).where(Motion.agenda_item_id == item.id).order_by(Motion.id)))
 
 
@@ -142,7 +148,7 @@ def public_motions(meeting_id: int) -> dict[int | None, list[Motion]]:
 def meeting_record(meeting: Meeting) -> dict:
     """What the agenda shows of the votes: motions by item (two queries) and each item's resolution (loaded with
     the items when the caller asked for ``AgendaItem.resolution``)."""
-    return {"motions": public_motions(meeting.id), "votes": sys.modules[__name__],
+    return {"motions": public_motions(meeting.id),
             "resolutions": {i.id: i.resolution for i in meeting.items if i.resolution is not None}}
 
 
@@ -223,8 +229,16 @@ def _present_member(meeting: Meeting, member_id: int | None, field: str, what: s
 def make_motion(meeting: Meeting, *, kind: MotionKind, text: str, mover_id: int, item: AgendaItem | None = None,
                 seconder_id: int | None = None, parent: Motion | None = None, target: Motion | None = None,
                 consent_items=(), amended_text: str | None = None, postponed_to: date | None = None,
-                referred_to: str | None = None, previous_notice: bool = False, actor) -> Motion:
-    """Record a motion as the chair states it (R9)."""
+                referred_to: str | None = None, previous_notice: bool = False, actor,
+                for_self_only: bool = False) -> Motion:
+    """Record a motion as the chair states it (R9).
+
+    ``for_self_only``: the actor is a commissioner making the motion; they are the mover, and the second comes
+    from another member afterwards."""
+    if for_self_only:
+        _require_self(actor, mover_id, _("You can make a motion only as yourself."))
+        if seconder_id:
+            raise NotYours(_("A motion you make is seconded by another member."))
     _require_session(meeting)
     text = clean_text(text, multiline=True)
     if not text:
@@ -313,7 +327,9 @@ def _pending(motion: Motion) -> None:
         raise DomainError(_("This motion is no longer pending (%(status)s).", status=STATUS_LABELS[motion.status]))
 
 
-def second(motion: Motion, member_id: int, *, actor) -> Motion:
+def second(motion: Motion, member_id: int, *, actor, for_self_only: bool = False) -> Motion:
+    if for_self_only:
+        _require_self(actor, member_id, _("You can second only as yourself."))
     _require_session(motion.meeting)
     _pending(motion)
     if motion.seconder_id:
@@ -432,8 +448,8 @@ def record_vote(motion: Motion, member_id: int, choice: VoteChoice, *, actor, fo
     """Record one member's answer while the roll call is open.
 
     ``for_self_only``: the actor is a commissioner; they may answer only for their own seat (R1, 286.012)."""
-    if for_self_only and (actor is None or actor.member_id != member_id):
-        raise NotYours(_("You can record only your own vote."))
+    if for_self_only:
+        _require_self(actor, member_id, _("You can record only your own vote."))
     if not motion.is_open:
         raise MotionNotOpen(_("This vote is not open; nothing was recorded."))
     vote = next((v for v in motion.votes if v.member_id == member_id), None)
@@ -578,8 +594,9 @@ def correct_vote(vote: Vote, new_choice: VoteChoice, reason: str, *, actor) -> V
         disclosure = _disclosure(motion.item, vote.member_id) if motion.item else None
         if disclosure is None or disclosure.stated_at > motion.opened_at:
             raise DomainError(_("An abstention needs a conflict disclosed before the vote opened."), field="choice")
-    corrected = [v if v.id != vote.id else _Corrected(v, new_choice) for v in motion.votes]
-    if outcome_of(motion, corrected).passed != motion.passed:
+    as_corrected = [SimpleNamespace(final_choice=new_choice if v.id == vote.id else v.final_choice)
+                    for v in motion.votes]
+    if outcome_of(motion, as_corrected).passed != motion.passed:
         raise DomainError(_("This correction would change the result announced at the meeting. That takes a motion "
                             "to reconsider, not a correction of the record."), field="choice")
     now = utcnow()
@@ -596,10 +613,6 @@ def correct_vote(vote: Vote, new_choice: VoteChoice, reason: str, *, actor) -> V
     return first
 
 
-class _Corrected:
-    def __init__(self, vote: Vote, choice: VoteChoice):
-        self.final_choice = choice
-
 
 def _fanned(motion: Motion) -> list[Motion]:
     if motion.kind != K.adopt_consent_agenda:
@@ -614,8 +627,8 @@ def disclose_conflict(item: AgendaItem, member_id: int, *, nature: str, basis: D
                       for_self_only: bool = False) -> ConflictDisclosure:
     """F.S. 112.3143(3)(a): the member states the nature of the interest on the record before the vote; the
     Form 8B memorandum is due 15 days later (``FORM_8B_DAYS``)."""
-    if for_self_only and (actor is None or actor.member_id != member_id):
-        raise NotYours(_("You can disclose only your own conflicts."))
+    if for_self_only:
+        _require_self(actor, member_id, _("You can disclose only your own conflicts."))
     meeting = item.meeting
     _require_session(meeting)
     if member_id not in {m.member_id for m in attendance.roll(meeting)}:

@@ -2,7 +2,6 @@
 votes only for their own seat, and only while the roll call is open."""
 
 import io
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -41,12 +40,6 @@ def _member_options(meeting: Meeting, blank: str | None = None):
     if not _is_editor():  # a commissioner acts only as themselves
         pairs = [(i, n) for i, n in pairs if i == current_user.member_id]
     return options(([("", blank)] if blank is not None else []) + pairs)
-
-
-def _own(field) -> None:
-    """A commissioner's member fields are fixed to their own seat, whatever was posted."""
-    if not _is_editor() and field.data not in (None, current_user.member_id):
-        raise votes.NotYours(_("You can act only for yourself."))
 
 
 def _respond_error(exc: DomainError):
@@ -110,15 +103,13 @@ def make_motion(item_id: int):
         return _item_page(item, 422, motion_form=form)
     by_id = {m.id: m for m in motions}
     try:
-        _own(form.mover_id)
-        if not _is_editor() and form.seconder_id.data:
-            raise votes.NotYours(_("A motion you make is seconded by another member."))
         motion = votes.make_motion(
             item.meeting, item=item, kind=MotionKind(form.kind.data), text=form.text.data,
             mover_id=form.mover_id.data, seconder_id=form.seconder_id.data,
             parent=by_id.get(form.parent_id.data), target=by_id.get(form.target_id.data),
             amended_text=form.amended_text.data, postponed_to=form.postponed_to.data,
             referred_to=form.referred_to.data, previous_notice=form.previous_notice.data, actor=current_user,
+            for_self_only=not _is_editor(),
         )
     except DomainError as exc:
         db.session.rollback()
@@ -138,7 +129,6 @@ def disclose(item_id: int):
     if not form.validate_on_submit():
         return _item_page(item, 422, disclosure_form=form)
     try:
-        _own(form.member_id)
         votes.disclose_conflict(item, form.member_id.data, nature=form.nature.data,
                                 basis=DisclosureBasis(form.basis.data), actor=current_user,
                                 for_self_only=not _is_editor())
@@ -203,8 +193,7 @@ def second(motion_id: int):
     if not form.validate_on_submit():
         return _motion_page(motion, 422, second_form=form)
     try:
-        _own(form.seconder_id)
-        votes.second(motion, form.seconder_id.data, actor=current_user)
+        votes.second(motion, form.seconder_id.data, actor=current_user, for_self_only=not _is_editor())
     except DomainError as exc:
         db.session.rollback()
         status = _respond_error(exc)
@@ -424,6 +413,3 @@ def form_8b(disclosure_id: int):
     return send_file(stored_path(disclosure.form_8b_stored_name), as_attachment=True,
                      download_name=disclosure.form_8b_filename)
 
-
-def overdue_count(today: date) -> int:
-    return sum(1 for d in votes.open_disclosures() if d.is_overdue(today))
