@@ -100,6 +100,10 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("compare_type", True)
+    # The full-text search index is written by hand in its migration, not derived from the models.
+    from app.legislation.search import include_object
+
+    conf_args.setdefault("include_object", include_object)
     # SQLite cannot ALTER most things; batch mode copies the table instead.
     conf_args.setdefault("render_as_batch", connectable_is_sqlite())
     if conf_args.get("process_revision_directives") is None:

@@ -29,7 +29,7 @@ def test_clerk_builds_and_publishes_a_special_meeting(site, tmp_path):
     with chromium_page() as page:
         sign_in(page, site, "clerk@city.example", PASSWORD)
 
-        page.get_by_role("link", name="Meetings", exact=True).click()
+        page.get_by_role("link", name="Manage meetings", exact=True).click()
         assert_accessible(page)
         page.get_by_role("link", name="Schedule a meeting").click()
         assert_accessible(page)

@@ -5,6 +5,7 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect
 
 from app.extensions import db
+from app.legislation.search import include_object
 from tests.conftest import make_app
 from tests.dbutil import fresh_database
 
@@ -18,7 +19,8 @@ def test_upgrade_empty_database_to_head_matches_models(backend, tmp_path):
             tables = set(inspect(db.engine).get_table_names())
             assert {"bodies", "members", "memberships", "users", "audit_entries", "alembic_version"} <= tables
             with db.engine.connect() as conn:
-                context = MigrationContext.configure(conn, opts={"compare_type": True})
+                opts = {"compare_type": True, "include_object": include_object}
+                context = MigrationContext.configure(conn, opts=opts)
                 diff = compare_metadata(context, db.metadata)
             db.engine.dispose()
     assert diff == [], f"models and migrations differ: {diff}"

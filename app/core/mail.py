@@ -12,21 +12,25 @@ from flask import current_app
 from app.core.timeutil import utcnow
 
 
-def build_message(to: str, subject: str, body: str, *, sender: str | None = None) -> EmailMessage:
+def build_message(to: str, subject: str, body: str, *, sender: str | None = None,
+                  headers: dict[str, str] | None = None) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender or current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = make_msgid(domain="dais.local")
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     return message
 
 
-def send_mail(to: str, subject: str, body: str, *, sender: str | None = None) -> EmailMessage:
+def send_mail(to: str, subject: str, body: str, *, sender: str | None = None,
+              headers: dict[str, str] | None = None) -> EmailMessage:
     """Send one plain-text message. SMTP errors propagate: the caller decides whether mail is optional."""
     config = current_app.config
-    message = build_message(to, subject, body, sender=sender)
+    message = build_message(to, subject, body, sender=sender, headers=headers)
     if not config.get("MAIL_SERVER"):
         outbox = Path(config["MAIL_OUTBOX_DIR"])
         outbox.mkdir(parents=True, exist_ok=True)

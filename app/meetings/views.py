@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -27,6 +28,7 @@ from app.meetings.models import (
     MeetingStatus,
 )
 from app.public_comment import services as comment
+from app.subscriptions import services as subscriptions
 from app.votes import services as votes
 
 bp = Blueprint("meetings", __name__, url_prefix="/staff")
@@ -146,7 +148,8 @@ def edit(meeting_id: int):
     return render_template("meetings/form.html", form=form, meeting=meeting), 422 if form.errors else 200
 
 
-def _status_action(meeting_id: int, action, done: str):
+def _status_action(meeting_id: int, action, done: str, after=None):
+    """Run one state change; ``after(meeting)`` runs once it is committed (mail, never part of the change)."""
     meeting = get_or_404(Meeting, meeting_id)
     if EmptyForm().validate_on_submit():
         try:
@@ -157,6 +160,8 @@ def _status_action(meeting_id: int, action, done: str):
         else:
             db.session.commit()
             flash(done, "success")
+            if after is not None:
+                after(meeting)
     return redirect(url_for("meetings.detail", meeting_id=meeting_id))
 
 
@@ -238,8 +243,15 @@ def adjourn(meeting_id: int):
 @bp.route("/meetings/<id:meeting_id>/agenda/publish", methods=["POST"])
 @role_required(*EDITORS)
 def publish_agenda(meeting_id: int):
+    def mail_subscribers(meeting):
+        sent = subscriptions.notify_agenda(meeting)
+        if sent:
+            flash(ngettext("The agenda was emailed to %(num)d subscriber.",
+                           "The agenda was emailed to %(num)d subscribers.", sent), "info")
+
     return _status_action(meeting_id, services.publish_agenda,
-                          _("Agenda published. Later changes are amendments with a reason, shown publicly."))
+                          _("Agenda published. Later changes are amendments with a reason, shown publicly."),
+                          after=mail_subscribers)
 
 
 # --- agenda items ------------------------------------------------------------------------------

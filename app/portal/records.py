@@ -9,10 +9,19 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
+from app.legislation import search
 from app.legislation import services as legislation
-from app.legislation.models import Agreement, AgreementDocument, AgreementEffect, Resolution, ResolutionLink
+from app.legislation.models import (
+    Agreement,
+    AgreementDocument,
+    AgreementEffect,
+    EffectKind,
+    Resolution,
+    ResolutionLink,
+    ResolutionStatus,
+)
 from app.meetings import services as meeting_services
-from app.meetings.models import AgendaItem, Meeting
+from app.meetings.models import AgendaItem
 from app.meetings.views import send_attachment
 from app.portal.views import bp
 from app.public_comment import services as comment
@@ -35,15 +44,52 @@ def _public_resolution(resolution_id: int) -> Resolution:
     return resolution
 
 
+class BadParameter(ValueError):
+    pass
+
+
+def int_arg(name: str, *, low: int = 1, high: int = 10**6) -> int | None:
+    """An optional whole-number query parameter; out of range or not a number is the visitor's mistake."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise BadParameter(_("“%(value)s” is not a valid %(name)s.", value=raw[:20], name=name))
+    return int(raw)
+
+
+def choice_arg(name: str, choices):
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    for choice in choices:
+        if raw == str(choice):
+            return choice
+    raise BadParameter(_("“%(value)s” is not a valid %(name)s.", value=raw[:20], name=name))
+
+
 @bp.route("/resolutions")
 def resolutions():
-    rows = db.session.scalars(
-        select(Resolution).join(AgendaItem, AgendaItem.id == Resolution.agenda_item_id)
-        .join(Meeting, Meeting.id == AgendaItem.meeting_id).where(Meeting.agenda_published_at.is_not(None))
-        .order_by(Resolution.number_year.desc().nulls_last(), Resolution.number_seq.desc().nulls_last(),
-                  Resolution.id.desc()).limit(200)
-    ).all()
-    return render_template("portal/resolutions.html", rows=rows, legislation=legislation)
+    errors = []
+    criteria = search.Criteria(q=request.args.get("q", "").strip()[:200])
+
+    def take(attribute, read):
+        try:
+            setattr(criteria, attribute, read())
+        except BadParameter as error:
+            errors.append(str(error))
+
+    take("year", lambda: int_arg("year", low=1900, high=2999))
+    take("status", lambda: choice_arg("status", ResolutionStatus))
+    take("sponsor_id", lambda: int_arg("sponsor"))
+    take("effect", lambda: choice_arg("effect", EffectKind))
+    take("page", lambda: int_arg("page", high=100000) or 1)
+    take("sort", lambda: choice_arg("sort", search.SORTS) or ("relevance" if criteria.q else "newest"))
+    results = search.search(criteria)
+    years, sponsors = search.filter_choices()
+    return render_template("portal/resolutions.html", results=results, criteria=criteria, errors=errors,
+                           years=years, sponsors=sponsors, legislation=legislation,
+                           statuses=list(ResolutionStatus), effects=list(EffectKind)), 400 if errors else 200
 
 
 @bp.route("/resolutions/<id:resolution_id>")

@@ -33,8 +33,13 @@ def home():
         select(Meeting).where(Meeting.first_published_at.is_not(None), Meeting.start_at < now - timedelta(hours=6))
         .order_by(Meeting.start_at.desc()).limit(10)
     ).all()
+    from app.legislation.models import Resolution, ResolutionStatus
+    from app.legislation.search import public_resolutions
+
+    latest = db.session.scalars(public_resolutions().where(Resolution.status == ResolutionStatus.adopted)
+                                .order_by(Resolution.adopted_on.desc(), Resolution.number_seq.desc()).limit(5)).all()
     return render_template("portal/home.html", bodies=bodies, today=to_local(now).date(), upcoming=upcoming,
-                           recent=recent, services=services)
+                           recent=recent, latest=latest, services=services)
 
 
 def _public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
@@ -92,6 +97,9 @@ def healthz():
     return jsonify(status="ok", database="ok"), 200
 
 
+import app.portal.archive  # noqa: E402,F401  (meetings list and calendar, members, comment guide)
 import app.portal.calendar  # noqa: E402,F401  (iCalendar feeds)
 import app.portal.comment  # noqa: E402,F401  (public comment routes live on this blueprint)
+import app.portal.feeds  # noqa: E402,F401  (Atom feeds)
 import app.portal.records  # noqa: E402,F401  (votes, resolutions and agreements)
+import app.portal.subscribe  # noqa: E402,F401  (email subscriptions)

@@ -1,0 +1,250 @@
+"""The public archive: meetings by list or month, members with their record, and how public comment works.
+
+Every page reads a fixed number of queries: lists are paged in SQL and member statistics are aggregated in SQL.
+"""
+
+import calendar as month_grid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import abort, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
+
+from app.bodies.models import Body, Member, Membership
+from app.core.timeutil import local_to_utc, to_local, utcnow
+from app.extensions import db
+from app.meetings import services as meeting_services
+from app.meetings.attendance import STATUS_LABELS as ATTENDANCE_LABELS
+from app.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingKind, agenda_item_sponsors
+from app.portal.records import BadParameter, choice_arg, int_arg
+from app.portal.views import bp
+from app.public_comment import services as comment
+from app.votes import services as votes
+from app.votes.models import ConflictDisclosure, Motion, MotionResult, MotionStatus, Vote, VoteChoice, VoteCorrection
+
+MEETINGS_PER_PAGE = 25
+VOTES_PER_PAGE = 50
+#: A week starting on Sunday, as US calendars do: only its weekday names are used.
+SUNDAY_WEEK = [date(2023, 1, 1) + timedelta(days=n) for n in range(7)]
+
+
+def _read(errors: list[str], read):
+    try:
+        return read()
+    except BadParameter as error:
+        errors.append(str(error))
+        return None
+
+
+def _month_arg(errors: list[str]) -> date | None:
+    raw = request.args.get("month", "").strip()
+    if not raw:
+        return None
+    try:
+        year, month = (int(part) for part in raw.split("-", 1))
+        return date(year, month, 1) if 1900 <= year <= 2999 else None
+    except ValueError:
+        pass
+    errors.append(_("“%(value)s” is not a month; use the form YYYY-MM.", value=raw[:20]))
+    return None
+
+
+def _local_bounds(first: date, after: date) -> tuple[datetime, datetime]:
+    """The UTC instants of local midnight on two days (the city's wall clock, not UTC's)."""
+    return (local_to_utc(datetime.combine(first, datetime.min.time())),
+            local_to_utc(datetime.combine(after, datetime.min.time())))
+
+
+@bp.route("/meetings")
+def meetings():
+    """Every public meeting, newest first, or one month as a calendar; cancelled ones stay, marked."""
+    errors: list[str] = []
+    body_id = _read(errors, lambda: int_arg("body"))
+    kind = _read(errors, lambda: choice_arg("kind", MeetingKind))
+    year = _read(errors, lambda: int_arg("year", low=1900, high=2999))
+    page = _read(errors, lambda: int_arg("page", high=100000)) or 1
+    month = _month_arg(errors)
+
+    query = select(Meeting).where(Meeting.first_published_at.is_not(None))
+    if body_id:
+        query = query.where(Meeting.body_id == body_id)
+    if kind:
+        query = query.where(Meeting.kind == kind)
+    if year:
+        query = query.where(Meeting.start_at >= _local_bounds(date(year, 1, 1), date(year + 1, 1, 1))[0],
+                            Meeting.start_at < _local_bounds(date(year, 1, 1), date(year + 1, 1, 1))[1])
+    bodies = db.session.scalars(select(Body).order_by(Body.name)).all()
+    years = sorted({to_local(start).year for start in db.session.scalars(
+        select(func.min(Meeting.start_at)).where(Meeting.first_published_at.is_not(None))
+        .union_all(select(func.max(Meeting.start_at)).where(Meeting.first_published_at.is_not(None)))).all()
+        if start is not None}, reverse=True)
+    if years:
+        years = list(range(years[0], years[-1] - 1, -1))
+    context = {"bodies": bodies, "years": years, "kinds": list(MeetingKind), "body_id": body_id, "kind": kind,
+               "year": year, "errors": errors, "services": meeting_services, "month": month}
+    status = 400 if errors else 200
+
+    if month is not None:
+        after = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        start, end = _local_bounds(month, after)
+        found = db.session.scalars(query.where(Meeting.start_at >= start, Meeting.start_at < end)
+                                   .order_by(Meeting.start_at, Meeting.id)).all()
+        by_day: dict[int, list[Meeting]] = {}
+        for meeting in found:
+            by_day.setdefault(to_local(meeting.start_at).day, []).append(meeting)
+        weeks = month_grid.Calendar(firstweekday=6).monthdayscalendar(month.year, month.month)
+        previous = (month - timedelta(days=1)).replace(day=1)
+        return render_template("portal/meetings_month.html", weeks=weeks, by_day=by_day, previous=previous,
+                               following=after, count=len(found), weekdays=SUNDAY_WEEK,
+                               **context), status
+
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // MEETINGS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    rows = db.session.scalars(query.order_by(Meeting.start_at.desc(), Meeting.id.desc())
+                              .limit(MEETINGS_PER_PAGE).offset((page - 1) * MEETINGS_PER_PAGE)).all()
+    this_month = to_local(utcnow()).date().replace(day=1)
+    return render_template("portal/meetings.html", rows=rows, total=total, page=page, pages=pages,
+                           this_month=this_month, **context), status
+
+
+# ---- members --------------------------------------------------------------------------------------------------
+
+def final_choice_column():
+    """A vote's choice as corrected (the latest correction wins), as SQL."""
+    latest = (select(VoteCorrection.new_choice).where(VoteCorrection.vote_id == Vote.id)
+              .order_by(VoteCorrection.id.desc()).limit(1).correlate(Vote).scalar_subquery())
+    return func.coalesce(latest, Vote.choice)
+
+
+@dataclass
+class VotingRecord:
+    counts: dict
+    with_majority: int
+    majority_votes: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def majority_rate(self) -> int | None:
+        return round(100 * self.with_majority / self.majority_votes) if self.majority_votes else None
+
+
+def roll_calls_of(member_id: int):
+    """This member's votes on closed roll calls; a consent agenda counts once, not once per item."""
+    return (select(Vote).join(Motion, Motion.id == Vote.motion_id)
+            .where(Vote.member_id == member_id, Motion.status == MotionStatus.closed,
+                   Motion.consent_of_id.is_(None)))
+
+
+def voting_record(member_id: int) -> VotingRecord:
+    """How the member voted, and how often with the majority of those voting yes or no (one query).
+
+    The majority is the side with more yes or no answers on that roll call, whatever the threshold; a roll call
+    that tied has no majority and is left out of the rate.
+    """
+    others = aliased(Vote)
+    final = final_choice_column()
+    latest_other = (select(VoteCorrection.new_choice).where(VoteCorrection.vote_id == others.id)
+                    .order_by(VoteCorrection.id.desc()).limit(1).correlate(others).scalar_subquery())
+    other_final = func.coalesce(latest_other, others.choice)
+    sides = (select(others.motion_id.label("motion_id"),
+                    func.sum(case((other_final == VoteChoice.yes.value, 1), else_=0)).label("yes"),
+                    func.sum(case((other_final == VoteChoice.no.value, 1), else_=0)).label("no"))
+             .where(others.motion_id.in_(roll_calls_of(member_id).with_only_columns(Vote.motion_id)))
+             .group_by(others.motion_id).subquery())
+    mine = roll_calls_of(member_id).with_only_columns(Vote.motion_id.label("motion_id"),
+                                                      final.label("choice")).subquery()
+    with_majority = or_(and_(mine.c.choice == VoteChoice.yes.value, sides.c.yes > sides.c.no),
+                        and_(mine.c.choice == VoteChoice.no.value, sides.c.no > sides.c.yes))
+    has_majority = and_(mine.c.choice.in_([VoteChoice.yes.value, VoteChoice.no.value]), sides.c.yes != sides.c.no)
+    rows = db.session.execute(
+        select(mine.c.choice, func.count(), func.sum(case((with_majority, 1), else_=0)),
+               func.sum(case((has_majority, 1), else_=0)))
+        .join(sides, sides.c.motion_id == mine.c.motion_id).group_by(mine.c.choice)).all()
+    counts = {VoteChoice(choice): n for choice, n, _w, _h in rows if choice is not None}
+    return VotingRecord(counts=counts, with_majority=sum(int(w or 0) for *_x, w, _h in rows),
+                        majority_votes=sum(int(h or 0) for *_x, h in rows))
+
+
+def attendance_record(member_id: int) -> tuple[dict, int | None]:
+    """Attendance counts by status and the share of meetings attended in person or remotely (one query)."""
+    rows = db.session.execute(select(Attendance.status, func.count()).join(Meeting, Meeting.id == Attendance.meeting_id)
+                              .where(Attendance.member_id == member_id).group_by(Attendance.status)).all()
+    counts = {AttendanceStatus(status): n for status, n in rows}
+    total = sum(counts.values())
+    present = counts.get(AttendanceStatus.present_in_person, 0) + counts.get(AttendanceStatus.present_remote, 0)
+    return counts, (round(100 * present / total) if total else None)
+
+
+@bp.route("/members")
+def members():
+    rows = db.session.scalars(select(Member).options(selectinload(Member.memberships).joinedload(Membership.body))
+                              .order_by(Member.sort_name)).all()
+    today = to_local(utcnow()).date()
+    return render_template("portal/members.html", rows=rows, today=today)
+
+
+@bp.route("/members/<id:member_id>")
+def member(member_id: int):
+    errors: list[str] = []
+    choice = _read(errors, lambda: choice_arg("vote", VoteChoice))
+    year = _read(errors, lambda: int_arg("year", low=1900, high=2999))
+    page = _read(errors, lambda: int_arg("page", high=100000)) or 1
+    person = db.session.scalar(select(Member).where(Member.id == member_id)
+                               .options(selectinload(Member.memberships).joinedload(Membership.body)))
+    if person is None:
+        abort(404)
+    today = to_local(utcnow()).date()
+
+    votes_query = roll_calls_of(person.id)
+    if choice:
+        votes_query = votes_query.where(final_choice_column() == choice.value)
+    if year:
+        start, end = _local_bounds(date(year, 1, 1), date(year + 1, 1, 1))
+        votes_query = votes_query.where(Motion.closed_at >= start, Motion.closed_at < end)
+    total = db.session.scalar(select(func.count()).select_from(votes_query.subquery())) or 0
+    pages = max(1, -(-total // VOTES_PER_PAGE))
+    page = min(max(page, 1), pages)
+    cast = db.session.scalars(
+        votes_query.options(selectinload(Vote.corrections),
+                            selectinload(Vote.motion).selectinload(Motion.item).joinedload(AgendaItem.meeting),
+                            selectinload(Vote.motion).joinedload(Motion.meeting))
+        .order_by(Motion.closed_at.desc(), Motion.id.desc()).limit(VOTES_PER_PAGE)
+        .offset((page - 1) * VOTES_PER_PAGE)).all()
+
+    sponsored = db.session.scalars(
+        select(AgendaItem).join(agenda_item_sponsors, agenda_item_sponsors.c.agenda_item_id == AgendaItem.id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(agenda_item_sponsors.c.member_id == person.id, Meeting.agenda_published_at.is_not(None))
+        .options(selectinload(AgendaItem.resolution)).order_by(Meeting.start_at.desc()).limit(100)).all()
+    disclosures = db.session.scalars(
+        select(ConflictDisclosure).where(ConflictDisclosure.member_id == person.id)
+        .options(selectinload(ConflictDisclosure.item).joinedload(AgendaItem.meeting))
+        .order_by(ConflictDisclosure.stated_at.desc())).all()
+    attendance_counts, attendance_rate = attendance_record(person.id)
+    return render_template(
+        "portal/member.html", member=person, today=today, record=voting_record(person.id), cast=cast,
+        total=total, page=page, pages=pages, choice=choice, year=year, choices=list(VoteChoice), errors=errors,
+        sponsored=sponsored, disclosures=disclosures, attendance_counts=attendance_counts,
+        attendance_rate=attendance_rate, attendance_labels=ATTENDANCE_LABELS, votes=votes, MotionResult=MotionResult,
+    ), 400 if errors else 200
+
+
+# ---- how public comment works ---------------------------------------------------------------------------------
+
+@bp.route("/public-comment")
+def comment_guide():
+    """The rules in force for each body, read from its current comment policy (R6), in plain words."""
+    today = to_local(utcnow()).date()
+    bodies = db.session.scalars(select(Body).order_by(Body.name)).all()
+    guides = [(body, comment.policy_in_force(body, today) or comment.default_policy(body)) for body in bodies]
+    upcoming = db.session.scalars(
+        select(Meeting).where(Meeting.agenda_published_at.is_not(None), Meeting.start_at >= utcnow(),
+                              Meeting.status != "cancelled")
+        .order_by(Meeting.start_at).limit(5)).all()
+    return render_template("portal/comment_guide.html", guides=guides, upcoming=upcoming, comment=comment)

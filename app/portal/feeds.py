@@ -1,0 +1,107 @@
+"""Atom feeds (RFC 4287) of published agendas and adopted resolutions, built with feedgen.
+
+Entry ids are tag URIs made from the configured domain and the record's id, so a feed reader never sees an
+entry twice; ``updated`` is when the agenda was (re)published or the resolution adopted.
+"""
+
+from datetime import UTC, datetime, time
+
+from feedgen.feed import FeedGenerator
+from flask import Response, current_app, url_for
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.bodies.models import Body
+from app.core.loaders import get_or_404
+from app.core.timeutil import city_zone
+from app.extensions import db
+from app.legislation.models import Resolution, ResolutionStatus
+from app.legislation.search import public_resolutions
+from app.meetings.models import Meeting
+from app.portal.views import bp
+
+FEED_SIZE = 50
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _tag(kind: str, record_id: int) -> str:
+    return f"tag:{current_app.config['CALENDAR_UID_DOMAIN']},2025:{kind}-{record_id}"
+
+
+def _generator(kind: str, title: str, self_url: str, alternate: str) -> FeedGenerator:
+    feed = FeedGenerator()
+    feed.id(_tag(kind, 0))
+    feed.title(title)
+    feed.author({"name": current_app.config["CITY_NAME"]})
+    feed.link(href=self_url, rel="self", type="application/atom+xml")
+    feed.link(href=alternate, rel="alternate", type="text/html")
+    feed.language(current_app.config["BABEL_DEFAULT_LOCALE"])
+    feed.generator("Dais")
+    return feed
+
+
+def _respond(feed: FeedGenerator, updated: list[datetime]) -> Response:
+    feed.updated(max(updated, default=EPOCH))
+    return Response(feed.atom_str(pretty=True), mimetype="application/atom+xml")
+
+
+def _agenda_feed(body: Body | None) -> Response:
+    query = select(Meeting).where(Meeting.agenda_published_at.is_not(None))
+    if body is not None:
+        query = query.where(Meeting.body_id == body.id)
+    meetings = db.session.scalars(query.order_by(Meeting.agenda_published_at.desc()).limit(FEED_SIZE)).all()
+    city = current_app.config["CITY_NAME"]
+    if body is None:
+        feed = _generator("agendas", _("%(city)s: new agendas", city=city),
+                          url_for("portal.feed_agendas", _external=True), url_for("portal.meetings", _external=True))
+    else:
+        feed = _generator(f"agendas-body-{body.id}", _("%(city)s: new agendas of %(body)s", city=city, body=body.name),
+                          url_for("portal.feed_body_agendas", body_id=body.id, _external=True),
+                          url_for("portal.meetings", body=body.id, _external=True))
+    for meeting in reversed(meetings):  # feedgen prepends each entry: add the oldest first
+        entry = feed.add_entry()
+        entry.id(_tag("meeting-agenda", meeting.id))
+        status = _(" (cancelled)") if meeting.status.value == "cancelled" else ""
+        entry.title(f"{meeting.body.name}: {meeting.title}, "
+                    f"{format_datetime(meeting.start_at, 'd MMMM y, h:mm a')}{status}")
+        entry.link(href=url_for("portal.meeting", meeting_id=meeting.id, _external=True))
+        entry.updated(meeting.agenda_published_at)
+        entry.published(meeting.agenda_published_at)
+        entry.summary(meeting.purpose or _("The agenda of this meeting is published."))
+    return _respond(feed, [m.agenda_published_at for m in meetings])
+
+
+@bp.route("/feeds/agendas.atom")
+def feed_agendas():
+    return _agenda_feed(None)
+
+
+@bp.route("/bodies/<id:body_id>/agendas.atom")
+def feed_body_agendas(body_id: int):
+    return _agenda_feed(get_or_404(Body, body_id))
+
+
+@bp.route("/feeds/resolutions.atom")
+def feed_resolutions():
+    rows = db.session.scalars(
+        public_resolutions().where(Resolution.status == ResolutionStatus.adopted)
+        .order_by(Resolution.adopted_on.desc(), Resolution.number_seq.desc()).limit(FEED_SIZE)).all()
+    feed = _generator("resolutions", _("%(city)s: adopted resolutions", city=current_app.config["CITY_NAME"]),
+                      url_for("portal.feed_resolutions", _external=True),
+                      url_for("portal.resolutions", _external=True))
+    stamps = []
+    for resolution in reversed(rows):
+        # Adoption is a date; the entry is stamped at noon city time so every reader shows the same day.
+        stamp = datetime.combine(resolution.adopted_on, time(12), tzinfo=city_zone())
+        stamps.append(stamp)
+        entry = feed.add_entry()
+        entry.id(_tag("resolution", resolution.id))
+        entry.title(_("Resolution %(number)s: %(title)s", number=resolution.number, title=resolution.title))
+        entry.link(href=url_for("portal.resolution", resolution_id=resolution.id, _external=True))
+        entry.updated(stamp)
+        entry.published(stamp)
+        effective = (_(" Effective %(date)s.", date=format_date(resolution.effective_on, 'long'))
+                     if resolution.effective_on else "")
+        entry.summary(_("Adopted %(date)s.", date=format_date(resolution.adopted_on, 'long')) + effective)
+    return _respond(feed, stamps)

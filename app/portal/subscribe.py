@@ -1,0 +1,91 @@
+"""Email subscriptions to new agendas for residents, without an account: subscribe, confirm, unsubscribe."""
+
+from flask import abort, current_app, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.bodies.models import Body
+from app.core.errors import DomainError
+from app.core.forms import attach_error
+from app.extensions import csrf, db, limiter
+from app.portal.comment import _form_limit, _valid
+from app.portal.views import bp
+from app.public_comment import services as comment
+from app.subscriptions import services as subscriptions
+from app.subscriptions.forms import SubscribeForm
+
+
+def _private(response_tuple):
+    """The link's secret is in the address: keep it out of caches and Referer headers."""
+    response = current_app.make_response(response_tuple)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/subscribe", methods=["GET", "POST"])
+@csrf.exempt  # checked by _valid, so an expired form is shown back with what was typed
+@limiter.limit(_form_limit, methods=["POST"])
+def subscribe():
+    bodies = db.session.scalars(select(Body).order_by(Body.name)).all()
+    form = SubscribeForm()
+    form.body.choices = [("", _("Every commission and board"))] + [(str(b.id), b.name) for b in bodies]
+    if request.method == "GET":
+        form.body.data = request.args.get("body", "")
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if _valid(form):
+            body = next((b for b in bodies if str(b.id) == form.body.data), None)
+            try:
+                pending = subscriptions.subscribe(form.email.data, body, locale=str(get_locale()))
+            except DomainError as exc:
+                db.session.rollback()
+                attach_error(form, exc)
+            else:
+                db.session.commit()
+                try:
+                    subscriptions.send_confirmation(pending)
+                except Exception:  # noqa: BLE001 (the page says to try again; nothing is lost)
+                    current_app.logger.exception("could not send a subscription confirmation")
+                    form.form_errors.append(_("We could not send the confirmation email just now. Please try "
+                                              "again in a few minutes."))
+                    return render_template("portal/subscribe.html", form=form, comment=comment), 503
+                return render_template("portal/subscribe_sent.html", email=pending.subscription.email), 200
+    return render_template("portal/subscribe.html", form=form, comment=comment), status
+
+
+@bp.route("/subscribe/<id:subscription_id>-<token>", methods=["GET", "POST"])
+@limiter.limit(_form_limit, methods=["POST"])
+def subscription_confirm(subscription_id: int, token: str):
+    """The double opt-in step. GET only shows a button: mail scanners that open links confirm nothing."""
+    subscription = subscriptions.find_pending(subscription_id, token)
+    if subscription is None:
+        abort(404)
+    done, error = subscription.is_active, None
+    if request.method == "POST":
+        try:
+            subscriptions.confirm(subscription)
+        except DomainError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            db.session.commit()
+            done = True
+    return _private((render_template("portal/subscription_confirm.html", subscription=subscription, done=done,
+                                     error=error), 409 if error else 200))
+
+
+@bp.route("/unsubscribe/<id:subscription_id>-<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058: a mail client POSTs "List-Unsubscribe=One-Click" with no form; the link's secret is proof
+@limiter.limit(_form_limit, methods=["POST"])
+def unsubscribe(subscription_id: int, token: str):
+    subscription = subscriptions.find_for_unsubscribe(subscription_id, token)
+    if subscription is None:
+        abort(404)
+    if request.method == "POST":
+        subscriptions.unsubscribe(subscription)
+        db.session.commit()
+    return _private(render_template("portal/unsubscribe.html", subscription=subscription,
+                                    done=subscription.unsubscribed_at is not None))

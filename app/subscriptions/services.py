@@ -1,0 +1,157 @@
+"""Subscribe, confirm (double opt-in), unsubscribe (one click, RFC 8058) and the new-agenda mailing."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from app.bodies.models import Body
+from app.core import audit
+from app.core.errors import DomainError
+from app.core.mail import send_mail
+from app.core.timeutil import utcnow
+from app.core.web import format_local
+from app.extensions import db
+from app.meetings.models import Meeting
+from app.subscriptions.models import Subscription
+
+EMAIL_MAX = 254
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class Pending:
+    subscription: Subscription
+    token: str
+
+
+def subscribe(email: str, body: Body | None, *, locale: str = "en") -> Pending:
+    """Start (or restart) a subscription. Nothing is sent to an address until its owner confirms it.
+
+    Asking again for a pending or live subscription issues a new link, so the page and the mail look the same
+    whether or not the address was known: the form does not reveal who is subscribed.
+    """
+    email = (email or "").strip().lower()
+    if not email or len(email) > EMAIL_MAX or "@" not in email:
+        raise DomainError(_("Enter an email address like name@example.com."), field="email")
+    token = secrets.token_urlsafe(24)
+    found = db.session.scalar(select(Subscription).where(
+        Subscription.email == email, Subscription.unsubscribed_at.is_(None),
+        Subscription.body_id.is_(None) if body is None else Subscription.body_id == body.id))
+    if found is None:
+        found = Subscription(email=email, body_id=body.id if body else None, created_at=utcnow())
+        db.session.add(found)
+    found.token_hash, found.locale = _hash(token), locale
+    db.session.flush()
+    return Pending(found, token)
+
+
+def unsubscribe_token(subscription: Subscription) -> str:
+    """A stable secret for the unsubscribe link, derived from the app's secret key: every message ever sent
+    keeps a working link, and nothing more is stored."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"unsubscribe:{subscription.id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _get(subscription_id: int) -> Subscription | None:
+    return db.session.get(Subscription, subscription_id) if subscription_id <= 2**31 - 1 else None
+
+
+def find_pending(subscription_id: int, token: str) -> Subscription | None:
+    """The subscription a confirmation link names, if its secret matches (compared in constant time)."""
+    found = _get(subscription_id)
+    if found is None or not hmac.compare_digest(found.token_hash, _hash(token)):
+        return None
+    return found
+
+
+def find_for_unsubscribe(subscription_id: int, token: str) -> Subscription | None:
+    found = _get(subscription_id)
+    if found is None or not hmac.compare_digest(unsubscribe_token(found), token):
+        return None
+    return found
+
+
+def confirm(subscription: Subscription) -> None:
+    if subscription.unsubscribed_at is not None:
+        raise DomainError(_("This subscription was ended. Subscribe again to receive agendas."))
+    if subscription.confirmed_at is None:
+        subscription.confirmed_at = utcnow()
+        audit.record("subscription.confirm", subscription, "Subscription confirmed", actor=None)
+    db.session.flush()
+
+
+def unsubscribe(subscription: Subscription) -> None:
+    """Idempotent: a second click (or a mail client's automatic POST) changes nothing."""
+    if subscription.unsubscribed_at is None:
+        subscription.unsubscribed_at = utcnow()
+        audit.record("subscription.end", subscription, "Subscription ended", actor=None)
+    db.session.flush()
+
+
+def unsubscribe_link(subscription: Subscription) -> str:
+    return url_for("portal.unsubscribe", subscription_id=subscription.id, token=unsubscribe_token(subscription),
+                   _external=True)
+
+
+def _one_click(subscription: Subscription) -> dict:
+    """RFC 2369 and RFC 8058 headers: a mail client can unsubscribe with one POST, no page visit."""
+    return {"List-Unsubscribe": f"<{unsubscribe_link(subscription)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def send_confirmation(pending: Pending) -> None:
+    subscription = pending.subscription
+    confirm_link = url_for("portal.subscription_confirm", subscription_id=subscription.id, token=pending.token,
+                           _external=True)
+    with force_locale(subscription.locale):
+        scope = subscription.body.name if subscription.body else _("every commission and board")
+        body = "\n".join([
+            _("Someone (we hope you) asked to receive the new agendas of %(scope)s from %(city)s.",
+              scope=scope, city=current_app.config["CITY_NAME"]), "",
+            _("To confirm, open this link:"), confirm_link, "",
+            _("If you did not ask for this, ignore this message: nothing will be sent to you."), "",
+            _("Under Florida law, e-mail addresses are public records (F.S. 668.6076)."),
+        ])
+        send_mail(subscription.email, _("Confirm your subscription to new agendas"), body)
+
+
+def recipients(meeting: Meeting) -> list[Subscription]:
+    return list(db.session.scalars(select(Subscription).where(
+        Subscription.confirmed_at.is_not(None), Subscription.unsubscribed_at.is_(None),
+        or_(Subscription.body_id.is_(None), Subscription.body_id == meeting.body_id)).order_by(Subscription.id)))
+
+
+def notify_agenda(meeting: Meeting) -> int:
+    """Mail the published agenda to every confirmed subscriber of its body. Returns how many were sent.
+
+    Each message carries the unsubscribe link and the RFC 8058 one-click headers. A failure for one address is
+    logged and does not stop the others.
+    """
+    sent = 0
+    meeting_link = url_for("portal.meeting", meeting_id=meeting.id, _external=True)
+    for subscription in recipients(meeting):
+        stop_link = unsubscribe_link(subscription)
+        with force_locale(subscription.locale):
+            body = "\n".join([
+                _("The agenda of this meeting is published:"), "",
+                f"{meeting.body.name}: {meeting.title}", format_local(meeting.start_at), meeting.location, "",
+                _("Agenda, and how to speak or send a written comment:"), meeting_link, "",
+                _("To stop receiving these messages, open: %(link)s", link=stop_link),
+            ])
+            subject = _("Agenda published: %(title)s", title=meeting.title)
+        try:
+            send_mail(subscription.email, subject, body, headers=_one_click(subscription))
+        except Exception:  # noqa: BLE001 (one bad address or a mail outage must not undo the publication)
+            current_app.logger.exception("could not mail the agenda to subscription %s", subscription.id)
+            continue
+        sent += 1
+    return sent
