@@ -86,6 +86,8 @@ class Config:
     FORM_8B_DAYS = _int("FORM_8B_DAYS", 15)
     #: Per IP, on the public speak and written-comment forms (a household or a library shares one address).
     PUBLIC_FORM_RATE_LIMIT = os.environ.get("PUBLIC_FORM_RATE_LIMIT", "10 per minute; 60 per hour")
+    #: Per client address, for every /api/v1 request.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -55,6 +55,7 @@ def create_app(config_class=None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     _configure_login(app)
 
+    from app.api.views import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.bodies.views import bp as bodies_bp
     from app.dashboard.views import bp as dashboard_bp
@@ -65,6 +66,7 @@ def create_app(config_class=None) -> Flask:
     from app.votes.views import bp as votes_bp
 
     app.register_blueprint(portal_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(meetings_bp)

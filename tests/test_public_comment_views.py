@@ -200,6 +200,7 @@ def test_written_comment_is_public_only_once_published_and_hidden_with_a_reason(
 
 PRIVATE = ["secret-ana@example.org", "305-555-0199", "Stock Island Secret", "Haitian Creole", "hearing loop please",
            "wren-private@example.org", "Big Pine Private"]
+SUBSCRIBER = "subscriber-private@example.org"
 
 
 def test_no_contact_detail_leaks_into_any_public_response(client, login_as, open_meeting, clock, db, app):
@@ -223,16 +224,25 @@ def test_no_contact_detail_leaks_into_any_public_response(client, login_as, open
     from app.legislation.services import resolution_for
 
     resolution = resolution_for(item)  # its public page lists the item's speakers and comments
+    from app.subscriptions import services as subscriptions
+
+    subscriber = subscriptions.subscribe(SUBSCRIBER, meeting.body)
+    subscriptions.confirm(subscriber.subscription)
     db.session.commit()
     public_urls = ["/", f"/meetings/{meeting.id}", f"/meetings/{meeting.id}/items/{item.id}",
                    f"/meetings/{meeting.id}/speak", f"/meetings/{meeting.id}/comment",
                    f"/meetings/{meeting.id}/display", f"/meetings/{meeting.id}/display.json",
-                   f"/resolutions/{resolution.id}", "/resolutions"]
+                   f"/resolutions/{resolution.id}", "/resolutions", "/meetings", "/members", "/public-comment",
+                   "/subscribe", "/meetings.ics", f"/bodies/{meeting.body_id}/meetings.ics", "/feeds/agendas.atom",
+                   "/feeds/resolutions.atom", f"/bodies/{meeting.body_id}/agendas.atom",
+                   f"/api/v1/meetings/{meeting.id}", "/api/v1/meetings", f"/api/v1/resolutions/{resolution.id}",
+                   "/api/v1/resolutions", "/api/v1/motions", "/api/v1/members", "/api/v1/bodies",
+                   f"/api/v1/ocd/events/{meeting.id}", f"/api/v1/ocd/bills/{resolution.id}"]
     for url in public_urls:
         response = client.get(url)
         assert response.status_code == 200, url
         body = response.get_data(as_text=True)
-        for secret in PRIVATE:
+        for secret in [*PRIVATE, SUBSCRIBER]:
             assert secret not in body, (url, secret)
     # The names and positions are public; the check above is not passing because nothing is shown.
     assert "Ana Resident" in client.get(f"/meetings/{meeting.id}/items/{item.id}").get_data(as_text=True)

@@ -103,27 +103,36 @@ def public_resolutions() -> Select:
             .join(Meeting, Meeting.id == AgendaItem.meeting_id).where(Meeting.agenda_published_at.is_not(None)))
 
 
+def apply_text(query: Select, q: str):
+    """Restrict ``query`` to resolutions matching the words (or naming the number) in ``q``.
+
+    Returns the query, a relevance expression (lower is better) and the number ``q`` names, if any.
+    """
+    q = q.replace("\x00", "")  # PostgreSQL text cannot hold NUL
+    number = number_in(q)
+    if db.engine.dialect.name == "postgresql":
+        document = literal_column(PG_QUERY_DOCUMENT)
+        tsquery = func.websearch_to_tsquery(literal_column("'english'"), q)
+        hit = document.op("@@")(tsquery)
+        relevance = -func.ts_rank(document, tsquery)  # lower sorts first, as bm25 below
+    else:
+        match = _fts5_query(q)
+        hits = (text("SELECT rowid AS id, bm25(resolutions_fts, 10.0, 5.0, 1.0) AS score "
+                     "FROM resolutions_fts WHERE resolutions_fts MATCH :match")
+                .bindparams(match=match).columns(id=Integer, score=Float).subquery("hits"))
+        query = query.outerjoin(hits, hits.c.id == Resolution.id)
+        hit = hits.c.id.is_not(None) if match else literal(False)
+        relevance = func.coalesce(hits.c.score, 0.0)
+    return query.where(or_(hit, Resolution.number == number) if number else hit), relevance, number
+
+
 def search(criteria: Criteria) -> Results:
     """One page of public resolutions matching the criteria; two queries (count and page)."""
     query = public_resolutions()
-    number = number_in(criteria.q) if criteria.q else None
-    relevance = literal(0.0)
+    relevance, number = literal(0.0), None
     q = criteria.q.strip()
     if q:
-        if db.engine.dialect.name == "postgresql":
-            document = literal_column(PG_QUERY_DOCUMENT)
-            tsquery = func.websearch_to_tsquery(literal_column("'english'"), q)
-            hit = document.op("@@")(tsquery)
-            relevance = -func.ts_rank(document, tsquery)  # lower sorts first, as bm25 below
-        else:
-            match = _fts5_query(q)
-            hits = (text("SELECT rowid AS id, bm25(resolutions_fts, 10.0, 5.0, 1.0) AS score "
-                         "FROM resolutions_fts WHERE resolutions_fts MATCH :match")
-                    .bindparams(match=match).columns(id=Integer, score=Float).subquery("hits"))
-            query = query.outerjoin(hits, hits.c.id == Resolution.id)
-            hit = hits.c.id.is_not(None) if match else literal(False)
-            relevance = func.coalesce(hits.c.score, 0.0)
-        query = query.where(or_(hit, Resolution.number == number) if number else hit)
+        query, relevance, number = apply_text(query, q)
     if criteria.year:
         query = query.where(Resolution.number_year == criteria.year)
     if criteria.status:

@@ -53,7 +53,7 @@ def int_arg(name: str, *, low: int = 1, high: int = 10**6) -> int | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise BadParameter(_("“%(value)s” is not a valid %(name)s.", value=raw[:20], name=name))
     return int(raw)
 

@@ -1,0 +1,328 @@
+"""The read-only open-data API, /api/v1: JSON, paged in a stable order, ETag and If-None-Match, CORS for GET.
+
+Anonymous like the portal, and reading only what the portal shows. Each endpoint runs a fixed number of queries:
+lists are paged in SQL and their relations loaded with one query each.
+"""
+
+from datetime import date, datetime
+
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.api import ocd, serializers
+from app.api.openapi import document
+from app.bodies.models import Body, Member, Membership
+from app.core.timeutil import local_to_utc, to_local, utcnow
+from app.extensions import db, limiter
+from app.legislation import search
+from app.legislation.models import Agreement, AgreementEffect, Resolution, ResolutionLink, ResolutionStatus
+from app.meetings.models import AgendaItem, Meeting, MeetingKind
+from app.votes.models import Motion, MotionStatus, Vote
+from app.votes.services import ROLL
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 25
+MAX_ID = 2**31 - 1
+
+
+def _api_limit():
+    return current_app.config["API_RATE_LIMIT"]
+
+
+limiter.limit(_api_limit)(bp)
+
+
+class BadParameter(Exception):
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name, self.message = name, message
+
+
+@bp.errorhandler(BadParameter)
+def bad_parameter(error: BadParameter):
+    response = jsonify({"error": {"status": 400, "title": _("Bad request"), "message": error.message,
+                                  "parameter": error.name}})
+    response.status_code = 400
+    return response
+
+
+def int_param(name: str, *, default: int | None = None, low: int = 1, high: int = MAX_ID) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise BadParameter(name, _("“%(name)s” must be a whole number from %(low)d to %(high)d.", name=name, low=low,
+                                   high=high))
+    return int(raw)
+
+
+def enum_param(name: str, enum):
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return enum(raw)
+    except ValueError:
+        raise BadParameter(name, _("“%(name)s” must be one of: %(values)s.", name=name,
+                                   values=", ".join(e.value for e in enum))) from None
+
+
+def date_param(name: str) -> date | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadParameter(name, _("“%(name)s” must be a date like 2025-06-30.", name=name)) from None
+
+
+def get_or_404(model, record_id: int, *options):
+    if record_id > MAX_ID:
+        abort(404)
+    found = db.session.scalar(select(model).where(model.id == record_id).options(*options))
+    if found is None:
+        abort(404)
+    return found
+
+
+def paged(query, serialize, endpoint: str, **params):
+    """One page in the query's order (always ending in the id, so pages never overlap or skip)."""
+    page = int_param("page", default=1, high=1_000_000)
+    per_page = int_param("per_page", default=DEFAULT_PER_PAGE, high=MAX_PER_PAGE)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    pages = max(1, -(-total // per_page))
+    kept = {k: v for k, v in params.items() if v is not None}
+
+    def link(n):
+        return url_for(endpoint, page=n, per_page=per_page, _external=True, **kept)
+
+    return jsonify({"data": [serialize(r) for r in rows],
+                    "meta": {"page": page, "per_page": per_page, "total": total, "pages": pages},
+                    "links": {"self": link(page), "next": link(page + 1) if page < pages else None,
+                              "prev": link(page - 1) if page > 1 else None}})
+
+
+@bp.after_request
+def caching_and_cors(response):
+    """Anyone may read from any origin; a repeat request with the ETag gets 304 and no body."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "If-None-Match, Accept, Accept-Language"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
+    response.headers["Vary"] = "Accept-Language"
+    if request.method in ("GET", "HEAD") and response.status_code == 200:
+        response.headers["Cache-Control"] = "public, max-age=60"
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+# ---- index and document -------------------------------------------------------------------------------------------
+
+@bp.route("/")
+def index():
+    return jsonify({"name": f"{current_app.config['CITY_NAME']} open meeting data", "version": "1",
+                    "openapi": url_for("api.openapi", _external=True),
+                    "endpoints": {name: url_for(f"api.{name}", _external=True)
+                                  for name in ("bodies", "members", "meetings", "motions", "resolutions",
+                                               "agreements")}})
+
+
+@bp.route("/openapi.json")
+def openapi():
+    return jsonify(document(url_for("api.index", _external=True).rstrip("/")))
+
+
+# ---- bodies and members -------------------------------------------------------------------------------------------
+
+@bp.route("/bodies")
+def bodies():
+    return paged(select(Body).order_by(Body.id), serializers.body, "api.bodies")
+
+
+@bp.route("/bodies/<int:body_id>")
+def body(body_id: int):
+    return jsonify(serializers.body(get_or_404(Body, body_id)))
+
+
+MEMBER_LOAD = (selectinload(Member.memberships).joinedload(Membership.body),)
+
+
+@bp.route("/members")
+def members():
+    return paged(select(Member).options(*MEMBER_LOAD).order_by(Member.sort_name, Member.id), serializers.member,
+                 "api.members")
+
+
+@bp.route("/members/<int:member_id>")
+def member(member_id: int):
+    return jsonify(serializers.member(get_or_404(Member, member_id, *MEMBER_LOAD)))
+
+
+# ---- meetings -----------------------------------------------------------------------------------------------------
+
+def _public_meetings():
+    return select(Meeting).where(Meeting.first_published_at.is_not(None))
+
+
+@bp.route("/meetings")
+def meetings():
+    body_id = int_param("body")
+    kind = enum_param("kind", MeetingKind)
+    year = int_param("year", low=1900, high=2999)
+    query = _public_meetings()
+    if body_id:
+        query = query.where(Meeting.body_id == body_id)
+    if kind:
+        query = query.where(Meeting.kind == kind)
+    if year:
+        start = local_to_utc(datetime(year, 1, 1))
+        end = local_to_utc(datetime(year + 1, 1, 1))
+        query = query.where(Meeting.start_at >= start, Meeting.start_at < end)
+    return paged(query.order_by(Meeting.start_at.desc(), Meeting.id.desc()), serializers.meeting, "api.meetings",
+                 body=body_id, kind=kind.value if kind else None, year=year)
+
+
+MEETING_LOAD = (selectinload(Meeting.items).joinedload(AgendaItem.resolution), selectinload(Meeting.attendances),
+                joinedload(Meeting.minutes))
+
+
+def _public_meeting(meeting_id: int) -> Meeting:
+    meeting = get_or_404(Meeting, meeting_id, *MEETING_LOAD)
+    if meeting.first_published_at is None:
+        abort(404)
+    return meeting
+
+
+def _motions_by_item(meeting_id: int) -> dict:
+    rows = db.session.scalars(select(Motion).where(Motion.meeting_id == meeting_id,
+                                                   Motion.status != MotionStatus.pending).order_by(Motion.id)).all()
+    by_item: dict = {}
+    for m in rows:
+        by_item.setdefault(m.agenda_item_id, []).append(m)
+    return by_item
+
+
+@bp.route("/meetings/<int:meeting_id>")
+def meeting(meeting_id: int):
+    found = _public_meeting(meeting_id)
+    return jsonify(serializers.meeting_detail(found, _motions_by_item(found.id)))
+
+
+# ---- motions ------------------------------------------------------------------------------------------------------
+
+MOTION_LOAD = (*ROLL, joinedload(Motion.meeting))
+
+
+def _public_motions():
+    return (select(Motion).join(Meeting, Meeting.id == Motion.meeting_id)
+            .where(Meeting.first_published_at.is_not(None), Motion.status != MotionStatus.pending))
+
+
+@bp.route("/motions")
+def motions():
+    meeting_id = int_param("meeting")
+    member_id = int_param("member")
+    query = _public_motions().options(*MOTION_LOAD)
+    if meeting_id:
+        query = query.where(Motion.meeting_id == meeting_id)
+    if member_id:
+        query = query.where(Motion.id.in_(select(Vote.motion_id).where(Vote.member_id == member_id)))
+    return paged(query.order_by(Motion.id), serializers.motion, "api.motions", meeting=meeting_id, member=member_id)
+
+
+@bp.route("/motions/<int:motion_id>")
+def motion(motion_id: int):
+    if motion_id > MAX_ID:
+        abort(404)
+    found = db.session.scalar(_public_motions().where(Motion.id == motion_id).options(*MOTION_LOAD))
+    if found is None:
+        abort(404)
+    return jsonify(serializers.motion(found))
+
+
+# ---- resolutions and agreements -----------------------------------------------------------------------------------
+
+RESOLUTION_LOAD = (joinedload(Resolution.item).selectinload(AgendaItem.sponsors),
+                   selectinload(Resolution.links_out).joinedload(ResolutionLink.target),
+                   selectinload(Resolution.links_in).joinedload(ResolutionLink.source),
+                   selectinload(Resolution.effects).joinedload(AgreementEffect.resolution))
+
+
+@bp.route("/resolutions")
+def resolutions():
+    year = int_param("year", low=1900, high=2999)
+    status = enum_param("status", ResolutionStatus)
+    q = (request.args.get("q") or "").strip()[:200]
+    query = search.public_resolutions().options(*RESOLUTION_LOAD)
+    if year:
+        query = query.where(Resolution.number_year == year)
+    if status:
+        query = query.where(Resolution.status == status)
+    if q:
+        query, _relevance, _number = search.apply_text(query, q)
+    return paged(query.order_by(Resolution.id), serializers.resolution, "api.resolutions", year=year,
+                 status=status.value if status else None, q=q or None)
+
+
+@bp.route("/resolutions/<int:resolution_id>")
+def resolution(resolution_id: int):
+    if resolution_id > MAX_ID:
+        abort(404)
+    found = db.session.scalar(search.public_resolutions().where(Resolution.id == resolution_id)
+                              .options(*RESOLUTION_LOAD))
+    if found is None:
+        abort(404)
+    return jsonify(serializers.resolution(found))
+
+
+AGREEMENT_LOAD = (selectinload(Agreement.effects).joinedload(AgreementEffect.resolution),)
+
+
+@bp.route("/agreements")
+def agreements():
+    on = date_param("on") or to_local(utcnow()).date()
+    return paged(select(Agreement).options(*AGREEMENT_LOAD).order_by(Agreement.id),
+                 lambda a: serializers.agreement(a, on), "api.agreements", on=request.args.get("on") or None)
+
+
+@bp.route("/agreements/<int:agreement_id>")
+def agreement(agreement_id: int):
+    on = date_param("on") or to_local(utcnow()).date()
+    return jsonify(serializers.agreement(get_or_404(Agreement, agreement_id, *AGREEMENT_LOAD), on))
+
+
+# ---- Open Civic Data ----------------------------------------------------------------------------------------------
+
+@bp.route("/ocd/events/<int:meeting_id>")
+def ocd_event(meeting_id: int):
+    found = _public_meeting(meeting_id)
+    return jsonify(ocd.event(found, _motions_by_item(found.id)))
+
+
+@bp.route("/ocd/vote-events/<int:motion_id>")
+def ocd_vote_event(motion_id: int):
+    if motion_id > MAX_ID:
+        abort(404)
+    found = db.session.scalar(_public_motions().where(Motion.id == motion_id, Motion.status == MotionStatus.closed)
+                              .options(*MOTION_LOAD, joinedload(Motion.item).joinedload(AgendaItem.resolution)))
+    if found is None:
+        abort(404)
+    return jsonify(ocd.vote_event(found))
+
+
+@bp.route("/ocd/bills/<int:resolution_id>")
+def ocd_bill(resolution_id: int):
+    if resolution_id > MAX_ID:
+        abort(404)
+    found = db.session.scalar(search.public_resolutions().where(Resolution.id == resolution_id)
+                              .options(*RESOLUTION_LOAD, joinedload(Resolution.item).joinedload(AgendaItem.meeting)))
+    if found is None:
+        abort(404)
+    return jsonify(ocd.bill(found))
