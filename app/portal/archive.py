@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.bodies.models import Body, Member, Membership
 from app.core.timeutil import local_to_utc, to_local, utcnow
@@ -195,8 +195,8 @@ def member(member_id: int):
     choice = _read(errors, lambda: choice_arg("vote", VoteChoice))
     year = _read(errors, lambda: int_arg("year", low=1900, high=2999))
     page = _read(errors, lambda: int_arg("page", high=100000)) or 1
-    person = db.session.scalar(select(Member).where(Member.id == member_id)
-                               .options(selectinload(Member.memberships).joinedload(Membership.body)))
+    person = db.session.scalars(select(Member).where(Member.id == member_id)
+                                .options(joinedload(Member.memberships).joinedload(Membership.body))).unique().first()
     if person is None:
         abort(404)
     today = to_local(utcnow()).date()
@@ -212,8 +212,8 @@ def member(member_id: int):
     page = min(max(page, 1), pages)
     cast = db.session.scalars(
         votes_query.options(selectinload(Vote.corrections),
-                            selectinload(Vote.motion).selectinload(Motion.item).joinedload(AgendaItem.meeting),
-                            selectinload(Vote.motion).joinedload(Motion.meeting))
+                            joinedload(Vote.motion).joinedload(Motion.item).joinedload(AgendaItem.meeting),
+                            joinedload(Vote.motion).joinedload(Motion.meeting))
         .order_by(Motion.closed_at.desc(), Motion.id.desc()).limit(VOTES_PER_PAGE)
         .offset((page - 1) * VOTES_PER_PAGE)).all()
 
@@ -221,7 +221,8 @@ def member(member_id: int):
         select(AgendaItem).join(agenda_item_sponsors, agenda_item_sponsors.c.agenda_item_id == AgendaItem.id)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .where(agenda_item_sponsors.c.member_id == person.id, Meeting.agenda_published_at.is_not(None))
-        .options(selectinload(AgendaItem.resolution)).order_by(Meeting.start_at.desc()).limit(100)).all()
+        .options(joinedload(AgendaItem.resolution), joinedload(AgendaItem.meeting))
+        .order_by(Meeting.start_at.desc()).limit(100)).all()
     disclosures = db.session.scalars(
         select(ConflictDisclosure).where(ConflictDisclosure.member_id == person.id)
         .options(selectinload(ConflictDisclosure.item).joinedload(AgendaItem.meeting))

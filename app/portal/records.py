@@ -37,7 +37,7 @@ def _public_resolution(resolution_id: int) -> Resolution:
             joinedload(Resolution.item).selectinload(AgendaItem.sponsors),
             selectinload(Resolution.links_out).selectinload(ResolutionLink.target),
             selectinload(Resolution.links_in).selectinload(ResolutionLink.source),
-            selectinload(Resolution.effects).selectinload(AgreementEffect.agreement),
+            selectinload(Resolution.effects).joinedload(AgreementEffect.agreement),
         ))
     if resolution is None or resolution.item.meeting.agenda_published_at is None:
         abort(404)

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
@@ -19,6 +19,22 @@ from app.public_comment import services as comment
 from app.votes import services as votes
 
 bp = Blueprint("portal", __name__)
+
+
+@bp.after_request
+def revalidate(response):
+    """A repeat visit to an unchanged public page is a 304 with no body (the ETag is a hash of the page).
+
+    Pages holding a private link say ``no-store`` and are left alone; ``no-cache`` makes every other page be
+    revalidated, so a change to the record shows at once.
+    """
+    if (request.method in ("GET", "HEAD") and response.status_code == 200 and not response.direct_passthrough
+            and "no-store" not in (response.headers.get("Cache-Control") or "")):
+        signed_in = request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session"))
+        response.headers["Cache-Control"] = "private, no-cache" if signed_in else "no-cache"
+        response.add_etag()
+        response.make_conditional(request)
+    return response
 
 
 @bp.route("/")
@@ -80,8 +96,6 @@ def document(meeting_id: int, attachment_id: int, filename: str):
 
 @bp.route("/language/<code>", methods=["GET"])
 def set_language(code: str):
-    from flask import current_app
-
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
     return redirect(safe_next(request.args.get("next")) or url_for("portal.home"))

@@ -1,0 +1,74 @@
+"""Query budgets against a large generated archive, and HTTP revalidation of public pages.
+
+The archive holds three years of meetings, thousands of resolutions, tens of thousands of votes and speakers;
+every public page and API endpoint must stay within a fixed number of SQL statements.
+"""
+
+from sqlalchemy import func, select
+
+from app.legislation.models import Agreement, Resolution
+from app.meetings.models import AgendaItem, Meeting
+from app.public_comment.models import SpeakerRequest
+from app.votes.models import Motion, Vote
+from tests import archive
+
+BUDGET = 10
+
+
+def test_every_public_page_and_endpoint_stays_within_budget_on_a_large_archive(client, commission, db,
+                                                                               count_queries):
+    body, members = commission
+    agreement = Agreement(title="Harbor lease master agreement", counterparty="Marina operator", category="lease")
+    db.session.add(agreement)
+    db.session.commit()
+    written = archive.build(body, members, years=3, meetings_per_year=24, items_per_meeting=30,
+                            speakers_per_item=5, first_year=2022, agreement=agreement)
+    assert written["resolutions"] >= 2000 and written["votes"] >= 15000 and written["speakers"] >= 10000
+    assert db.session.scalar(select(func.count()).select_from(Vote)) == written["votes"]
+    assert db.session.scalar(select(func.count()).select_from(SpeakerRequest)) == written["speakers"]
+
+    meeting = db.session.scalar(select(Meeting).order_by(Meeting.start_at.desc()))
+    item = db.session.scalar(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id))
+    resolution = db.session.scalar(select(Resolution).where(Resolution.number.is_not(None)).order_by(Resolution.id))
+    motion = db.session.scalar(select(Motion).order_by(Motion.id.desc()))
+    member = members[3]
+    urls = [
+        "/", "/meetings", "/meetings?year=2023&page=2", "/meetings?month=2023-06", f"/meetings?body={body.id}",
+        f"/meetings/{meeting.id}", f"/meetings/{meeting.id}/items/{item.id}", "/resolutions",
+        "/resolutions?q=harbor+lease&page=3", f"/resolutions?q={resolution.number}", "/resolutions?year=2023",
+        f"/resolutions?sponsor={member.id}", "/resolutions?effect=ratifies", f"/resolutions/{resolution.id}",
+        "/agreements", f"/agreements/{agreement.id}?on=2023-05-01", "/members", f"/members/{member.id}",
+        f"/members/{member.id}?vote=no&page=2", "/public-comment", "/feeds/agendas.atom", "/feeds/resolutions.atom",
+        "/meetings.ics", f"/bodies/{body.id}/agendas.atom",
+        "/api/v1/", "/api/v1/bodies", "/api/v1/members", f"/api/v1/members/{member.id}",
+        "/api/v1/meetings?per_page=100", f"/api/v1/meetings/{meeting.id}", "/api/v1/motions?per_page=100",
+        f"/api/v1/motions?member={member.id}&page=3", f"/api/v1/motions/{motion.id}",
+        "/api/v1/resolutions?per_page=100", "/api/v1/resolutions?q=marina&per_page=100",
+        f"/api/v1/resolutions/{resolution.id}", "/api/v1/agreements", f"/api/v1/agreements/{agreement.id}",
+        f"/api/v1/ocd/events/{meeting.id}", f"/api/v1/ocd/vote-events/{motion.id}",
+        f"/api/v1/ocd/bills/{resolution.id}",
+    ]
+    over = {}
+    for url in urls:
+        with count_queries() as statements:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        if len(statements) > BUDGET:
+            over[url] = len(statements)
+    assert over == {}, over
+
+
+def test_a_repeat_visit_to_an_unchanged_page_is_a_304(client, open_meeting, db):
+    meeting = open_meeting()
+    for url in ("/", f"/meetings/{meeting.id}", "/meetings", "/resolutions", "/feeds/agendas.atom", "/meetings.ics"):
+        first = client.get(url)
+        assert first.status_code == 200 and first.headers["ETag"], url
+        assert "no-cache" in first.headers["Cache-Control"]
+        again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.data == b"", url
+    # A change to the record changes the page and its ETag.
+    first = client.get(f"/meetings/{meeting.id}")
+    meeting.title = "Special meeting, retitled"
+    db.session.commit()
+    changed = client.get(f"/meetings/{meeting.id}", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and "retitled" in changed.get_data(as_text=True)
