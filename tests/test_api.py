@@ -134,8 +134,8 @@ def test_bad_parameters_are_a_clear_400(client, url, parameter):
 def test_missing_records_are_json_404(client, demo, db):
     from app.bodies.models import Body
 
-    draft = Meeting(body_id=db.session.scalar(select(Body.id)), kind="special", title="Not noticed", start_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
-                    location="City Hall")
+    draft = Meeting(body_id=db.session.scalar(select(Body.id)), kind="special", title="Not noticed",
+                    start_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC), location="City Hall")
     db.session.add(draft)
     db.session.commit()
     for url in ("/api/v1/meetings/999999", "/api/v1/meetings/99999999999999999999", f"/api/v1/meetings/{draft.id}",

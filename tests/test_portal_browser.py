@@ -1,0 +1,114 @@
+"""Real Chromium on the demo city: every public page reachable from the home page passes axe-core (WCAG 2.1 AA),
+and three keyboard-only journeys: finding the June 30 meeting, reading its resolution, registering to speak."""
+
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from tests.browser import chromium_page
+from tests.test_browser import assert_accessible, site  # noqa: F401  (the demo city behind a live server)
+
+pytestmark = pytest.mark.browser
+
+#: Not pages to audit: staff sign-in, language switching, feeds and files, the JSON API, the live display.
+SKIP_PREFIXES = ("/login", "/staff", "/dashboard", "/language/", "/api/", "/static/", "/agreements/documents/")
+SKIP_SUFFIXES = (".ics", ".atom", ".json", ".pdf")
+
+
+def _crawlable(base: str, href: str | None) -> str | None:
+    if not href or href.startswith(("mailto:", "tel:", "javascript:")):
+        return None
+    parts = urlsplit(urljoin(base + "/", href))
+    if f"{parts.scheme}://{parts.netloc}" != base:
+        return None
+    if parts.path.startswith(SKIP_PREFIXES) or parts.path.endswith(SKIP_SUFFIXES) or "/documents/" in parts.path:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def test_every_public_page_reachable_from_home_passes_axe(site):  # noqa: F811
+    seen, queue, audited = {"/"}, ["/"], []
+    with chromium_page() as page:
+        while queue:
+            path = queue.pop(0)
+            response = page.goto(site + path)
+            assert response is not None and response.ok, (path, response and response.status)
+            assert page.locator("html").get_attribute("lang") == "en"
+            assert_accessible(page)
+            audited.append(path)
+            for href in page.locator("a[href]").evaluate_all("els => els.map(e => e.getAttribute('href'))"):
+                found = _crawlable(site, href)
+                if found and "month=" in found and "month=" in path:
+                    continue  # the calendar's previous and next months go on forever; one month page is audited
+                if found and found not in seen:
+                    seen.add(found)
+                    queue.append(found)
+    # The crawl reached the whole public site, not just the home page.
+    for expected in ("/meetings", "/resolutions", "/agreements", "/members", "/public-comment", "/subscribe"):
+        assert expected in audited, expected
+    assert any(p.startswith("/resolutions/") for p in audited) and any(p.startswith("/members/") for p in audited)
+    assert any("/speak" in p for p in audited) and any("month=" in p for p in audited)
+    assert len(audited) >= 30, audited
+
+
+def _tab_to(page, name: str, *, limit: int = 250) -> None:
+    """Press Tab until the focused element's text or label contains ``name``; fail if it never does."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => { const e = document.activeElement;
+            return (e.innerText || e.value || e.getAttribute('aria-label') || '') + ' ' +
+                   (e.labels && e.labels.length ? e.labels[0].innerText : ''); }""")
+        if name in focused:
+            return
+    raise AssertionError(f"could not reach “{name}” with the Tab key")
+
+
+def _press_enter_and_wait(page) -> None:
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_keyboard_only_find_the_june_30_meeting_and_read_the_resolution(site):  # noqa: F811
+    with chromium_page() as page:
+        page.goto(site + "/")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.innerText") == "Skip to main content"
+        _tab_to(page, "Meetings")
+        _press_enter_and_wait(page)
+        _tab_to(page, "Year")
+        page.keyboard.press("End")  # the oldest year in the list; the demo's meetings are all in 2025
+        page.keyboard.type("2025")
+        _tab_to(page, "Show meetings")
+        _press_enter_and_wait(page)
+        _tab_to(page, "Special City Commission Meeting: 287(g) agreement")
+        _press_enter_and_wait(page)
+        assert "287(g)" in page.locator("h1").inner_text()
+        assert "30 June 2025" in page.locator("main").inner_text()
+        _tab_to(page, "25-187")
+        _press_enter_and_wait(page)
+        main = page.locator("main").inner_text()
+        assert "Majority of members present (4 of 7 needed): 6 yes, 1 no. Passed." in main
+        assert "Tobias Vandermeer" in main
+        _tab_to(page, "287(g)")  # on to the agreement it voided
+        assert_accessible(page)
+
+
+def test_keyboard_only_register_to_speak(site):  # noqa: F811
+    with chromium_page() as page:
+        page.goto(site + "/")
+        _tab_to(page, "Regular City Commission Meeting")
+        _press_enter_and_wait(page)
+        _tab_to(page, "Register to speak")
+        _press_enter_and_wait(page)
+        _tab_to(page, "Agenda item")
+        page.keyboard.press("ArrowDown")
+        _tab_to(page, "Your name")
+        page.keyboard.type("Keyboard Resident")
+        _tab_to(page, "Support")  # a radio group takes one Tab stop; the arrow keys choose within it
+        page.keyboard.press("ArrowDown")
+        assert page.evaluate("document.activeElement.labels[0].innerText").startswith("Oppose")
+        _tab_to(page, "Register to speak")
+        _press_enter_and_wait(page)
+        main = page.locator("main").inner_text()
+        assert "Keyboard Resident" in main and "place" in main.lower(), main[:1500]
+        assert_accessible(page)
