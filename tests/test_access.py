@@ -140,12 +140,9 @@ def world(app, db, create_meeting, create_member, tmp_path):
 
 
 def test_matrix_covers_every_staff_route(app):
-    """A new staff route must be added to the matrix above."""
-    public = {"portal.home", "portal.set_language", "portal.healthz", "portal.meeting", "portal.document", "static",
-              "auth.login", "auth.logout", "portal.speak", "portal.speaker_request", "portal.withdraw_request",
-              "portal.written_comment", "portal.item", "portal.display", "portal.display_state",
-              "portal.resolutions", "portal.resolution", "portal.agreements", "portal.agreement",
-              "portal.agreement_document", "portal.calendar_all", "portal.calendar_body"}
+    """A new staff route must be added to the matrix above. The portal and the read-only API are the anonymous
+    surface by design (one place each to audit); every other blueprint is staff-only."""
+    public = {"static", "auth.login", "auth.logout"}
     covered = set()
     for method, template, _, _ in MATRIX:
         adapter = app.url_map.bind("localhost")
@@ -153,7 +150,8 @@ def test_matrix_covers_every_staff_route(app):
                                                     written=1, member=1, motion=1, vote=1, disclosure=1,
                                                     agreement=1), method=method)
         covered.add(endpoint)
-    staff = {rule.endpoint for rule in app.url_map.iter_rules()} - public
+    staff = {rule.endpoint for rule in app.url_map.iter_rules()
+             if not rule.endpoint.startswith(("portal.", "api."))} - public
     assert staff <= covered, f"staff routes missing from the access matrix: {staff - covered}"
 
 
