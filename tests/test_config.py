@@ -64,3 +64,15 @@ def test_sqlite_runs_in_wal_mode_with_busy_timeout(app, db):
 
 def test_default_time_zone_is_new_york(app):
     assert app.config["TIMEZONE"] == os.environ.get("TIMEZONE", "America/New_York")
+
+
+def test_production_hashes_passwords_with_full_cost_scrypt():
+    from app import create_app
+    from app.auth.services import hash_password
+    from config import ProductionConfig
+
+    settings = {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    app = create_app(type("Prod", (ProductionConfig,), settings))
+    with app.app_context():
+        stored = hash_password("correct-horse-battery")
+    assert stored.startswith("scrypt:32768:8:1$")

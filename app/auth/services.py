@@ -24,7 +24,8 @@ def normalize_email(email: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    """scrypt at Werkzeug's full cost; only the test profile lowers the cost (PASSWORD_HASH_METHOD)."""
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
 def find_user_by_email(email: str) -> User | None:
