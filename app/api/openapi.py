@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of /api/v1. Every object lists all its properties as required and allows no others,
 so a response that drifts from this document fails the schemathesis test (tests/test_api.py)."""
 
-MAX_ID = 2**31 - 1
+from app.core.loaders import MAX_ID
 
 
 def _nullable(schema: dict) -> dict:

@@ -4,7 +4,7 @@ Anonymous like the portal, and reading only what the portal shows. Each endpoint
 lists are paged in SQL and their relations loaded with one query each.
 """
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
@@ -14,11 +14,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.api import ocd, serializers
 from app.api.openapi import document
 from app.bodies.models import Body, Member, Membership
-from app.core.timeutil import local_to_utc, to_local, utcnow
+from app.core.loaders import MAX_ID
+from app.core.timeutil import local_bounds, to_local, utcnow
 from app.extensions import db, limiter
 from app.legislation import search
 from app.legislation.models import Agreement, AgreementEffect, Resolution, ResolutionLink, ResolutionStatus
 from app.meetings.models import AgendaItem, Meeting, MeetingKind
+from app.votes import services as votes
 from app.votes.models import Motion, MotionStatus, Vote
 from app.votes.services import ROLL
 
@@ -26,7 +28,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
-MAX_ID = 2**31 - 1
 
 
 def _api_limit():
@@ -82,8 +83,7 @@ def date_param(name: str) -> date | None:
 
 
 def get_or_404(model, record_id: int, *options):
-    if record_id > MAX_ID:
-        abort(404)
+    """The record with its relations loaded (the ``<id:...>`` converter already refused ids out of range)."""
     found = db.session.scalar(select(model).where(model.id == record_id).options(*options))
     if found is None:
         abort(404)
@@ -146,7 +146,7 @@ def bodies():
     return paged(select(Body).order_by(Body.id), serializers.body, "api.bodies")
 
 
-@bp.route("/bodies/<int:body_id>")
+@bp.route("/bodies/<id:body_id>")
 def body(body_id: int):
     return jsonify(serializers.body(get_or_404(Body, body_id)))
 
@@ -160,7 +160,7 @@ def members():
                  "api.members")
 
 
-@bp.route("/members/<int:member_id>")
+@bp.route("/members/<id:member_id>")
 def member(member_id: int):
     return jsonify(serializers.member(get_or_404(Member, member_id, *MEMBER_LOAD)))
 
@@ -182,8 +182,7 @@ def meetings():
     if kind:
         query = query.where(Meeting.kind == kind)
     if year:
-        start = local_to_utc(datetime(year, 1, 1))
-        end = local_to_utc(datetime(year + 1, 1, 1))
+        start, end = local_bounds(date(year, 1, 1), date(year + 1, 1, 1))
         query = query.where(Meeting.start_at >= start, Meeting.start_at < end)
     return paged(query.order_by(Meeting.start_at.desc(), Meeting.id.desc()), serializers.meeting, "api.meetings",
                  body=body_id, kind=kind.value if kind else None, year=year)
@@ -200,19 +199,10 @@ def _public_meeting(meeting_id: int) -> Meeting:
     return meeting
 
 
-def _motions_by_item(meeting_id: int) -> dict:
-    rows = db.session.scalars(select(Motion).where(Motion.meeting_id == meeting_id,
-                                                   Motion.status != MotionStatus.pending).order_by(Motion.id)).all()
-    by_item: dict = {}
-    for m in rows:
-        by_item.setdefault(m.agenda_item_id, []).append(m)
-    return by_item
-
-
-@bp.route("/meetings/<int:meeting_id>")
+@bp.route("/meetings/<id:meeting_id>")
 def meeting(meeting_id: int):
     found = _public_meeting(meeting_id)
-    return jsonify(serializers.meeting_detail(found, _motions_by_item(found.id)))
+    return jsonify(serializers.meeting_detail(found, votes.public_motions(found.id)))
 
 
 # ---- motions ------------------------------------------------------------------------------------------------------
@@ -237,10 +227,8 @@ def motions():
     return paged(query.order_by(Motion.id), serializers.motion, "api.motions", meeting=meeting_id, member=member_id)
 
 
-@bp.route("/motions/<int:motion_id>")
+@bp.route("/motions/<id:motion_id>")
 def motion(motion_id: int):
-    if motion_id > MAX_ID:
-        abort(404)
     found = db.session.scalar(_public_motions().where(Motion.id == motion_id).options(*MOTION_LOAD))
     if found is None:
         abort(404)
@@ -271,10 +259,8 @@ def resolutions():
                  status=status.value if status else None, q=q or None)
 
 
-@bp.route("/resolutions/<int:resolution_id>")
+@bp.route("/resolutions/<id:resolution_id>")
 def resolution(resolution_id: int):
-    if resolution_id > MAX_ID:
-        abort(404)
     found = db.session.scalar(search.public_resolutions().where(Resolution.id == resolution_id)
                               .options(*RESOLUTION_LOAD))
     if found is None:
@@ -292,7 +278,7 @@ def agreements():
                  lambda a: serializers.agreement(a, on), "api.agreements", on=request.args.get("on") or None)
 
 
-@bp.route("/agreements/<int:agreement_id>")
+@bp.route("/agreements/<id:agreement_id>")
 def agreement(agreement_id: int):
     on = date_param("on") or to_local(utcnow()).date()
     return jsonify(serializers.agreement(get_or_404(Agreement, agreement_id, *AGREEMENT_LOAD), on))
@@ -300,16 +286,14 @@ def agreement(agreement_id: int):
 
 # ---- Open Civic Data ----------------------------------------------------------------------------------------------
 
-@bp.route("/ocd/events/<int:meeting_id>")
+@bp.route("/ocd/events/<id:meeting_id>")
 def ocd_event(meeting_id: int):
     found = _public_meeting(meeting_id)
-    return jsonify(ocd.event(found, _motions_by_item(found.id)))
+    return jsonify(ocd.event(found, votes.public_motions(found.id)))
 
 
-@bp.route("/ocd/vote-events/<int:motion_id>")
+@bp.route("/ocd/vote-events/<id:motion_id>")
 def ocd_vote_event(motion_id: int):
-    if motion_id > MAX_ID:
-        abort(404)
     found = db.session.scalar(_public_motions().where(Motion.id == motion_id, Motion.status == MotionStatus.closed)
                               .options(*MOTION_LOAD, joinedload(Motion.item).joinedload(AgendaItem.resolution)))
     if found is None:
@@ -317,10 +301,8 @@ def ocd_vote_event(motion_id: int):
     return jsonify(ocd.vote_event(found))
 
 
-@bp.route("/ocd/bills/<int:resolution_id>")
+@bp.route("/ocd/bills/<id:resolution_id>")
 def ocd_bill(resolution_id: int):
-    if resolution_id > MAX_ID:
-        abort(404)
     found = db.session.scalar(search.public_resolutions().where(Resolution.id == resolution_id)
                               .options(*RESOLUTION_LOAD, joinedload(Resolution.item).joinedload(AgendaItem.meeting)))
     if found is None:

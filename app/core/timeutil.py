@@ -1,6 +1,6 @@
 """Time helpers. Everything is UTC inside; the city's zone is applied only when shown."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -49,3 +49,9 @@ def local_to_utc(naive: datetime) -> datetime:
 def utc_to_local_naive(value: datetime | None) -> datetime | None:
     """For filling a datetime-local form field."""
     return None if value is None else to_local(value).replace(tzinfo=None)
+
+
+def local_bounds(first: date, after: date) -> tuple[datetime, datetime]:
+    """The UTC instants of local midnight on two days: a range of the city's calendar days, for queries."""
+    return (local_to_utc(datetime.combine(first, datetime.min.time())),
+            local_to_utc(datetime.combine(after, datetime.min.time())))

@@ -5,7 +5,7 @@ Every page reads a fixed number of queries: lists are paged in SQL and member st
 
 import calendar as month_grid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
@@ -13,12 +13,12 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.bodies.models import Body, Member, Membership
-from app.core.timeutil import local_to_utc, to_local, utcnow
+from app.core.timeutil import local_bounds, to_local, utcnow
 from app.extensions import db
 from app.meetings import services as meeting_services
 from app.meetings.attendance import STATUS_LABELS as ATTENDANCE_LABELS
 from app.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingKind, agenda_item_sponsors
-from app.portal.records import BadParameter, choice_arg, int_arg
+from app.portal.records import choice_arg, int_arg, read_arg
 from app.portal.views import bp
 from app.public_comment import services as comment
 from app.votes import services as votes
@@ -28,14 +28,6 @@ MEETINGS_PER_PAGE = 25
 VOTES_PER_PAGE = 50
 #: A week starting on Sunday, as US calendars do: only its weekday names are used.
 SUNDAY_WEEK = [date(2023, 1, 1) + timedelta(days=n) for n in range(7)]
-
-
-def _read(errors: list[str], read):
-    try:
-        return read()
-    except BadParameter as error:
-        errors.append(str(error))
-        return None
 
 
 def _month_arg(errors: list[str]) -> date | None:
@@ -51,20 +43,14 @@ def _month_arg(errors: list[str]) -> date | None:
     return None
 
 
-def _local_bounds(first: date, after: date) -> tuple[datetime, datetime]:
-    """The UTC instants of local midnight on two days (the city's wall clock, not UTC's)."""
-    return (local_to_utc(datetime.combine(first, datetime.min.time())),
-            local_to_utc(datetime.combine(after, datetime.min.time())))
-
-
 @bp.route("/meetings")
 def meetings():
     """Every public meeting, newest first, or one month as a calendar; cancelled ones stay, marked."""
     errors: list[str] = []
-    body_id = _read(errors, lambda: int_arg("body"))
-    kind = _read(errors, lambda: choice_arg("kind", MeetingKind))
-    year = _read(errors, lambda: int_arg("year", low=1900, high=2999))
-    page = _read(errors, lambda: int_arg("page", high=100000)) or 1
+    body_id = read_arg(errors, lambda: int_arg("body"))
+    kind = read_arg(errors, lambda: choice_arg("kind", MeetingKind))
+    year = read_arg(errors, lambda: int_arg("year", low=1900, high=2999))
+    page = read_arg(errors, lambda: int_arg("page", high=100000)) or 1
     month = _month_arg(errors)
 
     query = select(Meeting).where(Meeting.first_published_at.is_not(None))
@@ -73,8 +59,8 @@ def meetings():
     if kind:
         query = query.where(Meeting.kind == kind)
     if year:
-        query = query.where(Meeting.start_at >= _local_bounds(date(year, 1, 1), date(year + 1, 1, 1))[0],
-                            Meeting.start_at < _local_bounds(date(year, 1, 1), date(year + 1, 1, 1))[1])
+        start, end = local_bounds(date(year, 1, 1), date(year + 1, 1, 1))
+        query = query.where(Meeting.start_at >= start, Meeting.start_at < end)
     bodies = db.session.scalars(select(Body).order_by(Body.name)).all()
     years = sorted({to_local(start).year for start in db.session.scalars(
         select(func.min(Meeting.start_at)).where(Meeting.first_published_at.is_not(None))
@@ -88,7 +74,7 @@ def meetings():
 
     if month is not None:
         after = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-        start, end = _local_bounds(month, after)
+        start, end = local_bounds(month, after)
         found = db.session.scalars(query.where(Meeting.start_at >= start, Meeting.start_at < end)
                                    .order_by(Meeting.start_at, Meeting.id)).all()
         by_day: dict[int, list[Meeting]] = {}
@@ -192,9 +178,9 @@ def members():
 @bp.route("/members/<id:member_id>")
 def member(member_id: int):
     errors: list[str] = []
-    choice = _read(errors, lambda: choice_arg("vote", VoteChoice))
-    year = _read(errors, lambda: int_arg("year", low=1900, high=2999))
-    page = _read(errors, lambda: int_arg("page", high=100000)) or 1
+    choice = read_arg(errors, lambda: choice_arg("vote", VoteChoice))
+    year = read_arg(errors, lambda: int_arg("year", low=1900, high=2999))
+    page = read_arg(errors, lambda: int_arg("page", high=100000)) or 1
     person = db.session.scalars(select(Member).where(Member.id == member_id)
                                 .options(joinedload(Member.memberships).joinedload(Membership.body))).unique().first()
     if person is None:
@@ -205,7 +191,7 @@ def member(member_id: int):
     if choice:
         votes_query = votes_query.where(final_choice_column() == choice.value)
     if year:
-        start, end = _local_bounds(date(year, 1, 1), date(year + 1, 1, 1))
+        start, end = local_bounds(date(year, 1, 1), date(year + 1, 1, 1))
         votes_query = votes_query.where(Motion.closed_at >= start, Motion.closed_at < end)
     total = db.session.scalar(select(func.count()).select_from(votes_query.subquery())) or 0
     pages = max(1, -(-total // VOTES_PER_PAGE))

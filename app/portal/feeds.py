@@ -62,9 +62,8 @@ def _agenda_feed(body: Body | None) -> Response:
     for meeting in reversed(meetings):  # feedgen prepends each entry: add the oldest first
         entry = feed.add_entry()
         entry.id(_tag("meeting-agenda", meeting.id))
-        status = _(" (cancelled)") if meeting.status.value == "cancelled" else ""
-        entry.title(f"{meeting.body.name}: {meeting.title}, "
-                    f"{format_datetime(meeting.start_at, 'd MMMM y, h:mm a')}{status}")
+        title = f"{meeting.body.name}: {meeting.title}, {format_datetime(meeting.start_at, 'd MMMM y, h:mm a')}"
+        entry.title(_("%(title)s (cancelled)", title=title) if meeting.status.value == "cancelled" else title)
         entry.link(href=url_for("portal.meeting", meeting_id=meeting.id, _external=True))
         entry.updated(meeting.agenda_published_at)
         entry.published(meeting.agenda_published_at)
@@ -101,7 +100,8 @@ def feed_resolutions():
         entry.link(href=url_for("portal.resolution", resolution_id=resolution.id, _external=True))
         entry.updated(stamp)
         entry.published(stamp)
-        effective = (_(" Effective %(date)s.", date=format_date(resolution.effective_on, 'long'))
+        adopted = _("Adopted %(date)s.", date=format_date(resolution.adopted_on, "long"))
+        effective = (_("Effective %(date)s.", date=format_date(resolution.effective_on, "long"))
                      if resolution.effective_on else "")
-        entry.summary(_("Adopted %(date)s.", date=format_date(resolution.adopted_on, 'long')) + effective)
+        entry.summary(f"{adopted} {effective}".strip())
     return _respond(feed, stamps)

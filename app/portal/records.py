@@ -58,6 +58,15 @@ def int_arg(name: str, *, low: int = 1, high: int = 10**6) -> int | None:
     return int(raw)
 
 
+def read_arg(errors: list[str], read):
+    """Read one query parameter; a mistake is collected for the page to show, and the filter is left off."""
+    try:
+        return read()
+    except BadParameter as error:
+        errors.append(str(error))
+        return None
+
+
 def choice_arg(name: str, choices):
     raw = request.args.get(name, "").strip()
     if not raw:
@@ -70,21 +79,15 @@ def choice_arg(name: str, choices):
 
 @bp.route("/resolutions")
 def resolutions():
-    errors = []
-    criteria = search.Criteria(q=request.args.get("q", "").strip()[:200])
-
-    def take(attribute, read):
-        try:
-            setattr(criteria, attribute, read())
-        except BadParameter as error:
-            errors.append(str(error))
-
-    take("year", lambda: int_arg("year", low=1900, high=2999))
-    take("status", lambda: choice_arg("status", ResolutionStatus))
-    take("sponsor_id", lambda: int_arg("sponsor"))
-    take("effect", lambda: choice_arg("effect", EffectKind))
-    take("page", lambda: int_arg("page", high=100000) or 1)
-    take("sort", lambda: choice_arg("sort", search.SORTS) or ("relevance" if criteria.q else "newest"))
+    errors: list[str] = []
+    q = request.args.get("q", "").strip()[:200]
+    criteria = search.Criteria(
+        q=q, year=read_arg(errors, lambda: int_arg("year", low=1900, high=2999)),
+        status=read_arg(errors, lambda: choice_arg("status", ResolutionStatus)),
+        sponsor_id=read_arg(errors, lambda: int_arg("sponsor")),
+        effect=read_arg(errors, lambda: choice_arg("effect", EffectKind)),
+        page=read_arg(errors, lambda: int_arg("page", high=100000)) or 1,
+        sort=read_arg(errors, lambda: choice_arg("sort", search.SORTS)) or ("relevance" if q else "newest"))
     results = search.search(criteria)
     years, sponsors = search.filter_choices()
     return render_template("portal/resolutions.html", results=results, criteria=criteria, errors=errors,

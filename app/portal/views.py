@@ -11,6 +11,8 @@ from app.auth.views import safe_next
 from app.bodies.services import bodies_with_members
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
+from app.legislation.models import Resolution, ResolutionStatus
+from app.legislation.search import public_resolutions
 from app.meetings import services
 from app.meetings.attendance import STATUS_LABELS
 from app.meetings.models import AgendaItem, Attachment, Meeting
@@ -49,9 +51,6 @@ def home():
         select(Meeting).where(Meeting.first_published_at.is_not(None), Meeting.start_at < now - timedelta(hours=6))
         .order_by(Meeting.start_at.desc()).limit(10)
     ).all()
-    from app.legislation.models import Resolution, ResolutionStatus
-    from app.legislation.search import public_resolutions
-
     latest = db.session.scalars(public_resolutions().where(Resolution.status == ResolutionStatus.adopted)
                                 .order_by(Resolution.adopted_on.desc(), Resolution.number_seq.desc()).limit(5)).all()
     return render_template("portal/home.html", bodies=bodies, today=to_local(now).date(), upcoming=upcoming,
