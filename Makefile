@@ -8,6 +8,9 @@ export FLASK_APP := wsgi.py
 
 .PHONY: run test lint messages clean
 
+# Compiled translations (.mo) are built from the catalogs in git, never committed.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -20,7 +23,10 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
-run: $(VENV)/.installed
+%.mo: %.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+run: $(VENV)/.installed $(CATALOGS)
 	@mkdir -p instance
 	DAIS_CONFIG=$${DAIS_CONFIG:-development} $(BIN)/flask db upgrade
 	DAIS_CONFIG=$${DAIS_CONFIG:-development} $(BIN)/flask seed-demo --if-empty
@@ -32,7 +38,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 
 # The suite runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
-test: $(VENV)/.dev-installed
+test: $(VENV)/.dev-installed $(CATALOGS)
 	$(BIN)/ruff check .
 	DAIS_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
@@ -46,10 +52,10 @@ test: $(VENV)/.dev-installed
 
 # Extract strings and update the catalogs (run after changing user-facing text).
 messages: $(VENV)/.dev-installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
-	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel update -i translations/messages.pot -d translations; \
-		$(BIN)/pybabel compile -d translations; fi
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-comments=Translators: --project=Dais \
+		--copyright-holder="Dais contributors" -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --width=120
+	$(BIN)/pybabel compile -d translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

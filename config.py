@@ -42,7 +42,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     TIMEZONE = os.environ.get("TIMEZONE", "America/New_York")
     CITY_NAME = os.environ.get("CITY_NAME", "City of Key West")
-    LANGUAGES = ["en"]
+    #: Offered in the language switch; the first is the default. Each other needs translations/<code>.
+    LANGUAGES = ["en", "es"]
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
 
@@ -56,20 +57,10 @@ class Config:
     #: Where mail goes when MAIL_SERVER is empty: one .eml file per message.
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
 
-    #: F.S. 286.0105: printed on every notice and agenda; it can be reworded here but never removed.
-    APPEAL_ADVISORY = os.environ.get(
-        "APPEAL_ADVISORY",
-        "If a person decides to appeal any decision made by the Commission with respect to any matter "
-        "considered at this meeting, that person will need a record of the proceedings, and for such purpose "
-        "may need to ensure that a verbatim record of the proceedings is made, which record includes the "
-        "testimony and evidence upon which the appeal is to be based (F.S. 286.0105).",
-    )
-    #: F.S. 286.26: the accommodation contact line on every notice; configurable, never removable.
-    ACCOMMODATION_NOTICE = os.environ.get(
-        "ACCOMMODATION_NOTICE",
-        "Persons with disabilities who need an accommodation to take part in this meeting should contact "
-        "the City Clerk's Office at least 48 hours before the meeting (F.S. 286.26).",
-    )
+    #: F.S. 286.0105 and 286.26: printed on every notice and agenda. Empty (the default) prints the statutory
+    #: wording in the reader's language; a city's own wording set here is printed as given. Never removable.
+    APPEAL_ADVISORY = os.environ.get("APPEAL_ADVISORY", "")
+    ACCOMMODATION_NOTICE = os.environ.get("ACCOMMODATION_NOTICE", "")
     #: Attachments live here, outside the web root, under random names.
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_ATTACHMENT_BYTES = _int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)

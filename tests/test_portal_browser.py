@@ -4,9 +4,12 @@ and three keyboard-only journeys: finding the June 30 meeting, reading its resol
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from babel.messages.pofile import read_po
+from sqlalchemy import String, select
 
 from tests.browser import chromium_page
 from tests.test_browser import assert_accessible, site  # noqa: F401  (the demo city behind a live server)
+from tests.test_i18n import CATALOG, PLACEHOLDER
 
 pytestmark = pytest.mark.browser
 
@@ -26,15 +29,56 @@ def _crawlable(base: str, href: str | None) -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def test_every_public_page_reachable_from_home_passes_axe(site):  # noqa: F811
+def _record_text(db) -> str:
+    """Every text the record itself holds (titles, motions, minutes...): English data, rightly shown as entered."""
+    chunks = []
+    for table in db.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, String)]
+        if columns:
+            for row in db.session.execute(select(*columns)):
+                chunks.extend(str(v) for v in row if v)
+    return "\n".join(chunks).lower()
+
+
+def _english_phrases(record: str) -> set[str]:
+    """Stretches of interface English (three words or more) that the Spanish catalog translates differently,
+    leaving out any the record's own text contains."""
+    with CATALOG.open("rb") as fh:
+        catalog = read_po(fh, locale="es")
+    phrases = set()
+    for m in catalog:
+        if not m.id:
+            continue
+        english = m.id if isinstance(m.id, str) else m.id[0]
+        spanish = m.string if isinstance(m.string, str) else m.string[0]
+        for part in PLACEHOLDER.split(english):
+            part = part.strip(" .,:;()“”")
+            if len(part.split()) >= 3 and part not in spanish and part.lower() not in record:
+                phrases.add(part)
+    return phrases
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_public_page_reachable_from_home_passes_axe(site, db, language):  # noqa: F811
     seen, queue, audited = {"/"}, ["/"], []
+    english_left = _english_phrases(_record_text(db)) if language == "es" else set()
+    assert language == "en" or len(english_left) > 500
     with chromium_page() as page:
+        page.goto(site + "/")
+        if language != "en":
+            with page.expect_navigation():  # the visible switch, as a reader would use it; it keeps the page
+                page.locator(f'a[hreflang="{language}"]').click()
+            assert urlsplit(page.url).path == "/"
         while queue:
             path = queue.pop(0)
             response = page.goto(site + path)
             assert response is not None and response.ok, (path, response and response.status)
-            assert page.locator("html").get_attribute("lang") == "en"
+            assert page.locator("html").get_attribute("lang") == language
             assert_accessible(page)
+            if english_left:
+                text = page.locator("body").inner_text()
+                left = sorted(p for p in english_left if p in text)
+                assert not left, (path, left)
             audited.append(path)
             for href in page.locator("a[href]").evaluate_all("els => els.map(e => e.getAttribute('href'))"):
                 found = _crawlable(site, href)
@@ -111,4 +155,33 @@ def test_keyboard_only_register_to_speak(site):  # noqa: F811
         _press_enter_and_wait(page)
         main = page.locator("main").inner_text()
         assert "Keyboard Resident" in main and "place" in main.lower(), main[:1500]
+        assert_accessible(page)
+
+
+def test_keyboard_only_in_spanish_switch_language_then_find_the_vote(site):  # noqa: F811
+    """The same journey for a Spanish reader: the language switch is reachable by keyboard, and the June 30
+    meeting, its vote and the agreement's status read in Spanish."""
+    with chromium_page() as page:
+        page.goto(site + "/meetings")
+        _tab_to(page, "Español")
+        _press_enter_and_wait(page)
+        assert urlsplit(page.url).path == "/meetings" and page.locator("html").get_attribute("lang") == "es"
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.innerText") == "Saltar al contenido principal"
+        _tab_to(page, "Año")
+        page.keyboard.press("End")
+        page.keyboard.type("2025")
+        _tab_to(page, "Mostrar reuniones")
+        _press_enter_and_wait(page)
+        _tab_to(page, "Special City Commission Meeting: 287(g) agreement")  # the record's own title
+        _press_enter_and_wait(page)
+        main = page.locator("main").inner_text()
+        assert "lunes, 30 de junio de 2025" in main and "Oradores" in main
+        _tab_to(page, "25-187")
+        _press_enter_and_wait(page)
+        main = page.locator("main").inner_text()
+        assert "Mayoría de los miembros presentes (se necesitan 4 de 7): 6 a favor, 1 en contra. Aprobada." in main
+        _tab_to(page, "287(g) Task Force")  # the agreement the resolution voided
+        _press_enter_and_wait(page)
+        assert "/agreements/" in page.url and "Estado" in page.locator("main").inner_text()
         assert_accessible(page)

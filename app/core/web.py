@@ -1,7 +1,9 @@
 """Template helpers and response headers shared by every page."""
 
+from babel import Locale
 from flask import current_app, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
+from flask_babel import lazy_gettext as _l
 
 from app.core.text import render_markdown
 
@@ -11,26 +13,60 @@ CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
+#: Babel's own names; the locale supplies the pattern.
+NAMED_FORMATS = ("short", "medium", "long", "full")
+
+#: Every date or time pattern the pages use (CLDR syntax). Each is a catalog entry, so a language gives its own
+#: order, words and clock: Spanish says "lunes, 30 de junio de 2025, 17:00". tests/test_i18n.py checks that
+#: every pattern in the templates is listed here.
+DATE_PATTERNS = (
+    # Translators: CLDR date pattern (https://unicode.org/reports/tr35/tr35-dates.html); quote literal words.
+    _l("EEEE d MMMM y, h:mm a zzz"),
+    _l("EEEE, d MMMM y, h:mm a"),
+    _l("EEEE, d MMMM y"),
+    _l("d MMMM y, h:mm a"),
+    _l("d MMMM y"),
+    _l("d MMM y, h:mm a"),
+    _l("MMM d, yyyy h:mm a"),
+    _l("d MMM y"),
+    _l("MMM d, yyyy"),
+    _l("MMMM y"),
+    _l("h:mm a zzz"),
+    _l("h:mm:ss a"),
+    _l("h:mm a"),
+    _l("EEEE"),
+    _l("EEE"),
+)
+
+
+def localized_pattern(fmt: str) -> str:
+    """The reader's language's form of a date pattern (a Babel format name is passed through)."""
+    return fmt if fmt in NAMED_FORMATS else gettext(fmt)
+
+
+def local_datetime(value, fmt="d MMM y, h:mm a") -> str:
+    """A stored UTC time as the city's wall-clock time, in the reader's language (Flask-Babel's default
+    zone is set to the city's)."""
+    return "" if value is None else format_datetime(value, localized_pattern(fmt))
+
+
+def local_date(value, fmt="long") -> str:
+    return "" if value is None else format_date(value, localized_pattern(fmt))
+
 
 def format_local(value, fmt="EEEE d MMMM y, h:mm a zzz") -> str:
-    """A stored UTC time as the city's wall-clock time, in the reader's language."""
-    return "" if value is None else format_datetime(value, fmt)
+    return local_datetime(value, fmt)
+
+
+def language_name(code: str) -> str:
+    """A language's own name ("English", "Español"), as a reader of that language looks for it."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
 
 
 def register_web(app):
-    @app.template_filter("local_datetime")
-    def local_datetime(value, fmt="d MMM y, h:mm a"):
-        """A stored UTC time, shown in the city's zone (Flask-Babel's default zone is set to it)."""
-        if value is None:
-            return ""
-        return format_datetime(value, fmt)
-
-    @app.template_filter("local_date")
-    def local_date(value, fmt="long"):
-        if value is None:
-            return ""
-        return format_date(value, fmt)
-
+    app.add_template_filter(local_datetime, "local_datetime")
+    app.add_template_filter(local_date, "local_date")
     app.add_template_filter(render_markdown, "markdown")
 
     from app.public_comment.services import format_seconds
@@ -53,6 +89,7 @@ def register_web(app):
             "city_name": current_app.config["CITY_NAME"],
             "current_locale": str(get_locale()),
             "languages": current_app.config["LANGUAGES"],
+            "language_name": language_name,
         }
 
     @app.after_request

@@ -445,11 +445,12 @@ def add_item(meeting: Meeting, *, section: str, title: str, body_md: str, item_t
     db.session.flush()
     renumber(meeting)
     db.session.flush()
-    _amendment(meeting, f"Item {item.label} '{title}' added", reason, actor, {"item_id": item.id})
+    _amendment(meeting, f"Item {item.label} '{title}' added", reason, actor,
+               {"event": "item_added", "item_id": item.id, "label": item.label, "title": title})
     if outside:
         _log_change(meeting, MeetingChangeKind.outside_purpose,
                     f"Item {item.label} '{title}' added outside the purpose stated in the call", actor=actor,
-                    reason=reason)
+                    reason=reason, data={"item_id": item.id, "label": item.label, "title": title})
     audit.record("agenda_item.add", item, f"Added item {item.label} '{title}' ({item.file_number})", actor=actor,
                  data={"after": _item_snapshot(item), "amendment_reason": reason, "outside_purpose": outside})
     db.session.flush()
@@ -489,7 +490,8 @@ def update_item(item: AgendaItem, *, title: str, body_md: str, item_type: Agenda
     changed = sorted(k for k in after if after[k] != before[k])
     if changed:
         _amendment(meeting, f"Item {item.label} '{title}' changed ({', '.join(changed)})", reason, actor,
-                   {"item_id": item.id, "fields": changed})
+                   {"event": "item_changed", "item_id": item.id, "label": item.label, "title": title,
+                    "fields": changed})
         audit.record("agenda_item.update", item, f"Edited item {item.label}", actor=actor,
                      data={"before": before, "after": after, "amendment_reason": reason})
     db.session.flush()
@@ -513,7 +515,9 @@ def move_item(item: AgendaItem, *, direction: str, amendment_reason: str | None 
     old_label = item.label
     item.position, other.position = other.position, item.position
     renumber(meeting)
-    _amendment(meeting, f"Item {old_label} '{item.title}' moved to {item.label}", reason, actor, {"item_id": item.id})
+    _amendment(meeting, f"Item {old_label} '{item.title}' moved to {item.label}", reason, actor,
+               {"event": "item_moved", "item_id": item.id, "label": old_label, "title": item.title,
+                "new_label": item.label})
     audit.record("agenda_item.move", item, f"Moved item {old_label} to {item.label}", actor=actor,
                  data={"before": old_label, "after": item.label, "amendment_reason": reason})
     db.session.flush()
@@ -531,7 +535,8 @@ def move_item_to_section(item: AgendaItem, *, section: str, amendment_reason: st
     item.section, item.position = section, 10**6
     renumber(meeting)
     _amendment(meeting, f"Item {old_label} '{item.title}' moved to {section} as {item.label}", reason, actor,
-               {"item_id": item.id})
+               {"event": "item_moved_section", "item_id": item.id, "label": old_label, "title": item.title,
+                "section": section, "new_label": item.label})
     audit.record("agenda_item.move", item, f"Moved item {old_label} from {old_section} to {section} ({item.label})",
                  actor=actor, data={"before": old_section, "after": section, "amendment_reason": reason})
     db.session.flush()
@@ -551,7 +556,8 @@ def withdraw_item(item: AgendaItem, *, reason: str, actor) -> None:
     item.withdrawn_at, item.withdrawn_reason = utcnow(), reason
     label = item.label
     renumber(meeting)
-    _amendment(meeting, f"Item {label} '{item.title}' withdrawn", reason, actor, {"item_id": item.id})
+    _amendment(meeting, f"Item {label} '{item.title}' withdrawn", reason, actor,
+               {"event": "item_withdrawn", "item_id": item.id, "label": label, "title": item.title})
     audit.record("agenda_item.withdraw", item, f"Withdrew item {label} '{item.title}'", actor=actor,
                  data={"reason": reason})
     db.session.flush()
@@ -567,7 +573,8 @@ def publish_agenda(meeting: Meeting, *, actor) -> None:
         raise DomainError(_("The agenda has no items yet."))
     meeting.agenda_published_at = utcnow()
     _log_change(meeting, MeetingChangeKind.agenda_published,
-                f"Agenda published with {len(meeting.active_items)} items", actor=actor)
+                f"Agenda published with {len(meeting.active_items)} items", actor=actor,
+                data={"items": len(meeting.active_items)})
     audit.record("meeting.publish_agenda", meeting, f"Published the agenda of '{meeting.title}'", actor=actor,
                  data={"items": [i.label + " " + i.title for i in meeting.active_items]})
     db.session.flush()
@@ -585,7 +592,8 @@ def add_attachment(item: AgendaItem, *, filename: str | None, stream, amendment_
     db.session.add(attachment)
     db.session.flush()
     _amendment(item.meeting, f"Document '{stored.original_filename}' attached to item {item.label}", reason, actor,
-               {"item_id": item.id, "attachment_id": attachment.id})
+               {"event": "document_attached", "item_id": item.id, "attachment_id": attachment.id,
+                "label": item.label, "filename": stored.original_filename})
     audit.record("attachment.add", attachment, f"Attached '{stored.original_filename}' to item {item.label}",
                  actor=actor, data={"sha256": stored.sha256, "size": stored.size, "content_type": stored.content_type})
     db.session.flush()

@@ -17,7 +17,7 @@ from app.core.timeutil import NonexistentLocalTime, local_to_utc, to_local, utc_
 from app.core.uploads import stored_path
 from app.extensions import db
 from app.legislation.services import prohibited_items
-from app.meetings import attendance, forms, services
+from app.meetings import attendance, changes, forms, services
 from app.meetings.models import (
     AgendaItem,
     AgendaItemType,
@@ -33,6 +33,7 @@ from app.votes import services as votes
 
 bp = Blueprint("meetings", __name__, url_prefix="/staff")
 bp.before_request(login_gate())
+bp.add_app_template_filter(changes.describe, "change_text")
 
 STAFF = (Role.admin, Role.clerk, Role.commissioner)
 EDITORS = (Role.admin, Role.clerk)

@@ -8,13 +8,14 @@ from datetime import UTC, datetime, time
 
 from feedgen.feed import FeedGenerator
 from flask import Response, current_app, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.bodies.models import Body
 from app.core.loaders import get_or_404
 from app.core.timeutil import city_zone
+from app.core.web import local_date, local_datetime
 from app.extensions import db
 from app.legislation.models import Resolution, ResolutionStatus
 from app.legislation.search import public_resolutions
@@ -36,7 +37,7 @@ def _generator(kind: str, title: str, self_url: str, alternate: str) -> FeedGene
     feed.author({"name": current_app.config["CITY_NAME"]})
     feed.link(href=self_url, rel="self", type="application/atom+xml")
     feed.link(href=alternate, rel="alternate", type="text/html")
-    feed.language(current_app.config["BABEL_DEFAULT_LOCALE"])
+    feed.language(str(get_locale()))
     feed.generator("Dais")
     return feed
 
@@ -62,7 +63,7 @@ def _agenda_feed(body: Body | None) -> Response:
     for meeting in reversed(meetings):  # feedgen prepends each entry: add the oldest first
         entry = feed.add_entry()
         entry.id(_tag("meeting-agenda", meeting.id))
-        title = f"{meeting.body.name}: {meeting.title}, {format_datetime(meeting.start_at, 'd MMMM y, h:mm a')}"
+        title = f"{meeting.body.name}: {meeting.title}, {local_datetime(meeting.start_at, 'd MMMM y, h:mm a')}"
         entry.title(_("%(title)s (cancelled)", title=title) if meeting.status.value == "cancelled" else title)
         entry.link(href=url_for("portal.meeting", meeting_id=meeting.id, _external=True))
         entry.updated(meeting.agenda_published_at)
@@ -100,8 +101,8 @@ def feed_resolutions():
         entry.link(href=url_for("portal.resolution", resolution_id=resolution.id, _external=True))
         entry.updated(stamp)
         entry.published(stamp)
-        adopted = _("Adopted %(date)s.", date=format_date(resolution.adopted_on, "long"))
-        effective = (_("Effective %(date)s.", date=format_date(resolution.effective_on, "long"))
+        adopted = _("Adopted %(date)s.", date=local_date(resolution.adopted_on))
+        effective = (_("Effective %(date)s.", date=local_date(resolution.effective_on))
                      if resolution.effective_on else "")
         entry.summary(f"{adopted} {effective}".strip())
     return _respond(feed, stamps)

@@ -34,6 +34,8 @@ def revalidate(response):
             and "no-store" not in (response.headers.get("Cache-Control") or "")):
         signed_in = request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session"))
         response.headers["Cache-Control"] = "private, no-cache" if signed_in else "no-cache"
+        # The page is in the reader's language: from the session's choice, else Accept-Language.
+        response.vary.update(("Accept-Language", "Cookie"))
         response.add_etag()
         response.make_conditional(request)
     return response
