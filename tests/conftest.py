@@ -17,6 +17,20 @@ from tests.dbutil import BACKEND, fresh_database
 PASSWORD = "correct-horse-battery"
 
 
+def pytest_configure(config):
+    """`make test` compiles the catalogs; a bare `pytest` after editing a .po gets them compiled here too."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parent.parent / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as src, mo.open("wb") as out:
+                write_mo(out, read_po(src))
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     with fresh_database(BACKEND, tmp_path_factory.mktemp("db")) as url:

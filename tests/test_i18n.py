@@ -161,6 +161,9 @@ def test_error_pages_and_form_errors_are_in_spanish(client, open_meeting):
     text = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "Indique un correo electrónico como nombre@ejemplo.com." in text
     assert 'value="no-es-correo"' in text
+    # WTForms' own messages come in Spanish too.
+    choice = client.post("/subscribe", data={"email": "a@example.org", "body": "99999"}, headers=SPANISH)
+    assert choice.status_code == 422 and "Opción inválida" in choice.get_data(as_text=True)
     item = next(i for i in meeting.items if i.title == "Resolution on the 287(g) agreement")
     speak = client.post(f"/meetings/{meeting.id}/speak", headers=SPANISH,
                         data={"agenda_item_id": str(item.id), "name": "", "stance": "oppose"})

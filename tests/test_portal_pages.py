@@ -182,7 +182,13 @@ def test_month_calendar_places_meetings_on_the_city_day(client, create_meeting, 
     cell = page[page.index('<span class="day-number">30</span>'):]
     assert cell.index("Late special meeting") < cell.index("</td>")
     assert "Late special meeting" not in client.get("/meetings?month=2025-07").get_data(as_text=True)
-    assert 'href="/meetings?month=2025-05' in page and 'href="/meetings?month=2025-07' in page
+    # Previous and next stop at the archive's ends: nothing before June 2025, and next months up to this one
+    # (the clock's March 2026) even when empty.
+    assert 'href="/meetings?month=2025-05' not in page and 'href="/meetings?month=2025-07' in page
+    this_month = client.get("/meetings?month=2026-03").get_data(as_text=True)
+    assert 'href="/meetings?month=2026-02' in this_month and "month=2026-04" not in this_month
+    create_meeting(kind="regular", status="noticed", title="Budget", start_at=datetime(2026, 9, 9, 21, tzinfo=UTC))
+    assert 'href="/meetings?month=2026-04' in client.get("/meetings?month=2026-03").get_data(as_text=True)
     bad = client.get("/meetings?month=2025-13")
     assert bad.status_code == 400 and "is not a month" in bad.get_data(as_text=True)
 

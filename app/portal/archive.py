@@ -62,12 +62,10 @@ def meetings():
         start, end = local_bounds(date(year, 1, 1), date(year + 1, 1, 1))
         query = query.where(Meeting.start_at >= start, Meeting.start_at < end)
     bodies = db.session.scalars(select(Body).order_by(Body.name)).all()
-    years = sorted({to_local(start).year for start in db.session.scalars(
-        select(func.min(Meeting.start_at)).where(Meeting.first_published_at.is_not(None))
-        .union_all(select(func.max(Meeting.start_at)).where(Meeting.first_published_at.is_not(None)))).all()
-        if start is not None}, reverse=True)
-    if years:
-        years = list(range(years[0], years[-1] - 1, -1))
+    public = Meeting.first_published_at.is_not(None)
+    ends = [to_local(when).date() for when in db.session.execute(
+        select(func.min(Meeting.start_at), func.max(Meeting.start_at)).where(public)).one() if when is not None]
+    years = list(range(ends[-1].year, ends[0].year - 1, -1)) if ends else []
     context = {"bodies": bodies, "years": years, "kinds": list(MeetingKind), "body_id": body_id, "kind": kind,
                "year": year, "errors": errors, "services": meeting_services, "month": month}
     status = 400 if errors else 200
@@ -81,10 +79,15 @@ def meetings():
         for meeting in found:
             by_day.setdefault(to_local(meeting.start_at).day, []).append(meeting)
         weeks = month_grid.Calendar(firstweekday=6).monthdayscalendar(month.year, month.month)
+        # Previous and next stop at the archive's ends (the next month is always offered up to this month's),
+        # so neither a reader nor a crawler pages through empty months for ever.
         previous = (month - timedelta(days=1)).replace(day=1)
-        return render_template("portal/meetings_month.html", weeks=weeks, by_day=by_day, previous=previous,
-                               following=after, count=len(found), weekdays=SUNDAY_WEEK,
-                               **context), status
+        this_month = to_local(utcnow()).date().replace(day=1)
+        last = max([this_month] + [d.replace(day=1) for d in ends[-1:]])
+        return render_template("portal/meetings_month.html", weeks=weeks, by_day=by_day,
+                               previous=previous if ends and previous >= ends[0].replace(day=1) else None,
+                               following=after if after <= last else None, count=len(found),
+                               weekdays=SUNDAY_WEEK, **context), status
 
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // MEETINGS_PER_PAGE))
