@@ -145,8 +145,8 @@ def test_dates_and_times_are_written_the_spanish_way(client, db, clock, open_mee
     clock.now = datetime(2025, 6, 20, 12, 0, tzinfo=UTC)
     meeting = open_meeting(start_at=datetime(2025, 6, 30, 21, 0, tzinfo=UTC))  # 5 pm in Key West
     page = client.get(f"/meetings/{meeting.id}", headers=SPANISH).get_data(as_text=True)
-    assert "lunes, 30 de junio de 2025" in page and "17:00" in page
-    assert "p.\u00a0m." not in page and "PM" not in page
+    assert "lunes, 30 de junio de 2025, 17:00 (hora de verano oriental)" in page
+    assert "p.\u00a0m." not in page and "PM" not in page and "-0400" not in page and "17:00:00" not in page
     english = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "Monday" in english and "5:00" in english and "PM" in english
 
