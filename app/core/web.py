@@ -55,6 +55,7 @@ def local_date(value, fmt="long") -> str:
 
 
 def format_local(value, fmt="EEEE d MMMM y, h:mm a zzz") -> str:
+    """The long form, weekday and zone included, for sentences and mail ("Monday 30 June 2025, 5:00 PM EDT")."""
     return local_datetime(value, fmt)
 
 
