@@ -64,3 +64,42 @@ def test_body_feed_holds_only_that_body(client, create_meeting, create_body, db)
     assert [str(e["summary"]) for e in events.values()] == [f"{one.body.name}: Commission meeting"]
     assert client.get("/bodies/99999999999/meetings.ics").status_code == 404
     assert client.get("/bodies/2147483647/meetings.ics").status_code == 404
+
+
+def test_one_meeting_calendar_entry_matches_the_feed_and_follows_its_changes(client, create_meeting, db):
+    meeting = create_meeting(kind="regular", title="Regular meeting")
+    draft = create_meeting(kind="special", title="Draft special")
+    services.publish_meeting(meeting, actor=None)
+    db.session.commit()
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert f'href="/meetings/{meeting.id}/calendar.ics"' in page and "Add this meeting to your calendar" in page
+
+    raw, events = _events(client, f"/meetings/{meeting.id}/calendar.ics")
+    _, feed = _events(client)
+    [(uid, event)] = events.items()
+    assert uid in feed and int(event["sequence"]) == int(feed[uid]["sequence"])
+    assert b"BEGIN:VTIMEZONE" in raw
+    assert client.get(f"/meetings/{meeting.id}/calendar.ics").headers["Content-Disposition"] == (
+        f'inline; filename="meeting-{meeting.id}.ics"')
+
+    services.cancel_meeting(meeting, reason="Hurricane warning", actor=None)
+    db.session.commit()
+    _, events = _events(client, f"/meetings/{meeting.id}/calendar.ics")
+    assert str(events[uid]["status"]) == "CANCELLED" and int(events[uid]["sequence"]) > int(event["sequence"])
+
+    for missing in (draft.id, 999999, 10**30):
+        assert client.get(f"/meetings/{missing}/calendar.ics").status_code == 404
+
+
+def test_calendar_text_is_in_the_readers_language(client, create_meeting, db):
+    meeting = create_meeting(kind="regular", title="Regular meeting")
+    services.publish_meeting(meeting, actor=None)
+    services.cancel_meeting(meeting, reason="Hurricane warning", actor=None)
+    db.session.commit()
+    spanish = Calendar.from_ical(client.get("/meetings.ics", headers={"Accept-Language": "es"}).data)
+    [event] = spanish.walk("VEVENT")
+    assert "CANCELADA: Hurricane warning" in str(event["description"])
+    assert "Agenda, comentarios del público y acta:" in str(event["description"])
+    assert str(spanish["x-wr-calname"]).startswith("Reuniones públicas de")
+    english = Calendar.from_ical(client.get("/meetings.ics").data)
+    assert "CANCELLED: Hurricane warning" in str(english.walk("VEVENT")[0]["description"])

@@ -39,7 +39,7 @@ def test_every_public_page_and_endpoint_stays_within_budget_on_a_large_archive(c
         f"/resolutions?sponsor={member.id}", "/resolutions?effect=ratifies", f"/resolutions/{resolution.id}",
         "/agreements", f"/agreements/{agreement.id}?on=2023-05-01", "/members", f"/members/{member.id}",
         f"/members/{member.id}?vote=no&page=2", "/public-comment", "/feeds/agendas.atom", "/feeds/resolutions.atom",
-        "/meetings.ics", f"/bodies/{body.id}/agendas.atom",
+        "/meetings.ics", f"/meetings/{meeting.id}/calendar.ics", f"/bodies/{body.id}/agendas.atom",
         "/api/v1/", "/api/v1/bodies", "/api/v1/members", f"/api/v1/members/{member.id}",
         "/api/v1/meetings?per_page=100", f"/api/v1/meetings/{meeting.id}", "/api/v1/motions?per_page=100",
         f"/api/v1/motions?member={member.id}&page=3", f"/api/v1/motions/{motion.id}",

@@ -7,7 +7,8 @@ city's TZID with its VTIMEZONE. The library writes CRLF line ends and folds line
 
 from datetime import timedelta
 
-from flask import Response, current_app, url_for
+from flask import Response, abort, current_app, url_for
+from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
@@ -43,14 +44,14 @@ def _event(meeting: Meeting) -> Event:
     event.add("status", STATUS.get(meeting.status, "CONFIRMED"))
     url = url_for("portal.meeting", meeting_id=meeting.id, _external=True)
     event.add("url", url)
-    description = [meeting.purpose or "", f"Agenda, public comment and minutes: {url}"]
+    description = [meeting.purpose or "", _("Agenda, public comment and minutes: %(url)s", url=url)]
     if meeting.status == MeetingStatus.cancelled and meeting.cancelled_reason:
-        description.insert(0, f"CANCELLED: {meeting.cancelled_reason}")
+        description.insert(0, _("CANCELLED: %(reason)s", reason=meeting.cancelled_reason))
     event.add("description", "\n\n".join(d for d in description if d))
     return event
 
 
-def _feed(meetings, name: str) -> Response:
+def _feed(meetings, name: str, filename: str = "meetings.ics") -> Response:
     calendar = Calendar()
     calendar.add("prodid", "-//Dais//Public meetings//EN")
     calendar.add("version", "2.0")
@@ -62,7 +63,7 @@ def _feed(meetings, name: str) -> Response:
         calendar.add_component(_event(meeting))
     calendar.add_missing_timezones()
     response = Response(calendar.to_ical(), mimetype="text/calendar")
-    response.headers["Content-Disposition"] = 'inline; filename="meetings.ics"'
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
@@ -76,10 +77,20 @@ def _public_meetings(body_id: int | None = None):
 
 @bp.route("/meetings.ics")
 def calendar_all():
-    return _feed(_public_meetings(), f"{current_app.config['CITY_NAME']}: public meetings")
+    return _feed(_public_meetings(), _("%(city)s public meetings", city=current_app.config["CITY_NAME"]))
 
 
 @bp.route("/bodies/<id:body_id>/meetings.ics")
 def calendar_body(body_id: int):
     body = get_or_404(Body, body_id)
     return _feed(_public_meetings(body.id), f"{current_app.config['CITY_NAME']}: {body.name}")
+
+
+@bp.route("/meetings/<id:meeting_id>/calendar.ics")
+def calendar_meeting(meeting_id: int):
+    """One meeting to add to a personal calendar: the same UID and SEQUENCE as in the feeds, so a later
+    reschedule or cancellation read from a feed updates the same entry."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.first_published_at is None:
+        abort(404)
+    return _feed([meeting], f"{meeting.body.name}: {meeting.title}", filename=f"meeting-{meeting.id}.ics")
