@@ -52,7 +52,7 @@ test: $(VENV)/.dev-installed $(CATALOGS)
 
 # Extract strings and update the catalogs (run after changing user-facing text).
 messages: $(VENV)/.dev-installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-comments=Translators: --project=Dais \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --add-comments=Translators: --project=Dais \
 		--copyright-holder="Dais contributors" -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --width=120
 	$(BIN)/pybabel compile -d translations

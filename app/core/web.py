@@ -3,7 +3,6 @@
 from babel import Locale
 from flask import current_app, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
-from flask_babel import lazy_gettext as _l
 
 from app.core.text import render_markdown
 
@@ -13,6 +12,11 @@ CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
+def N_(pattern: str) -> str:
+    """Marks a string for the catalog without translating it here (extracted with ``-k N_``)."""
+    return pattern
+
+
 #: Babel's own names; the locale supplies the pattern.
 NAMED_FORMATS = ("short", "medium", "long", "full")
 
@@ -20,22 +24,22 @@ NAMED_FORMATS = ("short", "medium", "long", "full")
 #: order, words and clock: Spanish says "lunes, 30 de junio de 2025, 17:00". tests/test_i18n.py checks that
 #: every pattern in the templates is listed here.
 DATE_PATTERNS = (
-    # Translators: CLDR date pattern (https://unicode.org/reports/tr35/tr35-dates.html); quote literal words.
-    _l("EEEE d MMMM y, h:mm a zzz"),
-    _l("EEEE, d MMMM y, h:mm a"),
-    _l("EEEE, d MMMM y"),
-    _l("d MMMM y, h:mm a"),
-    _l("d MMMM y"),
-    _l("d MMM y, h:mm a"),
-    _l("MMM d, yyyy h:mm a"),
-    _l("d MMM y"),
-    _l("MMM d, yyyy"),
-    _l("MMMM y"),
-    _l("h:mm a zzz"),
-    _l("h:mm:ss a"),
-    _l("h:mm a"),
-    _l("EEEE"),
-    _l("EEE"),
+    # Translators: a CLDR date pattern (unicode.org/reports/tr35/tr35-dates.html); quote literal words.
+    N_("EEEE d MMMM y, h:mm a zzz"),
+    N_("EEEE, d MMMM y, h:mm a"),
+    N_("EEEE, d MMMM y"),
+    N_("d MMMM y, h:mm a"),
+    N_("d MMMM y"),
+    N_("d MMM y, h:mm a"),
+    N_("MMM d, yyyy h:mm a"),
+    N_("d MMM y"),
+    N_("MMM d, yyyy"),
+    N_("MMMM y"),
+    N_("h:mm a zzz"),
+    N_("h:mm:ss a"),
+    N_("h:mm a"),
+    N_("EEEE"),
+    N_("EEE"),
 )
 
 
