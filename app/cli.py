@@ -15,8 +15,14 @@ from app.extensions import db
 @click.option("--email", prompt=True, help="Sign-in address (stored lower-case).")
 @click.option("--name", "display_name", prompt="Display name", help="Name shown in the app and the audit log.")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.admin.value, show_default=True)
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, envvar="DAIS_NEW_USER_PASSWORD",
-              help="Asked for when not given; may also come from DAIS_NEW_USER_PASSWORD.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="DAIS_NEW_USER_PASSWORD",
+    help="Asked for when not given; may also come from DAIS_NEW_USER_PASSWORD.",
+)
 def create_user_command(email, display_name, role, password):
     """Create a user (use it for the first administrator)."""
     try:

@@ -81,8 +81,14 @@ def _seat(body: Body, full_name, sort_name, title, seat, seat_number, chair) -> 
     if exists is None:
         db.session.add(
             Membership(
-                member_id=member.id, body_id=body.id, title=title, seat=seat, seat_number=seat_number,
-                is_chair=chair, term_start_on=TERM_START, term_end_on=NEXT_TERM_END if seat_number % 2 else TERM_END,
+                member_id=member.id,
+                body_id=body.id,
+                title=title,
+                seat=seat,
+                seat_number=seat_number,
+                is_chair=chair,
+                term_start_on=TERM_START,
+                term_end_on=NEXT_TERM_END if seat_number % 2 else TERM_END,
             )
         )
         created += 1
@@ -120,8 +126,12 @@ def seed_demo() -> int:
         if member_name:
             member_id = db.session.scalar(select(Member.id).where(Member.full_name == member_name))
         auth_services.create_user(
-            email=email, display_name=DISPLAY_NAMES[email], password=DEMO_PASSWORD, role=Role(role),
-            member_id=member_id, actor=None,
+            email=email,
+            display_name=DISPLAY_NAMES[email],
+            password=DEMO_PASSWORD,
+            role=Role(role),
+            member_id=member_id,
+            actor=None,
         )
         created += 1
     db.session.flush()

@@ -32,50 +32,158 @@ from app.public_comment.services import DISCLAIMER_VERSION, _hash, period_for
 P = SpeakerRequestParticipation
 R = SpeakerRequestStatus
 
-FIRST = ["Maria", "James", "Lucia", "Robert", "Yolanda", "Daniel", "Teresa", "Samuel", "Nadia", "Victor", "Grace",
-         "Hector", "Irene", "Pablo", "Olivia", "Marcus", "Carmen", "Dwight", "Renee", "Tomas", "Esther", "Luis",
-         "Monique", "Arthur", "Beatriz", "Kendall", "Rosa", "Felix", "Naomi", "Ernesto", "Paula", "Winston",
-         "Ximena", "Gordon", "Lena", "Rafael", "Sylvie", "Omar", "Dolores", "Curtis", "Ana", "Reggie", "Ingrid",
-         "Julio"]
-LAST = ["Alvarez", "Thibodeaux", "Cartwright", "Delacroix", "Esposito", "Fairweather", "Galindo", "Holloway",
-        "Ibarra", "Jorgensen", "Kowalczyk", "Lindgren", "Mancuso", "Nakashima", "Oyelaran", "Pemberton", "Quiroga",
-        "Rasmussen", "Santangelo", "Trevino", "Underhill", "Valdivia", "Whitcombe", "Yarborough", "Zamora",
-        "Abernathy", "Bustamante", "Castellano", "Dunleavy", "Echeverria", "Fitzhugh", "Guerrero", "Hargrove",
-        "Iglesias", "Jablonski", "Kensington", "Lombardi", "Montalvo", "Northcutt", "Ocampo", "Prescott", "Renteria",
-        "Stallworth", "Toussaint"]
+FIRST = [
+    "Maria",
+    "James",
+    "Lucia",
+    "Robert",
+    "Yolanda",
+    "Daniel",
+    "Teresa",
+    "Samuel",
+    "Nadia",
+    "Victor",
+    "Grace",
+    "Hector",
+    "Irene",
+    "Pablo",
+    "Olivia",
+    "Marcus",
+    "Carmen",
+    "Dwight",
+    "Renee",
+    "Tomas",
+    "Esther",
+    "Luis",
+    "Monique",
+    "Arthur",
+    "Beatriz",
+    "Kendall",
+    "Rosa",
+    "Felix",
+    "Naomi",
+    "Ernesto",
+    "Paula",
+    "Winston",
+    "Ximena",
+    "Gordon",
+    "Lena",
+    "Rafael",
+    "Sylvie",
+    "Omar",
+    "Dolores",
+    "Curtis",
+    "Ana",
+    "Reggie",
+    "Ingrid",
+    "Julio",
+]
+LAST = [
+    "Alvarez",
+    "Thibodeaux",
+    "Cartwright",
+    "Delacroix",
+    "Esposito",
+    "Fairweather",
+    "Galindo",
+    "Holloway",
+    "Ibarra",
+    "Jorgensen",
+    "Kowalczyk",
+    "Lindgren",
+    "Mancuso",
+    "Nakashima",
+    "Oyelaran",
+    "Pemberton",
+    "Quiroga",
+    "Rasmussen",
+    "Santangelo",
+    "Trevino",
+    "Underhill",
+    "Valdivia",
+    "Whitcombe",
+    "Yarborough",
+    "Zamora",
+    "Abernathy",
+    "Bustamante",
+    "Castellano",
+    "Dunleavy",
+    "Echeverria",
+    "Fitzhugh",
+    "Guerrero",
+    "Hargrove",
+    "Iglesias",
+    "Jablonski",
+    "Kensington",
+    "Lombardi",
+    "Montalvo",
+    "Northcutt",
+    "Ocampo",
+    "Prescott",
+    "Renteria",
+    "Stallworth",
+    "Toussaint",
+]
 
 GROUPS = {3: "Keys Immigrant Rights Coalition", 17: "Island Law Enforcement Families"}
 WRITTEN = [
-    (Stance.support, "I have lived in Key West for 31 years. Our police should not be doing federal immigration "
-                     "enforcement. Please declare the agreement void."),
+    (
+        Stance.support,
+        "I have lived in Key West for 31 years. Our police should not be doing federal immigration "
+        "enforcement. Please declare the agreement void.",
+    ),
     (Stance.support, "The agreement was signed without a vote of this Commission. That alone should end it."),
-    (Stance.support, "Many of the people who clean our hotels and cook in our restaurants are afraid to call the "
-                     "police. Please vote yes on the resolution."),
+    (
+        Stance.support,
+        "Many of the people who clean our hotels and cook in our restaurants are afraid to call the "
+        "police. Please vote yes on the resolution.",
+    ),
     (Stance.support, "Soy residente de Cayo Hueso. Apoyo la resolución: la policía local debe proteger a todos."),
     (Stance.support, "Please vote yes and bar similar agreements in the future."),
-    (Stance.oppose, "State law requires cooperation with federal immigration authorities. Voiding the agreement "
-                    "puts the City and its officers at legal risk. Vote no."),
+    (
+        Stance.oppose,
+        "State law requires cooperation with federal immigration authorities. Voiding the agreement "
+        "puts the City and its officers at legal risk. Vote no.",
+    ),
     (Stance.oppose, "Our officers should be able to work with every federal agency. I oppose the resolution."),
     (Stance.neutral, "I ask the Commission to get a written opinion from the State before voting either way."),
 ]
 
 
 def _policy(commission: Body) -> CommentPolicy:
-    policy = db.session.scalar(select(CommentPolicy).where(CommentPolicy.body_id == commission.id)
-                               .order_by(CommentPolicy.version).limit(1))
+    policy = db.session.scalar(
+        select(CommentPolicy).where(CommentPolicy.body_id == commission.id).order_by(CommentPolicy.version).limit(1)
+    )
     if policy is None:
-        policy = CommentPolicy(body_id=commission.id, version=1, adopted_on=date(2024, 1, 9),
-                               adopted_by="Resolution 24-008 (demo)", speaker_seconds=180, group_seconds=300,
-                               item_cap_minutes=None, signup_closes_minutes=60, written_accepted=True,
-                               written_max_chars=3000, ceding_allowed=True,
-                               created_at=datetime(2024, 1, 9, 15, 0, tzinfo=UTC))
+        policy = CommentPolicy(
+            body_id=commission.id,
+            version=1,
+            adopted_on=date(2024, 1, 9),
+            adopted_by="Resolution 24-008 (demo)",
+            speaker_seconds=180,
+            group_seconds=300,
+            item_cap_minutes=None,
+            signup_closes_minutes=60,
+            written_accepted=True,
+            written_max_chars=3000,
+            ceding_allowed=True,
+            created_at=datetime(2024, 1, 9, 15, 0, tzinfo=UTC),
+        )
         db.session.add(policy)
         db.session.flush()
-        audit.record("comment_policy.adopt", policy, "Comment policy version 1 of City Commission (demo data)",
-                     actor_label="seed-demo")
-    for meeting in db.session.scalars(select(Meeting).where(Meeting.body_id == commission.id,
-                                                            Meeting.first_published_at.is_not(None),
-                                                            Meeting.comment_policy_id.is_(None))):
+        audit.record(
+            "comment_policy.adopt",
+            policy,
+            "Comment policy version 1 of City Commission (demo data)",
+            actor_label="seed-demo",
+        )
+    for meeting in db.session.scalars(
+        select(Meeting).where(
+            Meeting.body_id == commission.id,
+            Meeting.first_published_at.is_not(None),
+            Meeting.comment_policy_id.is_(None),
+        )
+    ):
         meeting.comment_policy_id = policy.id
     return policy
 
@@ -89,11 +197,22 @@ def _names(rng: random.Random, count: int) -> list[str]:
 
 def _card(item, position, name, stance, *, at, participation=P.in_person, status=R.waiting, group=None, **fields):
     return SpeakerRequest(
-        period_id=period_for(item).id, agenda_item_id=item.id, meeting_id=item.meeting_id, queue_position=position,
-        token_hash=_hash(secrets.token_urlsafe(24)), name=name, stance=stance, participation=participation,
-        is_group_representative=group is not None, group_name=group, disclaimer_version=DISCLAIMER_VERSION,
-        status=status, allotted_seconds=(300 if group else 180) if participation != P.written_only else 0,
-        created_at=at, updated_at=at, **fields,
+        period_id=period_for(item).id,
+        agenda_item_id=item.id,
+        meeting_id=item.meeting_id,
+        queue_position=position,
+        token_hash=_hash(secrets.token_urlsafe(24)),
+        name=name,
+        stance=stance,
+        participation=participation,
+        is_group_representative=group is not None,
+        group_name=group,
+        disclaimer_version=DISCLAIMER_VERSION,
+        status=status,
+        allotted_seconds=(300 if group else 180) if participation != P.written_only else 0,
+        created_at=at,
+        updated_at=at,
+        **fields,
     )
 
 
@@ -121,8 +240,9 @@ def _june_30(item: AgendaItem) -> int:
             fields["city"] = "Key West"
         if i in (2, 22):
             fields["interpreter_language"] = "Spanish"
-        card = _card(item, i + 1, name, stance, at=signed_up, participation=participation, group=GROUPS.get(i),
-                     **fields)
+        card = _card(
+            item, i + 1, name, stance, at=signed_up, participation=participation, group=GROUPS.get(i), **fields
+        )
         if i in withdrawn:
             card.status, card.withdrawn_at = R.withdrawn, meeting.start_at - timedelta(hours=3)
         elif i in no_shows:
@@ -143,24 +263,44 @@ def _june_30(item: AgendaItem) -> int:
     if interpreted.status == R.spoke:
         interpreted.allotted_seconds += 60
         interpreted.elapsed_seconds += 55
-        db.session.add(TimeExtension(request_id=interpreted.id, seconds=60, created_at=interpreted.called_at,
-                                     reason="Consecutive interpretation from Spanish"))
+        db.session.add(
+            TimeExtension(
+                request_id=interpreted.id,
+                seconds=60,
+                created_at=interpreted.called_at,
+                reason="Consecutive interpretation from Spanish",
+            )
+        )
     period.last_position = len(requests)
     period.closed_at = clock
     for n, (stance, text) in enumerate(WRITTEN):
-        db.session.add(WrittenComment(
-            agenda_item_id=item.id, meeting_id=meeting.id, name=_names(random.Random(n + 7), 1)[0],  # noqa: S311
-            stance=stance,
-            text=text, disclaimer_version=DISCLAIMER_VERSION, status=WrittenCommentStatus.published,
-            created_at=meeting.first_published_at + timedelta(hours=5 + 3 * n),
-            published_at=meeting.start_at - timedelta(hours=2),
-        ))
-    db.session.add(WrittenComment(
-        agenda_item_id=item.id, meeting_id=meeting.id, name="Anonymous Tipster", stance=Stance.oppose,
-        text="[withheld]", disclaimer_version=DISCLAIMER_VERSION, status=WrittenCommentStatus.hidden,
-        created_at=meeting.first_published_at + timedelta(hours=30), hidden_at=meeting.start_at - timedelta(hours=2),
-        hidden_reason="Names the home address of a listed law-enforcement officer: exempt under F.S. 119.071(4)(d)",
-    ))
+        db.session.add(
+            WrittenComment(
+                agenda_item_id=item.id,
+                meeting_id=meeting.id,
+                name=_names(random.Random(n + 7), 1)[0],  # noqa: S311
+                stance=stance,
+                text=text,
+                disclaimer_version=DISCLAIMER_VERSION,
+                status=WrittenCommentStatus.published,
+                created_at=meeting.first_published_at + timedelta(hours=5 + 3 * n),
+                published_at=meeting.start_at - timedelta(hours=2),
+            )
+        )
+    db.session.add(
+        WrittenComment(
+            agenda_item_id=item.id,
+            meeting_id=meeting.id,
+            name="Anonymous Tipster",
+            stance=Stance.oppose,
+            text="[withheld]",
+            disclaimer_version=DISCLAIMER_VERSION,
+            status=WrittenCommentStatus.hidden,
+            created_at=meeting.first_published_at + timedelta(hours=30),
+            hidden_at=meeting.start_at - timedelta(hours=2),
+            hidden_reason="Names the home address of a listed law-enforcement officer: exempt under F.S. 119.071(4)(d)",
+        )
+    )
     return len(requests) + len(WRITTEN) + 1
 
 
@@ -171,10 +311,18 @@ def _upcoming(item: AgendaItem) -> int:
     cards = []
     for i, name in enumerate(names):
         stance = [Stance.support, Stance.support, Stance.oppose, Stance.neutral][i % 4]
-        cards.append(_card(item, i + 1, name, stance, at=item.meeting.first_published_at + timedelta(hours=i + 1),
-                           participation=P.remote if i % 9 == 4 else P.in_person,
-                           group={6: "Old Town Neighbors", 23: "Keys Chamber of Commerce"}.get(i),
-                           email=f"resident{i + 1}@example.org" if i % 3 == 0 else None))
+        cards.append(
+            _card(
+                item,
+                i + 1,
+                name,
+                stance,
+                at=item.meeting.first_published_at + timedelta(hours=i + 1),
+                participation=P.remote if i % 9 == 4 else P.in_person,
+                group={6: "Old Town Neighbors", 23: "Keys Chamber of Commerce"}.get(i),
+                email=f"resident{i + 1}@example.org" if i % 3 == 0 else None,
+            )
+        )
     db.session.add_all(cards)
     db.session.flush()
     period_for(item).last_position = len(cards)
@@ -182,8 +330,11 @@ def _upcoming(item: AgendaItem) -> int:
 
 
 def _has_speakers(item: AgendaItem) -> bool:
-    return bool(db.session.scalar(select(func.count()).select_from(SpeakerRequest)
-                                  .where(SpeakerRequest.agenda_item_id == item.id)))
+    return bool(
+        db.session.scalar(
+            select(func.count()).select_from(SpeakerRequest).where(SpeakerRequest.agenda_item_id == item.id)
+        )
+    )
 
 
 def seed_public_comment(commission: Body) -> int:

@@ -57,8 +57,10 @@ def _run(meeting: Meeting, clock: _Clock, script) -> None:
 
 def _roll_call(meeting: Meeting, ids, clock: _Clock, *, absent=()) -> None:
     clock.now = meeting.start_at + timedelta(minutes=2)
-    statuses = {m.member_id: ("absent" if m.member.full_name.split()[0] in absent else "present_in_person")
-                for m in attendance.roll(meeting)}
+    statuses = {
+        m.member_id: ("absent" if m.member.full_name.split()[0] in absent else "present_in_person")
+        for m in attendance.roll(meeting)
+    }
     attendance.take_roll(meeting, statuses, actor=None)
 
 
@@ -82,28 +84,48 @@ def _june_30(meeting: Meeting, ids) -> int:
         period = period_for(item)
         clock.now = (period.closed_at or meeting.start_at) + timedelta(minutes=4)
         agreement = legislation.save_agreement(
-            None, title=AGREEMENT_TITLE, counterparty="U.S. Immigration and Customs Enforcement", category=CATEGORY,
-            signed_on=date(2025, 3, 12), signed_by="Chief of Police",
+            None,
+            title=AGREEMENT_TITLE,
+            counterparty="U.S. Immigration and Customs Enforcement",
+            category=CATEGORY,
+            signed_on=date(2025, 3, 12),
+            signed_by="Chief of Police",
             description_md="A Task Force Model agreement under Section 287(g) of the Immigration and Nationality Act, "
-                           "signed by the Chief of Police without a vote of the City Commission.",
-            actor=None)
+            "signed by the Chief of Police without a vote of the City Commission.",
+            actor=None,
+        )
         resolution = legislation.resolution_for(item)
         legislation.update_draft(
-            resolution, title=item.title, effective_on=date(2025, 7, 1), actor=None,
+            resolution,
+            title=item.title,
+            effective_on=date(2025, 7, 1),
+            actor=None,
             text_md="**WHEREAS** the Chief of Police signed a 287(g) agreement with U.S. Immigration and Customs "
-                    "Enforcement without the approval of the City Commission; and\n\n**WHEREAS** the City Attorney "
-                    "has advised that the agreement is likely void for that reason;\n\n**NOW, THEREFORE, BE IT "
-                    "RESOLVED BY THE CITY COMMISSION OF THE CITY OF KEY WEST, FLORIDA:**\n\n1. The 287(g) agreement "
-                    "signed by the Chief of Police is declared void and unenforceable as of July 1, 2025.\n2. No "
-                    "officer or employee of the City shall enter into a similar agreement.\n3. This resolution takes "
-                    "effect on July 1, 2025.")
-        legislation.add_effect(resolution, kind=EffectKind.voids, agreement=agreement, actor=None,
-                               note="Signed without the approval of the City Commission.")
+            "Enforcement without the approval of the City Commission; and\n\n**WHEREAS** the City Attorney "
+            "has advised that the agreement is likely void for that reason;\n\n**NOW, THEREFORE, BE IT "
+            "RESOLVED BY THE CITY COMMISSION OF THE CITY OF KEY WEST, FLORIDA:**\n\n1. The 287(g) agreement "
+            "signed by the Chief of Police is declared void and unenforceable as of July 1, 2025.\n2. No "
+            "officer or employee of the City shall enter into a similar agreement.\n3. This resolution takes "
+            "effect on July 1, 2025.",
+        )
+        legislation.add_effect(
+            resolution,
+            kind=EffectKind.voids,
+            agreement=agreement,
+            actor=None,
+            note="Signed without the approval of the City Commission.",
+        )
         legislation.add_effect(resolution, kind=EffectKind.prohibits, category=CATEGORY, actor=None)
         motion = votes.make_motion(
-            meeting, item=item, kind=MotionKind.main, mover_id=ids["Hollis"], seconder_id=ids["Everett"], actor=None,
+            meeting,
+            item=item,
+            kind=MotionKind.main,
+            mover_id=ids["Hollis"],
+            seconder_id=ids["Everett"],
+            actor=None,
             text="Move to adopt the resolution declaring the 287(g) agreement void and unenforceable from July 1, "
-                 "2025, and barring similar agreements.")
+            "2025, and barring similar agreements.",
+        )
         clock.now += timedelta(minutes=25)  # debate
         yes = dict.fromkeys(("Marisol", "Everett", "Rosalind", "Celestine", "Hollis", "Ines"), VoteChoice.yes)
         _vote(motion, ids, {**yes, "Tobias": VoteChoice.no}, clock)
@@ -120,9 +142,15 @@ def _july_8(meeting: Meeting, ids, voided) -> int:
     def script():
         _roll_call(meeting, ids, clock, absent=("Celestine",))
         clock.now = meeting.start_at + timedelta(minutes=10)
-        consent = votes.make_motion(meeting, kind=MotionKind.adopt_consent_agenda, consent_items=[consent_item],
-                                    text="Move to adopt the consent agenda.", mover_id=ids["Everett"],
-                                    seconder_id=ids["Ines"], actor=None)
+        consent = votes.make_motion(
+            meeting,
+            kind=MotionKind.adopt_consent_agenda,
+            consent_items=[consent_item],
+            text="Move to adopt the consent agenda.",
+            mover_id=ids["Everett"],
+            seconder_id=ids["Ines"],
+            actor=None,
+        )
         present = ("Marisol", "Everett", "Rosalind", "Tobias", "Hollis", "Ines")
         _vote(consent, ids, dict.fromkeys(present, VoteChoice.yes), clock)
         period = period_for(item)  # nearly three hours of comment; the speakers are not in the demo
@@ -131,34 +159,61 @@ def _july_8(meeting: Meeting, ids, voided) -> int:
         agreement = db.session.scalar(select(Agreement).where(Agreement.title == AGREEMENT_TITLE))
         resolution = legislation.resolution_for(item)
         legislation.update_draft(
-            resolution, title=item.title, effective_on=None, actor=None,
+            resolution,
+            title=item.title,
+            effective_on=None,
+            actor=None,
             text_md="**BE IT RESOLVED BY THE CITY COMMISSION OF THE CITY OF KEY WEST, FLORIDA:**\n\n1. The City "
-                    "Manager is authorized to enter into a 287(g) agreement with U.S. Immigration and Customs "
-                    "Enforcement.\n2. This resolution supersedes the resolution adopted on June 30, 2025.\n3. This "
-                    "resolution takes effect immediately.")
+            "Manager is authorized to enter into a 287(g) agreement with U.S. Immigration and Customs "
+            "Enforcement.\n2. This resolution supersedes the resolution adopted on June 30, 2025.\n3. This "
+            "resolution takes effect immediately.",
+        )
         legislation.add_link(resolution, voided, LinkKind.supersedes, actor=None)
         legislation.add_effect(resolution, kind=EffectKind.authorizes, agreement=agreement, actor=None)
         motion = votes.make_motion(
-            meeting, item=item, kind=MotionKind.main, mover_id=ids["Marisol"], seconder_id=ids["Tobias"], actor=None,
-            text="Move to adopt the resolution authorizing the City Manager to enter into a 287(g) agreement.")
+            meeting,
+            item=item,
+            kind=MotionKind.main,
+            mover_id=ids["Marisol"],
+            seconder_id=ids["Tobias"],
+            actor=None,
+            text="Move to adopt the resolution authorizing the City Manager to enter into a 287(g) agreement.",
+        )
         clock.now += timedelta(minutes=30)
-        _vote(motion, ids, {"Marisol": VoteChoice.yes, "Everett": VoteChoice.yes, "Tobias": VoteChoice.yes,
-                            "Ines": VoteChoice.yes, "Rosalind": VoteChoice.no, "Hollis": VoteChoice.no}, clock)
+        _vote(
+            motion,
+            ids,
+            {
+                "Marisol": VoteChoice.yes,
+                "Everett": VoteChoice.yes,
+                "Tobias": VoteChoice.yes,
+                "Ines": VoteChoice.yes,
+                "Rosalind": VoteChoice.no,
+                "Hollis": VoteChoice.no,
+            },
+            clock,
+        )
 
     _run(meeting, clock, script)
     return 2
 
 
 def seed_votes(commission: Body) -> int:
-    meetings = db.session.scalars(select(Meeting).where(Meeting.body_id == commission.id,
-                                                        Meeting.status == MeetingStatus.adjourned)
-                                  .order_by(Meeting.start_at)).all()
+    meetings = db.session.scalars(
+        select(Meeting)
+        .where(Meeting.body_id == commission.id, Meeting.status == MeetingStatus.adjourned)
+        .order_by(Meeting.start_at)
+    ).all()
     june30 = next((m for m in meetings if m.start_at.astimezone(ZONE).date() == date(2025, 6, 30)), None)
     july8 = next((m for m in meetings if m.start_at.astimezone(ZONE).date() == date(2025, 7, 8)), None)
     if june30 is None or db.session.scalar(select(Motion.id).where(Motion.meeting_id == june30.id)):
         return 0
-    if db.session.scalar(select(NumberSequence.id).where(NumberSequence.series == "resolution",
-                                                         NumberSequence.year == 2025)) is None:
+    if (
+        db.session.scalar(
+            select(NumberSequence.id).where(NumberSequence.series == "resolution", NumberSequence.year == 2025)
+        )
+        is None
+    ):
         # The demo city adopted 186 resolutions earlier in 2025.
         db.session.add(NumberSequence(series="resolution", year=2025, last_value=186))
         db.session.flush()
@@ -169,4 +224,3 @@ def seed_votes(commission: Body) -> int:
         created += _july_8(july8, ids, voided)
     db.session.flush()
     return created
-

@@ -167,12 +167,18 @@ def create_member(db):
         db.session.add(member)
         db.session.flush()
         if body is not None:
-            db.session.add(Membership(
-                member_id=member.id, body_id=body.id, title=title, seat=f"Seat {seat_number}",
-                seat_number=seat_number, is_chair=is_chair,
-                term_start_on=overrides.get("term_start_on", date(2020, 1, 1)),
-                term_end_on=overrides.get("term_end_on"),
-            ))
+            db.session.add(
+                Membership(
+                    member_id=member.id,
+                    body_id=body.id,
+                    title=title,
+                    seat=f"Seat {seat_number}",
+                    seat_number=seat_number,
+                    is_chair=is_chair,
+                    term_start_on=overrides.get("term_start_on", date(2020, 1, 1)),
+                    term_end_on=overrides.get("term_end_on"),
+                )
+            )
         db.session.commit()
         return member
 
@@ -231,9 +237,13 @@ def create_meeting(db, create_body):
         body = body or create_body(name=f"Commission {next(_counter)}", seat_count=7)
         start = overrides.pop("start_at", None) or utcnow() + (start_in or timedelta(days=10))
         meeting = Meeting(
-            body_id=body.id, kind=MeetingKind(kind), title=overrides.pop("title", "Special meeting"),
-            start_at=start, location=overrides.pop("location", "City Hall, 1300 White Street"),
-            purpose=overrides.pop("purpose", "Consider the 287(g) agreement"), status=MeetingStatus.draft,
+            body_id=body.id,
+            kind=MeetingKind(kind),
+            title=overrides.pop("title", "Special meeting"),
+            start_at=start,
+            location=overrides.pop("location", "City Hall, 1300 White Street"),
+            purpose=overrides.pop("purpose", "Consider the 287(g) agreement"),
+            status=MeetingStatus.draft,
             **overrides,
         )
         db.session.add(meeting)
@@ -274,13 +284,32 @@ def open_meeting(db, create_meeting):
     def factory(body=None, **overrides):
         meeting = create_meeting(body, kind="regular", **overrides)
         services.publish_meeting(meeting, actor=None)
-        services.add_item(meeting, section="Public Comment", title="General public comment", body_md="",
-                          item_type=AgendaItemType.report, actor=None)
-        services.add_item(meeting, section="Resolutions", title="Resolution on the 287(g) agreement", body_md="",
-                          item_type=AgendaItemType.resolution, actor=None)
-        services.add_item(meeting, section="Consent Agenda", title="Approval of minutes", body_md="",
-                          item_type=AgendaItemType.ministerial, public_comment_required=False,
-                          comment_exemption=CommentExemption.ministerial, actor=None)
+        services.add_item(
+            meeting,
+            section="Public Comment",
+            title="General public comment",
+            body_md="",
+            item_type=AgendaItemType.report,
+            actor=None,
+        )
+        services.add_item(
+            meeting,
+            section="Resolutions",
+            title="Resolution on the 287(g) agreement",
+            body_md="",
+            item_type=AgendaItemType.resolution,
+            actor=None,
+        )
+        services.add_item(
+            meeting,
+            section="Consent Agenda",
+            title="Approval of minutes",
+            body_md="",
+            item_type=AgendaItemType.ministerial,
+            public_comment_required=False,
+            comment_exemption=CommentExemption.ministerial,
+            actor=None,
+        )
         services.publish_agenda(meeting, actor=None)
         db.session.commit()
         return meeting

@@ -47,17 +47,40 @@ def _free_port() -> int:
 def app_servers(database_url: str, count: int = 2, *, threads: int = 8, **settings):
     """Start ``count`` gunicorn processes serving the app on the same database; yield their base URLs."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    env = {**os.environ, "DAIS_TEST_SERVE_DB": database_url, "DAIS_TEST_SERVE_SETTINGS": json.dumps(settings),
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DAIS_TEST_SERVE_DB": database_url,
+        "DAIS_TEST_SERVE_SETTINGS": json.dumps(settings),
+        "PYTHONPATH": str(ROOT),
+    }
     processes, urls = [], []
     try:
         for _ in range(count):
             port = _free_port()
-            processes.append(subprocess.Popen(
-                [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", str(threads),
-                 "--worker-class", "gthread", "--timeout", "120", "--log-level", "warning", "tests.served_app:app"],
-                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            ))
+            processes.append(
+                subprocess.Popen(
+                    [
+                        str(gunicorn),
+                        "--bind",
+                        f"127.0.0.1:{port}",
+                        "--workers",
+                        "1",
+                        "--threads",
+                        str(threads),
+                        "--worker-class",
+                        "gthread",
+                        "--timeout",
+                        "120",
+                        "--log-level",
+                        "warning",
+                        "tests.served_app:app",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                )
+            )
             urls.append(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 60
         for url, process in zip(urls, processes, strict=True):
@@ -95,7 +118,8 @@ class Browserless:
         self.base = base
         self.ip = ip
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), self._NoRedirect())
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), self._NoRedirect()
+        )
 
     def request(self, path: str, data: dict | None = None, timeout: float = 120):
         body = urllib.parse.urlencode(data).encode() if data is not None else None

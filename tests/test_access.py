@@ -110,33 +110,68 @@ def world(app, db, create_meeting, create_member, tmp_path):
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     meeting = create_meeting(kind="regular", status="noticed")
     member = create_member(meeting.body, full_name="Roll Member")
-    item = services.add_item(meeting, section="Resolutions", title="A resolution", body_md="",
-                             item_type=AgendaItemType.resolution, actor=None)
+    item = services.add_item(
+        meeting,
+        section="Resolutions",
+        title="A resolution",
+        body_md="",
+        item_type=AgendaItemType.resolution,
+        actor=None,
+    )
     attachment = services.add_attachment(item, filename="report.pdf", stream=io.BytesIO(PDF), actor=None)
     services.generate_minutes(meeting, actor=None)
     from app.public_comment import services as comment
     from app.public_comment.models import WrittenComment
 
     speaker = comment.add_walk_in(item, actor=None, name="Ana Resident", stance="oppose", participation="in_person")
-    written = WrittenComment(agenda_item_id=item.id, meeting_id=meeting.id, name="Ana Resident", stance="oppose",
-                             text="No.", disclaimer_version=comment.DISCLAIMER_VERSION)
+    written = WrittenComment(
+        agenda_item_id=item.id,
+        meeting_id=meeting.id,
+        name="Ana Resident",
+        stance="oppose",
+        text="No.",
+        disclaimer_version=comment.DISCLAIMER_VERSION,
+    )
     db.session.add(written)
     from datetime import date
 
     from app.legislation.models import Agreement
     from app.votes.models import ConflictDisclosure, Motion, Vote
 
-    motion = Motion(meeting_id=meeting.id, agenda_item_id=item.id, kind="main", text="Move to adopt",
-                    mover_id=member.id, threshold_basis="members_present", threshold_fraction="majority")
+    motion = Motion(
+        meeting_id=meeting.id,
+        agenda_item_id=item.id,
+        kind="main",
+        text="Move to adopt",
+        mover_id=member.id,
+        threshold_basis="members_present",
+        threshold_fraction="majority",
+    )
     motion.votes.append(Vote(member_id=member.id, position=1))
-    disclosure = ConflictDisclosure(meeting_id=meeting.id, agenda_item_id=item.id, member_id=member.id,
-                                    nature_of_interest="Employer", basis="principal", form_8b_due_on=date(2030, 1, 1))
+    disclosure = ConflictDisclosure(
+        meeting_id=meeting.id,
+        agenda_item_id=item.id,
+        member_id=member.id,
+        nature_of_interest="Employer",
+        basis="principal",
+        form_8b_due_on=date(2030, 1, 1),
+    )
     agreement = Agreement(title="Mutual aid", counterparty="County", category="Mutual aid agreement")
     db.session.add_all([motion, disclosure, agreement])
     db.session.commit()
-    return {"meeting": meeting.id, "item": item.id, "attachment": attachment.id, "body": meeting.body_id,
-            "speaker": speaker.id, "written": written.id, "member": member.id, "motion": motion.id,
-            "vote": motion.votes[0].id, "disclosure": disclosure.id, "agreement": agreement.id}
+    return {
+        "meeting": meeting.id,
+        "item": item.id,
+        "attachment": attachment.id,
+        "body": meeting.body_id,
+        "speaker": speaker.id,
+        "written": written.id,
+        "member": member.id,
+        "motion": motion.id,
+        "vote": motion.votes[0].id,
+        "disclosure": disclosure.id,
+        "agreement": agreement.id,
+    }
 
 
 def test_matrix_covers_every_staff_route(app):
@@ -146,12 +181,27 @@ def test_matrix_covers_every_staff_route(app):
     covered = set()
     for method, template, _, _ in MATRIX:
         adapter = app.url_map.bind("localhost")
-        endpoint, _ = adapter.match(template.format(target=1, meeting=1, item=1, attachment=1, body=1, speaker=1,
-                                                    written=1, member=1, motion=1, vote=1, disclosure=1,
-                                                    agreement=1), method=method)
+        endpoint, _ = adapter.match(
+            template.format(
+                target=1,
+                meeting=1,
+                item=1,
+                attachment=1,
+                body=1,
+                speaker=1,
+                written=1,
+                member=1,
+                motion=1,
+                vote=1,
+                disclosure=1,
+                agreement=1,
+            ),
+            method=method,
+        )
         covered.add(endpoint)
-    staff = {rule.endpoint for rule in app.url_map.iter_rules()
-             if not rule.endpoint.startswith(("portal.", "api."))} - public
+    staff = {
+        rule.endpoint for rule in app.url_map.iter_rules() if not rule.endpoint.startswith(("portal.", "api."))
+    } - public
     assert staff <= covered, f"staff routes missing from the access matrix: {staff - covered}"
 
 

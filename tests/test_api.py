@@ -35,6 +35,7 @@ def test_every_operation_answers_as_documented(demo):
     assert len(operations) == 15
 
     for operation in operations:
+
         @given(case=operation.as_strategy())
         @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def check(case):
@@ -46,8 +47,8 @@ def test_every_operation_answers_as_documented(demo):
 def _ocd_validator(schema_dict):
     """pupa's own validation: JSON Schema draft 3 with its date and datetime types."""
     checker = jsonschema.Draft3Validator.TYPE_CHECKER.redefine(
-        "datetime", lambda c, d: isinstance(d, dt.date | dt.datetime)).redefine(
-        "date", lambda c, d: isinstance(d, dt.date) and not isinstance(d, dt.datetime))
+        "datetime", lambda c, d: isinstance(d, dt.date | dt.datetime)
+    ).redefine("date", lambda c, d: isinstance(d, dt.date) and not isinstance(d, dt.datetime))
     cls = jsonschema.validators.extend(jsonschema.Draft3Validator, type_checker=checker)
     return cls(schema_dict, format_checker=jsonschema.FormatChecker())
 
@@ -80,8 +81,13 @@ def test_ocd_export_of_the_demo_validates_against_pupa_schemas(client, demo, db)
         assert bill["classification"] == ["resolution"] and bill["sources"]
 
     # The June 30 vote, exactly.
-    june30 = next(m for m in closed if "287(g)" in m.text and m.result.value == "passed" and
-                  db.session.get(Meeting, m.meeting_id).start_at.date() == dt.date(2025, 6, 30))
+    june30 = next(
+        m
+        for m in closed
+        if "287(g)" in m.text
+        and m.result.value == "passed"
+        and db.session.get(Meeting, m.meeting_id).start_at.date() == dt.date(2025, 6, 30)
+    )
     vote_event = client.get(f"/api/v1/ocd/vote-events/{june30.id}").json
     assert vote_event["identifier"] == "25-187" and vote_event["legislative_session"] == "2025"
     assert {c["option"]: c["value"] for c in vote_event["counts"]}["yes"] == 6
@@ -91,8 +97,9 @@ def test_ocd_export_of_the_demo_validates_against_pupa_schemas(client, demo, db)
     assert vote_event["id"] in [e["note"] for e in linked]
     reversal = db.session.scalar(select(Resolution.id).where(Resolution.number == "25-188"))
     bill = client.get(f"/api/v1/ocd/bills/{reversal}")
-    assert {"identifier": "25-187", "legislative_session": "2025", "relation_type": "replaces"} in \
-        bill.json["related_bills"]
+    assert {"identifier": "25-187", "legislative_session": "2025", "relation_type": "replaces"} in bill.json[
+        "related_bills"
+    ]
 
 
 def test_a_tie_exports_as_fail_with_counts_from_the_votes(client, create_body, create_member, db):
@@ -113,18 +120,26 @@ def test_etag_gives_304_and_cors_allows_any_origin(client, demo):
     again = client.get("/api/v1/meetings", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
     assert client.get("/api/v1/meetings?page=2&per_page=1", headers={"If-None-Match": etag}).status_code == 200
-    preflight = client.options("/api/v1/meetings", headers={"Origin": "https://example.org",
-                                                           "Access-Control-Request-Method": "GET"})
+    preflight = client.options(
+        "/api/v1/meetings", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"}
+    )
     assert preflight.status_code == 200 and "GET" in preflight.headers["Access-Control-Allow-Methods"]
     assert client.post("/api/v1/meetings").status_code == 405
 
 
-@pytest.mark.parametrize("url, parameter", [
-    ("/api/v1/meetings?page=0", "page"), ("/api/v1/meetings?per_page=101", "per_page"),
-    ("/api/v1/meetings?year=abc", "year"), ("/api/v1/meetings?kind=secret", "kind"),
-    ("/api/v1/resolutions?status=lost", "status"), ("/api/v1/agreements?on=2025-13-01", "on"),
-    ("/api/v1/motions?meeting=%C2%B2", "meeting"), ("/api/v1/meetings?body=99999999999999999999", "body"),
-])
+@pytest.mark.parametrize(
+    "url, parameter",
+    [
+        ("/api/v1/meetings?page=0", "page"),
+        ("/api/v1/meetings?per_page=101", "per_page"),
+        ("/api/v1/meetings?year=abc", "year"),
+        ("/api/v1/meetings?kind=secret", "kind"),
+        ("/api/v1/resolutions?status=lost", "status"),
+        ("/api/v1/agreements?on=2025-13-01", "on"),
+        ("/api/v1/motions?meeting=%C2%B2", "meeting"),
+        ("/api/v1/meetings?body=99999999999999999999", "body"),
+    ],
+)
 def test_bad_parameters_are_a_clear_400(client, url, parameter):
     response = client.get(url)
     assert response.status_code == 400
@@ -134,12 +149,22 @@ def test_bad_parameters_are_a_clear_400(client, url, parameter):
 def test_missing_records_are_json_404(client, demo, db):
     from app.bodies.models import Body
 
-    draft = Meeting(body_id=db.session.scalar(select(Body.id)), kind="special", title="Not noticed",
-                    start_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC), location="City Hall")
+    draft = Meeting(
+        body_id=db.session.scalar(select(Body.id)),
+        kind="special",
+        title="Not noticed",
+        start_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+        location="City Hall",
+    )
     db.session.add(draft)
     db.session.commit()
-    for url in ("/api/v1/meetings/999999", "/api/v1/meetings/99999999999999999999", f"/api/v1/meetings/{draft.id}",
-                "/api/v1/nothing-here", "/api/v1/ocd/bills/999999"):
+    for url in (
+        "/api/v1/meetings/999999",
+        "/api/v1/meetings/99999999999999999999",
+        f"/api/v1/meetings/{draft.id}",
+        "/api/v1/nothing-here",
+        "/api/v1/ocd/bills/999999",
+    ):
         response = client.get(url)
         assert response.status_code == 404 and response.json["error"]["status"] == 404, url
 
@@ -163,6 +188,8 @@ def test_agreement_status_on_a_date(client, demo, db):
     from app.legislation.models import Agreement
 
     agreement = db.session.scalar(select(Agreement))
-    states = {day: client.get(f"/api/v1/agreements/{agreement.id}?on={day}").json["status"]["status"]
-              for day in ("2025-06-30", "2025-07-01", "2025-07-08")}
+    states = {
+        day: client.get(f"/api/v1/agreements/{agreement.id}?on={day}").json["status"]["status"]
+        for day in ("2025-06-30", "2025-07-01", "2025-07-08")
+    }
     assert states == {"2025-06-30": "active", "2025-07-01": "void", "2025-07-08": "active"}

@@ -12,8 +12,15 @@ from app.meetings.models import AttendanceStatus
 @pytest.fixture
 def commission(create_body, create_member):
     body = create_body(name="City Commission", seat_count=7)
-    names = ["Marisol Quintana", "Everett Lindqvist", "Rosalind Okafor", "Tobias Vandermeer", "Celestine Arbuckle",
-             "Hollis Prendergast", "Ines Baptiste"]
+    names = [
+        "Marisol Quintana",
+        "Everett Lindqvist",
+        "Rosalind Okafor",
+        "Tobias Vandermeer",
+        "Celestine Arbuckle",
+        "Hollis Prendergast",
+        "Ines Baptiste",
+    ]
     members = [create_member(body, full_name=n, seat_number=i, is_chair=i == 0) for i, n in enumerate(names)]
     return body, members
 
@@ -35,14 +42,26 @@ def _statuses(members, **by_name):
 
 def test_roll_is_alphabetical_with_the_chair_last(meeting):
     names = [m.member.full_name for m in att.roll(meeting)]
-    assert names == ["Celestine Arbuckle", "Ines Baptiste", "Everett Lindqvist", "Rosalind Okafor",
-                     "Hollis Prendergast", "Tobias Vandermeer", "Marisol Quintana"]
+    assert names == [
+        "Celestine Arbuckle",
+        "Ines Baptiste",
+        "Everett Lindqvist",
+        "Rosalind Okafor",
+        "Hollis Prendergast",
+        "Tobias Vandermeer",
+        "Marisol Quintana",
+    ]
 
 
 def test_quorum_counts_members_present_in_person_only(meeting, commission):
     _body, members = commission
-    state = att.take_roll(meeting, _statuses(members, Marisol="present_remote", Everett="present_remote",
-                                             Rosalind="present_remote", Tobias="absent"), actor=None)
+    state = att.take_roll(
+        meeting,
+        _statuses(
+            members, Marisol="present_remote", Everett="present_remote", Rosalind="present_remote", Tobias="absent"
+        ),
+        actor=None,
+    )
     assert (state.in_person, state.remote, state.needed, state.has_quorum) == (3, 3, 4, False)
     meeting.body.quorum_in_person_only = False  # a body whose charter lets remote members count
     assert att.quorum(meeting).has_quorum
@@ -82,8 +101,7 @@ def test_every_member_must_be_recorded_and_only_while_the_meeting_runs(meeting, 
         att.take_roll(noticed, _statuses(members), actor=None)
 
 
-def test_clerk_takes_the_roll_from_the_meeting_page_and_the_public_sees_it(client, login_as, meeting, commission,
-                                                                           db):
+def test_clerk_takes_the_roll_from_the_meeting_page_and_the_public_sees_it(client, login_as, meeting, commission, db):
     _body, members = commission
     login_as(Role.clerk)
     url = f"/staff/meetings/{meeting.id}/attendance"

@@ -106,8 +106,15 @@ def test_no_user_enumeration(client, create_user):
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "http:/evil.example",
-     "/\r\nSet-Cookie:x", "\t//evil.example"],
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "/\r\nSet-Cookie:x",
+        "\t//evil.example",
+    ],
 )
 def test_unsafe_next_is_ignored(client, create_user, target):
     user = create_user(Role.clerk)
@@ -167,28 +174,46 @@ def test_admin_cannot_deactivate_self_or_last_admin(client, login_as, db):
 def test_admin_creates_user_and_rejected_form_keeps_input(client, login_as, create_member, db):
     login_as(Role.admin)
     member = create_member(full_name="Rosa Delgado")
-    bad = client.post("/admin/users/new", data={
-        "email": "new.user@city.example", "display_name": "New Person", "role": "commissioner",
-        "member_id": str(member.id), "password": "short",
-    })
+    bad = client.post(
+        "/admin/users/new",
+        data={
+            "email": "new.user@city.example",
+            "display_name": "New Person",
+            "role": "commissioner",
+            "member_id": str(member.id),
+            "password": "short",
+        },
+    )
     assert bad.status_code == 422
     text = page_text(bad)
     assert "Use at least 10 characters." in text
     assert 'value="new.user@city.example"' in text and 'value="New Person"' in text
     assert db.session.scalar(select(func.count(User.id)).where(User.email == "new.user@city.example")) == 0
 
-    good = client.post("/admin/users/new", data={
-        "email": "New.User@City.example", "display_name": "New Person", "role": "commissioner",
-        "member_id": str(member.id), "password": "a-long-enough-password",
-    })
+    good = client.post(
+        "/admin/users/new",
+        data={
+            "email": "New.User@City.example",
+            "display_name": "New Person",
+            "role": "commissioner",
+            "member_id": str(member.id),
+            "password": "a-long-enough-password",
+        },
+    )
     assert good.status_code == 302
     created = db.session.scalar(select(User).where(User.email == "new.user@city.example"))
     assert created.role == Role.commissioner and created.member_id == member.id
 
-    duplicate = client.post("/admin/users/new", data={
-        "email": "NEW.USER@city.example", "display_name": "Again", "role": "clerk", "member_id": "",
-        "password": "a-long-enough-password",
-    })
+    duplicate = client.post(
+        "/admin/users/new",
+        data={
+            "email": "NEW.USER@city.example",
+            "display_name": "Again",
+            "role": "clerk",
+            "member_id": "",
+            "password": "a-long-enough-password",
+        },
+    )
     assert duplicate.status_code == 422
     assert "already exists" in page_text(duplicate)
 
@@ -196,20 +221,32 @@ def test_admin_creates_user_and_rejected_form_keeps_input(client, login_as, crea
 def test_only_commissioners_link_to_members(client, login_as, create_member):
     login_as(Role.admin)
     member = create_member()
-    response = client.post("/admin/users/new", data={
-        "email": "c@city.example", "display_name": "C", "role": "clerk", "member_id": str(member.id),
-        "password": "a-long-enough-password",
-    })
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "email": "c@city.example",
+            "display_name": "C",
+            "role": "clerk",
+            "member_id": str(member.id),
+            "password": "a-long-enough-password",
+        },
+    )
     assert response.status_code == 422
     assert "Only a commissioner" in page_text(response)
 
 
 def test_invalid_role_is_refused_not_500(client, login_as):
     login_as(Role.admin)
-    response = client.post("/admin/users/new", data={
-        "email": "x@city.example", "display_name": "X", "role": "superuser", "member_id": "abc",
-        "password": "a-long-enough-password",
-    })
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "email": "x@city.example",
+            "display_name": "X",
+            "role": "superuser",
+            "member_id": "abc",
+            "password": "a-long-enough-password",
+        },
+    )
     assert response.status_code == 422
     assert "Not a valid choice" in page_text(response)
 
@@ -229,14 +266,20 @@ def test_admin_resets_password_and_old_one_stops_working(app, client, login_as, 
 
 def test_user_changes_own_password(client, login_as):
     user = login_as(Role.commissioner)
-    wrong = client.post("/account/password", data={
-        "current_password": "not-it", "new_password": "another-password", "confirm": "another-password"})
+    wrong = client.post(
+        "/account/password",
+        data={"current_password": "not-it", "new_password": "another-password", "confirm": "another-password"},
+    )
     assert wrong.status_code == 200 and "current password is not correct" in page_text(wrong)
-    mismatch = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": "another-password", "confirm": "different-one"})
+    mismatch = client.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "new_password": "another-password", "confirm": "different-one"},
+    )
     assert "do not match" in page_text(mismatch)
-    done = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": "another-password", "confirm": "another-password"})
+    done = client.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "new_password": "another-password", "confirm": "another-password"},
+    )
     assert done.status_code == 302
     assert client.get("/dashboard/").status_code == 200  # this session stays signed in
     client.post("/logout")

@@ -11,8 +11,12 @@ from app.meetings import services as meeting_services
 
 
 def _post(client, body, **overrides):
-    data = {"notice_special_block_hours": "48", "notice_special_warn_hours": "96",
-            "notice_regular_warn_hours": "168", "agenda_sections": "Call to Order\nResolutions\nAdjournment"}
+    data = {
+        "notice_special_block_hours": "48",
+        "notice_special_warn_hours": "96",
+        "notice_regular_warn_hours": "168",
+        "agenda_sections": "Call to Order\nResolutions\nAdjournment",
+    }
     data.update(overrides)
     return client.post(f"/staff/bodies/{body.id}/settings", data=data)
 
@@ -22,8 +26,11 @@ def test_clerk_sets_charter_notice_values_and_they_apply(client, login_as, creat
     body = create_body()
     assert _post(client, body).status_code == 302
     body = db.session.get(Body, body.id)
-    assert body.notice_special_block_hours == 48 and body.agenda_sections == ["Call to Order", "Resolutions",
-                                                                               "Adjournment"]
+    assert body.notice_special_block_hours == 48 and body.agenda_sections == [
+        "Call to Order",
+        "Resolutions",
+        "Adjournment",
+    ]
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "body.settings")).data["before"]
     meeting = create_meeting(body, kind="special")
     clock.now = meeting.start_at - timedelta(hours=47)
@@ -31,13 +38,16 @@ def test_clerk_sets_charter_notice_values_and_they_apply(client, login_as, creat
         meeting_services.publish_meeting(meeting, actor=None)
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"notice_special_block_hours": "abc"}, "Not a valid integer value"),
-    ({"notice_special_block_hours": "99999999999999999999"}, "Between 0 and 1,440 hours"),
-    ({"notice_special_warn_hours": "10"}, "cannot be shorter"),
-    ({"agenda_sections": "  \n "}, "at least one"),
-    ({"agenda_sections": "A\na"}, "only once"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"notice_special_block_hours": "abc"}, "Not a valid integer value"),
+        ({"notice_special_block_hours": "99999999999999999999"}, "Between 0 and 1,440 hours"),
+        ({"notice_special_warn_hours": "10"}, "cannot be shorter"),
+        ({"agenda_sections": "  \n "}, "at least one"),
+        ({"agenda_sections": "A\na"}, "only once"),
+    ],
+)
 def test_bad_settings_are_refused_and_kept(client, login_as, create_body, overrides, message):
     login_as(Role.clerk)
     body = create_body()
@@ -49,8 +59,9 @@ def test_bad_settings_are_refused_and_kept(client, login_as, create_body, overri
 def test_section_in_use_cannot_be_removed(client, login_as, create_meeting, db):
     login_as(Role.clerk)
     meeting = create_meeting(kind="regular")
-    meeting_services.add_item(meeting, section="Reports", title="R", body_md="",
-                              item_type=meeting_services.AgendaItemType.report, actor=None)
+    meeting_services.add_item(
+        meeting, section="Reports", title="R", body_md="", item_type=meeting_services.AgendaItemType.report, actor=None
+    )
     db.session.commit()
     response = _post(client, meeting.body, agenda_sections="Call to Order\nResolutions")
     assert response.status_code == 422

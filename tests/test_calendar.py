@@ -21,7 +21,7 @@ def test_uid_is_stable_and_sequence_grows_across_a_reschedule_and_a_cancellation
     db.session.commit()
     raw, events = _events(client)
     assert len(events) == 1
-    (uid, event), = events.items()
+    ((uid, event),) = events.items()
     assert uid == f"meeting-{meeting.id}@meetings.dais" and "Draft special" not in raw.decode()
     # The UID does not follow the Host header a client sends.
     other = Calendar.from_ical(client.get("/meetings.ics", headers={"Host": "evil.example"}).data)
@@ -31,8 +31,9 @@ def test_uid_is_stable_and_sequence_grows_across_a_reschedule_and_a_cancellation
     assert event.decoded("dtstart") == meeting.start_at
     assert str(event["status"]) == "CONFIRMED"
 
-    services.reschedule_meeting(meeting, start_at=meeting.start_at + timedelta(days=1), end_at=None,
-                                reason="Room unavailable", actor=None)
+    services.reschedule_meeting(
+        meeting, start_at=meeting.start_at + timedelta(days=1), end_at=None, reason="Room unavailable", actor=None
+    )
     db.session.commit()
     _, events = _events(client)
     assert list(events) == [uid]
@@ -80,7 +81,8 @@ def test_one_meeting_calendar_entry_matches_the_feed_and_follows_its_changes(cli
     assert uid in feed and int(event["sequence"]) == int(feed[uid]["sequence"])
     assert b"BEGIN:VTIMEZONE" in raw
     assert client.get(f"/meetings/{meeting.id}/calendar.ics").headers["Content-Disposition"] == (
-        f'inline; filename="meeting-{meeting.id}.ics"')
+        f'inline; filename="meeting-{meeting.id}.ics"'
+    )
 
     services.cancel_meeting(meeting, reason="Hurricane warning", actor=None)
     db.session.commit()

@@ -10,21 +10,43 @@ from tests.conftest import login
 def _counts(db):
     from app.public_comment.models import CommentPolicy, SpeakerRequest, WrittenComment
 
-    return {m.__name__: db.session.scalar(select(func.count()).select_from(m))
-            for m in (Body, Member, Membership, User, AuditEntry, CommentPolicy, SpeakerRequest, WrittenComment)}
+    return {
+        m.__name__: db.session.scalar(select(func.count()).select_from(m))
+        for m in (Body, Member, Membership, User, AuditEntry, CommentPolicy, SpeakerRequest, WrittenComment)
+    }
 
 
 def test_create_user_command(app, db, client):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["create-user", "--email", "First.Admin@City.example", "--name", "First Admin",
-                                 "--role", "admin", "--password", "a-long-admin-password"])
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "First.Admin@City.example",
+            "--name",
+            "First Admin",
+            "--role",
+            "admin",
+            "--password",
+            "a-long-admin-password",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "first.admin@city.example"))
     assert user.role == Role.admin
     assert login(client, "first.admin@city.example", "a-long-admin-password").status_code == 302
 
-    again = runner.invoke(args=["create-user", "--email", "first.admin@city.example", "--name", "X",
-                                "--password", "a-long-admin-password"])
+    again = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "first.admin@city.example",
+            "--name",
+            "X",
+            "--password",
+            "a-long-admin-password",
+        ]
+    )
     assert again.exit_code != 0 and "already exists" in again.output
     short = runner.invoke(args=["create-user", "--email", "b@city.example", "--name", "B", "--password", "short"])
     assert short.exit_code != 0 and "at least 10 characters" in short.output
@@ -108,8 +130,9 @@ def test_demo_june_30_comment_period_is_finished_and_close_to_two_hours(app, db,
     assert "No-show" in page and "Spoke" in page
     assert "Public comment: 38 spoke" in special.minutes.body_md  # the draft minutes record the speakers
     # The next regular meeting has residents signed up, for the clerk to run a queue on.
-    upcoming = db.session.scalar(select(Meeting).where(Meeting.status == MeetingStatus.noticed,
-                                                       Meeting.agenda_published_at.is_not(None)))
+    upcoming = db.session.scalar(
+        select(Meeting).where(Meeting.status == MeetingStatus.noticed, Meeting.agenda_published_at.is_not(None))
+    )
     waiting = db.session.scalars(select(SpeakerRequest).where(SpeakerRequest.meeting_id == upcoming.id)).all()
     assert sum(r.allotted_seconds for r in waiting) >= 115 * 60  # a two-hour comment period to run
 
@@ -138,8 +161,9 @@ def test_demo_records_the_june_30_vote_and_its_effects(app, db, client):
     assert (june30.number, june30.effective_on) == ("25-187", date(2025, 7, 1))
     agreement = db.session.scalar(db.select(Agreement))
     assert agreement.signed_on.month == 3 and agreement.signed_on.year == 2025
-    assert [leg.agreement_status(agreement, d).status for d in (date(2025, 6, 30), date(2025, 7, 1),
-                                                                date(2025, 7, 8))] == ["active", "void", "active"]
+    assert [
+        leg.agreement_status(agreement, d).status for d in (date(2025, 6, 30), date(2025, 7, 1), date(2025, 7, 8))
+    ] == ["active", "void", "active"]
     assert [e.resolution for e in leg.prohibitions("287(g) agreement", date(2025, 7, 1))] == [june30]
     july8 = june30.links_in[0].source
     assert july8.number == "25-188" and votes.outcome_of(july8.motion).tally.absent == 1

@@ -4,15 +4,18 @@ from app.auth.models import Role
 from tests.conftest import make_app
 
 
-@pytest.mark.parametrize("url", [
-    "/admin/users/99999999999999999999999",
-    "/admin/users/2147483648",
-    "/admin/users/0",
-    "/admin/users/abc",
-    "/admin/users/-1",
-    "/admin/users/1.5",
-    "/admin/users/%00",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/users/99999999999999999999999",
+        "/admin/users/2147483648",
+        "/admin/users/0",
+        "/admin/users/abc",
+        "/admin/users/-1",
+        "/admin/users/1.5",
+        "/admin/users/%00",
+    ],
+)
 def test_bad_ids_in_urls_give_404(client, login_as, url):
     login_as(Role.admin)
     response = client.get(url)

@@ -46,11 +46,27 @@ def test_entry_ids_do_not_change_when_the_feed_is_read_again(client, open_meetin
 def test_resolution_feed_has_adopted_resolutions(client, open_meeting, db):
     meeting = open_meeting()
     item = next(i for i in meeting.items if i.item_type == AgendaItemType.resolution)
-    db.session.add(Resolution(agenda_item_id=item.id, title="Declaring the 287(g) agreement void",
-                              status=ResolutionStatus.adopted, number="25-187", number_year=2025, number_seq=187,
-                              adopted_on=date(2025, 6, 30), effective_on=date(2025, 7, 1)))
-    draft_item = AgendaItem(meeting_id=meeting.id, section="Resolutions", position=9, label="R9",
-                            title="A draft", item_type=AgendaItemType.resolution, file_number="X-9")
+    db.session.add(
+        Resolution(
+            agenda_item_id=item.id,
+            title="Declaring the 287(g) agreement void",
+            status=ResolutionStatus.adopted,
+            number="25-187",
+            number_year=2025,
+            number_seq=187,
+            adopted_on=date(2025, 6, 30),
+            effective_on=date(2025, 7, 1),
+        )
+    )
+    draft_item = AgendaItem(
+        meeting_id=meeting.id,
+        section="Resolutions",
+        position=9,
+        label="R9",
+        title="A draft",
+        item_type=AgendaItemType.resolution,
+        file_number="X-9",
+    )
     db.session.add(draft_item)
     db.session.flush()
     db.session.add(Resolution(agenda_item_id=draft_item.id, title="A draft", status=ResolutionStatus.draft))
@@ -66,6 +82,7 @@ def test_resolution_feed_has_adopted_resolutions(client, open_meeting, db):
 
 # ---- subscriptions ----------------------------------------------------------------------------------------------
 
+
 def _link(message, path: str) -> str:
     return re.search(rf"http://localhost({path}/\S+)", message.get_content()).group(1)
 
@@ -77,8 +94,14 @@ def _publish(clerk_client, meeting_factory, body, **kw):
 
     meeting = meeting_factory(body, kind="regular", **kw)
     services.publish_meeting(meeting, actor=None)
-    services.add_item(meeting, section="Resolutions", title="Harbor lease", body_md="",
-                      item_type=AgendaItemType.resolution, actor=None)
+    services.add_item(
+        meeting,
+        section="Resolutions",
+        title="Harbor lease",
+        body_md="",
+        item_type=AgendaItemType.resolution,
+        actor=None,
+    )
     from app.extensions import db
 
     db.session.commit()
@@ -87,8 +110,9 @@ def _publish(clerk_client, meeting_factory, body, **kw):
     return meeting
 
 
-def test_double_opt_in_then_agenda_mail_then_one_click_unsubscribe(client, app, login_as, create_meeting, outbox,
-                                                                    create_body, db):
+def test_double_opt_in_then_agenda_mail_then_one_click_unsubscribe(
+    client, app, login_as, create_meeting, outbox, create_body, db
+):
     body = create_body(name="City Commission")
     other_body = create_body(name="Planning Board")
 
@@ -147,8 +171,12 @@ def test_links_with_a_wrong_secret_are_not_found(client, create_body, db):
     pending = services.subscribe("a@example.org", create_body())
     db.session.commit()
     sid = pending.subscription.id
-    for path in (f"/subscribe/{sid}-wrong", f"/unsubscribe/{sid}-wrong", "/subscribe/99999999999999999999-x",
-                 f"/unsubscribe/{sid + 1}-{'0' * 32}"):
+    for path in (
+        f"/subscribe/{sid}-wrong",
+        f"/unsubscribe/{sid}-wrong",
+        "/subscribe/99999999999999999999-x",
+        f"/unsubscribe/{sid + 1}-{'0' * 32}",
+    ):
         assert client.get(path).status_code == 404
         assert client.post(path).status_code == 404
 

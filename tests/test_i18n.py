@@ -32,8 +32,15 @@ def catalog():
 
 def _source_ids():
     method_map = [("app/**.py", "python"), ("templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-                "N_": None, "pgettext": ((1, "c"), 2)}
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "_l": None,
+        "lazy_gettext": None,
+        "N_": None,
+        "pgettext": ((1, "c"), 2),
+    }
     ids = set()
     for _file, _line, message, _comments, context in extract_from_dir(ROOT, method_map, keywords=keywords):
         ids.add((context, message if isinstance(message, str) else message[0]))
@@ -165,8 +172,11 @@ def test_error_pages_and_form_errors_are_in_spanish(client, open_meeting):
     choice = client.post("/subscribe", data={"email": "a@example.org", "body": "99999"}, headers=SPANISH)
     assert choice.status_code == 422 and "Opción inválida" in choice.get_data(as_text=True)
     item = next(i for i in meeting.items if i.title == "Resolution on the 287(g) agreement")
-    speak = client.post(f"/meetings/{meeting.id}/speak", headers=SPANISH,
-                        data={"agenda_item_id": str(item.id), "name": "", "stance": "oppose"})
+    speak = client.post(
+        f"/meetings/{meeting.id}/speak",
+        headers=SPANISH,
+        data={"agenda_item_id": str(item.id), "name": "", "stance": "oppose"},
+    )
     assert speak.status_code == 422 and "Indique su nombre." in speak.get_data(as_text=True)
 
 
@@ -178,8 +188,9 @@ def test_atom_feeds_say_which_language_they_are_in(client, open_meeting):
     assert feedparser.parse(client.get("/feeds/agendas.atom").data).feed.language == "en"
 
 
-def test_mail_goes_out_in_the_language_the_resident_used(client, app, open_meeting, outbox, create_body, login_as,
-                                                        create_meeting):
+def test_mail_goes_out_in_the_language_the_resident_used(
+    client, app, open_meeting, outbox, create_body, login_as, create_meeting
+):
     from tests.test_feeds_subscriptions import _link, _publish
 
     body = create_body(name="City Commission")
@@ -200,9 +211,18 @@ def test_mail_goes_out_in_the_language_the_resident_used(client, app, open_meeti
     resident = app.test_client()
     from app.public_comment import services as comment
 
-    response = resident.post(f"/meetings/{meeting.id}/speak", headers=SPANISH, data={
-        "agenda_item_id": str(item.id), "name": "Ana Vecina", "email": "ana@example.org", "stance": "oppose",
-        "participation": "in_person", "disclaimer_version": comment.DISCLAIMER_VERSION})
+    response = resident.post(
+        f"/meetings/{meeting.id}/speak",
+        headers=SPANISH,
+        data={
+            "agenda_item_id": str(item.id),
+            "name": "Ana Vecina",
+            "email": "ana@example.org",
+            "stance": "oppose",
+            "participation": "in_person",
+            "disclaimer_version": comment.DISCLAIMER_VERSION,
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     registered = outbox()[-1]
     assert registered["Subject"].startswith("Su solicitud para hablar:")
@@ -216,50 +236,100 @@ def test_change_log_is_told_in_the_readers_language(client, db, open_meeting):
     from app.meetings.models import AgendaItemType
 
     meeting = open_meeting()
-    services.add_item(meeting, section="Resolutions", title="Harbor lease", body_md="",
-                      item_type=AgendaItemType.resolution, amendment_reason="Late filing", actor=None)
+    services.add_item(
+        meeting,
+        section="Resolutions",
+        title="Harbor lease",
+        body_md="",
+        item_type=AgendaItemType.resolution,
+        amendment_reason="Late filing",
+        actor=None,
+    )
     item = next(i for i in meeting.items if i.title == "Harbor lease")
     services.withdraw_item(item, reason="Sponsor asked", actor=None)
-    services.reschedule_meeting(meeting, start_at=meeting.start_at + timedelta(days=1), end_at=None,
-                        reason="Storm", actor=None)
+    services.reschedule_meeting(
+        meeting, start_at=meeting.start_at + timedelta(days=1), end_at=None, reason="Storm", actor=None
+    )
     services.cancel_meeting(meeting, reason="Hurricane warning", actor=None)
     db.session.commit()
 
     english = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     spanish = client.get(f"/meetings/{meeting.id}", headers=SPANISH).get_data(as_text=True)
-    for en, es in (("Agenda published with 3 items", "Agenda publicada con 3 puntos"),
-                   ("“Harbor lease” added", "«Harbor lease» agregado"),
-                   ("“Harbor lease” withdrawn", "«Harbor lease» retirado"),
-                   ("Rescheduled from ", "Reprogramada del "),
-                   ("Meeting cancelled", "Reunión cancelada")):
+    for en, es in (
+        ("Agenda published with 3 items", "Agenda publicada con 3 puntos"),
+        ("“Harbor lease” added", "«Harbor lease» agregado"),
+        ("“Harbor lease” withdrawn", "«Harbor lease» retirado"),
+        ("Rescheduled from ", "Reprogramada del "),
+        ("Meeting cancelled", "Reunión cancelada"),
+    ):
         assert en in english and es in spanish, (en, es)
         assert en not in spanish
     # The reasons are the clerk's own words, in whatever language they were written.
     assert "Motivo: Storm" in spanish.replace("</strong>", "")
 
 
-@pytest.mark.parametrize("data,kind,english,spanish", [
-    ({"lead_hours": 72.0}, "published", "Notice published 72 hours before the start",
-     "Aviso publicado 72 horas antes del inicio"),
-    ({"lead_hours": 1.0}, "published", "Notice published 1 hour before the start",
-     "Aviso publicado 1 hora antes del inicio"),
-    ({"lead_hours": 26.5}, "published", "Notice published 26.5 hours", "Aviso publicado 26,5 horas"),
-    ({"before": "City Hall", "after": "Harbor Room"}, "relocated", "Place changed from “City Hall” to “Harbor Room”",
-     "Lugar cambiado de «City Hall» a «Harbor Room»"),
-    ({"items": 1}, "agenda_published", "Agenda published with 1 item", "Agenda publicada con 1 punto"),
-    ({"label": "5.C", "title": "Lease"}, "outside_purpose", "Item 5.C “Lease” added outside the purpose",
-     "Punto 5.C «Lease» agregado fuera del propósito"),
-    ({"event": "item_changed", "label": "5.A", "title": "Lease", "fields": ["body_md", "sponsor_ids"]},
-     "agenda_amended", "Item 5.A “Lease” changed: text, sponsors", "Punto 5.A «Lease» modificado: texto, proponentes"),
-    ({"event": "item_moved", "label": "5.A", "title": "Lease", "new_label": "5.B"}, "agenda_amended",
-     "Item 5.A “Lease” moved to 5.B", "Punto 5.A «Lease» movido a 5.B"),
-    ({"event": "item_moved_section", "label": "5.A", "title": "Lease", "section": "Consent Agenda",
-      "new_label": "4.A"}, "agenda_amended", "moved to the section “Consent Agenda” as 4.A",
-     "movido a la sección «Consent Agenda» como 4.A"),
-    ({"event": "document_attached", "label": "5.A", "filename": "lease.pdf"}, "agenda_amended",
-     "Document “lease.pdf” attached to item 5.A", "Documento «lease.pdf» adjuntado al punto 5.A"),
-    ({}, "agenda_amended", "Stored English summary", "Stored English summary"),  # an entry from before the facts
-])
+@pytest.mark.parametrize(
+    "data,kind,english,spanish",
+    [
+        (
+            {"lead_hours": 72.0},
+            "published",
+            "Notice published 72 hours before the start",
+            "Aviso publicado 72 horas antes del inicio",
+        ),
+        (
+            {"lead_hours": 1.0},
+            "published",
+            "Notice published 1 hour before the start",
+            "Aviso publicado 1 hora antes del inicio",
+        ),
+        ({"lead_hours": 26.5}, "published", "Notice published 26.5 hours", "Aviso publicado 26,5 horas"),
+        (
+            {"before": "City Hall", "after": "Harbor Room"},
+            "relocated",
+            "Place changed from “City Hall” to “Harbor Room”",
+            "Lugar cambiado de «City Hall» a «Harbor Room»",
+        ),
+        ({"items": 1}, "agenda_published", "Agenda published with 1 item", "Agenda publicada con 1 punto"),
+        (
+            {"label": "5.C", "title": "Lease"},
+            "outside_purpose",
+            "Item 5.C “Lease” added outside the purpose",
+            "Punto 5.C «Lease» agregado fuera del propósito",
+        ),
+        (
+            {"event": "item_changed", "label": "5.A", "title": "Lease", "fields": ["body_md", "sponsor_ids"]},
+            "agenda_amended",
+            "Item 5.A “Lease” changed: text, sponsors",
+            "Punto 5.A «Lease» modificado: texto, proponentes",
+        ),
+        (
+            {"event": "item_moved", "label": "5.A", "title": "Lease", "new_label": "5.B"},
+            "agenda_amended",
+            "Item 5.A “Lease” moved to 5.B",
+            "Punto 5.A «Lease» movido a 5.B",
+        ),
+        (
+            {
+                "event": "item_moved_section",
+                "label": "5.A",
+                "title": "Lease",
+                "section": "Consent Agenda",
+                "new_label": "4.A",
+            },
+            "agenda_amended",
+            "moved to the section “Consent Agenda” as 4.A",
+            "movido a la sección «Consent Agenda» como 4.A",
+        ),
+        (
+            {"event": "document_attached", "label": "5.A", "filename": "lease.pdf"},
+            "agenda_amended",
+            "Document “lease.pdf” attached to item 5.A",
+            "Documento «lease.pdf» adjuntado al punto 5.A",
+        ),
+        ({}, "agenda_amended", "Stored English summary", "Stored English summary"),  # an entry from before the facts
+    ],
+)
 def test_every_change_log_sentence_in_both_languages(app, data, kind, english, spanish):
     from flask_babel import force_locale
 

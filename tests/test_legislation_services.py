@@ -17,8 +17,14 @@ def add_resolution_item(create_meeting, db):
     meeting = create_meeting(kind="regular")
 
     def factory(title):
-        item = meetings.add_item(meeting, section="Resolutions", title=title, body_md="Be it resolved...",
-                                 item_type=AgendaItemType.resolution, actor=None)
+        item = meetings.add_item(
+            meeting,
+            section="Resolutions",
+            title=title,
+            body_md="Be it resolved...",
+            item_type=AgendaItemType.resolution,
+            actor=None,
+        )
         db.session.flush()
         return item
 
@@ -54,9 +60,16 @@ def test_effective_date_may_be_later_than_adoption(add_resolution_item):
 
 
 def test_agreement_status_as_of_dates_before_on_and_after_each_effect(add_resolution_item):
-    agreement = leg.save_agreement(None, title="287(g) Task Force Model agreement", counterparty="U.S. ICE",
-                                   category="287(g) agreement", signed_on=date(2025, 3, 3), signed_by="Police chief",
-                                   description_md="", actor=None)
+    agreement = leg.save_agreement(
+        None,
+        title="287(g) Task Force Model agreement",
+        counterparty="U.S. ICE",
+        category="287(g) agreement",
+        signed_on=date(2025, 3, 3),
+        signed_by="Police chief",
+        description_md="",
+        actor=None,
+    )
     voiding = leg.resolution_for(add_resolution_item("Void"))
     leg.update_draft(voiding, title="Void", text_md="", effective_on=date(2025, 7, 1), actor=None)
     leg.add_effect(voiding, kind=EffectKind.voids, agreement=agreement, actor=None)

@@ -57,7 +57,10 @@ def test_clerk_builds_and_publishes_a_special_meeting(site, tmp_path):
             page.keyboard.press("Enter")
         labels = page.locator("#agenda .agenda-item .item-head").all_inner_texts()
         assert [" ".join(t.split()) for t in labels] == [
-            "5.A First resolution", "5.B Third resolution", "5.C Second resolution"]
+            "5.A First resolution",
+            "5.B Third resolution",
+            "5.C Second resolution",
+        ]
         assert_accessible(page)
 
         page.get_by_role("link", name="Manage 5.B Third resolution").click()

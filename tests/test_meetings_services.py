@@ -43,19 +43,25 @@ def test_special_meeting_blocked_at_23h59_allowed_at_24h(create_meeting, clock, 
     assert allowed.status == MeetingStatus.noticed
 
 
-@pytest.mark.parametrize("lead, level", [
-    (timedelta(hours=71, minutes=59), "warn"),
-    (timedelta(hours=72), "ok"),
-])
+@pytest.mark.parametrize(
+    "lead, level",
+    [
+        (timedelta(hours=71, minutes=59), "warn"),
+        (timedelta(hours=72), "ok"),
+    ],
+)
 def test_special_meeting_warning_at_72_hours(create_meeting, clock, lead, level):
     meeting = create_meeting(kind="special")
     assert _publish_at(clock, meeting, lead).level == level
 
 
-@pytest.mark.parametrize("lead, level", [
-    (timedelta(days=6, hours=23, minutes=59), "warn"),
-    (timedelta(days=7), "ok"),
-])
+@pytest.mark.parametrize(
+    "lead, level",
+    [
+        (timedelta(days=6, hours=23, minutes=59), "warn"),
+        (timedelta(days=7), "ok"),
+    ],
+)
 def test_regular_meeting_warning_at_7_days(create_meeting, clock, lead, level):
     meeting = create_meeting(kind="regular")
     assert _publish_at(clock, meeting, lead).level == level
@@ -82,10 +88,13 @@ def test_emergency_meeting_any_lead_time_but_needs_justification(create_meeting,
 
 
 # 2026 DST changes in New York: March 8 (clocks jump 02:00 -> 03:00) and November 1 (03:00 -> 02:00 back to 01:00).
-@pytest.mark.parametrize("start_local, wall_day_hours", [
-    (datetime(2026, 3, 8, 18, 0, tzinfo=NY), 23),   # "one day before" on the wall clock is only 23 real hours
-    (datetime(2026, 11, 1, 18, 0, tzinfo=NY), 25),  # and here 25
-])
+@pytest.mark.parametrize(
+    "start_local, wall_day_hours",
+    [
+        (datetime(2026, 3, 8, 18, 0, tzinfo=NY), 23),  # "one day before" on the wall clock is only 23 real hours
+        (datetime(2026, 11, 1, 18, 0, tzinfo=NY), 25),  # and here 25
+    ],
+)
 def test_notice_lead_time_is_real_hours_across_dst(create_meeting, clock, start_local, wall_day_hours):
     start = start_local.astimezone(UTC)
     wall_clock_day_before = (start_local - timedelta(days=1)).replace(tzinfo=NY)  # same wall time, previous day
@@ -157,8 +166,9 @@ def test_lifecycle_through_services_keeps_the_id(create_meeting, clock, db):
     meeting_id = meeting.id
     _publish_at(clock, meeting, timedelta(days=10))
     old_start = meeting.start_at
-    svc.reschedule_meeting(meeting, start_at=old_start + timedelta(days=2), end_at=None, reason="Room unavailable",
-                           actor=None)
+    svc.reschedule_meeting(
+        meeting, start_at=old_start + timedelta(days=2), end_at=None, reason="Room unavailable", actor=None
+    )
     db.session.commit()
     assert meeting.id == meeting_id and meeting.status == MeetingStatus.rescheduled
     assert meeting.start_at == old_start + timedelta(days=2)
@@ -174,8 +184,9 @@ def test_lifecycle_through_services_keeps_the_id(create_meeting, clock, db):
 def test_reschedule_and_cancel_need_reasons(create_meeting):
     meeting = create_meeting(status="noticed")
     with pytest.raises(DomainError, match="reason"):
-        svc.reschedule_meeting(meeting, start_at=meeting.start_at + timedelta(days=1), end_at=None, reason="",
-                               actor=None)
+        svc.reschedule_meeting(
+            meeting, start_at=meeting.start_at + timedelta(days=1), end_at=None, reason="", actor=None
+        )
     with pytest.raises(DomainError, match="reason"):
         svc.cancel_meeting(meeting, reason=" ", actor=None)
 
@@ -184,12 +195,22 @@ def test_sequence_increments_on_time_place_and_status_changes(create_meeting, cl
     meeting = create_meeting(kind="regular")
     _publish_at(clock, meeting, timedelta(days=10))
     seq = meeting.sequence
-    svc.update_meeting(meeting, kind=meeting.kind, title=meeting.title, start_at=meeting.start_at, end_at=None,
-                       location="Old City Hall, 510 Greene Street", remote_url=None, purpose=meeting.purpose,
-                       reason="Chamber flooded", actor=None)
+    svc.update_meeting(
+        meeting,
+        kind=meeting.kind,
+        title=meeting.title,
+        start_at=meeting.start_at,
+        end_at=None,
+        location="Old City Hall, 510 Greene Street",
+        remote_url=None,
+        purpose=meeting.purpose,
+        reason="Chamber flooded",
+        actor=None,
+    )
     assert meeting.sequence == seq + 1
-    svc.reschedule_meeting(meeting, start_at=meeting.start_at + timedelta(hours=2), end_at=None, reason="Later",
-                           actor=None)
+    svc.reschedule_meeting(
+        meeting, start_at=meeting.start_at + timedelta(hours=2), end_at=None, reason="Later", actor=None
+    )
     assert meeting.sequence == seq + 2
     svc.cancel_meeting(meeting, reason="No quorum expected", actor=None)
     assert meeting.sequence == seq + 3
@@ -198,16 +219,33 @@ def test_sequence_increments_on_time_place_and_status_changes(create_meeting, cl
 def test_published_meeting_time_changes_only_by_rescheduling(create_meeting):
     meeting = create_meeting(status="noticed")
     with pytest.raises(DomainError, match="Reschedule"):
-        svc.update_meeting(meeting, kind=meeting.kind, title=meeting.title,
-                           start_at=meeting.start_at + timedelta(hours=1), end_at=None, location=meeting.location,
-                           remote_url=None, purpose=meeting.purpose, reason="", actor=None)
+        svc.update_meeting(
+            meeting,
+            kind=meeting.kind,
+            title=meeting.title,
+            start_at=meeting.start_at + timedelta(hours=1),
+            end_at=None,
+            location=meeting.location,
+            remote_url=None,
+            purpose=meeting.purpose,
+            reason="",
+            actor=None,
+        )
 
 
 def test_special_meeting_needs_purpose(create_body):
     with pytest.raises(DomainError, match="purpose"):
-        svc.schedule_meeting(body=create_body(), kind=svc.MeetingKind.special, title="Special",
-                             start_at=datetime(2026, 6, 1, 20, tzinfo=UTC), end_at=None, location="City Hall",
-                             remote_url=None, purpose="  ", actor=None)
+        svc.schedule_meeting(
+            body=create_body(),
+            kind=svc.MeetingKind.special,
+            title="Special",
+            start_at=datetime(2026, 6, 1, 20, tzinfo=UTC),
+            end_at=None,
+            location="City Hall",
+            remote_url=None,
+            purpose="  ",
+            actor=None,
+        )
 
 
 # --- agenda ------------------------------------------------------------------------------------
@@ -235,8 +273,14 @@ def test_file_numbers_sequential_per_year_and_never_reused(create_meeting, clock
 def test_labels_follow_section_and_renumber_on_reorder(create_meeting, db):
     meeting = create_meeting(kind="regular")
     a, b, c = _add(meeting, "A"), _add(meeting, "B"), _add(meeting, "C")
-    call = _add(meeting, "Call to order", section="Call to Order", item_type=AgendaItemType.ministerial,
-                public_comment_required=False, comment_exemption=CommentExemption.ministerial)
+    call = _add(
+        meeting,
+        "Call to order",
+        section="Call to Order",
+        item_type=AgendaItemType.ministerial,
+        public_comment_required=False,
+        comment_exemption=CommentExemption.ministerial,
+    )
     assert [a.label, b.label, c.label, call.label] == ["5.A", "5.B", "5.C", "1.A"]
     svc.move_item(c, direction="up", actor=None)
     assert [a.label, c.label, b.label] == ["5.A", "5.B", "5.C"]
@@ -276,12 +320,20 @@ def test_amendment_after_publication_needs_reason_and_is_logged(create_meeting, 
         _add(meeting, "Late item")
     assert err.value.field == "amendment_reason"
     _add(meeting, "Late item", amendment_reason="Received after publication")
-    svc.update_item(first, title="Budget resolution (revised)", body_md="", item_type=AgendaItemType.resolution,
-                    amendment_reason="Typo in title", actor=None)
+    svc.update_item(
+        first,
+        title="Budget resolution (revised)",
+        body_md="",
+        item_type=AgendaItemType.resolution,
+        amendment_reason="Typo in title",
+        actor=None,
+    )
     db.session.commit()
     amended = [c for c in meeting.changes if c.kind == MeetingChangeKind.agenda_amended]
-    assert [c.summary for c in amended] == ["Item 5.B 'Late item' added",
-                                            "Item 5.A 'Budget resolution (revised)' changed (title)"]
+    assert [c.summary for c in amended] == [
+        "Item 5.B 'Late item' added",
+        "Item 5.A 'Budget resolution (revised)' changed (title)",
+    ]
     assert amended[0].reason == "Received after publication"
 
 
@@ -300,13 +352,15 @@ def test_special_meeting_item_outside_purpose_warns_then_records(create_meeting,
 def test_every_change_is_audited(create_meeting, clock, db, clerk):
     meeting = create_meeting(kind="regular")
     _publish_at(clock, meeting, timedelta(days=10))
-    item = svc.add_item(meeting, section="Resolutions", title="X", body_md="", item_type=AgendaItemType.resolution,
-                        actor=clerk)
+    item = svc.add_item(
+        meeting, section="Resolutions", title="X", body_md="", item_type=AgendaItemType.resolution, actor=clerk
+    )
     svc.move_item_to_section(item, section="Reports", actor=clerk)
     svc.withdraw_item(item, reason="Gone", actor=clerk)
     db.session.commit()
-    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == clerk.id)
-                                 .order_by(AuditEntry.id)).all()
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.actor_id == clerk.id).order_by(AuditEntry.id)
+    ).all()
     assert actions == ["agenda_item.add", "agenda_item.move", "agenda_item.withdraw"]
 
 
@@ -336,14 +390,17 @@ def test_pdf_and_docx_are_stored_under_random_names(create_meeting, upload_dir, 
     assert "Staff" not in pdf.stored_name and len(pdf.stored_name) == 32
 
 
-@pytest.mark.parametrize("filename, data, message", [
-    ("report.pdf", b"MZ\x90\x00 this is a windows program", "none of those"),
-    ("report.pdf", b"", "empty"),
-    ("../../etc/passwd.pdf", PDF, "folders"),
-    ("..\\evil.pdf", PDF, "folders"),
-    ("", PDF, "Choose a file"),
-    ("report.png", PDF, "content is PDF"),
-])
+@pytest.mark.parametrize(
+    "filename, data, message",
+    [
+        ("report.pdf", b"MZ\x90\x00 this is a windows program", "none of those"),
+        ("report.pdf", b"", "empty"),
+        ("../../etc/passwd.pdf", PDF, "folders"),
+        ("..\\evil.pdf", PDF, "folders"),
+        ("", PDF, "Choose a file"),
+        ("report.png", PDF, "content is PDF"),
+    ],
+)
 def test_bad_uploads_are_refused_and_nothing_is_written(create_meeting, upload_dir, db, filename, data, message):
     item = _add(create_meeting(kind="regular"), "X")
     with pytest.raises(DomainError, match=message):

@@ -24,11 +24,18 @@ def text(response):
 
 def test_schedule_meeting_with_bad_input_keeps_what_was_typed(clerk_client, create_body, db):
     body = create_body(name="City Commission", seat_count=7)
-    response = clerk_client.post("/staff/meetings/new", data={
-        "body_id": str(body.id), "kind": "special", "title": "Special meeting on 287(g)",
-        "start_local": "not a date", "location": "City Hall", "purpose": "",
-        "remote_url": "javascript:alert(1)",
-    })
+    response = clerk_client.post(
+        "/staff/meetings/new",
+        data={
+            "body_id": str(body.id),
+            "kind": "special",
+            "title": "Special meeting on 287(g)",
+            "start_local": "not a date",
+            "location": "City Hall",
+            "purpose": "",
+            "remote_url": "javascript:alert(1)",
+        },
+    )
     assert response.status_code == 422
     page = text(response)
     assert "Enter a date and time" in page
@@ -39,20 +46,33 @@ def test_schedule_meeting_with_bad_input_keeps_what_was_typed(clerk_client, crea
 
 def test_special_meeting_without_purpose_is_refused(clerk_client, create_body, db):
     body = create_body()
-    response = clerk_client.post("/staff/meetings/new", data={
-        "body_id": str(body.id), "kind": "special", "title": "Special", "start_local": "2026-06-30T17:00",
-        "location": "City Hall", "purpose": "  ",
-    })
+    response = clerk_client.post(
+        "/staff/meetings/new",
+        data={
+            "body_id": str(body.id),
+            "kind": "special",
+            "title": "Special",
+            "start_local": "2026-06-30T17:00",
+            "location": "City Hall",
+            "purpose": "  ",
+        },
+    )
     assert response.status_code == 422
     assert "needs the purpose stated in the call" in text(response)
 
 
 def test_nonexistent_local_time_is_refused(clerk_client, create_body):
     body = create_body()
-    response = clerk_client.post("/staff/meetings/new", data={
-        "body_id": str(body.id), "kind": "regular", "title": "Night", "start_local": "2027-03-14T02:30",
-        "location": "City Hall",
-    })
+    response = clerk_client.post(
+        "/staff/meetings/new",
+        data={
+            "body_id": str(body.id),
+            "kind": "regular",
+            "title": "Night",
+            "start_local": "2027-03-14T02:30",
+            "location": "City Hall",
+        },
+    )
     assert response.status_code == 422
     assert "does not exist on that day" in text(response)
 
@@ -60,31 +80,53 @@ def test_nonexistent_local_time_is_refused(clerk_client, create_body):
 def test_invalid_choices_and_huge_body_id_are_form_errors(clerk_client, create_body):
     create_body()
     for body_id in ["99999999999999999999", "abc", "-1"]:
-        response = clerk_client.post("/staff/meetings/new", data={
-            "body_id": body_id, "kind": "secret", "title": "X", "start_local": "2027-03-14T10:00",
-            "location": "City Hall"})
+        response = clerk_client.post(
+            "/staff/meetings/new",
+            data={
+                "body_id": body_id,
+                "kind": "secret",
+                "title": "X",
+                "start_local": "2027-03-14T10:00",
+                "location": "City Hall",
+            },
+        )
         assert response.status_code == 422
 
 
 def test_full_clerk_flow_publish_amend_and_public_page(clerk_client, client, create_body, create_member, db, clock):
     body = create_body(name="City Commission", seat_count=7)
     sponsor = create_member(body, full_name="Hollis Prendergast")
-    response = clerk_client.post("/staff/meetings/new", data={
-        "body_id": str(body.id), "kind": "special", "title": "Special meeting: 287(g) agreement",
-        "start_local": "2026-03-12T17:00", "location": "City Hall, 1300 White Street",
-        "purpose": "Consider a resolution on the police department's 287(g) agreement",
-    })
+    response = clerk_client.post(
+        "/staff/meetings/new",
+        data={
+            "body_id": str(body.id),
+            "kind": "special",
+            "title": "Special meeting: 287(g) agreement",
+            "start_local": "2026-03-12T17:00",
+            "location": "City Hall, 1300 White Street",
+            "purpose": "Consider a resolution on the police department's 287(g) agreement",
+        },
+    )
     assert response.status_code == 302
     meeting = db.session.scalar(select(Meeting))
     detail = text(clerk_client.get(f"/staff/meetings/{meeting.id}"))
     assert "Blocked:" not in detail  # ten days of notice
 
-    response = clerk_client.post(f"/staff/meetings/{meeting.id}/items/new", data={
-        "section": "Resolutions", "title": "Resolution declaring the 287(g) agreement void", "item_type": "resolution",
-        "body_md": "Declares the agreement **void**. <script>alert(1)</script>", "sponsor_ids": [str(sponsor.id)],
-        "public_comment_required": "y", "comment_exemption": "", "within_purpose": "yes",
-        "file": (io.BytesIO(PDF), "resolution.pdf"),
-    }, content_type="multipart/form-data")
+    response = clerk_client.post(
+        f"/staff/meetings/{meeting.id}/items/new",
+        data={
+            "section": "Resolutions",
+            "title": "Resolution declaring the 287(g) agreement void",
+            "item_type": "resolution",
+            "body_md": "Declares the agreement **void**. <script>alert(1)</script>",
+            "sponsor_ids": [str(sponsor.id)],
+            "public_comment_required": "y",
+            "comment_exemption": "",
+            "within_purpose": "yes",
+            "file": (io.BytesIO(PDF), "resolution.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302, text(response)
     item = db.session.scalar(select(AgendaItem))
     assert item.label == "5.A" and item.sponsors[0].id == sponsor.id and len(item.attachments) == 1
@@ -96,20 +138,34 @@ def test_full_clerk_flow_publish_amend_and_public_page(clerk_client, client, cre
     assert db.session.get(Meeting, meeting.id).agenda_published_at is not None
 
     # After publication, an amendment without a reason is refused and nothing changes.
-    refused = clerk_client.post(f"/staff/items/{item.id}", data={
-        "title": "Changed title", "item_type": "resolution", "body_md": "", "public_comment_required": "y",
-        "comment_exemption": "", "sponsor_ids": [str(sponsor.id)], "amendment_reason": "",
-    })
+    refused = clerk_client.post(
+        f"/staff/items/{item.id}",
+        data={
+            "title": "Changed title",
+            "item_type": "resolution",
+            "body_md": "",
+            "public_comment_required": "y",
+            "comment_exemption": "",
+            "sponsor_ids": [str(sponsor.id)],
+            "amendment_reason": "",
+        },
+    )
     assert refused.status_code == 422
     assert "give the reason for this amendment" in text(refused)
     assert 'value="Changed title"' in text(refused)
     assert db.session.get(AgendaItem, item.id).title != "Changed title"
-    ok = clerk_client.post(f"/staff/items/{item.id}", data={
-        "title": "Resolution declaring the 287(g) agreement void and unenforceable", "item_type": "resolution",
-        "body_md": "Declares the agreement **void**. <script>alert(1)</script>", "public_comment_required": "y",
-        "comment_exemption": "", "sponsor_ids": [str(sponsor.id)],
-        "amendment_reason": "Title corrected by the City Attorney",
-    })
+    ok = clerk_client.post(
+        f"/staff/items/{item.id}",
+        data={
+            "title": "Resolution declaring the 287(g) agreement void and unenforceable",
+            "item_type": "resolution",
+            "body_md": "Declares the agreement **void**. <script>alert(1)</script>",
+            "public_comment_required": "y",
+            "comment_exemption": "",
+            "sponsor_ids": [str(sponsor.id)],
+            "amendment_reason": "Title corrected by the City Attorney",
+        },
+    )
     assert ok.status_code == 302
 
     anonymous = client.application.test_client()
@@ -130,8 +186,14 @@ def test_draft_meeting_and_its_documents_are_not_public(clerk_client, create_mee
     from app.meetings import services
 
     meeting = create_meeting(kind="regular")
-    item = services.add_item(meeting, section="Reports", title="Draft report", body_md="",
-                             item_type=services.AgendaItemType.report, actor=None)
+    item = services.add_item(
+        meeting,
+        section="Reports",
+        title="Draft report",
+        body_md="",
+        item_type=services.AgendaItemType.report,
+        actor=None,
+    )
     attachment = services.add_attachment(item, filename="r.pdf", stream=io.BytesIO(PDF), actor=None)
     db.session.commit()
     anonymous = app.test_client()
@@ -151,11 +213,20 @@ def test_cancelled_meeting_stays_public_with_reason(clerk_client, create_meeting
 
 def test_bad_upload_says_why_and_keeps_the_rest_of_the_form(clerk_client, create_meeting, db, tmp_path):
     meeting = create_meeting(kind="regular")
-    response = clerk_client.post(f"/staff/meetings/{meeting.id}/items/new", data={
-        "section": "Reports", "title": "Budget report", "item_type": "report", "body_md": "Quarterly numbers",
-        "public_comment_required": "y", "comment_exemption": "", "fiscal_impact": "$12,000",
-        "file": (io.BytesIO(b"MZ\x90\x00binary"), "budget.pdf"),
-    }, content_type="multipart/form-data")
+    response = clerk_client.post(
+        f"/staff/meetings/{meeting.id}/items/new",
+        data={
+            "section": "Reports",
+            "title": "Budget report",
+            "item_type": "report",
+            "body_md": "Quarterly numbers",
+            "public_comment_required": "y",
+            "comment_exemption": "",
+            "fiscal_impact": "$12,000",
+            "file": (io.BytesIO(b"MZ\x90\x00binary"), "budget.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     page = text(response)
     assert "none of those" in page and "Choose the file again" in page
@@ -170,13 +241,15 @@ def test_keyboard_reorder_buttons_on_meeting_page(clerk_client, create_meeting, 
     from app.meetings import services
 
     meeting = create_meeting(kind="regular")
-    first = services.add_item(meeting, section="Reports", title="First", body_md="",
-                              item_type=services.AgendaItemType.report, actor=None)
-    second = services.add_item(meeting, section="Reports", title="Second", body_md="",
-                               item_type=services.AgendaItemType.report, actor=None)
+    first = services.add_item(
+        meeting, section="Reports", title="First", body_md="", item_type=services.AgendaItemType.report, actor=None
+    )
+    second = services.add_item(
+        meeting, section="Reports", title="Second", body_md="", item_type=services.AgendaItemType.report, actor=None
+    )
     db.session.commit()
     page = text(clerk_client.get(f"/staff/meetings/{meeting.id}"))
-    assert "Move up<span class=\"visually-hidden\"> 8.B Second" in page
+    assert 'Move up<span class="visually-hidden"> 8.B Second' in page
     clerk_client.post(f"/staff/items/{second.id}/move", data={"direction": "up", "back": "meeting"})
     assert (db.session.get(AgendaItem, second.id).label, db.session.get(AgendaItem, first.id).label) == ("8.A", "8.B")
 
@@ -195,8 +268,9 @@ def test_public_meeting_page_query_count_is_bounded(app, create_meeting, db, cou
 
     meeting = create_meeting(kind="regular", status="noticed")
     for n in range(3):
-        services.add_item(meeting, section="Reports", title=f"R{n}", body_md="",
-                          item_type=services.AgendaItemType.report, actor=None)
+        services.add_item(
+            meeting, section="Reports", title=f"R{n}", body_md="", item_type=services.AgendaItemType.report, actor=None
+        )
     services.publish_agenda(meeting, actor=None)
     db.session.commit()
     client = app.test_client()
@@ -204,9 +278,15 @@ def test_public_meeting_page_query_count_is_bounded(app, create_meeting, db, cou
     with count_queries() as few:
         assert client.get(url).status_code == 200
     for n in range(20):
-        item = services.add_item(meeting, section="Resolutions", title=f"X{n}", body_md="",
-                                 item_type=services.AgendaItemType.resolution, actor=None,
-                                 amendment_reason="Late")
+        item = services.add_item(
+            meeting,
+            section="Resolutions",
+            title=f"X{n}",
+            body_md="",
+            item_type=services.AgendaItemType.resolution,
+            actor=None,
+            amendment_reason="Late",
+        )
         services.add_attachment(item, filename="x.pdf", stream=io.BytesIO(PDF), actor=None, amendment_reason="Late")
     db.session.commit()
     with count_queries() as many:
@@ -217,16 +297,25 @@ def test_public_meeting_page_query_count_is_bounded(app, create_meeting, db, cou
 @pytest.mark.parametrize("value", ["9999-12-31T23:59", "0001-01-01T00:00", "2026-13-01T10:00", "x" * 5000])
 def test_out_of_range_dates_are_form_errors(clerk_client, create_body, value):
     body = create_body()
-    response = clerk_client.post("/staff/meetings/new", data={
-        "body_id": str(body.id), "kind": "regular", "title": "T", "start_local": value, "location": "City Hall"})
+    response = clerk_client.post(
+        "/staff/meetings/new",
+        data={"body_id": str(body.id), "kind": "regular", "title": "T", "start_local": value, "location": "City Hall"},
+    )
     assert response.status_code == 422
 
 
 def test_overlong_fields_are_refused_and_kept(clerk_client, create_body, db):
     body = create_body()
-    response = clerk_client.post("/staff/meetings/new", data={
-        "body_id": str(body.id), "kind": "regular", "title": "T" * 201, "start_local": "2026-06-30T17:00",
-        "location": "City Hall"})
+    response = clerk_client.post(
+        "/staff/meetings/new",
+        data={
+            "body_id": str(body.id),
+            "kind": "regular",
+            "title": "T" * 201,
+            "start_local": "2026-06-30T17:00",
+            "location": "City Hall",
+        },
+    )
     assert response.status_code == 422
     assert "T" * 201 in text(response)
     assert db.session.scalar(select(func.count(Meeting.id))) == 0
@@ -237,9 +326,16 @@ def test_public_agenda_shows_labels_not_stored_values(app, create_meeting, db):
     from app.meetings.models import CommentExemption
 
     meeting = create_meeting(kind="regular", status="noticed")
-    services.add_item(meeting, section="Consent Agenda", title="Approve minutes", body_md="",
-                      item_type=services.AgendaItemType.ministerial, public_comment_required=False,
-                      comment_exemption=CommentExemption.quasi_judicial, actor=None)
+    services.add_item(
+        meeting,
+        section="Consent Agenda",
+        title="Approve minutes",
+        body_md="",
+        item_type=services.AgendaItemType.ministerial,
+        public_comment_required=False,
+        comment_exemption=CommentExemption.quasi_judicial,
+        actor=None,
+    )
     services.publish_agenda(meeting, actor=None)
     db.session.commit()
     page = text(app.test_client().get(f"/meetings/{meeting.id}"))

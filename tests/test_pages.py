@@ -14,8 +14,9 @@ def test_home_lists_bodies_and_current_members(client, create_body, create_membe
     assert "Quorum: 4 members" in html
 
 
-def test_home_query_count_does_not_grow_with_bodies_or_meetings(client, create_body, create_member, create_meeting,
-                                                                count_queries, clock):
+def test_home_query_count_does_not_grow_with_bodies_or_meetings(
+    client, create_body, create_member, create_meeting, count_queries, clock
+):
     from datetime import timedelta
 
     create_member(create_body(), full_name="One Member")

@@ -15,14 +15,21 @@ from tests import archive
 BUDGET = 10
 
 
-def test_every_public_page_and_endpoint_stays_within_budget_on_a_large_archive(client, commission, db,
-                                                                               count_queries):
+def test_every_public_page_and_endpoint_stays_within_budget_on_a_large_archive(client, commission, db, count_queries):
     body, members = commission
     agreement = Agreement(title="Harbor lease master agreement", counterparty="Marina operator", category="lease")
     db.session.add(agreement)
     db.session.commit()
-    written = archive.build(body, members, years=3, meetings_per_year=24, items_per_meeting=30,
-                            speakers_per_item=5, first_year=2022, agreement=agreement)
+    written = archive.build(
+        body,
+        members,
+        years=3,
+        meetings_per_year=24,
+        items_per_meeting=30,
+        speakers_per_item=5,
+        first_year=2022,
+        agreement=agreement,
+    )
     assert written["resolutions"] >= 2000 and written["votes"] >= 15000 and written["speakers"] >= 10000
     assert db.session.scalar(select(func.count()).select_from(Vote)) == written["votes"]
     assert db.session.scalar(select(func.count()).select_from(SpeakerRequest)) == written["speakers"]
@@ -33,19 +40,47 @@ def test_every_public_page_and_endpoint_stays_within_budget_on_a_large_archive(c
     motion = db.session.scalar(select(Motion).order_by(Motion.id.desc()))
     member = members[3]
     urls = [
-        "/", "/meetings", "/meetings?year=2023&page=2", "/meetings?month=2023-06", f"/meetings?body={body.id}",
-        f"/meetings/{meeting.id}", f"/meetings/{meeting.id}/items/{item.id}", "/resolutions",
-        "/resolutions?q=harbor+lease&page=3", f"/resolutions?q={resolution.number}", "/resolutions?year=2023",
-        f"/resolutions?sponsor={member.id}", "/resolutions?effect=ratifies", f"/resolutions/{resolution.id}",
-        "/agreements", f"/agreements/{agreement.id}?on=2023-05-01", "/members", f"/members/{member.id}",
-        f"/members/{member.id}?vote=no&page=2", "/public-comment", "/feeds/agendas.atom", "/feeds/resolutions.atom",
-        "/meetings.ics", f"/meetings/{meeting.id}/calendar.ics", f"/bodies/{body.id}/agendas.atom",
-        "/api/v1/", "/api/v1/bodies", "/api/v1/members", f"/api/v1/members/{member.id}",
-        "/api/v1/meetings?per_page=100", f"/api/v1/meetings/{meeting.id}", "/api/v1/motions?per_page=100",
-        f"/api/v1/motions?member={member.id}&page=3", f"/api/v1/motions/{motion.id}",
-        "/api/v1/resolutions?per_page=100", "/api/v1/resolutions?q=marina&per_page=100",
-        f"/api/v1/resolutions/{resolution.id}", "/api/v1/agreements", f"/api/v1/agreements/{agreement.id}",
-        f"/api/v1/ocd/events/{meeting.id}", f"/api/v1/ocd/vote-events/{motion.id}",
+        "/",
+        "/meetings",
+        "/meetings?year=2023&page=2",
+        "/meetings?month=2023-06",
+        f"/meetings?body={body.id}",
+        f"/meetings/{meeting.id}",
+        f"/meetings/{meeting.id}/items/{item.id}",
+        "/resolutions",
+        "/resolutions?q=harbor+lease&page=3",
+        f"/resolutions?q={resolution.number}",
+        "/resolutions?year=2023",
+        f"/resolutions?sponsor={member.id}",
+        "/resolutions?effect=ratifies",
+        f"/resolutions/{resolution.id}",
+        "/agreements",
+        f"/agreements/{agreement.id}?on=2023-05-01",
+        "/members",
+        f"/members/{member.id}",
+        f"/members/{member.id}?vote=no&page=2",
+        "/public-comment",
+        "/feeds/agendas.atom",
+        "/feeds/resolutions.atom",
+        "/meetings.ics",
+        f"/meetings/{meeting.id}/calendar.ics",
+        f"/bodies/{body.id}/agendas.atom",
+        "/api/v1/",
+        "/api/v1/bodies",
+        "/api/v1/members",
+        f"/api/v1/members/{member.id}",
+        "/api/v1/meetings?per_page=100",
+        f"/api/v1/meetings/{meeting.id}",
+        "/api/v1/motions?per_page=100",
+        f"/api/v1/motions?member={member.id}&page=3",
+        f"/api/v1/motions/{motion.id}",
+        "/api/v1/resolutions?per_page=100",
+        "/api/v1/resolutions?q=marina&per_page=100",
+        f"/api/v1/resolutions/{resolution.id}",
+        "/api/v1/agreements",
+        f"/api/v1/agreements/{agreement.id}",
+        f"/api/v1/ocd/events/{meeting.id}",
+        f"/api/v1/ocd/vote-events/{motion.id}",
         f"/api/v1/ocd/bills/{resolution.id}",
     ]
     over = {}

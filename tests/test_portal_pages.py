@@ -34,15 +34,29 @@ def add_resolution(db):
 
     def make(meeting, title, text="", *, number=None, status=ResolutionStatus.adopted, sponsors=(), year=None):
         n = next(counter)
-        item = AgendaItem(meeting_id=meeting.id, section="Resolutions", position=n, label=f"R{n}", title=title,
-                          item_type=AgendaItemType.resolution, file_number=f"T{meeting.id}-{n}")
+        item = AgendaItem(
+            meeting_id=meeting.id,
+            section="Resolutions",
+            position=n,
+            label=f"R{n}",
+            title=title,
+            item_type=AgendaItemType.resolution,
+            file_number=f"T{meeting.id}-{n}",
+        )
         item.sponsors = list(sponsors)
         db.session.add(item)
         db.session.flush()
         year_of = year or (int("20" + number[:2]) if number else None)
-        resolution = Resolution(agenda_item_id=item.id, title=title, text_md=text, status=status, number=number,
-                                number_year=year_of, number_seq=int(number[3:]) if number else None,
-                                adopted_on=date(year_of, 6, 30) if number else None)
+        resolution = Resolution(
+            agenda_item_id=item.id,
+            title=title,
+            text_md=text,
+            status=status,
+            number=number,
+            number_year=year_of,
+            number_seq=int(number[3:]) if number else None,
+            adopted_on=date(year_of, 6, 30) if number else None,
+        )
         db.session.add(resolution)
         db.session.commit()
         return resolution
@@ -52,10 +66,15 @@ def add_resolution(db):
 
 # ---- search -----------------------------------------------------------------------------------------------------
 
+
 def test_search_puts_the_exact_number_first(client, published, add_resolution):
     meeting = published()
-    add_resolution(meeting, "Amending the harbor lease", "This amends Resolution 25-187. See 25-187 and 25-187 again.",
-                   number="25-190")
+    add_resolution(
+        meeting,
+        "Amending the harbor lease",
+        "This amends Resolution 25-187. See 25-187 and 25-187 again.",
+        number="25-190",
+    )
     add_resolution(meeting, "Declaring the 287(g) agreement void", "The agreement is void.", number="25-187")
     add_resolution(meeting, "Unrelated parking rules", "Parking.", number="25-188")
 
@@ -69,8 +88,9 @@ def test_search_puts_the_exact_number_first(client, published, add_resolution):
 
 def test_search_matches_title_and_text_with_stemming(client, published, add_resolution):
     meeting = published()
-    add_resolution(meeting, "Declaring the 287(g) agreement void", "Barring similar agreements with ICE.",
-                   number="25-187")
+    add_resolution(
+        meeting, "Declaring the 287(g) agreement void", "Barring similar agreements with ICE.", number="25-187"
+    )
     add_resolution(meeting, "Parking rules downtown", "Meters on Duval Street.", number="25-188")
     add_resolution(meeting, "Draft on immigration enforcement", "Enforcing federal law.", status=ResolutionStatus.draft)
 
@@ -95,14 +115,19 @@ def test_filters_by_year_status_sponsor_and_effect(client, published, add_resolu
     void = add_resolution(meeting, "Voiding the 287(g) agreement", number="25-187", sponsors=[sponsor])
     add_resolution(meeting, "Budget amendment", number="24-050", sponsors=[other])
     add_resolution(meeting, "Failed proposal", status=ResolutionStatus.failed, sponsors=[sponsor])
-    db.session.add(AgreementEffect(resolution_id=void.id, kind=EffectKind.prohibits, category="287(g) agreement",
-                                   effective_on=date(2025, 7, 1)))
+    db.session.add(
+        AgreementEffect(
+            resolution_id=void.id, kind=EffectKind.prohibits, category="287(g) agreement", effective_on=date(2025, 7, 1)
+        )
+    )
     db.session.commit()
 
     assert _titles(client.get("/resolutions?year=2024")) == ["Budget amendment"]
     assert _titles(client.get("/resolutions?status=failed")) == ["Failed proposal"]
-    assert sorted(_titles(client.get(f"/resolutions?sponsor={sponsor.id}"))) == ["Failed proposal",
-                                                                                 "Voiding the 287(g) agreement"]
+    assert sorted(_titles(client.get(f"/resolutions?sponsor={sponsor.id}"))) == [
+        "Failed proposal",
+        "Voiding the 287(g) agreement",
+    ]
     assert _titles(client.get("/resolutions?effect=prohibits")) == ["Voiding the 287(g) agreement"]
     assert _titles(client.get(f"/resolutions?sponsor={sponsor.id}&status=adopted")) == ["Voiding the 287(g) agreement"]
     page = client.get("/resolutions").get_data(as_text=True)
@@ -135,8 +160,25 @@ def test_bad_search_parameters_get_a_message_and_keep_the_query(client, publishe
     assert _titles(response) == ["Harbor lease"]  # the valid part of the search still runs
 
 
-@pytest.mark.parametrize("query", ['"', "*", "NEAR(", "a OR", "'; DROP TABLE resolutions; --", "&|!:*", "a:b",
-                                   "título ñandú", "x" * 300, "-", "()", "^", "25-", "AND OR NOT"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        "*",
+        "NEAR(",
+        "a OR",
+        "'; DROP TABLE resolutions; --",
+        "&|!:*",
+        "a:b",
+        "título ñandú",
+        "x" * 300,
+        "-",
+        "()",
+        "^",
+        "25-",
+        "AND OR NOT",
+    ],
+)
 def test_hostile_queries_never_fail(client, published, add_resolution, query):
     add_resolution(published(), "Harbor lease", number="25-001")
     response = client.get("/resolutions", query_string={"q": query})
@@ -145,15 +187,27 @@ def test_hostile_queries_never_fail(client, published, add_resolution, query):
 
 # ---- meetings ---------------------------------------------------------------------------------------------------
 
+
 def test_meetings_list_filters_and_marks_cancelled(client, create_meeting, create_body, db):
     commission = create_body(name="City Commission")
     board = create_body(name="Planning Board")
-    regular = create_meeting(commission, kind="regular", status="noticed", title="Budget hearing",
-                             start_at=datetime(2025, 6, 10, 22, tzinfo=UTC))
-    special = create_meeting(commission, kind="special", status="noticed", title="287(g) special meeting",
-                             start_at=datetime(2025, 6, 30, 21, tzinfo=UTC))
-    create_meeting(board, kind="regular", status="noticed", title="Setbacks",
-                   start_at=datetime(2024, 3, 1, 22, tzinfo=UTC))
+    regular = create_meeting(
+        commission,
+        kind="regular",
+        status="noticed",
+        title="Budget hearing",
+        start_at=datetime(2025, 6, 10, 22, tzinfo=UTC),
+    )
+    special = create_meeting(
+        commission,
+        kind="special",
+        status="noticed",
+        title="287(g) special meeting",
+        start_at=datetime(2025, 6, 30, 21, tzinfo=UTC),
+    )
+    create_meeting(
+        board, kind="regular", status="noticed", title="Setbacks", start_at=datetime(2024, 3, 1, 22, tzinfo=UTC)
+    )
     create_meeting(commission, kind="regular", title="Draft, not public", start_at=datetime(2025, 6, 12, tzinfo=UTC))
     regular.status, regular.cancelled_reason = MeetingStatus.cancelled, "No quorum expected"
     db.session.commit()
@@ -161,7 +215,7 @@ def test_meetings_list_filters_and_marks_cancelled(client, create_meeting, creat
     page = client.get("/meetings").get_data(as_text=True)
     assert "3 meetings." in page and "Draft, not public" not in page
     assert page.index("287(g) special meeting") < page.index("Budget hearing") < page.index("Setbacks")
-    row = page[page.index("Budget hearing"):page.index("Budget hearing") + 400]
+    row = page[page.index("Budget hearing") : page.index("Budget hearing") + 400]
     assert "Cancelled" in row
     assert "Setbacks" not in client.get(f"/meetings?body={commission.id}").get_data(as_text=True)
     only_special = client.get("/meetings?kind=special").get_data(as_text=True)
@@ -173,13 +227,14 @@ def test_meetings_list_filters_and_marks_cancelled(client, create_meeting, creat
 
 def test_month_calendar_places_meetings_on_the_city_day(client, create_meeting, db):
     # 9 pm in Key West on June 30 is 1 am UTC on July 1: it belongs to June 30.
-    create_meeting(kind="special", status="noticed", title="Late special meeting",
-                   start_at=datetime(2025, 7, 1, 1, tzinfo=UTC))
+    create_meeting(
+        kind="special", status="noticed", title="Late special meeting", start_at=datetime(2025, 7, 1, 1, tzinfo=UTC)
+    )
     june = client.get("/meetings?month=2025-06")
     assert june.status_code == 200
     page = june.get_data(as_text=True)
     assert "Meetings in June 2025" in page and "1 meeting this month." in page
-    cell = page[page.index('<span class="day-number">30</span>'):]
+    cell = page[page.index('<span class="day-number">30</span>') :]
     assert cell.index("Late special meeting") < cell.index("</td>")
     assert "Late special meeting" not in client.get("/meetings?month=2025-07").get_data(as_text=True)
     # Previous and next stop at the archive's ends: nothing before June 2025, and next months up to this one
@@ -195,17 +250,22 @@ def test_month_calendar_places_meetings_on_the_city_day(client, create_meeting, 
 
 # ---- members ----------------------------------------------------------------------------------------------------
 
+
 def test_member_page_counts_attendance_votes_and_the_majority(client, commission, db):
     body, members = commission
-    archive.build(body, members, years=1, meetings_per_year=3, items_per_meeting=3, speakers_per_item=0,
-                  first_year=2025)
+    archive.build(
+        body, members, years=1, meetings_per_year=3, items_per_meeting=3, speakers_per_item=0, first_year=2025
+    )
     # Items alternate 6-1, 5-2 and 4-3, the roll called in seat order: the last member always votes no,
     # the sixth votes yes once in three, and the majority is yes every time.
     last, sixth, first = members[6], members[5], members[0]
     db.session.execute(update(Attendance).values(status="present_in_person"))
     some_meeting = db.session.scalars(db.select(Attendance.meeting_id).distinct()).first()
-    db.session.execute(update(Attendance).where(Attendance.member_id == last.id,
-                                                 Attendance.meeting_id == some_meeting).values(status="absent"))
+    db.session.execute(
+        update(Attendance)
+        .where(Attendance.member_id == last.id, Attendance.meeting_id == some_meeting)
+        .values(status="absent")
+    )
     db.session.commit()
 
     page = client.get(f"/members/{last.id}").get_data(as_text=True)
@@ -244,13 +304,27 @@ def test_members_disclosures_are_listed(client, commission, db, published):
 
     body, members = commission
     meeting = published(body)
-    item = AgendaItem(meeting_id=meeting.id, section="Resolutions", position=1, label="R1", title="Marina lease",
-                      item_type=AgendaItemType.resolution, file_number="D-1")
+    item = AgendaItem(
+        meeting_id=meeting.id,
+        section="Resolutions",
+        position=1,
+        label="R1",
+        title="Marina lease",
+        item_type=AgendaItemType.resolution,
+        file_number="D-1",
+    )
     db.session.add(item)
     db.session.flush()
-    db.session.add(ConflictDisclosure(meeting_id=meeting.id, agenda_item_id=item.id, member_id=members[3].id,
-                                      nature_of_interest="My brother operates the marina.", basis=DisclosureBasis.own,
-                                      form_8b_due_on=date(2026, 3, 27)))
+    db.session.add(
+        ConflictDisclosure(
+            meeting_id=meeting.id,
+            agenda_item_id=item.id,
+            member_id=members[3].id,
+            nature_of_interest="My brother operates the marina.",
+            basis=DisclosureBasis.own,
+            form_8b_due_on=date(2026, 3, 27),
+        )
+    )
     db.session.commit()
     page = client.get(f"/members/{members[3].id}").get_data(as_text=True)
     assert "My brother operates the marina." in page and "Due" in page and "Marina lease" in page
@@ -258,11 +332,22 @@ def test_members_disclosures_are_listed(client, commission, db, published):
 
 # ---- how public comment works -----------------------------------------------------------------------------------
 
+
 def test_comment_guide_follows_the_policy_in_force(client, commission, db):
     body, _ = commission
-    comment.adopt_policy(body, adopted_on=date(2026, 1, 15), adopted_by="Resolution 26-004", speaker_seconds=150,
-                         group_seconds=420, item_cap_minutes=90, signup_closes_minutes=30, written_accepted=True,
-                         written_max_chars=2000, ceding_allowed=True, actor=None)
+    comment.adopt_policy(
+        body,
+        adopted_on=date(2026, 1, 15),
+        adopted_by="Resolution 26-004",
+        speaker_seconds=150,
+        group_seconds=420,
+        item_cap_minutes=90,
+        signup_closes_minutes=30,
+        written_accepted=True,
+        written_max_chars=2000,
+        ceding_allowed=True,
+        actor=None,
+    )
     db.session.commit()
     page = client.get("/public-comment").get_data(as_text=True)
     assert comment.format_seconds(150) in page and comment.format_seconds(420) in page

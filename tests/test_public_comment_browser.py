@@ -76,8 +76,11 @@ def test_resident_registers_with_the_keyboard_then_withdraws(app, open_meeting, 
         assert_accessible(page)
     db.session.expire_all()
     speaker = db.session.query(SpeakerRequest).one()
-    assert (speaker.name, speaker.stance.value, speaker.status) == ("Keyboard Kim", "oppose",
-                                                                    SpeakerRequestStatus.withdrawn)
+    assert (speaker.name, speaker.stance.value, speaker.status) == (
+        "Keyboard Kim",
+        "oppose",
+        SpeakerRequestStatus.withdrawn,
+    )
 
 
 def test_clerk_calls_three_speakers_and_runs_the_timer(app, open_meeting, create_user, clock, db):
@@ -85,8 +88,9 @@ def test_clerk_calls_three_speakers_and_runs_the_timer(app, open_meeting, create
     meeting = open_meeting()
     item = _item(meeting)
     for name in ("Ada First", "Ben Second", "Cy Third"):
-        svc.register_speaker(item, name=name, stance="support", participation="in_person",
-                             disclaimer_version=svc.DISCLAIMER_VERSION)
+        svc.register_speaker(
+            item, name=name, stance="support", participation="in_person", disclaimer_version=svc.DISCLAIMER_VERSION
+        )
     clock.now = meeting.start_at
     meetings.start_meeting(meeting, actor=None)
     create_user(Role.clerk, email="clerk@city.example")
@@ -108,10 +112,12 @@ def test_clerk_calls_three_speakers_and_runs_the_timer(app, open_meeting, create
             page.get_by_role("button", name="Pause timer").click()
             assert page.locator(".timer-clock").inner_text() == "2:10"
             # The chamber display follows within a poll or two: name and the paused clock.
-            display.wait_for_function("(n) => document.querySelector('.display-name').textContent === n", arg=name,
-                                      timeout=10_000)
-            display.wait_for_function("() => document.querySelector('.display-clock').textContent === '2:10'",
-                                      timeout=10_000)
+            display.wait_for_function(
+                "(n) => document.querySelector('.display-name').textContent === n", arg=name, timeout=10_000
+            )
+            display.wait_for_function(
+                "() => document.querySelector('.display-clock').textContent === '2:10'", timeout=10_000
+            )
             if name == "Ben Second":
                 page.get_by_label("Seconds to add").fill("30")
                 page.get_by_label("Reason (kept on the record)").fill("Interrupted by applause")
@@ -120,15 +126,20 @@ def test_clerk_calls_three_speakers_and_runs_the_timer(app, open_meeting, create
                 assert "Interrupted by applause" in page.locator("#current").inner_text()
             page.get_by_role("button", name="Resume timer").click()
             # While running, the clerk's clock counts down in the browser.
-            page.wait_for_function("() => document.querySelector('.timer-clock').textContent !== '"
-                                   + page.locator(".timer-clock").inner_text() + "'", timeout=5_000)
+            page.wait_for_function(
+                "() => document.querySelector('.timer-clock').textContent !== '"
+                + page.locator(".timer-clock").inner_text()
+                + "'",
+                timeout=5_000,
+            )
             clock.advance(seconds=20)
             page.get_by_role("button", name="Done: mark as spoke").click()
             assert f"{name} marked as spoke." in page.locator(".flashes").inner_text()
         assert_accessible(page)
         assert "No one is at the podium." in page.locator("#current").inner_text()
-        display.wait_for_function("() => document.querySelector('.display-name').textContent === 'No one is speaking'",
-                                  timeout=10_000)
+        display.wait_for_function(
+            "() => document.querySelector('.display-name').textContent === 'No one is speaking'", timeout=10_000
+        )
         assert_accessible(display)
     db.session.expire_all()
     spoken = {r.name: r.elapsed_seconds for r in db.session.query(SpeakerRequest)}

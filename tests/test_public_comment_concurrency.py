@@ -33,10 +33,19 @@ def _register(base: str, meeting_id: int, item_id: int, name: str, results: dict
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', page).group(1)
         barrier.wait(timeout=120)  # everyone submits at the same moment
-        status, headers, _ = client.request(f"/meetings/{meeting_id}/speak", {
-            "csrf_token": token, "submission_key": key, "agenda_item_id": item_id, "name": name, "stance": "oppose",
-            "participation": "in_person", "disclaimer_version": svc.DISCLAIMER_VERSION, "website": "",
-        })
+        status, headers, _ = client.request(
+            f"/meetings/{meeting_id}/speak",
+            {
+                "csrf_token": token,
+                "submission_key": key,
+                "agenda_item_id": item_id,
+                "name": name,
+                "stance": "oppose",
+                "participation": "in_person",
+                "disclaimer_version": svc.DISCLAIMER_VERSION,
+                "website": "",
+            },
+        )
         results[name] = (status, headers.get("Location", ""))
     except Exception as exc:  # noqa: BLE001 (recorded and asserted on below)
         results[name] = ("error", repr(exc))
@@ -50,8 +59,12 @@ def test_300_concurrent_registrations_on_two_app_servers(app, real_time, databas
     results: dict = {}
     barrier = threading.Barrier(RESIDENTS)
     with app_servers(database_url, 2, threads=16, WTF_CSRF_ENABLED=True) as urls:
-        threads = [threading.Thread(target=_register, args=(urls[n % 2], meeting.id, item.id, f"Resident {n:03d}",
-                                                            results, barrier)) for n in range(RESIDENTS)]
+        threads = [
+            threading.Thread(
+                target=_register, args=(urls[n % 2], meeting.id, item.id, f"Resident {n:03d}", results, barrier)
+            )
+            for n in range(RESIDENTS)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -73,15 +86,27 @@ def test_public_form_rate_limit_holds_across_app_server_processes(app, real_time
     prefix = f"dais-test-{uuid.uuid4().hex[:8]}"
     meeting = open_meeting()
     item = _item(meeting)
-    settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": url, "RATELIMIT_KEY_PREFIX": prefix,
-                "PUBLIC_FORM_RATE_LIMIT": "4 per minute"}
+    settings = {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": url,
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "PUBLIC_FORM_RATE_LIMIT": "4 per minute",
+    }
     try:
         with app_servers(database_url, 2, threads=2, **settings) as (a, b):
             statuses = []
             for n, base in enumerate([a, b, a, b, a, b]):
-                status, headers, body = Browserless(base).request(f"/meetings/{meeting.id}/speak", {
-                    "agenda_item_id": item.id, "name": f"Limited {n}", "stance": "oppose",
-                    "participation": "in_person", "disclaimer_version": svc.DISCLAIMER_VERSION, "website": ""})
+                status, headers, body = Browserless(base).request(
+                    f"/meetings/{meeting.id}/speak",
+                    {
+                        "agenda_item_id": item.id,
+                        "name": f"Limited {n}",
+                        "stance": "oppose",
+                        "participation": "in_person",
+                        "disclaimer_version": svc.DISCLAIMER_VERSION,
+                        "website": "",
+                    },
+                )
                 statuses.append(status)
                 if status == 429:
                     assert int(headers["Retry-After"]) > 0 and "Wait " in body

@@ -64,12 +64,19 @@ def test_window_closes_exactly_the_policy_minutes_before_the_start(open_meeting,
     assert _count(db) == 1
 
 
-def test_window_is_shut_before_the_agenda_is_published_and_for_a_cancelled_meeting(create_meeting, open_meeting,
-                                                                                  clock, db):
+def test_window_is_shut_before_the_agenda_is_published_and_for_a_cancelled_meeting(
+    create_meeting, open_meeting, clock, db
+):
     draft_agenda = create_meeting(kind="regular")
     meetings.publish_meeting(draft_agenda, actor=None)
-    item = meetings.add_item(draft_agenda, section="Resolutions", title="R", body_md="",
-                             item_type=meetings.AgendaItemType.resolution, actor=None)
+    item = meetings.add_item(
+        draft_agenda,
+        section="Resolutions",
+        title="R",
+        body_md="",
+        item_type=meetings.AgendaItemType.resolution,
+        actor=None,
+    )
     assert svc.signup_window(draft_agenda).state == "unpublished"
     with pytest.raises(DomainError, match="opens when the agenda is published"):
         _register(item)
@@ -163,16 +170,19 @@ def test_private_link_token_is_checked_and_stored_hashed(open_meeting):
 # --- input rules ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("name", "", "required"),
-    ("name", "x" * 121, "at most 120"),
-    ("name", "Ana\x07Bell", "control characters"),
-    ("email", "not-an-address", "email address"),
-    ("phone", "call me", "phone number"),
-    ("group_name", None, "Name the group"),
-    ("accommodation", "y" * 1001, "at most 1000"),
-    ("stance", "maybe", "support, oppose or neutral"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("name", "", "required"),
+        ("name", "x" * 121, "at most 120"),
+        ("name", "Ana\x07Bell", "control characters"),
+        ("email", "not-an-address", "email address"),
+        ("phone", "call me", "phone number"),
+        ("group_name", None, "Name the group"),
+        ("accommodation", "y" * 1001, "at most 1000"),
+        ("stance", "maybe", "support, oppose or neutral"),
+    ],
+)
 def test_bad_input_is_refused_with_the_field_named(open_meeting, db, field, value, message):
     item = _item(open_meeting())
     kwargs = {"name": "Ana Resident"}
@@ -197,9 +207,16 @@ def test_markup_is_stored_as_typed_text(open_meeting):
 
 
 def _adopt(body, clerk, on, **kwargs):
-    fields = {"adopted_by": "Resolution 26-001", "speaker_seconds": 180, "group_seconds": 300, "item_cap_minutes": None,
-              "signup_closes_minutes": 60, "written_accepted": True, "written_max_chars": 3000,
-              "ceding_allowed": False}
+    fields = {
+        "adopted_by": "Resolution 26-001",
+        "speaker_seconds": 180,
+        "group_seconds": 300,
+        "item_cap_minutes": None,
+        "signup_closes_minutes": 60,
+        "written_accepted": True,
+        "written_max_chars": 3000,
+        "ceding_allowed": False,
+    }
     fields.update(kwargs)
     return svc.adopt_policy(body, adopted_on=on, actor=clerk, **fields)
 
@@ -210,8 +227,9 @@ def test_a_new_policy_does_not_change_a_meeting_already_noticed(open_meeting, cr
     earlier = open_meeting(body)
     assert earlier.comment_policy_id == v1.id
     early_speaker = _register(_item(earlier)).request
-    v2 = _adopt(body, clerk, date(2026, 3, 2), speaker_seconds=120, signup_closes_minutes=24 * 60,
-                written_max_chars=500)
+    v2 = _adopt(
+        body, clerk, date(2026, 3, 2), speaker_seconds=120, signup_closes_minutes=24 * 60, written_max_chars=500
+    )
     db.session.commit()
     assert (v1.version, v2.version) == (1, 2)
     # The meeting noticed under version 1 keeps it: its times, window and limits are unchanged.
@@ -242,8 +260,16 @@ def test_a_body_without_a_policy_uses_the_configured_defaults(open_meeting, app)
     assert _register(_item(meeting)).request.allotted_seconds == 150
 
 
-@pytest.mark.parametrize("field, value", [("speaker_seconds", 5), ("group_seconds", 100), ("written_max_chars", 10),
-                                          ("signup_closes_minutes", -1), ("item_cap_minutes", 0)])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("speaker_seconds", 5),
+        ("group_seconds", 100),
+        ("written_max_chars", 10),
+        ("signup_closes_minutes", -1),
+        ("item_cap_minutes", 0),
+    ],
+)
 def test_policy_values_are_bounded(create_body, clerk, field, value):
     with pytest.raises(DomainError) as refused:
         _adopt(create_body(), clerk, date(2026, 1, 5), **{field: value})
@@ -258,9 +284,11 @@ def running(open_meeting, clock, db):
     """A meeting in progress with three speakers on the resolution (the second speaks for a group)."""
     meeting = open_meeting()
     item = _item(meeting)
-    speakers = [_register(item, name="First Speaker").request,
-                _register(item, name="Group Rep", is_group_representative=True, group_name="Keys Rights").request,
-                _register(item, name="Third Speaker", stance="support").request]
+    speakers = [
+        _register(item, name="First Speaker").request,
+        _register(item, name="Group Rep", is_group_representative=True, group_name="Keys Rights").request,
+        _register(item, name="Third Speaker", stance="support").request,
+    ]
     clock.now = meeting.start_at
     meetings.start_meeting(meeting, actor=None)
     db.session.commit()
@@ -330,7 +358,9 @@ def test_extension_needs_a_reason_and_is_logged(running, clerk, clock, db):
     assert first.allotted_seconds == 270 and first.remaining(clock.now) == 70
     log = db.session.scalars(select(TimeExtension).order_by(TimeExtension.id)).all()
     assert [(e.seconds, e.reason, e.actor_id) for e in log] == [
-        (60, "Interrupted by the audience", clerk.id), (30, "Question from the chair", clerk.id)]
+        (60, "Interrupted by the audience", clerk.id),
+        (30, "Question from the chair", clerk.id),
+    ]
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("speaker.%"))).all()
     assert actions.count("speaker.extend") == 2
 
@@ -339,9 +369,19 @@ def test_ceding_time_only_when_the_policy_allows_it(running, clerk, create_body,
     meeting, item, (first, rep, third) = running
     with pytest.raises(DomainError, match="does not allow ceding"):
         svc.cede_time(third, to=first, actor=clerk)
-    policy = svc.adopt_policy(meeting.body, adopted_on=date(2026, 1, 1), adopted_by="", speaker_seconds=180,
-                              group_seconds=300, item_cap_minutes=None, signup_closes_minutes=60,
-                              written_accepted=True, written_max_chars=3000, ceding_allowed=True, actor=clerk)
+    policy = svc.adopt_policy(
+        meeting.body,
+        adopted_on=date(2026, 1, 1),
+        adopted_by="",
+        speaker_seconds=180,
+        group_seconds=300,
+        item_cap_minutes=None,
+        signup_closes_minutes=60,
+        written_accepted=True,
+        written_max_chars=3000,
+        ceding_allowed=True,
+        actor=clerk,
+    )
     meeting.comment_policy = policy
     with pytest.raises(DomainError, match="same item"):
         svc.cede_time(third, to=third, actor=clerk)
@@ -372,11 +412,13 @@ def test_walk_ins_join_the_end_of_the_queue_even_after_sign_up_closed(running, c
     _meeting, item, speakers = running
     walk_in = svc.add_walk_in(item, actor=clerk, name="Dee Walkin", stance="neutral", participation="in_person")
     assert walk_in.walk_in and walk_in.queue_position == 4
-    svc.add_walk_in(item, actor=clerk, name="Eve Walkin", stance="neutral", participation="in_person",
-                    phone="305 555 0199")
+    svc.add_walk_in(
+        item, actor=clerk, name="Eve Walkin", stance="neutral", participation="in_person", phone="305 555 0199"
+    )
     with pytest.raises(DomainError, match="already in this queue"):
-        svc.add_walk_in(item, actor=clerk, name="Eve Walkin", stance="neutral", participation="in_person",
-                        phone="3055550199")
+        svc.add_walk_in(
+            item, actor=clerk, name="Eve Walkin", stance="neutral", participation="in_person", phone="3055550199"
+        )
 
 
 def test_comment_period_open_and_close_are_recorded_for_the_vote_check(running, clerk, clock):

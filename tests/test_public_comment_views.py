@@ -17,8 +17,15 @@ def _item(meeting, title="Resolution on the 287(g) agreement"):
 
 
 def _form(item, **overrides):
-    data = {"agenda_item_id": str(item.id), "name": "Ana Resident", "stance": "oppose", "participation": "in_person",
-            "disclaimer_version": svc.DISCLAIMER_VERSION, "submission_key": "", "website": ""}
+    data = {
+        "agenda_item_id": str(item.id),
+        "name": "Ana Resident",
+        "stance": "oppose",
+        "participation": "in_person",
+        "disclaimer_version": svc.DISCLAIMER_VERSION,
+        "submission_key": "",
+        "website": "",
+    }
     data.update(overrides)
     return data
 
@@ -42,9 +49,10 @@ def test_resident_registers_sees_place_and_gets_the_link_by_email(client, open_m
     assert f'<option selected value="{item.id}">' in page or f'value="{item.id}" selected' in page
     assert "Approval of minutes" not in page  # exempt items are not offered
     client.post(f"/meetings/{meeting.id}/speak", data=_form(item, name="First Resident"))
-    response = client.post(f"/meetings/{meeting.id}/speak",
-                           data=_form(item, email="ana@example.org", is_group_representative="y",
-                                      group_name="Keys Neighbors"))
+    response = client.post(
+        f"/meetings/{meeting.id}/speak",
+        data=_form(item, email="ana@example.org", is_group_representative="y", group_name="Keys Neighbors"),
+    )
     link = _private_link(response)
     page = client.get(link + "?registered=1").get_data(as_text=True)
     assert "You are registered to speak" in page and "Your place in the queue" in page
@@ -60,16 +68,26 @@ def test_resident_registers_sees_place_and_gets_the_link_by_email(client, open_m
 
 def test_wrong_or_malformed_private_links_are_404(client, open_meeting):
     meeting = open_meeting()
-    registration = svc.register_speaker(_item(meeting), name="Ana", stance="oppose", participation="in_person",
-                                        disclaimer_version=svc.DISCLAIMER_VERSION)
+    registration = svc.register_speaker(
+        _item(meeting),
+        name="Ana",
+        stance="oppose",
+        participation="in_person",
+        disclaimer_version=svc.DISCLAIMER_VERSION,
+    )
     from app.extensions import db
 
     db.session.commit()
     speaker = registration.request
     assert client.get(f"/speak/{speaker.id}-{registration.token}").status_code == 200
-    for url in [f"/speak/{speaker.id}-wrongtoken", f"/speak/{speaker.id + 1}-{registration.token}",
-                f"/speak/99999999999-{registration.token}", f"/speak/{speaker.id}-", "/speak/abc-def",
-                f"/speak/{speaker.id}-{'x' * 500}"]:
+    for url in [
+        f"/speak/{speaker.id}-wrongtoken",
+        f"/speak/{speaker.id + 1}-{registration.token}",
+        f"/speak/99999999999-{registration.token}",
+        f"/speak/{speaker.id}-",
+        "/speak/abc-def",
+        f"/speak/{speaker.id}-{'x' * 500}",
+    ]:
         assert client.get(url).status_code == 404, url
     assert client.post(f"/speak/{speaker.id}-wrongtoken/withdraw").status_code == 404
 
@@ -86,9 +104,17 @@ def test_outside_the_window_nothing_is_saved_and_the_form_is_kept(client, open_m
     assert "closed at Thursday 12 March 2026, 9:00" in text
     assert _count(db) == 0
     # A written comment sent too late is not lost: the page gives the text back.
-    late = client.post(f"/meetings/{meeting.id}/comment", data={
-        "agenda_item_id": str(item.id), "name": "Late Larry", "stance": "oppose", "text": "My long\ncomment",
-        "disclaimer_version": svc.DISCLAIMER_VERSION, "website": ""})
+    late = client.post(
+        f"/meetings/{meeting.id}/comment",
+        data={
+            "agenda_item_id": str(item.id),
+            "name": "Late Larry",
+            "stance": "oppose",
+            "text": "My long\ncomment",
+            "disclaimer_version": svc.DISCLAIMER_VERSION,
+            "website": "",
+        },
+    )
     assert late.status_code == 422
     assert "Your comment was not sent" in late.get_data(as_text=True)
     assert "My long\ncomment" in late.get_data(as_text=True)
@@ -98,9 +124,16 @@ def test_outside_the_window_nothing_is_saved_and_the_form_is_kept(client, open_m
 def test_refused_form_keeps_what_was_typed_and_names_the_field(client, open_meeting, db):
     meeting = open_meeting()
     item = _item(meeting)
-    response = client.post(f"/meetings/{meeting.id}/speak",
-                           data=_form(item, name="Ana <i>Resident</i>", email="not-an-email", city="Key West",
-                                      accommodation="Wheelchair <script>alert(1)</script>"))
+    response = client.post(
+        f"/meetings/{meeting.id}/speak",
+        data=_form(
+            item,
+            name="Ana <i>Resident</i>",
+            email="not-an-email",
+            city="Key West",
+            accommodation="Wheelchair <script>alert(1)</script>",
+        ),
+    )
     assert response.status_code == 422
     text = response.get_data(as_text=True)
     assert "Enter an email address like name@example.com" in text
@@ -110,8 +143,13 @@ def test_refused_form_keeps_what_was_typed_and_names_the_field(client, open_meet
     assert _count(db) == 0
     too_long = client.post(f"/meetings/{meeting.id}/speak", data=_form(item, name="N" * 500))
     assert too_long.status_code == 422 and "N" * 500 in too_long.get_data(as_text=True)
-    for bad in [{"agenda_item_id": "99999999999"}, {"agenda_item_id": "abc"}, {"stance": "maybe"},
-                {"participation": "teleport"}, {"agenda_item_id": str(_item(meeting, "Approval of minutes").id)}]:
+    for bad in [
+        {"agenda_item_id": "99999999999"},
+        {"agenda_item_id": "abc"},
+        {"stance": "maybe"},
+        {"participation": "teleport"},
+        {"agenda_item_id": str(_item(meeting, "Approval of minutes").id)},
+    ]:
         assert client.post(f"/meetings/{meeting.id}/speak", data=_form(item, **bad)).status_code == 422, bad
     assert _count(db) == 0
 
@@ -123,14 +161,11 @@ def test_honeypot_refuses_and_saves_nothing(client, open_meeting, db):
     assert _count(db) == 0
 
 
-def test_duplicate_registration_returns_the_existing_request_and_remails_a_fresh_link(client, open_meeting, db,
-                                                                                     outbox):
+def test_duplicate_registration_returns_the_existing_request_and_remails_a_fresh_link(client, open_meeting, db, outbox):
     meeting = open_meeting()
     item = _item(meeting)
-    first_link = _private_link(client.post(f"/meetings/{meeting.id}/speak",
-                                           data=_form(item, email="ana@example.org")))
-    again = client.post(f"/meetings/{meeting.id}/speak", data=_form(item, name="ANA resident",
-                                                                     email="ana@example.org"))
+    first_link = _private_link(client.post(f"/meetings/{meeting.id}/speak", data=_form(item, email="ana@example.org")))
+    again = client.post(f"/meetings/{meeting.id}/speak", data=_form(item, name="ANA resident", email="ana@example.org"))
     assert again.status_code == 200
     text = again.get_data(as_text=True)
     assert "You are already registered" in text and "Place in the queue: 1" in text
@@ -174,9 +209,15 @@ def test_resident_changes_and_withdraws_through_the_private_link(client, open_me
 def test_written_comment_is_public_only_once_published_and_hidden_with_a_reason(client, login_as, open_meeting, db):
     meeting = open_meeting()
     item = _item(meeting)
-    data = {"agenda_item_id": str(item.id), "name": "Wren Writer", "stance": "support",
-            "text": "Line one\n<b>bold?</b>", "email": "wren@example.org", "disclaimer_version": svc.DISCLAIMER_VERSION,
-            "website": ""}
+    data = {
+        "agenda_item_id": str(item.id),
+        "name": "Wren Writer",
+        "stance": "support",
+        "text": "Line one\n<b>bold?</b>",
+        "email": "wren@example.org",
+        "disclaimer_version": svc.DISCLAIMER_VERSION,
+        "website": "",
+    }
     too_long = client.post(f"/meetings/{meeting.id}/comment", data={**data, "text": "z" * 3001})
     assert too_long.status_code == 422 and "at most 3000" in too_long.get_data(as_text=True)
     assert "z" * 3001 in too_long.get_data(as_text=True)
@@ -198,8 +239,15 @@ def test_written_comment_is_public_only_once_published_and_hidden_with_a_reason(
     assert comment.status == WrittenCommentStatus.hidden and comment.hidden_reason == "Threat: referred to police"
 
 
-PRIVATE = ["secret-ana@example.org", "305-555-0199", "Stock Island Secret", "Haitian Creole", "hearing loop please",
-           "wren-private@example.org", "Big Pine Private"]
+PRIVATE = [
+    "secret-ana@example.org",
+    "305-555-0199",
+    "Stock Island Secret",
+    "Haitian Creole",
+    "hearing loop please",
+    "wren-private@example.org",
+    "Big Pine Private",
+]
 SUBSCRIBER = "subscriber-private@example.org"
 
 
@@ -207,16 +255,37 @@ def test_no_contact_detail_leaks_into_any_public_response(client, login_as, open
     """R12: email, phone, city and accommodation details are for staff only."""
     meeting = open_meeting()
     item = _item(meeting)
-    speaker = svc.register_speaker(item, name="Ana Resident", stance="oppose", participation="in_person",
-                                   email=PRIVATE[0], phone=PRIVATE[1], city=PRIVATE[2],
-                                   interpreter_language=PRIVATE[3], accommodation=PRIVATE[4],
-                                   disclaimer_version=svc.DISCLAIMER_VERSION).request
-    svc.register_speaker(item, name="Written Only", stance="support", participation="written_only",
-                         email="wo-" + PRIVATE[0], phone=PRIVATE[1], city=PRIVATE[2],
-                         disclaimer_version=svc.DISCLAIMER_VERSION)
-    written, _ = svc.submit_written_comment(item, name="Wren Writer", stance="support", text="Yes please.",
-                                            email=PRIVATE[5], city=PRIVATE[6],
-                                            disclaimer_version=svc.DISCLAIMER_VERSION)
+    speaker = svc.register_speaker(
+        item,
+        name="Ana Resident",
+        stance="oppose",
+        participation="in_person",
+        email=PRIVATE[0],
+        phone=PRIVATE[1],
+        city=PRIVATE[2],
+        interpreter_language=PRIVATE[3],
+        accommodation=PRIVATE[4],
+        disclaimer_version=svc.DISCLAIMER_VERSION,
+    ).request
+    svc.register_speaker(
+        item,
+        name="Written Only",
+        stance="support",
+        participation="written_only",
+        email="wo-" + PRIVATE[0],
+        phone=PRIVATE[1],
+        city=PRIVATE[2],
+        disclaimer_version=svc.DISCLAIMER_VERSION,
+    )
+    written, _ = svc.submit_written_comment(
+        item,
+        name="Wren Writer",
+        stance="support",
+        text="Yes please.",
+        email=PRIVATE[5],
+        city=PRIVATE[6],
+        disclaimer_version=svc.DISCLAIMER_VERSION,
+    )
     svc.publish_written_comment(written, actor=None)
     clock.now = meeting.start_at
     meetings.start_meeting(meeting, actor=None)
@@ -229,15 +298,35 @@ def test_no_contact_detail_leaks_into_any_public_response(client, login_as, open
     subscriber = subscriptions.subscribe(SUBSCRIBER, meeting.body)
     subscriptions.confirm(subscriber.subscription)
     db.session.commit()
-    public_urls = ["/", f"/meetings/{meeting.id}", f"/meetings/{meeting.id}/items/{item.id}",
-                   f"/meetings/{meeting.id}/speak", f"/meetings/{meeting.id}/comment",
-                   f"/meetings/{meeting.id}/display", f"/meetings/{meeting.id}/display.json",
-                   f"/resolutions/{resolution.id}", "/resolutions", "/meetings", "/members", "/public-comment",
-                   "/subscribe", "/meetings.ics", f"/bodies/{meeting.body_id}/meetings.ics", "/feeds/agendas.atom",
-                   "/feeds/resolutions.atom", f"/bodies/{meeting.body_id}/agendas.atom",
-                   f"/api/v1/meetings/{meeting.id}", "/api/v1/meetings", f"/api/v1/resolutions/{resolution.id}",
-                   "/api/v1/resolutions", "/api/v1/motions", "/api/v1/members", "/api/v1/bodies",
-                   f"/api/v1/ocd/events/{meeting.id}", f"/api/v1/ocd/bills/{resolution.id}"]
+    public_urls = [
+        "/",
+        f"/meetings/{meeting.id}",
+        f"/meetings/{meeting.id}/items/{item.id}",
+        f"/meetings/{meeting.id}/speak",
+        f"/meetings/{meeting.id}/comment",
+        f"/meetings/{meeting.id}/display",
+        f"/meetings/{meeting.id}/display.json",
+        f"/resolutions/{resolution.id}",
+        "/resolutions",
+        "/meetings",
+        "/members",
+        "/public-comment",
+        "/subscribe",
+        "/meetings.ics",
+        f"/bodies/{meeting.body_id}/meetings.ics",
+        "/feeds/agendas.atom",
+        "/feeds/resolutions.atom",
+        f"/bodies/{meeting.body_id}/agendas.atom",
+        f"/api/v1/meetings/{meeting.id}",
+        "/api/v1/meetings",
+        f"/api/v1/resolutions/{resolution.id}",
+        "/api/v1/resolutions",
+        "/api/v1/motions",
+        "/api/v1/members",
+        "/api/v1/bodies",
+        f"/api/v1/ocd/events/{meeting.id}",
+        f"/api/v1/ocd/bills/{resolution.id}",
+    ]
     for url in public_urls:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -258,9 +347,15 @@ def test_public_pages_show_tallies_and_the_speaker_list(client, open_meeting, db
     meeting = open_meeting()
     item = _item(meeting)
     for n, stance in enumerate(["oppose", "oppose", "support"]):
-        svc.register_speaker(item, name=f"Speaker {n}", stance=stance, participation="in_person",
-                             is_group_representative=n == 2, group_name="Keys Group" if n == 2 else None,
-                             disclaimer_version=svc.DISCLAIMER_VERSION)
+        svc.register_speaker(
+            item,
+            name=f"Speaker {n}",
+            stance=stance,
+            participation="in_person",
+            is_group_representative=n == 2,
+            group_name="Keys Group" if n == 2 else None,
+            disclaimer_version=svc.DISCLAIMER_VERSION,
+        )
     db.session.commit()
     meeting_page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "Support 1 · Oppose 2 · Neutral 0" in meeting_page and "Register to speak" in meeting_page
@@ -276,10 +371,20 @@ def test_public_page_query_counts_do_not_grow_with_speakers(client, open_meeting
 
     def add(n, offset):
         for i in range(n):
-            svc.register_speaker(item, name=f"Resident {offset + i}", stance="oppose", participation="in_person",
-                                 disclaimer_version=svc.DISCLAIMER_VERSION)
-            c, _ = svc.submit_written_comment(item, name=f"Writer {offset + i}", stance="support", text="Yes",
-                                              disclaimer_version=svc.DISCLAIMER_VERSION)
+            svc.register_speaker(
+                item,
+                name=f"Resident {offset + i}",
+                stance="oppose",
+                participation="in_person",
+                disclaimer_version=svc.DISCLAIMER_VERSION,
+            )
+            c, _ = svc.submit_written_comment(
+                item,
+                name=f"Writer {offset + i}",
+                stance="support",
+                text="Yes",
+                disclaimer_version=svc.DISCLAIMER_VERSION,
+            )
             svc.publish_written_comment(c, actor=None)
         db.session.commit()
 
@@ -305,8 +410,12 @@ def test_chamber_display_has_no_controls(client, open_meeting, db):
 
 def test_draft_meetings_have_no_public_comment_pages(client, create_meeting):
     draft = create_meeting(kind="regular")
-    for url in [f"/meetings/{draft.id}/speak", f"/meetings/{draft.id}/comment", f"/meetings/{draft.id}/display",
-                f"/meetings/{draft.id}/display.json"]:
+    for url in [
+        f"/meetings/{draft.id}/speak",
+        f"/meetings/{draft.id}/comment",
+        f"/meetings/{draft.id}/display",
+        f"/meetings/{draft.id}/display.json",
+    ]:
         assert client.get(url).status_code == 404, url
 
 
@@ -317,8 +426,9 @@ def test_clerk_runs_the_queue_through_the_pages(client, login_as, open_meeting, 
     meeting = open_meeting()
     item = _item(meeting)
     for name in ("First Speaker", "Second Speaker"):
-        svc.register_speaker(item, name=name, stance="oppose", participation="in_person",
-                             disclaimer_version=svc.DISCLAIMER_VERSION)
+        svc.register_speaker(
+            item, name=name, stance="oppose", participation="in_person", disclaimer_version=svc.DISCLAIMER_VERSION
+        )
     clock.now = meeting.start_at
     meetings.start_meeting(meeting, actor=None)
     db.session.commit()
@@ -339,8 +449,10 @@ def test_clerk_runs_the_queue_through_the_pages(client, login_as, open_meeting, 
     log = page.split('id="extensions-title"')[1]
     assert "First Speaker" in log and "+0:30" in log and "Applause" in log
     client.post(f"/staff/speakers/{first.id}/spoke")
-    walk = client.post(f"/staff/items/{item.id}/queue/walk-in",
-                       data={"walkin-name": "Walk In", "walkin-stance": "neutral", "walkin-participation": "in_person"})
+    walk = client.post(
+        f"/staff/items/{item.id}/queue/walk-in",
+        data={"walkin-name": "Walk In", "walkin-stance": "neutral", "walkin-participation": "in_person"},
+    )
     assert walk.status_code == 302
     page = client.get(queue_url).get_data(as_text=True)
     assert "Walk In" in page and "Walk-in" in page and "0:45" in page
@@ -353,8 +465,9 @@ def test_clerk_runs_the_queue_through_the_pages(client, login_as, open_meeting, 
 def test_commissioner_sees_the_queue_without_controls(client, login_as, open_meeting, db):
     meeting = open_meeting()
     item = _item(meeting)
-    svc.register_speaker(item, name="Ana", stance="oppose", participation="in_person",
-                         disclaimer_version=svc.DISCLAIMER_VERSION)
+    svc.register_speaker(
+        item, name="Ana", stance="oppose", participation="in_person", disclaimer_version=svc.DISCLAIMER_VERSION
+    )
     db.session.commit()
     login_as(Role.commissioner)
     page = client.get(f"/staff/items/{item.id}/queue").get_data(as_text=True)
@@ -375,9 +488,16 @@ def test_clerk_adopts_a_policy_version_from_the_form(client, login_as, create_bo
     login_as(Role.clerk)
     page = client.get(f"/staff/bodies/{body.id}/comment-policy").get_data(as_text=True)
     assert "No policy adopted yet" in page
-    form = {"adopted_on": "2026-02-01", "adopted_by": "Resolution 26-010", "speaker_minutes": "2",
-            "speaker_extra_seconds": "30", "group_minutes": "1", "signup_closes_minutes": "90",
-            "written_accepted": "y", "written_max_chars": "2000"}
+    form = {
+        "adopted_on": "2026-02-01",
+        "adopted_by": "Resolution 26-010",
+        "speaker_minutes": "2",
+        "speaker_extra_seconds": "30",
+        "group_minutes": "1",
+        "signup_closes_minutes": "90",
+        "written_accepted": "y",
+        "written_max_chars": "2000",
+    }
     refused = client.post(f"/staff/bodies/{body.id}/comment-policy", data=form)
     assert refused.status_code == 422 and "less time than an individual" in refused.get_data(as_text=True)
     assert 'value="Resolution 26-010"' in refused.get_data(as_text=True)
@@ -385,7 +505,11 @@ def test_clerk_adopts_a_policy_version_from_the_form(client, login_as, create_bo
     assert adopted.status_code == 302
     policy = svc.policies(body)[0]
     assert (policy.version, policy.speaker_seconds, policy.group_seconds, policy.signup_closes_minutes) == (
-        1, 150, 300, 90)
+        1,
+        150,
+        300,
+        90,
+    )
 
 
 @pytest.fixture
@@ -410,8 +534,9 @@ def test_expired_form_token_keeps_the_answers(client, open_meeting, db):
     assert client.post(link + "/withdraw").status_code == 400
 
 
-@pytest.mark.parametrize("app_overrides", [{"RATELIMIT_ENABLED": True, "PUBLIC_FORM_RATE_LIMIT": "2 per minute"}],
-                         indirect=True)
+@pytest.mark.parametrize(
+    "app_overrides", [{"RATELIMIT_ENABLED": True, "PUBLIC_FORM_RATE_LIMIT": "2 per minute"}], indirect=True
+)
 def test_public_form_is_rate_limited_with_a_retry_time(client, open_meeting, db):
     meeting = open_meeting()
     item = _item(meeting)
@@ -427,32 +552,44 @@ def test_public_form_is_rate_limited_with_a_retry_time(client, open_meeting, db)
     assert _count(db) == 2
     # Reading the form is not limited, and another address is unaffected.
     assert client.get(f"/meetings/{meeting.id}/speak", environ_base=ip).status_code == 200
-    other = client.post(f"/meetings/{meeting.id}/speak", data=_form(item, name="R 4"),
-                        environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    other = client.post(
+        f"/meetings/{meeting.id}/speak", data=_form(item, name="R 4"), environ_base={"REMOTE_ADDR": "198.51.100.7"}
+    )
     assert other.status_code == 302
 
 
 def test_staff_forms_refuse_nonsense_without_an_error_page(client, login_as, open_meeting, clock, db):
     meeting = open_meeting()
     item = _item(meeting)
-    speaker = svc.register_speaker(item, name="Ana", stance="oppose", participation="in_person",
-                                   disclaimer_version=svc.DISCLAIMER_VERSION).request
+    speaker = svc.register_speaker(
+        item, name="Ana", stance="oppose", participation="in_person", disclaimer_version=svc.DISCLAIMER_VERSION
+    ).request
     clock.now = meeting.start_at
     meetings.start_meeting(meeting, actor=None)
     svc.call_speaker(speaker, actor=None)
     db.session.commit()
     login_as(Role.clerk)
     for seconds in ["abc", "99999999999999999999", "-5", ""]:
-        response = client.post(f"/staff/speakers/{speaker.id}/extend",
-                               data={"extend-seconds": seconds, "extend-reason": "Why not"})
+        response = client.post(
+            f"/staff/speakers/{speaker.id}/extend", data={"extend-seconds": seconds, "extend-reason": "Why not"}
+        )
         assert response.status_code == 422, seconds
         assert 'value="Why not"' in response.get_data(as_text=True)
     assert client.post(f"/staff/speakers/{speaker.id}/cede", data={"recipient_id": "99999999999"}).status_code == 302
-    policy = client.post(f"/staff/bodies/{meeting.body_id}/comment-policy",
-                         data={"adopted_on": "99999-01-01", "speaker_minutes": "1e9", "group_minutes": "x",
-                               "signup_closes_minutes": "", "written_max_chars": "-1"})
+    policy = client.post(
+        f"/staff/bodies/{meeting.body_id}/comment-policy",
+        data={
+            "adopted_on": "99999-01-01",
+            "speaker_minutes": "1e9",
+            "group_minutes": "x",
+            "signup_closes_minutes": "",
+            "written_max_chars": "-1",
+        },
+    )
     assert policy.status_code == 422 and "Please correct the following" in policy.get_data(as_text=True)
-    walk_in = client.post(f"/staff/items/{item.id}/queue/walk-in",
-                          data={"walkin-name": "x" * 300, "walkin-stance": "sideways", "walkin-participation": "?"})
+    walk_in = client.post(
+        f"/staff/items/{item.id}/queue/walk-in",
+        data={"walkin-name": "x" * 300, "walkin-stance": "sideways", "walkin-participation": "?"},
+    )
     assert walk_in.status_code == 422 and "x" * 300 in walk_in.get_data(as_text=True)
     assert _count(db) == 1

@@ -12,8 +12,9 @@ def app_overrides():
 
 
 def _attempt(client, ip="203.0.113.7"):
-    return client.post("/login", data={"email": "someone@city.example", "password": "whatever-it-is"},
-                       environ_base={"REMOTE_ADDR": ip})
+    return client.post(
+        "/login", data={"email": "someone@city.example", "password": "whatever-it-is"}, environ_base={"REMOTE_ADDR": ip}
+    )
 
 
 def test_login_form_is_rate_limited_per_ip(client):
@@ -36,8 +37,12 @@ def test_limit_is_shared_between_app_servers_through_redis(database_url):
     """Two app instances (as two gunicorn workers or hosts) count against one limit in Redis."""
     url = redis_url_or_skip()
     prefix = f"dais-test-{uuid.uuid4().hex[:8]}"
-    settings = {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "4 per minute", "RATELIMIT_STORAGE_URI": url,
-                "RATELIMIT_KEY_PREFIX": prefix}
+    settings = {
+        "RATELIMIT_ENABLED": True,
+        "LOGIN_RATE_LIMIT": "4 per minute",
+        "RATELIMIT_STORAGE_URI": url,
+        "RATELIMIT_KEY_PREFIX": prefix,
+    }
     first, second = make_app(database_url, **settings), make_app(database_url, **settings)
     a, b = first.test_client(), second.test_client()
     assert [_attempt(c).status_code for c in (a, b, a, b)] == [200, 200, 200, 200]

@@ -61,39 +61,65 @@ TABLE = {
 
 CASES = [
     pytest.param(counts, basis, fraction, floor, expected.split()[i], id=f"{counts}-{basis}-{fraction}-floor{floor}")
-    for counts, by_basis in TABLE.items() for basis, by_floor in by_basis.items()
-    for floor, expected in by_floor.items() for i, fraction in enumerate(FRACTIONS)
+    for counts, by_basis in TABLE.items()
+    for basis, by_floor in by_basis.items()
+    for floor, expected in by_floor.items()
+    for i, fraction in enumerate(FRACTIONS)
 ]
 
 
 @pytest.mark.parametrize(("counts", "basis", "fraction", "floor", "expected"), CASES)
 def test_threshold_table(counts, basis, fraction, floor, expected):
     yes, no, abstain, absent, excused = counts
-    result = outcome(ThresholdBasis(basis), ThresholdFraction(fraction), floor, seats=7,
-                     tally=Tally(yes=yes, no=no, abstain=abstain, absent=absent, excused=excused))
+    result = outcome(
+        ThresholdBasis(basis),
+        ThresholdFraction(fraction),
+        floor,
+        seats=7,
+        tally=Tally(yes=yes, no=no, abstain=abstain, absent=absent, excused=excused),
+    )
     assert f"{result.needed}{'P' if result.passed else 'F'}" == expected
 
 
 def test_every_basis_fraction_and_floor_is_in_the_table():
-    seen = {(basis, fraction, floor) for counts, by_basis in TABLE.items() for basis, by_floor in by_basis.items()
-            for floor in by_floor for fraction in FRACTIONS}
+    seen = {
+        (basis, fraction, floor)
+        for counts, by_basis in TABLE.items()
+        for basis, by_floor in by_basis.items()
+        for floor in by_floor
+        for fraction in FRACTIONS
+    }
     assert seen == {(b.value, f.value, floor) for b in ThresholdBasis for f in ThresholdFraction for floor in (0, 5)}
 
 
-@pytest.mark.parametrize(("fraction", "base", "needed"), [
-    ("majority", 7, 4), ("majority", 6, 4), ("majority", 5, 3), ("two_thirds", 6, 4), ("two_thirds", 7, 5),
-    ("two_thirds", 9, 6), ("three_quarters", 8, 6), ("four_fifths", 5, 4), ("four_fifths", 10, 8), ("unanimous", 3, 3),
-])
+@pytest.mark.parametrize(
+    ("fraction", "base", "needed"),
+    [
+        ("majority", 7, 4),
+        ("majority", 6, 4),
+        ("majority", 5, 3),
+        ("two_thirds", 6, 4),
+        ("two_thirds", 7, 5),
+        ("two_thirds", 9, 6),
+        ("three_quarters", 8, 6),
+        ("four_fifths", 5, 4),
+        ("four_fifths", 10, 8),
+        ("unanimous", 3, 3),
+    ],
+)
 def test_needed_is_at_least_the_fraction(fraction, base, needed):
     assert needed_of(ThresholdFraction(fraction), base) == needed
 
 
 def test_the_threshold_sentence(app):
     with app.test_request_context():
-        result = outcome(ThresholdBasis.members_present, ThresholdFraction.majority, 0, seats=7,
-                         tally=Tally(yes=6, no=1))
+        result = outcome(
+            ThresholdBasis.members_present, ThresholdFraction.majority, 0, seats=7, tally=Tally(yes=6, no=1)
+        )
         assert result.sentence() == "Majority of members present (4 of 7 needed): 6 yes, 1 no. Passed."
-        result = outcome(ThresholdBasis.full_membership, ThresholdFraction.two_thirds, 4, seats=7,
-                         tally=Tally(yes=4, no=2, absent=1))
-        assert result.sentence() == ("Two-thirds of the full membership, at least 4 yes votes (5 of 7 needed): 4 yes, "
-                                     "2 no, 1 absent. Failed.")
+        result = outcome(
+            ThresholdBasis.full_membership, ThresholdFraction.two_thirds, 4, seats=7, tally=Tally(yes=4, no=2, absent=1)
+        )
+        assert result.sentence() == (
+            "Two-thirds of the full membership, at least 4 yes votes (5 of 7 needed): 4 yes, 2 no, 1 absent. Failed."
+        )

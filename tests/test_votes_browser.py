@@ -16,8 +16,15 @@ from tests.votes_helpers import items, make_commission
 
 pytestmark = pytest.mark.browser
 
-ROLL = ["Celestine Arbuckle", "Ines Baptiste", "Everett Lindqvist", "Rosalind Okafor", "Hollis Prendergast",
-        "Tobias Vandermeer", "Marisol Quintana"]
+ROLL = [
+    "Celestine Arbuckle",
+    "Ines Baptiste",
+    "Everett Lindqvist",
+    "Rosalind Okafor",
+    "Hollis Prendergast",
+    "Tobias Vandermeer",
+    "Marisol Quintana",
+]
 
 
 def test_the_june_30_vote_in_the_browser(app, db, create_body, create_member, create_user, open_meeting, clock):
@@ -50,8 +57,9 @@ def test_the_june_30_vote_in_the_browser(app, db, create_body, create_member, cr
 
         page.goto(f"{base}/staff/items/{item.id}/motions")
         page.get_by_label("Kind of motion").select_option("main")
-        page.get_by_label("The motion, as stated").fill("Move to adopt the resolution declaring the 287(g) "
-                                                        "agreement void and unenforceable.")
+        page.get_by_label("The motion, as stated").fill(
+            "Move to adopt the resolution declaring the 287(g) agreement void and unenforceable."
+        )
         page.get_by_label("Moved by").select_option(label="Hollis Prendergast")
         page.get_by_role("button", name="Record the motion").click()
         assert page.get_by_role("heading", level=1).inner_text().startswith("Main motion")
@@ -63,8 +71,13 @@ def test_the_june_30_vote_in_the_browser(app, db, create_body, create_member, cr
         motion_url = page.url
         # The names are listed in the order to call them: alphabetical, the chair last.
         assert page.locator("#roll tbody th").all_inner_texts() == ROLL
-        for name in ["Celestine Arbuckle", "Ines Baptiste", "Everett Lindqvist", "Hollis Prendergast",
-                     "Marisol Quintana"]:
+        for name in [
+            "Celestine Arbuckle",
+            "Ines Baptiste",
+            "Everett Lindqvist",
+            "Hollis Prendergast",
+            "Marisol Quintana",
+        ]:
             page.get_by_role("button", name=f"Yes {name}", exact=True).click()
         page.get_by_role("button", name="No Tobias Vandermeer", exact=True).click()
 
@@ -96,4 +109,3 @@ def test_the_june_30_vote_in_the_browser(app, db, create_body, create_member, cr
     db.session.expire_all()
     assert resolution.motion.result == MotionResult.passed
     assert {v.member.full_name: v.recorded_by_id for v in resolution.motion.votes}["Rosalind Okafor"] == okafor.id
-

@@ -36,10 +36,17 @@ def _ready(meeting, members, **attendance_by_name):
 
 def _motion(meeting, item, members, mover="Hollis", seconder="Everett", actor_override=None, **kw):
     """A motion recorded by the clerk, or, with ``actor_override``, made by a commissioner for themselves."""
-    return votes.make_motion(meeting, kind=kw.pop("kind", MotionKind.main), text=kw.pop("text", "Move to adopt"),
-                             item=item, mover_id=members[mover].id,
-                             seconder_id=members[seconder].id if seconder else None, actor=actor_override,
-                             for_self_only=actor_override is not None, **kw)
+    return votes.make_motion(
+        meeting,
+        kind=kw.pop("kind", MotionKind.main),
+        text=kw.pop("text", "Move to adopt"),
+        item=item,
+        mover_id=members[mover].id,
+        seconder_id=members[seconder].id if seconder else None,
+        actor=actor_override,
+        for_self_only=actor_override is not None,
+        **kw,
+    )
 
 
 def _vote_all(motion, choices: dict, members):
@@ -72,8 +79,7 @@ def test_the_june_30_vote_adopts_the_resolution_with_a_number(meeting, members, 
 
 
 def test_no_vote_opens_without_a_quorum_in_person(meeting, members, resolution_item):
-    _ready(meeting, members, Marisol="present_remote", Everett="present_remote", Rosalind="absent",
-           Tobias="excused")
+    _ready(meeting, members, Marisol="present_remote", Everett="present_remote", Rosalind="absent", Tobias="excused")
     motion = _motion(meeting, resolution_item, members, mover="Hollis", seconder="Celestine")
     with pytest.raises(DomainError, match="No quorum: 3 of 4"):
         votes.open_vote(motion, actor=None)
@@ -99,8 +105,15 @@ def test_remote_members_vote_only_while_the_in_person_quorum_holds(meeting, memb
 
 def test_a_departure_that_breaks_quorum_blocks_the_next_vote(meeting, members, resolution_item):
     _ready(meeting, members, Marisol="absent", Everett="absent", Rosalind="absent")
-    first = _motion(meeting, resolution_item, members, mover="Hollis", seconder="Celestine",
-                    kind=MotionKind.postpone, postponed_to=meeting.start_at.date() + timedelta(days=14))
+    first = _motion(
+        meeting,
+        resolution_item,
+        members,
+        mover="Hollis",
+        seconder="Celestine",
+        kind=MotionKind.postpone,
+        postponed_to=meeting.start_at.date() + timedelta(days=14),
+    )
     votes.open_vote(first, actor=None)
     _vote_all(first, {"Hollis": Y, "Celestine": Y, "Ines": N, "Tobias": Y}, members)
     votes.close_vote(first, actor=None)
@@ -128,18 +141,28 @@ def test_abstention_needs_a_conflict_disclosed_before_the_vote_opened(meeting, m
         votes.record_vote(motion, members["Ines"].id, A, actor=None)
     clock.advance(minutes=1)
     # Disclosed after the roll opened: still refused.
-    votes.disclose_conflict(resolution_item, members["Ines"].id, nature="Her employer contracts with ICE",
-                            basis=DisclosureBasis.principal, actor=None)
+    votes.disclose_conflict(
+        resolution_item,
+        members["Ines"].id,
+        nature="Her employer contracts with ICE",
+        basis=DisclosureBasis.principal,
+        actor=None,
+    )
     with pytest.raises(DomainError, match="may abstain only"):
         votes.record_vote(motion, members["Ines"].id, A, actor=None)
 
 
-def test_disclosed_conflict_allows_abstaining_and_form_8b_is_due_15_days_later(meeting, members, resolution_item,
-                                                                              clock):
+def test_disclosed_conflict_allows_abstaining_and_form_8b_is_due_15_days_later(
+    meeting, members, resolution_item, clock
+):
     _ready(meeting, members)
-    disclosure = votes.disclose_conflict(resolution_item, members["Ines"].id,
-                                         nature="Spouse works for the contractor",
-                                         basis=DisclosureBasis.relative, actor=None)
+    disclosure = votes.disclose_conflict(
+        resolution_item,
+        members["Ines"].id,
+        nature="Spouse works for the contractor",
+        basis=DisclosureBasis.relative,
+        actor=None,
+    )
     from app.core.timeutil import to_local
 
     meeting_day = to_local(meeting.start_at).date()
@@ -218,8 +241,15 @@ def test_a_body_without_seconds_votes_unseconded_motions(meeting, members, resol
 def test_amendments_nest_two_levels_and_are_voted_first(meeting, members, resolution_item):
     _ready(meeting, members)
     main = _motion(meeting, resolution_item, members)
-    first = _motion(meeting, resolution_item, members, kind=MotionKind.amend, parent=main, text="Strike 'void'",
-                    amended_text="Move to adopt as amended")
+    first = _motion(
+        meeting,
+        resolution_item,
+        members,
+        kind=MotionKind.amend,
+        parent=main,
+        text="Strike 'void'",
+        amended_text="Move to adopt as amended",
+    )
     second = _motion(meeting, resolution_item, members, kind=MotionKind.amend, parent=first, text="Insert 'now'")
     with pytest.raises(DomainError, match="two levels"):
         _motion(meeting, resolution_item, members, kind=MotionKind.amend, parent=second, text="Third level")
@@ -245,10 +275,24 @@ def test_reconsider_only_from_the_prevailing_side(meeting, members, resolution_i
     _vote_all(motion, SIX_ONE, members)
     votes.close_vote(motion, actor=None)
     with pytest.raises(DomainError, match="prevailing side"):
-        _motion(meeting, resolution_item, members, kind=MotionKind.reconsider, target=motion, mover="Tobias",
-                seconder="Ines")
-    again = _motion(meeting, resolution_item, members, kind=MotionKind.reconsider, target=motion, mover="Rosalind",
-                    seconder="Tobias")
+        _motion(
+            meeting,
+            resolution_item,
+            members,
+            kind=MotionKind.reconsider,
+            target=motion,
+            mover="Tobias",
+            seconder="Ines",
+        )
+    again = _motion(
+        meeting,
+        resolution_item,
+        members,
+        kind=MotionKind.reconsider,
+        target=motion,
+        mover="Rosalind",
+        seconder="Tobias",
+    )
     votes.open_vote(again, actor=None)
     _vote_all(again, SIX_ONE, members)
     votes.close_vote(again, actor=None)
@@ -267,8 +311,13 @@ def test_a_vote_waits_for_public_comment_unless_the_item_is_exempt(meeting, memb
     with pytest.raises(DomainError, match="Public comment on item .* has not been held"):
         votes.open_vote(motion, actor=None)
     # A procedural motion (postpone) may be voted before comment.
-    postpone = _motion(meeting, resolution_item, members, kind=MotionKind.postpone,
-                       postponed_to=meeting.start_at.date() + timedelta(days=7))
+    postpone = _motion(
+        meeting,
+        resolution_item,
+        members,
+        kind=MotionKind.postpone,
+        postponed_to=meeting.start_at.date() + timedelta(days=7),
+    )
     votes.withdraw(motion, actor=None)
     votes.open_vote(postpone, actor=None)
     assert postpone.is_open
@@ -280,16 +329,24 @@ def test_a_vote_waits_for_public_comment_unless_the_item_is_exempt(meeting, memb
 def test_consent_agenda_one_roll_call_one_record_per_item(meeting, members, resolution_item):
     _ready(meeting, members)
     _gen, _res, minutes_item = items(meeting)
-    motion = votes.make_motion(meeting, kind=MotionKind.adopt_consent_agenda, text="Move the consent agenda",
-                               consent_items=[minutes_item, resolution_item], mover_id=members["Hollis"].id,
-                               seconder_id=members["Ines"].id, actor=None)
+    motion = votes.make_motion(
+        meeting,
+        kind=MotionKind.adopt_consent_agenda,
+        text="Move the consent agenda",
+        consent_items=[minutes_item, resolution_item],
+        mover_id=members["Hollis"].id,
+        seconder_id=members["Ines"].id,
+        actor=None,
+    )
     votes.open_vote(motion, actor=None)
     with pytest.raises(DomainError, match="pulled"):
         votes.record_vote(motion, members["Ines"].id, A, actor=None)
     _vote_all(motion, SIX_ONE, members)
     votes.close_vote(motion, actor=None)
-    records = {m.agenda_item_id: m for m in _db.session.scalars(
-        _db.select(type(motion)).where(type(motion).consent_of_id == motion.id))}
+    records = {
+        m.agenda_item_id: m
+        for m in _db.session.scalars(_db.select(type(motion)).where(type(motion).consent_of_id == motion.id))
+    }
     assert set(records) == {minutes_item.id, resolution_item.id}
     for record in records.values():
         assert record.result == MotionResult.passed
@@ -302,14 +359,18 @@ def test_consent_agenda_one_roll_call_one_record_per_item(meeting, members, reso
 def test_thresholds_default_per_item_and_are_editable_until_the_vote_opens(meeting, members, resolution_item):
     _ready(meeting, members)
     motion = _motion(meeting, resolution_item, members)
-    assert (motion.threshold_basis, motion.threshold_fraction) == (ThresholdBasis.members_present,
-                                                                   ThresholdFraction.majority)
-    votes.set_threshold(motion, basis=ThresholdBasis.members_present, fraction=ThresholdFraction.two_thirds,
-                        min_yes=0, actor=None)
+    assert (motion.threshold_basis, motion.threshold_fraction) == (
+        ThresholdBasis.members_present,
+        ThresholdFraction.majority,
+    )
+    votes.set_threshold(
+        motion, basis=ThresholdBasis.members_present, fraction=ThresholdFraction.two_thirds, min_yes=0, actor=None
+    )
     votes.open_vote(motion, actor=None)
     with pytest.raises(DomainError, match="no longer pending"):
-        votes.set_threshold(motion, basis=ThresholdBasis.votes_cast, fraction=ThresholdFraction.majority, min_yes=0,
-                            actor=None)
+        votes.set_threshold(
+            motion, basis=ThresholdBasis.votes_cast, fraction=ThresholdFraction.majority, min_yes=0, actor=None
+        )
     _vote_all(motion, {**SIX_ONE, "Marisol": N, "Hollis": N}, members)  # 4-3 under 2/3: fails
     result = votes.close_vote(motion, actor=None)
     assert result.sentence() == "Two-thirds of members present (5 of 7 needed): 4 yes, 3 no. Failed."
@@ -326,19 +387,32 @@ def test_emergency_ordinance_defaults_to_two_thirds_of_the_membership(commission
 
     meeting = create_meeting(commission[0], kind="emergency")
     item = SimpleNamespace(item_type=AgendaItemType.ordinance)
-    assert votes.default_threshold(meeting, item, MotionKind.main) == (ThresholdBasis.full_membership,
-                                                                       ThresholdFraction.two_thirds, 0)
-    assert votes.default_threshold(meeting, item, MotionKind.rescind) == (ThresholdBasis.votes_cast,
-                                                                          ThresholdFraction.two_thirds, 0)
-    assert votes.default_threshold(meeting, item, MotionKind.rescind, previous_notice=True)[1] == \
-        ThresholdFraction.majority
+    assert votes.default_threshold(meeting, item, MotionKind.main) == (
+        ThresholdBasis.full_membership,
+        ThresholdFraction.two_thirds,
+        0,
+    )
+    assert votes.default_threshold(meeting, item, MotionKind.rescind) == (
+        ThresholdBasis.votes_cast,
+        ThresholdFraction.two_thirds,
+        0,
+    )
+    assert (
+        votes.default_threshold(meeting, item, MotionKind.rescind, previous_notice=True)[1]
+        == ThresholdFraction.majority
+    )
 
 
 def test_rotating_order_starts_one_name_later_each_roll_call(meeting, members, resolution_item):
     meeting.body.roll_call_order = BodyRollCallOrder.rotating
     _ready(meeting, members)
-    first = _motion(meeting, resolution_item, members, kind=MotionKind.postpone,
-                    postponed_to=meeting.start_at.date() + timedelta(days=7))
+    first = _motion(
+        meeting,
+        resolution_item,
+        members,
+        kind=MotionKind.postpone,
+        postponed_to=meeting.start_at.date() + timedelta(days=7),
+    )
     votes.open_vote(first, actor=None)
     _vote_all(first, {**SIX_ONE, "Marisol": N, "Hollis": N, "Everett": N, "Rosalind": N}, members)
     votes.close_vote(first, actor=None)

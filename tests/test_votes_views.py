@@ -29,8 +29,15 @@ def item(session):
 
 
 def _open_motion(meeting, item, members, db):
-    motion = votes.make_motion(meeting, item=item, kind=MotionKind.main, text="Move to adopt",
-                               mover_id=members["Hollis"].id, seconder_id=members["Everett"].id, actor=None)
+    motion = votes.make_motion(
+        meeting,
+        item=item,
+        kind=MotionKind.main,
+        text="Move to adopt",
+        mover_id=members["Hollis"].id,
+        seconder_id=members["Everett"].id,
+        actor=None,
+    )
     votes.open_vote(motion, actor=None)
     db.session.commit()
     return motion
@@ -40,14 +47,19 @@ def _choice(db, motion, member):
     return db.session.scalar(db.select(Vote.choice).where(Vote.motion_id == motion.id, Vote.member_id == member.id))
 
 
-def test_the_clerk_runs_a_motion_from_the_form_to_the_public_resolution(client, login_as, session, item, members,
-                                                                        db):
+def test_the_clerk_runs_a_motion_from_the_form_to_the_public_resolution(client, login_as, session, item, members, db):
     login_as(Role.clerk)
     page = client.get(f"/staff/items/{item.id}/motions")
     assert page.status_code == 200 and "Public comment was held on this item." in page.get_data(as_text=True)
-    response = client.post(f"/staff/items/{item.id}/motions", data={
-        "motion-kind": "main", "motion-text": "Move to adopt the resolution.", "motion-mover_id": members["Hollis"].id,
-        "motion-seconder_id": ""})
+    response = client.post(
+        f"/staff/items/{item.id}/motions",
+        data={
+            "motion-kind": "main",
+            "motion-text": "Move to adopt the resolution.",
+            "motion-mover_id": members["Hollis"].id,
+            "motion-seconder_id": "",
+        },
+    )
     assert response.status_code == 302
     motion = db.session.scalar(db.select(Motion).where(Motion.agenda_item_id == item.id))
     url = f"/staff/motions/{motion.id}"
@@ -56,10 +68,18 @@ def test_the_clerk_runs_a_motion_from_the_form_to_the_public_resolution(client, 
     assert refused.status_code == 422 and "no second" in refused.get_data(as_text=True)
     assert client.post(f"{url}/second", data={"second-seconder_id": members["Everett"].id}).status_code == 302
     assert client.post(f"{url}/open").status_code == 302
-    for name, choice in {"Marisol": "yes", "Everett": "yes", "Rosalind": "yes", "Tobias": "no", "Celestine": "yes",
-                         "Hollis": "yes"}.items():
-        assert client.post(f"{url}/votes", data={"vote-member_id": members[name].id,
-                                                 "vote-choice": choice}).status_code == 302
+    for name, choice in {
+        "Marisol": "yes",
+        "Everett": "yes",
+        "Rosalind": "yes",
+        "Tobias": "no",
+        "Celestine": "yes",
+        "Hollis": "yes",
+    }.items():
+        assert (
+            client.post(f"{url}/votes", data={"vote-member_id": members[name].id, "vote-choice": choice}).status_code
+            == 302
+        )
     refused = client.post(f"{url}/close")
     assert refused.status_code == 422 and "No vote recorded for: Ines Baptiste" in refused.get_data(as_text=True)
     client.post(f"{url}/votes", data={"vote-member_id": members["Ines"].id, "vote-choice": "yes"})
@@ -73,16 +93,22 @@ def test_the_clerk_runs_a_motion_from_the_form_to_the_public_resolution(client, 
     assert "Majority of members present (4 of 7 needed): 6 yes, 1 no. Passed." in public
     assert "Moved by Hollis Prendergast" in public and "seconded by Everett Lindqvist" in public
     # The whole roll call, in the order called, each member's vote.
-    rows = public[public.index('id="roll"'):]
-    order = ["Celestine Arbuckle", "Ines Baptiste", "Everett Lindqvist", "Rosalind Okafor", "Hollis Prendergast",
-             "Tobias Vandermeer", "Marisol Quintana"]
+    rows = public[public.index('id="roll"') :]
+    order = [
+        "Celestine Arbuckle",
+        "Ines Baptiste",
+        "Everett Lindqvist",
+        "Rosalind Okafor",
+        "Hollis Prendergast",
+        "Tobias Vandermeer",
+        "Marisol Quintana",
+    ]
     assert [rows.index(name) for name in order] == sorted(rows.index(name) for name in order)
     meeting_page = client.get(f"/meetings/{session.id}").get_data(as_text=True)
     assert "Passed</strong>, 6–1" in meeting_page and f"Resolution {resolution.number}" in meeting_page
 
 
-def test_a_commissioner_records_only_their_own_vote_and_only_while_open(client, login_as, session, item, members,
-                                                                        db):
+def test_a_commissioner_records_only_their_own_vote_and_only_while_open(client, login_as, session, item, members, db):
     motion = _open_motion(session, item, members, db)
     login_as(Role.commissioner, member=members["Rosalind"])
     page = client.get(f"/staff/motions/{motion.id}").get_data(as_text=True)
@@ -90,10 +116,18 @@ def test_a_commissioner_records_only_their_own_vote_and_only_while_open(client, 
     assert client.post(f"/staff/motions/{motion.id}/my-vote", data={"own-choice": "yes"}).status_code == 302
     assert _choice(db, motion, members["Rosalind"]) == VoteChoice.yes
     # Another member's vote: 403 on both routes, and nothing recorded.
-    assert client.post(f"/staff/motions/{motion.id}/my-vote",
-                       data={"own-choice": "no", "member_id": members["Tobias"].id}).status_code == 403
-    assert client.post(f"/staff/motions/{motion.id}/votes",
-                       data={"vote-member_id": members["Tobias"].id, "vote-choice": "no"}).status_code == 403
+    assert (
+        client.post(
+            f"/staff/motions/{motion.id}/my-vote", data={"own-choice": "no", "member_id": members["Tobias"].id}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/staff/motions/{motion.id}/votes", data={"vote-member_id": members["Tobias"].id, "vote-choice": "no"}
+        ).status_code
+        == 403
+    )
     assert _choice(db, motion, members["Tobias"]) is None
     # An abstention without a disclosure is refused with the reason.
     refused = client.post(f"/staff/motions/{motion.id}/my-vote", data={"own-choice": "abstain"})
@@ -107,8 +141,9 @@ def test_a_commissioner_records_only_their_own_vote_and_only_while_open(client, 
     assert _choice(db, motion, members["Rosalind"]) == VoteChoice.yes
 
 
-def test_a_commissioner_without_a_seat_on_the_roll_cannot_vote(client, login_as, session, item, members, db,
-                                                               create_member):
+def test_a_commissioner_without_a_seat_on_the_roll_cannot_vote(
+    client, login_as, session, item, members, db, create_member
+):
     motion = _open_motion(session, item, members, db)
     login_as(Role.commissioner, member=create_member(full_name="Other Board Member"))
     assert client.post(f"/staff/motions/{motion.id}/my-vote", data={"own-choice": "yes"}).status_code == 403
@@ -121,8 +156,9 @@ def test_the_clerk_cannot_record_on_a_closed_motion(client, login_as, session, i
     votes.close_vote(motion, actor=None)
     db.session.commit()
     login_as(Role.clerk)
-    response = client.post(f"/staff/motions/{motion.id}/votes", data={"vote-member_id": members["Ines"].id,
-                                                                      "vote-choice": "no"})
+    response = client.post(
+        f"/staff/motions/{motion.id}/votes", data={"vote-member_id": members["Ines"].id, "vote-choice": "no"}
+    )
     assert response.status_code == 409 and "not open" in response.get_data(as_text=True)
 
 
@@ -130,15 +166,24 @@ def test_commissioner_moves_seconds_and_discloses_as_themselves(client, login_as
     login_as(Role.commissioner, member=members["Ines"])
     data = {"motion-kind": "main", "motion-text": "Move to adopt.", "motion-mover_id": members["Ines"].id}
     assert client.post(f"/staff/items/{item.id}/motions", data=data).status_code == 302
-    assert client.post(f"/staff/items/{item.id}/motions",
-                       data={**data, "motion-mover_id": members["Tobias"].id}).status_code == 422  # not a choice
+    assert (
+        client.post(
+            f"/staff/items/{item.id}/motions", data={**data, "motion-mover_id": members["Tobias"].id}
+        ).status_code
+        == 422
+    )  # not a choice
     motion = db.session.scalar(db.select(Motion).where(Motion.agenda_item_id == item.id))
     assert motion.mover_id == members["Ines"].id
     refused = client.post(f"/staff/motions/{motion.id}/second", data={"second-seconder_id": members["Ines"].id})
     assert refused.status_code == 422 and "cannot second their own" in refused.get_data(as_text=True)
-    response = client.post(f"/staff/items/{item.id}/disclosures", data={
-        "disclose-member_id": members["Ines"].id, "disclose-basis": "principal",
-        "disclose-nature": "My employer holds a detention contract."})
+    response = client.post(
+        f"/staff/items/{item.id}/disclosures",
+        data={
+            "disclose-member_id": members["Ines"].id,
+            "disclose-basis": "principal",
+            "disclose-nature": "My employer holds a detention contract.",
+        },
+    )
     assert response.status_code == 302
     disclosure = db.session.scalar(db.select(votes.ConflictDisclosure))
     assert disclosure.member_id == members["Ines"].id and disclosure.basis == DisclosureBasis.principal
@@ -147,26 +192,45 @@ def test_commissioner_moves_seconds_and_discloses_as_themselves(client, login_as
 def test_bad_input_is_refused_with_the_form_kept(client, login_as, session, item, members, db):
     login_as(Role.clerk)
     long_text = "x" * 20_001
-    response = client.post(f"/staff/items/{item.id}/motions", data={
-        "motion-kind": "main", "motion-text": long_text, "motion-mover_id": members["Hollis"].id})
+    response = client.post(
+        f"/staff/items/{item.id}/motions",
+        data={"motion-kind": "main", "motion-text": long_text, "motion-mover_id": members["Hollis"].id},
+    )
     assert response.status_code == 422 and long_text in response.get_data(as_text=True)
-    for data in ({"motion-kind": "nonsense", "motion-text": "Keep me", "motion-mover_id": "abc"},
-                 {"motion-kind": "main", "motion-text": "Keep me", "motion-mover_id": "99999999999"},
-                 {"motion-kind": "postpone", "motion-text": "Keep me", "motion-mover_id": members["Hollis"].id,
-                  "motion-postponed_to": "not-a-date"},
-                 {"motion-kind": "amend", "motion-text": "Keep me", "motion-mover_id": members["Hollis"].id}):
+    for data in (
+        {"motion-kind": "nonsense", "motion-text": "Keep me", "motion-mover_id": "abc"},
+        {"motion-kind": "main", "motion-text": "Keep me", "motion-mover_id": "99999999999"},
+        {
+            "motion-kind": "postpone",
+            "motion-text": "Keep me",
+            "motion-mover_id": members["Hollis"].id,
+            "motion-postponed_to": "not-a-date",
+        },
+        {"motion-kind": "amend", "motion-text": "Keep me", "motion-mover_id": members["Hollis"].id},
+    ):
         response = client.post(f"/staff/items/{item.id}/motions", data=data)
         assert response.status_code == 422, data
         assert "Keep me" in response.get_data(as_text=True)
     motion = _open_motion(session, item, members, db)
-    for data in ({"vote-member_id": "2147483648", "vote-choice": "yes"},
-                 {"vote-member_id": members["Ines"].id, "vote-choice": "maybe"}):
+    for data in (
+        {"vote-member_id": "2147483648", "vote-choice": "yes"},
+        {"vote-member_id": members["Ines"].id, "vote-choice": "maybe"},
+    ):
         assert client.post(f"/staff/motions/{motion.id}/votes", data=data).status_code == 422
-    pending = votes.make_motion(session, item=item, kind=MotionKind.refer, text="Refer", referred_to="Staff",
-                                mover_id=members["Ines"].id, actor=None)
+    pending = votes.make_motion(
+        session,
+        item=item,
+        kind=MotionKind.refer,
+        text="Refer",
+        referred_to="Staff",
+        mover_id=members["Ines"].id,
+        actor=None,
+    )
     db.session.commit()
-    refused = client.post(f"/staff/motions/{pending.id}/threshold", data={
-        "threshold-basis": "votes_cast", "threshold-fraction": "two_thirds", "threshold-min_yes": "a"})
+    refused = client.post(
+        f"/staff/motions/{pending.id}/threshold",
+        data={"threshold-basis": "votes_cast", "threshold-fraction": "two_thirds", "threshold-min_yes": "a"},
+    )
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
     assert 'value="a"' in page and '<option selected value="two_thirds">' in page  # what was typed is kept
@@ -185,12 +249,18 @@ def test_corrections_are_logged_and_shown_publicly(client, login_as, session, it
     votes.close_vote(motion, actor=None)
     db.session.commit()
     login_as(Role.clerk)
-    tobias = db.session.scalar(db.select(Vote).where(Vote.motion_id == motion.id,
-                                                     Vote.member_id == members["Tobias"].id))
+    tobias = db.session.scalar(
+        db.select(Vote).where(Vote.motion_id == motion.id, Vote.member_id == members["Tobias"].id)
+    )
     refused = client.post(f"/staff/votes/{tobias.id}/correct", data={"correct-choice": "yes", "correct-reason": ""})
     assert refused.status_code == 422
-    assert client.post(f"/staff/votes/{tobias.id}/correct", data={
-        "correct-choice": "yes", "correct-reason": "The video shows a yes."}).status_code == 302
+    assert (
+        client.post(
+            f"/staff/votes/{tobias.id}/correct",
+            data={"correct-choice": "yes", "correct-reason": "The video shows a yes."},
+        ).status_code
+        == 302
+    )
     client.post("/logout")
     page = client.get(f"/resolutions/{leg.find_resolution(item).id}").get_data(as_text=True)
     assert "The video shows a yes." in page and "<del>No</del>" in page
@@ -206,13 +276,27 @@ def test_supersede_and_rescind_links_show_both_ways(client, session, item, membe
     from app.meetings import services as meetings
     from app.meetings.models import AgendaItemType
 
-    new_item = meetings.add_item(session, section="Resolutions", title="Reversal", body_md="",
-                                 item_type=AgendaItemType.resolution, actor=None, amendment_reason="Added")
+    new_item = meetings.add_item(
+        session,
+        section="Resolutions",
+        title="Reversal",
+        body_md="",
+        item_type=AgendaItemType.resolution,
+        actor=None,
+        amendment_reason="Added",
+    )
     hold_comment(new_item)
     new = leg.resolution_for(new_item)
     leg.add_link(new, old, LinkKind.supersedes, actor=None)
-    second = votes.make_motion(session, item=new_item, kind=MotionKind.main, text="Adopt the reversal",
-                               mover_id=members["Marisol"].id, seconder_id=members["Tobias"].id, actor=None)
+    second = votes.make_motion(
+        session,
+        item=new_item,
+        kind=MotionKind.main,
+        text="Adopt the reversal",
+        mover_id=members["Marisol"].id,
+        seconder_id=members["Tobias"].id,
+        actor=None,
+    )
     votes.open_vote(second, actor=None)
     for name in members:
         votes.record_vote(second, members[name].id, VoteChoice.yes, actor=None)
@@ -224,16 +308,22 @@ def test_supersede_and_rescind_links_show_both_ways(client, session, item, membe
     assert "Supersedes" in new_page and f"/resolutions/{old.id}" in new_page
 
 
-def test_agreement_page_status_as_of_dates_and_the_prohibited_flag(client, login_as, session, item, members, db,
-                                                                    clock):
+def test_agreement_page_status_as_of_dates_and_the_prohibited_flag(client, login_as, session, item, members, db, clock):
     from app.core.timeutil import to_local
 
-    agreement = leg.save_agreement(None, title="ICE 287(g) MOA", counterparty="U.S. ICE", category="287(g) agreement",
-                                   signed_on=date(2025, 3, 12), signed_by="Chief", description_md="", actor=None)
+    agreement = leg.save_agreement(
+        None,
+        title="ICE 287(g) MOA",
+        counterparty="U.S. ICE",
+        category="287(g) agreement",
+        signed_on=date(2025, 3, 12),
+        signed_by="Chief",
+        description_md="",
+        actor=None,
+    )
     resolution = leg.resolution_for(item)
     day = to_local(session.start_at).date()
-    leg.update_draft(resolution, title=resolution.title, text_md="", effective_on=day + timedelta(days=1),
-                     actor=None)
+    leg.update_draft(resolution, title=resolution.title, text_md="", effective_on=day + timedelta(days=1), actor=None)
     leg.add_effect(resolution, kind=EffectKind.voids, agreement=agreement, actor=None)
     leg.add_effect(resolution, kind=EffectKind.prohibits, category="287(g) agreement", actor=None)
     motion = _open_motion(session, item, members, db)
@@ -247,14 +337,19 @@ def test_agreement_page_status_as_of_dates_and_the_prohibited_flag(client, login
         page = client.get(f"/agreements/{agreement.id}?on={when.isoformat()}").get_data(as_text=True)
         return page.split("Status on a date")[1].split("</strong>")[0].rsplit(">", 1)[1]
 
-    assert [status_on(d) for d in (date(2025, 3, 11), date(2025, 3, 12), day, day + timedelta(days=1))] == \
-        ["Not yet signed", "In force", "In force", "Void"]
+    assert [status_on(d) for d in (date(2025, 3, 11), date(2025, 3, 12), day, day + timedelta(days=1))] == [
+        "Not yet signed",
+        "In force",
+        "In force",
+        "Void",
+    ]
     login_as(Role.clerk)
     # The ban is not in effect on the day of the vote; from the next day the clerk is warned.
     assert "Prohibited category" not in client.get(f"/staff/items/{item.id}/motions").get_data(as_text=True)
     form = {"agr-title": "New MOA", "agr-counterparty": "U.S. ICE", "agr-category": "287(g) agreement"}
-    assert "prohibited by Resolution" not in client.post("/staff/agreements/new", data=form,
-                                                         follow_redirects=True).get_data(as_text=True)
+    assert "prohibited by Resolution" not in client.post(
+        "/staff/agreements/new", data=form, follow_redirects=True
+    ).get_data(as_text=True)
     clock.advance(days=1)
     for url in (f"/staff/items/{item.id}/motions", f"/staff/meetings/{session.id}"):
         page = client.get(url).get_data(as_text=True)
@@ -266,8 +361,9 @@ def test_agreement_page_status_as_of_dates_and_the_prohibited_flag(client, login
 
 
 def test_overdue_form_8b_is_flagged_on_the_dashboard(client, login_as, session, item, members, clock, db, app):
-    votes.disclose_conflict(item, members["Ines"].id, nature="Spouse's employer", basis=DisclosureBasis.relative,
-                            actor=None)
+    votes.disclose_conflict(
+        item, members["Ines"].id, nature="Spouse's employer", basis=DisclosureBasis.relative, actor=None
+    )
     db.session.commit()
     login_as(Role.clerk)
     assert "overdue" not in client.get("/dashboard/").get_data(as_text=True).lower()
@@ -279,9 +375,11 @@ def test_overdue_form_8b_is_flagged_on_the_dashboard(client, login_as, session, 
     from tests.meetings_helpers import PDF
 
     disclosure = db.session.scalar(db.select(votes.ConflictDisclosure))
-    response = client.post(f"/staff/disclosures/{disclosure.id}/form-8b", data={
-        "f8b-filed_on": clock.now.date().isoformat(), "f8b-file": (io.BytesIO(PDF), "form8b.pdf")},
-        content_type="multipart/form-data")
+    response = client.post(
+        f"/staff/disclosures/{disclosure.id}/form-8b",
+        data={"f8b-filed_on": clock.now.date().isoformat(), "f8b-file": (io.BytesIO(PDF), "form8b.pdf")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     assert "overdue" not in client.get("/dashboard/").get_data(as_text=True).lower()
 
@@ -301,9 +399,16 @@ def test_query_budgets_do_not_grow_with_the_record(client, session, item, member
         counts[url] = len(queries)
     # Six more motions on the same item, each with its seven votes.
     for _ in range(6):
-        again = votes.make_motion(session, item=item, kind=MotionKind.refer, text="Refer to staff",
-                                  referred_to="City Manager", mover_id=members["Ines"].id,
-                                  seconder_id=members["Tobias"].id, actor=None)
+        again = votes.make_motion(
+            session,
+            item=item,
+            kind=MotionKind.refer,
+            text="Refer to staff",
+            referred_to="City Manager",
+            mover_id=members["Ines"].id,
+            seconder_id=members["Tobias"].id,
+            actor=None,
+        )
         votes.open_vote(again, actor=None)
         for name in members:
             votes.record_vote(again, members[name].id, VoteChoice.no, actor=None)
@@ -313,4 +418,4 @@ def test_query_budgets_do_not_grow_with_the_record(client, session, item, member
     for url in urls:
         with count_queries() as queries:
             assert client.get(url).status_code == 200
-        assert len(queries) == counts[url] <= 10, (url, [q[q.find("FROM"):q.find("FROM") + 40] for q in queries])
+        assert len(queries) == counts[url] <= 10, (url, [q[q.find("FROM") : q.find("FROM") + 40] for q in queries])

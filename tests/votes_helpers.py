@@ -4,14 +4,23 @@ from app.meetings import attendance
 from app.meetings import services as meetings
 from app.public_comment import services as comment
 
-NAMES = ["Marisol Quintana", "Everett Lindqvist", "Rosalind Okafor", "Tobias Vandermeer", "Celestine Arbuckle",
-         "Hollis Prendergast", "Ines Baptiste"]
+NAMES = [
+    "Marisol Quintana",
+    "Everett Lindqvist",
+    "Rosalind Okafor",
+    "Tobias Vandermeer",
+    "Celestine Arbuckle",
+    "Hollis Prendergast",
+    "Ines Baptiste",
+]
 
 
 def make_commission(create_body, create_member, **body_settings):
     body = create_body(name="City Commission", seat_count=7, **body_settings)
-    members = [create_member(body, full_name=n, seat_number=i, is_chair=i == 0,
-                             title="Mayor" if i == 0 else "Commissioner") for i, n in enumerate(NAMES)]
+    members = [
+        create_member(body, full_name=n, seat_number=i, is_chair=i == 0, title="Mayor" if i == 0 else "Commissioner")
+        for i, n in enumerate(NAMES)
+    ]
     return body, members
 
 
@@ -33,5 +42,8 @@ def hold_comment(item):
 
 def items(meeting):
     by_title = {i.title: i for i in meeting.items}
-    return (by_title["General public comment"], by_title["Resolution on the 287(g) agreement"],
-            by_title["Approval of minutes"])
+    return (
+        by_title["General public comment"],
+        by_title["Resolution on the 287(g) agreement"],
+        by_title["Approval of minutes"],
+    )

@@ -10,8 +10,12 @@ def _nullable(schema: dict) -> dict:
 
 
 def _object(properties: dict, optional: tuple = ()) -> dict:
-    return {"type": "object", "additionalProperties": False, "properties": properties,
-            "required": [k for k in properties if k not in optional]}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+        "required": [k for k in properties if k not in optional],
+    }
 
 
 def _ref(name: str) -> dict:
@@ -31,77 +35,205 @@ DATETIME = {"type": "string", "format": "date-time"}
 CHOICE = {"type": "string", "enum": ["yes", "no", "abstain", "absent", "excused"]}
 
 SCHEMAS = {
-    "Error": _object({"error": _object({"status": INTEGER, "title": STRING, "message": STRING,
-                                        "parameter": STRING, "retry_after_seconds": INTEGER},
-                                       optional=("parameter", "retry_after_seconds"))}),
+    "Error": _object(
+        {
+            "error": _object(
+                {
+                    "status": INTEGER,
+                    "title": STRING,
+                    "message": STRING,
+                    "parameter": STRING,
+                    "retry_after_seconds": INTEGER,
+                },
+                optional=("parameter", "retry_after_seconds"),
+            )
+        }
+    ),
     "PageMeta": _object({"page": INTEGER, "per_page": INTEGER, "total": INTEGER, "pages": INTEGER}),
     "PageLinks": _object({"self": URL, "next": _nullable(URL), "prev": _nullable(URL)}),
     "Person": _object({"id": INTEGER, "full_name": STRING}),
-    "Body": _object({"id": INTEGER, "name": STRING, "kind": STRING, "seat_count": INTEGER, "quorum": INTEGER,
-                     "url": URL}),
-    "Membership": _object({"body_id": INTEGER, "body_name": STRING, "title": STRING, "seat": STRING,
-                           "is_chair": BOOLEAN, "term_start_on": DATE, "term_end_on": _nullable(DATE)}),
-    "Member": _object({"id": INTEGER, "full_name": STRING, "sort_name": STRING,
-                       "memberships": _array(_ref("Membership")), "url": URL, "html_url": URL}),
-    "Meeting": _object({
-        "id": INTEGER, "body_id": INTEGER, "body_name": STRING,
-        "kind": {"type": "string", "enum": ["regular", "special", "emergency", "workshop"]}, "title": STRING,
-        "start_at": DATETIME, "end_at": _nullable(DATETIME), "location": STRING, "status": STRING,
-        "cancelled_reason": _nullable(STRING), "agenda_published_at": _nullable(DATETIME), "url": URL,
-        "html_url": URL}),
-    "AgendaItem": _object({
-        "id": INTEGER, "position": INTEGER, "label": STRING, "section": STRING, "title": STRING,
-        "item_type": STRING, "file_number": STRING, "withdrawn": BOOLEAN, "public_comment_required": BOOLEAN,
-        "resolution_id": _nullable(INTEGER), "motion_ids": _array(INTEGER)}),
-    "Attendance": _object({"member_id": INTEGER, "full_name": STRING,
-                           "status": {"type": "string", "enum": ["present_in_person", "present_remote", "absent",
-                                                                 "excused"]}}),
-    "Vote": _object({"member_id": INTEGER, "full_name": STRING, "position": INTEGER, "choice": _nullable(CHOICE),
-                     "original_choice": _nullable(CHOICE), "corrected": BOOLEAN, "remote": BOOLEAN}),
+    "Body": _object(
+        {"id": INTEGER, "name": STRING, "kind": STRING, "seat_count": INTEGER, "quorum": INTEGER, "url": URL}
+    ),
+    "Membership": _object(
+        {
+            "body_id": INTEGER,
+            "body_name": STRING,
+            "title": STRING,
+            "seat": STRING,
+            "is_chair": BOOLEAN,
+            "term_start_on": DATE,
+            "term_end_on": _nullable(DATE),
+        }
+    ),
+    "Member": _object(
+        {
+            "id": INTEGER,
+            "full_name": STRING,
+            "sort_name": STRING,
+            "memberships": _array(_ref("Membership")),
+            "url": URL,
+            "html_url": URL,
+        }
+    ),
+    "Meeting": _object(
+        {
+            "id": INTEGER,
+            "body_id": INTEGER,
+            "body_name": STRING,
+            "kind": {"type": "string", "enum": ["regular", "special", "emergency", "workshop"]},
+            "title": STRING,
+            "start_at": DATETIME,
+            "end_at": _nullable(DATETIME),
+            "location": STRING,
+            "status": STRING,
+            "cancelled_reason": _nullable(STRING),
+            "agenda_published_at": _nullable(DATETIME),
+            "url": URL,
+            "html_url": URL,
+        }
+    ),
+    "AgendaItem": _object(
+        {
+            "id": INTEGER,
+            "position": INTEGER,
+            "label": STRING,
+            "section": STRING,
+            "title": STRING,
+            "item_type": STRING,
+            "file_number": STRING,
+            "withdrawn": BOOLEAN,
+            "public_comment_required": BOOLEAN,
+            "resolution_id": _nullable(INTEGER),
+            "motion_ids": _array(INTEGER),
+        }
+    ),
+    "Attendance": _object(
+        {
+            "member_id": INTEGER,
+            "full_name": STRING,
+            "status": {"type": "string", "enum": ["present_in_person", "present_remote", "absent", "excused"]},
+        }
+    ),
+    "Vote": _object(
+        {
+            "member_id": INTEGER,
+            "full_name": STRING,
+            "position": INTEGER,
+            "choice": _nullable(CHOICE),
+            "original_choice": _nullable(CHOICE),
+            "corrected": BOOLEAN,
+            "remote": BOOLEAN,
+        }
+    ),
     "Counts": _object(dict.fromkeys(("yes", "no", "abstain", "absent", "excused"), INTEGER)),
-    "Motion": _object({
-        "id": INTEGER, "meeting_id": INTEGER, "agenda_item_id": _nullable(INTEGER), "kind": STRING, "text": STRING,
-        "original_text": STRING, "mover": _ref("Person"), "seconder": {"oneOf": [_ref("Person"), {"type": "null"}]},
-        "status": {"type": "string", "enum": ["died", "withdrawn", "voting", "closed"]},
-        "result": _nullable({"type": "string", "enum": ["passed", "failed"]}), "requirement": STRING,
-        "result_sentence": _nullable(STRING), "opened_at": _nullable(DATETIME), "closed_at": _nullable(DATETIME),
-        "counts": _ref("Counts"), "votes": _array(_ref("Vote")), "url": URL}),
-    "ResolutionLink": _object({"kind": {"type": "string", "enum": ["supersedes", "amends", "rescinds"]},
-                               "direction": {"type": "string", "enum": ["to", "from"]}, "resolution_id": INTEGER,
-                               "number": _nullable(STRING)}),
-    "Effect": _object({"kind": STRING, "agreement_id": _nullable(INTEGER), "category": _nullable(STRING),
-                       "resolution_id": INTEGER, "resolution_number": _nullable(STRING),
-                       "effective_on": _nullable(DATE), "in_force": BOOLEAN}),
-    "Resolution": _object({
-        "id": INTEGER, "number": _nullable(STRING), "title": STRING, "text_md": STRING,
-        "status": {"type": "string", "enum": ["draft", "adopted", "failed", "withdrawn"]},
-        "adopted_on": _nullable(DATE), "effective_on": _nullable(DATE), "agenda_item_id": INTEGER,
-        "meeting_id": INTEGER, "motion_id": _nullable(INTEGER), "sponsors": _array(_ref("Person")),
-        "links": _array(_ref("ResolutionLink")), "effects": _array(_ref("Effect")), "url": URL, "html_url": URL}),
-    "AgreementStatus": _object({"on": DATE, "status": STRING, "since": _nullable(DATE),
-                                "resolution_id": _nullable(INTEGER)}),
-    "Agreement": _object({
-        "id": INTEGER, "title": STRING, "counterparty": STRING, "category": STRING, "signed_on": _nullable(DATE),
-        "signed_by": STRING, "status": _ref("AgreementStatus"), "effects": _array(_ref("Effect")), "url": URL,
-        "html_url": URL}),
-    "OcdEvent": {"type": "object", "description": "An Open Civic Data Event (pupa's event schema).",
-                 "required": ["_type", "id", "name", "start_date", "status", "agenda", "sources"],
-                 "properties": {"_type": {"const": "event"}, "sources": {"type": "array", "minItems": 1}}},
-    "OcdVoteEvent": {"type": "object", "description": "An Open Civic Data VoteEvent (pupa's vote_event schema).",
-                     "required": ["_type", "id", "motion_text", "result", "legislative_session", "votes", "counts",
-                                  "sources"],
-                     "properties": {"_type": {"const": "vote_event"},
-                                    "result": {"type": "string", "enum": ["pass", "fail"]},
-                                    "sources": {"type": "array", "minItems": 1}}},
-    "OcdBill": {"type": "object", "description": "An Open Civic Data Bill of classification resolution.",
-                "required": ["_type", "id", "identifier", "title", "classification", "legislative_session",
-                             "sources"],
-                "properties": {"_type": {"const": "bill"}, "sources": {"type": "array", "minItems": 1}}},
+    "Motion": _object(
+        {
+            "id": INTEGER,
+            "meeting_id": INTEGER,
+            "agenda_item_id": _nullable(INTEGER),
+            "kind": STRING,
+            "text": STRING,
+            "original_text": STRING,
+            "mover": _ref("Person"),
+            "seconder": {"oneOf": [_ref("Person"), {"type": "null"}]},
+            "status": {"type": "string", "enum": ["died", "withdrawn", "voting", "closed"]},
+            "result": _nullable({"type": "string", "enum": ["passed", "failed"]}),
+            "requirement": STRING,
+            "result_sentence": _nullable(STRING),
+            "opened_at": _nullable(DATETIME),
+            "closed_at": _nullable(DATETIME),
+            "counts": _ref("Counts"),
+            "votes": _array(_ref("Vote")),
+            "url": URL,
+        }
+    ),
+    "ResolutionLink": _object(
+        {
+            "kind": {"type": "string", "enum": ["supersedes", "amends", "rescinds"]},
+            "direction": {"type": "string", "enum": ["to", "from"]},
+            "resolution_id": INTEGER,
+            "number": _nullable(STRING),
+        }
+    ),
+    "Effect": _object(
+        {
+            "kind": STRING,
+            "agreement_id": _nullable(INTEGER),
+            "category": _nullable(STRING),
+            "resolution_id": INTEGER,
+            "resolution_number": _nullable(STRING),
+            "effective_on": _nullable(DATE),
+            "in_force": BOOLEAN,
+        }
+    ),
+    "Resolution": _object(
+        {
+            "id": INTEGER,
+            "number": _nullable(STRING),
+            "title": STRING,
+            "text_md": STRING,
+            "status": {"type": "string", "enum": ["draft", "adopted", "failed", "withdrawn"]},
+            "adopted_on": _nullable(DATE),
+            "effective_on": _nullable(DATE),
+            "agenda_item_id": INTEGER,
+            "meeting_id": INTEGER,
+            "motion_id": _nullable(INTEGER),
+            "sponsors": _array(_ref("Person")),
+            "links": _array(_ref("ResolutionLink")),
+            "effects": _array(_ref("Effect")),
+            "url": URL,
+            "html_url": URL,
+        }
+    ),
+    "AgreementStatus": _object(
+        {"on": DATE, "status": STRING, "since": _nullable(DATE), "resolution_id": _nullable(INTEGER)}
+    ),
+    "Agreement": _object(
+        {
+            "id": INTEGER,
+            "title": STRING,
+            "counterparty": STRING,
+            "category": STRING,
+            "signed_on": _nullable(DATE),
+            "signed_by": STRING,
+            "status": _ref("AgreementStatus"),
+            "effects": _array(_ref("Effect")),
+            "url": URL,
+            "html_url": URL,
+        }
+    ),
+    "OcdEvent": {
+        "type": "object",
+        "description": "An Open Civic Data Event (pupa's event schema).",
+        "required": ["_type", "id", "name", "start_date", "status", "agenda", "sources"],
+        "properties": {"_type": {"const": "event"}, "sources": {"type": "array", "minItems": 1}},
+    },
+    "OcdVoteEvent": {
+        "type": "object",
+        "description": "An Open Civic Data VoteEvent (pupa's vote_event schema).",
+        "required": ["_type", "id", "motion_text", "result", "legislative_session", "votes", "counts", "sources"],
+        "properties": {
+            "_type": {"const": "vote_event"},
+            "result": {"type": "string", "enum": ["pass", "fail"]},
+            "sources": {"type": "array", "minItems": 1},
+        },
+    },
+    "OcdBill": {
+        "type": "object",
+        "description": "An Open Civic Data Bill of classification resolution.",
+        "required": ["_type", "id", "identifier", "title", "classification", "legislative_session", "sources"],
+        "properties": {"_type": {"const": "bill"}, "sources": {"type": "array", "minItems": 1}},
+    },
 }
-SCHEMAS["MeetingDetail"] = _object({
-    **SCHEMAS["Meeting"]["properties"], "agenda_items": _array(_ref("AgendaItem")),
-    "attendance": _array(_ref("Attendance")),
-    "minutes_status": _nullable({"type": "string", "enum": ["draft", "approved"]})})
+SCHEMAS["MeetingDetail"] = _object(
+    {
+        **SCHEMAS["Meeting"]["properties"],
+        "agenda_items": _array(_ref("AgendaItem")),
+        "attendance": _array(_ref("Attendance")),
+        "minutes_status": _nullable({"type": "string", "enum": ["draft", "approved"]}),
+    }
+)
 
 
 def _page_of(name: str) -> dict:
@@ -112,9 +244,11 @@ def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-ERRORS = {"400": _json(_ref("Error"), "A parameter is not valid; `parameter` names it."),
-          "404": _json(_ref("Error"), "No such public record."),
-          "429": _json(_ref("Error"), "Too many requests; see Retry-After.")}
+ERRORS = {
+    "400": _json(_ref("Error"), "A parameter is not valid; `parameter` names it."),
+    "404": _json(_ref("Error"), "No such public record."),
+    "429": _json(_ref("Error"), "Too many requests; see Retry-After."),
+}
 
 
 def _query(name: str, schema: dict, description: str) -> dict:
@@ -122,65 +256,110 @@ def _query(name: str, schema: dict, description: str) -> dict:
 
 
 def _path_id(name: str) -> dict:
-    return {"name": name, "in": "path", "required": True,
-            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    }
 
 
-PAGING = [_query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}, "Page number, from 1."),
-          _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "Records per page (25 by default).")]
+PAGING = [
+    _query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}, "Page number, from 1."),
+    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "Records per page (25 by default)."),
+]
 YEAR = _query("year", {"type": "integer", "minimum": 1900, "maximum": 2999}, "Calendar year.")
 ID_FILTER = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 ON = _query("on", {"type": "string", "format": "date"}, "The day the agreement's status is computed for (today).")
 
 
 def _list(summary: str, name: str, parameters: list) -> dict:
-    return {"get": {"summary": summary, "parameters": [*parameters, *PAGING],
-                    "responses": {"200": _json(_page_of(name), summary), **ERRORS}}}
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": [*parameters, *PAGING],
+            "responses": {"200": _json(_page_of(name), summary), **ERRORS},
+        }
+    }
 
 
 def _one(summary: str, schema: str, id_name: str, parameters: tuple = ()) -> dict:
-    return {"get": {"summary": summary, "parameters": [_path_id(id_name), *parameters],
-                    "responses": {"200": _json(_ref(schema), summary), **ERRORS}}}
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": [_path_id(id_name), *parameters],
+            "responses": {"200": _json(_ref(schema), summary), **ERRORS},
+        }
+    }
 
 
 def document(server: str) -> dict:
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Dais open meeting data", "version": "1.0.0",
-                 "description": "Read-only public records: bodies, members, meetings with agenda items, motions "
-                                "with roll-call votes, resolutions, agreements with their effects, and an Open Civic "
-                                "Data export. No account or key is needed. Responses carry an ETag; send it back in "
-                                "If-None-Match to get 304 Not Modified. Lists are paged in a stable order."},
+        "info": {
+            "title": "Dais open meeting data",
+            "version": "1.0.0",
+            "description": "Read-only public records: bodies, members, meetings with agenda items, motions "
+            "with roll-call votes, resolutions, agreements with their effects, and an Open Civic "
+            "Data export. No account or key is needed. Responses carry an ETag; send it back in "
+            "If-None-Match to get 304 Not Modified. Lists are paged in a stable order.",
+        },
         "servers": [{"url": server}],
         "paths": {
             "/bodies": _list("Commissions and boards", "Body", []),
             "/bodies/{body_id}": _one("A commission or board", "Body", "body_id"),
             "/members": _list("Members, past and present", "Member", []),
             "/members/{member_id}": _one("A member and their seats", "Member", "member_id"),
-            "/meetings": _list("Public meetings, the latest first", "Meeting", [
-                _query("body", ID_FILTER, "Only this body's meetings."),
-                _query("kind", {"type": "string", "enum": ["regular", "special", "emergency", "workshop"]},
-                       "Only this kind of meeting."), YEAR]),
-            "/meetings/{meeting_id}": _one("A meeting with its agenda, attendance and motions", "MeetingDetail",
-                                           "meeting_id"),
-            "/motions": _list("Motions that reached the floor, with their roll calls", "Motion", [
-                _query("meeting", ID_FILTER, "Only this meeting's motions."),
-                _query("member", ID_FILTER, "Only roll calls this member was on.")]),
+            "/meetings": _list(
+                "Public meetings, the latest first",
+                "Meeting",
+                [
+                    _query("body", ID_FILTER, "Only this body's meetings."),
+                    _query(
+                        "kind",
+                        {"type": "string", "enum": ["regular", "special", "emergency", "workshop"]},
+                        "Only this kind of meeting.",
+                    ),
+                    YEAR,
+                ],
+            ),
+            "/meetings/{meeting_id}": _one(
+                "A meeting with its agenda, attendance and motions", "MeetingDetail", "meeting_id"
+            ),
+            "/motions": _list(
+                "Motions that reached the floor, with their roll calls",
+                "Motion",
+                [
+                    _query("meeting", ID_FILTER, "Only this meeting's motions."),
+                    _query("member", ID_FILTER, "Only roll calls this member was on."),
+                ],
+            ),
             "/motions/{motion_id}": _one("A motion and its roll call", "Motion", "motion_id"),
-            "/resolutions": _list("Resolutions of public agendas", "Resolution", [
-                _query("q", {"type": "string", "maxLength": 200}, "Full-text search over number, title and text."),
-                YEAR, _query("status", {"type": "string", "enum": ["draft", "adopted", "failed", "withdrawn"]},
-                             "Only resolutions with this status.")]),
-            "/resolutions/{resolution_id}": _one("A resolution with its links and effects", "Resolution",
-                                                 "resolution_id"),
+            "/resolutions": _list(
+                "Resolutions of public agendas",
+                "Resolution",
+                [
+                    _query("q", {"type": "string", "maxLength": 200}, "Full-text search over number, title and text."),
+                    YEAR,
+                    _query(
+                        "status",
+                        {"type": "string", "enum": ["draft", "adopted", "failed", "withdrawn"]},
+                        "Only resolutions with this status.",
+                    ),
+                ],
+            ),
+            "/resolutions/{resolution_id}": _one(
+                "A resolution with its links and effects", "Resolution", "resolution_id"
+            ),
             "/agreements": _list("The agreements register", "Agreement", [ON]),
-            "/agreements/{agreement_id}": _one("An agreement and its status on a day", "Agreement", "agreement_id",
-                                               (ON,)),
+            "/agreements/{agreement_id}": _one(
+                "An agreement and its status on a day", "Agreement", "agreement_id", (ON,)
+            ),
             "/ocd/events/{meeting_id}": _one("A meeting as an Open Civic Data Event", "OcdEvent", "meeting_id"),
-            "/ocd/vote-events/{motion_id}": _one("A closed roll call as an Open Civic Data VoteEvent",
-                                                 "OcdVoteEvent", "motion_id"),
-            "/ocd/bills/{resolution_id}": _one("A resolution as an Open Civic Data Bill", "OcdBill",
-                                               "resolution_id"),
+            "/ocd/vote-events/{motion_id}": _one(
+                "A closed roll call as an Open Civic Data VoteEvent", "OcdVoteEvent", "motion_id"
+            ),
+            "/ocd/bills/{resolution_id}": _one("A resolution as an Open Civic Data Bill", "OcdBill", "resolution_id"),
         },
         "components": {"schemas": SCHEMAS},
     }

@@ -22,20 +22,37 @@ def day(value: date | None) -> str | None:
 
 
 def body(b) -> dict:
-    return {"id": b.id, "name": b.name, "kind": b.kind.value, "seat_count": b.seat_count,
-            "quorum": b.quorum_needed, "url": url_for("api.body", body_id=b.id, _external=True)}
+    return {
+        "id": b.id,
+        "name": b.name,
+        "kind": b.kind.value,
+        "seat_count": b.seat_count,
+        "quorum": b.quorum_needed,
+        "url": url_for("api.body", body_id=b.id, _external=True),
+    }
 
 
 def membership(m) -> dict:
-    return {"body_id": m.body_id, "body_name": m.body.name, "title": m.title, "seat": m.seat, "is_chair": m.is_chair,
-            "term_start_on": day(m.term_start_on), "term_end_on": day(m.term_end_on)}
+    return {
+        "body_id": m.body_id,
+        "body_name": m.body.name,
+        "title": m.title,
+        "seat": m.seat,
+        "is_chair": m.is_chair,
+        "term_start_on": day(m.term_start_on),
+        "term_end_on": day(m.term_end_on),
+    }
 
 
 def member(m) -> dict:
-    return {"id": m.id, "full_name": m.full_name, "sort_name": m.sort_name,
-            "memberships": [membership(s) for s in m.memberships],
-            "url": url_for("api.member", member_id=m.id, _external=True),
-            "html_url": url_for("portal.member", member_id=m.id, _external=True)}
+    return {
+        "id": m.id,
+        "full_name": m.full_name,
+        "sort_name": m.sort_name,
+        "memberships": [membership(s) for s in m.memberships],
+        "url": url_for("api.member", member_id=m.id, _external=True),
+        "html_url": url_for("portal.member", member_id=m.id, _external=True),
+    }
 
 
 def person(m) -> dict | None:
@@ -43,78 +60,149 @@ def person(m) -> dict | None:
 
 
 def meeting(m) -> dict:
-    return {"id": m.id, "body_id": m.body_id, "body_name": m.body.name, "kind": m.kind.value, "title": m.title,
-            "start_at": when(m.start_at), "end_at": when(m.end_at), "location": m.location, "status": m.status.value,
-            "cancelled_reason": m.cancelled_reason, "agenda_published_at": when(m.agenda_published_at),
-            "url": url_for("api.meeting", meeting_id=m.id, _external=True),
-            "html_url": url_for("portal.meeting", meeting_id=m.id, _external=True)}
+    return {
+        "id": m.id,
+        "body_id": m.body_id,
+        "body_name": m.body.name,
+        "kind": m.kind.value,
+        "title": m.title,
+        "start_at": when(m.start_at),
+        "end_at": when(m.end_at),
+        "location": m.location,
+        "status": m.status.value,
+        "cancelled_reason": m.cancelled_reason,
+        "agenda_published_at": when(m.agenda_published_at),
+        "url": url_for("api.meeting", meeting_id=m.id, _external=True),
+        "html_url": url_for("portal.meeting", meeting_id=m.id, _external=True),
+    }
 
 
 def agenda_item(i, motion_ids: list[int]) -> dict:
     resolution = i.resolution
-    return {"id": i.id, "position": i.position, "label": i.label, "section": i.section, "title": i.title,
-            "item_type": i.item_type.value, "file_number": i.file_number, "withdrawn": i.withdrawn_at is not None,
-            "public_comment_required": i.public_comment_required,
-            "resolution_id": resolution.id if resolution is not None else None, "motion_ids": motion_ids}
+    return {
+        "id": i.id,
+        "position": i.position,
+        "label": i.label,
+        "section": i.section,
+        "title": i.title,
+        "item_type": i.item_type.value,
+        "file_number": i.file_number,
+        "withdrawn": i.withdrawn_at is not None,
+        "public_comment_required": i.public_comment_required,
+        "resolution_id": resolution.id if resolution is not None else None,
+        "motion_ids": motion_ids,
+    }
 
 
 def meeting_detail(m, motions_by_item: dict) -> dict:
     data = meeting(m)
     data["agenda_items"] = [agenda_item(i, [x.id for x in motions_by_item.get(i.id, [])]) for i in m.items]
-    data["attendance"] = [{"member_id": a.member_id, "full_name": a.member.full_name, "status": a.status.value}
-                          for a in m.attendances]
+    data["attendance"] = [
+        {"member_id": a.member_id, "full_name": a.member.full_name, "status": a.status.value} for a in m.attendances
+    ]
     data["minutes_status"] = m.minutes.status.value if m.minutes is not None else None
     return data
 
 
 def vote(v) -> dict:
     final = v.final_choice
-    return {"member_id": v.member_id, "full_name": v.member.full_name, "position": v.position,
-            "choice": final.value if final else None, "original_choice": v.choice.value if v.choice else None,
-            "corrected": bool(v.corrections), "remote": v.remote}
+    return {
+        "member_id": v.member_id,
+        "full_name": v.member.full_name,
+        "position": v.position,
+        "choice": final.value if final else None,
+        "original_choice": v.choice.value if v.choice else None,
+        "corrected": bool(v.corrections),
+        "remote": v.remote,
+    }
 
 
 def motion(m) -> dict:
     closed = m.is_closed
     outcome = votes.outcome_of(m) if closed else None
     counts = votes.tally(m.votes)
-    return {"id": m.id, "meeting_id": m.meeting_id, "agenda_item_id": m.agenda_item_id, "kind": m.kind.value,
-            "text": m.amended_text or m.text, "original_text": m.text, "mover": person(m.mover),
-            "seconder": person(m.seconder), "status": m.status.value, "result": m.result.value if m.result else None,
-            "requirement": votes.threshold_words(m), "result_sentence": outcome.sentence() if outcome else None,
-            "opened_at": when(m.opened_at), "closed_at": when(m.closed_at),
-            "counts": {"yes": counts.yes, "no": counts.no, "abstain": counts.abstain, "absent": counts.absent,
-                       "excused": counts.excused},
-            "votes": [vote(v) for v in m.votes],
-            "url": url_for("api.motion", motion_id=m.id, _external=True)}
+    return {
+        "id": m.id,
+        "meeting_id": m.meeting_id,
+        "agenda_item_id": m.agenda_item_id,
+        "kind": m.kind.value,
+        "text": m.amended_text or m.text,
+        "original_text": m.text,
+        "mover": person(m.mover),
+        "seconder": person(m.seconder),
+        "status": m.status.value,
+        "result": m.result.value if m.result else None,
+        "requirement": votes.threshold_words(m),
+        "result_sentence": outcome.sentence() if outcome else None,
+        "opened_at": when(m.opened_at),
+        "closed_at": when(m.closed_at),
+        "counts": {
+            "yes": counts.yes,
+            "no": counts.no,
+            "abstain": counts.abstain,
+            "absent": counts.absent,
+            "excused": counts.excused,
+        },
+        "votes": [vote(v) for v in m.votes],
+        "url": url_for("api.motion", motion_id=m.id, _external=True),
+    }
 
 
 def resolution(r) -> dict:
-    links = ([{"kind": link.kind.value, "direction": "to", "resolution_id": link.to_id,
-               "number": link.target.number} for link in r.links_out]
-             + [{"kind": link.kind.value, "direction": "from", "resolution_id": link.from_id,
-                 "number": link.source.number} for link in r.links_in])
-    return {"id": r.id, "number": r.number, "title": r.title, "text_md": r.text_md, "status": r.status.value,
-            "adopted_on": day(r.adopted_on), "effective_on": day(r.effective_on) if r.adopted_on else None,
-            "agenda_item_id": r.agenda_item_id, "meeting_id": r.item.meeting_id, "motion_id": r.motion_id,
-            "sponsors": [person(s) for s in r.item.sponsors], "links": links,
-            "effects": [effect(e) for e in r.effects],
-            "url": url_for("api.resolution", resolution_id=r.id, _external=True),
-            "html_url": url_for("portal.resolution", resolution_id=r.id, _external=True)}
+    links = [
+        {"kind": link.kind.value, "direction": "to", "resolution_id": link.to_id, "number": link.target.number}
+        for link in r.links_out
+    ] + [
+        {"kind": link.kind.value, "direction": "from", "resolution_id": link.from_id, "number": link.source.number}
+        for link in r.links_in
+    ]
+    return {
+        "id": r.id,
+        "number": r.number,
+        "title": r.title,
+        "text_md": r.text_md,
+        "status": r.status.value,
+        "adopted_on": day(r.adopted_on),
+        "effective_on": day(r.effective_on) if r.adopted_on else None,
+        "agenda_item_id": r.agenda_item_id,
+        "meeting_id": r.item.meeting_id,
+        "motion_id": r.motion_id,
+        "sponsors": [person(s) for s in r.item.sponsors],
+        "links": links,
+        "effects": [effect(e) for e in r.effects],
+        "url": url_for("api.resolution", resolution_id=r.id, _external=True),
+        "html_url": url_for("portal.resolution", resolution_id=r.id, _external=True),
+    }
 
 
 def effect(e) -> dict:
-    return {"kind": e.kind.value, "agreement_id": e.agreement_id, "category": e.category,
-            "resolution_id": e.resolution_id, "resolution_number": e.resolution.number,
-            "effective_on": day(e.effective_on), "in_force": e.resolution.status.value == "adopted"}
+    return {
+        "kind": e.kind.value,
+        "agreement_id": e.agreement_id,
+        "category": e.category,
+        "resolution_id": e.resolution_id,
+        "resolution_number": e.resolution.number,
+        "effective_on": day(e.effective_on),
+        "in_force": e.resolution.status.value == "adopted",
+    }
 
 
 def agreement(a, on: date) -> dict:
     state = legislation.agreement_status(a, on)
-    return {"id": a.id, "title": a.title, "counterparty": a.counterparty, "category": a.category,
-            "signed_on": day(a.signed_on), "signed_by": a.signed_by,
-            "status": {"on": on.isoformat(), "status": state.status, "since": day(state.since),
-                       "resolution_id": state.effect.resolution_id if state.effect else None},
-            "effects": [effect(e) for e in a.effects],
-            "url": url_for("api.agreement", agreement_id=a.id, _external=True),
-            "html_url": url_for("portal.agreement", agreement_id=a.id, _external=True)}
+    return {
+        "id": a.id,
+        "title": a.title,
+        "counterparty": a.counterparty,
+        "category": a.category,
+        "signed_on": day(a.signed_on),
+        "signed_by": a.signed_by,
+        "status": {
+            "on": on.isoformat(),
+            "status": state.status,
+            "since": day(state.since),
+            "resolution_id": state.effect.resolution_id if state.effect else None,
+        },
+        "effects": [effect(e) for e in a.effects],
+        "url": url_for("api.agreement", agreement_id=a.id, _external=True),
+        "html_url": url_for("portal.agreement", agreement_id=a.id, _external=True),
+    }

@@ -45,8 +45,9 @@ class BadParameter(Exception):
 
 @bp.errorhandler(BadParameter)
 def bad_parameter(error: BadParameter):
-    response = jsonify({"error": {"status": 400, "title": _("Bad request"), "message": error.message,
-                                  "parameter": error.name}})
+    response = jsonify(
+        {"error": {"status": 400, "title": _("Bad request"), "message": error.message, "parameter": error.name}}
+    )
     response.status_code = 400
     return response
 
@@ -56,8 +57,9 @@ def int_param(name: str, *, default: int | None = None, low: int = 1, high: int 
     if raw is None or raw == "":
         return default
     if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-        raise BadParameter(name, _("“%(name)s” must be a whole number from %(low)d to %(high)d.", name=name, low=low,
-                                   high=high))
+        raise BadParameter(
+            name, _("“%(name)s” must be a whole number from %(low)d to %(high)d.", name=name, low=low, high=high)
+        )
     return int(raw)
 
 
@@ -68,8 +70,9 @@ def enum_param(name: str, enum):
     try:
         return enum(raw)
     except ValueError:
-        raise BadParameter(name, _("“%(name)s” must be one of: %(values)s.", name=name,
-                                   values=", ".join(e.value for e in enum))) from None
+        raise BadParameter(
+            name, _("“%(name)s” must be one of: %(values)s.", name=name, values=", ".join(e.value for e in enum))
+        ) from None
 
 
 def date_param(name: str) -> date | None:
@@ -102,10 +105,17 @@ def paged(query, serialize, endpoint: str, **params):
     def link(n):
         return url_for(endpoint, page=n, per_page=per_page, _external=True, **kept)
 
-    return jsonify({"data": [serialize(r) for r in rows],
-                    "meta": {"page": page, "per_page": per_page, "total": total, "pages": pages},
-                    "links": {"self": link(page), "next": link(page + 1) if page < pages else None,
-                              "prev": link(page - 1) if page > 1 else None}})
+    return jsonify(
+        {
+            "data": [serialize(r) for r in rows],
+            "meta": {"page": page, "per_page": per_page, "total": total, "pages": pages},
+            "links": {
+                "self": link(page),
+                "next": link(page + 1) if page < pages else None,
+                "prev": link(page - 1) if page > 1 else None,
+            },
+        }
+    )
 
 
 @bp.after_request
@@ -125,13 +135,20 @@ def caching_and_cors(response):
 
 # ---- index and document -------------------------------------------------------------------------------------------
 
+
 @bp.route("/")
 def index():
-    return jsonify({"name": f"{current_app.config['CITY_NAME']} open meeting data", "version": "1",
-                    "openapi": url_for("api.openapi", _external=True),
-                    "endpoints": {name: url_for(f"api.{name}", _external=True)
-                                  for name in ("bodies", "members", "meetings", "motions", "resolutions",
-                                               "agreements")}})
+    return jsonify(
+        {
+            "name": f"{current_app.config['CITY_NAME']} open meeting data",
+            "version": "1",
+            "openapi": url_for("api.openapi", _external=True),
+            "endpoints": {
+                name: url_for(f"api.{name}", _external=True)
+                for name in ("bodies", "members", "meetings", "motions", "resolutions", "agreements")
+            },
+        }
+    )
 
 
 @bp.route("/openapi.json")
@@ -140,6 +157,7 @@ def openapi():
 
 
 # ---- bodies and members -------------------------------------------------------------------------------------------
+
 
 @bp.route("/bodies")
 def bodies():
@@ -156,8 +174,9 @@ MEMBER_LOAD = (selectinload(Member.memberships).joinedload(Membership.body),)
 
 @bp.route("/members")
 def members():
-    return paged(select(Member).options(*MEMBER_LOAD).order_by(Member.sort_name, Member.id), serializers.member,
-                 "api.members")
+    return paged(
+        select(Member).options(*MEMBER_LOAD).order_by(Member.sort_name, Member.id), serializers.member, "api.members"
+    )
 
 
 @bp.route("/members/<id:member_id>")
@@ -166,6 +185,7 @@ def member(member_id: int):
 
 
 # ---- meetings -----------------------------------------------------------------------------------------------------
+
 
 def _public_meetings():
     return select(Meeting).where(Meeting.first_published_at.is_not(None))
@@ -184,12 +204,21 @@ def meetings():
     if year:
         start, end = local_bounds(date(year, 1, 1), date(year + 1, 1, 1))
         query = query.where(Meeting.start_at >= start, Meeting.start_at < end)
-    return paged(query.order_by(Meeting.start_at.desc(), Meeting.id.desc()), serializers.meeting, "api.meetings",
-                 body=body_id, kind=kind.value if kind else None, year=year)
+    return paged(
+        query.order_by(Meeting.start_at.desc(), Meeting.id.desc()),
+        serializers.meeting,
+        "api.meetings",
+        body=body_id,
+        kind=kind.value if kind else None,
+        year=year,
+    )
 
 
-MEETING_LOAD = (selectinload(Meeting.items).joinedload(AgendaItem.resolution), selectinload(Meeting.attendances),
-                joinedload(Meeting.minutes))
+MEETING_LOAD = (
+    selectinload(Meeting.items).joinedload(AgendaItem.resolution),
+    selectinload(Meeting.attendances),
+    joinedload(Meeting.minutes),
+)
 
 
 def _public_meeting(meeting_id: int) -> Meeting:
@@ -211,8 +240,11 @@ MOTION_LOAD = (*ROLL, joinedload(Motion.meeting))
 
 
 def _public_motions():
-    return (select(Motion).join(Meeting, Meeting.id == Motion.meeting_id)
-            .where(Meeting.first_published_at.is_not(None), Motion.status != MotionStatus.pending))
+    return (
+        select(Motion)
+        .join(Meeting, Meeting.id == Motion.meeting_id)
+        .where(Meeting.first_published_at.is_not(None), Motion.status != MotionStatus.pending)
+    )
 
 
 @bp.route("/motions")
@@ -237,10 +269,12 @@ def motion(motion_id: int):
 
 # ---- resolutions and agreements -----------------------------------------------------------------------------------
 
-RESOLUTION_LOAD = (joinedload(Resolution.item).selectinload(AgendaItem.sponsors),
-                   selectinload(Resolution.links_out).joinedload(ResolutionLink.target),
-                   selectinload(Resolution.links_in).joinedload(ResolutionLink.source),
-                   selectinload(Resolution.effects).joinedload(AgreementEffect.resolution))
+RESOLUTION_LOAD = (
+    joinedload(Resolution.item).selectinload(AgendaItem.sponsors),
+    selectinload(Resolution.links_out).joinedload(ResolutionLink.target),
+    selectinload(Resolution.links_in).joinedload(ResolutionLink.source),
+    selectinload(Resolution.effects).joinedload(AgreementEffect.resolution),
+)
 
 
 @bp.route("/resolutions")
@@ -255,14 +289,21 @@ def resolutions():
         query = query.where(Resolution.status == status)
     if q:
         query, _relevance, _number = search.apply_text(query, q)
-    return paged(query.order_by(Resolution.id), serializers.resolution, "api.resolutions", year=year,
-                 status=status.value if status else None, q=q or None)
+    return paged(
+        query.order_by(Resolution.id),
+        serializers.resolution,
+        "api.resolutions",
+        year=year,
+        status=status.value if status else None,
+        q=q or None,
+    )
 
 
 @bp.route("/resolutions/<id:resolution_id>")
 def resolution(resolution_id: int):
-    found = db.session.scalar(search.public_resolutions().where(Resolution.id == resolution_id)
-                              .options(*RESOLUTION_LOAD))
+    found = db.session.scalar(
+        search.public_resolutions().where(Resolution.id == resolution_id).options(*RESOLUTION_LOAD)
+    )
     if found is None:
         abort(404)
     return jsonify(serializers.resolution(found))
@@ -274,8 +315,12 @@ AGREEMENT_LOAD = (selectinload(Agreement.effects).joinedload(AgreementEffect.res
 @bp.route("/agreements")
 def agreements():
     on = date_param("on") or to_local(utcnow()).date()
-    return paged(select(Agreement).options(*AGREEMENT_LOAD).order_by(Agreement.id),
-                 lambda a: serializers.agreement(a, on), "api.agreements", on=request.args.get("on") or None)
+    return paged(
+        select(Agreement).options(*AGREEMENT_LOAD).order_by(Agreement.id),
+        lambda a: serializers.agreement(a, on),
+        "api.agreements",
+        on=request.args.get("on") or None,
+    )
 
 
 @bp.route("/agreements/<id:agreement_id>")
@@ -286,6 +331,7 @@ def agreement(agreement_id: int):
 
 # ---- Open Civic Data ----------------------------------------------------------------------------------------------
 
+
 @bp.route("/ocd/events/<id:meeting_id>")
 def ocd_event(meeting_id: int):
     found = _public_meeting(meeting_id)
@@ -294,8 +340,11 @@ def ocd_event(meeting_id: int):
 
 @bp.route("/ocd/vote-events/<id:motion_id>")
 def ocd_vote_event(motion_id: int):
-    found = db.session.scalar(_public_motions().where(Motion.id == motion_id, Motion.status == MotionStatus.closed)
-                              .options(*MOTION_LOAD, joinedload(Motion.item).joinedload(AgendaItem.resolution)))
+    found = db.session.scalar(
+        _public_motions()
+        .where(Motion.id == motion_id, Motion.status == MotionStatus.closed)
+        .options(*MOTION_LOAD, joinedload(Motion.item).joinedload(AgendaItem.resolution))
+    )
     if found is None:
         abort(404)
     return jsonify(ocd.vote_event(found))
@@ -303,8 +352,11 @@ def ocd_vote_event(motion_id: int):
 
 @bp.route("/ocd/bills/<id:resolution_id>")
 def ocd_bill(resolution_id: int):
-    found = db.session.scalar(search.public_resolutions().where(Resolution.id == resolution_id)
-                              .options(*RESOLUTION_LOAD, joinedload(Resolution.item).joinedload(AgendaItem.meeting)))
+    found = db.session.scalar(
+        search.public_resolutions()
+        .where(Resolution.id == resolution_id)
+        .options(*RESOLUTION_LOAD, joinedload(Resolution.item).joinedload(AgendaItem.meeting))
+    )
     if found is None:
         abort(404)
     return jsonify(ocd.bill(found))

@@ -27,9 +27,7 @@ def _coerce_optional_int(value):
 
 
 class UserForm(FlaskForm):
-    display_name = StringField(
-        _l("Display name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)]
-    )
+    display_name = StringField(_l("Display name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
     role = SelectField(_l("Role"), choices=[])
     member_id = SelectField(
         _l("Linked member (commissioners only)"), coerce=_coerce_optional_int, validators=[Optional()], choices=[]
@@ -44,11 +42,15 @@ class UserForm(FlaskForm):
 class NewUserForm(UserForm):
     email = EmailField(
         _l("Email"),
-        validators=[DataRequired(_l("Enter an email address.")), Email(_l("Enter a valid email address.")),
-                    Length(max=254)],
+        validators=[
+            DataRequired(_l("Enter an email address.")),
+            Email(_l("Enter a valid email address.")),
+            Length(max=254),
+        ],
     )
-    password = PasswordField(_l("Initial password"), validators=[DataRequired(_l("Enter a password.")),
-                                                                 Length(max=256)])
+    password = PasswordField(
+        _l("Initial password"), validators=[DataRequired(_l("Enter a password.")), Length(max=256)]
+    )
 
 
 class ResetPasswordForm(FlaskForm):
@@ -64,8 +66,10 @@ class ChangePasswordForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
-        validators=[DataRequired(_l("Repeat the new password.")),
-                    EqualTo("new_password", _l("The two new passwords do not match."))],
+        validators=[
+            DataRequired(_l("Repeat the new password.")),
+            EqualTo("new_password", _l("The two new passwords do not match.")),
+        ],
     )
 
 

@@ -155,8 +155,9 @@ def update_user(user: User, *, display_name: str, role: Role, member_id: int | N
     user.member_id = member_id
     after = {"display_name": user.display_name, "role": role.value, "member_id": member_id}
     if before != after:
-        audit.record("user.update", user, f"Updated user {user.email}", actor=actor,
-                     data={"before": before, "after": after})
+        audit.record(
+            "user.update", user, f"Updated user {user.email}", actor=actor, data={"before": before, "after": after}
+        )
     db.session.flush()
     return user
 

@@ -130,8 +130,11 @@ def edit_user(user_id: int):
     if form.validate_on_submit():
         try:
             services.update_user(
-                user, display_name=form.display_name.data, role=Role(form.role.data),
-                member_id=form.member_id.data, actor=current_user,
+                user,
+                display_name=form.display_name.data,
+                role=Role(form.role.data),
+                member_id=form.member_id.data,
+                actor=current_user,
             )
         except DomainError as exc:
             db.session.rollback()
@@ -141,8 +144,9 @@ def edit_user(user_id: int):
             flash(_("Changes to %(email)s saved.", email=user.email), "success")
             return redirect(url_for("auth.users"))
     status = 422 if form.errors else 200
-    return render_template("admin/user_form.html", form=form, user=user, reset_form=reset_form,
-                           action_form=EmptyForm()), status
+    return render_template(
+        "admin/user_form.html", form=form, user=user, reset_form=reset_form, action_form=EmptyForm()
+    ), status
 
 
 @bp.route("/admin/users/<id:user_id>/password", methods=["POST"])
@@ -158,13 +162,15 @@ def reset_password(user_id: int):
             reset_form.password.errors = [exc.message]
         else:
             db.session.commit()
-            flash(_("New password set for %(email)s. Their other sessions are signed out.", email=user.email),
-                  "success")
+            flash(
+                _("New password set for %(email)s. Their other sessions are signed out.", email=user.email), "success"
+            )
             return redirect(url_for("auth.edit_user", user_id=user.id))
     form = UserForm(obj=user, member_choices=_member_choices())
     form.role.data = user.role.value
-    return render_template("admin/user_form.html", form=form, user=user, reset_form=reset_form,
-                           action_form=EmptyForm()), 422
+    return render_template(
+        "admin/user_form.html", form=form, user=user, reset_form=reset_form, action_form=EmptyForm()
+    ), 422
 
 
 def _toggle(user_id: int, service, done_message: str):
@@ -198,7 +204,5 @@ def reactivate_user(user_id: int):
 def audit_log():
     page = request.args.get("page", 1, type=int)
     page = min(max(page, 1), 100_000)
-    pagination = db.paginate(
-        select(AuditEntry).order_by(AuditEntry.id.desc()), page=page, per_page=50, error_out=False
-    )
+    pagination = db.paginate(select(AuditEntry).order_by(AuditEntry.id.desc()), page=page, per_page=50, error_out=False)
     return render_template("admin/audit.html", pagination=pagination)

@@ -134,9 +134,7 @@ class Member(db.Model):
 
 class Membership(db.Model):
     __tablename__ = "memberships"
-    __table_args__ = (
-        CheckConstraint("term_end_on IS NULL OR term_end_on >= term_start_on", name="term_order"),
-    )
+    __table_args__ = (CheckConstraint("term_end_on IS NULL OR term_end_on >= term_start_on", name="term_order"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: RESTRICT: a person or body on the public record is never deleted.

@@ -26,10 +26,12 @@ def settings(body_id: int):
     if form.validate_on_submit():
         try:
             update_body_settings(
-                body, notice_special_block_hours=form.notice_special_block_hours.data,
+                body,
+                notice_special_block_hours=form.notice_special_block_hours.data,
                 notice_special_warn_hours=form.notice_special_warn_hours.data,
                 notice_regular_warn_hours=form.notice_regular_warn_hours.data,
-                agenda_sections=(form.agenda_sections.data or "").splitlines(), actor=current_user,
+                agenda_sections=(form.agenda_sections.data or "").splitlines(),
+                actor=current_user,
             )
         except DomainError as exc:
             db.session.rollback()

@@ -48,7 +48,6 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-
 def str_enum(cls, name: str) -> Enum:
     """A Python enum stored as its value in a VARCHAR with a CHECK constraint (portable, easy to extend)."""
     return Enum(cls, native_enum=False, length=40, create_constraint=True, name=name)

@@ -12,8 +12,9 @@ from flask import current_app
 from app.core.timeutil import utcnow
 
 
-def build_message(to: str, subject: str, body: str, *, sender: str | None = None,
-                  headers: dict[str, str] | None = None) -> EmailMessage:
+def build_message(
+    to: str, subject: str, body: str, *, sender: str | None = None, headers: dict[str, str] | None = None
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender or current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
@@ -26,8 +27,9 @@ def build_message(to: str, subject: str, body: str, *, sender: str | None = None
     return message
 
 
-def send_mail(to: str, subject: str, body: str, *, sender: str | None = None,
-              headers: dict[str, str] | None = None) -> EmailMessage:
+def send_mail(
+    to: str, subject: str, body: str, *, sender: str | None = None, headers: dict[str, str] | None = None
+) -> EmailMessage:
     """Send one plain-text message. SMTP errors propagate: the caller decides whether mail is optional."""
     config = current_app.config
     message = build_message(to, subject, body, sender=sender, headers=headers)

@@ -53,5 +53,7 @@ def utc_to_local_naive(value: datetime | None) -> datetime | None:
 
 def local_bounds(first: date, after: date) -> tuple[datetime, datetime]:
     """The UTC instants of local midnight on two days: a range of the city's calendar days, for queries."""
-    return (local_to_utc(datetime.combine(first, datetime.min.time())),
-            local_to_utc(datetime.combine(after, datetime.min.time())))
+    return (
+        local_to_utc(datetime.combine(first, datetime.min.time())),
+        local_to_utc(datetime.combine(after, datetime.min.time())),
+    )

@@ -32,7 +32,7 @@ class StoredFile:
 
 
 def kind_label(content_type: str) -> str:
-    """"PDF", "DOCX"...: every document link says what it is and how big (R14)."""
+    """ "PDF", "DOCX"...: every document link says what it is and how big (R14)."""
     return next((kind.upper() for kind, (ct, _extensions) in KINDS.items() if ct == content_type), content_type)
 
 
@@ -63,8 +63,10 @@ def check_filename(filename: str | None) -> str:
     if not name:
         raise DomainError(_("Choose a file to upload."), field="file")
     if "/" in name or "\\" in name or ".." in name or any(ord(c) < 32 for c in name) or name.startswith("."):
-        raise DomainError(_("The file name may not contain folders, “..” or control characters. Rename the file "
-                            "and try again."), field="file")
+        raise DomainError(
+            _("The file name may not contain folders, “..” or control characters. Rename the file and try again."),
+            field="file",
+        )
     if len(name) > 200:
         raise DomainError(_("The file name is too long (200 characters at most)."), field="file")
     return name
@@ -81,13 +83,21 @@ def validate_and_store(filename: str | None, stream) -> StoredFile:
         raise DomainError(_("The file is larger than %(mb)d MB.", mb=limit // (1024 * 1024)), field="file")
     kind = sniff(data)
     if kind is None:
-        raise DomainError(_("Only PDF, Word (.docx), Excel (.xlsx), PNG and JPEG files can be attached; this file "
-                            "is none of those."), field="file")
+        raise DomainError(
+            _("Only PDF, Word (.docx), Excel (.xlsx), PNG and JPEG files can be attached; this file is none of those."),
+            field="file",
+        )
     content_type, extensions = KINDS[kind]
     suffix = Path(name).suffix.lower()
     if suffix not in extensions:
-        raise DomainError(_("The file's content is %(kind)s but its name ends in “%(suffix)s”. Rename it and try "
-                            "again.", kind=kind.upper(), suffix=suffix or _("(nothing)")), field="file")
+        raise DomainError(
+            _(
+                "The file's content is %(kind)s but its name ends in “%(suffix)s”. Rename it and try again.",
+                kind=kind.upper(),
+                suffix=suffix or _("(nothing)"),
+            ),
+            field="file",
+        )
     folder = Path(current_app.config["UPLOAD_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)

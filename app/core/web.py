@@ -12,6 +12,7 @@ CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
+
 def N_(pattern: str) -> str:
     """Marks a string for the catalog without translating it here (extracted with ``-k N_``)."""
     return pattern

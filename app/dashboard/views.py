@@ -17,6 +17,11 @@ def index():
     bodies = bodies_with_members()
     today = to_local(utcnow()).date()
     disclosures = open_disclosures() if current_user.role in (Role.admin, Role.clerk) else []
-    return render_template("dashboard/index.html", bodies=bodies, today=today, user=current_user,
-                           overdue=[d for d in disclosures if d.is_overdue(today)],
-                           due=[d for d in disclosures if not d.is_overdue(today)])
+    return render_template(
+        "dashboard/index.html",
+        bodies=bodies,
+        today=today,
+        user=current_user,
+        overdue=[d for d in disclosures if d.is_overdue(today)],
+        due=[d for d in disclosures if not d.is_overdue(today)],
+    )

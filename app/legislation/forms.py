@@ -17,15 +17,20 @@ class ResolutionForm(FlaskForm):
 
 
 class LinkForm(FlaskForm):
-    kind = SelectField(_l("This resolution"), choices=options((k.value, v) for k, v in LINK_LABELS.items()),
-                       default=LinkKind.supersedes.value)
-    target_id = SelectField(_l("Adopted resolution"), coerce=optional_id,
-                            validators=[DataRequired(_l("Choose an adopted resolution."))])
+    kind = SelectField(
+        _l("This resolution"),
+        choices=options((k.value, v) for k, v in LINK_LABELS.items()),
+        default=LinkKind.supersedes.value,
+    )
+    target_id = SelectField(
+        _l("Adopted resolution"), coerce=optional_id, validators=[DataRequired(_l("Choose an adopted resolution."))]
+    )
 
 
 class EffectForm(FlaskForm):
-    kind = SelectField(_l("Effect"), choices=options((k.value, v) for k, v in EFFECT_LABELS.items()),
-                       default=EffectKind.voids.value)
+    kind = SelectField(
+        _l("Effect"), choices=options((k.value, v) for k, v in EFFECT_LABELS.items()), default=EffectKind.voids.value
+    )
     agreement_id = SelectField(_l("Agreement"), coerce=optional_id, validators=[Optional()])
     category = StringField(_l("Category of agreements (for a prohibition)"), validators=[Length(max=120)])
     effective_on = DateField(_l("From (leave empty: when the resolution takes effect)"), validators=[Optional()])
@@ -34,8 +39,9 @@ class EffectForm(FlaskForm):
 
 class AgreementForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=300)])
-    counterparty = StringField(_l("Other party"), validators=[DataRequired(_l("Name the other party.")),
-                                                              Length(max=200)])
+    counterparty = StringField(
+        _l("Other party"), validators=[DataRequired(_l("Name the other party.")), Length(max=200)]
+    )
     category = StringField(_l("Category"), validators=[DataRequired(_l("Give a category.")), Length(max=120)])
     signed_on = DateField(_l("Signed on"), validators=[Optional()])
     signed_by = StringField(_l("Signed by"), validators=[Length(max=200)])

@@ -24,8 +24,10 @@ class Resolution(db.Model):
         UniqueConstraint("number_year", "number_seq", name="number_year_seq"),
         # A number is given on adoption and kept for good (even if a reconsideration reopens the question).
         CheckConstraint("status <> 'adopted' OR number IS NOT NULL", name="adopted_has_number"),
-        CheckConstraint("effective_on IS NULL OR adopted_on IS NULL OR effective_on >= adopted_on",
-                        name="effective_not_before_adoption"),
+        CheckConstraint(
+            "effective_on IS NULL OR adopted_on IS NULL OR effective_on >= adopted_on",
+            name="effective_not_before_adoption",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,8 +35,9 @@ class Resolution(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     #: Markdown, rendered through the sanitizer.
     text_md: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[ResolutionStatus] = mapped_column(str_enum(ResolutionStatus, "resolution_status"),
-                                                     default=ResolutionStatus.draft)
+    status: Mapped[ResolutionStatus] = mapped_column(
+        str_enum(ResolutionStatus, "resolution_status"), default=ResolutionStatus.draft
+    )
     #: "25-014": assigned on adoption only, sequential per calendar year, never reused.
     number: Mapped[str | None] = mapped_column(String(12), unique=True)
     number_year: Mapped[int | None] = mapped_column(Integer)
@@ -48,10 +51,12 @@ class Resolution(db.Model):
 
     item = relationship("AgendaItem", lazy="joined")
     motion = relationship("Motion")
-    links_out = relationship("ResolutionLink", foreign_keys="ResolutionLink.from_id", back_populates="source",
-                             order_by="ResolutionLink.id")
-    links_in = relationship("ResolutionLink", foreign_keys="ResolutionLink.to_id", back_populates="target",
-                            order_by="ResolutionLink.id")
+    links_out = relationship(
+        "ResolutionLink", foreign_keys="ResolutionLink.from_id", back_populates="source", order_by="ResolutionLink.id"
+    )
+    links_in = relationship(
+        "ResolutionLink", foreign_keys="ResolutionLink.to_id", back_populates="target", order_by="ResolutionLink.id"
+    )
     effects = relationship("AgreementEffect", back_populates="resolution", order_by="AgreementEffect.id")
 
     @property
@@ -108,8 +113,9 @@ class Agreement(db.Model):
     description_md: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    effects = relationship("AgreementEffect", back_populates="agreement",
-                           order_by="(AgreementEffect.effective_on, AgreementEffect.id)")
+    effects = relationship(
+        "AgreementEffect", back_populates="agreement", order_by="(AgreementEffect.effective_on, AgreementEffect.id)"
+    )
     documents = relationship("AgreementDocument", back_populates="agreement", order_by="AgreementDocument.id")
 
 

@@ -16,16 +16,23 @@ from app.legislation.models import AgreementEffect, EffectKind, Resolution, Reso
 from app.meetings.models import AgendaItem, Meeting, agenda_item_sponsors
 
 #: Names of the search objects that live outside the models (see ``include_object``).
-SEARCH_OBJECTS = frozenset({
-    "resolutions_fts", "resolutions_fts_data", "resolutions_fts_idx", "resolutions_fts_docsize",
-    "resolutions_fts_config", "ix_resolutions_fulltext",
-})
+SEARCH_OBJECTS = frozenset(
+    {
+        "resolutions_fts",
+        "resolutions_fts_data",
+        "resolutions_fts_idx",
+        "resolutions_fts_docsize",
+        "resolutions_fts_config",
+        "ix_resolutions_fulltext",
+    }
+)
 
 #: The text search configuration (PostgreSQL) and tokenizer (SQLite): English stemming on both.
 PG_DOCUMENT = "to_tsvector('english', coalesce(number, '') || ' ' || title || ' ' || text_md)"
 #: The same expression with qualified columns, for queries that join other tables; the planner matches it to the index.
-PG_QUERY_DOCUMENT = ("to_tsvector('english', coalesce(resolutions.number, '') || ' ' || resolutions.title || ' ' "
-                     "|| resolutions.text_md)")
+PG_QUERY_DOCUMENT = (
+    "to_tsvector('english', coalesce(resolutions.number, '') || ' ' || resolutions.title || ' ' || resolutions.text_md)"
+)
 SQLITE_DDL = (
     "CREATE VIRTUAL TABLE resolutions_fts USING fts5(number, title, text_md, content='resolutions', "
     "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
@@ -99,8 +106,12 @@ def _fts5_query(q: str) -> str:
 
 def public_resolutions() -> Select:
     """Resolutions whose agenda is public, with nothing else applied."""
-    return (select(Resolution).join(AgendaItem, AgendaItem.id == Resolution.agenda_item_id)
-            .join(Meeting, Meeting.id == AgendaItem.meeting_id).where(Meeting.agenda_published_at.is_not(None)))
+    return (
+        select(Resolution)
+        .join(AgendaItem, AgendaItem.id == Resolution.agenda_item_id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(Meeting.agenda_published_at.is_not(None))
+    )
 
 
 def apply_text(query: Select, q: str):
@@ -117,9 +128,15 @@ def apply_text(query: Select, q: str):
         relevance = -func.ts_rank(document, tsquery)  # lower sorts first, as bm25 below
     else:
         match = _fts5_query(q)
-        hits = (text("SELECT rowid AS id, bm25(resolutions_fts, 10.0, 5.0, 1.0) AS score "
-                     "FROM resolutions_fts WHERE resolutions_fts MATCH :match")
-                .bindparams(match=match).columns(id=Integer, score=Float).subquery("hits"))
+        hits = (
+            text(
+                "SELECT rowid AS id, bm25(resolutions_fts, 10.0, 5.0, 1.0) AS score "
+                "FROM resolutions_fts WHERE resolutions_fts MATCH :match"
+            )
+            .bindparams(match=match)
+            .columns(id=Integer, score=Float)
+            .subquery("hits")
+        )
         query = query.outerjoin(hits, hits.c.id == Resolution.id)
         hit = hits.c.id.is_not(None) if match else literal(False)
         relevance = func.coalesce(hits.c.score, 0.0)
@@ -138,28 +155,44 @@ def search(criteria: Criteria) -> Results:
     if criteria.status:
         query = query.where(Resolution.status == criteria.status)
     if criteria.sponsor_id:
-        query = query.where(exists().where(agenda_item_sponsors.c.agenda_item_id == Resolution.agenda_item_id,
-                                           agenda_item_sponsors.c.member_id == criteria.sponsor_id))
+        query = query.where(
+            exists().where(
+                agenda_item_sponsors.c.agenda_item_id == Resolution.agenda_item_id,
+                agenda_item_sponsors.c.member_id == criteria.sponsor_id,
+            )
+        )
     if criteria.effect:
-        query = query.where(exists().where(AgreementEffect.resolution_id == Resolution.id,
-                                           AgreementEffect.kind == criteria.effect))
+        query = query.where(
+            exists().where(AgreementEffect.resolution_id == Resolution.id, AgreementEffect.kind == criteria.effect)
+        )
 
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(1, criteria.page), pages)
     exact = case((Resolution.number == number, 0), else_=1) if number else literal(1)
-    newest = (Resolution.number_year.desc().nulls_last(), Resolution.number_seq.desc().nulls_last(),
-              Resolution.id.desc())
+    newest = (
+        Resolution.number_year.desc().nulls_last(),
+        Resolution.number_seq.desc().nulls_last(),
+        Resolution.id.desc(),
+    )
     if criteria.sort == "oldest":
-        order = (Resolution.number_year.asc().nulls_last(), Resolution.number_seq.asc().nulls_last(),
-                 Resolution.id.asc())
+        order = (
+            Resolution.number_year.asc().nulls_last(),
+            Resolution.number_seq.asc().nulls_last(),
+            Resolution.id.asc(),
+        )
     elif criteria.sort == "relevance" and q:
         order = (relevance, *newest)
     else:
         order = newest
     rows = db.session.scalars(query.order_by(exact, *order).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return Results(rows=list(rows), total=total, page=page, pages=pages,
-                   exact_number=number if number and any(r.number == number for r in rows) else None)
+    return Results(
+        rows=list(rows),
+        total=total,
+        page=page,
+        pages=pages,
+        exact_number=number if number and any(r.number == number for r in rows) else None,
+    )
 
 
 def filter_choices() -> tuple[list[int], list]:
@@ -167,10 +200,21 @@ def filter_choices() -> tuple[list[int], list]:
     from app.bodies.models import Member
 
     years = db.session.scalars(
-        select(Resolution.number_year).where(Resolution.number_year.is_not(None)).distinct()
-        .order_by(Resolution.number_year.desc())).all()
+        select(Resolution.number_year)
+        .where(Resolution.number_year.is_not(None))
+        .distinct()
+        .order_by(Resolution.number_year.desc())
+    ).all()
     sponsors = db.session.scalars(
-        select(Member).where(exists().where(and_(
-            agenda_item_sponsors.c.member_id == Member.id,
-            agenda_item_sponsors.c.agenda_item_id == Resolution.agenda_item_id))).order_by(Member.sort_name)).all()
+        select(Member)
+        .where(
+            exists().where(
+                and_(
+                    agenda_item_sponsors.c.member_id == Member.id,
+                    agenda_item_sponsors.c.agenda_item_id == Resolution.agenda_item_id,
+                )
+            )
+        )
+        .order_by(Member.sort_name)
+    ).all()
     return list(years), list(sponsors)

@@ -31,9 +31,14 @@ R, E, L = ResolutionStatus, EffectKind, LinkKind
 STATUS_LABELS = {R.draft: _l("Draft"), R.adopted: _l("Adopted"), R.failed: _l("Failed"), R.withdrawn: _l("Withdrawn")}
 LINK_LABELS = {L.supersedes: _l("Supersedes"), L.amends: _l("Amends"), L.rescinds: _l("Rescinds")}
 LINK_INVERSE_LABELS = {L.supersedes: _l("Superseded by"), L.amends: _l("Amended by"), L.rescinds: _l("Rescinded by")}
-EFFECT_LABELS = {E.authorizes: _l("Authorizes"), E.ratifies: _l("Ratifies"), E.terminates: _l("Terminates"),
-                 E.voids: _l("Declares void"), E.reinstates: _l("Reinstates"),
-                 E.prohibits: _l("Prohibits future agreements of the category")}
+EFFECT_LABELS = {
+    E.authorizes: _l("Authorizes"),
+    E.ratifies: _l("Ratifies"),
+    E.terminates: _l("Terminates"),
+    E.voids: _l("Declares void"),
+    E.reinstates: _l("Reinstates"),
+    E.prohibits: _l("Prohibits future agreements of the category"),
+}
 
 
 def format_number(year: int, value: int) -> str:
@@ -54,8 +59,9 @@ def resolution_for(item: AgendaItem) -> Resolution:
         raise DomainError(_("Only a resolution item carries a resolution."))
     resolution = find_resolution(item)
     if resolution is None:
-        resolution = Resolution(agenda_item_id=item.id, item=item, title=item.title, text_md=item.body_md or "",
-                                status=R.draft)
+        resolution = Resolution(
+            agenda_item_id=item.id, item=item, title=item.title, text_md=item.body_md or "", status=R.draft
+        )
         db.session.add(resolution)
         db.session.flush()
     return resolution
@@ -96,8 +102,13 @@ def decide(item: AgendaItem, motion, *, actor) -> Resolution:
         resolution.status = R.failed
         resolution.adopted_on = None
     db.session.flush()
-    audit.record("resolution.decided", resolution, f"Resolution '{resolution.title}' {resolution.status.value}"
-                 + (f" as No. {resolution.number}" if resolution.status == R.adopted else ""), actor=actor)
+    audit.record(
+        "resolution.decided",
+        resolution,
+        f"Resolution '{resolution.title}' {resolution.status.value}"
+        + (f" as No. {resolution.number}" if resolution.status == R.adopted else ""),
+        actor=actor,
+    )
     return resolution
 
 
@@ -107,8 +118,12 @@ def reopen(item: AgendaItem, *, actor) -> None:
     if resolution is not None and resolution.status in (R.adopted, R.failed):
         resolution.status, resolution.adopted_on = R.draft, None
         db.session.flush()
-        audit.record("resolution.reopened", resolution, f"Resolution '{resolution.title}' reopened by "
-                     "reconsideration", actor=actor)
+        audit.record(
+            "resolution.reopened",
+            resolution,
+            f"Resolution '{resolution.title}' reopened by reconsideration",
+            actor=actor,
+        )
 
 
 def withdraw(resolution: Resolution, *, actor) -> Resolution:
@@ -141,8 +156,16 @@ def link_date(link: ResolutionLink) -> date | None:
     return link.source.effective_on if link.source.status == R.adopted else None
 
 
-def add_effect(resolution: Resolution, *, kind: EffectKind, agreement: Agreement | None = None,
-               category: str | None = None, effective_on: date | None = None, note: str = "", actor) -> AgreementEffect:
+def add_effect(
+    resolution: Resolution,
+    *,
+    kind: EffectKind,
+    agreement: Agreement | None = None,
+    category: str | None = None,
+    effective_on: date | None = None,
+    note: str = "",
+    actor,
+) -> AgreementEffect:
     """What the resolution does to an agreement, or to a category of future agreements (``prohibits``)."""
     if resolution.status not in (R.draft, R.adopted):
         raise DomainError(_("A failed or withdrawn resolution has no effect."))
@@ -156,27 +179,50 @@ def add_effect(resolution: Resolution, *, kind: EffectKind, agreement: Agreement
             raise DomainError(_("Choose the agreement."), field="agreement_id")
         category = None
     if effective_on and resolution.effective_on and effective_on < resolution.effective_on:
-        raise DomainError(_("An effect cannot start before the resolution takes effect (%(day)s).",
-                            day=resolution.effective_on.isoformat()), field="effective_on")
+        raise DomainError(
+            _(
+                "An effect cannot start before the resolution takes effect (%(day)s).",
+                day=resolution.effective_on.isoformat(),
+            ),
+            field="effective_on",
+        )
     if resolution.status == R.adopted and effective_on is None:
         effective_on = resolution.effective_on
-    effect = AgreementEffect(resolution=resolution, agreement=agreement, kind=kind, category=category[:120]
-                             if category else None, effective_on=effective_on,
-                             note=clean_text(note or "", multiline=True)[:2000])
+    effect = AgreementEffect(
+        resolution=resolution,
+        agreement=agreement,
+        kind=kind,
+        category=category[:120] if category else None,
+        effective_on=effective_on,
+        note=clean_text(note or "", multiline=True)[:2000],
+    )
     db.session.add(effect)
     db.session.flush()
-    audit.record("agreement.effect", resolution, f"Resolution {resolution.id} {kind.value} "
-                 f"{agreement.title if agreement else category}", actor=actor)
+    audit.record(
+        "agreement.effect",
+        resolution,
+        f"Resolution {resolution.id} {kind.value} {agreement.title if agreement else category}",
+        actor=actor,
+    )
     return effect
 
 
 # --- the agreements register ----------------------------------------------------------------------------
 
 
-AGREEMENT_STATUS_LABELS = {"not_signed": _l("Not yet signed"), "active": _l("In force"),
-                           "terminated": _l("Terminated"), "void": _l("Void")}
-_STATE_AFTER = {E.authorizes: "active", E.ratifies: "active", E.reinstates: "active", E.terminates: "terminated",
-                E.voids: "void"}
+AGREEMENT_STATUS_LABELS = {
+    "not_signed": _l("Not yet signed"),
+    "active": _l("In force"),
+    "terminated": _l("Terminated"),
+    "void": _l("Void"),
+}
+_STATE_AFTER = {
+    E.authorizes: "active",
+    E.ratifies: "active",
+    E.reinstates: "active",
+    E.terminates: "terminated",
+    E.voids: "void",
+}
 
 
 @dataclass
@@ -193,8 +239,14 @@ class AgreementState:
 
 def in_force_effects(effects, on: date) -> list[AgreementEffect]:
     """Effects of adopted resolutions that have taken effect by ``on``, in date order."""
-    return sorted((e for e in effects if e.resolution.status == R.adopted and e.effective_on is not None
-                   and e.effective_on <= on), key=lambda e: (e.effective_on, e.id))
+    return sorted(
+        (
+            e
+            for e in effects
+            if e.resolution.status == R.adopted and e.effective_on is not None and e.effective_on <= on
+        ),
+        key=lambda e: (e.effective_on, e.id),
+    )
 
 
 def agreement_status(agreement: Agreement, on: date) -> AgreementState:
@@ -209,8 +261,10 @@ def agreement_status(agreement: Agreement, on: date) -> AgreementState:
 
 def _lifted(resolution: Resolution, on: date) -> bool:
     """A resolution superseded or rescinded by one in force on ``on`` no longer prohibits anything."""
-    return any(link.kind in (L.supersedes, L.rescinds) and (when := link_date(link)) is not None and when <= on
-               for link in resolution.links_in)
+    return any(
+        link.kind in (L.supersedes, L.rescinds) and (when := link_date(link)) is not None and when <= on
+        for link in resolution.links_in
+    )
 
 
 def prohibitions(category: str | None, on: date) -> list[AgreementEffect]:
@@ -219,10 +273,13 @@ def prohibitions(category: str | None, on: date) -> list[AgreementEffect]:
     if not category:
         return []
     effects = db.session.scalars(
-        select(AgreementEffect).where(AgreementEffect.kind == E.prohibits,
-                                      func.lower(AgreementEffect.category) == category.lower())
-        .options(selectinload(AgreementEffect.resolution).selectinload(Resolution.links_in)
-                 .selectinload(ResolutionLink.source))
+        select(AgreementEffect)
+        .where(AgreementEffect.kind == E.prohibits, func.lower(AgreementEffect.category) == category.lower())
+        .options(
+            selectinload(AgreementEffect.resolution)
+            .selectinload(Resolution.links_in)
+            .selectinload(ResolutionLink.source)
+        )
     ).all()
     return [e for e in in_force_effects(effects, on) if not _lifted(e.resolution, on)]
 
@@ -230,17 +287,29 @@ def prohibitions(category: str | None, on: date) -> list[AgreementEffect]:
 def categories() -> list[str]:
     """Known categories, for the clerk's suggestions."""
     rows = db.session.scalars(select(Agreement.category).distinct()).all()
-    rows += db.session.scalars(select(AgreementEffect.category).where(AgreementEffect.category.is_not(None))
-                               .distinct()).all()
+    rows += db.session.scalars(
+        select(AgreementEffect.category).where(AgreementEffect.category.is_not(None)).distinct()
+    ).all()
     return sorted({r for r in rows if r}, key=str.lower)
 
 
-def save_agreement(agreement: Agreement | None, *, title: str, counterparty: str, category: str,
-                   signed_on: date | None, signed_by: str, description_md: str, actor) -> Agreement:
+def save_agreement(
+    agreement: Agreement | None,
+    *,
+    title: str,
+    counterparty: str,
+    category: str,
+    signed_on: date | None,
+    signed_by: str,
+    description_md: str,
+    actor,
+) -> Agreement:
     title, counterparty, category = clean_text(title or ""), clean_text(counterparty or ""), clean_text(category or "")
-    for field, value, message in (("title", title, _("Enter a title.")),
-                                  ("counterparty", counterparty, _("Name the other party.")),
-                                  ("category", category, _("Give a category, e.g. “287(g) agreement”."))):
+    for field, value, message in (
+        ("title", title, _("Enter a title.")),
+        ("counterparty", counterparty, _("Name the other party.")),
+        ("category", category, _("Give a category, e.g. “287(g) agreement”.")),
+    ):
         if not value:
             raise DomainError(message, field=field)
     if signed_on and signed_on > to_local(utcnow()).date():
@@ -253,8 +322,12 @@ def save_agreement(agreement: Agreement | None, *, title: str, counterparty: str
     if created:
         db.session.add(agreement)
     db.session.flush()
-    audit.record("agreement.created" if created else "agreement.edited", agreement,
-                 f"Agreement '{agreement.title}' {'registered' if created else 'edited'}", actor=actor)
+    audit.record(
+        "agreement.created" if created else "agreement.edited",
+        agreement,
+        f"Agreement '{agreement.title}' {'registered' if created else 'edited'}",
+        actor=actor,
+    )
     return agreement
 
 
@@ -262,9 +335,14 @@ def add_document(agreement: Agreement, *, filename: str, stream, actor) -> Agree
     from app.core.uploads import validate_and_store
 
     stored = validate_and_store(filename, stream)
-    document = AgreementDocument(agreement=agreement, original_filename=stored.original_filename,
-                                 stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size,
-                                 sha256=stored.sha256)
+    document = AgreementDocument(
+        agreement=agreement,
+        original_filename=stored.original_filename,
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+    )
     db.session.add(document)
     db.session.flush()
     audit.record("agreement.document", agreement, f"Document '{stored.original_filename}' added", actor=actor)

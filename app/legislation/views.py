@@ -42,17 +42,30 @@ def _page(item: AgendaItem, status: int = 200, **overrides):
         if resolution is None:
             form.title.data, form.text_md.data = item.title, item.body_md
     link_form = overrides.pop("link_form", None) or forms.LinkForm(prefix="link")
-    adopted = db.session.scalars(select(Resolution).where(Resolution.status == ResolutionStatus.adopted)
-                                 .order_by(Resolution.number_year.desc(), Resolution.number_seq.desc())).all()
-    link_form.target_id.choices = options([("", "")] + [(r.id, r.label) for r in adopted
-                                                        if not resolution or r.id != resolution.id])
+    adopted = db.session.scalars(
+        select(Resolution)
+        .where(Resolution.status == ResolutionStatus.adopted)
+        .order_by(Resolution.number_year.desc(), Resolution.number_seq.desc())
+    ).all()
+    link_form.target_id.choices = options(
+        [("", "")] + [(r.id, r.label) for r in adopted if not resolution or r.id != resolution.id]
+    )
     effect_form = overrides.pop("effect_form", None) or forms.EffectForm(prefix="effect")
     agreements = db.session.scalars(select(Agreement).order_by(Agreement.title)).all()
-    effect_form.agreement_id.choices = options([("", _("None (a prohibition)"))]
-                                               + [(a.id, a.title) for a in agreements])
-    return render_template("legislation/resolution_edit.html", item=item, resolution=resolution, form=form,
-                           link_form=link_form, effect_form=effect_form, legislation=legislation,
-                           categories=legislation.categories(), action_form=EmptyForm()), status
+    effect_form.agreement_id.choices = options(
+        [("", _("None (a prohibition)"))] + [(a.id, a.title) for a in agreements]
+    )
+    return render_template(
+        "legislation/resolution_edit.html",
+        item=item,
+        resolution=resolution,
+        form=form,
+        link_form=link_form,
+        effect_form=effect_form,
+        legislation=legislation,
+        categories=legislation.categories(),
+        action_form=EmptyForm(),
+    ), status
 
 
 @bp.route("/items/<id:item_id>/resolution", methods=["GET", "POST"])
@@ -65,8 +78,13 @@ def resolution(item_id: int):
     if not form.validate_on_submit():
         return _page(item, 422, form=form)
     try:
-        legislation.update_draft(legislation.resolution_for(item), title=form.title.data, text_md=form.text_md.data,
-                                 effective_on=form.effective_on.data, actor=current_user)
+        legislation.update_draft(
+            legislation.resolution_for(item),
+            title=form.title.data,
+            text_md=form.text_md.data,
+            effective_on=form.effective_on.data,
+            actor=current_user,
+        )
     except DomainError as exc:
         db.session.rollback()
         attach_error(form, exc)
@@ -85,8 +103,12 @@ def add_link(item_id: int):
     if not form.validate_on_submit():
         return _page(item, 422, link_form=form)
     try:
-        legislation.add_link(legislation.resolution_for(item), db.session.get(Resolution, form.target_id.data),
-                             LinkKind(form.kind.data), actor=current_user)
+        legislation.add_link(
+            legislation.resolution_for(item),
+            db.session.get(Resolution, form.target_id.data),
+            LinkKind(form.kind.data),
+            actor=current_user,
+        )
     except DomainError as exc:
         db.session.rollback()
         attach_error(form, exc)
@@ -106,9 +128,15 @@ def add_effect(item_id: int):
         return _page(item, 422, effect_form=form)
     agreement = db.session.get(Agreement, form.agreement_id.data) if form.agreement_id.data else None
     try:
-        legislation.add_effect(legislation.resolution_for(item), kind=EffectKind(form.kind.data), agreement=agreement,
-                               category=form.category.data, effective_on=form.effective_on.data,
-                               note=form.note.data, actor=current_user)
+        legislation.add_effect(
+            legislation.resolution_for(item),
+            kind=EffectKind(form.kind.data),
+            agreement=agreement,
+            category=form.category.data,
+            effective_on=form.effective_on.data,
+            note=form.note.data,
+            actor=current_user,
+        )
     except DomainError as exc:
         db.session.rollback()
         attach_error(form, exc)
@@ -148,11 +176,23 @@ def agreements():
 
 def _agreement_page(agreement: Agreement | None, form, status: int = 200, doc_form=None):
     today = to_local(utcnow()).date()
-    flags = legislation.prohibitions(form.category.data or (agreement.category if agreement else ""),
-                                     (form.signed_on.data or today)) if (form.category.data or agreement) else []
-    return render_template("legislation/agreement_form.html", agreement=agreement, form=form, flags=flags,
-                           doc_form=doc_form or forms.DocumentForm(prefix="doc"), categories=legislation.categories(),
-                           today=today, legislation=legislation), status
+    flags = (
+        legislation.prohibitions(
+            form.category.data or (agreement.category if agreement else ""), (form.signed_on.data or today)
+        )
+        if (form.category.data or agreement)
+        else []
+    )
+    return render_template(
+        "legislation/agreement_form.html",
+        agreement=agreement,
+        form=form,
+        flags=flags,
+        doc_form=doc_form or forms.DocumentForm(prefix="doc"),
+        categories=legislation.categories(),
+        today=today,
+        legislation=legislation,
+    ), status
 
 
 @bp.route("/agreements/new", methods=["GET", "POST"])
@@ -174,10 +214,16 @@ def _save_agreement(agreement: Agreement | None):
     if not form.validate_on_submit():
         return _agreement_page(agreement, form, 422)
     try:
-        saved = legislation.save_agreement(agreement, title=form.title.data, counterparty=form.counterparty.data,
-                                           category=form.category.data, signed_on=form.signed_on.data,
-                                           signed_by=form.signed_by.data, description_md=form.description_md.data,
-                                           actor=current_user)
+        saved = legislation.save_agreement(
+            agreement,
+            title=form.title.data,
+            counterparty=form.counterparty.data,
+            category=form.category.data,
+            signed_on=form.signed_on.data,
+            signed_by=form.signed_by.data,
+            description_md=form.description_md.data,
+            actor=current_user,
+        )
     except DomainError as exc:
         db.session.rollback()
         attach_error(form, exc)
@@ -185,9 +231,15 @@ def _save_agreement(agreement: Agreement | None):
     db.session.commit()
     flags = legislation.prohibitions(saved.category, saved.signed_on or to_local(utcnow()).date())
     for effect in flags:
-        flash(_("Warning: “%(category)s” agreements are prohibited by Resolution %(number)s (in effect since "
-                "%(day)s).", category=effect.category, number=effect.resolution.number,
-                day=effect.effective_on.isoformat()), "error")
+        flash(
+            _(
+                "Warning: “%(category)s” agreements are prohibited by Resolution %(number)s (in effect since %(day)s).",
+                category=effect.category,
+                number=effect.resolution.number,
+                day=effect.effective_on.isoformat(),
+            ),
+            "error",
+        )
     flash(_("Agreement saved."), "success")
     return redirect(url_for("legislation.edit_agreement", agreement_id=saved.id))
 
@@ -201,8 +253,12 @@ def add_document(agreement_id: int):
     if doc_form.validate_on_submit():
         upload = doc_form.file.data
         try:
-            legislation.add_document(agreement, filename=getattr(upload, "filename", ""),
-                                     stream=getattr(upload, "stream", None) or io.BytesIO(), actor=current_user)
+            legislation.add_document(
+                agreement,
+                filename=getattr(upload, "filename", ""),
+                stream=getattr(upload, "stream", None) or io.BytesIO(),
+                actor=current_user,
+            )
         except DomainError as exc:
             db.session.rollback()
             attach_error(doc_form, exc)

@@ -17,8 +17,12 @@ from app.extensions import db
 from app.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 
 A = AttendanceStatus
-STATUS_LABELS = {A.present_in_person: _l("Present in person"), A.present_remote: _l("Present remotely"),
-                 A.absent: _l("Absent"), A.excused: _l("Excused")}
+STATUS_LABELS = {
+    A.present_in_person: _l("Present in person"),
+    A.present_remote: _l("Present remotely"),
+    A.absent: _l("Absent"),
+    A.excused: _l("Excused"),
+}
 
 
 def status_label(status) -> str:
@@ -113,8 +117,13 @@ def take_roll(meeting: Meeting, statuses: dict[int, str], *, actor) -> Quorum:
         recorded[membership.member.full_name] = status.value
     db.session.flush()
     state = quorum(meeting)
-    audit.record("meeting.roll_call", meeting, f"Roll call of '{meeting.title}': {state.in_person} in person, "
-                 f"{state.remote} remote", actor=actor, data={"attendance": recorded, "quorum": state.has_quorum})
+    audit.record(
+        "meeting.roll_call",
+        meeting,
+        f"Roll call of '{meeting.title}': {state.in_person} in person, {state.remote} remote",
+        actor=actor,
+        data={"attendance": recorded, "quorum": state.has_quorum},
+    )
     return state
 
 
@@ -137,8 +146,13 @@ def record_arrival(meeting: Meeting, member_id: int, *, remote: bool = False, ac
     row.departed_at = None
     row.recorded_by_id = actor.id if actor else None
     db.session.flush()
-    audit.record("meeting.arrival", meeting, f"{row.member.full_name} arrived ({row.status.value})", actor=actor,
-                 data={"member_id": member_id, "at": now.isoformat()})
+    audit.record(
+        "meeting.arrival",
+        meeting,
+        f"{row.member.full_name} arrived ({row.status.value})",
+        actor=actor,
+        data={"member_id": member_id, "at": now.isoformat()},
+    )
     return row
 
 
@@ -152,6 +166,11 @@ def record_departure(meeting: Meeting, member_id: int, *, actor) -> Attendance:
     row.departed_at = now
     row.recorded_by_id = actor.id if actor else None
     db.session.flush()
-    audit.record("meeting.departure", meeting, f"{row.member.full_name} left", actor=actor,
-                 data={"member_id": member_id, "at": now.isoformat()})
+    audit.record(
+        "meeting.departure",
+        meeting,
+        f"{row.member.full_name} left",
+        actor=actor,
+        data={"member_id": member_id, "at": now.isoformat()},
+    )
     return row

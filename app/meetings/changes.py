@@ -46,8 +46,13 @@ def _item_event(event: str, d: dict) -> str | None:
     if event == "item_moved":
         return _("Item %(label)s “%(title)s” moved to %(new)s", label=label, title=title, new=d.get("new_label"))
     if event == "item_moved_section":
-        return _("Item %(label)s “%(title)s” moved to the section “%(section)s” as %(new)s", label=label,
-                 title=title, section=d.get("section"), new=d.get("new_label"))
+        return _(
+            "Item %(label)s “%(title)s” moved to the section “%(section)s” as %(new)s",
+            label=label,
+            title=title,
+            section=d.get("section"),
+            new=d.get("new_label"),
+        )
     if event == "item_withdrawn":
         return _("Item %(label)s “%(title)s” withdrawn", label=label, title=title)
     if event == "document_attached":
@@ -62,9 +67,12 @@ def describe(change: MeetingChange) -> str:
         if "lead_hours" in d:
             hours = round(float(d["lead_hours"]), 1)
             # Plural rules take whole numbers: only exactly one hour is singular ("1.5 hours", "0.5 hours").
-            return ngettext("Notice published %(hours)s hour before the start",
-                            "Notice published %(hours)s hours before the start", 1 if hours == 1 else 2,
-                            hours=format_decimal(hours, "#,##0.#"))
+            return ngettext(
+                "Notice published %(hours)s hour before the start",
+                "Notice published %(hours)s hours before the start",
+                1 if hours == 1 else 2,
+                hours=format_decimal(hours, "#,##0.#"),
+            )
         return _("Notice published")
     if change.kind == K.rescheduled and "from" in d and "to" in d:
         return _("Rescheduled from %(before)s to %(after)s", before=_when(d["from"]), after=_when(d["to"]))
@@ -77,6 +85,9 @@ def describe(change: MeetingChange) -> str:
             return ngettext("Agenda published with %(num)d item", "Agenda published with %(num)d items", d["items"])
         return _("Agenda published")
     if change.kind == K.outside_purpose and "label" in d:
-        return _("Item %(label)s “%(title)s” added outside the purpose stated in the call", label=d["label"],
-                 title=d.get("title"))
+        return _(
+            "Item %(label)s “%(title)s” added outside the purpose stated in the call",
+            label=d["label"],
+            title=d.get("title"),
+        )
     return _item_event(d.get("event", ""), d) or change.summary

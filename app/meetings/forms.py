@@ -81,10 +81,12 @@ class PublishForm(FlaskForm):
 class RescheduleForm(FlaskForm):
     start_local = LocalDateTimeField(_l("New start"), validators=[InputRequired(_l("Enter the new start."))])
     end_local = LocalDateTimeField(_l("New expected end (optional)"), validators=[Optional()])
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason for rescheduling.")),
-                                                     Length(max=2000)])
-    override_reason = TextAreaField(_l("Override reason, if the new time gives too little notice"),
-                                    validators=[Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason"), validators=[DataRequired(_l("Give the reason for rescheduling.")), Length(max=2000)]
+    )
+    override_reason = TextAreaField(
+        _l("Override reason, if the new time gives too little notice"), validators=[Length(max=2000)]
+    )
 
 
 class ReasonForm(FlaskForm):
@@ -103,16 +105,19 @@ class AgendaItemForm(FlaskForm):
     body_md = TextAreaField(_l("Summary (Markdown)"), validators=[Length(max=50_000)])
     sponsor_ids = MultiCheckboxField(_l("Sponsors"), coerce=int, validators=[Optional()])
     fiscal_impact = TextAreaField(_l("Fiscal impact"), validators=[Length(max=5000)])
-    agreement_category = StringField(_l("Agreement category, if the item concerns one (optional)"),
-                                     validators=[Length(max=120)])
+    agreement_category = StringField(
+        _l("Agreement category, if the item concerns one (optional)"), validators=[Length(max=120)]
+    )
     public_comment_required = BooleanField(_l("Public comment is taken on this item"), default=True)
     comment_exemption = SelectField(_l("If not, why (F.S. 286.0114(3))"), choices=exemption_choices())
     within_purpose = RadioField(
         _l("Is this item within the purpose stated in the call?"),
-        choices=options([("yes", _l("Yes")), ("no", _l("No"))]), default="yes",
+        choices=options([("yes", _l("Yes")), ("no", _l("No"))]),
+        default="yes",
     )
-    confirm_outside_purpose = BooleanField(_l("Add it anyway; I understand it will be recorded on the public "
-                                              "change log"))
+    confirm_outside_purpose = BooleanField(
+        _l("Add it anyway; I understand it will be recorded on the public change log")
+    )
     file = FileField(_l("Attach a document (optional): PDF, DOCX, XLSX, PNG or JPEG, up to 20 MB"))
     amendment_reason = TextAreaField(_l("Reason for amending the published agenda"), validators=[Length(max=2000)])
 
@@ -141,5 +146,4 @@ class GenerateMinutesForm(FlaskForm):
 
 
 class ApproveMinutesForm(FlaskForm):
-    approved_at_meeting_id = SelectField(_l("Approved at the meeting of"), coerce=optional_id,
-                                         validators=[Optional()])
+    approved_at_meeting_id = SelectField(_l("Approved at the meeting of"), coerce=optional_id, validators=[Optional()])

@@ -166,9 +166,7 @@ agenda_item_sponsors = Table(
 class AgendaItem(db.Model):
     __tablename__ = "agenda_items"
     __table_args__ = (
-        CheckConstraint(
-            "public_comment_required OR comment_exemption IS NOT NULL", name="exemption_needs_reason"
-        ),
+        CheckConstraint("public_comment_required OR comment_exemption IS NOT NULL", name="exemption_needs_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -296,8 +294,10 @@ class Attendance(db.Model):
     @property
     def is_present(self) -> bool:
         """In the meeting now: recorded present and not gone."""
-        return self.status in (AttendanceStatus.present_in_person, AttendanceStatus.present_remote) and \
-            self.departed_at is None
+        return (
+            self.status in (AttendanceStatus.present_in_person, AttendanceStatus.present_remote)
+            and self.departed_at is None
+        )
 
     @property
     def in_person(self) -> bool:

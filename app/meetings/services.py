@@ -45,17 +45,26 @@ TRANSITIONS = {
 
 #: One place for the words shown for each stored value: forms, staff pages and public pages use these.
 STATUS_LABELS = {
-    S.draft: _l("Draft"), S.noticed: _l("Noticed"), S.rescheduled: _l("Rescheduled"),
-    S.in_progress: _l("In progress"), S.adjourned: _l("Adjourned"), S.cancelled: _l("Cancelled"),
+    S.draft: _l("Draft"),
+    S.noticed: _l("Noticed"),
+    S.rescheduled: _l("Rescheduled"),
+    S.in_progress: _l("In progress"),
+    S.adjourned: _l("Adjourned"),
+    S.cancelled: _l("Cancelled"),
 }
 KIND_LABELS = {
-    MeetingKind.regular: _l("Regular meeting"), MeetingKind.special: _l("Special meeting"),
-    MeetingKind.emergency: _l("Emergency meeting"), MeetingKind.workshop: _l("Workshop"),
+    MeetingKind.regular: _l("Regular meeting"),
+    MeetingKind.special: _l("Special meeting"),
+    MeetingKind.emergency: _l("Emergency meeting"),
+    MeetingKind.workshop: _l("Workshop"),
 }
 ITEM_TYPE_LABELS = {
-    AgendaItemType.resolution: _l("Resolution"), AgendaItemType.ordinance: _l("Ordinance"),
-    AgendaItemType.motion: _l("Motion"), AgendaItemType.presentation: _l("Presentation"),
-    AgendaItemType.report: _l("Report"), AgendaItemType.ministerial: _l("Ministerial"),
+    AgendaItemType.resolution: _l("Resolution"),
+    AgendaItemType.ordinance: _l("Ordinance"),
+    AgendaItemType.motion: _l("Motion"),
+    AgendaItemType.presentation: _l("Presentation"),
+    AgendaItemType.report: _l("Report"),
+    AgendaItemType.ministerial: _l("Ministerial"),
 }
 EXEMPTION_LABELS = {
     CommentExemption.emergency: _l("Emergency act (unreasonable delay)"),
@@ -83,8 +92,13 @@ def exemption_label(exemption: CommentExemption) -> str:
 
 def _check_transition(meeting: Meeting, target: MeetingStatus) -> None:
     if target not in TRANSITIONS[meeting.status]:
-        raise DomainError(_("A meeting that is “%(current)s” cannot become “%(target)s”.",
-                            current=status_label(meeting.status), target=status_label(target)))
+        raise DomainError(
+            _(
+                "A meeting that is “%(current)s” cannot become “%(target)s”.",
+                current=status_label(meeting.status),
+                target=status_label(target),
+            )
+        )
 
 
 def _transition(meeting: Meeting, target: MeetingStatus) -> None:
@@ -94,8 +108,15 @@ def _transition(meeting: Meeting, target: MeetingStatus) -> None:
 
 
 def _log_change(meeting, kind, summary, *, reason=None, actor=None, data=None) -> MeetingChange:
-    change = MeetingChange(meeting_id=meeting.id, kind=kind, summary=summary, reason=reason, data=data or {},
-                           actor_id=actor.id if actor else None, created_at=utcnow())
+    change = MeetingChange(
+        meeting_id=meeting.id,
+        kind=kind,
+        summary=summary,
+        reason=reason,
+        data=data or {},
+        actor_id=actor.id if actor else None,
+        created_at=utcnow(),
+    )
     db.session.add(change)
     return change
 
@@ -121,8 +142,9 @@ def _hours(lead: timedelta) -> str:
 
 def check_notice(meeting: Meeting, *, at: datetime | None = None) -> NoticeCheck:
     """The meeting's notice, measured from its first publication (or from ``at``/now before it has one)."""
-    return notice_check(meeting.kind, meeting.body, meeting.start_at,
-                        published=meeting.first_published_at or at or utcnow())
+    return notice_check(
+        meeting.kind, meeting.body, meeting.start_at, published=meeting.first_published_at or at or utcnow()
+    )
 
 
 def notice_check(kind: MeetingKind, body: Body, start_at: datetime, *, published: datetime) -> NoticeCheck:
@@ -136,19 +158,46 @@ def notice_check(kind: MeetingKind, body: Body, start_at: datetime, *, published
     if lead <= timedelta(0):
         return NoticeCheck("block", _("The meeting starts before the notice would be published."), lead)
     if kind == MeetingKind.emergency:
-        return NoticeCheck("ok", _("Emergency meeting: allowed at any lead time with a written justification "
-                                   "(%(hours)s hours' notice).", hours=hours), lead)
+        return NoticeCheck(
+            "ok",
+            _(
+                "Emergency meeting: allowed at any lead time with a written justification (%(hours)s hours' notice).",
+                hours=hours,
+            ),
+            lead,
+        )
     if kind == MeetingKind.special:
         if lead < timedelta(hours=body.notice_special_block_hours):
-            return NoticeCheck("block", _("Only %(hours)s hours' notice: a special meeting needs at least "
-                                          "%(min)d hours.", hours=hours, min=body.notice_special_block_hours), lead)
+            return NoticeCheck(
+                "block",
+                _(
+                    "Only %(hours)s hours' notice: a special meeting needs at least %(min)d hours.",
+                    hours=hours,
+                    min=body.notice_special_block_hours,
+                ),
+                lead,
+            )
         if lead < timedelta(hours=body.notice_special_warn_hours):
-            return NoticeCheck("warn", _("Only %(hours)s hours' notice: %(pref)d hours or more is recommended for "
-                                         "a special meeting.", hours=hours, pref=body.notice_special_warn_hours), lead)
+            return NoticeCheck(
+                "warn",
+                _(
+                    "Only %(hours)s hours' notice: %(pref)d hours or more is recommended for a special meeting.",
+                    hours=hours,
+                    pref=body.notice_special_warn_hours,
+                ),
+                lead,
+            )
         return NoticeCheck("ok", _("%(hours)s hours' notice.", hours=hours), lead)
     if lead < timedelta(hours=body.notice_regular_warn_hours):
-        return NoticeCheck("warn", _("Only %(hours)s hours' notice: at least %(days)d days is recommended.",
-                                     hours=hours, days=body.notice_regular_warn_hours // 24), lead)
+        return NoticeCheck(
+            "warn",
+            _(
+                "Only %(hours)s hours' notice: at least %(days)d days is recommended.",
+                hours=hours,
+                days=body.notice_regular_warn_hours // 24,
+            ),
+            lead,
+        )
     return NoticeCheck("ok", _("%(hours)s hours' notice.", hours=hours), lead)
 
 
@@ -159,38 +208,70 @@ def _check_meeting_fields(kind, title, start_at, end_at, location, purpose):
     if not title:
         raise DomainError(_("Enter a title."), field="title")
     if not location:
-        raise DomainError(_("Enter the place: the chamber's address or how the public can attend."),
-                          field="location")
+        raise DomainError(_("Enter the place: the chamber's address or how the public can attend."), field="location")
     if end_at is not None and end_at <= start_at:
         raise DomainError(_("The expected end must be after the start."), field="end_local")
     if kind in (MeetingKind.special, MeetingKind.emergency) and not purpose:
         raise DomainError(_("A special or emergency meeting needs the purpose stated in the call."), field="purpose")
 
 
-def schedule_meeting(*, body: Body, kind: MeetingKind, title: str, start_at: datetime, end_at: datetime | None,
-                     location: str, remote_url: str | None, purpose: str | None, actor) -> Meeting:
+def schedule_meeting(
+    *,
+    body: Body,
+    kind: MeetingKind,
+    title: str,
+    start_at: datetime,
+    end_at: datetime | None,
+    location: str,
+    remote_url: str | None,
+    purpose: str | None,
+    actor,
+) -> Meeting:
     title, location, purpose = clean_text(title), clean_text(location), clean_text(purpose, multiline=True)
     _check_meeting_fields(kind, title, start_at, end_at, location, purpose)
-    meeting = Meeting(body_id=body.id, body=body, kind=kind, title=title, start_at=start_at, end_at=end_at,
-                      location=location, remote_url=remote_url or None, purpose=purpose or None,
-                      status=S.draft, sequence=0, created_at=utcnow(), updated_at=utcnow())
+    meeting = Meeting(
+        body_id=body.id,
+        body=body,
+        kind=kind,
+        title=title,
+        start_at=start_at,
+        end_at=end_at,
+        location=location,
+        remote_url=remote_url or None,
+        purpose=purpose or None,
+        status=S.draft,
+        sequence=0,
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
     db.session.add(meeting)
     db.session.flush()
-    audit.record("meeting.schedule", meeting, f"Scheduled {kind.value} meeting '{title}' for {_fmt(start_at)}",
-                 actor=actor, data={"after": _meeting_snapshot(meeting)})
+    audit.record(
+        "meeting.schedule",
+        meeting,
+        f"Scheduled {kind.value} meeting '{title}' for {_fmt(start_at)}",
+        actor=actor,
+        data={"after": _meeting_snapshot(meeting)},
+    )
     return meeting
 
 
 def _meeting_snapshot(m: Meeting) -> dict:
     return {
-        "kind": m.kind.value, "title": m.title, "start_at": m.start_at.isoformat(),
-        "end_at": m.end_at.isoformat() if m.end_at else None, "location": m.location, "remote_url": m.remote_url,
-        "purpose": m.purpose, "status": m.status.value,
+        "kind": m.kind.value,
+        "title": m.title,
+        "start_at": m.start_at.isoformat(),
+        "end_at": m.end_at.isoformat() if m.end_at else None,
+        "location": m.location,
+        "remote_url": m.remote_url,
+        "purpose": m.purpose,
+        "status": m.status.value,
     }
 
 
-def update_meeting(meeting: Meeting, *, kind, title, start_at, end_at, location, remote_url, purpose, reason,
-                   actor) -> Meeting:
+def update_meeting(
+    meeting: Meeting, *, kind, title, start_at, end_at, location, remote_url, purpose, reason, actor
+) -> Meeting:
     """Edit a meeting. Before the notice anything may change; after it, the time changes only by
     rescheduling, the kind and purpose (the call) not at all, and a new place needs a reason and is
     shown in the public change log."""
@@ -198,19 +279,26 @@ def update_meeting(meeting: Meeting, *, kind, title, start_at, end_at, location,
     purpose, reason = clean_text(purpose, multiline=True), clean_text(reason, multiline=True)
     before = _meeting_snapshot(meeting)
     if meeting.status in (S.in_progress, S.adjourned, S.cancelled):
-        raise DomainError(_("A meeting that is “%(status)s” can no longer be edited.",
-                            status=status_label(meeting.status)))
+        raise DomainError(
+            _("A meeting that is “%(status)s” can no longer be edited.", status=status_label(meeting.status))
+        )
     _check_meeting_fields(kind, title, start_at, end_at, location, purpose)
     if meeting.status != S.draft:
         if start_at != meeting.start_at:
             raise DomainError(_("The notice is published: change the time with “Reschedule”."), field="start_local")
         if kind != meeting.kind or (purpose or None) != meeting.purpose:
-            raise DomainError(_("The notice is published: the kind of meeting and the purpose in the call cannot "
-                                "change. Cancel and notice a new meeting instead."), field="purpose")
+            raise DomainError(
+                _(
+                    "The notice is published: the kind of meeting and the purpose in the call cannot "
+                    "change. Cancel and notice a new meeting instead."
+                ),
+                field="purpose",
+            )
         place_changed = location != meeting.location or (remote_url or None) != meeting.remote_url
         if place_changed and not reason:
-            raise DomainError(_("Give the reason for the change of place; it is shown on the public notice."),
-                              field="reason")
+            raise DomainError(
+                _("Give the reason for the change of place; it is shown on the public notice."), field="reason"
+            )
     else:
         place_changed = False
     meeting.kind, meeting.title, meeting.start_at, meeting.end_at = kind, title, start_at, end_at
@@ -218,18 +306,30 @@ def update_meeting(meeting: Meeting, *, kind, title, start_at, end_at, location,
     meeting.updated_at = utcnow()
     if place_changed:
         meeting.sequence += 1
-        _log_change(meeting, MeetingChangeKind.relocated, f"Place changed from '{before['location']}' to "
-                    f"'{location}'", reason=reason, actor=actor, data={"before": before["location"], "after": location})
+        _log_change(
+            meeting,
+            MeetingChangeKind.relocated,
+            f"Place changed from '{before['location']}' to '{location}'",
+            reason=reason,
+            actor=actor,
+            data={"before": before["location"], "after": location},
+        )
     after = _meeting_snapshot(meeting)
     if after != before:
-        audit.record("meeting.update", meeting, f"Edited meeting '{title}'", actor=actor,
-                     data={"before": before, "after": after, "reason": reason or None})
+        audit.record(
+            "meeting.update",
+            meeting,
+            f"Edited meeting '{title}'",
+            actor=actor,
+            data={"before": before, "after": after, "reason": reason or None},
+        )
     db.session.flush()
     return meeting
 
 
-def publish_meeting(meeting: Meeting, *, actor, override_reason: str | None = None,
-                    emergency_justification: str | None = None) -> NoticeCheck:
+def publish_meeting(
+    meeting: Meeting, *, actor, override_reason: str | None = None, emergency_justification: str | None = None
+) -> NoticeCheck:
     """Publish the notice (R2, R3). Stamps the first-publication time, which never changes afterwards.
 
     A special meeting under the body's minimum lead time is refused unless the clerk gives an override
@@ -244,11 +344,16 @@ def publish_meeting(meeting: Meeting, *, actor, override_reason: str | None = No
     if meeting.start_at <= now:
         raise DomainError(_("The meeting's start time has passed; a notice can no longer be given for it."))
     if meeting.kind == MeetingKind.emergency and not (emergency_justification or meeting.emergency_justification):
-        raise DomainError(_("An emergency meeting needs a written justification of the emergency."),
-                          field="emergency_justification")
+        raise DomainError(
+            _("An emergency meeting needs a written justification of the emergency."), field="emergency_justification"
+        )
     if check.level == "block" and not override_reason:
-        raise DomainError(check.message + " " + _("To publish anyway, give a reason; it will be logged and shown on "
-                                                  "the public notice."), field="override_reason")
+        raise DomainError(
+            check.message
+            + " "
+            + _("To publish anyway, give a reason; it will be logged and shown on the public notice."),
+            field="override_reason",
+        )
     if emergency_justification:
         meeting.emergency_justification = emergency_justification
     if check.level == "block":
@@ -259,18 +364,39 @@ def publish_meeting(meeting: Meeting, *, actor, override_reason: str | None = No
 
     stamp_policy(meeting)
     meeting.sequence += 1
-    _log_change(meeting, MeetingChangeKind.published, f"Notice published ({_hours(check.lead)} hours before the start)",
-                reason=override_reason if check.level == "block" else None, actor=actor,
-                data={"level": check.level, "lead_hours": check.lead.total_seconds() / 3600})
-    audit.record("meeting.publish", meeting, f"Published notice of '{meeting.title}'", actor=actor,
-                 data={"check": check.level, "message": check.message, "override_reason": override_reason or None,
-                       "emergency_justification": meeting.emergency_justification})
+    _log_change(
+        meeting,
+        MeetingChangeKind.published,
+        f"Notice published ({_hours(check.lead)} hours before the start)",
+        reason=override_reason if check.level == "block" else None,
+        actor=actor,
+        data={"level": check.level, "lead_hours": check.lead.total_seconds() / 3600},
+    )
+    audit.record(
+        "meeting.publish",
+        meeting,
+        f"Published notice of '{meeting.title}'",
+        actor=actor,
+        data={
+            "check": check.level,
+            "message": check.message,
+            "override_reason": override_reason or None,
+            "emergency_justification": meeting.emergency_justification,
+        },
+    )
     db.session.flush()
     return check
 
 
-def reschedule_meeting(meeting: Meeting, *, start_at: datetime, end_at: datetime | None, reason: str,
-                       override_reason: str | None = None, actor) -> NoticeCheck:
+def reschedule_meeting(
+    meeting: Meeting,
+    *,
+    start_at: datetime,
+    end_at: datetime | None,
+    reason: str,
+    override_reason: str | None = None,
+    actor,
+) -> NoticeCheck:
     """Move a noticed meeting to a new time: same meeting (same id and calendar UID), change logged and shown.
 
     The new time is checked like a new notice, measured from now.
@@ -288,18 +414,34 @@ def reschedule_meeting(meeting: Meeting, *, start_at: datetime, end_at: datetime
     if start_at <= now:
         raise DomainError(_("The new start time is in the past."), field="start_local")
     if check.level == "block" and not override_reason:
-        raise DomainError(check.message + " " + _("To reschedule anyway, give an override reason."),
-                          field="override_reason")
+        raise DomainError(
+            check.message + " " + _("To reschedule anyway, give an override reason."), field="override_reason"
+        )
     before = (meeting.start_at, meeting.end_at)
     _transition(meeting, S.rescheduled)
     meeting.start_at, meeting.end_at = start_at, end_at
     meeting.sequence += 1
     summary = f"Rescheduled from {_fmt(before[0])} to {_fmt(start_at)}"
-    _log_change(meeting, MeetingChangeKind.rescheduled, summary, reason=reason, actor=actor,
-                data={"from": before[0].isoformat(), "to": start_at.isoformat(), "override_reason": override_reason})
-    audit.record("meeting.reschedule", meeting, summary, actor=actor,
-                 data={"before": {"start_at": before[0].isoformat()}, "after": {"start_at": start_at.isoformat()},
-                       "reason": reason, "override_reason": override_reason or None})
+    _log_change(
+        meeting,
+        MeetingChangeKind.rescheduled,
+        summary,
+        reason=reason,
+        actor=actor,
+        data={"from": before[0].isoformat(), "to": start_at.isoformat(), "override_reason": override_reason},
+    )
+    audit.record(
+        "meeting.reschedule",
+        meeting,
+        summary,
+        actor=actor,
+        data={
+            "before": {"start_at": before[0].isoformat()},
+            "after": {"start_at": start_at.isoformat()},
+            "reason": reason,
+            "override_reason": override_reason or None,
+        },
+    )
     db.session.flush()
     return check
 
@@ -373,12 +515,15 @@ def _letters(n: int) -> str:
 
 def _require_editable_agenda(meeting: Meeting, reason: str | None) -> str | None:
     if meeting.status in (S.adjourned, S.cancelled):
-        raise DomainError(_("The agenda of a meeting that is “%(status)s” can no longer change.",
-                            status=status_label(meeting.status)))
+        raise DomainError(
+            _("The agenda of a meeting that is “%(status)s” can no longer change.", status=status_label(meeting.status))
+        )
     reason = clean_text(reason, multiline=True)
     if meeting.agenda_is_published and not reason:
-        raise DomainError(_("The agenda is published: give the reason for this amendment. It appears in the public "
-                            "change log."), field="amendment_reason")
+        raise DomainError(
+            _("The agenda is published: give the reason for this amendment. It appears in the public change log."),
+            field="amendment_reason",
+        )
     return reason or None
 
 
@@ -392,27 +537,46 @@ def _sponsors(meeting: Meeting, sponsor_ids) -> list[Member]:
     if not ids:
         return []
     on = to_local(meeting.start_at).date()
-    seats = db.session.scalars(select(Membership).where(Membership.body_id == meeting.body_id,
-                                                        Membership.member_id.in_(ids))).all()
+    seats = db.session.scalars(
+        select(Membership).where(Membership.body_id == meeting.body_id, Membership.member_id.in_(ids))
+    ).all()
     valid = {m.member_id for m in seats if m.is_current(on)}
     if valid != ids:
-        raise DomainError(_("Sponsors must be members of %(body)s on the meeting date.", body=meeting.body.name),
-                          field="sponsor_ids")
+        raise DomainError(
+            _("Sponsors must be members of %(body)s on the meeting date.", body=meeting.body.name), field="sponsor_ids"
+        )
     return list(db.session.scalars(select(Member).where(Member.id.in_(ids))))
 
 
 def _check_comment(required: bool, exemption: CommentExemption | None):
     if not required and exemption is None:
-        raise DomainError(_("An item without public comment needs the reason: emergency, ministerial, exempt meeting "
-                            "or quasi-judicial (F.S. 286.0114(3))."), field="comment_exemption")
+        raise DomainError(
+            _(
+                "An item without public comment needs the reason: emergency, ministerial, exempt meeting "
+                "or quasi-judicial (F.S. 286.0114(3))."
+            ),
+            field="comment_exemption",
+        )
     return None if required else exemption
 
 
-def add_item(meeting: Meeting, *, section: str, title: str, body_md: str, item_type: AgendaItemType,
-             sponsor_ids=(), fiscal_impact: str = "", public_comment_required: bool = True,
-             comment_exemption: CommentExemption | None = None, agreement_category: str | None = None,
-             within_purpose: bool = True,
-             confirm_outside_purpose: bool = False, amendment_reason: str | None = None, actor) -> AgendaItem:
+def add_item(
+    meeting: Meeting,
+    *,
+    section: str,
+    title: str,
+    body_md: str,
+    item_type: AgendaItemType,
+    sponsor_ids=(),
+    fiscal_impact: str = "",
+    public_comment_required: bool = True,
+    comment_exemption: CommentExemption | None = None,
+    agreement_category: str | None = None,
+    within_purpose: bool = True,
+    confirm_outside_purpose: bool = False,
+    amendment_reason: str | None = None,
+    actor,
+) -> AgendaItem:
     """Add an item and give it the next file number of the year (never reused, even if it is withdrawn).
 
     On a special or emergency meeting an item outside the purpose stated in the call is refused until the
@@ -426,17 +590,29 @@ def add_item(meeting: Meeting, *, section: str, title: str, body_md: str, item_t
     sponsors = _sponsors(meeting, sponsor_ids)
     outside = meeting.kind in (MeetingKind.special, MeetingKind.emergency) and not within_purpose
     if outside and not confirm_outside_purpose:
-        raise DomainError(_("This meeting was called for: “%(purpose)s”. Action on business outside the call is at "
-                            "the Commission's risk. Tick the confirmation to add the item anyway; it will be recorded "
-                            "on the public change log.", purpose=meeting.purpose or ""),
-                          field="confirm_outside_purpose")
+        raise DomainError(
+            _(
+                "This meeting was called for: “%(purpose)s”. Action on business outside the call is at "
+                "the Commission's risk. Tick the confirmation to add the item anyway; it will be recorded "
+                "on the public change log.",
+                purpose=meeting.purpose or "",
+            ),
+            field="confirm_outside_purpose",
+        )
     year = to_local(utcnow()).year
     item = AgendaItem(
-        meeting_id=meeting.id, meeting=meeting, section=section, position=10**6, title=title,
-        body_md=clean_text(body_md, multiline=True), item_type=item_type,
+        meeting_id=meeting.id,
+        meeting=meeting,
+        section=section,
+        position=10**6,
+        title=title,
+        body_md=clean_text(body_md, multiline=True),
+        item_type=item_type,
         file_number=format_file_number(year, next_number("file", year)),
-        fiscal_impact=clean_text(fiscal_impact, multiline=True), public_comment_required=public_comment_required,
-        comment_exemption=exemption, created_at=utcnow(),
+        fiscal_impact=clean_text(fiscal_impact, multiline=True),
+        public_comment_required=public_comment_required,
+        comment_exemption=exemption,
+        created_at=utcnow(),
         agreement_category=clean_text(agreement_category or "")[:120] or None,
         outside_purpose_note=("Added outside the stated purpose of the special meeting" if outside else None),
     )
@@ -445,33 +621,63 @@ def add_item(meeting: Meeting, *, section: str, title: str, body_md: str, item_t
     db.session.flush()
     renumber(meeting)
     db.session.flush()
-    _amendment(meeting, f"Item {item.label} '{title}' added", reason, actor,
-               {"event": "item_added", "item_id": item.id, "label": item.label, "title": title})
+    _amendment(
+        meeting,
+        f"Item {item.label} '{title}' added",
+        reason,
+        actor,
+        {"event": "item_added", "item_id": item.id, "label": item.label, "title": title},
+    )
     if outside:
-        _log_change(meeting, MeetingChangeKind.outside_purpose,
-                    f"Item {item.label} '{title}' added outside the purpose stated in the call", actor=actor,
-                    reason=reason, data={"item_id": item.id, "label": item.label, "title": title})
-    audit.record("agenda_item.add", item, f"Added item {item.label} '{title}' ({item.file_number})", actor=actor,
-                 data={"after": _item_snapshot(item), "amendment_reason": reason, "outside_purpose": outside})
+        _log_change(
+            meeting,
+            MeetingChangeKind.outside_purpose,
+            f"Item {item.label} '{title}' added outside the purpose stated in the call",
+            actor=actor,
+            reason=reason,
+            data={"item_id": item.id, "label": item.label, "title": title},
+        )
+    audit.record(
+        "agenda_item.add",
+        item,
+        f"Added item {item.label} '{title}' ({item.file_number})",
+        actor=actor,
+        data={"after": _item_snapshot(item), "amendment_reason": reason, "outside_purpose": outside},
+    )
     db.session.flush()
     return item
 
 
 def _item_snapshot(item: AgendaItem) -> dict:
     return {
-        "label": item.label, "section": item.section, "title": item.title, "body_md": item.body_md,
-        "item_type": item.item_type.value, "fiscal_impact": item.fiscal_impact,
+        "label": item.label,
+        "section": item.section,
+        "title": item.title,
+        "body_md": item.body_md,
+        "item_type": item.item_type.value,
+        "fiscal_impact": item.fiscal_impact,
         "public_comment_required": item.public_comment_required,
         "comment_exemption": item.comment_exemption.value if item.comment_exemption else None,
-        "sponsor_ids": sorted(m.id for m in item.sponsors), "file_number": item.file_number,
+        "sponsor_ids": sorted(m.id for m in item.sponsors),
+        "file_number": item.file_number,
         "agreement_category": item.agreement_category,
     }
 
 
-def update_item(item: AgendaItem, *, title: str, body_md: str, item_type: AgendaItemType, sponsor_ids=(),
-                fiscal_impact: str = "", public_comment_required: bool = True,
-                comment_exemption: CommentExemption | None = None, agreement_category: str | None = None,
-                amendment_reason: str | None = None, actor) -> AgendaItem:
+def update_item(
+    item: AgendaItem,
+    *,
+    title: str,
+    body_md: str,
+    item_type: AgendaItemType,
+    sponsor_ids=(),
+    fiscal_impact: str = "",
+    public_comment_required: bool = True,
+    comment_exemption: CommentExemption | None = None,
+    agreement_category: str | None = None,
+    amendment_reason: str | None = None,
+    actor,
+) -> AgendaItem:
     meeting = item.meeting
     if item.is_withdrawn:
         raise DomainError(_("A withdrawn item cannot be edited."))
@@ -489,11 +695,20 @@ def update_item(item: AgendaItem, *, title: str, body_md: str, item_type: Agenda
     after = _item_snapshot(item)
     changed = sorted(k for k in after if after[k] != before[k])
     if changed:
-        _amendment(meeting, f"Item {item.label} '{title}' changed ({', '.join(changed)})", reason, actor,
-                   {"event": "item_changed", "item_id": item.id, "label": item.label, "title": title,
-                    "fields": changed})
-        audit.record("agenda_item.update", item, f"Edited item {item.label}", actor=actor,
-                     data={"before": before, "after": after, "amendment_reason": reason})
+        _amendment(
+            meeting,
+            f"Item {item.label} '{title}' changed ({', '.join(changed)})",
+            reason,
+            actor,
+            {"event": "item_changed", "item_id": item.id, "label": item.label, "title": title, "fields": changed},
+        )
+        audit.record(
+            "agenda_item.update",
+            item,
+            f"Edited item {item.label}",
+            actor=actor,
+            data={"before": before, "after": after, "amendment_reason": reason},
+        )
     db.session.flush()
     return item
 
@@ -509,17 +724,31 @@ def move_item(item: AgendaItem, *, direction: str, amendment_reason: str | None 
     index = siblings.index(item)
     target = index - 1 if direction == "up" else index + 1
     if direction not in ("up", "down") or not 0 <= target < len(siblings):
-        raise DomainError(_("Item %(label)s is already at the %(end)s of its section.", label=item.label,
-                            end=_("top") if direction == "up" else _("bottom")))
+        raise DomainError(
+            _(
+                "Item %(label)s is already at the %(end)s of its section.",
+                label=item.label,
+                end=_("top") if direction == "up" else _("bottom"),
+            )
+        )
     other = siblings[target]
     old_label = item.label
     item.position, other.position = other.position, item.position
     renumber(meeting)
-    _amendment(meeting, f"Item {old_label} '{item.title}' moved to {item.label}", reason, actor,
-               {"event": "item_moved", "item_id": item.id, "label": old_label, "title": item.title,
-                "new_label": item.label})
-    audit.record("agenda_item.move", item, f"Moved item {old_label} to {item.label}", actor=actor,
-                 data={"before": old_label, "after": item.label, "amendment_reason": reason})
+    _amendment(
+        meeting,
+        f"Item {old_label} '{item.title}' moved to {item.label}",
+        reason,
+        actor,
+        {"event": "item_moved", "item_id": item.id, "label": old_label, "title": item.title, "new_label": item.label},
+    )
+    audit.record(
+        "agenda_item.move",
+        item,
+        f"Moved item {old_label} to {item.label}",
+        actor=actor,
+        data={"before": old_label, "after": item.label, "amendment_reason": reason},
+    )
     db.session.flush()
 
 
@@ -534,11 +763,27 @@ def move_item_to_section(item: AgendaItem, *, section: str, amendment_reason: st
     old_label, old_section = item.label, item.section
     item.section, item.position = section, 10**6
     renumber(meeting)
-    _amendment(meeting, f"Item {old_label} '{item.title}' moved to {section} as {item.label}", reason, actor,
-               {"event": "item_moved_section", "item_id": item.id, "label": old_label, "title": item.title,
-                "section": section, "new_label": item.label})
-    audit.record("agenda_item.move", item, f"Moved item {old_label} from {old_section} to {section} ({item.label})",
-                 actor=actor, data={"before": old_section, "after": section, "amendment_reason": reason})
+    _amendment(
+        meeting,
+        f"Item {old_label} '{item.title}' moved to {section} as {item.label}",
+        reason,
+        actor,
+        {
+            "event": "item_moved_section",
+            "item_id": item.id,
+            "label": old_label,
+            "title": item.title,
+            "section": section,
+            "new_label": item.label,
+        },
+    )
+    audit.record(
+        "agenda_item.move",
+        item,
+        f"Moved item {old_label} from {old_section} to {section} ({item.label})",
+        actor=actor,
+        data={"before": old_section, "after": section, "amendment_reason": reason},
+    )
     db.session.flush()
 
 
@@ -549,17 +794,24 @@ def withdraw_item(item: AgendaItem, *, reason: str, actor) -> None:
     if item.is_withdrawn:
         raise DomainError(_("This item is already withdrawn."))
     if meeting.status in (S.adjourned, S.cancelled):
-        raise DomainError(_("The agenda of a meeting that is “%(status)s” can no longer change.",
-                            status=status_label(meeting.status)))
+        raise DomainError(
+            _("The agenda of a meeting that is “%(status)s” can no longer change.", status=status_label(meeting.status))
+        )
     if not reason:
         raise DomainError(_("Give the reason for withdrawing the item."), field="reason")
     item.withdrawn_at, item.withdrawn_reason = utcnow(), reason
     label = item.label
     renumber(meeting)
-    _amendment(meeting, f"Item {label} '{item.title}' withdrawn", reason, actor,
-               {"event": "item_withdrawn", "item_id": item.id, "label": label, "title": item.title})
-    audit.record("agenda_item.withdraw", item, f"Withdrew item {label} '{item.title}'", actor=actor,
-                 data={"reason": reason})
+    _amendment(
+        meeting,
+        f"Item {label} '{item.title}' withdrawn",
+        reason,
+        actor,
+        {"event": "item_withdrawn", "item_id": item.id, "label": label, "title": item.title},
+    )
+    audit.record(
+        "agenda_item.withdraw", item, f"Withdrew item {label} '{item.title}'", actor=actor, data={"reason": reason}
+    )
     db.session.flush()
 
 
@@ -572,30 +824,62 @@ def publish_agenda(meeting: Meeting, *, actor) -> None:
     if not meeting.active_items:
         raise DomainError(_("The agenda has no items yet."))
     meeting.agenda_published_at = utcnow()
-    _log_change(meeting, MeetingChangeKind.agenda_published,
-                f"Agenda published with {len(meeting.active_items)} items", actor=actor,
-                data={"items": len(meeting.active_items)})
-    audit.record("meeting.publish_agenda", meeting, f"Published the agenda of '{meeting.title}'", actor=actor,
-                 data={"items": [i.label + " " + i.title for i in meeting.active_items]})
+    _log_change(
+        meeting,
+        MeetingChangeKind.agenda_published,
+        f"Agenda published with {len(meeting.active_items)} items",
+        actor=actor,
+        data={"items": len(meeting.active_items)},
+    )
+    audit.record(
+        "meeting.publish_agenda",
+        meeting,
+        f"Published the agenda of '{meeting.title}'",
+        actor=actor,
+        data={"items": [i.label + " " + i.title for i in meeting.active_items]},
+    )
     db.session.flush()
 
 
-def add_attachment(item: AgendaItem, *, filename: str | None, stream, amendment_reason: str | None = None,
-                   actor) -> Attachment:
+def add_attachment(
+    item: AgendaItem, *, filename: str | None, stream, amendment_reason: str | None = None, actor
+) -> Attachment:
     if item.is_withdrawn:
         raise DomainError(_("A withdrawn item cannot take attachments."))
     reason = _require_editable_agenda(item.meeting, amendment_reason)
     stored = validate_and_store(filename, stream)
-    attachment = Attachment(agenda_item_id=item.id, original_filename=stored.original_filename,
-                            stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size,
-                            sha256=stored.sha256, uploaded_by_id=actor.id if actor else None, created_at=utcnow())
+    attachment = Attachment(
+        agenda_item_id=item.id,
+        original_filename=stored.original_filename,
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by_id=actor.id if actor else None,
+        created_at=utcnow(),
+    )
     db.session.add(attachment)
     db.session.flush()
-    _amendment(item.meeting, f"Document '{stored.original_filename}' attached to item {item.label}", reason, actor,
-               {"event": "document_attached", "item_id": item.id, "attachment_id": attachment.id,
-                "label": item.label, "filename": stored.original_filename})
-    audit.record("attachment.add", attachment, f"Attached '{stored.original_filename}' to item {item.label}",
-                 actor=actor, data={"sha256": stored.sha256, "size": stored.size, "content_type": stored.content_type})
+    _amendment(
+        item.meeting,
+        f"Document '{stored.original_filename}' attached to item {item.label}",
+        reason,
+        actor,
+        {
+            "event": "document_attached",
+            "item_id": item.id,
+            "attachment_id": attachment.id,
+            "label": item.label,
+            "filename": stored.original_filename,
+        },
+    )
+    audit.record(
+        "attachment.add",
+        attachment,
+        f"Attached '{stored.original_filename}' to item {item.label}",
+        actor=actor,
+        data={"sha256": stored.sha256, "size": stored.size, "content_type": stored.content_type},
+    )
     db.session.flush()
     return attachment
 
@@ -647,12 +931,14 @@ def generate_minutes(meeting: Meeting, *, actor, replace: bool = False) -> Minut
     if minutes is not None and minutes.is_locked:
         raise DomainError(_("These minutes are approved and locked."))
     if minutes is not None and not replace:
-        raise DomainError(_("Draft minutes already exist. Tick “replace” to regenerate them from the record."),
-                          field="replace")
+        raise DomainError(
+            _("Draft minutes already exist. Tick “replace” to regenerate them from the record."), field="replace"
+        )
     text = draft_minutes_text(meeting)
     if minutes is None:
-        minutes = Minutes(meeting_id=meeting.id, body_md=text, status=MinutesStatus.draft, created_at=utcnow(),
-                          updated_at=utcnow())
+        minutes = Minutes(
+            meeting_id=meeting.id, body_md=text, status=MinutesStatus.draft, created_at=utcnow(), updated_at=utcnow()
+        )
         db.session.add(minutes)
         meeting.minutes = minutes
     else:
@@ -668,8 +954,13 @@ def update_minutes(minutes: Minutes, *, body_md: str, actor) -> None:
     before = minutes.body_md
     minutes.body_md, minutes.updated_at = clean_text(body_md, multiline=True), utcnow()
     if before != minutes.body_md:
-        audit.record("minutes.update", minutes, "Edited draft minutes", actor=actor,
-                     data={"before": before, "after": minutes.body_md})
+        audit.record(
+            "minutes.update",
+            minutes,
+            "Edited draft minutes",
+            actor=actor,
+            data={"before": before, "after": minutes.body_md},
+        )
     db.session.flush()
 
 
@@ -686,6 +977,11 @@ def approve_minutes(minutes: Minutes, *, approved_at_meeting: Meeting | None, ac
     minutes.approved_at = utcnow()
     minutes.approved_at_meeting_id = approved_at_meeting.id if approved_at_meeting else None
     minutes.approved_by_id = actor.id if actor else None
-    audit.record("minutes.approve", minutes, f"Approved minutes of '{minutes.meeting.title}'", actor=actor,
-                 data={"approved_at_meeting_id": minutes.approved_at_meeting_id})
+    audit.record(
+        "minutes.approve",
+        minutes,
+        f"Approved minutes of '{minutes.meeting.title}'",
+        actor=actor,
+        data={"approved_at_meeting_id": minutes.approved_at_meeting_id},
+    )
     db.session.flush()

@@ -46,8 +46,9 @@ def _to_utc(form, field_name):
     try:
         return local_to_utc(field.data)
     except NonexistentLocalTime:
-        raise DomainError(_("That time does not exist on that day: the clocks move forward an hour."),
-                          field=field_name) from None
+        raise DomainError(
+            _("That time does not exist on that day: the clocks move forward an hour."), field=field_name
+        ) from None
 
 
 def _fail(form, exc, template, status=422, **context):
@@ -80,9 +81,14 @@ def new():
         body = db.session.get(Body, form.body_id.data)
         try:
             meeting = services.schedule_meeting(
-                body=body, kind=MeetingKind(form.kind.data), title=form.title.data,
-                start_at=_to_utc(form, "start_local"), end_at=_to_utc(form, "end_local"),
-                location=form.location.data, remote_url=form.remote_url.data, purpose=form.purpose.data,
+                body=body,
+                kind=MeetingKind(form.kind.data),
+                title=form.title.data,
+                start_at=_to_utc(form, "start_local"),
+                end_at=_to_utc(form, "end_local"),
+                location=form.location.data,
+                remote_url=form.remote_url.data,
+                purpose=form.purpose.data,
                 actor=current_user,
             )
         except DomainError as exc:
@@ -104,20 +110,34 @@ def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
     check = services.check_notice(meeting) if meeting.status == MeetingStatus.draft else None
     later = []
     if meeting.minutes is not None and not meeting.minutes.is_locked:
-        later = db.session.scalars(select(Meeting).where(Meeting.body_id == meeting.body_id,
-                                                         Meeting.start_at > meeting.start_at,
-                                                         Meeting.status != MeetingStatus.draft)
-                                   .order_by(Meeting.start_at).limit(20)).all()
+        later = db.session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.body_id == meeting.body_id,
+                Meeting.start_at > meeting.start_at,
+                Meeting.status != MeetingStatus.draft,
+            )
+            .order_by(Meeting.start_at)
+            .limit(20)
+        ).all()
     approve_form = forms.ApproveMinutesForm()
-    approve_form.approved_at_meeting_id.choices = options([("", _("No meeting (approved by the clerk)"))] + [
-        (m.id, f"{to_local(m.start_at):%Y-%m-%d} {m.title}") for m in later
-    ])
+    approve_form.approved_at_meeting_id.choices = options(
+        [("", _("No meeting (approved by the clerk)"))]
+        + [(m.id, f"{to_local(m.start_at):%Y-%m-%d} {m.title}") for m in later]
+    )
     return render_template(
-        "meetings/detail.html", meeting=meeting, check=check, services=services,
-        publish_form=publish_form or forms.PublishForm(), cancel_form=forms.ReasonForm(prefix="cancel"),
-        generate_form=forms.GenerateMinutesForm(), approve_form=approve_form, comment=comment,
+        "meetings/detail.html",
+        meeting=meeting,
+        check=check,
+        services=services,
+        publish_form=publish_form or forms.PublishForm(),
+        cancel_form=forms.ReasonForm(prefix="cancel"),
+        generate_form=forms.GenerateMinutesForm(),
+        approve_form=approve_form,
+        comment=comment,
         tallies=comment.tallies(meeting.id) if meeting.status != MeetingStatus.draft else {},
-        votes=votes, **votes.meeting_record(meeting),
+        votes=votes,
+        **votes.meeting_record(meeting),
         prohibited=prohibited_items(meeting.active_items, to_local(utcnow()).date()),
     ), status
 
@@ -136,10 +156,16 @@ def edit(meeting_id: int):
     if form.validate_on_submit():
         try:
             services.update_meeting(
-                meeting, kind=MeetingKind(form.kind.data), title=form.title.data,
-                start_at=_to_utc(form, "start_local"), end_at=_to_utc(form, "end_local"),
-                location=form.location.data, remote_url=form.remote_url.data, purpose=form.purpose.data,
-                reason=form.reason.data, actor=current_user,
+                meeting,
+                kind=MeetingKind(form.kind.data),
+                title=form.title.data,
+                start_at=_to_utc(form, "start_local"),
+                end_at=_to_utc(form, "end_local"),
+                location=form.location.data,
+                remote_url=form.remote_url.data,
+                purpose=form.purpose.data,
+                reason=form.reason.data,
+                actor=current_user,
             )
         except DomainError as exc:
             return _fail(form, exc, "meetings/form.html", meeting=meeting)
@@ -173,8 +199,12 @@ def publish(meeting_id: int):
     form = forms.PublishForm()
     if form.validate_on_submit():
         try:
-            check = services.publish_meeting(meeting, actor=current_user, override_reason=form.override_reason.data,
-                                             emergency_justification=form.emergency_justification.data)
+            check = services.publish_meeting(
+                meeting,
+                actor=current_user,
+                override_reason=form.override_reason.data,
+                emergency_justification=form.emergency_justification.data,
+            )
         except DomainError as exc:
             db.session.rollback()
             attach_error(form, exc)
@@ -198,8 +228,13 @@ def reschedule(meeting_id: int):
     if form.validate_on_submit():
         try:
             check = services.reschedule_meeting(
-                meeting, start_at=_to_utc(form, "start_local"), end_at=_to_utc(form, "end_local"),
-                reason=form.reason.data, override_reason=form.override_reason.data, actor=current_user)
+                meeting,
+                start_at=_to_utc(form, "start_local"),
+                end_at=_to_utc(form, "end_local"),
+                reason=form.reason.data,
+                override_reason=form.override_reason.data,
+                actor=current_user,
+            )
         except DomainError as exc:
             return _fail(form, exc, "meetings/reschedule.html", meeting=meeting)
         db.session.commit()
@@ -247,12 +282,21 @@ def publish_agenda(meeting_id: int):
     def mail_subscribers(meeting):
         sent = subscriptions.notify_agenda(meeting)
         if sent:
-            flash(ngettext("The agenda was emailed to %(num)d subscriber.",
-                           "The agenda was emailed to %(num)d subscribers.", sent), "info")
+            flash(
+                ngettext(
+                    "The agenda was emailed to %(num)d subscriber.",
+                    "The agenda was emailed to %(num)d subscribers.",
+                    sent,
+                ),
+                "info",
+            )
 
-    return _status_action(meeting_id, services.publish_agenda,
-                          _("Agenda published. Later changes are amendments with a reason, shown publicly."),
-                          after=mail_subscribers)
+    return _status_action(
+        meeting_id,
+        services.publish_agenda,
+        _("Agenda published. Later changes are amendments with a reason, shown publicly."),
+        after=mail_subscribers,
+    )
 
 
 # --- agenda items ------------------------------------------------------------------------------
@@ -277,8 +321,11 @@ def _item_form(meeting: Meeting, item: AgendaItem | None = None) -> forms.Agenda
 
 def _item_fields(form) -> dict:
     return {
-        "title": form.title.data, "body_md": form.body_md.data, "item_type": AgendaItemType(form.item_type.data),
-        "sponsor_ids": form.sponsor_ids.data or [], "fiscal_impact": form.fiscal_impact.data,
+        "title": form.title.data,
+        "body_md": form.body_md.data,
+        "item_type": AgendaItemType(form.item_type.data),
+        "sponsor_ids": form.sponsor_ids.data or [],
+        "fiscal_impact": form.fiscal_impact.data,
         "public_comment_required": bool(form.public_comment_required.data),
         "agreement_category": form.agreement_category.data,
         "comment_exemption": CommentExemption(form.comment_exemption.data) if form.comment_exemption.data else None,
@@ -299,24 +346,32 @@ def new_item(meeting_id: int):
     if form.validate_on_submit():
         try:
             item = services.add_item(
-                meeting, section=form.section.data, within_purpose=form.within_purpose.data != "no",
-                confirm_outside_purpose=bool(form.confirm_outside_purpose.data), actor=current_user,
+                meeting,
+                section=form.section.data,
+                within_purpose=form.within_purpose.data != "no",
+                confirm_outside_purpose=bool(form.confirm_outside_purpose.data),
+                actor=current_user,
                 **_item_fields(form),
             )
             upload = _uploaded(form)
             if upload is not None:
-                services.add_attachment(item, filename=upload.filename, stream=upload.stream,
-                                        amendment_reason=form.amendment_reason.data, actor=current_user)
+                services.add_attachment(
+                    item,
+                    filename=upload.filename,
+                    stream=upload.stream,
+                    amendment_reason=form.amendment_reason.data,
+                    actor=current_user,
+                )
         except DomainError as exc:
             if exc.field == "file":
                 exc.message += " " + _("Nothing was saved; the rest of the form is kept. Choose the file again.")
             return _fail(form, exc, "meetings/item_form.html", meeting=meeting, item=None)
         db.session.commit()
-        flash(_("Item %(label)s added (file number %(number)s).", label=item.label, number=item.file_number),
-              "success")
+        flash(_("Item %(label)s added (file number %(number)s).", label=item.label, number=item.file_number), "success")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda")
-    return render_template("meetings/item_form.html", form=form, meeting=meeting, item=None), \
-        422 if form.errors else 200
+    return render_template(
+        "meetings/item_form.html", form=form, meeting=meeting, item=None
+    ), 422 if form.errors else 200
 
 
 @bp.route("/items/<id:item_id>", methods=["GET", "POST"])
@@ -330,21 +385,25 @@ def edit_item(item_id: int):
         try:
             services.update_item(item, actor=current_user, **_item_fields(form))
         except DomainError as exc:
-            return _fail(form, exc, "meetings/item_manage.html", meeting=meeting, item=item,
-                         **_manage_forms(meeting, item))
+            return _fail(
+                form, exc, "meetings/item_manage.html", meeting=meeting, item=item, **_manage_forms(meeting, item)
+            )
         db.session.commit()
         flash(_("Item %(label)s saved.", label=item.label), "success")
         return redirect(url_for("meetings.edit_item", item_id=item.id))
-    return render_template("meetings/item_manage.html", form=form, meeting=meeting, item=item,
-                           **_manage_forms(meeting, item)), 422 if form.errors else 200
+    return render_template(
+        "meetings/item_manage.html", form=form, meeting=meeting, item=item, **_manage_forms(meeting, item)
+    ), 422 if form.errors else 200
 
 
 def _manage_forms(meeting, item, **overrides):
     section_form = forms.SectionForm(prefix="sec")
     section_form.section.choices = _section_options(meeting, leave_out=item.section)
     result = {
-        "move_form": forms.MoveForm(prefix="move"), "section_form": section_form,
-        "withdraw_form": forms.ReasonForm(prefix="withdraw"), "attach_form": forms.AttachmentForm(prefix="att"),
+        "move_form": forms.MoveForm(prefix="move"),
+        "section_form": section_form,
+        "withdraw_form": forms.ReasonForm(prefix="withdraw"),
+        "attach_form": forms.AttachmentForm(prefix="att"),
     }
     result.update(overrides)
     return result
@@ -355,8 +414,13 @@ def _manage_failure(item, name, form, exc):
     attach_error(form, exc)
     edit_form = _item_form(item.meeting, item)
     del edit_form.section, edit_form.within_purpose, edit_form.confirm_outside_purpose, edit_form.file
-    return render_template("meetings/item_manage.html", form=edit_form, meeting=item.meeting, item=item,
-                           **_manage_forms(item.meeting, item, **{name: form})), 422
+    return render_template(
+        "meetings/item_manage.html",
+        form=edit_form,
+        meeting=item.meeting,
+        item=item,
+        **_manage_forms(item.meeting, item, **{name: form}),
+    ), 422
 
 
 @bp.route("/items/<id:item_id>/move", methods=["POST"])
@@ -368,8 +432,9 @@ def move_item(item_id: int):
     back = request.form.get("back") == "meeting"
     if form.validate_on_submit():
         try:
-            services.move_item(item, direction=form.direction.data, amendment_reason=form.amendment_reason.data,
-                               actor=current_user)
+            services.move_item(
+                item, direction=form.direction.data, amendment_reason=form.amendment_reason.data, actor=current_user
+            )
         except DomainError as exc:
             if back:
                 db.session.rollback()
@@ -393,8 +458,9 @@ def move_item_to_section(item_id: int):
     form.section.choices = _section_options(item.meeting)
     if form.validate_on_submit():
         try:
-            services.move_item_to_section(item, section=form.section.data,
-                                          amendment_reason=form.amendment_reason.data, actor=current_user)
+            services.move_item_to_section(
+                item, section=form.section.data, amendment_reason=form.amendment_reason.data, actor=current_user
+            )
         except DomainError as exc:
             return _manage_failure(item, "section_form", form, exc)
         db.session.commit()
@@ -429,8 +495,13 @@ def add_attachment(item_id: int):
         try:
             if upload is None:
                 raise DomainError(_("Choose a file to upload."), field="file")
-            attachment = services.add_attachment(item, filename=upload.filename, stream=upload.stream,
-                                                 amendment_reason=form.amendment_reason.data, actor=current_user)
+            attachment = services.add_attachment(
+                item,
+                filename=upload.filename,
+                stream=upload.stream,
+                amendment_reason=form.amendment_reason.data,
+                actor=current_user,
+            )
         except DomainError as exc:
             return _manage_failure(item, "attach_form", form, exc)
         db.session.commit()
@@ -450,9 +521,13 @@ def send_attachment(attachment: Attachment):
     path = stored_path(attachment.stored_name)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=attachment.content_type not in
-                         {"application/pdf", "image/png", "image/jpeg"}, download_name=attachment.original_filename,
-                         max_age=3600)
+    response = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=attachment.content_type not in {"application/pdf", "image/png", "image/jpeg"},
+        download_name=attachment.original_filename,
+        max_age=3600,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
@@ -526,9 +601,17 @@ def approve_minutes(meeting_id: int):
 
 def _attendance_page(meeting: Meeting, chosen: dict | None = None, error: str | None = None, status: int = 200):
     rows = {a.member_id: a for a in meeting.attendances}
-    return render_template("meetings/attendance.html", meeting=meeting, roll=attendance.roll(meeting), rows=rows,
-                           chosen=chosen or {}, error=error, quorum=attendance.quorum(meeting),
-                           labels=attendance.STATUS_LABELS, form=EmptyForm()), status
+    return render_template(
+        "meetings/attendance.html",
+        meeting=meeting,
+        roll=attendance.roll(meeting),
+        rows=rows,
+        chosen=chosen or {},
+        error=error,
+        quorum=attendance.quorum(meeting),
+        labels=attendance.STATUS_LABELS,
+        form=EmptyForm(),
+    ), status
 
 
 @bp.route("/meetings/<id:meeting_id>/attendance", methods=["GET", "POST"])
@@ -545,9 +628,15 @@ def take_attendance(meeting_id: int):
             db.session.rollback()
             return _attendance_page(meeting, chosen, exc.message, 422)
         db.session.commit()
-        flash(_("Roll call recorded: %(n)d present in person, %(r)d remotely. %(quorum)s", n=state.in_person,
-                r=state.remote, quorum=_("Quorum present.") if state.has_quorum else _("No quorum.")),
-              "success" if state.has_quorum else "error")
+        flash(
+            _(
+                "Roll call recorded: %(n)d present in person, %(r)d remotely. %(quorum)s",
+                n=state.in_person,
+                r=state.remote,
+                quorum=_("Quorum present.") if state.has_quorum else _("No quorum."),
+            ),
+            "success" if state.has_quorum else "error",
+        )
         return redirect(url_for("meetings.take_attendance", meeting_id=meeting.id))
     return _attendance_page(meeting)
 
@@ -573,8 +662,13 @@ def attendance_change(meeting_id: int, member_id: int, action: str):
     else:
         db.session.commit()
         state = attendance.quorum(meeting)
-        flash(_("%(name)s: %(status)s. %(quorum)s", name=row.member.full_name,
+        flash(
+            _(
+                "%(name)s: %(status)s. %(quorum)s",
+                name=row.member.full_name,
                 status=_("left") if action == "leave" else _("arrived"),
-                quorum=_("Quorum present.") if state.has_quorum else _("No quorum.")),
-              "success" if state.has_quorum else "error")
+                quorum=_("Quorum present.") if state.has_quorum else _("No quorum."),
+            ),
+            "success" if state.has_quorum else "error",
+        )
     return redirect(url_for("meetings.take_attendance", meeting_id=meeting.id))

@@ -63,18 +63,33 @@ def meetings():
         query = query.where(Meeting.start_at >= start, Meeting.start_at < end)
     bodies = db.session.scalars(select(Body).order_by(Body.name)).all()
     public = Meeting.first_published_at.is_not(None)
-    ends = [to_local(when).date() for when in db.session.execute(
-        select(func.min(Meeting.start_at), func.max(Meeting.start_at)).where(public)).one() if when is not None]
+    ends = [
+        to_local(when).date()
+        for when in db.session.execute(
+            select(func.min(Meeting.start_at), func.max(Meeting.start_at)).where(public)
+        ).one()
+        if when is not None
+    ]
     years = list(range(ends[-1].year, ends[0].year - 1, -1)) if ends else []
-    context = {"bodies": bodies, "years": years, "kinds": list(MeetingKind), "body_id": body_id, "kind": kind,
-               "year": year, "errors": errors, "services": meeting_services, "month": month}
+    context = {
+        "bodies": bodies,
+        "years": years,
+        "kinds": list(MeetingKind),
+        "body_id": body_id,
+        "kind": kind,
+        "year": year,
+        "errors": errors,
+        "services": meeting_services,
+        "month": month,
+    }
     status = 400 if errors else 200
 
     if month is not None:
         after = date(month.year + month.month // 12, month.month % 12 + 1, 1)
         start, end = local_bounds(month, after)
-        found = db.session.scalars(query.where(Meeting.start_at >= start, Meeting.start_at < end)
-                                   .order_by(Meeting.start_at, Meeting.id)).all()
+        found = db.session.scalars(
+            query.where(Meeting.start_at >= start, Meeting.start_at < end).order_by(Meeting.start_at, Meeting.id)
+        ).all()
         by_day: dict[int, list[Meeting]] = {}
         for meeting in found:
             by_day.setdefault(to_local(meeting.start_at).day, []).append(meeting)
@@ -84,27 +99,44 @@ def meetings():
         previous = (month - timedelta(days=1)).replace(day=1)
         this_month = to_local(utcnow()).date().replace(day=1)
         last = max([this_month] + [d.replace(day=1) for d in ends[-1:]])
-        return render_template("portal/meetings_month.html", weeks=weeks, by_day=by_day,
-                               previous=previous if ends and previous >= ends[0].replace(day=1) else None,
-                               following=after if after <= last else None, count=len(found),
-                               weekdays=SUNDAY_WEEK, **context), status
+        return render_template(
+            "portal/meetings_month.html",
+            weeks=weeks,
+            by_day=by_day,
+            previous=previous if ends and previous >= ends[0].replace(day=1) else None,
+            following=after if after <= last else None,
+            count=len(found),
+            weekdays=SUNDAY_WEEK,
+            **context,
+        ), status
 
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // MEETINGS_PER_PAGE))
     page = min(max(page, 1), pages)
-    rows = db.session.scalars(query.order_by(Meeting.start_at.desc(), Meeting.id.desc())
-                              .limit(MEETINGS_PER_PAGE).offset((page - 1) * MEETINGS_PER_PAGE)).all()
+    rows = db.session.scalars(
+        query.order_by(Meeting.start_at.desc(), Meeting.id.desc())
+        .limit(MEETINGS_PER_PAGE)
+        .offset((page - 1) * MEETINGS_PER_PAGE)
+    ).all()
     this_month = to_local(utcnow()).date().replace(day=1)
-    return render_template("portal/meetings.html", rows=rows, total=total, page=page, pages=pages,
-                           this_month=this_month, **context), status
+    return render_template(
+        "portal/meetings.html", rows=rows, total=total, page=page, pages=pages, this_month=this_month, **context
+    ), status
 
 
 # ---- members --------------------------------------------------------------------------------------------------
 
+
 def final_choice_column():
     """A vote's choice as corrected (the latest correction wins), as SQL."""
-    latest = (select(VoteCorrection.new_choice).where(VoteCorrection.vote_id == Vote.id)
-              .order_by(VoteCorrection.id.desc()).limit(1).correlate(Vote).scalar_subquery())
+    latest = (
+        select(VoteCorrection.new_choice)
+        .where(VoteCorrection.vote_id == Vote.id)
+        .order_by(VoteCorrection.id.desc())
+        .limit(1)
+        .correlate(Vote)
+        .scalar_subquery()
+    )
     return func.coalesce(latest, Vote.choice)
 
 
@@ -125,9 +157,11 @@ class VotingRecord:
 
 def roll_calls_of(member_id: int):
     """This member's votes on closed roll calls; a consent agenda counts once, not once per item."""
-    return (select(Vote).join(Motion, Motion.id == Vote.motion_id)
-            .where(Vote.member_id == member_id, Motion.status == MotionStatus.closed,
-                   Motion.consent_of_id.is_(None)))
+    return (
+        select(Vote)
+        .join(Motion, Motion.id == Vote.motion_id)
+        .where(Vote.member_id == member_id, Motion.status == MotionStatus.closed, Motion.consent_of_id.is_(None))
+    )
 
 
 def voting_record(member_id: int) -> VotingRecord:
@@ -138,32 +172,59 @@ def voting_record(member_id: int) -> VotingRecord:
     """
     others = aliased(Vote)
     final = final_choice_column()
-    latest_other = (select(VoteCorrection.new_choice).where(VoteCorrection.vote_id == others.id)
-                    .order_by(VoteCorrection.id.desc()).limit(1).correlate(others).scalar_subquery())
+    latest_other = (
+        select(VoteCorrection.new_choice)
+        .where(VoteCorrection.vote_id == others.id)
+        .order_by(VoteCorrection.id.desc())
+        .limit(1)
+        .correlate(others)
+        .scalar_subquery()
+    )
     other_final = func.coalesce(latest_other, others.choice)
-    sides = (select(others.motion_id.label("motion_id"),
-                    func.sum(case((other_final == VoteChoice.yes.value, 1), else_=0)).label("yes"),
-                    func.sum(case((other_final == VoteChoice.no.value, 1), else_=0)).label("no"))
-             .where(others.motion_id.in_(roll_calls_of(member_id).with_only_columns(Vote.motion_id)))
-             .group_by(others.motion_id).subquery())
-    mine = roll_calls_of(member_id).with_only_columns(Vote.motion_id.label("motion_id"),
-                                                      final.label("choice")).subquery()
-    with_majority = or_(and_(mine.c.choice == VoteChoice.yes.value, sides.c.yes > sides.c.no),
-                        and_(mine.c.choice == VoteChoice.no.value, sides.c.no > sides.c.yes))
+    sides = (
+        select(
+            others.motion_id.label("motion_id"),
+            func.sum(case((other_final == VoteChoice.yes.value, 1), else_=0)).label("yes"),
+            func.sum(case((other_final == VoteChoice.no.value, 1), else_=0)).label("no"),
+        )
+        .where(others.motion_id.in_(roll_calls_of(member_id).with_only_columns(Vote.motion_id)))
+        .group_by(others.motion_id)
+        .subquery()
+    )
+    mine = (
+        roll_calls_of(member_id).with_only_columns(Vote.motion_id.label("motion_id"), final.label("choice")).subquery()
+    )
+    with_majority = or_(
+        and_(mine.c.choice == VoteChoice.yes.value, sides.c.yes > sides.c.no),
+        and_(mine.c.choice == VoteChoice.no.value, sides.c.no > sides.c.yes),
+    )
     has_majority = and_(mine.c.choice.in_([VoteChoice.yes.value, VoteChoice.no.value]), sides.c.yes != sides.c.no)
     rows = db.session.execute(
-        select(mine.c.choice, func.count(), func.sum(case((with_majority, 1), else_=0)),
-               func.sum(case((has_majority, 1), else_=0)))
-        .join(sides, sides.c.motion_id == mine.c.motion_id).group_by(mine.c.choice)).all()
+        select(
+            mine.c.choice,
+            func.count(),
+            func.sum(case((with_majority, 1), else_=0)),
+            func.sum(case((has_majority, 1), else_=0)),
+        )
+        .join(sides, sides.c.motion_id == mine.c.motion_id)
+        .group_by(mine.c.choice)
+    ).all()
     counts = {VoteChoice(choice): n for choice, n, _w, _h in rows if choice is not None}
-    return VotingRecord(counts=counts, with_majority=sum(int(w or 0) for *_x, w, _h in rows),
-                        majority_votes=sum(int(h or 0) for *_x, h in rows))
+    return VotingRecord(
+        counts=counts,
+        with_majority=sum(int(w or 0) for *_x, w, _h in rows),
+        majority_votes=sum(int(h or 0) for *_x, h in rows),
+    )
 
 
 def attendance_record(member_id: int) -> tuple[dict, int | None]:
     """Attendance counts by status and the share of meetings attended in person or remotely (one query)."""
-    rows = db.session.execute(select(Attendance.status, func.count()).join(Meeting, Meeting.id == Attendance.meeting_id)
-                              .where(Attendance.member_id == member_id).group_by(Attendance.status)).all()
+    rows = db.session.execute(
+        select(Attendance.status, func.count())
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(Attendance.member_id == member_id)
+        .group_by(Attendance.status)
+    ).all()
     counts = {AttendanceStatus(status): n for status, n in rows}
     total = sum(counts.values())
     present = counts.get(AttendanceStatus.present_in_person, 0) + counts.get(AttendanceStatus.present_remote, 0)
@@ -172,8 +233,9 @@ def attendance_record(member_id: int) -> tuple[dict, int | None]:
 
 @bp.route("/members")
 def members():
-    rows = db.session.scalars(select(Member).options(selectinload(Member.memberships).joinedload(Membership.body))
-                              .order_by(Member.sort_name)).all()
+    rows = db.session.scalars(
+        select(Member).options(selectinload(Member.memberships).joinedload(Membership.body)).order_by(Member.sort_name)
+    ).all()
     today = to_local(utcnow()).date()
     return render_template("portal/members.html", rows=rows, today=today)
 
@@ -184,8 +246,15 @@ def member(member_id: int):
     choice = read_arg(errors, lambda: choice_arg("vote", VoteChoice))
     year = read_arg(errors, lambda: int_arg("year", low=1900, high=2999))
     page = read_arg(errors, lambda: int_arg("page", high=100000)) or 1
-    person = db.session.scalars(select(Member).where(Member.id == member_id)
-                                .options(joinedload(Member.memberships).joinedload(Membership.body))).unique().first()
+    person = (
+        db.session.scalars(
+            select(Member)
+            .where(Member.id == member_id)
+            .options(joinedload(Member.memberships).joinedload(Membership.body))
+        )
+        .unique()
+        .first()
+    )
     if person is None:
         abort(404)
     today = to_local(utcnow()).date()
@@ -200,32 +269,57 @@ def member(member_id: int):
     pages = max(1, -(-total // VOTES_PER_PAGE))
     page = min(max(page, 1), pages)
     cast = db.session.scalars(
-        votes_query.options(selectinload(Vote.corrections),
-                            joinedload(Vote.motion).joinedload(Motion.item).joinedload(AgendaItem.meeting),
-                            joinedload(Vote.motion).joinedload(Motion.meeting))
-        .order_by(Motion.closed_at.desc(), Motion.id.desc()).limit(VOTES_PER_PAGE)
-        .offset((page - 1) * VOTES_PER_PAGE)).all()
+        votes_query.options(
+            selectinload(Vote.corrections),
+            joinedload(Vote.motion).joinedload(Motion.item).joinedload(AgendaItem.meeting),
+            joinedload(Vote.motion).joinedload(Motion.meeting),
+        )
+        .order_by(Motion.closed_at.desc(), Motion.id.desc())
+        .limit(VOTES_PER_PAGE)
+        .offset((page - 1) * VOTES_PER_PAGE)
+    ).all()
 
     sponsored = db.session.scalars(
-        select(AgendaItem).join(agenda_item_sponsors, agenda_item_sponsors.c.agenda_item_id == AgendaItem.id)
+        select(AgendaItem)
+        .join(agenda_item_sponsors, agenda_item_sponsors.c.agenda_item_id == AgendaItem.id)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .where(agenda_item_sponsors.c.member_id == person.id, Meeting.agenda_published_at.is_not(None))
         .options(joinedload(AgendaItem.resolution), joinedload(AgendaItem.meeting))
-        .order_by(Meeting.start_at.desc()).limit(100)).all()
+        .order_by(Meeting.start_at.desc())
+        .limit(100)
+    ).all()
     disclosures = db.session.scalars(
-        select(ConflictDisclosure).where(ConflictDisclosure.member_id == person.id)
+        select(ConflictDisclosure)
+        .where(ConflictDisclosure.member_id == person.id)
         .options(selectinload(ConflictDisclosure.item).joinedload(AgendaItem.meeting))
-        .order_by(ConflictDisclosure.stated_at.desc())).all()
+        .order_by(ConflictDisclosure.stated_at.desc())
+    ).all()
     attendance_counts, attendance_rate = attendance_record(person.id)
     return render_template(
-        "portal/member.html", member=person, today=today, record=voting_record(person.id), cast=cast,
-        total=total, page=page, pages=pages, choice=choice, year=year, choices=list(VoteChoice), errors=errors,
-        sponsored=sponsored, disclosures=disclosures, attendance_counts=attendance_counts,
-        attendance_rate=attendance_rate, attendance_labels=ATTENDANCE_LABELS, votes=votes, MotionResult=MotionResult,
+        "portal/member.html",
+        member=person,
+        today=today,
+        record=voting_record(person.id),
+        cast=cast,
+        total=total,
+        page=page,
+        pages=pages,
+        choice=choice,
+        year=year,
+        choices=list(VoteChoice),
+        errors=errors,
+        sponsored=sponsored,
+        disclosures=disclosures,
+        attendance_counts=attendance_counts,
+        attendance_rate=attendance_rate,
+        attendance_labels=ATTENDANCE_LABELS,
+        votes=votes,
+        MotionResult=MotionResult,
     ), 400 if errors else 200
 
 
 # ---- how public comment works ---------------------------------------------------------------------------------
+
 
 @bp.route("/public-comment")
 def comment_guide():
@@ -234,7 +328,9 @@ def comment_guide():
     bodies = db.session.scalars(select(Body).order_by(Body.name)).all()
     guides = [(body, comment.policy_in_force(body, today) or comment.default_policy(body)) for body in bodies]
     upcoming = db.session.scalars(
-        select(Meeting).where(Meeting.agenda_published_at.is_not(None), Meeting.start_at >= utcnow(),
-                              Meeting.status != "cancelled")
-        .order_by(Meeting.start_at).limit(5)).all()
+        select(Meeting)
+        .where(Meeting.agenda_published_at.is_not(None), Meeting.start_at >= utcnow(), Meeting.status != "cancelled")
+        .order_by(Meeting.start_at)
+        .limit(5)
+    ).all()
     return render_template("portal/comment_guide.html", guides=guides, upcoming=upcoming, comment=comment)

@@ -68,8 +68,7 @@ def _feed(meetings, name: str, filename: str = "meetings.ics") -> Response:
 
 
 def _public_meetings(body_id: int | None = None):
-    query = select(Meeting).where(Meeting.first_published_at.is_not(None),
-                                  Meeting.start_at >= utcnow() - FEED_HISTORY)
+    query = select(Meeting).where(Meeting.first_published_at.is_not(None), Meeting.start_at >= utcnow() - FEED_HISTORY)
     if body_id is not None:
         query = query.where(Meeting.body_id == body_id)
     return db.session.scalars(query.order_by(Meeting.start_at).limit(2000)).all()

@@ -59,15 +59,19 @@ def _valid(form) -> bool:
     token_field = getattr(form, "csrf_token", None)  # absent when CSRF is switched off (tests)
     if token_field is not None and token_field.errors:
         token_field.errors = []
-        form.form_errors.append(_("This form expired or was sent from another page. Your answers are kept below: "
-                                  "check them and submit again."))
+        form.form_errors.append(
+            _(
+                "This form expired or was sent from another page. Your answers are kept below: "
+                "check them and submit again."
+            )
+        )
         return False
     return valid and not _honeypot_filled(form)
 
 
 def _honeypot_filled(form) -> bool:
     if form.website.data:
-        form.form_errors.append(_("Leave the last field (\"Leave this field empty\") empty, then submit again."))
+        form.form_errors.append(_('Leave the last field ("Leave this field empty") empty, then submit again.'))
         return True
     return False
 
@@ -82,19 +86,30 @@ def _send_confirmation(speaker, token: str, *, again=False) -> bool:
         return False
     link = url_for("portal.speaker_request", request_id=speaker.id, token=token, _external=True)
     lines = [
-        _("Hello %(name)s,", name=speaker.name), "",
-        (_("Here is a new private link to your request to speak. The previous link no longer works.") if again
-         else _("You are registered to speak.")),
-        "", _("Meeting: %(title)s", title=speaker.meeting.title),
+        _("Hello %(name)s,", name=speaker.name),
+        "",
+        (
+            _("Here is a new private link to your request to speak. The previous link no longer works.")
+            if again
+            else _("You are registered to speak.")
+        ),
+        "",
+        _("Meeting: %(title)s", title=speaker.meeting.title),
         _("Date: %(date)s", date=format_local(speaker.meeting.start_at)),
         _("Item: %(item)s", item=f"{speaker.item.label} {speaker.item.title}"),
         _("Your position: %(stance)s", stance=comment.stance_label(speaker.stance)),
     ]
     if speaker.queue_position:
         lines.append(_("Your place in the queue: %(place)s", place=speaker.queue_position))
-    lines += ["", _("To see where you stand, change your request or withdraw it, open your private link:"), link, "",
-              _("Keep this link private: anyone who has it can change your request."), "",
-              current_app.config["CITY_NAME"]]
+    lines += [
+        "",
+        _("To see where you stand, change your request or withdraw it, open your private link:"),
+        link,
+        "",
+        _("Keep this link private: anyone who has it can change your request."),
+        "",
+        current_app.config["CITY_NAME"],
+    ]
     try:
         send_mail(speaker.email, _("Your request to speak: %(title)s", title=speaker.meeting.title), "\n".join(lines))
     except Exception:  # noqa: BLE001 (SMTP down: the request is saved; the page shows the link anyway)
@@ -114,7 +129,9 @@ def speak(meeting_id: int):
         if _valid(form):
             try:
                 registration = comment.register_speaker(
-                    _chosen_item(form, meeting), name=form.name.data, **form.card_data(),
+                    _chosen_item(form, meeting),
+                    name=form.name.data,
+                    **form.card_data(),
                     disclaimer_version=request.form.get("disclaimer_version"),
                     submission_key=form.submission_key.data or None,
                 )
@@ -127,19 +144,22 @@ def speak(meeting_id: int):
                     token = comment.reissue_token(speaker)
                     db.session.commit()
                     mailed = _send_confirmation(speaker, token, again=True)
-                    return render_template("portal/speak_existing.html", meeting=meeting, speaker=speaker,
-                                           mailed=mailed, comment=comment), 200
+                    return render_template(
+                        "portal/speak_existing.html", meeting=meeting, speaker=speaker, mailed=mailed, comment=comment
+                    ), 200
                 db.session.commit()
                 if token is None:
-                    return render_template("portal/speak_existing.html", meeting=meeting, speaker=speaker,
-                                           mailed=False, comment=comment), 200
+                    return render_template(
+                        "portal/speak_existing.html", meeting=meeting, speaker=speaker, mailed=False, comment=comment
+                    ), 200
                 mailed = _send_confirmation(speaker, token)
                 if mailed:
                     flash(_("We have emailed this link to you as well."), "info")
                 return redirect(_private_url(speaker.id, token, registered=1))
         form.submission_key.data = form.submission_key.data or secrets.token_urlsafe(16)
-    return render_template("portal/speak.html", meeting=meeting, form=form, window=window, comment=comment,
-                           policy=policy), status
+    return render_template(
+        "portal/speak.html", meeting=meeting, form=form, window=window, comment=comment, policy=policy
+    ), status
 
 
 def _request_or_404(request_id: int, token: str):
@@ -150,11 +170,22 @@ def _request_or_404(request_id: int, token: str):
 
 
 def _private_page(speaker, token, form, status=200):
-    response = current_app.make_response((render_template(
-        "portal/speaker_request.html", speaker=speaker, token=token, form=form, comment=comment,
-        place=comment.place_in_queue(speaker), window=comment.signup_window(speaker.meeting),
-        registered=request.args.get("registered") == "1", policy=comment.effective_policy(speaker.meeting),
-    ), status))
+    response = current_app.make_response(
+        (
+            render_template(
+                "portal/speaker_request.html",
+                speaker=speaker,
+                token=token,
+                form=form,
+                comment=comment,
+                place=comment.place_in_queue(speaker),
+                window=comment.signup_window(speaker.meeting),
+                registered=request.args.get("registered") == "1",
+                policy=comment.effective_policy(speaker.meeting),
+            ),
+            status,
+        )
+    )
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the address
     return response
@@ -210,8 +241,13 @@ def written_comment(meeting_id: int):
             try:
                 item = _chosen_item(form, meeting)
                 written, created = comment.submit_written_comment(
-                    item, name=form.name.data, stance=form.stance.data, text=form.text.data, email=form.email.data,
-                    city=form.city.data, disclaimer_version=request.form.get("disclaimer_version"),
+                    item,
+                    name=form.name.data,
+                    stance=form.stance.data,
+                    text=form.text.data,
+                    email=form.email.data,
+                    city=form.city.data,
+                    disclaimer_version=request.form.get("disclaimer_version"),
                     submission_key=form.submission_key.data or None,
                 )
             except DomainError as exc:
@@ -219,13 +255,20 @@ def written_comment(meeting_id: int):
                 attach_error(form, exc)
             else:
                 db.session.commit()
-                flash(_("Thank you. Your comment is received; it will appear on the item's page once the City "
-                        "Clerk has published it.") if created else
-                      _("We already have this comment; it was not sent twice."), "success")
+                flash(
+                    _(
+                        "Thank you. Your comment is received; it will appear on the item's page once the City "
+                        "Clerk has published it."
+                    )
+                    if created
+                    else _("We already have this comment; it was not sent twice."),
+                    "success",
+                )
                 return redirect(url_for("portal.item", meeting_id=meeting.id, item_id=written.agenda_item_id))
         form.submission_key.data = form.submission_key.data or secrets.token_urlsafe(16)
-    return render_template("portal/written_comment.html", meeting=meeting, form=form, window=window, policy=policy,
-                           comment=comment), status
+    return render_template(
+        "portal/written_comment.html", meeting=meeting, form=form, window=window, policy=policy, comment=comment
+    ), status
 
 
 @bp.route("/meetings/<id:meeting_id>/items/<id:item_id>")
@@ -237,10 +280,18 @@ def item(meeting_id: int, item_id: int):
     tally = comment.tallies(meeting.id).get(agenda_item.id) or comment.Tally.empty()
     policy = comment.effective_policy(meeting)
     return render_template(
-        "portal/item.html", meeting=meeting, item=agenda_item, speakers=comment.public_speakers(agenda_item),
-        written=comment.published_comments(agenda_item), tally=tally, comment=comment, services=meeting_services,
-        window=comment.signup_window(meeting, policy=policy), policy=policy,
-        motions=votes.public_motions(meeting.id).get(agenda_item.id, []), votes=votes,
+        "portal/item.html",
+        meeting=meeting,
+        item=agenda_item,
+        speakers=comment.public_speakers(agenda_item),
+        written=comment.published_comments(agenda_item),
+        tally=tally,
+        comment=comment,
+        services=meeting_services,
+        window=comment.signup_window(meeting, policy=policy),
+        policy=policy,
+        motions=votes.public_motions(meeting.id).get(agenda_item.id, []),
+        votes=votes,
     )
 
 
@@ -259,8 +310,7 @@ def _display_state(meeting: Meeting) -> dict:
     return {
         "meeting": meeting.title,
         "item": f"{speaker.item.label} {speaker.item.title}",
-        "speaker": {"name": speaker.name, "group": speaker.group_name,
-                    "stance": comment.stance_label(speaker.stance)},
+        "speaker": {"name": speaker.name, "group": speaker.group_name, "stance": comment.stance_label(speaker.stance)},
         "allotted_seconds": speaker.allotted_seconds,
         "remaining_seconds": speaker.remaining(now),
         "remaining": comment.format_seconds(speaker.remaining(now)),
@@ -271,11 +321,11 @@ def _display_state(meeting: Meeting) -> dict:
 
 @bp.route("/meetings/<id:meeting_id>/display.json")
 def display_state(meeting_id: int):
-    meeting = db.session.scalar(select(Meeting).where(Meeting.id == meeting_id,
-                                                      Meeting.first_published_at.is_not(None)))
+    meeting = db.session.scalar(
+        select(Meeting).where(Meeting.id == meeting_id, Meeting.first_published_at.is_not(None))
+    )
     if meeting is None:
         abort(404)
     response = jsonify(_display_state(meeting))
     response.headers["Cache-Control"] = "no-store"
     return response
-

@@ -54,12 +54,19 @@ def _agenda_feed(body: Body | None) -> Response:
     meetings = db.session.scalars(query.order_by(Meeting.agenda_published_at.desc()).limit(FEED_SIZE)).all()
     city = current_app.config["CITY_NAME"]
     if body is None:
-        feed = _generator("agendas", _("%(city)s: new agendas", city=city),
-                          url_for("portal.feed_agendas", _external=True), url_for("portal.meetings", _external=True))
+        feed = _generator(
+            "agendas",
+            _("%(city)s: new agendas", city=city),
+            url_for("portal.feed_agendas", _external=True),
+            url_for("portal.meetings", _external=True),
+        )
     else:
-        feed = _generator(f"agendas-body-{body.id}", _("%(city)s: new agendas of %(body)s", city=city, body=body.name),
-                          url_for("portal.feed_body_agendas", body_id=body.id, _external=True),
-                          url_for("portal.meetings", body=body.id, _external=True))
+        feed = _generator(
+            f"agendas-body-{body.id}",
+            _("%(city)s: new agendas of %(body)s", city=city, body=body.name),
+            url_for("portal.feed_body_agendas", body_id=body.id, _external=True),
+            url_for("portal.meetings", body=body.id, _external=True),
+        )
     for meeting in reversed(meetings):  # feedgen prepends each entry: add the oldest first
         entry = feed.add_entry()
         entry.id(_tag("meeting-agenda", meeting.id))
@@ -85,11 +92,17 @@ def feed_body_agendas(body_id: int):
 @bp.route("/feeds/resolutions.atom")
 def feed_resolutions():
     rows = db.session.scalars(
-        public_resolutions().where(Resolution.status == ResolutionStatus.adopted)
-        .order_by(Resolution.adopted_on.desc(), Resolution.number_seq.desc()).limit(FEED_SIZE)).all()
-    feed = _generator("resolutions", _("%(city)s: adopted resolutions", city=current_app.config["CITY_NAME"]),
-                      url_for("portal.feed_resolutions", _external=True),
-                      url_for("portal.resolutions", _external=True))
+        public_resolutions()
+        .where(Resolution.status == ResolutionStatus.adopted)
+        .order_by(Resolution.adopted_on.desc(), Resolution.number_seq.desc())
+        .limit(FEED_SIZE)
+    ).all()
+    feed = _generator(
+        "resolutions",
+        _("%(city)s: adopted resolutions", city=current_app.config["CITY_NAME"]),
+        url_for("portal.feed_resolutions", _external=True),
+        url_for("portal.resolutions", _external=True),
+    )
     stamps = []
     for resolution in reversed(rows):
         # Adoption is a date; the entry is stamped at noon city time so every reader shows the same day.
@@ -102,7 +115,8 @@ def feed_resolutions():
         entry.updated(stamp)
         entry.published(stamp)
         adopted = _("Adopted %(date)s.", date=local_date(resolution.adopted_on))
-        effective = (_("Effective %(date)s.", date=local_date(resolution.effective_on))
-                     if resolution.effective_on else "")
+        effective = (
+            _("Effective %(date)s.", date=local_date(resolution.effective_on)) if resolution.effective_on else ""
+        )
         entry.summary(f"{adopted} {effective}".strip())
     return _respond(feed, stamps)

@@ -32,13 +32,16 @@ from app.votes.services import ROLL
 
 def _public_resolution(resolution_id: int) -> Resolution:
     resolution = db.session.scalar(
-        select(Resolution).where(Resolution.id == resolution_id).options(
+        select(Resolution)
+        .where(Resolution.id == resolution_id)
+        .options(
             joinedload(Resolution.item).joinedload(AgendaItem.meeting),
             joinedload(Resolution.item).selectinload(AgendaItem.sponsors),
             selectinload(Resolution.links_out).selectinload(ResolutionLink.target),
             selectinload(Resolution.links_in).selectinload(ResolutionLink.source),
             selectinload(Resolution.effects).joinedload(AgreementEffect.agreement),
-        ))
+        )
+    )
     if resolution is None or resolution.item.meeting.agenda_published_at is None:
         abort(404)
     return resolution
@@ -82,17 +85,27 @@ def resolutions():
     errors: list[str] = []
     q = request.args.get("q", "").strip()[:200]
     criteria = search.Criteria(
-        q=q, year=read_arg(errors, lambda: int_arg("year", low=1900, high=2999)),
+        q=q,
+        year=read_arg(errors, lambda: int_arg("year", low=1900, high=2999)),
         status=read_arg(errors, lambda: choice_arg("status", ResolutionStatus)),
         sponsor_id=read_arg(errors, lambda: int_arg("sponsor")),
         effect=read_arg(errors, lambda: choice_arg("effect", EffectKind)),
         page=read_arg(errors, lambda: int_arg("page", high=100000)) or 1,
-        sort=read_arg(errors, lambda: choice_arg("sort", search.SORTS)) or ("relevance" if q else "newest"))
+        sort=read_arg(errors, lambda: choice_arg("sort", search.SORTS)) or ("relevance" if q else "newest"),
+    )
     results = search.search(criteria)
     years, sponsors = search.filter_choices()
-    return render_template("portal/resolutions.html", results=results, criteria=criteria, errors=errors,
-                           years=years, sponsors=sponsors, legislation=legislation,
-                           statuses=list(ResolutionStatus), effects=list(EffectKind)), 400 if errors else 200
+    return render_template(
+        "portal/resolutions.html",
+        results=results,
+        criteria=criteria,
+        errors=errors,
+        years=years,
+        sponsors=sponsors,
+        legislation=legislation,
+        statuses=list(ResolutionStatus),
+        effects=list(EffectKind),
+    ), 400 if errors else 200
 
 
 @bp.route("/resolutions/<id:resolution_id>")
@@ -100,21 +113,41 @@ def resolution(resolution_id: int):
     resolution = _public_resolution(resolution_id)
     item = resolution.item
     # The item's motions, and any motion that rescinded the one adopting it, in one query.
-    rescinding = and_(Motion.target_id == resolution.motion_id, Motion.kind == MotionKind.rescind,
-                      Motion.result == MotionResult.passed) if resolution.motion_id else false()
-    found = db.session.scalars(select(Motion).where(or_(Motion.agenda_item_id == item.id, rescinding),
-                                                    Motion.status != MotionStatus.pending)
-                               .options(*ROLL).order_by(Motion.id)).all()
+    rescinding = (
+        and_(
+            Motion.target_id == resolution.motion_id,
+            Motion.kind == MotionKind.rescind,
+            Motion.result == MotionResult.passed,
+        )
+        if resolution.motion_id
+        else false()
+    )
+    found = db.session.scalars(
+        select(Motion)
+        .where(or_(Motion.agenda_item_id == item.id, rescinding), Motion.status != MotionStatus.pending)
+        .options(*ROLL)
+        .order_by(Motion.id)
+    ).all()
     motions = [m for m in found if m.agenda_item_id == item.id]
-    rescissions = [m for m in found if m.kind == MotionKind.rescind and m.target_id == resolution.motion_id
-                   and m.passed]
+    rescissions = [
+        m for m in found if m.kind == MotionKind.rescind and m.target_id == resolution.motion_id and m.passed
+    ]
     tally = comment.tallies(item.meeting_id).get(item.id) or comment.Tally.empty()
     return render_template(
-        "portal/resolution.html", resolution=resolution, item=item, meeting=item.meeting, motions=motions,
-        decisive=next((m for m in motions if m.id == resolution.motion_id), None), rescissions=rescissions,
+        "portal/resolution.html",
+        resolution=resolution,
+        item=item,
+        meeting=item.meeting,
+        motions=motions,
+        decisive=next((m for m in motions if m.id == resolution.motion_id), None),
+        rescissions=rescissions,
         speakers=comment.public_speakers(item) if item.public_comment_required else [],
-        written=comment.published_comments(item) if item.public_comment_required else [], tally=tally,
-        comment=comment, votes=votes, legislation=legislation, services=meeting_services,
+        written=comment.published_comments(item) if item.public_comment_required else [],
+        tally=tally,
+        comment=comment,
+        votes=votes,
+        legislation=legislation,
+        services=meeting_services,
     )
 
 
@@ -132,28 +165,41 @@ def _as_of() -> tuple[date, str | None]:
 @bp.route("/agreements")
 def agreements():
     on, error = _as_of()
-    rows = db.session.scalars(select(Agreement).options(
-        selectinload(Agreement.effects).selectinload(AgreementEffect.resolution))
-        .order_by(Agreement.signed_on.desc().nulls_last(), Agreement.id)).all()
-    return render_template("portal/agreements.html", rows=rows, on=on, error=error, legislation=legislation), \
-        400 if error else 200
+    rows = db.session.scalars(
+        select(Agreement)
+        .options(selectinload(Agreement.effects).selectinload(AgreementEffect.resolution))
+        .order_by(Agreement.signed_on.desc().nulls_last(), Agreement.id)
+    ).all()
+    return render_template(
+        "portal/agreements.html", rows=rows, on=on, error=error, legislation=legislation
+    ), 400 if error else 200
 
 
 @bp.route("/agreements/<id:agreement_id>")
 def agreement(agreement_id: int):
     on, error = _as_of()
-    agreement = db.session.scalar(select(Agreement).where(Agreement.id == agreement_id).options(
-        selectinload(Agreement.effects).selectinload(AgreementEffect.resolution),
-        selectinload(Agreement.documents)))
+    agreement = db.session.scalar(
+        select(Agreement)
+        .where(Agreement.id == agreement_id)
+        .options(
+            selectinload(Agreement.effects).selectinload(AgreementEffect.resolution), selectinload(Agreement.documents)
+        )
+    )
     if agreement is None:
         abort(404)
     today = to_local(utcnow()).date()
     timeline = legislation.in_force_effects(agreement.effects, date.max)
     return render_template(
-        "portal/agreement.html", agreement=agreement, on=on, error=error, today=today,
+        "portal/agreement.html",
+        agreement=agreement,
+        on=on,
+        error=error,
+        today=today,
         state_today=legislation.agreement_status(agreement, today),
         state_on=legislation.agreement_status(agreement, on),
-        timeline=timeline, prohibitions=legislation.prohibitions(agreement.category, on), legislation=legislation,
+        timeline=timeline,
+        prohibitions=legislation.prohibitions(agreement.category, on),
+        legislation=legislation,
     ), 400 if error else 200
 
 

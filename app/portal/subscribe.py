@@ -49,8 +49,9 @@ def subscribe():
                     subscriptions.send_confirmation(pending)
                 except Exception:  # noqa: BLE001 (the page says to try again; nothing is lost)
                     current_app.logger.exception("could not send a subscription confirmation")
-                    form.form_errors.append(_("We could not send the confirmation email just now. Please try "
-                                              "again in a few minutes."))
+                    form.form_errors.append(
+                        _("We could not send the confirmation email just now. Please try again in a few minutes.")
+                    )
                     return render_template("portal/subscribe.html", form=form, comment=comment), 503
                 return render_template("portal/subscribe_sent.html", email=pending.subscription.email), 200
     return render_template("portal/subscribe.html", form=form, comment=comment), status
@@ -73,8 +74,12 @@ def subscription_confirm(subscription_id: int, token: str):
         else:
             db.session.commit()
             done = True
-    return _private((render_template("portal/subscription_confirm.html", subscription=subscription, done=done,
-                                     error=error), 409 if error else 200))
+    return _private(
+        (
+            render_template("portal/subscription_confirm.html", subscription=subscription, done=done, error=error),
+            409 if error else 200,
+        )
+    )
 
 
 @bp.route("/unsubscribe/<id:subscription_id>-<token>", methods=["GET", "POST"])
@@ -87,5 +92,8 @@ def unsubscribe(subscription_id: int, token: str):
     if request.method == "POST":
         subscriptions.unsubscribe(subscription)
         db.session.commit()
-    return _private(render_template("portal/unsubscribe.html", subscription=subscription,
-                                    done=subscription.unsubscribed_at is not None))
+    return _private(
+        render_template(
+            "portal/unsubscribe.html", subscription=subscription, done=subscription.unsubscribed_at is not None
+        )
+    )

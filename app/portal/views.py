@@ -30,8 +30,12 @@ def revalidate(response):
     Pages holding a private link say ``no-store`` and are left alone; ``no-cache`` makes every other page be
     revalidated, so a change to the record shows at once.
     """
-    if (request.method in ("GET", "HEAD") and response.status_code == 200 and not response.direct_passthrough
-            and "no-store" not in (response.headers.get("Cache-Control") or "")):
+    if (
+        request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and not response.direct_passthrough
+        and "no-store" not in (response.headers.get("Cache-Control") or "")
+    ):
         signed_in = request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session"))
         response.headers["Cache-Control"] = "private, no-cache" if signed_in else "no-cache"
         # The page is in the reader's language: from the session's choice, else Accept-Language.
@@ -46,27 +50,49 @@ def home():
     bodies = bodies_with_members()
     now = utcnow()
     upcoming = db.session.scalars(
-        select(Meeting).where(Meeting.first_published_at.is_not(None), Meeting.start_at >= now - timedelta(hours=6))
-        .order_by(Meeting.start_at).limit(10)
+        select(Meeting)
+        .where(Meeting.first_published_at.is_not(None), Meeting.start_at >= now - timedelta(hours=6))
+        .order_by(Meeting.start_at)
+        .limit(10)
     ).all()
     recent = db.session.scalars(
-        select(Meeting).where(Meeting.first_published_at.is_not(None), Meeting.start_at < now - timedelta(hours=6))
-        .order_by(Meeting.start_at.desc()).limit(10)
+        select(Meeting)
+        .where(Meeting.first_published_at.is_not(None), Meeting.start_at < now - timedelta(hours=6))
+        .order_by(Meeting.start_at.desc())
+        .limit(10)
     ).all()
-    latest = db.session.scalars(public_resolutions().where(Resolution.status == ResolutionStatus.adopted)
-                                .order_by(Resolution.adopted_on.desc(), Resolution.number_seq.desc()).limit(5)).all()
-    return render_template("portal/home.html", bodies=bodies, today=to_local(now).date(), upcoming=upcoming,
-                           recent=recent, latest=latest, services=services)
+    latest = db.session.scalars(
+        public_resolutions()
+        .where(Resolution.status == ResolutionStatus.adopted)
+        .order_by(Resolution.adopted_on.desc(), Resolution.number_seq.desc())
+        .limit(5)
+    ).all()
+    return render_template(
+        "portal/home.html",
+        bodies=bodies,
+        today=to_local(now).date(),
+        upcoming=upcoming,
+        recent=recent,
+        latest=latest,
+        services=services,
+    )
 
 
 def _public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
     """A public (noticed) meeting with its items; ``whole`` also loads what the meeting page shows, each
     relation in one query, so the page's query count does not grow with the record."""
-    options = [selectinload(Meeting.items).selectinload(AgendaItem.sponsors), joinedload(Meeting.comment_policy),
-               selectinload(Meeting.items).joinedload(AgendaItem.resolution)]
+    options = [
+        selectinload(Meeting.items).selectinload(AgendaItem.sponsors),
+        joinedload(Meeting.comment_policy),
+        selectinload(Meeting.items).joinedload(AgendaItem.resolution),
+    ]
     if whole:
-        options += [selectinload(Meeting.items).selectinload(AgendaItem.attachments), selectinload(Meeting.changes),
-                    joinedload(Meeting.minutes), selectinload(Meeting.attendances)]
+        options += [
+            selectinload(Meeting.items).selectinload(AgendaItem.attachments),
+            selectinload(Meeting.changes),
+            joinedload(Meeting.minutes),
+            selectinload(Meeting.attendances),
+        ]
     meeting = db.session.scalar(
         select(Meeting).where(Meeting.id == meeting_id, Meeting.first_published_at.is_not(None)).options(*options)
     )
@@ -79,18 +105,29 @@ def _public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
 def meeting(meeting_id: int):
     meeting = _public_meeting_or_404(meeting_id, whole=True)
     policy = comment.effective_policy(meeting)
-    return render_template("portal/meeting.html", meeting=meeting, services=services, comment=comment,
-                           window=comment.signup_window(meeting, policy=policy), policy=policy,
-                           tallies=comment.tallies(meeting.id), attendance_labels=STATUS_LABELS,
-                           votes=votes, **votes.meeting_record(meeting))
+    return render_template(
+        "portal/meeting.html",
+        meeting=meeting,
+        services=services,
+        comment=comment,
+        window=comment.signup_window(meeting, policy=policy),
+        policy=policy,
+        tallies=comment.tallies(meeting.id),
+        attendance_labels=STATUS_LABELS,
+        votes=votes,
+        **votes.meeting_record(meeting),
+    )
 
 
 @bp.route("/meetings/<id:meeting_id>/documents/<id:attachment_id>/<path:filename>")
 def document(meeting_id: int, attachment_id: int, filename: str):
     """A document of a published agenda; nothing of a draft agenda is public."""
     attachment = db.session.get(Attachment, attachment_id)
-    if (attachment is None or attachment.item.meeting_id != meeting_id
-            or attachment.item.meeting.agenda_published_at is None):
+    if (
+        attachment is None
+        or attachment.item.meeting_id != meeting_id
+        or attachment.item.meeting.agenda_published_at is None
+    ):
         abort(404)
     return send_attachment(attachment)
 

@@ -184,8 +184,9 @@ class SpeakerRequest(db.Model):
     item = relationship("AgendaItem")
     meeting = relationship("Meeting")
     ceded_to = relationship("SpeakerRequest", remote_side=[id])
-    extensions = relationship("TimeExtension", back_populates="request", order_by="TimeExtension.id",
-                              foreign_keys="TimeExtension.request_id")
+    extensions = relationship(
+        "TimeExtension", back_populates="request", order_by="TimeExtension.id", foreign_keys="TimeExtension.request_id"
+    )
 
     @property
     def speaks(self) -> bool:
@@ -194,8 +195,11 @@ class SpeakerRequest(db.Model):
     @property
     def is_active(self) -> bool:
         """Still to be heard: in the queue and neither done nor gone."""
-        return self.status in (SpeakerRequestStatus.waiting, SpeakerRequestStatus.checked_in,
-                               SpeakerRequestStatus.called)
+        return self.status in (
+            SpeakerRequestStatus.waiting,
+            SpeakerRequestStatus.checked_in,
+            SpeakerRequestStatus.called,
+        )
 
     def elapsed(self, now: datetime) -> int:
         if self.timer == SpeakerRequestTimer.running and self.timer_started_at is not None:

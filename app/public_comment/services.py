@@ -48,8 +48,13 @@ PARTICIPATION_LABELS = {
     P.written_only: _l("I will not speak; record my position only"),
 }
 STATUS_LABELS = {
-    R.waiting: _l("Waiting"), R.checked_in: _l("Checked in"), R.called: _l("Speaking now"), R.spoke: _l("Spoke"),
-    R.no_show: _l("No-show"), R.withdrawn: _l("Withdrawn"), R.ceded: _l("Ceded time"),
+    R.waiting: _l("Waiting"),
+    R.checked_in: _l("Checked in"),
+    R.called: _l("Speaking now"),
+    R.spoke: _l("Spoke"),
+    R.no_show: _l("No-show"),
+    R.withdrawn: _l("Withdrawn"),
+    R.ceded: _l("Ceded time"),
 }
 TIMER_LABELS = {T.idle: _l("Not started"), T.running: _l("Running"), T.paused: _l("Paused"), T.stopped: _l("Stopped")}
 
@@ -60,14 +65,20 @@ DISCLAIMER_VERSION = "PR-2025-1"
 
 def disclaimer_paragraphs() -> list[str]:
     return [
-        _("Under Florida's public records law (Chapter 119, Florida Statutes), what you submit here is a public "
-          "record: your name, the item, your position, your group and any written comment can be seen by anyone."),
-        _("Under Florida law, e-mail addresses are public records. If you do not want your e-mail address released "
-          "in response to a public records request, do not send electronic mail to this entity. Instead, contact "
-          "this office by phone or in writing (F.S. 668.6076)."),
-        _("Email, phone, city and accommodation details are optional. Dais shows them only to the City Clerk's "
-          "staff, never on a public page, but they can still be released in response to a public records request "
-          "unless a statutory exemption applies."),
+        _(
+            "Under Florida's public records law (Chapter 119, Florida Statutes), what you submit here is a public "
+            "record: your name, the item, your position, your group and any written comment can be seen by anyone."
+        ),
+        _(
+            "Under Florida law, e-mail addresses are public records. If you do not want your e-mail address released "
+            "in response to a public records request, do not send electronic mail to this entity. Instead, contact "
+            "this office by phone or in writing (F.S. 668.6076)."
+        ),
+        _(
+            "Email, phone, city and accommodation details are optional. Dais shows them only to the City Clerk's "
+            "staff, never on a public page, but they can still be released in response to a public records request "
+            "unless a statutory exemption applies."
+        ),
     ]
 
 
@@ -105,24 +116,35 @@ def default_policy(body: Body) -> CommentPolicy:
     """The rules used when a body has adopted none: an unsaved policy with the configured defaults."""
     config = current_app.config
     return CommentPolicy(
-        body_id=body.id, version=0, adopted_on=None, adopted_by="",
-        speaker_seconds=config["COMMENT_SPEAKER_SECONDS"], group_seconds=config["COMMENT_GROUP_SECONDS"],
-        item_cap_minutes=None, signup_closes_minutes=config["COMMENT_SIGNUP_CLOSES_MINUTES"],
-        written_accepted=True, written_max_chars=config["COMMENT_WRITTEN_MAX_CHARS"], ceding_allowed=False,
+        body_id=body.id,
+        version=0,
+        adopted_on=None,
+        adopted_by="",
+        speaker_seconds=config["COMMENT_SPEAKER_SECONDS"],
+        group_seconds=config["COMMENT_GROUP_SECONDS"],
+        item_cap_minutes=None,
+        signup_closes_minutes=config["COMMENT_SIGNUP_CLOSES_MINUTES"],
+        written_accepted=True,
+        written_max_chars=config["COMMENT_WRITTEN_MAX_CHARS"],
+        ceding_allowed=False,
     )
 
 
 def policies(body: Body) -> list[CommentPolicy]:
-    return list(db.session.scalars(
-        select(CommentPolicy).where(CommentPolicy.body_id == body.id).order_by(CommentPolicy.version.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(CommentPolicy).where(CommentPolicy.body_id == body.id).order_by(CommentPolicy.version.desc())
+        )
+    )
 
 
 def policy_in_force(body: Body, on: date) -> CommentPolicy | None:
     """The latest version adopted on or before ``on``; a version adopted for a later date is not yet in force."""
     return db.session.scalar(
-        select(CommentPolicy).where(CommentPolicy.body_id == body.id, CommentPolicy.adopted_on <= on)
-        .order_by(CommentPolicy.adopted_on.desc(), CommentPolicy.version.desc()).limit(1)
+        select(CommentPolicy)
+        .where(CommentPolicy.body_id == body.id, CommentPolicy.adopted_on <= on)
+        .order_by(CommentPolicy.adopted_on.desc(), CommentPolicy.version.desc())
+        .limit(1)
     )
 
 
@@ -142,19 +164,37 @@ def stamp_policy(meeting: Meeting) -> None:
 
 
 POLICY_LIMITS = {
-    "speaker_seconds": (30, 1800), "group_seconds": (30, 3600), "item_cap_minutes": (1, 24 * 60),
-    "signup_closes_minutes": (0, 7 * 24 * 60), "written_max_chars": (100, 20000),
+    "speaker_seconds": (30, 1800),
+    "group_seconds": (30, 3600),
+    "item_cap_minutes": (1, 24 * 60),
+    "signup_closes_minutes": (0, 7 * 24 * 60),
+    "written_max_chars": (100, 20000),
 }
 
 
-def adopt_policy(body: Body, *, adopted_on: date, adopted_by: str, speaker_seconds: int, group_seconds: int,
-                 item_cap_minutes: int | None, signup_closes_minutes: int, written_accepted: bool,
-                 written_max_chars: int, ceding_allowed: bool, actor) -> CommentPolicy:
+def adopt_policy(
+    body: Body,
+    *,
+    adopted_on: date,
+    adopted_by: str,
+    speaker_seconds: int,
+    group_seconds: int,
+    item_cap_minutes: int | None,
+    signup_closes_minutes: int,
+    written_accepted: bool,
+    written_max_chars: int,
+    ceding_allowed: bool,
+    actor,
+) -> CommentPolicy:
     """R6: a new version of the body's comment policy. Versions are never edited; meetings already noticed
     keep the version stamped on them."""
-    values = {"speaker_seconds": speaker_seconds, "group_seconds": group_seconds,
-              "item_cap_minutes": item_cap_minutes, "signup_closes_minutes": signup_closes_minutes,
-              "written_max_chars": written_max_chars}
+    values = {
+        "speaker_seconds": speaker_seconds,
+        "group_seconds": group_seconds,
+        "item_cap_minutes": item_cap_minutes,
+        "signup_closes_minutes": signup_closes_minutes,
+        "written_max_chars": written_max_chars,
+    }
     for name, value in values.items():
         low, high = POLICY_LIMITS[name]
         if value is None and name == "item_cap_minutes":
@@ -162,22 +202,37 @@ def adopt_policy(body: Body, *, adopted_on: date, adopted_by: str, speaker_secon
         if value is None or not low <= value <= high:
             raise DomainError(_("Enter a number from %(low)d to %(high)d.", low=low, high=high), field=name)
     if group_seconds < speaker_seconds:
-        raise DomainError(_("A group representative cannot have less time than an individual speaker."),
-                          field="group_seconds")
+        raise DomainError(
+            _("A group representative cannot have less time than an individual speaker."), field="group_seconds"
+        )
     if adopted_on is None or not date(2000, 1, 1) <= adopted_on <= date(2100, 12, 31):
         raise DomainError(_("Enter the date the policy was adopted."), field="adopted_on")
     latest = db.session.scalar(select(func.max(CommentPolicy.version)).where(CommentPolicy.body_id == body.id))
     policy = CommentPolicy(
-        body_id=body.id, version=(latest or 0) + 1, adopted_on=adopted_on, adopted_by=clean_text(adopted_by),
-        written_accepted=bool(written_accepted), ceding_allowed=bool(ceding_allowed),
-        created_by_id=actor.id if actor else None, **values,
+        body_id=body.id,
+        version=(latest or 0) + 1,
+        adopted_on=adopted_on,
+        adopted_by=clean_text(adopted_by),
+        written_accepted=bool(written_accepted),
+        ceding_allowed=bool(ceding_allowed),
+        created_by_id=actor.id if actor else None,
+        **values,
     )
     db.session.add(policy)
     db.session.flush()
-    audit.record("comment_policy.adopt", policy, f"Comment policy version {policy.version} of {body.name}",
-                 actor=actor, data={**values, "adopted_on": adopted_on.isoformat(), "adopted_by": policy.adopted_by,
-                                    "written_accepted": policy.written_accepted,
-                                    "ceding_allowed": policy.ceding_allowed})
+    audit.record(
+        "comment_policy.adopt",
+        policy,
+        f"Comment policy version {policy.version} of {body.name}",
+        actor=actor,
+        data={
+            **values,
+            "adopted_on": adopted_on.isoformat(),
+            "adopted_by": policy.adopted_by,
+            "written_accepted": policy.written_accepted,
+            "ceding_allowed": policy.ceding_allowed,
+        },
+    )
     return policy
 
 
@@ -205,13 +260,17 @@ class SignupWindow:
         if self.state == "ended":
             return _("This meeting has ended. The speakers and comments below are the record.")
         if self.state == "closed":
-            return _("Sign-up for this meeting closed at %(closes)s. You can still ask to speak in the chamber "
-                     "before the item is called.", closes=closes)
+            return _(
+                "Sign-up for this meeting closed at %(closes)s. You can still ask to speak in the chamber "
+                "before the item is called.",
+                closes=closes,
+            )
         return _("Sign-up is open until %(closes)s.", closes=closes)
 
 
-def signup_window(meeting: Meeting, *, now: datetime | None = None, policy: CommentPolicy | None = None
-                  ) -> SignupWindow:
+def signup_window(
+    meeting: Meeting, *, now: datetime | None = None, policy: CommentPolicy | None = None
+) -> SignupWindow:
     """R6: sign-up opens when the agenda is published and closes the policy's minutes before the start."""
     now = now or utcnow()
     policy = policy or effective_policy(meeting)
@@ -256,8 +315,11 @@ def period_for(item: AgendaItem) -> CommentPeriod:
         return period
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(CommentPeriod).values(agenda_item_id=item.id, last_position=0)
-                       .on_conflict_do_nothing(index_elements=["agenda_item_id"]))
+    db.session.execute(
+        insert(CommentPeriod)
+        .values(agenda_item_id=item.id, last_position=0)
+        .on_conflict_do_nothing(index_elements=["agenda_item_id"])
+    )
     return db.session.scalar(select(CommentPeriod).where(CommentPeriod.agenda_item_id == item.id))
 
 
@@ -265,8 +327,10 @@ def _next_position(period: CommentPeriod) -> int:
     """One UPDATE ... RETURNING: a row lock on PostgreSQL, the write lock on SQLite. No two callers get the
     same place and no place is skipped."""
     value = db.session.execute(
-        update(CommentPeriod).where(CommentPeriod.id == period.id)
-        .values(last_position=CommentPeriod.last_position + 1).returning(CommentPeriod.last_position)
+        update(CommentPeriod)
+        .where(CommentPeriod.id == period.id)
+        .values(last_position=CommentPeriod.last_position + 1)
+        .returning(CommentPeriod.last_position)
         .execution_options(synchronize_session=False)
     ).scalar_one()
     return value
@@ -289,8 +353,9 @@ def _text(value, field: str, max_length: int, *, required=False, multiline=False
     if required and not value:
         raise DomainError(_("This field is required."), field=field)
     if len(value) > max_length:
-        raise DomainError(_("Use at most %(max)d characters (you typed %(length)d).", max=max_length,
-                            length=len(value)), field=field)
+        raise DomainError(
+            _("Use at most %(max)d characters (you typed %(length)d).", max=max_length, length=len(value)), field=field
+        )
     return value or None
 
 
@@ -342,9 +407,11 @@ def _find_duplicate(item: AgendaItem, name: str, email: str | None, phone: str |
     if not email and not phone:
         return None
     candidates = db.session.scalars(
-        select(SpeakerRequest).where(SpeakerRequest.agenda_item_id == item.id,
-                                     func.lower(SpeakerRequest.name) == name.lower(),
-                                     SpeakerRequest.status != R.withdrawn)
+        select(SpeakerRequest).where(
+            SpeakerRequest.agenda_item_id == item.id,
+            func.lower(SpeakerRequest.name) == name.lower(),
+            SpeakerRequest.status != R.withdrawn,
+        )
     )
     for candidate in candidates:
         if email and candidate.email and candidate.email.lower() == email.lower():
@@ -354,8 +421,9 @@ def _find_duplicate(item: AgendaItem, name: str, email: str | None, phone: str |
     return None
 
 
-def _clean_card(*, name, group_name, is_group_representative, email, phone, city, interpreter_language,
-                accommodation) -> dict:
+def _clean_card(
+    *, name, group_name, is_group_representative, email, phone, city, interpreter_language, accommodation
+) -> dict:
     name = _text(name, "name", NAME_MAX, required=True)
     group_name = _text(group_name, "group_name", GROUP_MAX)
     if is_group_representative and not group_name:
@@ -367,18 +435,35 @@ def _clean_card(*, name, group_name, is_group_representative, email, phone, city
     if phone and (not PHONE_RE.match(phone) or len(_digits(phone)) < 7):
         raise DomainError(_("Enter a phone number with at least 7 digits, or leave it empty."), field="phone")
     return {
-        "name": name, "group_name": group_name if is_group_representative else None,
-        "is_group_representative": bool(is_group_representative), "email": email, "phone": phone,
+        "name": name,
+        "group_name": group_name if is_group_representative else None,
+        "is_group_representative": bool(is_group_representative),
+        "email": email,
+        "phone": phone,
         "city": _text(city, "city", CITY_MAX),
         "interpreter_language": _text(interpreter_language, "interpreter_language", LANGUAGE_MAX),
         "accommodation": _text(accommodation, "accommodation", ACCOMMODATION_MAX, multiline=True),
     }
 
 
-def register_speaker(item: AgendaItem, *, name: str, stance: Stance, participation: P, is_group_representative=False,
-                     group_name=None, email=None, phone=None, city=None, interpreter_language=None,
-                     accommodation=None, disclaimer_version: str | None, submission_key: str | None = None,
-                     walk_in: bool = False, actor=None) -> Registration:
+def register_speaker(
+    item: AgendaItem,
+    *,
+    name: str,
+    stance: Stance,
+    participation: P,
+    is_group_representative=False,
+    group_name=None,
+    email=None,
+    phone=None,
+    city=None,
+    interpreter_language=None,
+    accommodation=None,
+    disclaimer_version: str | None,
+    submission_key: str | None = None,
+    walk_in: bool = False,
+    actor=None,
+) -> Registration:
     """A resident asks to be heard on an item (286.0114(2), (4)(c)).
 
     Online sign-up is refused outside the window (R6). A repeat of the same person on the same item, or a
@@ -398,8 +483,16 @@ def register_speaker(item: AgendaItem, *, name: str, stance: Stance, participati
         _check_public_submission(meeting, disclaimer_version)
     stance = _stance(stance)
     participation = _participation(participation)
-    card = _clean_card(name=name, group_name=group_name, is_group_representative=is_group_representative, email=email,
-                       phone=phone, city=city, interpreter_language=interpreter_language, accommodation=accommodation)
+    card = _clean_card(
+        name=name,
+        group_name=group_name,
+        is_group_representative=is_group_representative,
+        email=email,
+        phone=phone,
+        city=city,
+        interpreter_language=interpreter_language,
+        accommodation=accommodation,
+    )
     duplicate = _find_duplicate(item, card["name"], card["email"], card["phone"])
     if duplicate is not None:
         return Registration(duplicate, None, False)
@@ -409,21 +502,39 @@ def register_speaker(item: AgendaItem, *, name: str, stance: Stance, participati
     now = utcnow()
     speaks = participation != P.written_only
     request = SpeakerRequest(
-        period_id=period.id, agenda_item_id=item.id, meeting_id=meeting.id, token_hash=_hash(token),
-        submission_key=submission_key, stance=stance, participation=participation,
-        disclaimer_version=disclaimer_version or DISCLAIMER_VERSION, walk_in=walk_in, status=R.waiting,
+        period_id=period.id,
+        agenda_item_id=item.id,
+        meeting_id=meeting.id,
+        token_hash=_hash(token),
+        submission_key=submission_key,
+        stance=stance,
+        participation=participation,
+        disclaimer_version=disclaimer_version or DISCLAIMER_VERSION,
+        walk_in=walk_in,
+        status=R.waiting,
         allotted_seconds=_allotted(policy, card["is_group_representative"]) if speaks else 0,
-        created_at=now, updated_at=now, **card,
+        created_at=now,
+        updated_at=now,
+        **card,
     )
     if speaks:
         request.queue_position = _next_position(period)
     db.session.add(request)
     db.session.flush()
-    audit.record("speaker.register", request,
-                 f"{'Walk-in' if walk_in else 'Online'} speaker request by {request.name} on {item.label} "
-                 f"{item.title}", actor=actor, actor_label="public",
-                 data={"item_id": item.id, "stance": stance.value, "participation": participation.value,
-                       "queue_position": request.queue_position, "group": request.group_name})
+    audit.record(
+        "speaker.register",
+        request,
+        f"{'Walk-in' if walk_in else 'Online'} speaker request by {request.name} on {item.label} {item.title}",
+        actor=actor,
+        actor_label="public",
+        data={
+            "item_id": item.id,
+            "stance": stance.value,
+            "participation": participation.value,
+            "queue_position": request.queue_position,
+            "group": request.group_name,
+        },
+    )
     return Registration(request, token, True)
 
 
@@ -446,8 +557,19 @@ def reissue_token(request: SpeakerRequest) -> str:
     return token
 
 
-def update_request(request: SpeakerRequest, *, stance, participation, is_group_representative, group_name, email,
-                   phone, city, interpreter_language, accommodation) -> None:
+def update_request(
+    request: SpeakerRequest,
+    *,
+    stance,
+    participation,
+    is_group_representative,
+    group_name,
+    email,
+    phone,
+    city,
+    interpreter_language,
+    accommodation,
+) -> None:
     """The resident changes their card while sign-up is open. The name stays: it is who registered."""
     if not request.is_active or request.status != R.waiting:
         raise DomainError(_("This request can no longer be changed."))
@@ -456,16 +578,27 @@ def update_request(request: SpeakerRequest, *, stance, participation, is_group_r
         raise DomainError(window.message())
     stance = _stance(stance)
     participation = _participation(participation)
-    card = _clean_card(name=request.name, group_name=group_name, is_group_representative=is_group_representative,
-                       email=email, phone=phone, city=city, interpreter_language=interpreter_language,
-                       accommodation=accommodation)
-    before = {"stance": request.stance.value, "participation": request.participation.value,
-              "group": request.group_name}
+    card = _clean_card(
+        name=request.name,
+        group_name=group_name,
+        is_group_representative=is_group_representative,
+        email=email,
+        phone=phone,
+        city=city,
+        interpreter_language=interpreter_language,
+        accommodation=accommodation,
+    )
+    before = {"stance": request.stance.value, "participation": request.participation.value, "group": request.group_name}
     if participation != P.written_only and request.queue_position is None:
         request.queue_position = _next_position(request.period)  # joins the end of the queue
     if participation == P.written_only and request.queue_position is not None:
-        raise DomainError(_("To stop speaking but keep your position on record, withdraw this request and send a "
-                            "written comment instead."), field="participation")
+        raise DomainError(
+            _(
+                "To stop speaking but keep your position on record, withdraw this request and send a "
+                "written comment instead."
+            ),
+            field="participation",
+        )
     request.stance, request.participation = stance, participation
     for key, value in card.items():
         setattr(request, key, value)
@@ -473,9 +606,16 @@ def update_request(request: SpeakerRequest, *, stance, participation, is_group_r
     request.allotted_seconds = _allotted(policy, request.is_group_representative) if request.speaks else 0
     request.updated_at = utcnow()
     db.session.flush()
-    audit.record("speaker.update", request, f"{request.name} changed their speaker request", actor_label="public",
-                 data={"before": before, "after": {"stance": stance.value, "participation": participation.value,
-                                                   "group": request.group_name}})
+    audit.record(
+        "speaker.update",
+        request,
+        f"{request.name} changed their speaker request",
+        actor_label="public",
+        data={
+            "before": before,
+            "after": {"stance": stance.value, "participation": participation.value, "group": request.group_name},
+        },
+    )
 
 
 def withdraw_request(request: SpeakerRequest, *, actor=None) -> None:
@@ -484,8 +624,9 @@ def withdraw_request(request: SpeakerRequest, *, actor=None) -> None:
         raise DomainError(_("Only a request that has not been called can be withdrawn."))
     request.status = R.withdrawn
     request.withdrawn_at = request.updated_at = utcnow()
-    audit.record("speaker.withdraw", request, f"Speaker request of {request.name} withdrawn", actor=actor,
-                 actor_label="public")
+    audit.record(
+        "speaker.withdraw", request, f"Speaker request of {request.name} withdrawn", actor=actor, actor_label="public"
+    )
     db.session.flush()
 
 
@@ -494,11 +635,13 @@ def withdraw_request(request: SpeakerRequest, *, actor=None) -> None:
 
 def queue(item: AgendaItem) -> list[SpeakerRequest]:
     """Every speaking request of the item in queue order (written-only cards have no place)."""
-    return list(db.session.scalars(
-        select(SpeakerRequest).where(SpeakerRequest.agenda_item_id == item.id,
-                                     SpeakerRequest.queue_position.is_not(None))
-        .order_by(SpeakerRequest.queue_position)
-    ))
+    return list(
+        db.session.scalars(
+            select(SpeakerRequest)
+            .where(SpeakerRequest.agenda_item_id == item.id, SpeakerRequest.queue_position.is_not(None))
+            .order_by(SpeakerRequest.queue_position)
+        )
+    )
 
 
 @dataclass
@@ -527,8 +670,10 @@ def place_in_queue(request: SpeakerRequest, *, now: datetime | None = None) -> P
 
 def current_speaker(meeting: Meeting) -> SpeakerRequest | None:
     return db.session.scalar(
-        select(SpeakerRequest).where(SpeakerRequest.meeting_id == meeting.id, SpeakerRequest.status == R.called)
-        .order_by(SpeakerRequest.called_at.desc()).limit(1)
+        select(SpeakerRequest)
+        .where(SpeakerRequest.meeting_id == meeting.id, SpeakerRequest.status == R.called)
+        .order_by(SpeakerRequest.called_at.desc())
+        .limit(1)
     )
 
 
@@ -547,16 +692,20 @@ def _require_in_progress(meeting: Meeting) -> None:
 
 def _log(request: SpeakerRequest, action: str, summary: str, actor, **data) -> None:
     request.updated_at = utcnow()
-    audit.record(f"speaker.{action}", request, summary, actor=actor,
-                 data={"item_id": request.agenda_item_id, **data})
+    audit.record(f"speaker.{action}", request, summary, actor=actor, data={"item_id": request.agenda_item_id, **data})
     db.session.flush()
 
 
 def add_walk_in(item: AgendaItem, *, actor, **card) -> SpeakerRequest:
     registration = register_speaker(item, walk_in=True, actor=actor, disclaimer_version=DISCLAIMER_VERSION, **card)
     if not registration.created:
-        raise DomainError(_("%(name)s is already in this queue (place %(place)s).", name=registration.request.name,
-                            place=registration.request.queue_position or "-"))
+        raise DomainError(
+            _(
+                "%(name)s is already in this queue (place %(place)s).",
+                name=registration.request.name,
+                place=registration.request.queue_position or "-",
+            )
+        )
     return registration.request
 
 
@@ -679,11 +828,18 @@ def add_time(request: SpeakerRequest, *, seconds: int, reason: str, actor) -> Ti
     if request.timer == T.stopped:
         request.timer = T.paused  # more time after a stop: the clerk restarts the timer
     request.allotted_seconds += seconds
-    extension = TimeExtension(request_id=request.id, seconds=seconds, reason=reason, created_at=utcnow(),
-                              actor_id=actor.id if actor else None)
+    extension = TimeExtension(
+        request_id=request.id, seconds=seconds, reason=reason, created_at=utcnow(), actor_id=actor.id if actor else None
+    )
     db.session.add(extension)
-    _log(request, "extend", f"{seconds} seconds added for {request.name}: {reason}", actor, seconds=seconds,
-         reason=reason)
+    _log(
+        request,
+        "extend",
+        f"{seconds} seconds added for {request.name}: {reason}",
+        actor,
+        seconds=seconds,
+        reason=reason,
+    )
     return extension
 
 
@@ -705,8 +861,14 @@ def cede_time(donor: SpeakerRequest, *, to: SpeakerRequest, actor) -> TimeExtens
     to.allotted_seconds += seconds
     if to.timer == T.stopped:
         to.timer = T.paused
-    extension = TimeExtension(request_id=to.id, seconds=seconds, ceded_from_id=donor.id, created_at=utcnow(),
-                              reason=f"Time ceded by {donor.name}", actor_id=actor.id if actor else None)
+    extension = TimeExtension(
+        request_id=to.id,
+        seconds=seconds,
+        ceded_from_id=donor.id,
+        created_at=utcnow(),
+        reason=f"Time ceded by {donor.name}",
+        actor_id=actor.id if actor else None,
+    )
     db.session.add(extension)
     _log(donor, "cede", f"{donor.name} ceded {seconds} seconds to {to.name}", actor, to=to.id, seconds=seconds)
     return extension
@@ -721,8 +883,13 @@ def mark_spoke(request: SpeakerRequest, *, actor) -> None:
         request.timer = T.stopped
     request.status = R.spoke
     request.finished_at = now
-    _log(request, "spoke", f"{request.name} spoke ({format_seconds(request.elapsed_seconds)})", actor,
-         elapsed=request.elapsed_seconds)
+    _log(
+        request,
+        "spoke",
+        f"{request.name} spoke ({format_seconds(request.elapsed_seconds)})",
+        actor,
+        elapsed=request.elapsed_seconds,
+    )
 
 
 def mark_no_show(request: SpeakerRequest, *, actor) -> None:
@@ -740,8 +907,17 @@ def mark_no_show(request: SpeakerRequest, *, actor) -> None:
 # --- written comments -----------------------------------------------------------------------------
 
 
-def submit_written_comment(item: AgendaItem, *, name, stance, text, email=None, city=None,
-                           disclaimer_version: str | None, submission_key: str | None = None) -> tuple:
+def submit_written_comment(
+    item: AgendaItem,
+    *,
+    name,
+    stance,
+    text,
+    email=None,
+    city=None,
+    disclaimer_version: str | None,
+    submission_key: str | None = None,
+) -> tuple:
     """A written comment within the policy's length. Returns (comment, created)."""
     if submission_key:
         existing = db.session.scalar(select(WrittenComment).where(WrittenComment.submission_key == submission_key))
@@ -760,18 +936,35 @@ def submit_written_comment(item: AgendaItem, *, name, stance, text, email=None, 
     if email and not EMAIL_RE.match(email):
         raise DomainError(_("Enter an email address like name@example.com, or leave it empty."), field="email")
     duplicate = db.session.scalar(
-        select(WrittenComment).where(WrittenComment.agenda_item_id == item.id,
-                                     func.lower(WrittenComment.name) == name.lower(), WrittenComment.text == body)
+        select(WrittenComment).where(
+            WrittenComment.agenda_item_id == item.id,
+            func.lower(WrittenComment.name) == name.lower(),
+            WrittenComment.text == body,
+        )
     )
     if duplicate is not None:
         return duplicate, False
-    comment = WrittenComment(agenda_item_id=item.id, meeting_id=meeting.id, submission_key=submission_key, name=name,
-                             stance=stance, text=body, email=email, city=_text(city, "city", CITY_MAX),
-                             disclaimer_version=disclaimer_version, created_at=utcnow())
+    comment = WrittenComment(
+        agenda_item_id=item.id,
+        meeting_id=meeting.id,
+        submission_key=submission_key,
+        name=name,
+        stance=stance,
+        text=body,
+        email=email,
+        city=_text(city, "city", CITY_MAX),
+        disclaimer_version=disclaimer_version,
+        created_at=utcnow(),
+    )
     db.session.add(comment)
     db.session.flush()
-    audit.record("written_comment.submit", comment, f"Written comment by {name} on {item.label} {item.title}",
-                 actor_label="public", data={"item_id": item.id, "stance": stance.value, "length": len(body)})
+    audit.record(
+        "written_comment.submit",
+        comment,
+        f"Written comment by {name} on {item.label} {item.title}",
+        actor_label="public",
+        data={"item_id": item.id, "stance": stance.value, "length": len(body)},
+    )
     return comment, True
 
 
@@ -790,16 +983,22 @@ def hide_written_comment(comment: WrittenComment, *, reason: str, actor) -> None
     """Hidden, never deleted (Ch. 119): the comment and the reason stay on record for staff."""
     reason = _text(reason, "reason", 500)
     if not reason:
-        raise DomainError(_("Give the reason for hiding this comment (for example the statutory exemption)."),
-                          field="reason")
+        raise DomainError(
+            _("Give the reason for hiding this comment (for example the statutory exemption)."), field="reason"
+        )
     if comment.status == WrittenCommentStatus.hidden:
         raise DomainError(_("This comment is already hidden."))
     comment.status = WrittenCommentStatus.hidden
     comment.hidden_at = utcnow()
     comment.hidden_reason = reason
     comment.reviewed_by_id = actor.id if actor else None
-    audit.record("written_comment.hide", comment, f"Hid the written comment of {comment.name}: {reason}",
-                 actor=actor, data={"reason": reason})
+    audit.record(
+        "written_comment.hide",
+        comment,
+        f"Hid the written comment of {comment.name}: {reason}",
+        actor=actor,
+        data={"reason": reason},
+    )
     db.session.flush()
 
 
@@ -835,8 +1034,12 @@ def tallies(meeting_id: int) -> dict[int, Tally]:
     (not withdrawn, not a no-show).
     """
     cards = (
-        select(SpeakerRequest.agenda_item_id, SpeakerRequest.stance,
-               cast(SpeakerRequest.participation, String(40)), func.count())
+        select(
+            SpeakerRequest.agenda_item_id,
+            SpeakerRequest.stance,
+            cast(SpeakerRequest.participation, String(40)),
+            func.count(),
+        )
         .where(SpeakerRequest.meeting_id == meeting_id, SpeakerRequest.status.in_(COUNTED))
         .group_by(SpeakerRequest.agenda_item_id, SpeakerRequest.stance, SpeakerRequest.participation)
     )
@@ -859,21 +1062,29 @@ def comment_summary(meeting: Meeting) -> dict[int, list[str]]:
     Record text in the city's record language, like the rest of the minutes.
     """
     cards = db.session.scalars(
-        select(SpeakerRequest).where(SpeakerRequest.meeting_id == meeting.id, SpeakerRequest.status == R.spoke)
+        select(SpeakerRequest)
+        .where(SpeakerRequest.meeting_id == meeting.id, SpeakerRequest.status == R.spoke)
         .order_by(SpeakerRequest.agenda_item_id, SpeakerRequest.called_at, SpeakerRequest.queue_position)
     ).all()
     totals = tallies(meeting.id)
     result: dict[int, list[str]] = {}
     for item_id, tally in totals.items():
         spoke = [c for c in cards if c.agenda_item_id == item_id]
-        lines = [f"Public comment: {len(spoke)} spoke, {format_seconds(sum(c.elapsed_seconds for c in spoke))} "
-                 f"in all. Positions, speakers and written: support {tally.spoken[Stance.support]} and "
-                 f"{tally.written[Stance.support]}, oppose {tally.spoken[Stance.oppose]} and "
-                 f"{tally.written[Stance.oppose]}, neutral {tally.spoken[Stance.neutral]} and "
-                 f"{tally.written[Stance.neutral]}."]
+        lines = [
+            f"Public comment: {len(spoke)} spoke, {format_seconds(sum(c.elapsed_seconds for c in spoke))} "
+            f"in all. Positions, speakers and written: support {tally.spoken[Stance.support]} and "
+            f"{tally.written[Stance.support]}, oppose {tally.spoken[Stance.oppose]} and "
+            f"{tally.written[Stance.oppose]}, neutral {tally.spoken[Stance.neutral]} and "
+            f"{tally.written[Stance.neutral]}."
+        ]
         if spoke:
-            lines.append("Speakers: " + "; ".join(
-                f"{c.name}{f' for {c.group_name}' if c.group_name else ''} ({c.stance.value})" for c in spoke) + ".")
+            lines.append(
+                "Speakers: "
+                + "; ".join(
+                    f"{c.name}{f' for {c.group_name}' if c.group_name else ''} ({c.stance.value})" for c in spoke
+                )
+                + "."
+            )
         result[item_id] = lines
     return result
 
@@ -884,8 +1095,10 @@ def public_speakers(item: AgendaItem) -> list[SpeakerRequest]:
 
 
 def published_comments(item: AgendaItem) -> list[WrittenComment]:
-    return list(db.session.scalars(
-        select(WrittenComment).where(WrittenComment.agenda_item_id == item.id,
-                                     WrittenComment.status == WrittenCommentStatus.published)
-        .order_by(WrittenComment.created_at, WrittenComment.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(WrittenComment)
+            .where(WrittenComment.agenda_item_id == item.id, WrittenComment.status == WrittenCommentStatus.published)
+            .order_by(WrittenComment.created_at, WrittenComment.id)
+        )
+    )

@@ -52,11 +52,16 @@ def policy(body_id: int):
     if form.validate_on_submit():
         try:
             adopted = comment.adopt_policy(
-                body, adopted_on=form.adopted_on.data, adopted_by=form.adopted_by.data,
+                body,
+                adopted_on=form.adopted_on.data,
+                adopted_by=form.adopted_by.data,
                 speaker_seconds=form.speaker_minutes.data * 60 + (form.speaker_extra_seconds.data or 0),
-                group_seconds=form.group_minutes.data * 60, item_cap_minutes=form.item_cap_minutes.data,
-                signup_closes_minutes=form.signup_closes_minutes.data, written_accepted=form.written_accepted.data,
-                written_max_chars=form.written_max_chars.data, ceding_allowed=form.ceding_allowed.data,
+                group_seconds=form.group_minutes.data * 60,
+                item_cap_minutes=form.item_cap_minutes.data,
+                signup_closes_minutes=form.signup_closes_minutes.data,
+                written_accepted=form.written_accepted.data,
+                written_max_chars=form.written_max_chars.data,
+                ceding_allowed=form.ceding_allowed.data,
                 actor=current_user,
             )
         except DomainError as exc:
@@ -68,11 +73,17 @@ def policy(body_id: int):
             attach_error(form, exc)
         else:
             db.session.commit()
-            flash(_("Comment policy version %(version)d adopted. Meetings already noticed keep their version.",
-                    version=adopted.version), "success")
+            flash(
+                _(
+                    "Comment policy version %(version)d adopted. Meetings already noticed keep their version.",
+                    version=adopted.version,
+                ),
+                "success",
+            )
             return redirect(url_for("public_comment.policy", body_id=body.id))
-    return render_template("public_comment/policy.html", body=body, form=form, versions=versions,
-                           today=date.today()), 422 if form.errors else 200
+    return render_template(
+        "public_comment/policy.html", body=body, form=form, versions=versions, today=date.today()
+    ), 422 if form.errors else 200
 
 
 # --- the queue --------------------------------------------------------------------------------------
@@ -88,25 +99,42 @@ def _queue_page(item: AgendaItem, *, walk_in_form=None, extend_form=None, status
     waiting = [s for s in speakers if s.status.value in ("waiting", "checked_in")]
     current = comment.current_speaker(meeting)
     cede_form = forms.CedeForm()
-    written = db.session.scalars(select(WrittenComment).where(WrittenComment.agenda_item_id == item.id)
-                                 .order_by(WrittenComment.created_at)).all()
+    written = db.session.scalars(
+        select(WrittenComment).where(WrittenComment.agenda_item_id == item.id).order_by(WrittenComment.created_at)
+    ).all()
     written_only = db.session.scalars(
-        select(SpeakerRequest).where(SpeakerRequest.agenda_item_id == item.id,
-                                     SpeakerRequest.queue_position.is_(None))
-        .order_by(SpeakerRequest.created_at)).all()
+        select(SpeakerRequest)
+        .where(SpeakerRequest.agenda_item_id == item.id, SpeakerRequest.queue_position.is_(None))
+        .order_by(SpeakerRequest.created_at)
+    ).all()
     policy = comment.effective_policy(meeting)
     extensions = db.session.scalars(
-        select(TimeExtension).join(SpeakerRequest, TimeExtension.request_id == SpeakerRequest.id)
-        .where(SpeakerRequest.agenda_item_id == item.id).order_by(TimeExtension.id)).all()
+        select(TimeExtension)
+        .join(SpeakerRequest, TimeExtension.request_id == SpeakerRequest.id)
+        .where(SpeakerRequest.agenda_item_id == item.id)
+        .order_by(TimeExtension.id)
+    ).all()
     return render_template(
-        "public_comment/queue.html", extensions=extensions, item=item, meeting=meeting, speakers=speakers,
+        "public_comment/queue.html",
+        extensions=extensions,
+        item=item,
+        meeting=meeting,
+        speakers=speakers,
         waiting=waiting,
-        current=current, period=comment.find_period(item), policy=policy, comment=comment,
-        services=meeting_services, now=utcnow(), written=written, written_only=written_only,
+        current=current,
+        period=comment.find_period(item),
+        policy=policy,
+        comment=comment,
+        services=meeting_services,
+        now=utcnow(),
+        written=written,
+        written_only=written_only,
         walk_in_form=walk_in_form or forms.WalkInForm(prefix="walkin"),
-        extend_form=extend_form or forms.ExtendForm(prefix="extend"), cede_form=cede_form,
+        extend_form=extend_form or forms.ExtendForm(prefix="extend"),
+        cede_form=cede_form,
         action_form=EmptyForm(),
-        used=comment.period_used_seconds(item), tally=comment.tallies(meeting.id).get(item.id),
+        used=comment.period_used_seconds(item),
+        tally=comment.tallies(meeting.id).get(item.id),
     ), status
 
 
@@ -132,8 +160,14 @@ def walk_in(item_id: int):
             attach_error(form, exc)
         else:
             db.session.commit()
-            flash(_("%(name)s added to the queue (place %(place)s).", name=speaker.name,
-                    place=speaker.queue_position or "-"), "success")
+            flash(
+                _(
+                    "%(name)s added to the queue (place %(place)s).",
+                    name=speaker.name,
+                    place=speaker.queue_position or "-",
+                ),
+                "success",
+            )
             return redirect(url_for("public_comment.queue", item_id=item.id))
     return _queue_page(item, walk_in_form=form, status=422)
 
@@ -142,8 +176,11 @@ def walk_in(item_id: int):
 @role_required(*EDITORS)
 def call_next(item_id: int):
     item = get_or_404(AgendaItem, item_id)
-    return _act(lambda: comment.call_next(item, actor=current_user), item.id,
-                lambda speaker: _("%(name)s called to speak.", name=speaker.name))
+    return _act(
+        lambda: comment.call_next(item, actor=current_user),
+        item.id,
+        lambda speaker: _("%(name)s called to speak.", name=speaker.name),
+    )
 
 
 PERIOD_ACTIONS = {"open": comment.open_period, "close": comment.close_period}
@@ -204,8 +241,11 @@ def speaker_action(request_id: int, action: str):
     speaker = get_or_404(SpeakerRequest, request_id)
     if action not in SPEAKER_ACTIONS:
         abort(404)
-    return _act(lambda: SPEAKER_ACTIONS[action](speaker, actor=current_user), speaker.agenda_item_id,
-                lambda _r: _action_message(action, speaker))
+    return _act(
+        lambda: SPEAKER_ACTIONS[action](speaker, actor=current_user),
+        speaker.agenda_item_id,
+        lambda _r: _action_message(action, speaker),
+    )
 
 
 @bp.route("/speakers/<id:request_id>/extend", methods=["POST"])
@@ -221,8 +261,7 @@ def extend(request_id: int):
             attach_error(form, exc)
         else:
             db.session.commit()
-            flash(_("%(seconds)d seconds added for %(name)s.", seconds=form.seconds.data, name=speaker.name),
-                  "success")
+            flash(_("%(seconds)d seconds added for %(name)s.", seconds=form.seconds.data, name=speaker.name), "success")
             return _queue_redirect(speaker.agenda_item_id)
     return _queue_page(speaker.item, extend_form=form, status=422)
 
@@ -237,8 +276,11 @@ def cede(request_id: int):
         flash(_("Choose the speaker who receives the time."), "error")
         return _queue_redirect(donor.agenda_item_id)
     recipient = db.session.get(SpeakerRequest, form.recipient_id.data)
-    return _act(lambda: comment.cede_time(donor, to=recipient, actor=current_user), donor.agenda_item_id,
-                lambda _r: _("%(donor)s ceded their time to %(to)s.", donor=donor.name, to=recipient.name))
+    return _act(
+        lambda: comment.cede_time(donor, to=recipient, actor=current_user),
+        donor.agenda_item_id,
+        lambda _r: _("%(donor)s ceded their time to %(to)s.", donor=donor.name, to=recipient.name),
+    )
 
 
 # --- written comments and the meeting overview ------------------------------------------------------
@@ -248,8 +290,11 @@ def cede(request_id: int):
 @role_required(*EDITORS)
 def publish_written(comment_id: int):
     written = get_or_404(WrittenComment, comment_id)
-    return _act(lambda: comment.publish_written_comment(written, actor=current_user), written.agenda_item_id,
-                lambda _r: _("The comment of %(name)s is published.", name=written.name))
+    return _act(
+        lambda: comment.publish_written_comment(written, actor=current_user),
+        written.agenda_item_id,
+        lambda _r: _("The comment of %(name)s is published.", name=written.name),
+    )
 
 
 @bp.route("/written/<id:comment_id>/hide", methods=["POST"])
@@ -260,19 +305,34 @@ def hide_written(comment_id: int):
     if not form.validate_on_submit():
         flash(_("Give the reason for hiding this comment (for example the statutory exemption)."), "error")
         return _queue_redirect(written.agenda_item_id)
-    return _act(lambda: comment.hide_written_comment(written, reason=form.reason.data, actor=current_user),
-                written.agenda_item_id, lambda _r: _("The comment of %(name)s is hidden.", name=written.name))
+    return _act(
+        lambda: comment.hide_written_comment(written, reason=form.reason.data, actor=current_user),
+        written.agenda_item_id,
+        lambda _r: _("The comment of %(name)s is hidden.", name=written.name),
+    )
 
 
 @bp.route("/meetings/<id:meeting_id>/speakers")
 @role_required(*STAFF)
 def meeting_speakers(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
-    requests = db.session.scalars(select(SpeakerRequest).where(SpeakerRequest.meeting_id == meeting.id)
-                                  .order_by(SpeakerRequest.agenda_item_id, SpeakerRequest.created_at)).all()
+    requests = db.session.scalars(
+        select(SpeakerRequest)
+        .where(SpeakerRequest.meeting_id == meeting.id)
+        .order_by(SpeakerRequest.agenda_item_id, SpeakerRequest.created_at)
+    ).all()
     needs = [r for r in requests if (r.interpreter_language or r.accommodation) and r.status.value != "withdrawn"]
-    pending = db.session.scalars(select(WrittenComment).where(WrittenComment.meeting_id == meeting.id,
-                                                              WrittenComment.status == "submitted")).all()
-    return render_template("public_comment/meeting.html", meeting=meeting, requests=requests, needs=needs,
-                           pending=pending, comment=comment, tallies=comment.tallies(meeting.id),
-                           items=comment.commentable_items(meeting), window=comment.signup_window(meeting))
+    pending = db.session.scalars(
+        select(WrittenComment).where(WrittenComment.meeting_id == meeting.id, WrittenComment.status == "submitted")
+    ).all()
+    return render_template(
+        "public_comment/meeting.html",
+        meeting=meeting,
+        requests=requests,
+        needs=needs,
+        pending=pending,
+        comment=comment,
+        tallies=comment.tallies(meeting.id),
+        items=comment.commentable_items(meeting),
+        window=comment.signup_window(meeting),
+    )

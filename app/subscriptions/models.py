@@ -16,8 +16,14 @@ class Subscription(db.Model):
     __tablename__ = "subscriptions"
     __table_args__ = (
         # One live subscription per address and body; an ended one may be followed by a new one.
-        Index("ix_subscriptions_live", "email", "body_id", unique=True,
-              sqlite_where=text("unsubscribed_at IS NULL"), postgresql_where=text("unsubscribed_at IS NULL")),
+        Index(
+            "ix_subscriptions_live",
+            "email",
+            "body_id",
+            unique=True,
+            sqlite_where=text("unsubscribed_at IS NULL"),
+            postgresql_where=text("unsubscribed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

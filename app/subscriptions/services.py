@@ -43,9 +43,13 @@ def subscribe(email: str, body: Body | None, *, locale: str = "en") -> Pending:
     if not email or len(email) > EMAIL_MAX or "@" not in email:
         raise DomainError(_("Enter an email address like name@example.com."), field="email")
     token = secrets.token_urlsafe(24)
-    found = db.session.scalar(select(Subscription).where(
-        Subscription.email == email, Subscription.unsubscribed_at.is_(None),
-        Subscription.body_id.is_(None) if body is None else Subscription.body_id == body.id))
+    found = db.session.scalar(
+        select(Subscription).where(
+            Subscription.email == email,
+            Subscription.unsubscribed_at.is_(None),
+            Subscription.body_id.is_(None) if body is None else Subscription.body_id == body.id,
+        )
+    )
     if found is None:
         found = Subscription(email=email, body_id=body.id if body else None, created_at=utcnow())
         db.session.add(found)
@@ -98,36 +102,57 @@ def unsubscribe(subscription: Subscription) -> None:
 
 
 def unsubscribe_link(subscription: Subscription) -> str:
-    return url_for("portal.unsubscribe", subscription_id=subscription.id, token=unsubscribe_token(subscription),
-                   _external=True)
+    return url_for(
+        "portal.unsubscribe", subscription_id=subscription.id, token=unsubscribe_token(subscription), _external=True
+    )
 
 
 def _one_click(subscription: Subscription) -> dict:
     """RFC 2369 and RFC 8058 headers: a mail client can unsubscribe with one POST, no page visit."""
-    return {"List-Unsubscribe": f"<{unsubscribe_link(subscription)}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_link(subscription)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 def send_confirmation(pending: Pending) -> None:
     subscription = pending.subscription
-    confirm_link = url_for("portal.subscription_confirm", subscription_id=subscription.id, token=pending.token,
-                           _external=True)
+    confirm_link = url_for(
+        "portal.subscription_confirm", subscription_id=subscription.id, token=pending.token, _external=True
+    )
     with force_locale(subscription.locale):
         scope = subscription.body.name if subscription.body else _("every commission and board")
-        body = "\n".join([
-            _("Someone (we hope you) asked to receive the new agendas of %(scope)s from %(city)s.",
-              scope=scope, city=current_app.config["CITY_NAME"]), "",
-            _("To confirm, open this link:"), confirm_link, "",
-            _("If you did not ask for this, ignore this message: nothing will be sent to you."), "",
-            _("Under Florida law, e-mail addresses are public records (F.S. 668.6076)."),
-        ])
+        body = "\n".join(
+            [
+                _(
+                    "Someone (we hope you) asked to receive the new agendas of %(scope)s from %(city)s.",
+                    scope=scope,
+                    city=current_app.config["CITY_NAME"],
+                ),
+                "",
+                _("To confirm, open this link:"),
+                confirm_link,
+                "",
+                _("If you did not ask for this, ignore this message: nothing will be sent to you."),
+                "",
+                _("Under Florida law, e-mail addresses are public records (F.S. 668.6076)."),
+            ]
+        )
         send_mail(subscription.email, _("Confirm your subscription to new agendas"), body)
 
 
 def recipients(meeting: Meeting) -> list[Subscription]:
-    return list(db.session.scalars(select(Subscription).where(
-        Subscription.confirmed_at.is_not(None), Subscription.unsubscribed_at.is_(None),
-        or_(Subscription.body_id.is_(None), Subscription.body_id == meeting.body_id)).order_by(Subscription.id)))
+    return list(
+        db.session.scalars(
+            select(Subscription)
+            .where(
+                Subscription.confirmed_at.is_not(None),
+                Subscription.unsubscribed_at.is_(None),
+                or_(Subscription.body_id.is_(None), Subscription.body_id == meeting.body_id),
+            )
+            .order_by(Subscription.id)
+        )
+    )
 
 
 def notify_agenda(meeting: Meeting) -> int:
@@ -141,12 +166,20 @@ def notify_agenda(meeting: Meeting) -> int:
     for subscription in recipients(meeting):
         stop_link = unsubscribe_link(subscription)
         with force_locale(subscription.locale):
-            body = "\n".join([
-                _("The agenda of this meeting is published:"), "",
-                f"{meeting.body.name}: {meeting.title}", format_local(meeting.start_at), meeting.location, "",
-                _("Agenda, and how to speak or send a written comment:"), meeting_link, "",
-                _("To stop receiving these messages, open: %(link)s", link=stop_link),
-            ])
+            body = "\n".join(
+                [
+                    _("The agenda of this meeting is published:"),
+                    "",
+                    f"{meeting.body.name}: {meeting.title}",
+                    format_local(meeting.start_at),
+                    meeting.location,
+                    "",
+                    _("Agenda, and how to speak or send a written comment:"),
+                    meeting_link,
+                    "",
+                    _("To stop receiving these messages, open: %(link)s", link=stop_link),
+                ]
+            )
             subject = _("Agenda published: %(title)s", title=meeting.title)
         try:
             send_mail(subscription.email, subject, body, headers=_one_click(subscription))

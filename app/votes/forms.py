@@ -20,10 +20,13 @@ def member_field(label, required=True):
 
 
 class MotionForm(FlaskForm):
-    kind = SelectField(_l("Kind of motion"), choices=options(
-        (k.value, v) for k, v in KIND_LABELS.items() if k != MotionKind.adopt_consent_agenda))
-    text = TextAreaField(_l("The motion, as stated"), validators=[DataRequired(_l("Enter the motion as stated.")),
-                                                                 Length(max=20_000)])
+    kind = SelectField(
+        _l("Kind of motion"),
+        choices=options((k.value, v) for k, v in KIND_LABELS.items() if k != MotionKind.adopt_consent_agenda),
+    )
+    text = TextAreaField(
+        _l("The motion, as stated"), validators=[DataRequired(_l("Enter the motion as stated.")), Length(max=20_000)]
+    )
     mover_id = member_field(_l("Moved by"))
     seconder_id = member_field(_l("Seconded by (leave empty if no one has seconded yet)"), required=False)
     parent_id = SelectField(_l("Amends (for an amendment or substitute)"), coerce=optional_id, validators=[Optional()])
@@ -35,11 +38,14 @@ class MotionForm(FlaskForm):
 
 
 class ConsentForm(FlaskForm):
-    text = TextAreaField(_l("The motion, as stated"), validators=[DataRequired(_l("Enter the motion as stated.")),
-                                                                 Length(max=20_000)],
-                         default="Move to adopt the consent agenda.")
-    item_ids = MultiCheckboxField(_l("Items on the consent agenda (untick an item a member pulled)"), coerce=int,
-                                  validators=[Optional()])
+    text = TextAreaField(
+        _l("The motion, as stated"),
+        validators=[DataRequired(_l("Enter the motion as stated.")), Length(max=20_000)],
+        default="Move to adopt the consent agenda.",
+    )
+    item_ids = MultiCheckboxField(
+        _l("Items on the consent agenda (untick an item a member pulled)"), coerce=int, validators=[Optional()]
+    )
     mover_id = member_field(_l("Moved by"))
     seconder_id = member_field(_l("Seconded by (leave empty if no one has seconded yet)"), required=False)
 
@@ -51,8 +57,11 @@ class SecondForm(FlaskForm):
 class ThresholdForm(FlaskForm):
     basis = SelectField(_l("Counted against"), choices=options((b.value, v) for b, v in BASIS_LABELS.items()))
     fraction = SelectField(_l("Share needed"), choices=options((f.value, v) for f, v in FRACTION_LABELS.items()))
-    min_yes = IntegerField(_l("At least this many yes votes (0 for no floor)"), default=0,
-                           validators=[InputRequired(_l("Enter a number, 0 for none.")), NumberRange(min=0, max=99)])
+    min_yes = IntegerField(
+        _l("At least this many yes votes (0 for no floor)"),
+        default=0,
+        validators=[InputRequired(_l("Enter a number, 0 for none.")), NumberRange(min=0, max=99)],
+    )
 
     def rule(self):
         return ThresholdBasis(self.basis.data), ThresholdFraction(self.fraction.data), self.min_yes.data
@@ -60,28 +69,39 @@ class ThresholdForm(FlaskForm):
 
 class VoteForm(FlaskForm):
     member_id = SelectField(_l("Member"), coerce=optional_id, validators=[InputRequired()])
-    choice = RadioField(_l("Vote"), choices=options((c.value, v) for c, v in CHOICE_LABELS.items()),
-                        validators=[InputRequired(_l("Choose a vote."))])
+    choice = RadioField(
+        _l("Vote"),
+        choices=options((c.value, v) for c, v in CHOICE_LABELS.items()),
+        validators=[InputRequired(_l("Choose a vote."))],
+    )
 
 
 class OwnVoteForm(FlaskForm):
-    choice = RadioField(_l("Your vote"), choices=options((c.value, v) for c, v in CHOICE_LABELS.items()
-                                                         if c in (VoteChoice.yes, VoteChoice.no, VoteChoice.abstain)),
-                        validators=[InputRequired(_l("Choose a vote."))])
+    choice = RadioField(
+        _l("Your vote"),
+        choices=options(
+            (c.value, v) for c, v in CHOICE_LABELS.items() if c in (VoteChoice.yes, VoteChoice.no, VoteChoice.abstain)
+        ),
+        validators=[InputRequired(_l("Choose a vote."))],
+    )
 
 
 class CorrectionForm(FlaskForm):
     choice = SelectField(_l("Corrected vote"), choices=options((c.value, v) for c, v in CHOICE_LABELS.items()))
-    reason = TextAreaField(_l("Why the record is corrected"), validators=[DataRequired(_l("Say why.")),
-                                                                          Length(max=2000)])
+    reason = TextAreaField(
+        _l("Why the record is corrected"), validators=[DataRequired(_l("Say why.")), Length(max=2000)]
+    )
 
 
 class DisclosureForm(FlaskForm):
     member_id = member_field(_l("Member"))
-    basis = SelectField(_l("Ground"), choices=options((b.value, v) for b, v in BASIS_CHOICES.items()),
-                        default=DisclosureBasis.own.value)
-    nature = TextAreaField(_l("Nature of the interest, as stated on the record"),
-                           validators=[DataRequired(_l("State the nature of the interest.")), Length(max=5000)])
+    basis = SelectField(
+        _l("Ground"), choices=options((b.value, v) for b, v in BASIS_CHOICES.items()), default=DisclosureBasis.own.value
+    )
+    nature = TextAreaField(
+        _l("Nature of the interest, as stated on the record"),
+        validators=[DataRequired(_l("State the nature of the interest.")), Length(max=5000)],
+    )
 
 
 class Form8BForm(FlaskForm):

@@ -88,8 +88,7 @@ class Motion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"), index=True)
     #: The item the motion is on; null only for a motion to adopt the consent agenda (see ``consent_items``).
-    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="RESTRICT"),
-                                                       index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="RESTRICT"), index=True)
     kind: Mapped[MotionKind] = mapped_column(str_enum(MotionKind, "motion_kind"))
     text: Mapped[str] = mapped_column(Text)
     #: For an amendment: the text of what it amends, as amended; replaces the parent's text if it passes.
@@ -253,8 +252,11 @@ def _refuse_changes_to_closed_votes(session, flush_context, instances):
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, Vote):
             motion = obj.motion
-            if motion is not None and motion.closed_at is not None and (
-                    obj in session.deleted or inspect(obj).attrs.choice.history.has_changes()):
+            if (
+                motion is not None
+                and motion.closed_at is not None
+                and (obj in session.deleted or inspect(obj).attrs.choice.history.has_changes())
+            ):
                 raise ClosedVoteIsImmutable(f"vote {obj.id} belongs to a closed roll call")
         if isinstance(obj, VoteCorrection) and (obj in session.deleted or session.is_modified(obj)):
             raise ClosedVoteIsImmutable("corrections are never changed or deleted")

@@ -18,10 +18,18 @@ from app.bodies.models import ThresholdBasis, ThresholdFraction
 
 B, F = ThresholdBasis, ThresholdFraction
 
-BASIS_LABELS = {B.votes_cast: _l("votes cast"), B.members_present: _l("members present"),
-                B.full_membership: _l("the full membership")}
-FRACTION_LABELS = {F.majority: _l("Majority"), F.two_thirds: _l("Two-thirds"), F.three_quarters: _l("Three-quarters"),
-                   F.four_fifths: _l("Four-fifths"), F.unanimous: _l("Unanimous vote")}
+BASIS_LABELS = {
+    B.votes_cast: _l("votes cast"),
+    B.members_present: _l("members present"),
+    B.full_membership: _l("the full membership"),
+}
+FRACTION_LABELS = {
+    F.majority: _l("Majority"),
+    F.two_thirds: _l("Two-thirds"),
+    F.three_quarters: _l("Three-quarters"),
+    F.four_fifths: _l("Four-fifths"),
+    F.unanimous: _l("Unanimous vote"),
+}
 
 
 def needed_of(fraction: ThresholdFraction, base: int) -> int:
@@ -66,15 +74,14 @@ class Outcome:
         return self.tally.yes >= self.needed and self.tally.yes > self.tally.no
 
     def rule_words(self) -> str:
-        """"Majority of members present", "Two-thirds of the full membership, at least 4 yes votes"."""
-        words = _("%(fraction)s of %(basis)s", fraction=FRACTION_LABELS[self.fraction],
-                  basis=BASIS_LABELS[self.basis])
+        """ "Majority of members present", "Two-thirds of the full membership, at least 4 yes votes"."""
+        words = _("%(fraction)s of %(basis)s", fraction=FRACTION_LABELS[self.fraction], basis=BASIS_LABELS[self.basis])
         if self.min_yes:
             words += ", " + _("at least %(n)d yes votes", n=self.min_yes)
         return words
 
     def sentence(self) -> str:
-        """"Majority of members present (4 of 7 needed): 6 yes, 1 no. Passed." """
+        """ "Majority of members present (4 of 7 needed): 6 yes, 1 no. Passed." """
         parts = [_("%(n)d yes", n=self.tally.yes), _("%(n)d no", n=self.tally.no)]
         if self.tally.abstain:
             parts.append(_("%(n)d abstaining", n=self.tally.abstain))
@@ -82,9 +89,14 @@ class Outcome:
             parts.append(_("%(n)d absent", n=self.tally.absent))
         if self.tally.excused:
             parts.append(_("%(n)d excused", n=self.tally.excused))
-        return _("%(rule)s (%(needed)d of %(base)d needed): %(counts)s. %(result)s",
-                 rule=self.rule_words(), needed=self.needed, base=self.base, counts=", ".join(parts),
-                 result=_("Passed.") if self.passed else _("Failed."))
+        return _(
+            "%(rule)s (%(needed)d of %(base)d needed): %(counts)s. %(result)s",
+            rule=self.rule_words(),
+            needed=self.needed,
+            base=self.base,
+            counts=", ".join(parts),
+            result=_("Passed.") if self.passed else _("Failed."),
+        )
 
 
 def outcome(basis: ThresholdBasis, fraction: ThresholdFraction, min_yes: int, *, seats: int, tally: Tally) -> Outcome:

@@ -55,10 +55,13 @@ def _motion_form(item: AgendaItem, motions) -> forms.MotionForm:
     form = forms.MotionForm(prefix="motion")
     form.mover_id.choices = _member_options(item.meeting, "")
     form.seconder_id.choices = _member_options(item.meeting, _("No second yet"))
-    form.parent_id.choices = options([("", _("None"))] + [(m.id, f"{votes.kind_label(m.kind)}: {m.text[:80]}")
-                                                          for m in motions if m.status == MotionStatus.pending])
-    form.target_id.choices = options([("", _("None"))] + [(m.id, f"{votes.kind_label(m.kind)}: {m.text[:80]}")
-                                                          for m in motions if m.is_closed])
+    form.parent_id.choices = options(
+        [("", _("None"))]
+        + [(m.id, f"{votes.kind_label(m.kind)}: {m.text[:80]}") for m in motions if m.status == MotionStatus.pending]
+    )
+    form.target_id.choices = options(
+        [("", _("None"))] + [(m.id, f"{votes.kind_label(m.kind)}: {m.text[:80]}") for m in motions if m.is_closed]
+    )
     if request.method == "GET" and not _is_editor():
         form.mover_id.data = current_user.member_id
     return form
@@ -74,10 +77,17 @@ def _item_page(item: AgendaItem, status: int = 200, **overrides):
     motions = votes.motions_for_item(item)
     today = to_local(utcnow()).date()
     context = {
-        "item": item, "meeting": item.meeting, "motions": motions, "quorum": attendance.quorum(item.meeting),
-        "comment_held": votes.comment_held(item), "is_editor": _is_editor(),
-        "disclosures": db.session.scalars(select(ConflictDisclosure).where(ConflictDisclosure.agenda_item_id == item.id)
-                                          .order_by(ConflictDisclosure.id)).all(),
+        "item": item,
+        "meeting": item.meeting,
+        "motions": motions,
+        "quorum": attendance.quorum(item.meeting),
+        "comment_held": votes.comment_held(item),
+        "is_editor": _is_editor(),
+        "disclosures": db.session.scalars(
+            select(ConflictDisclosure)
+            .where(ConflictDisclosure.agenda_item_id == item.id)
+            .order_by(ConflictDisclosure.id)
+        ).all(),
         "prohibited": legislation.prohibitions(item.agreement_category, today) if item.agreement_category else [],
         "resolution": legislation.find_resolution(item),
         "motion_form": overrides.pop("motion_form", None) or _motion_form(item, motions),
@@ -104,11 +114,19 @@ def make_motion(item_id: int):
     by_id = {m.id: m for m in motions}
     try:
         motion = votes.make_motion(
-            item.meeting, item=item, kind=MotionKind(form.kind.data), text=form.text.data,
-            mover_id=form.mover_id.data, seconder_id=form.seconder_id.data,
-            parent=by_id.get(form.parent_id.data), target=by_id.get(form.target_id.data),
-            amended_text=form.amended_text.data, postponed_to=form.postponed_to.data,
-            referred_to=form.referred_to.data, previous_notice=form.previous_notice.data, actor=current_user,
+            item.meeting,
+            item=item,
+            kind=MotionKind(form.kind.data),
+            text=form.text.data,
+            mover_id=form.mover_id.data,
+            seconder_id=form.seconder_id.data,
+            parent=by_id.get(form.parent_id.data),
+            target=by_id.get(form.target_id.data),
+            amended_text=form.amended_text.data,
+            postponed_to=form.postponed_to.data,
+            referred_to=form.referred_to.data,
+            previous_notice=form.previous_notice.data,
+            actor=current_user,
             for_self_only=not _is_editor(),
         )
     except DomainError as exc:
@@ -129,9 +147,14 @@ def disclose(item_id: int):
     if not form.validate_on_submit():
         return _item_page(item, 422, disclosure_form=form)
     try:
-        votes.disclose_conflict(item, form.member_id.data, nature=form.nature.data,
-                                basis=DisclosureBasis(form.basis.data), actor=current_user,
-                                for_self_only=not _is_editor())
+        votes.disclose_conflict(
+            item,
+            form.member_id.data,
+            nature=form.nature.data,
+            basis=DisclosureBasis(form.basis.data),
+            actor=current_user,
+            for_self_only=not _is_editor(),
+        )
     except DomainError as exc:
         db.session.rollback()
         status = _respond_error(exc)
@@ -159,17 +182,26 @@ def _motion_page(motion: Motion, status: int = 200, **overrides):
     vote_form.member_id.choices = options((v.member_id, v.member.full_name) for v in motion.votes)
     own_vote = next((v for v in motion.votes if v.member_id == current_user.member_id), None)
     context = {
-        "motion": motion, "meeting": meeting, "item": motion.item, "quorum": attendance.quorum(meeting),
-        "is_editor": _is_editor(), "own_vote": own_vote, "votes": votes,
+        "motion": motion,
+        "meeting": meeting,
+        "item": motion.item,
+        "quorum": attendance.quorum(meeting),
+        "is_editor": _is_editor(),
+        "own_vote": own_vote,
+        "votes": votes,
         "outcome": votes.outcome_of(motion) if motion.votes else None,
         "present": {v.member_id: attendance.is_present(meeting, v.member_id) for v in motion.votes},
-        "second_form": second_form, "threshold_form": threshold_form, "vote_form": vote_form,
+        "second_form": second_form,
+        "threshold_form": threshold_form,
+        "vote_form": vote_form,
         "own_vote_form": overrides.pop("own_vote_form", None) or forms.OwnVoteForm(prefix="own"),
         "correction_form": overrides.pop("correction_form", None) or forms.CorrectionForm(prefix="correct"),
-        "correction_vote_id": overrides.pop("correction_vote_id", None), "action_form": EmptyForm(),
+        "correction_vote_id": overrides.pop("correction_vote_id", None),
+        "action_form": EmptyForm(),
         "error": overrides.pop("error", None),
         "fanned": db.session.scalars(select(Motion).where(Motion.consent_of_id == motion.id)).all()
-        if motion.kind == MotionKind.adopt_consent_agenda else [],
+        if motion.kind == MotionKind.adopt_consent_agenda
+        else [],
     }
     return render_template("votes/motion.html", **context), status
 
@@ -288,8 +320,9 @@ def my_vote(motion_id: int):
     if not form.validate_on_submit():
         return _motion_page(motion, 422, own_vote_form=form)
     try:
-        votes.record_vote(motion, current_user.member_id, VoteChoice(form.choice.data), actor=current_user,
-                          for_self_only=True)
+        votes.record_vote(
+            motion, current_user.member_id, VoteChoice(form.choice.data), actor=current_user, for_self_only=True
+        )
     except DomainError as exc:
         db.session.rollback()
         attach_error(form, exc)
@@ -337,11 +370,14 @@ def _consent_form(meeting: Meeting) -> forms.ConsentForm:
 
 
 def _consent_page(meeting: Meeting, form=None, status: int = 200):
-    motions = db.session.scalars(select(Motion).where(Motion.meeting_id == meeting.id,
-                                                      Motion.kind == MotionKind.adopt_consent_agenda)
-                                 .order_by(Motion.id)).all()
-    return render_template("votes/consent.html", meeting=meeting, form=form or _consent_form(meeting),
-                           motions=motions, votes=votes), status
+    motions = db.session.scalars(
+        select(Motion)
+        .where(Motion.meeting_id == meeting.id, Motion.kind == MotionKind.adopt_consent_agenda)
+        .order_by(Motion.id)
+    ).all()
+    return render_template(
+        "votes/consent.html", meeting=meeting, form=form or _consent_form(meeting), motions=motions, votes=votes
+    ), status
 
 
 @bp.route("/meetings/<id:meeting_id>/consent", methods=["GET", "POST"])
@@ -355,9 +391,15 @@ def consent(meeting_id: int):
         return _consent_page(meeting, form, 422)
     chosen = [i for i in _consent_items(meeting) if i.id in set(form.item_ids.data or [])]
     try:
-        motion = votes.make_motion(meeting, kind=MotionKind.adopt_consent_agenda, text=form.text.data,
-                                   consent_items=chosen, mover_id=form.mover_id.data,
-                                   seconder_id=form.seconder_id.data, actor=current_user)
+        motion = votes.make_motion(
+            meeting,
+            kind=MotionKind.adopt_consent_agenda,
+            text=form.text.data,
+            consent_items=chosen,
+            mover_id=form.mover_id.data,
+            seconder_id=form.seconder_id.data,
+            actor=current_user,
+        )
     except DomainError as exc:
         db.session.rollback()
         if exc.field == "consent_item_ids":
@@ -376,8 +418,11 @@ def consent(meeting_id: int):
 @role_required(*EDITORS)
 def disclosures():
     today = to_local(utcnow()).date()
-    rows = db.session.scalars(select(ConflictDisclosure).order_by(ConflictDisclosure.form_8b_filed_on.is_not(None),
-                                                                  ConflictDisclosure.form_8b_due_on.desc())).all()
+    rows = db.session.scalars(
+        select(ConflictDisclosure).order_by(
+            ConflictDisclosure.form_8b_filed_on.is_not(None), ConflictDisclosure.form_8b_due_on.desc()
+        )
+    ).all()
     return render_template("votes/disclosures.html", rows=rows, today=today, form=forms.Form8BForm(prefix="f8b"))
 
 
@@ -390,8 +435,13 @@ def file_form_8b(disclosure_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            votes.file_form_8b(disclosure, filed_on=form.filed_on.data, filename=getattr(upload, "filename", ""),
-                               stream=getattr(upload, "stream", None) or io.BytesIO(), actor=current_user)
+            votes.file_form_8b(
+                disclosure,
+                filed_on=form.filed_on.data,
+                filename=getattr(upload, "filename", ""),
+                stream=getattr(upload, "stream", None) or io.BytesIO(),
+                actor=current_user,
+            )
         except DomainError as exc:
             db.session.rollback()
             attach_error(form, exc)
@@ -400,8 +450,7 @@ def file_form_8b(disclosure_id: int):
             flash(_("Form 8B filed and attached to the record."), "success")
             return redirect(url_for("votes.disclosures"))
     rows = db.session.scalars(select(ConflictDisclosure).order_by(ConflictDisclosure.form_8b_due_on.desc())).all()
-    return render_template("votes/disclosures.html", rows=rows, today=today, form=form,
-                           form_for=disclosure.id), 422
+    return render_template("votes/disclosures.html", rows=rows, today=today, form=form, form_for=disclosure.id), 422
 
 
 @bp.route("/disclosures/<id:disclosure_id>/form-8b")
@@ -410,6 +459,6 @@ def form_8b(disclosure_id: int):
     disclosure = get_or_404(ConflictDisclosure, disclosure_id)
     if not disclosure.form_8b_stored_name:
         abort(404)
-    return send_file(stored_path(disclosure.form_8b_stored_name), as_attachment=True,
-                     download_name=disclosure.form_8b_filename)
-
+    return send_file(
+        stored_path(disclosure.form_8b_stored_name), as_attachment=True, download_name=disclosure.form_8b_filename
+    )
