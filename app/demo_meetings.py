@@ -203,8 +203,8 @@ def seed_meetings(commission: Body) -> int:
                     True,
                     ["Hollis Prendergast"],
                     "The City Attorney advised that the agreement was likely void because it was signed by the "
-                    "Chief of Police without approval by the City Commission.\n\nThe resolution would declare the agreement "
-                    "**void and unenforceable** and bar the City from entering similar agreements.",
+                    "Chief of Police without approval by the City Commission.\n\nThe resolution would declare the "
+                    "agreement **void and unenforceable** and bar the City from entering similar agreements.",
                 ),
                 ("Adjournment", "Adjournment", AgendaItemType.ministerial, False),
             ],
