@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from app.bodies.models import Body
 from app.core import audit
+from app.core.tokens import hash_token
 from app.extensions import db
 from app.meetings.models import AgendaItem, Meeting, MeetingStatus
 from app.meetings.services import draft_minutes_text
@@ -27,7 +28,7 @@ from app.public_comment.models import (
     WrittenComment,
     WrittenCommentStatus,
 )
-from app.public_comment.services import DISCLAIMER_VERSION, _hash, period_for
+from app.public_comment.services import DISCLAIMER_VERSION, period_for
 
 P = SpeakerRequestParticipation
 R = SpeakerRequestStatus
@@ -201,7 +202,7 @@ def _card(item, position, name, stance, *, at, participation=P.in_person, status
         agenda_item_id=item.id,
         meeting_id=item.meeting_id,
         queue_position=position,
-        token_hash=_hash(secrets.token_urlsafe(24)),
+        token_hash=hash_token(secrets.token_urlsafe(24)),
         name=name,
         stance=stance,
         participation=participation,

@@ -53,7 +53,7 @@ def _ocd_validator(schema_dict):
     return cls(schema_dict, format_checker=jsonschema.FormatChecker())
 
 
-def _valid(schema_dict, document) -> list[str]:
+def validate_public_form(schema_dict, document) -> list[str]:
     return [f"{'/'.join(map(str, e.path))}: {e.message}" for e in _ocd_validator(schema_dict).iter_errors(document)]
 
 
@@ -64,12 +64,12 @@ def test_ocd_export_of_the_demo_validates_against_pupa_schemas(client, demo, db)
     assert meetings and closed and resolutions
     for meeting in meetings:
         event = client.get(f"/api/v1/ocd/events/{meeting.id}").json
-        assert _valid(EVENT_SCHEMA, event) == [], meeting.title
+        assert validate_public_form(EVENT_SCHEMA, event) == [], meeting.title
         assert event["name"] and event["start_date"] and event["sources"][0]["url"].startswith("http")
         assert event["status"] in {"cancelled", "tentative", "confirmed", "passed"}
     for motion in closed:
         vote_event = client.get(f"/api/v1/ocd/vote-events/{motion.id}").json
-        assert _valid(VOTE_EVENT_SCHEMA, vote_event) == [], motion.text
+        assert validate_public_form(VOTE_EVENT_SCHEMA, vote_event) == [], motion.text
         assert vote_event["result"] in {"pass", "fail"}
         assert vote_event["legislative_session"] and vote_event["motion_text"] and vote_event["sources"]
         for count in vote_event["counts"]:  # R16: counts equal the individual votes
@@ -77,7 +77,7 @@ def test_ocd_export_of_the_demo_validates_against_pupa_schemas(client, demo, db)
         assert len(vote_event["votes"]) == len(motion.votes)
     for resolution in resolutions:
         bill = client.get(f"/api/v1/ocd/bills/{resolution.id}").json
-        assert _valid(BILL_SCHEMA, bill) == [], resolution.title
+        assert validate_public_form(BILL_SCHEMA, bill) == [], resolution.title
         assert bill["classification"] == ["resolution"] and bill["sources"]
 
     # The June 30 vote, exactly.
@@ -110,7 +110,7 @@ def test_a_tie_exports_as_fail_with_counts_from_the_votes(client, create_body, c
     vote_event = client.get(f"/api/v1/ocd/vote-events/{tie.id}").json
     counts = {c["option"]: c["value"] for c in vote_event["counts"]}
     assert (counts["yes"], counts["no"], vote_event["result"]) == (3, 3, "fail")
-    assert _valid(VOTE_EVENT_SCHEMA, vote_event) == []
+    assert validate_public_form(VOTE_EVENT_SCHEMA, vote_event) == []
 
 
 def test_etag_gives_304_and_cors_allows_any_origin(client, demo):

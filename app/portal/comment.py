@@ -15,13 +15,13 @@ from app.core.web import format_local
 from app.extensions import csrf, db, limiter
 from app.meetings import services as meeting_services
 from app.meetings.models import AgendaItem, Meeting
-from app.portal.views import _public_meeting_or_404, bp
+from app.portal.views import bp, public_meeting_or_404
 from app.public_comment import forms
 from app.public_comment import services as comment
 from app.votes import services as votes
 
 
-def _form_limit():
+def public_form_limit():
     return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
 
 
@@ -31,7 +31,7 @@ def _item_choices(meeting: Meeting):
 
 def _public_form(meeting_id: int, form_class):
     """The meeting, its comment policy and sign-up window, and the form with its items and one-time key."""
-    meeting = _public_meeting_or_404(meeting_id)
+    meeting = public_meeting_or_404(meeting_id)
     policy = comment.effective_policy(meeting)
     form = form_class()
     form.agenda_item_id.choices = _item_choices(meeting)
@@ -49,7 +49,7 @@ def _chosen_item(form, meeting: Meeting) -> AgendaItem:
     return item
 
 
-def _valid(form) -> bool:
+def validate_public_form(form) -> bool:
     """Validate, turning a CSRF failure (a form left open for hours) into a message above the refilled form.
 
     These forms are exempt from the global CSRF check so a resident whose form expired loses nothing; the
@@ -120,13 +120,13 @@ def _send_confirmation(speaker, token: str, *, again=False) -> bool:
 
 @bp.route("/meetings/<id:meeting_id>/speak", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(_form_limit, methods=["POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
 def speak(meeting_id: int):
     meeting, policy, window, form = _public_form(meeting_id, forms.SpeakForm)
     status = 200
     if request.method == "POST":
         status = 422
-        if _valid(form):
+        if validate_public_form(form):
             try:
                 registration = comment.register_speaker(
                     _chosen_item(form, meeting),
@@ -192,7 +192,7 @@ def _private_page(speaker, token, form, status=200):
 
 
 @bp.route("/speak/<id:request_id>-<token>", methods=["GET", "POST"])
-@limiter.limit(_form_limit, methods=["POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
 def speaker_request(request_id: int, token: str):
     speaker = _request_or_404(request_id, token)
     form = forms.EditRequestForm(obj=speaker)
@@ -215,7 +215,7 @@ def speaker_request(request_id: int, token: str):
 
 
 @bp.route("/speak/<id:request_id>-<token>/withdraw", methods=["POST"])
-@limiter.limit(_form_limit)
+@limiter.limit(public_form_limit)
 def withdraw_request(request_id: int, token: str):
     speaker = _request_or_404(request_id, token)
     try:
@@ -231,13 +231,13 @@ def withdraw_request(request_id: int, token: str):
 
 @bp.route("/meetings/<id:meeting_id>/comment", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(_form_limit, methods=["POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
 def written_comment(meeting_id: int):
     meeting, policy, window, form = _public_form(meeting_id, forms.WrittenCommentForm)
     status = 200
     if request.method == "POST":
         status = 422
-        if _valid(form):
+        if validate_public_form(form):
             try:
                 item = _chosen_item(form, meeting)
                 written, created = comment.submit_written_comment(
@@ -273,7 +273,7 @@ def written_comment(meeting_id: int):
 
 @bp.route("/meetings/<id:meeting_id>/items/<id:item_id>")
 def item(meeting_id: int, item_id: int):
-    meeting = _public_meeting_or_404(meeting_id)
+    meeting = public_meeting_or_404(meeting_id)
     agenda_item = next((i for i in meeting.items if i.id == item_id), None)
     if agenda_item is None or meeting.agenda_published_at is None:
         abort(404)
@@ -298,7 +298,7 @@ def item(meeting_id: int, item_id: int):
 @bp.route("/meetings/<id:meeting_id>/display")
 def display(meeting_id: int):
     """The chamber display: the current speaker and a large countdown, no controls."""
-    meeting = _public_meeting_or_404(meeting_id)
+    meeting = public_meeting_or_404(meeting_id)
     return render_template("portal/display.html", meeting=meeting, state=_display_state(meeting))
 
 

@@ -9,7 +9,7 @@ from app.bodies.models import Body
 from app.core.errors import DomainError
 from app.core.forms import attach_error
 from app.extensions import csrf, db, limiter
-from app.portal.comment import _form_limit, _valid
+from app.portal.comment import public_form_limit, validate_public_form
 from app.portal.views import bp
 from app.public_comment import services as comment
 from app.subscriptions import services as subscriptions
@@ -25,8 +25,8 @@ def _private(response_tuple):
 
 
 @bp.route("/subscribe", methods=["GET", "POST"])
-@csrf.exempt  # checked by _valid, so an expired form is shown back with what was typed
-@limiter.limit(_form_limit, methods=["POST"])
+@csrf.exempt  # checked by validate_public_form, so an expired form is shown back with what was typed
+@limiter.limit(public_form_limit, methods=["POST"])
 def subscribe():
     bodies = db.session.scalars(select(Body).order_by(Body.name)).all()
     form = SubscribeForm()
@@ -36,7 +36,7 @@ def subscribe():
     status = 200
     if request.method == "POST":
         status = 422
-        if _valid(form):
+        if validate_public_form(form):
             body = next((b for b in bodies if str(b.id) == form.body.data), None)
             try:
                 pending = subscriptions.subscribe(form.email.data, body, locale=str(get_locale()))
@@ -58,7 +58,7 @@ def subscribe():
 
 
 @bp.route("/subscribe/<id:subscription_id>-<token>", methods=["GET", "POST"])
-@limiter.limit(_form_limit, methods=["POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
 def subscription_confirm(subscription_id: int, token: str):
     """The double opt-in step. GET only shows a button: mail scanners that open links confirm nothing."""
     subscription = subscriptions.find_pending(subscription_id, token)
@@ -84,7 +84,7 @@ def subscription_confirm(subscription_id: int, token: str):
 
 @bp.route("/unsubscribe/<id:subscription_id>-<token>", methods=["GET", "POST"])
 @csrf.exempt  # RFC 8058: a mail client POSTs "List-Unsubscribe=One-Click" with no form; the link's secret is proof
-@limiter.limit(_form_limit, methods=["POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
 def unsubscribe(subscription_id: int, token: str):
     subscription = subscriptions.find_for_unsubscribe(subscription_id, token)
     if subscription is None:

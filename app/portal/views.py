@@ -78,7 +78,7 @@ def home():
     )
 
 
-def _public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
+def public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
     """A public (noticed) meeting with its items; ``whole`` also loads what the meeting page shows, each
     relation in one query, so the page's query count does not grow with the record."""
     options = [
@@ -103,7 +103,7 @@ def _public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
 
 @bp.route("/meetings/<id:meeting_id>")
 def meeting(meeting_id: int):
-    meeting = _public_meeting_or_404(meeting_id, whole=True)
+    meeting = public_meeting_or_404(meeting_id, whole=True)
     policy = comment.effective_policy(meeting)
     return render_template(
         "portal/meeting.html",

@@ -4,7 +4,6 @@ Every change goes through here and is written to the audit log. Residents act wi
 changes are logged as "public" with no user.
 """
 
-import hashlib
 import hmac
 import re
 import secrets
@@ -22,6 +21,7 @@ from app.core import audit
 from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
+from app.core.tokens import hash_token
 from app.extensions import db
 from app.meetings.models import AgendaItem, Meeting, MeetingStatus
 from app.public_comment.models import (
@@ -363,10 +363,6 @@ def _digits(phone: str | None) -> str:
     return "".join(ch for ch in phone or "" if ch.isdigit())
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _check_public_submission(meeting: Meeting, disclaimer_version: str | None, *, policy=None) -> None:
     """R6 window and R12 notice: a resident's form is taken only while sign-up is open, after the notice."""
     window = signup_window(meeting, policy=policy)
@@ -505,7 +501,7 @@ def register_speaker(
         period_id=period.id,
         agenda_item_id=item.id,
         meeting_id=meeting.id,
-        token_hash=_hash(token),
+        token_hash=hash_token(token),
         submission_key=submission_key,
         stance=stance,
         participation=participation,
@@ -543,7 +539,7 @@ def find_request(request_id: int, token: str) -> SpeakerRequest | None:
     request = db.session.get(SpeakerRequest, request_id)
     if request is None or not token or len(token) > 100:
         return None
-    if not hmac.compare_digest(request.token_hash, _hash(token)):
+    if not hmac.compare_digest(request.token_hash, hash_token(token)):
         return None
     return request
 
@@ -551,7 +547,7 @@ def find_request(request_id: int, token: str) -> SpeakerRequest | None:
 def reissue_token(request: SpeakerRequest) -> str:
     """A new private link for a request (the old one stops working); sent only to the email on file."""
     token = secrets.token_urlsafe(24)
-    request.token_hash = _hash(token)
+    request.token_hash = hash_token(token)
     audit.record("speaker.reissue_link", request, f"New private link for {request.name}", actor_label="public")
     db.session.flush()
     return token

@@ -15,16 +15,13 @@ from app.core import audit
 from app.core.errors import DomainError
 from app.core.mail import send_mail
 from app.core.timeutil import utcnow
+from app.core.tokens import hash_token
 from app.core.web import format_local
 from app.extensions import db
 from app.meetings.models import Meeting
 from app.subscriptions.models import Subscription
 
 EMAIL_MAX = 254
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass
@@ -53,7 +50,7 @@ def subscribe(email: str, body: Body | None, *, locale: str = "en") -> Pending:
     if found is None:
         found = Subscription(email=email, body_id=body.id if body else None, created_at=utcnow())
         db.session.add(found)
-    found.token_hash, found.locale = _hash(token), locale
+    found.token_hash, found.locale = hash_token(token), locale
     db.session.flush()
     return Pending(found, token)
 
@@ -72,7 +69,7 @@ def _get(subscription_id: int) -> Subscription | None:
 def find_pending(subscription_id: int, token: str) -> Subscription | None:
     """The subscription a confirmation link names, if its secret matches (compared in constant time)."""
     found = _get(subscription_id)
-    if found is None or not hmac.compare_digest(found.token_hash, _hash(token)):
+    if found is None or not hmac.compare_digest(found.token_hash, hash_token(token)):
         return None
     return found
 
