@@ -56,14 +56,14 @@ def create_app(config_class=None) -> Flask:
     _configure_login(app)
 
     from app.api.views import bp as api_bp
-    from app.auth.views import bp as auth_bp
-    from app.bodies.views import bp as bodies_bp
-    from app.dashboard.views import bp as dashboard_bp
-    from app.legislation.views import bp as legislation_bp
-    from app.meetings.views import bp as meetings_bp
     from app.portal.views import bp as portal_bp
-    from app.public_comment.views import bp as public_comment_bp
-    from app.votes.views import bp as votes_bp
+    from app.staff.accounts import bp as auth_bp
+    from app.staff.bodies import bp as bodies_bp
+    from app.staff.dashboard import bp as dashboard_bp
+    from app.staff.legislation import bp as legislation_bp
+    from app.staff.meetings import bp as meetings_bp
+    from app.staff.motions import bp as votes_bp
+    from app.staff.queue import bp as public_comment_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(api_bp)

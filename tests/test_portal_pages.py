@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import update
 
+from app.core.timeutil import format_seconds
 from app.legislation.models import AgreementEffect, EffectKind, Resolution, ResolutionStatus
 from app.meetings.models import AgendaItem, AgendaItemType, Attendance, MeetingStatus
 from app.public_comment import services as comment
@@ -350,7 +351,7 @@ def test_comment_guide_follows_the_policy_in_force(client, commission, db):
     )
     db.session.commit()
     page = client.get("/public-comment").get_data(as_text=True)
-    assert comment.format_seconds(150) in page and comment.format_seconds(420) in page
+    assert format_seconds(150) in page and format_seconds(420) in page
     assert "at most 90 minutes" in page and "closes 30 minutes before" in page
     assert "Resolution 26-004" in page and "F.S. 668.6076" in page
 

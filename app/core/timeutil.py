@@ -57,3 +57,14 @@ def local_bounds(first: date, after: date) -> tuple[datetime, datetime]:
         local_to_utc(datetime.combine(first, datetime.min.time())),
         local_to_utc(datetime.combine(after, datetime.min.time())),
     )
+
+
+def format_seconds(seconds: int | None) -> str:
+    """3:00, 1:02:05; negative values (over time) get a minus sign."""
+    if seconds is None:
+        return ""
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours}:{minutes:02d}:{secs:02d}" if hours else f"{sign}{minutes}:{secs:02d}"

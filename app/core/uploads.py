@@ -7,7 +7,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import abort, current_app, send_file
 from flask_babel import gettext as _
 
 from app.core.errors import DomainError
@@ -107,3 +107,21 @@ def validate_and_store(filename: str | None, stream) -> StoredFile:
 
 def stored_path(stored_name: str) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / stored_name
+
+
+def send_stored(document):
+    """Serve a stored document (anything with stored_name, content_type, original_filename) under its original
+    name, with the type detected at upload, never inline HTML."""
+    path = stored_path(document.stored_name)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=document.content_type,
+        as_attachment=document.content_type not in {"application/pdf", "image/png", "image/jpeg"},
+        download_name=document.original_filename,
+        max_age=3600,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

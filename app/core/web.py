@@ -1,10 +1,13 @@
 """Template helpers and response headers shared by every page."""
 
+from urllib.parse import urlsplit
+
 from babel import Locale
 from flask import current_app, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 
 from app.core.text import render_markdown
+from app.core.timeutil import format_seconds
 
 #: No CDN and no inline script or style: every asset comes from this app.
 CSP = (
@@ -70,12 +73,20 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def safe_next(target: str | None) -> str | None:
+    """Accept ``next`` only as a path on this site: no scheme, no host, no protocol-relative ``//``."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
 def register_web(app):
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(local_date, "local_date")
     app.add_template_filter(render_markdown, "markdown")
-
-    from app.public_comment.services import format_seconds
 
     app.add_template_filter(format_seconds, "duration")
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.core.errors import DomainError
 from app.core.forms import attach_error, options
 from app.core.mail import send_mail
-from app.core.timeutil import utcnow
+from app.core.timeutil import format_seconds, utcnow
 from app.core.web import format_local
 from app.extensions import csrf, db, limiter
 from app.meetings import services as meeting_services
@@ -313,7 +313,7 @@ def _display_state(meeting: Meeting) -> dict:
         "speaker": {"name": speaker.name, "group": speaker.group_name, "stance": comment.stance_label(speaker.stance)},
         "allotted_seconds": speaker.allotted_seconds,
         "remaining_seconds": speaker.remaining(now),
-        "remaining": comment.format_seconds(speaker.remaining(now)),
+        "remaining": format_seconds(speaker.remaining(now)),
         "running": speaker.timer.value == "running",
         "timer": speaker.timer.value,
     }

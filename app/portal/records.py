@@ -8,6 +8,7 @@ from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.timeutil import to_local, utcnow
+from app.core.uploads import send_stored
 from app.extensions import db
 from app.legislation import search
 from app.legislation import services as legislation
@@ -22,7 +23,6 @@ from app.legislation.models import (
 )
 from app.meetings import services as meeting_services
 from app.meetings.models import AgendaItem
-from app.meetings.views import send_attachment
 from app.portal.views import bp
 from app.public_comment import services as comment
 from app.votes import services as votes
@@ -209,4 +209,4 @@ def agreement_document(document_id: int, filename: str = ""):
     document = db.session.get(AgreementDocument, document_id)
     if document is None:
         abort(404)
-    return send_attachment(document)
+    return send_stored(document)

@@ -7,16 +7,16 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.auth.views import safe_next
 from app.bodies.services import bodies_with_members
 from app.core.timeutil import to_local, utcnow
+from app.core.uploads import send_stored
+from app.core.web import safe_next
 from app.extensions import db
 from app.legislation.models import Resolution, ResolutionStatus
 from app.legislation.search import public_resolutions
 from app.meetings import services
 from app.meetings.attendance import STATUS_LABELS
 from app.meetings.models import AgendaItem, Attachment, Meeting
-from app.meetings.views import send_attachment
 from app.public_comment import services as comment
 from app.votes import services as votes
 
@@ -129,7 +129,7 @@ def document(meeting_id: int, attachment_id: int, filename: str):
         or attachment.item.meeting.agenda_published_at is None
     ):
         abort(404)
-    return send_attachment(attachment)
+    return send_stored(attachment)
 
 
 @bp.route("/language/<code>", methods=["GET"])

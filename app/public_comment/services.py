@@ -20,7 +20,7 @@ from app.bodies.models import Body
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.text import clean_text
-from app.core.timeutil import to_local, utcnow
+from app.core.timeutil import format_seconds, to_local, utcnow
 from app.core.tokens import hash_token
 from app.extensions import db
 from app.meetings.models import AgendaItem, Meeting, MeetingStatus
@@ -96,17 +96,6 @@ def status_label(value) -> str:
 
 def timer_label(value) -> str:
     return str(TIMER_LABELS[T(value)])
-
-
-def format_seconds(seconds: int | None) -> str:
-    """3:00, 1:02:05; negative values (over time) get a minus sign."""
-    if seconds is None:
-        return ""
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{sign}{hours}:{minutes:02d}:{secs:02d}" if hours else f"{sign}{minutes}:{secs:02d}"
 
 
 # --- policy ------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The clerk's workspace: meetings, notices, agendas, attachments and minutes."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -14,7 +14,7 @@ from app.core.errors import DomainError
 from app.core.forms import attach_error, options
 from app.core.loaders import get_or_404
 from app.core.timeutil import NonexistentLocalTime, local_to_utc, to_local, utc_to_local_naive, utcnow
-from app.core.uploads import stored_path
+from app.core.uploads import send_stored
 from app.extensions import db
 from app.legislation.services import prohibited_items
 from app.meetings import attendance, changes, forms, services
@@ -513,24 +513,7 @@ def add_attachment(item_id: int):
 @bp.route("/attachments/<id:attachment_id>")
 @role_required(*STAFF)
 def attachment(attachment_id: int):
-    return send_attachment(get_or_404(Attachment, attachment_id))
-
-
-def send_attachment(attachment: Attachment):
-    """Serve a stored document under its original name, with the type detected at upload, never inline HTML."""
-    path = stored_path(attachment.stored_name)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=attachment.content_type,
-        as_attachment=attachment.content_type not in {"application/pdf", "image/png", "image/jpeg"},
-        download_name=attachment.original_filename,
-        max_age=3600,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_stored(get_or_404(Attachment, attachment_id))
 
 
 # --- minutes -----------------------------------------------------------------------------------

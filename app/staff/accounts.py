@@ -1,4 +1,3 @@
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,20 +13,11 @@ from app.core.audit import AuditEntry
 from app.core.errors import DomainError
 from app.core.forms import attach_error
 from app.core.loaders import get_or_404
+from app.core.web import safe_next
 from app.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
 bp.before_request(login_gate("auth.login"))
-
-
-def safe_next(target: str | None) -> str | None:
-    """Accept ``next`` only as a path on this site: no scheme, no host, no protocol-relative ``//``."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
-        return None
-    return target
 
 
 def _login_limit():

@@ -1,0 +1,391 @@
+"""A meeting's lifecycle: schedule, edit, publish the notice, reschedule, cancel, call to order, adjourn.
+
+Every change is checked here, logged publicly as a meeting change when the public can see it, and audited.
+"""
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.bodies.models import Body
+from app.core import audit
+from app.core.errors import DomainError
+from app.core.text import clean_text
+from app.core.timeutil import to_local, utcnow
+from app.extensions import db
+from app.meetings.models import (
+    AgendaItemType,
+    CommentExemption,
+    Meeting,
+    MeetingChange,
+    MeetingChangeKind,
+    MeetingKind,
+    MeetingStatus,
+)
+from app.meetings.notice import NoticeCheck, check_notice, lead_hours, notice_check
+
+S = MeetingStatus
+
+#: The lifecycle. Anything not listed is refused with a message naming both states.
+TRANSITIONS = {
+    S.draft: {S.noticed, S.cancelled},
+    S.noticed: {S.in_progress, S.rescheduled, S.cancelled},
+    S.rescheduled: {S.in_progress, S.rescheduled, S.cancelled},
+    S.in_progress: {S.adjourned},
+    S.adjourned: set(),
+    S.cancelled: set(),
+}
+
+
+#: One place for the words shown for each stored value: forms, staff pages and public pages use these.
+STATUS_LABELS = {
+    S.draft: _l("Draft"),
+    S.noticed: _l("Noticed"),
+    S.rescheduled: _l("Rescheduled"),
+    S.in_progress: _l("In progress"),
+    S.adjourned: _l("Adjourned"),
+    S.cancelled: _l("Cancelled"),
+}
+KIND_LABELS = {
+    MeetingKind.regular: _l("Regular meeting"),
+    MeetingKind.special: _l("Special meeting"),
+    MeetingKind.emergency: _l("Emergency meeting"),
+    MeetingKind.workshop: _l("Workshop"),
+}
+ITEM_TYPE_LABELS = {
+    AgendaItemType.resolution: _l("Resolution"),
+    AgendaItemType.ordinance: _l("Ordinance"),
+    AgendaItemType.motion: _l("Motion"),
+    AgendaItemType.presentation: _l("Presentation"),
+    AgendaItemType.report: _l("Report"),
+    AgendaItemType.ministerial: _l("Ministerial"),
+}
+EXEMPTION_LABELS = {
+    CommentExemption.emergency: _l("Emergency act (unreasonable delay)"),
+    CommentExemption.ministerial: _l("Ministerial act (e.g. approving minutes, proclamations)"),
+    CommentExemption.exempt_meeting: _l("Meeting exempt from F.S. 286.011"),
+    CommentExemption.quasi_judicial: _l("Quasi-judicial proceeding"),
+}
+
+
+def status_label(status: MeetingStatus) -> str:
+    return str(STATUS_LABELS[status])
+
+
+def kind_label(kind: MeetingKind) -> str:
+    return str(KIND_LABELS[kind])
+
+
+def item_type_label(item_type: AgendaItemType) -> str:
+    return str(ITEM_TYPE_LABELS[item_type])
+
+
+def exemption_label(exemption: CommentExemption) -> str:
+    return str(EXEMPTION_LABELS[exemption])
+
+
+def _check_transition(meeting: Meeting, target: MeetingStatus) -> None:
+    if target not in TRANSITIONS[meeting.status]:
+        raise DomainError(
+            _(
+                "A meeting that is “%(current)s” cannot become “%(target)s”.",
+                current=status_label(meeting.status),
+                target=status_label(target),
+            )
+        )
+
+
+def _transition(meeting: Meeting, target: MeetingStatus) -> None:
+    _check_transition(meeting, target)
+    meeting.status = target
+    meeting.updated_at = utcnow()
+
+
+def log_change(meeting, kind, summary, *, reason=None, actor=None, data=None) -> MeetingChange:
+    change = MeetingChange(
+        meeting_id=meeting.id,
+        kind=kind,
+        summary=summary,
+        reason=reason,
+        data=data or {},
+        actor_id=actor.id if actor else None,
+        created_at=utcnow(),
+    )
+    db.session.add(change)
+    return change
+
+
+def _fmt(when: datetime) -> str:
+    return to_local(when).strftime("%Y-%m-%d %H:%M %Z")
+
+
+
+
+def _check_meeting_fields(kind, title, start_at, end_at, location, purpose):
+    if not title:
+        raise DomainError(_("Enter a title."), field="title")
+    if not location:
+        raise DomainError(_("Enter the place: the chamber's address or how the public can attend."), field="location")
+    if end_at is not None and end_at <= start_at:
+        raise DomainError(_("The expected end must be after the start."), field="end_local")
+    if kind in (MeetingKind.special, MeetingKind.emergency) and not purpose:
+        raise DomainError(_("A special or emergency meeting needs the purpose stated in the call."), field="purpose")
+
+
+def schedule_meeting(
+    *,
+    body: Body,
+    kind: MeetingKind,
+    title: str,
+    start_at: datetime,
+    end_at: datetime | None,
+    location: str,
+    remote_url: str | None,
+    purpose: str | None,
+    actor,
+) -> Meeting:
+    title, location, purpose = clean_text(title), clean_text(location), clean_text(purpose, multiline=True)
+    _check_meeting_fields(kind, title, start_at, end_at, location, purpose)
+    meeting = Meeting(
+        body_id=body.id,
+        body=body,
+        kind=kind,
+        title=title,
+        start_at=start_at,
+        end_at=end_at,
+        location=location,
+        remote_url=remote_url or None,
+        purpose=purpose or None,
+        status=S.draft,
+        sequence=0,
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    audit.record(
+        "meeting.schedule",
+        meeting,
+        f"Scheduled {kind.value} meeting '{title}' for {_fmt(start_at)}",
+        actor=actor,
+        data={"after": _meeting_snapshot(meeting)},
+    )
+    return meeting
+
+
+def _meeting_snapshot(m: Meeting) -> dict:
+    return {
+        "kind": m.kind.value,
+        "title": m.title,
+        "start_at": m.start_at.isoformat(),
+        "end_at": m.end_at.isoformat() if m.end_at else None,
+        "location": m.location,
+        "remote_url": m.remote_url,
+        "purpose": m.purpose,
+        "status": m.status.value,
+    }
+
+
+def update_meeting(
+    meeting: Meeting, *, kind, title, start_at, end_at, location, remote_url, purpose, reason, actor
+) -> Meeting:
+    """Edit a meeting. Before the notice anything may change; after it, the time changes only by
+    rescheduling, the kind and purpose (the call) not at all, and a new place needs a reason and is
+    shown in the public change log."""
+    title, location = clean_text(title), clean_text(location)
+    purpose, reason = clean_text(purpose, multiline=True), clean_text(reason, multiline=True)
+    before = _meeting_snapshot(meeting)
+    if meeting.status in (S.in_progress, S.adjourned, S.cancelled):
+        raise DomainError(
+            _("A meeting that is “%(status)s” can no longer be edited.", status=status_label(meeting.status))
+        )
+    _check_meeting_fields(kind, title, start_at, end_at, location, purpose)
+    if meeting.status != S.draft:
+        if start_at != meeting.start_at:
+            raise DomainError(_("The notice is published: change the time with “Reschedule”."), field="start_local")
+        if kind != meeting.kind or (purpose or None) != meeting.purpose:
+            raise DomainError(
+                _(
+                    "The notice is published: the kind of meeting and the purpose in the call cannot "
+                    "change. Cancel and notice a new meeting instead."
+                ),
+                field="purpose",
+            )
+        place_changed = location != meeting.location or (remote_url or None) != meeting.remote_url
+        if place_changed and not reason:
+            raise DomainError(
+                _("Give the reason for the change of place; it is shown on the public notice."), field="reason"
+            )
+    else:
+        place_changed = False
+    meeting.kind, meeting.title, meeting.start_at, meeting.end_at = kind, title, start_at, end_at
+    meeting.location, meeting.remote_url, meeting.purpose = location, remote_url or None, purpose or None
+    meeting.updated_at = utcnow()
+    if place_changed:
+        meeting.sequence += 1
+        log_change(
+            meeting,
+            MeetingChangeKind.relocated,
+            f"Place changed from '{before['location']}' to '{location}'",
+            reason=reason,
+            actor=actor,
+            data={"before": before["location"], "after": location},
+        )
+    after = _meeting_snapshot(meeting)
+    if after != before:
+        audit.record(
+            "meeting.update",
+            meeting,
+            f"Edited meeting '{title}'",
+            actor=actor,
+            data={"before": before, "after": after, "reason": reason or None},
+        )
+    db.session.flush()
+    return meeting
+
+
+def publish_meeting(
+    meeting: Meeting, *, actor, override_reason: str | None = None, emergency_justification: str | None = None
+) -> NoticeCheck:
+    """Publish the notice (R2, R3). Stamps the first-publication time, which never changes afterwards.
+
+    A special meeting under the body's minimum lead time is refused unless the clerk gives an override
+    reason (logged, and shown on the notice); an emergency meeting needs a written justification.
+    """
+    override_reason = clean_text(override_reason, multiline=True)
+    emergency_justification = clean_text(emergency_justification, multiline=True)
+    if meeting.status != S.draft:
+        raise DomainError(_("The notice of this meeting is already published."))
+    now = utcnow()
+    check = check_notice(meeting, at=now)
+    if meeting.start_at <= now:
+        raise DomainError(_("The meeting's start time has passed; a notice can no longer be given for it."))
+    if meeting.kind == MeetingKind.emergency and not (emergency_justification or meeting.emergency_justification):
+        raise DomainError(
+            _("An emergency meeting needs a written justification of the emergency."), field="emergency_justification"
+        )
+    if check.level == "block" and not override_reason:
+        raise DomainError(
+            check.message
+            + " "
+            + _("To publish anyway, give a reason; it will be logged and shown on the public notice."),
+            field="override_reason",
+        )
+    if emergency_justification:
+        meeting.emergency_justification = emergency_justification
+    if check.level == "block":
+        meeting.notice_override_reason = override_reason
+    _transition(meeting, S.noticed)
+    meeting.first_published_at = now
+    from app.public_comment.services import stamp_policy
+
+    stamp_policy(meeting)
+    meeting.sequence += 1
+    log_change(
+        meeting,
+        MeetingChangeKind.published,
+        f"Notice published ({lead_hours(check.lead)} hours before the start)",
+        reason=override_reason if check.level == "block" else None,
+        actor=actor,
+        data={"level": check.level, "lead_hours": check.lead.total_seconds() / 3600},
+    )
+    audit.record(
+        "meeting.publish",
+        meeting,
+        f"Published notice of '{meeting.title}'",
+        actor=actor,
+        data={
+            "check": check.level,
+            "message": check.message,
+            "override_reason": override_reason or None,
+            "emergency_justification": meeting.emergency_justification,
+        },
+    )
+    db.session.flush()
+    return check
+
+
+def reschedule_meeting(
+    meeting: Meeting,
+    *,
+    start_at: datetime,
+    end_at: datetime | None,
+    reason: str,
+    override_reason: str | None = None,
+    actor,
+) -> NoticeCheck:
+    """Move a noticed meeting to a new time: same meeting (same id and calendar UID), change logged and shown.
+
+    The new time is checked like a new notice, measured from now.
+    """
+    reason, override_reason = clean_text(reason, multiline=True), clean_text(override_reason, multiline=True)
+    if not reason:
+        raise DomainError(_("Give the reason for rescheduling; it is shown on the public notice."), field="reason")
+    _check_transition(meeting, S.rescheduled)
+    if end_at is not None and end_at <= start_at:
+        raise DomainError(_("The expected end must be after the start."), field="end_local")
+    if start_at == meeting.start_at:
+        raise DomainError(_("The new start is the same as the current one."), field="start_local")
+    now = utcnow()
+    check = notice_check(meeting.kind, meeting.body, start_at, published=now)
+    if start_at <= now:
+        raise DomainError(_("The new start time is in the past."), field="start_local")
+    if check.level == "block" and not override_reason:
+        raise DomainError(
+            check.message + " " + _("To reschedule anyway, give an override reason."), field="override_reason"
+        )
+    before = (meeting.start_at, meeting.end_at)
+    _transition(meeting, S.rescheduled)
+    meeting.start_at, meeting.end_at = start_at, end_at
+    meeting.sequence += 1
+    summary = f"Rescheduled from {_fmt(before[0])} to {_fmt(start_at)}"
+    log_change(
+        meeting,
+        MeetingChangeKind.rescheduled,
+        summary,
+        reason=reason,
+        actor=actor,
+        data={"from": before[0].isoformat(), "to": start_at.isoformat(), "override_reason": override_reason},
+    )
+    audit.record(
+        "meeting.reschedule",
+        meeting,
+        summary,
+        actor=actor,
+        data={
+            "before": {"start_at": before[0].isoformat()},
+            "after": {"start_at": start_at.isoformat()},
+            "reason": reason,
+            "override_reason": override_reason or None,
+        },
+    )
+    db.session.flush()
+    return check
+
+
+def cancel_meeting(meeting: Meeting, *, reason: str, actor) -> None:
+    reason = clean_text(reason, multiline=True)
+    if not reason:
+        raise DomainError(_("Give the reason for cancelling; it stays on the public record."), field="reason")
+    _transition(meeting, S.cancelled)
+    meeting.cancelled_reason, meeting.cancelled_at = reason, utcnow()
+    meeting.sequence += 1
+    log_change(meeting, MeetingChangeKind.cancelled, "Meeting cancelled", reason=reason, actor=actor)
+    audit.record("meeting.cancel", meeting, f"Cancelled '{meeting.title}'", actor=actor, data={"reason": reason})
+    db.session.flush()
+
+
+def start_meeting(meeting: Meeting, *, actor) -> None:
+    """R1: only a noticed meeting can be called to order."""
+    _transition(meeting, S.in_progress)
+    meeting.sequence += 1
+    audit.record("meeting.start", meeting, f"Called '{meeting.title}' to order", actor=actor)
+    db.session.flush()
+
+
+def adjourn_meeting(meeting: Meeting, *, actor) -> None:
+    _transition(meeting, S.adjourned)
+    meeting.sequence += 1
+    audit.record("meeting.adjourn", meeting, f"Adjourned '{meeting.title}'", actor=actor)
+    db.session.flush()
