@@ -16,7 +16,7 @@ from app.core import audit
 from app.core.tokens import hash_token
 from app.extensions import db
 from app.meetings.models import AgendaItem, Meeting, MeetingStatus
-from app.meetings.services import draft_minutes_text
+from app.minutes.services import draft_minutes_text
 from app.public_comment.models import (
     CommentPolicy,
     SpeakerRequest,

@@ -14,6 +14,7 @@ from app.core import audit
 from app.core.sequences import format_file_number, next_number
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.meetings.agenda import renumber
 from app.meetings.models import (
     AgendaItem,
     AgendaItemType,
@@ -26,7 +27,7 @@ from app.meetings.models import (
     Minutes,
     MinutesStatus,
 )
-from app.meetings.services import draft_minutes_text, renumber
+from app.minutes.services import draft_minutes_text
 
 KW = ZoneInfo("America/New_York")
 CHAMBER = "City Commission Chambers, City Hall, 1300 White Street, Key West, FL 33040"

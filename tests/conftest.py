@@ -278,13 +278,13 @@ def open_meeting(db, create_meeting):
 
     Items: a resolution taking comment, general public comment, and a ministerial item exempt from comment.
     """
-    from app.meetings import services
+    from app.meetings import agenda, lifecycle
     from app.meetings.models import AgendaItemType, CommentExemption
 
     def factory(body=None, **overrides):
         meeting = create_meeting(body, kind="regular", **overrides)
-        services.publish_meeting(meeting, actor=None)
-        services.add_item(
+        lifecycle.publish_meeting(meeting, actor=None)
+        agenda.add_item(
             meeting,
             section="Public Comment",
             title="General public comment",
@@ -292,7 +292,7 @@ def open_meeting(db, create_meeting):
             item_type=AgendaItemType.report,
             actor=None,
         )
-        services.add_item(
+        agenda.add_item(
             meeting,
             section="Resolutions",
             title="Resolution on the 287(g) agreement",
@@ -300,7 +300,7 @@ def open_meeting(db, create_meeting):
             item_type=AgendaItemType.resolution,
             actor=None,
         )
-        services.add_item(
+        agenda.add_item(
             meeting,
             section="Consent Agenda",
             title="Approval of minutes",
@@ -310,7 +310,7 @@ def open_meeting(db, create_meeting):
             comment_exemption=CommentExemption.ministerial,
             actor=None,
         )
-        services.publish_agenda(meeting, actor=None)
+        agenda.publish_agenda(meeting, actor=None)
         db.session.commit()
         return meeting
 

@@ -103,14 +103,15 @@ def world(app, db, create_meeting, create_member, tmp_path):
     """A noticed meeting with one item, one PDF and draft minutes."""
     import io
 
-    from app.meetings import services
+    from app.meetings import agenda
     from app.meetings.models import AgendaItemType
+    from app.minutes import services as minutes_service
     from tests.meetings_helpers import PDF
 
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     meeting = create_meeting(kind="regular", status="noticed")
     member = create_member(meeting.body, full_name="Roll Member")
-    item = services.add_item(
+    item = agenda.add_item(
         meeting,
         section="Resolutions",
         title="A resolution",
@@ -118,8 +119,8 @@ def world(app, db, create_meeting, create_member, tmp_path):
         item_type=AgendaItemType.resolution,
         actor=None,
     )
-    attachment = services.add_attachment(item, filename="report.pdf", stream=io.BytesIO(PDF), actor=None)
-    services.generate_minutes(meeting, actor=None)
+    attachment = agenda.add_attachment(item, filename="report.pdf", stream=io.BytesIO(PDF), actor=None)
+    minutes_service.generate_minutes(meeting, actor=None)
     from app.public_comment import services as comment
     from app.public_comment.models import WrittenComment
 

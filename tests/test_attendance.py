@@ -5,7 +5,7 @@ import pytest
 from app.auth.models import Role
 from app.core.errors import DomainError
 from app.meetings import attendance as att
-from app.meetings import services as meetings
+from app.meetings import lifecycle
 from app.meetings.models import AttendanceStatus
 
 
@@ -29,9 +29,9 @@ def commission(create_body, create_member):
 def meeting(commission, create_meeting, clock, db):
     body, _members = commission
     m = create_meeting(body, kind="regular")
-    meetings.publish_meeting(m, actor=None)
+    lifecycle.publish_meeting(m, actor=None)
     clock.now = m.start_at
-    meetings.start_meeting(m, actor=None)
+    lifecycle.start_meeting(m, actor=None)
     db.session.commit()
     return m
 

@@ -7,7 +7,8 @@ from app.auth.models import Role
 from app.bodies.models import Body
 from app.core.audit import AuditEntry
 from app.core.errors import DomainError
-from app.meetings import services as meeting_services
+from app.meetings import agenda, lifecycle
+from app.meetings import models as meeting_models
 
 
 def _post(client, body, **overrides):
@@ -35,7 +36,7 @@ def test_clerk_sets_charter_notice_values_and_they_apply(client, login_as, creat
     meeting = create_meeting(body, kind="special")
     clock.now = meeting.start_at - timedelta(hours=47)
     with pytest.raises(DomainError, match="48 hours"):
-        meeting_services.publish_meeting(meeting, actor=None)
+        lifecycle.publish_meeting(meeting, actor=None)
 
 
 @pytest.mark.parametrize(
@@ -59,8 +60,8 @@ def test_bad_settings_are_refused_and_kept(client, login_as, create_body, overri
 def test_section_in_use_cannot_be_removed(client, login_as, create_meeting, db):
     login_as(Role.clerk)
     meeting = create_meeting(kind="regular")
-    meeting_services.add_item(
-        meeting, section="Reports", title="R", body_md="", item_type=meeting_services.AgendaItemType.report, actor=None
+    agenda.add_item(
+        meeting, section="Reports", title="R", body_md="", item_type=meeting_models.AgendaItemType.report, actor=None
     )
     db.session.commit()
     response = _post(client, meeting.body, agenda_sections="Call to Order\nResolutions")

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from icalendar import Calendar
 
-from app.meetings import services
+from app.meetings import lifecycle
 
 
 def _events(client, url="/meetings.ics"):
@@ -16,7 +16,7 @@ def _events(client, url="/meetings.ics"):
 
 def test_uid_is_stable_and_sequence_grows_across_a_reschedule_and_a_cancellation(client, create_meeting, db, clock):
     meeting = create_meeting(kind="regular", title="Regular meeting")
-    services.publish_meeting(meeting, actor=None)
+    lifecycle.publish_meeting(meeting, actor=None)
     create_meeting(kind="special", title="Draft special")  # drafts are not public
     db.session.commit()
     raw, events = _events(client)
@@ -31,7 +31,7 @@ def test_uid_is_stable_and_sequence_grows_across_a_reschedule_and_a_cancellation
     assert event.decoded("dtstart") == meeting.start_at
     assert str(event["status"]) == "CONFIRMED"
 
-    services.reschedule_meeting(
+    lifecycle.reschedule_meeting(
         meeting, start_at=meeting.start_at + timedelta(days=1), end_at=None, reason="Room unavailable", actor=None
     )
     db.session.commit()
@@ -41,7 +41,7 @@ def test_uid_is_stable_and_sequence_grows_across_a_reschedule_and_a_cancellation
     assert events[uid].decoded("dtstart") == meeting.start_at
     second = int(events[uid]["sequence"])
 
-    services.cancel_meeting(meeting, reason="Hurricane warning", actor=None)
+    lifecycle.cancel_meeting(meeting, reason="Hurricane warning", actor=None)
     db.session.commit()
     raw, events = _events(client)
     assert list(events) == [uid]  # a cancelled meeting stays in the feed
@@ -59,7 +59,7 @@ def test_body_feed_holds_only_that_body(client, create_meeting, create_body, db)
     one = create_meeting(kind="regular", title="Commission meeting")
     other = create_meeting(create_body(name="Planning Board"), kind="regular", title="Board meeting")
     for m in (one, other):
-        services.publish_meeting(m, actor=None)
+        lifecycle.publish_meeting(m, actor=None)
     db.session.commit()
     _, events = _events(client, f"/bodies/{one.body_id}/meetings.ics")
     assert [str(e["summary"]) for e in events.values()] == [f"{one.body.name}: Commission meeting"]
@@ -70,7 +70,7 @@ def test_body_feed_holds_only_that_body(client, create_meeting, create_body, db)
 def test_one_meeting_calendar_entry_matches_the_feed_and_follows_its_changes(client, create_meeting, db):
     meeting = create_meeting(kind="regular", title="Regular meeting")
     draft = create_meeting(kind="special", title="Draft special")
-    services.publish_meeting(meeting, actor=None)
+    lifecycle.publish_meeting(meeting, actor=None)
     db.session.commit()
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert f'href="/meetings/{meeting.id}/calendar.ics"' in page and "Add this meeting to your calendar" in page
@@ -84,7 +84,7 @@ def test_one_meeting_calendar_entry_matches_the_feed_and_follows_its_changes(cli
         f'inline; filename="meeting-{meeting.id}.ics"'
     )
 
-    services.cancel_meeting(meeting, reason="Hurricane warning", actor=None)
+    lifecycle.cancel_meeting(meeting, reason="Hurricane warning", actor=None)
     db.session.commit()
     _, events = _events(client, f"/meetings/{meeting.id}/calendar.ics")
     assert str(events[uid]["status"]) == "CANCELLED" and int(events[uid]["sequence"]) > int(event["sequence"])
@@ -95,8 +95,8 @@ def test_one_meeting_calendar_entry_matches_the_feed_and_follows_its_changes(cli
 
 def test_calendar_text_is_in_the_readers_language(client, create_meeting, db):
     meeting = create_meeting(kind="regular", title="Regular meeting")
-    services.publish_meeting(meeting, actor=None)
-    services.cancel_meeting(meeting, reason="Hurricane warning", actor=None)
+    lifecycle.publish_meeting(meeting, actor=None)
+    lifecycle.cancel_meeting(meeting, reason="Hurricane warning", actor=None)
     db.session.commit()
     spanish = Calendar.from_ical(client.get("/meetings.ics", headers={"Accept-Language": "es"}).data)
     [event] = spanish.walk("VEVENT")

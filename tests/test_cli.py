@@ -82,10 +82,9 @@ def test_seed_demo_is_idempotent_and_logins_work(app, db, client):
 def test_demo_has_the_june_30_special_meeting_noticed_in_time(app, db):
     from datetime import date
 
-    from app.meetings.services import check_notice
-
     from app.core.timeutil import to_local
     from app.meetings.models import Meeting, MeetingKind
+    from app.meetings.notice import check_notice
 
     app.test_cli_runner().invoke(args=["seed-demo"])
     meetings = db.session.scalars(select(Meeting).order_by(Meeting.start_at)).all()

@@ -89,12 +89,12 @@ def _link(message, path: str) -> str:
 
 def _publish(clerk_client, meeting_factory, body, **kw):
     """A meeting whose agenda the clerk publishes through the staff route (which mails subscribers)."""
-    from app.meetings import services
+    from app.meetings import agenda, lifecycle
     from app.meetings.models import AgendaItemType
 
     meeting = meeting_factory(body, kind="regular", **kw)
-    services.publish_meeting(meeting, actor=None)
-    services.add_item(
+    lifecycle.publish_meeting(meeting, actor=None)
+    agenda.add_item(
         meeting,
         section="Resolutions",
         title="Harbor lease",
@@ -166,9 +166,9 @@ def test_bad_input_is_refused_and_kept(client, create_body):
 
 
 def test_links_with_a_wrong_secret_are_not_found(client, create_body, db):
-    from app.subscriptions import services
+    from app.subscriptions import services as subscription_services
 
-    pending = services.subscribe("a@example.org", create_body())
+    pending = subscription_services.subscribe("a@example.org", create_body())
     db.session.commit()
     sid = pending.subscription.id
     for path in (

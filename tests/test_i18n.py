@@ -232,11 +232,11 @@ def test_mail_goes_out_in_the_language_the_resident_used(
 def test_change_log_is_told_in_the_readers_language(client, db, open_meeting):
     from datetime import timedelta
 
-    from app.meetings import services
+    from app.meetings import agenda, lifecycle
     from app.meetings.models import AgendaItemType
 
     meeting = open_meeting()
-    services.add_item(
+    agenda.add_item(
         meeting,
         section="Resolutions",
         title="Harbor lease",
@@ -246,11 +246,11 @@ def test_change_log_is_told_in_the_readers_language(client, db, open_meeting):
         actor=None,
     )
     item = next(i for i in meeting.items if i.title == "Harbor lease")
-    services.withdraw_item(item, reason="Sponsor asked", actor=None)
-    services.reschedule_meeting(
+    agenda.withdraw_item(item, reason="Sponsor asked", actor=None)
+    lifecycle.reschedule_meeting(
         meeting, start_at=meeting.start_at + timedelta(days=1), end_at=None, reason="Storm", actor=None
     )
-    services.cancel_meeting(meeting, reason="Hurricane warning", actor=None)
+    lifecycle.cancel_meeting(meeting, reason="Hurricane warning", actor=None)
     db.session.commit()
 
     english = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)

@@ -8,7 +8,7 @@ import pytest
 from app.core.errors import DomainError
 from app.legislation import services as leg
 from app.legislation.models import EffectKind, LinkKind, ResolutionStatus
-from app.meetings import services as meetings
+from app.meetings import agenda
 from app.meetings.models import AgendaItemType
 
 
@@ -17,7 +17,7 @@ def add_resolution_item(create_meeting, db):
     meeting = create_meeting(kind="regular")
 
     def factory(title):
-        item = meetings.add_item(
+        item = agenda.add_item(
             meeting,
             section="Resolutions",
             title=title,

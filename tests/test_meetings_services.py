@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 from app.auth.models import Role
 from app.core.audit import AuditEntry
 from app.core.errors import DomainError
-from app.meetings import services as svc
+from app.meetings import agenda, lifecycle
+from app.meetings import models as meeting_models
 from app.meetings.models import AgendaItemType, CommentExemption, MeetingChangeKind, MeetingStatus
+from app.minutes import services as minutes_service
 from tests.meetings_helpers import PDF
 
 NY = ZoneInfo("America/New_York")
@@ -25,7 +27,7 @@ def clerk(create_user):
 
 def _publish_at(clock, meeting, lead, **kwargs):
     clock.now = meeting.start_at - lead
-    return svc.publish_meeting(meeting, actor=None, **kwargs)
+    return lifecycle.publish_meeting(meeting, actor=None, **kwargs)
 
 
 # --- notice boundaries (R2) ------------------------------------------------------------------
@@ -104,24 +106,24 @@ def test_notice_lead_time_is_real_hours_across_dst(create_meeting, clock, start_
     blocked = create_meeting(kind="special", start_at=start)
     clock.now = start - timedelta(hours=23, minutes=59)
     with pytest.raises(DomainError, match="24 hours"):
-        svc.publish_meeting(blocked, actor=None)
+        lifecycle.publish_meeting(blocked, actor=None)
     allowed = create_meeting(kind="special", start_at=start)
     clock.now = start - timedelta(hours=24)
-    assert svc.publish_meeting(allowed, actor=None).level == "warn"
+    assert lifecycle.publish_meeting(allowed, actor=None).level == "warn"
     # The 72-hour mark, across the change.
     m72 = create_meeting(kind="special", start_at=start)
     clock.now = start - timedelta(hours=72)
-    assert svc.publish_meeting(m72, actor=None).level == "ok"
+    assert lifecycle.publish_meeting(m72, actor=None).level == "ok"
     m71 = create_meeting(kind="special", start_at=start)
     clock.now = start - timedelta(hours=71, minutes=59)
-    assert svc.publish_meeting(m71, actor=None).level == "warn"
+    assert lifecycle.publish_meeting(m71, actor=None).level == "warn"
     # The 7-day mark for a regular meeting.
     r7 = create_meeting(kind="regular", start_at=start)
     clock.now = start - timedelta(days=7)
-    assert svc.publish_meeting(r7, actor=None).level == "ok"
+    assert lifecycle.publish_meeting(r7, actor=None).level == "ok"
     r6 = create_meeting(kind="regular", start_at=start)
     clock.now = start - timedelta(days=7) + timedelta(minutes=1)
-    assert svc.publish_meeting(r6, actor=None).level == "warn"
+    assert lifecycle.publish_meeting(r6, actor=None).level == "warn"
 
 
 def test_first_publication_time_is_immutable(create_meeting, clock, db):
@@ -129,7 +131,7 @@ def test_first_publication_time_is_immutable(create_meeting, clock, db):
     _publish_at(clock, meeting, timedelta(days=8))
     first = meeting.first_published_at
     with pytest.raises(DomainError, match="already published"):
-        svc.publish_meeting(meeting, actor=None)
+        lifecycle.publish_meeting(meeting, actor=None)
     with pytest.raises(ValueError):
         meeting.first_published_at = first + timedelta(days=1)
     assert meeting.first_published_at == first
@@ -145,7 +147,7 @@ def test_per_body_settings_change_the_thresholds(create_body, create_meeting, cl
 # --- lifecycle ---------------------------------------------------------------------------------
 
 ALL = list(MeetingStatus)
-LEGAL = {(a, b) for a, targets in svc.TRANSITIONS.items() for b in targets}
+LEGAL = {(a, b) for a, targets in lifecycle.TRANSITIONS.items() for b in targets}
 
 
 @pytest.mark.parametrize("current", ALL)
@@ -153,11 +155,11 @@ LEGAL = {(a, b) for a, targets in svc.TRANSITIONS.items() for b in targets}
 def test_every_transition(create_meeting, current, target):
     meeting = create_meeting(status=current.value)
     if (current, target) in LEGAL:
-        svc._transition(meeting, target)
+        lifecycle._transition(meeting, target)
         assert meeting.status == target
     else:
         with pytest.raises(DomainError, match="cannot become"):
-            svc._transition(meeting, target)
+            lifecycle._transition(meeting, target)
         assert meeting.status == current
 
 
@@ -166,7 +168,7 @@ def test_lifecycle_through_services_keeps_the_id(create_meeting, clock, db):
     meeting_id = meeting.id
     _publish_at(clock, meeting, timedelta(days=10))
     old_start = meeting.start_at
-    svc.reschedule_meeting(
+    lifecycle.reschedule_meeting(
         meeting, start_at=old_start + timedelta(days=2), end_at=None, reason="Room unavailable", actor=None
     )
     db.session.commit()
@@ -174,28 +176,28 @@ def test_lifecycle_through_services_keeps_the_id(create_meeting, clock, db):
     assert meeting.start_at == old_start + timedelta(days=2)
     change = [c for c in meeting.changes if c.kind == MeetingChangeKind.rescheduled][0]
     assert change.reason == "Room unavailable" and change.data["from"] == old_start.isoformat()
-    svc.cancel_meeting(meeting, reason="Hurricane warning", actor=None)
+    lifecycle.cancel_meeting(meeting, reason="Hurricane warning", actor=None)
     db.session.commit()
     assert db.session.get(type(meeting), meeting_id).status == MeetingStatus.cancelled
     with pytest.raises(DomainError):
-        svc.start_meeting(meeting, actor=None)
+        lifecycle.start_meeting(meeting, actor=None)
 
 
 def test_reschedule_and_cancel_need_reasons(create_meeting):
     meeting = create_meeting(status="noticed")
     with pytest.raises(DomainError, match="reason"):
-        svc.reschedule_meeting(
+        lifecycle.reschedule_meeting(
             meeting, start_at=meeting.start_at + timedelta(days=1), end_at=None, reason="", actor=None
         )
     with pytest.raises(DomainError, match="reason"):
-        svc.cancel_meeting(meeting, reason=" ", actor=None)
+        lifecycle.cancel_meeting(meeting, reason=" ", actor=None)
 
 
 def test_sequence_increments_on_time_place_and_status_changes(create_meeting, clock):
     meeting = create_meeting(kind="regular")
     _publish_at(clock, meeting, timedelta(days=10))
     seq = meeting.sequence
-    svc.update_meeting(
+    lifecycle.update_meeting(
         meeting,
         kind=meeting.kind,
         title=meeting.title,
@@ -208,18 +210,18 @@ def test_sequence_increments_on_time_place_and_status_changes(create_meeting, cl
         actor=None,
     )
     assert meeting.sequence == seq + 1
-    svc.reschedule_meeting(
+    lifecycle.reschedule_meeting(
         meeting, start_at=meeting.start_at + timedelta(hours=2), end_at=None, reason="Later", actor=None
     )
     assert meeting.sequence == seq + 2
-    svc.cancel_meeting(meeting, reason="No quorum expected", actor=None)
+    lifecycle.cancel_meeting(meeting, reason="No quorum expected", actor=None)
     assert meeting.sequence == seq + 3
 
 
 def test_published_meeting_time_changes_only_by_rescheduling(create_meeting):
     meeting = create_meeting(status="noticed")
     with pytest.raises(DomainError, match="Reschedule"):
-        svc.update_meeting(
+        lifecycle.update_meeting(
             meeting,
             kind=meeting.kind,
             title=meeting.title,
@@ -235,9 +237,9 @@ def test_published_meeting_time_changes_only_by_rescheduling(create_meeting):
 
 def test_special_meeting_needs_purpose(create_body):
     with pytest.raises(DomainError, match="purpose"):
-        svc.schedule_meeting(
+        lifecycle.schedule_meeting(
             body=create_body(),
-            kind=svc.MeetingKind.special,
+            kind=meeting_models.MeetingKind.special,
             title="Special",
             start_at=datetime(2026, 6, 1, 20, tzinfo=UTC),
             end_at=None,
@@ -253,7 +255,7 @@ def test_special_meeting_needs_purpose(create_body):
 
 def _add(meeting, title, section="Resolutions", **kwargs):
     kwargs.setdefault("item_type", AgendaItemType.resolution)
-    return svc.add_item(meeting, section=section, title=title, body_md="", actor=None, **kwargs)
+    return agenda.add_item(meeting, section=section, title=title, body_md="", actor=None, **kwargs)
 
 
 def test_file_numbers_sequential_per_year_and_never_reused(create_meeting, clock, db):
@@ -261,7 +263,7 @@ def test_file_numbers_sequential_per_year_and_never_reused(create_meeting, clock
     meeting = create_meeting(kind="regular")
     first, second = _add(meeting, "One"), _add(meeting, "Two")
     assert (first.file_number, second.file_number) == ("26-0001", "26-0002")
-    svc.withdraw_item(second, reason="Sponsor withdrew it", actor=None)
+    agenda.withdraw_item(second, reason="Sponsor withdrew it", actor=None)
     third = _add(meeting, "Three")
     assert third.file_number == "26-0003"
     clock.now = datetime(2027, 1, 1, 4, 30, tzinfo=UTC)  # 23:30 on Dec 31 in Key West
@@ -282,15 +284,15 @@ def test_labels_follow_section_and_renumber_on_reorder(create_meeting, db):
         comment_exemption=CommentExemption.ministerial,
     )
     assert [a.label, b.label, c.label, call.label] == ["5.A", "5.B", "5.C", "1.A"]
-    svc.move_item(c, direction="up", actor=None)
+    agenda.move_item(c, direction="up", actor=None)
     assert [a.label, c.label, b.label] == ["5.A", "5.B", "5.C"]
-    svc.move_item(a, direction="down", actor=None)
+    agenda.move_item(a, direction="down", actor=None)
     assert [c.label, a.label, b.label] == ["5.A", "5.B", "5.C"]
     with pytest.raises(DomainError, match="already at the top"):
-        svc.move_item(c, direction="up", actor=None)
-    svc.move_item_to_section(b, section="Presentations", actor=None)
+        agenda.move_item(c, direction="up", actor=None)
+    agenda.move_item_to_section(b, section="Presentations", actor=None)
     assert b.label == "7.A"
-    svc.withdraw_item(c, reason="Withdrawn by sponsor", actor=None)
+    agenda.withdraw_item(c, reason="Withdrawn by sponsor", actor=None)
     assert a.label == "5.A" and c.label == "5.A" and c.is_withdrawn
     assert [i.title for i in meeting.active_items] == ["Call to order", "A", "B"]
 
@@ -315,12 +317,12 @@ def test_amendment_after_publication_needs_reason_and_is_logged(create_meeting, 
     meeting = create_meeting(kind="regular")
     _publish_at(clock, meeting, timedelta(days=10))
     first = _add(meeting, "Budget resolution")
-    svc.publish_agenda(meeting, actor=None)
+    agenda.publish_agenda(meeting, actor=None)
     with pytest.raises(DomainError) as err:
         _add(meeting, "Late item")
     assert err.value.field == "amendment_reason"
     _add(meeting, "Late item", amendment_reason="Received after publication")
-    svc.update_item(
+    agenda.update_item(
         first,
         title="Budget resolution (revised)",
         body_md="",
@@ -352,11 +354,11 @@ def test_special_meeting_item_outside_purpose_warns_then_records(create_meeting,
 def test_every_change_is_audited(create_meeting, clock, db, clerk):
     meeting = create_meeting(kind="regular")
     _publish_at(clock, meeting, timedelta(days=10))
-    item = svc.add_item(
+    item = agenda.add_item(
         meeting, section="Resolutions", title="X", body_md="", item_type=AgendaItemType.resolution, actor=clerk
     )
-    svc.move_item_to_section(item, section="Reports", actor=clerk)
-    svc.withdraw_item(item, reason="Gone", actor=clerk)
+    agenda.move_item_to_section(item, section="Reports", actor=clerk)
+    agenda.withdraw_item(item, reason="Gone", actor=clerk)
     db.session.commit()
     actions = db.session.scalars(
         select(AuditEntry.action).where(AuditEntry.actor_id == clerk.id).order_by(AuditEntry.id)
@@ -383,8 +385,8 @@ def upload_dir(app, tmp_path):
 
 def test_pdf_and_docx_are_stored_under_random_names(create_meeting, upload_dir, db):
     item = _add(create_meeting(kind="regular"), "X")
-    pdf = svc.add_attachment(item, filename="Staff Report.pdf", stream=io.BytesIO(PDF), actor=None)
-    docx = svc.add_attachment(item, filename="memo.docx", stream=io.BytesIO(_docx()), actor=None)
+    pdf = agenda.add_attachment(item, filename="Staff Report.pdf", stream=io.BytesIO(PDF), actor=None)
+    docx = agenda.add_attachment(item, filename="memo.docx", stream=io.BytesIO(_docx()), actor=None)
     assert pdf.content_type == "application/pdf" and docx.content_type.endswith("wordprocessingml.document")
     assert sorted(p.name for p in upload_dir.iterdir()) == sorted([pdf.stored_name, docx.stored_name])
     assert "Staff" not in pdf.stored_name and len(pdf.stored_name) == 32
@@ -404,16 +406,16 @@ def test_pdf_and_docx_are_stored_under_random_names(create_meeting, upload_dir, 
 def test_bad_uploads_are_refused_and_nothing_is_written(create_meeting, upload_dir, db, filename, data, message):
     item = _add(create_meeting(kind="regular"), "X")
     with pytest.raises(DomainError, match=message):
-        svc.add_attachment(item, filename=filename, stream=io.BytesIO(data), actor=None)
+        agenda.add_attachment(item, filename=filename, stream=io.BytesIO(data), actor=None)
     assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
-    assert db.session.scalar(select(func.count()).select_from(svc.Attachment)) == 0
+    assert db.session.scalar(select(func.count()).select_from(meeting_models.Attachment)) == 0
 
 
 def test_oversized_upload_is_refused(app, create_meeting, upload_dir):
     app.config["MAX_ATTACHMENT_BYTES"] = 1000
     item = _add(create_meeting(kind="regular"), "X")
     with pytest.raises(DomainError, match="larger than"):
-        svc.add_attachment(item, filename="big.pdf", stream=io.BytesIO(PDF + b"0" * 2000), actor=None)
+        agenda.add_attachment(item, filename="big.pdf", stream=io.BytesIO(PDF + b"0" * 2000), actor=None)
     assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
 
 
@@ -425,19 +427,19 @@ def test_minutes_draft_edit_approve_lock(create_meeting, create_body, clock, db)
     meeting = create_meeting(body, kind="regular", status="noticed")
     _add(meeting, "Budget")
     later = create_meeting(body, kind="regular", status="noticed", start_at=meeting.start_at + timedelta(days=14))
-    minutes = svc.generate_minutes(meeting, actor=None)
+    minutes = minutes_service.generate_minutes(meeting, actor=None)
     assert "5.A Budget" in minutes.body_md and minutes.status.value == "draft"
-    svc.update_minutes(minutes, body_md=minutes.body_md + "\nMotion carried.", actor=None)
+    minutes_service.update_minutes(minutes, body_md=minutes.body_md + "\nMotion carried.", actor=None)
     with pytest.raises(DomainError, match="later meeting"):
-        svc.approve_minutes(minutes, approved_at_meeting=meeting, actor=None)
-    svc.approve_minutes(minutes, approved_at_meeting=later, actor=None)
+        minutes_service.approve_minutes(minutes, approved_at_meeting=meeting, actor=None)
+    minutes_service.approve_minutes(minutes, approved_at_meeting=later, actor=None)
     assert minutes.is_locked and minutes.approved_at_meeting_id == later.id
     with pytest.raises(DomainError, match="locked"):
-        svc.update_minutes(minutes, body_md="rewrite history", actor=None)
+        minutes_service.update_minutes(minutes, body_md="rewrite history", actor=None)
     with pytest.raises(DomainError, match="locked"):
-        svc.generate_minutes(meeting, actor=None, replace=True)
+        minutes_service.generate_minutes(meeting, actor=None, replace=True)
 
 
 def test_no_minutes_for_a_draft_meeting(create_meeting):
     with pytest.raises(DomainError):
-        svc.generate_minutes(create_meeting(kind="regular"), actor=None)
+        minutes_service.generate_minutes(create_meeting(kind="regular"), actor=None)

@@ -183,18 +183,19 @@ def test_full_clerk_flow_publish_amend_and_public_page(clerk_client, client, cre
 
 
 def test_draft_meeting_and_its_documents_are_not_public(clerk_client, create_meeting, db, app):
-    from app.meetings import services
+    from app.meetings import agenda
+    from app.meetings import models as meeting_models
 
     meeting = create_meeting(kind="regular")
-    item = services.add_item(
+    item = agenda.add_item(
         meeting,
         section="Reports",
         title="Draft report",
         body_md="",
-        item_type=services.AgendaItemType.report,
+        item_type=meeting_models.AgendaItemType.report,
         actor=None,
     )
-    attachment = services.add_attachment(item, filename="r.pdf", stream=io.BytesIO(PDF), actor=None)
+    attachment = agenda.add_attachment(item, filename="r.pdf", stream=io.BytesIO(PDF), actor=None)
     db.session.commit()
     anonymous = app.test_client()
     assert anonymous.get(f"/meetings/{meeting.id}").status_code == 404
@@ -238,14 +239,25 @@ def test_bad_upload_says_why_and_keeps_the_rest_of_the_form(clerk_client, create
 
 
 def test_keyboard_reorder_buttons_on_meeting_page(clerk_client, create_meeting, db):
-    from app.meetings import services
+    from app.meetings import agenda
+    from app.meetings import models as meeting_models
 
     meeting = create_meeting(kind="regular")
-    first = services.add_item(
-        meeting, section="Reports", title="First", body_md="", item_type=services.AgendaItemType.report, actor=None
+    first = agenda.add_item(
+        meeting,
+        section="Reports",
+        title="First",
+        body_md="",
+        item_type=meeting_models.AgendaItemType.report,
+        actor=None,
     )
-    second = services.add_item(
-        meeting, section="Reports", title="Second", body_md="", item_type=services.AgendaItemType.report, actor=None
+    second = agenda.add_item(
+        meeting,
+        section="Reports",
+        title="Second",
+        body_md="",
+        item_type=meeting_models.AgendaItemType.report,
+        actor=None,
     )
     db.session.commit()
     page = text(clerk_client.get(f"/staff/meetings/{meeting.id}"))
@@ -264,30 +276,36 @@ def test_commissioner_reads_draft_but_sees_no_edit_controls(client, login_as, cr
 
 
 def test_public_meeting_page_query_count_is_bounded(app, create_meeting, db, count_queries):
-    from app.meetings import services
+    from app.meetings import agenda
+    from app.meetings import models as meeting_models
 
     meeting = create_meeting(kind="regular", status="noticed")
     for n in range(3):
-        services.add_item(
-            meeting, section="Reports", title=f"R{n}", body_md="", item_type=services.AgendaItemType.report, actor=None
+        agenda.add_item(
+            meeting,
+            section="Reports",
+            title=f"R{n}",
+            body_md="",
+            item_type=meeting_models.AgendaItemType.report,
+            actor=None,
         )
-    services.publish_agenda(meeting, actor=None)
+    agenda.publish_agenda(meeting, actor=None)
     db.session.commit()
     client = app.test_client()
     url = f"/meetings/{meeting.id}"  # read before counting: the committed object would reload inside the count
     with count_queries() as few:
         assert client.get(url).status_code == 200
     for n in range(20):
-        item = services.add_item(
+        item = agenda.add_item(
             meeting,
             section="Resolutions",
             title=f"X{n}",
             body_md="",
-            item_type=services.AgendaItemType.resolution,
+            item_type=meeting_models.AgendaItemType.resolution,
             actor=None,
             amendment_reason="Late",
         )
-        services.add_attachment(item, filename="x.pdf", stream=io.BytesIO(PDF), actor=None, amendment_reason="Late")
+        agenda.add_attachment(item, filename="x.pdf", stream=io.BytesIO(PDF), actor=None, amendment_reason="Late")
     db.session.commit()
     with count_queries() as many:
         assert client.get(url).status_code == 200
@@ -322,21 +340,22 @@ def test_overlong_fields_are_refused_and_kept(clerk_client, create_body, db):
 
 
 def test_public_agenda_shows_labels_not_stored_values(app, create_meeting, db):
-    from app.meetings import services
+    from app.meetings import agenda
+    from app.meetings import models as meeting_models
     from app.meetings.models import CommentExemption
 
     meeting = create_meeting(kind="regular", status="noticed")
-    services.add_item(
+    agenda.add_item(
         meeting,
         section="Consent Agenda",
         title="Approve minutes",
         body_md="",
-        item_type=services.AgendaItemType.ministerial,
+        item_type=meeting_models.AgendaItemType.ministerial,
         public_comment_required=False,
         comment_exemption=CommentExemption.quasi_judicial,
         actor=None,
     )
-    services.publish_agenda(meeting, actor=None)
+    agenda.publish_agenda(meeting, actor=None)
     db.session.commit()
     page = text(app.test_client().get(f"/meetings/{meeting.id}"))
     assert "No public comment: Quasi-judicial proceeding" in page

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from app.auth.models import Role
-from app.meetings import services as meetings
+from app.meetings import lifecycle
 from app.public_comment import services as svc
 from app.public_comment.models import SpeakerRequest, SpeakerRequestStatus
 from tests.browser import chromium_or_skip, chromium_page, live_server, sign_in
@@ -92,7 +92,7 @@ def test_clerk_calls_three_speakers_and_runs_the_timer(app, open_meeting, create
             item, name=name, stance="support", participation="in_person", disclaimer_version=svc.DISCLAIMER_VERSION
         )
     clock.now = meeting.start_at
-    meetings.start_meeting(meeting, actor=None)
+    lifecycle.start_meeting(meeting, actor=None)
     create_user(Role.clerk, email="clerk@city.example")
     db.session.commit()
     with live_server(app) as base, chromium_page() as page:

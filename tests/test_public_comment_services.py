@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 from app.auth.models import Role
 from app.core.audit import AuditEntry
 from app.core.errors import DomainError
-from app.meetings import services as meetings
+from app.meetings import agenda, lifecycle
+from app.meetings import models as meeting_models
+from app.minutes import services as minutes_service
 from app.public_comment import services as svc
 from app.public_comment.models import (
     SpeakerRequest,
@@ -68,13 +70,13 @@ def test_window_is_shut_before_the_agenda_is_published_and_for_a_cancelled_meeti
     create_meeting, open_meeting, clock, db
 ):
     draft_agenda = create_meeting(kind="regular")
-    meetings.publish_meeting(draft_agenda, actor=None)
-    item = meetings.add_item(
+    lifecycle.publish_meeting(draft_agenda, actor=None)
+    item = agenda.add_item(
         draft_agenda,
         section="Resolutions",
         title="R",
         body_md="",
-        item_type=meetings.AgendaItemType.resolution,
+        item_type=meeting_models.AgendaItemType.resolution,
         actor=None,
     )
     assert svc.signup_window(draft_agenda).state == "unpublished"
@@ -82,13 +84,13 @@ def test_window_is_shut_before_the_agenda_is_published_and_for_a_cancelled_meeti
         _register(item)
     ended = open_meeting(title="Ended")
     clock.now = ended.start_at
-    meetings.start_meeting(ended, actor=None)
+    lifecycle.start_meeting(ended, actor=None)
     assert svc.signup_window(ended).state == "closed"
-    meetings.adjourn_meeting(ended, actor=None)
+    lifecycle.adjourn_meeting(ended, actor=None)
     assert svc.signup_window(ended).state == "ended" and "has ended" in svc.signup_window(ended).message()
     clock.now = ended.start_at - timedelta(days=10)
     cancelled = open_meeting()
-    meetings.cancel_meeting(cancelled, reason="Storm", actor=None)
+    lifecycle.cancel_meeting(cancelled, reason="Storm", actor=None)
     with pytest.raises(DomainError, match="cancelled"):
         _register(_item(cancelled))
     db.session.rollback()
@@ -102,7 +104,7 @@ def test_items_exempt_from_comment_or_withdrawn_take_no_speakers(open_meeting, d
     with pytest.raises(DomainError, match="does not take public comment"):
         _register(exempt)
     item = _item(meeting)
-    meetings.withdraw_item(item, reason="Sponsor withdrew it", actor=None)
+    agenda.withdraw_item(item, reason="Sponsor withdrew it", actor=None)
     with pytest.raises(DomainError, match="does not take public comment"):
         _register(item)
 
@@ -290,7 +292,7 @@ def running(open_meeting, clock, db):
         _register(item, name="Third Speaker", stance="support").request,
     ]
     clock.now = meeting.start_at
-    meetings.start_meeting(meeting, actor=None)
+    lifecycle.start_meeting(meeting, actor=None)
     db.session.commit()
     return meeting, item, speakers
 
@@ -497,7 +499,7 @@ def test_tallies_count_spoken_and_written_positions(open_meeting, clerk, clock, 
     svc.publish_written_comment(published, actor=clerk)
     _write(item, text="Not yet reviewed", stance="support")
     clock.now = meeting.start_at
-    meetings.start_meeting(meeting, actor=None)
+    lifecycle.start_meeting(meeting, actor=None)
     svc.call_speaker(absent, actor=clerk)
     svc.mark_no_show(absent, actor=clerk)
     tally = svc.tallies(meeting.id)[item.id]
@@ -518,7 +520,7 @@ def test_draft_minutes_record_who_spoke_and_the_tallies(running, clerk, clock):
     svc.mark_spoke(rep, actor=clerk)
     svc.call_speaker(third, actor=clerk)
     svc.mark_no_show(third, actor=clerk)
-    text = meetings.draft_minutes_text(meeting)
+    text = minutes_service.draft_minutes_text(meeting)
     assert "Public comment: 2 spoke, 7:40 in all." in text
     assert "Speakers: First Speaker (oppose); Group Rep for Keys Rights (oppose)." in text
     assert "Third Speaker" not in text

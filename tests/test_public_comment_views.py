@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import Role
-from app.meetings import services as meetings
+from app.meetings import lifecycle
 from app.public_comment import services as svc
 from app.public_comment.models import SpeakerRequest, SpeakerRequestStatus, WrittenComment, WrittenCommentStatus
 
@@ -288,7 +288,7 @@ def test_no_contact_detail_leaks_into_any_public_response(client, login_as, open
     )
     svc.publish_written_comment(written, actor=None)
     clock.now = meeting.start_at
-    meetings.start_meeting(meeting, actor=None)
+    lifecycle.start_meeting(meeting, actor=None)
     svc.call_speaker(speaker, actor=None)
     from app.legislation.services import resolution_for
 
@@ -430,7 +430,7 @@ def test_clerk_runs_the_queue_through_the_pages(client, login_as, open_meeting, 
             item, name=name, stance="oppose", participation="in_person", disclaimer_version=svc.DISCLAIMER_VERSION
         )
     clock.now = meeting.start_at
-    meetings.start_meeting(meeting, actor=None)
+    lifecycle.start_meeting(meeting, actor=None)
     db.session.commit()
     login_as(Role.clerk)
     queue_url = f"/staff/items/{item.id}/queue"
@@ -565,7 +565,7 @@ def test_staff_forms_refuse_nonsense_without_an_error_page(client, login_as, ope
         item, name="Ana", stance="oppose", participation="in_person", disclaimer_version=svc.DISCLAIMER_VERSION
     ).request
     clock.now = meeting.start_at
-    meetings.start_meeting(meeting, actor=None)
+    lifecycle.start_meeting(meeting, actor=None)
     svc.call_speaker(speaker, actor=None)
     db.session.commit()
     login_as(Role.clerk)

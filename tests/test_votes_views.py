@@ -273,10 +273,10 @@ def test_supersede_and_rescind_links_show_both_ways(client, session, item, membe
         votes.record_vote(motion, members[name].id, VoteChoice.yes, actor=None)
     votes.close_vote(motion, actor=None)
     old = leg.find_resolution(item)
-    from app.meetings import services as meetings
+    from app.meetings import agenda
     from app.meetings.models import AgendaItemType
 
-    new_item = meetings.add_item(
+    new_item = agenda.add_item(
         session,
         section="Resolutions",
         title="Reversal",

@@ -1,7 +1,6 @@
 """A seven-seat commission in session, with the roll taken and comment held on the resolution."""
 
-from app.meetings import attendance
-from app.meetings import services as meetings
+from app.meetings import attendance, lifecycle
 from app.public_comment import services as comment
 
 NAMES = [
@@ -26,7 +25,7 @@ def make_commission(create_body, create_member, **body_settings):
 
 def start(meeting, clock, db):
     clock.now = meeting.start_at
-    meetings.start_meeting(meeting, actor=None)
+    lifecycle.start_meeting(meeting, actor=None)
     db.session.commit()
 
 

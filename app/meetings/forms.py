@@ -15,7 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.forms import options
 from app.core.loaders import MAX_ID
-from app.meetings.services import EXEMPTION_LABELS, ITEM_TYPE_LABELS, KIND_LABELS
+from app.meetings.lifecycle import EXEMPTION_LABELS, ITEM_TYPE_LABELS, KIND_LABELS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 

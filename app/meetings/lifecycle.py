@@ -120,8 +120,6 @@ def _fmt(when: datetime) -> str:
     return to_local(when).strftime("%Y-%m-%d %H:%M %Z")
 
 
-
-
 def _check_meeting_fields(kind, title, start_at, end_at, location, purpose):
     if not title:
         raise DomainError(_("Enter a title."), field="title")

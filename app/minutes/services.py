@@ -1,6 +1,5 @@
 """Minutes: drafted from the record (attendance, comment, motions and roll calls), edited, approved, locked."""
 
-
 from flask_babel import gettext as _
 
 from app.core import audit

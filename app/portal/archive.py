@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from app.bodies.models import Body, Member, Membership
 from app.core.timeutil import local_bounds, to_local, utcnow
 from app.extensions import db
-from app.meetings import services as meeting_services
+from app.meetings import lifecycle
 from app.meetings.attendance import STATUS_LABELS as ATTENDANCE_LABELS
 from app.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingKind, agenda_item_sponsors
 from app.portal.records import choice_arg, int_arg, read_arg
@@ -79,7 +79,7 @@ def meetings():
         "kind": kind,
         "year": year,
         "errors": errors,
-        "services": meeting_services,
+        "services": lifecycle,
         "month": month,
     }
     status = 400 if errors else 200

@@ -13,7 +13,7 @@ from app.core.mail import send_mail
 from app.core.timeutil import format_seconds, utcnow
 from app.core.web import format_local
 from app.extensions import csrf, db, limiter
-from app.meetings import services as meeting_services
+from app.meetings import lifecycle
 from app.meetings.models import AgendaItem, Meeting
 from app.portal.views import bp, public_meeting_or_404
 from app.public_comment import forms
@@ -287,7 +287,7 @@ def item(meeting_id: int, item_id: int):
         written=comment.published_comments(agenda_item),
         tally=tally,
         comment=comment,
-        services=meeting_services,
+        services=lifecycle,
         window=comment.signup_window(meeting, policy=policy),
         policy=policy,
         motions=votes.public_motions(meeting.id).get(agenda_item.id, []),

@@ -21,7 +21,7 @@ from app.legislation.models import (
     ResolutionLink,
     ResolutionStatus,
 )
-from app.meetings import services as meeting_services
+from app.meetings import lifecycle
 from app.meetings.models import AgendaItem
 from app.portal.views import bp
 from app.public_comment import services as comment
@@ -147,7 +147,7 @@ def resolution(resolution_id: int):
         comment=comment,
         votes=votes,
         legislation=legislation,
-        services=meeting_services,
+        services=lifecycle,
     )
 
 

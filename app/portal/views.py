@@ -14,7 +14,7 @@ from app.core.web import safe_next
 from app.extensions import db
 from app.legislation.models import Resolution, ResolutionStatus
 from app.legislation.search import public_resolutions
-from app.meetings import services
+from app.meetings import lifecycle
 from app.meetings.attendance import STATUS_LABELS
 from app.meetings.models import AgendaItem, Attachment, Meeting
 from app.public_comment import services as comment
@@ -74,7 +74,7 @@ def home():
         upcoming=upcoming,
         recent=recent,
         latest=latest,
-        services=services,
+        services=lifecycle,
     )
 
 
@@ -108,7 +108,7 @@ def meeting(meeting_id: int):
     return render_template(
         "portal/meeting.html",
         meeting=meeting,
-        services=services,
+        services=lifecycle,
         comment=comment,
         window=comment.signup_window(meeting, policy=policy),
         policy=policy,

@@ -17,7 +17,7 @@ from app.core.timeutil import NonexistentLocalTime, local_to_utc, to_local, utc_
 from app.core.uploads import send_stored
 from app.extensions import db
 from app.legislation.services import prohibited_items
-from app.meetings import attendance, changes, forms, services
+from app.meetings import agenda, attendance, changes, forms, lifecycle, notice
 from app.meetings.models import (
     AgendaItem,
     AgendaItemType,
@@ -27,6 +27,7 @@ from app.meetings.models import (
     MeetingKind,
     MeetingStatus,
 )
+from app.minutes import services as minutes_service
 from app.public_comment import services as comment
 from app.subscriptions import services as subscriptions
 from app.votes import services as votes
@@ -64,7 +65,7 @@ def _fail(form, exc, template, status=422, **context):
 @role_required(*STAFF)
 def index():
     meetings = db.session.scalars(select(Meeting).order_by(Meeting.start_at.desc()).limit(500)).all()
-    return render_template("meetings/index.html", meetings=meetings, services=services)
+    return render_template("meetings/index.html", meetings=meetings, services=lifecycle)
 
 
 def _body_choices():
@@ -80,7 +81,7 @@ def new():
     if form.validate_on_submit():
         body = db.session.get(Body, form.body_id.data)
         try:
-            meeting = services.schedule_meeting(
+            meeting = lifecycle.schedule_meeting(
                 body=body,
                 kind=MeetingKind(form.kind.data),
                 title=form.title.data,
@@ -107,7 +108,7 @@ def detail(meeting_id: int):
 
 def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
     """The staff meeting page; a refused publication re-renders it with the form's errors."""
-    check = services.check_notice(meeting) if meeting.status == MeetingStatus.draft else None
+    check = notice.check_notice(meeting) if meeting.status == MeetingStatus.draft else None
     later = []
     if meeting.minutes is not None and not meeting.minutes.is_locked:
         later = db.session.scalars(
@@ -129,7 +130,7 @@ def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
         "meetings/detail.html",
         meeting=meeting,
         check=check,
-        services=services,
+        services=lifecycle,
         publish_form=publish_form or forms.PublishForm(),
         cancel_form=forms.ReasonForm(prefix="cancel"),
         generate_form=forms.GenerateMinutesForm(),
@@ -155,7 +156,7 @@ def edit(meeting_id: int):
         form.reason.data = ""
     if form.validate_on_submit():
         try:
-            services.update_meeting(
+            lifecycle.update_meeting(
                 meeting,
                 kind=MeetingKind(form.kind.data),
                 title=form.title.data,
@@ -199,7 +200,7 @@ def publish(meeting_id: int):
     form = forms.PublishForm()
     if form.validate_on_submit():
         try:
-            check = services.publish_meeting(
+            check = lifecycle.publish_meeting(
                 meeting,
                 actor=current_user,
                 override_reason=form.override_reason.data,
@@ -227,7 +228,7 @@ def reschedule(meeting_id: int):
         form.end_local.data = utc_to_local_naive(meeting.end_at)
     if form.validate_on_submit():
         try:
-            check = services.reschedule_meeting(
+            check = lifecycle.reschedule_meeting(
                 meeting,
                 start_at=_to_utc(form, "start_local"),
                 end_at=_to_utc(form, "end_local"),
@@ -252,7 +253,7 @@ def cancel(meeting_id: int):
     form = forms.ReasonForm(prefix="cancel")
     if form.validate_on_submit():
         try:
-            services.cancel_meeting(meeting, reason=form.reason.data, actor=current_user)
+            lifecycle.cancel_meeting(meeting, reason=form.reason.data, actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -267,13 +268,13 @@ def cancel(meeting_id: int):
 @bp.route("/meetings/<id:meeting_id>/start", methods=["POST"])
 @role_required(*EDITORS)
 def start(meeting_id: int):
-    return _status_action(meeting_id, services.start_meeting, _("Meeting called to order."))
+    return _status_action(meeting_id, lifecycle.start_meeting, _("Meeting called to order."))
 
 
 @bp.route("/meetings/<id:meeting_id>/adjourn", methods=["POST"])
 @role_required(*EDITORS)
 def adjourn(meeting_id: int):
-    return _status_action(meeting_id, services.adjourn_meeting, _("Meeting adjourned."))
+    return _status_action(meeting_id, lifecycle.adjourn_meeting, _("Meeting adjourned."))
 
 
 @bp.route("/meetings/<id:meeting_id>/agenda/publish", methods=["POST"])
@@ -293,7 +294,7 @@ def publish_agenda(meeting_id: int):
 
     return _status_action(
         meeting_id,
-        services.publish_agenda,
+        agenda.publish_agenda,
         _("Agenda published. Later changes are amendments with a reason, shown publicly."),
         after=mail_subscribers,
     )
@@ -345,7 +346,7 @@ def new_item(meeting_id: int):
     form = _item_form(meeting)
     if form.validate_on_submit():
         try:
-            item = services.add_item(
+            item = agenda.add_item(
                 meeting,
                 section=form.section.data,
                 within_purpose=form.within_purpose.data != "no",
@@ -355,7 +356,7 @@ def new_item(meeting_id: int):
             )
             upload = _uploaded(form)
             if upload is not None:
-                services.add_attachment(
+                agenda.add_attachment(
                     item,
                     filename=upload.filename,
                     stream=upload.stream,
@@ -383,7 +384,7 @@ def edit_item(item_id: int):
     del form.section, form.within_purpose, form.confirm_outside_purpose, form.file
     if form.validate_on_submit():
         try:
-            services.update_item(item, actor=current_user, **_item_fields(form))
+            agenda.update_item(item, actor=current_user, **_item_fields(form))
         except DomainError as exc:
             return _fail(
                 form, exc, "meetings/item_manage.html", meeting=meeting, item=item, **_manage_forms(meeting, item)
@@ -432,7 +433,7 @@ def move_item(item_id: int):
     back = request.form.get("back") == "meeting"
     if form.validate_on_submit():
         try:
-            services.move_item(
+            agenda.move_item(
                 item, direction=form.direction.data, amendment_reason=form.amendment_reason.data, actor=current_user
             )
         except DomainError as exc:
@@ -458,7 +459,7 @@ def move_item_to_section(item_id: int):
     form.section.choices = _section_options(item.meeting)
     if form.validate_on_submit():
         try:
-            services.move_item_to_section(
+            agenda.move_item_to_section(
                 item, section=form.section.data, amendment_reason=form.amendment_reason.data, actor=current_user
             )
         except DomainError as exc:
@@ -476,7 +477,7 @@ def withdraw_item(item_id: int):
     form = forms.ReasonForm(prefix="withdraw")
     if form.validate_on_submit():
         try:
-            services.withdraw_item(item, reason=form.reason.data, actor=current_user)
+            agenda.withdraw_item(item, reason=form.reason.data, actor=current_user)
         except DomainError as exc:
             return _manage_failure(item, "withdraw_form", form, exc)
         db.session.commit()
@@ -495,7 +496,7 @@ def add_attachment(item_id: int):
         try:
             if upload is None:
                 raise DomainError(_("Choose a file to upload."), field="file")
-            attachment = services.add_attachment(
+            attachment = agenda.add_attachment(
                 item,
                 filename=upload.filename,
                 stream=upload.stream,
@@ -526,7 +527,7 @@ def generate_minutes(meeting_id: int):
     form = forms.GenerateMinutesForm()
     if form.validate_on_submit():
         try:
-            services.generate_minutes(meeting, actor=current_user, replace=bool(form.replace.data))
+            minutes_service.generate_minutes(meeting, actor=current_user, replace=bool(form.replace.data))
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -546,7 +547,7 @@ def minutes(meeting_id: int):
     form = forms.MinutesForm(obj=meeting.minutes)
     if form.validate_on_submit():
         try:
-            services.update_minutes(meeting.minutes, body_md=form.body_md.data, actor=current_user)
+            minutes_service.update_minutes(meeting.minutes, body_md=form.body_md.data, actor=current_user)
         except DomainError as exc:
             return _fail(form, exc, "meetings/minutes.html", meeting=meeting)
         db.session.commit()
@@ -567,7 +568,7 @@ def approve_minutes(meeting_id: int):
     if form.validate_on_submit():
         later = db.session.get(Meeting, form.approved_at_meeting_id.data) if form.approved_at_meeting_id.data else None
         try:
-            services.approve_minutes(meeting.minutes, approved_at_meeting=later, actor=current_user)
+            minutes_service.approve_minutes(meeting.minutes, approved_at_meeting=later, actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")

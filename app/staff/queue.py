@@ -16,7 +16,7 @@ from app.core.forms import attach_error, options
 from app.core.loaders import get_or_404
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
-from app.meetings import services as meeting_services
+from app.meetings import lifecycle
 from app.meetings.models import AgendaItem, Meeting
 from app.public_comment import forms
 from app.public_comment import services as comment
@@ -125,7 +125,7 @@ def _queue_page(item: AgendaItem, *, walk_in_form=None, extend_form=None, status
         period=comment.find_period(item),
         policy=policy,
         comment=comment,
-        services=meeting_services,
+        services=lifecycle,
         now=utcnow(),
         written=written,
         written_only=written_only,
