@@ -14,6 +14,7 @@ from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
+from app.meetings.events import notice_published
 from app.meetings.models import (
     AgendaItemType,
     CommentExemption,
@@ -276,9 +277,7 @@ def publish_meeting(
         meeting.notice_override_reason = override_reason
     _transition(meeting, S.noticed)
     meeting.first_published_at = now
-    from app.public_comment.services import stamp_policy
-
-    stamp_policy(meeting)
+    notice_published.send(meeting)
     meeting.sequence += 1
     log_change(
         meeting,

@@ -6,11 +6,11 @@ from app.auth.decorators import login_gate, role_required
 from app.auth.models import Role
 from app.bodies.forms import BodySettingsForm
 from app.bodies.models import Body
-from app.bodies.services import update_body_settings
 from app.core.errors import DomainError
 from app.core.forms import attach_error
 from app.core.loaders import get_or_404
 from app.extensions import db
+from app.meetings.settings import update_body_settings
 
 bp = Blueprint("bodies", __name__, url_prefix="/staff/bodies")
 bp.before_request(login_gate())

@@ -32,6 +32,7 @@ from app.meetings.models import (
     MeetingStatus,
 )
 from app.public_comment.services import find_period
+from app.votes.events import item_decided, item_reopened
 from app.votes.models import (
     ConflictDisclosure,
     DisclosureBasis,
@@ -678,8 +679,6 @@ def close_vote(motion: Motion, *, actor) -> Outcome:
 
 
 def _consequences(motion: Motion, actor) -> None:
-    from app.legislation import services as legislation
-
     if motion.kind in AMENDING and motion.passed and motion.parent is not None:
         new_text = motion.text if motion.kind == K.substitute else motion.amended_text
         if new_text:
@@ -691,13 +690,12 @@ def _consequences(motion: Motion, actor) -> None:
                 data={"before": motion.parent.text, "after": new_text},
             )
             motion.parent.text = new_text
-    elif motion.kind == K.main and motion.item is not None and motion.item.item_type == AgendaItemType.resolution:
-        legislation.decide(motion.item, motion, actor=actor)
+    elif motion.kind == K.main and motion.item is not None:
+        item_decided.send(motion.item, record=motion, actor=actor)
     elif motion.kind == K.adopt_consent_agenda:
         for item in motion.consent_items:
             record = _fan_out(motion, item)
-            if item.item_type == AgendaItemType.resolution:
-                legislation.decide(item, record, actor=actor)
+            item_decided.send(item, record=record, actor=actor)
     elif motion.kind == K.reconsider and motion.passed:
         # The question is put again; the first vote and its record stay (RONR 37:34).
         target = motion.target
@@ -722,8 +720,8 @@ def _consequences(motion: Motion, actor) -> None:
         )
         again.consent_items = list(target.consent_items)
         db.session.add(again)
-        if target.item is not None and target.item.item_type == AgendaItemType.resolution:
-            legislation.reopen(target.item, actor=actor)
+        if target.item is not None:
+            item_reopened.send(target.item, actor=actor)
     db.session.flush()
 
 

@@ -1,0 +1,19 @@
+"""Legislation's answers to the events of the layers below it (connected once, when create_app imports this)."""
+
+from app.legislation.services import decide, reopen
+from app.meetings.models import AgendaItemType
+from app.votes.events import item_decided, item_reopened
+
+
+@item_decided.connect
+def adopt_or_fail_resolution(item, *, record, actor):
+    """R11: the vote on a resolution item numbers and adopts it, or records that it failed."""
+    if item.item_type == AgendaItemType.resolution:
+        decide(item, record, actor=actor)
+
+
+@item_reopened.connect
+def reopen_resolution(item, *, actor):
+    """A reconsidered resolution goes back to draft until the question is decided again."""
+    if item.item_type == AgendaItemType.resolution:
+        reopen(item, actor=actor)

@@ -1,0 +1,12 @@
+"""What happens to a meeting that features above it react to (blinker signals, sent inside the transaction).
+
+A receiver runs before the change is committed: its writes land in the same commit, and an error it raises
+refuses the whole change. Side effects outside the database (mail) do not belong in a receiver.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: The notice of a meeting was published for the first time. Sender: the Meeting.
+notice_published = _signals.signal("meeting-notice-published")
