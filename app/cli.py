@@ -36,14 +36,44 @@ def create_user_command(email, display_name, role, password):
     click.echo(f"Created {user.role.value} {user.email}.")
 
 
+# The seed-demo guard: a profile without DEMO_ALLOWED (production, wsgi.py's default) refuses the demo, whose
+# accounts share a published password; --force loads it there anyway, but only into an empty database.
+REFUSED_IN_PRODUCTION = (
+    "Refusing to load the demo city on a production configuration (DAIS_CONFIG=production, the default): "
+    "it creates staff accounts (an administrator, a clerk, two commissioners) whose password is published "
+    "in the README and the source code. For a demo, run it with DAIS_CONFIG=development (what `make run` uses). "
+    "To load it on this configuration anyway, into an empty database only, pass --force."
+)
+REFUSED_WITH_DATA = (
+    "Refusing to load the demo city with --force: the database already holds {bodies} bodies and {users} users. "
+    "On a production configuration --force only loads the demo into an empty database (no bodies, no users), "
+    "so accounts with the published demo password never sit beside real ones. "
+    "Point DATABASE_URL at a new, empty database and run `flask db upgrade` first."
+)
+
+
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds bodies or users.")
-def seed_demo_command(if_empty):
-    """Load the sample City of Key West data (idempotent: running it twice changes nothing)."""
+@click.option(
+    "--force",
+    is_flag=True,
+    help="On a production configuration, load the demo anyway, but only into an empty database (no bodies, no users).",
+)
+def seed_demo_command(if_empty, force):
+    """Load the sample City of Key West data (idempotent: running it twice changes nothing).
+
+    Refused on a production configuration: the demo's accounts share a published password.
+    """
     from app.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
 
-    has_data = db.session.scalar(select(func.count(Body.id))) or db.session.scalar(select(func.count(User.id)))
-    if if_empty and has_data:
+    allowed = current_app.config.get("DEMO_ALLOWED", False)
+    if not allowed and not force:
+        raise click.ClickException(REFUSED_IN_PRODUCTION)
+    bodies = db.session.scalar(select(func.count(Body.id)))
+    users = db.session.scalar(select(func.count(User.id)))
+    if not allowed and (bodies or users):
+        raise click.ClickException(REFUSED_WITH_DATA.format(bodies=bodies, users=users))
+    if if_empty and (bodies or users):
         click.echo("The database already holds data; the demo city was not loaded.")
     else:
         created = seed_demo()
@@ -56,6 +86,12 @@ def seed_demo_command(if_empty):
         click.echo(f"Demo logins for {current_app.config['CITY_NAME']} (password for each: {DEMO_PASSWORD}):")
         for email, role in shown:
             click.echo(f"  {role:<13} {email}")
+    if shown and not allowed:
+        click.echo("")
+        click.echo(
+            "Warning: this is a production configuration and these accounts share the published demo password. "
+            "Deactivate them or change their passwords before anyone else can reach this site."
+        )
 
 
 def register_cli(app):

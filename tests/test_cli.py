@@ -1,9 +1,16 @@
+from contextlib import contextmanager
+
+import pytest
 from sqlalchemy import func, select
 
+from app import create_app
 from app.auth.models import Role, User
-from app.bodies.models import Body, Member, Membership
+from app.bodies.models import Body, BodyKind, Member, Membership
 from app.core.audit import AuditEntry
-from app.demo import COMMISSION, DEMO_LOGINS, DEMO_PASSWORD
+from app.demo import DEMO_LOGINS, DEMO_PASSWORD
+from app.demo.city import COMMISSION
+from app.extensions import db as _db
+from config import DevelopmentConfig, ProductionConfig, TestingConfig, config_from_env
 from tests.conftest import login
 
 
@@ -77,6 +84,88 @@ def test_seed_demo_is_idempotent_and_logins_work(app, db, client):
 
     for email, _role, _member in DEMO_LOGINS:
         assert login(app.test_client(), email, DEMO_PASSWORD).status_code == 302
+
+
+@contextmanager
+def _profile(config_class, database_url, tmp_path):
+    """The app under a real profile (production, development) on the test database, its context pushed.
+
+    The CLI runner only pushes the app it is given when no app context is active, so the test pushes it here.
+    """
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "x" * 40,
+        "PASSWORD_HASH_METHOD": TestingConfig.PASSWORD_HASH_METHOD,
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+    }
+    profile_app = create_app(type(f"{config_class.__name__}OnTestDatabase", (config_class,), settings))
+    with profile_app.app_context():
+        try:
+            yield profile_app
+        finally:
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+def test_only_the_production_profile_refuses_the_demo(monkeypatch):
+    monkeypatch.delenv("DAIS_CONFIG", raising=False)
+    assert config_from_env() is ProductionConfig and ProductionConfig.DEMO_ALLOWED is False  # wsgi.py's default
+    assert DevelopmentConfig.DEMO_ALLOWED is True and TestingConfig.DEMO_ALLOWED is True
+
+
+@pytest.mark.parametrize("args", [["seed-demo"], ["seed-demo", "--if-empty"]])
+def test_seed_demo_refuses_on_production_and_says_why(app, db, database_url, tmp_path, args):
+    empty = _counts(db)
+    with _profile(ProductionConfig, database_url, tmp_path) as production:
+        result = production.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 1, result.output
+    assert "Refusing to load the demo city on a production configuration" in result.output
+    assert "password is published" in result.output  # the reason
+    assert "DAIS_CONFIG=development" in result.output and "--force" in result.output  # the fixes
+    assert DEMO_PASSWORD not in result.output
+    assert _counts(db) == empty and not any(empty.values())
+
+
+def test_seed_demo_force_on_an_empty_production_database_loads_it(app, db, client, database_url, tmp_path):
+    with _profile(ProductionConfig, database_url, tmp_path) as production:
+        result = production.test_cli_runner().invoke(args=["seed-demo", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "Demo city ready" in result.output
+    assert "Warning: this is a production configuration" in result.output
+    counts = _counts(db)
+    assert counts["Body"] == 2 and counts["User"] == len(DEMO_LOGINS)
+    assert login(client, "admin@keywest.example", DEMO_PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("existing", ["body", "user"])
+def test_seed_demo_force_refuses_on_a_production_database_with_data(app, db, database_url, tmp_path, existing):
+    if existing == "body":
+        db.session.add(Body(name="Utility Board", kind=BodyKind.board, seat_count=3))
+    else:
+        db.session.add(User(email="clerk@city.example", display_name="Clerk", role=Role.clerk, password_hash="x"))
+    db.session.commit()
+    before = _counts(db)
+    with _profile(ProductionConfig, database_url, tmp_path) as production:
+        result = production.test_cli_runner().invoke(args=["seed-demo", "--force"])
+    assert result.exit_code == 1, result.output
+    assert "Refusing to load the demo city with --force" in result.output
+    assert "empty database" in result.output and "DATABASE_URL" in result.output
+    assert DEMO_PASSWORD not in result.output
+    assert _counts(db) == before
+
+
+def test_seed_demo_on_development_works_as_before(app, db, database_url, tmp_path):
+    """What `make run` does: DAIS_CONFIG=development, --if-empty, no --force needed."""
+    with _profile(DevelopmentConfig, database_url, tmp_path) as development:
+        first = development.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+        second = development.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+    assert first.exit_code == 0, first.output
+    assert "Demo city ready" in first.output and DEMO_PASSWORD in first.output
+    assert "Warning" not in first.output
+    counts = _counts(db)
+    assert counts["Body"] == 2 and counts["User"] == len(DEMO_LOGINS)
+    assert second.exit_code == 0 and "not loaded" in second.output
+    assert _counts(db) == counts
 
 
 def test_demo_has_the_june_30_special_meeting_noticed_in_time(app, db):

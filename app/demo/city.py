@@ -1,7 +1,7 @@
-"""Sample data: a City of Key West modelled on the June 30, 2025 special meeting.
+"""The demo city: the City Commission and the Planning Board, their members and seats, and the demo logins.
 
-Every person here is fictional. Records are looked up by a natural key before being created, so running
-seed_demo() twice changes nothing.
+Every person here is fictional. Each record is looked up by a natural key (body name, member's full name, email)
+before it is created.
 """
 
 from datetime import date
@@ -14,6 +14,7 @@ from app.bodies.models import Body, BodyKind, Member, Membership
 from app.core import audit
 from app.extensions import db
 
+#: Published (in the README and here), so flask seed-demo refuses to create these accounts in production.
 DEMO_PASSWORD = "keywest-demo-2025"
 
 #: (email, role, linked member's full name or None)
@@ -95,30 +96,28 @@ def _seat(body: Body, full_name, sort_name, title, seat, seat_number, chair) -> 
     return created
 
 
-def seed_demo() -> int:
-    """Create whatever of the demo city is missing; return how many records were added."""
-    created = 0
+def seed_commission() -> tuple[Body, int]:
+    """The City Commission and its seven seats; return it and how many records were added."""
     commission, new = _get_or_create_body(
         "City Commission", kind=BodyKind.commission, seat_count=7, seconds_required=True
     )
-    created += new
+    created = int(new)
     for row in COMMISSION:
         created += _seat(commission, *row)
-    from app.demo_meetings import seed_meetings
+    return commission, created
 
-    created += seed_meetings(commission)
-    from app.demo_comment import seed_public_comment
 
-    created += seed_public_comment(commission)
-    from app.demo_votes import seed_votes
-
-    created += seed_votes(commission)
+def seed_planning_board() -> int:
     board, new = _get_or_create_body("Planning Board", kind=BodyKind.board, seat_count=5, seconds_required=True)
-    created += new
+    created = int(new)
     for row in PLANNING_BOARD:
         created += _seat(board, *row)
-    db.session.flush()
+    return created
 
+
+def seed_logins() -> int:
+    """The demo's staff accounts, all with DEMO_PASSWORD; commissioners are linked to their member records."""
+    created = 0
     for email, role, member_name in DEMO_LOGINS:
         if db.session.scalar(select(User).where(User.email == email)) is not None:
             continue
@@ -134,5 +133,4 @@ def seed_demo() -> int:
             actor=None,
         )
         created += 1
-    db.session.flush()
     return created
