@@ -121,17 +121,20 @@ def world(app, db, create_meeting, create_member, tmp_path):
     )
     attachment = agenda.add_attachment(item, filename="report.pdf", stream=io.BytesIO(PDF), actor=None)
     minutes_service.generate_minutes(meeting, actor=None)
-    from app.public_comment import services as comment
+    from app.public_comment import intake as comment_intake
+    from app.public_comment import queue as speaker_queue
     from app.public_comment.models import WrittenComment
 
-    speaker = comment.add_walk_in(item, actor=None, name="Ana Resident", stance="oppose", participation="in_person")
+    speaker = speaker_queue.add_walk_in(
+        item, actor=None, name="Ana Resident", stance="oppose", participation="in_person"
+    )
     written = WrittenComment(
         agenda_item_id=item.id,
         meeting_id=meeting.id,
         name="Ana Resident",
         stance="oppose",
         text="No.",
-        disclaimer_version=comment.DISCLAIMER_VERSION,
+        disclaimer_version=comment_intake.DISCLAIMER_VERSION,
     )
     db.session.add(written)
     from datetime import date

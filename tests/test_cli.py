@@ -195,7 +195,8 @@ def test_demo_has_the_june_30_special_meeting_noticed_in_time(app, db):
 
 def test_demo_june_30_comment_period_is_finished_and_close_to_two_hours(app, db, client):
     from app.meetings.models import Meeting, MeetingStatus
-    from app.public_comment import services as svc
+    from app.public_comment import registration as speaker_registration
+    from app.public_comment import tallies as comment_tallies
     from app.public_comment.models import SpeakerRequest, SpeakerRequestStatus, Stance
 
     app.test_cli_runner().invoke(args=["seed-demo"])
@@ -209,11 +210,11 @@ def test_demo_june_30_comment_period_is_finished_and_close_to_two_hours(app, db,
     spoke = [c for c in cards if c.status == SpeakerRequestStatus.spoke]
     minutes = sum(c.elapsed_seconds for c in spoke) / 60
     assert 105 <= minutes <= 120, minutes
-    tally = svc.tallies(special.id)[resolution.id]
+    tally = comment_tallies.tallies(special.id)[resolution.id]
     # Most speakers opposed the agreement, i.e. supported the resolution declaring it void.
     assert tally.spoken[Stance.support] > 2 * (tally.spoken[Stance.oppose] + tally.spoken[Stance.neutral])
     assert sum(tally.written.values()) >= 5
-    assert svc.period_for(resolution).was_held
+    assert speaker_registration.period_for(resolution).was_held
     assert special.comment_policy is not None and special.comment_policy.speaker_seconds == 180
     page = client.get(f"/meetings/{special.id}/items/{resolution.id}").get_data(as_text=True)
     assert "No-show" in page and "Spoke" in page

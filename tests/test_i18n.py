@@ -209,7 +209,7 @@ def test_mail_goes_out_in_the_language_the_resident_used(
     meeting = open_meeting()
     item = next(i for i in meeting.items if i.title == "Resolution on the 287(g) agreement")
     resident = app.test_client()
-    from app.public_comment import services as comment
+    from app.public_comment import intake as comment_intake
 
     response = resident.post(
         f"/meetings/{meeting.id}/speak",
@@ -220,7 +220,7 @@ def test_mail_goes_out_in_the_language_the_resident_used(
             "email": "ana@example.org",
             "stance": "oppose",
             "participation": "in_person",
-            "disclaimer_version": comment.DISCLAIMER_VERSION,
+            "disclaimer_version": comment_intake.DISCLAIMER_VERSION,
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from app.core.timeutil import format_seconds
 from app.legislation.models import AgreementEffect, EffectKind, Resolution, ResolutionStatus
 from app.meetings.models import AgendaItem, AgendaItemType, Attendance, MeetingStatus
-from app.public_comment import services as comment
+from app.public_comment import policy as comment_policy
 from app.votes.models import Vote, VoteCorrection
 from tests import archive
 
@@ -336,7 +336,7 @@ def test_members_disclosures_are_listed(client, commission, db, published):
 
 def test_comment_guide_follows_the_policy_in_force(client, commission, db):
     body, _ = commission
-    comment.adopt_policy(
+    comment_policy.adopt_policy(
         body,
         adopted_on=date(2026, 1, 15),
         adopted_by="Resolution 26-004",

@@ -8,7 +8,8 @@ import pytest
 
 from app.auth.models import Role
 from app.meetings import lifecycle
-from app.public_comment import services as svc
+from app.public_comment import intake as comment_intake
+from app.public_comment import registration as speaker_registration
 from app.public_comment.models import SpeakerRequest, SpeakerRequestStatus
 from tests.browser import chromium_or_skip, chromium_page, live_server, sign_in
 from tests.conftest import PASSWORD
@@ -88,8 +89,12 @@ def test_clerk_calls_three_speakers_and_runs_the_timer(app, open_meeting, create
     meeting = open_meeting()
     item = _item(meeting)
     for name in ("Ada First", "Ben Second", "Cy Third"):
-        svc.register_speaker(
-            item, name=name, stance="support", participation="in_person", disclaimer_version=svc.DISCLAIMER_VERSION
+        speaker_registration.register_speaker(
+            item,
+            name=name,
+            stance="support",
+            participation="in_person",
+            disclaimer_version=comment_intake.DISCLAIMER_VERSION,
         )
     clock.now = meeting.start_at
     lifecycle.start_meeting(meeting, actor=None)

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from app.public_comment import services as svc
+from app.public_comment import intake as comment_intake
+from app.public_comment import registration as speaker_registration
 from app.public_comment.models import SpeakerRequest
 from tests.servers import Browserless, app_servers, clear_redis, redis_url_or_skip
 
@@ -42,7 +43,7 @@ def _register(base: str, meeting_id: int, item_id: int, name: str, results: dict
                 "name": name,
                 "stance": "oppose",
                 "participation": "in_person",
-                "disclaimer_version": svc.DISCLAIMER_VERSION,
+                "disclaimer_version": comment_intake.DISCLAIMER_VERSION,
                 "website": "",
             },
         )
@@ -77,7 +78,7 @@ def test_300_concurrent_registrations_on_two_app_servers(app, real_time, databas
     assert len(rows) == RESIDENTS
     assert sorted(r.queue_position for r in rows) == list(range(1, RESIDENTS + 1))
     assert sorted(r.name for r in rows) == sorted(results)
-    assert svc.period_for(item).last_position == RESIDENTS
+    assert speaker_registration.period_for(item).last_position == RESIDENTS
 
 
 @pytest.mark.timeout(300)
@@ -103,7 +104,7 @@ def test_public_form_rate_limit_holds_across_app_server_processes(app, real_time
                         "name": f"Limited {n}",
                         "stance": "oppose",
                         "participation": "in_person",
-                        "disclaimer_version": svc.DISCLAIMER_VERSION,
+                        "disclaimer_version": comment_intake.DISCLAIMER_VERSION,
                         "website": "",
                     },
                 )

@@ -11,7 +11,12 @@ from app.core.errors import DomainError
 from app.meetings import agenda, lifecycle
 from app.meetings import models as meeting_models
 from app.minutes import services as minutes_service
-from app.public_comment import services as svc
+from app.public_comment import intake as comment_intake
+from app.public_comment import policy as comment_policy
+from app.public_comment import queue as speaker_queue
+from app.public_comment import registration as speaker_registration
+from app.public_comment import tallies as comment_tallies
+from app.public_comment import written as written_comments
 from app.public_comment.models import (
     SpeakerRequest,
     SpeakerRequestStatus,
@@ -31,9 +36,9 @@ def _item(meeting, title="Resolution on the 287(g) agreement"):
 
 
 def _register(item, name="Ana Resident", **kwargs):
-    fields = {"stance": "oppose", "participation": "in_person", "disclaimer_version": svc.DISCLAIMER_VERSION}
+    fields = {"stance": "oppose", "participation": "in_person", "disclaimer_version": comment_intake.DISCLAIMER_VERSION}
     fields.update(kwargs)
-    return svc.register_speaker(item, name=name, **fields)
+    return speaker_registration.register_speaker(item, name=name, **fields)
 
 
 def _count(db, model=SpeakerRequest):
@@ -53,11 +58,11 @@ def test_window_closes_exactly_the_policy_minutes_before_the_start(open_meeting,
     item = _item(meeting)
     closes = meeting.start_at - timedelta(minutes=60)
     clock.now = closes - timedelta(seconds=1)
-    assert svc.signup_window(meeting).is_open
+    assert comment_policy.signup_window(meeting).is_open
     _register(item)
     db.session.commit()
     clock.now = closes
-    window = svc.signup_window(meeting)
+    window = comment_policy.signup_window(meeting)
     assert window.state == "closed" and window.closes_at == closes
     with pytest.raises(DomainError, match="closed at") as refused:
         _register(item, name="Late Comer")
@@ -79,15 +84,18 @@ def test_window_is_shut_before_the_agenda_is_published_and_for_a_cancelled_meeti
         item_type=meeting_models.AgendaItemType.resolution,
         actor=None,
     )
-    assert svc.signup_window(draft_agenda).state == "unpublished"
+    assert comment_policy.signup_window(draft_agenda).state == "unpublished"
     with pytest.raises(DomainError, match="opens when the agenda is published"):
         _register(item)
     ended = open_meeting(title="Ended")
     clock.now = ended.start_at
     lifecycle.start_meeting(ended, actor=None)
-    assert svc.signup_window(ended).state == "closed"
+    assert comment_policy.signup_window(ended).state == "closed"
     lifecycle.adjourn_meeting(ended, actor=None)
-    assert svc.signup_window(ended).state == "ended" and "has ended" in svc.signup_window(ended).message()
+    assert (
+        comment_policy.signup_window(ended).state == "ended"
+        and "has ended" in comment_policy.signup_window(ended).message()
+    )
     clock.now = ended.start_at - timedelta(days=10)
     cancelled = open_meeting()
     lifecycle.cancel_meeting(cancelled, reason="Storm", actor=None)
@@ -100,7 +108,7 @@ def test_window_is_shut_before_the_agenda_is_published_and_for_a_cancelled_meeti
 def test_items_exempt_from_comment_or_withdrawn_take_no_speakers(open_meeting, db):
     meeting = open_meeting()
     exempt = _item(meeting, "Approval of minutes")
-    assert exempt not in svc.commentable_items(meeting)
+    assert exempt not in comment_policy.commentable_items(meeting)
     with pytest.raises(DomainError, match="does not take public comment"):
         _register(exempt)
     item = _item(meeting)
@@ -114,7 +122,7 @@ def test_the_public_records_notice_must_have_been_shown(open_meeting):
     with pytest.raises(DomainError, match="public-records notice"):
         _register(item, disclaimer_version=None)
     registration = _register(item)
-    assert registration.request.disclaimer_version == svc.DISCLAIMER_VERSION
+    assert registration.request.disclaimer_version == comment_intake.DISCLAIMER_VERSION
 
 
 # --- duplicates and queue places -----------------------------------------------------------------
@@ -141,7 +149,7 @@ def test_same_person_on_the_same_item_gets_the_existing_request(open_meeting, db
 def test_withdrawn_request_can_register_again(open_meeting, db):
     item = _item(open_meeting())
     first = _register(item, email="ana@example.org").request
-    svc.withdraw_request(first)
+    speaker_registration.withdraw_request(first)
     again = _register(item, email="ana@example.org")
     assert again.created and again.request.queue_position == 2
     assert first.status == R.withdrawn and first.queue_position == 1  # kept on record, place not reused
@@ -162,11 +170,14 @@ def test_private_link_token_is_checked_and_stored_hashed(open_meeting):
     registration = _register(_item(open_meeting()))
     speaker, token = registration.request, registration.token
     assert token not in speaker.token_hash
-    assert svc.find_request(speaker.id, token) is speaker
-    assert svc.find_request(speaker.id, token[:-1] + ("A" if token[-1] != "A" else "B")) is None
-    assert svc.find_request(speaker.id, "") is None
-    new = svc.reissue_token(speaker)
-    assert svc.find_request(speaker.id, token) is None and svc.find_request(speaker.id, new) is speaker
+    assert speaker_registration.find_request(speaker.id, token) is speaker
+    assert speaker_registration.find_request(speaker.id, token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+    assert speaker_registration.find_request(speaker.id, "") is None
+    new = speaker_registration.reissue_token(speaker)
+    assert (
+        speaker_registration.find_request(speaker.id, token) is None
+        and speaker_registration.find_request(speaker.id, new) is speaker
+    )
 
 
 # --- input rules ----------------------------------------------------------------------------------
@@ -220,7 +231,7 @@ def _adopt(body, clerk, on, **kwargs):
         "ceding_allowed": False,
     }
     fields.update(kwargs)
-    return svc.adopt_policy(body, adopted_on=on, actor=clerk, **fields)
+    return comment_policy.adopt_policy(body, adopted_on=on, actor=clerk, **fields)
 
 
 def test_a_new_policy_does_not_change_a_meeting_already_noticed(open_meeting, create_body, clerk, clock, db):
@@ -235,9 +246,9 @@ def test_a_new_policy_does_not_change_a_meeting_already_noticed(open_meeting, cr
     db.session.commit()
     assert (v1.version, v2.version) == (1, 2)
     # The meeting noticed under version 1 keeps it: its times, window and limits are unchanged.
-    assert svc.effective_policy(earlier).id == v1.id
+    assert comment_policy.effective_policy(earlier).id == v1.id
     assert _register(_item(earlier), name="Second Speaker").request.allotted_seconds == 180
-    assert svc.signup_window(earlier).closes_at == earlier.start_at - timedelta(minutes=60)
+    assert comment_policy.signup_window(earlier).closes_at == earlier.start_at - timedelta(minutes=60)
     assert early_speaker.allotted_seconds == 180
     later = open_meeting(body, title="Later meeting")
     assert later.comment_policy_id == v2.id
@@ -299,64 +310,64 @@ def running(open_meeting, clock, db):
 
 def test_queue_runs_in_registration_order_one_speaker_at_a_time(running, clerk, clock, db):
     meeting, item, (first, rep, third) = running
-    called = svc.call_next(item, actor=clerk)
-    assert called is first and first.status == R.called and svc.current_speaker(meeting) is first
-    assert svc.period_for(item).is_open  # calling the first speaker opens the comment period
+    called = speaker_queue.call_next(item, actor=clerk)
+    assert called is first and first.status == R.called and speaker_queue.current_speaker(meeting) is first
+    assert speaker_registration.period_for(item).is_open  # calling the first speaker opens the comment period
     with pytest.raises(DomainError, match="still speaking"):
-        svc.call_speaker(third, actor=clerk)
-    svc.mark_spoke(first, actor=clerk)
-    svc.call_speaker(third, actor=clerk)  # the clerk may call someone out of order
-    svc.mark_no_show(third, actor=clerk)
-    assert svc.call_next(item, actor=clerk) is rep
-    svc.mark_spoke(rep, actor=clerk)
+        speaker_queue.call_speaker(third, actor=clerk)
+    speaker_queue.mark_spoke(first, actor=clerk)
+    speaker_queue.call_speaker(third, actor=clerk)  # the clerk may call someone out of order
+    speaker_queue.mark_no_show(third, actor=clerk)
+    assert speaker_queue.call_next(item, actor=clerk) is rep
+    speaker_queue.mark_spoke(rep, actor=clerk)
     with pytest.raises(DomainError, match="No one is waiting"):
-        svc.call_next(item, actor=clerk)
+        speaker_queue.call_next(item, actor=clerk)
     assert [s.status for s in (first, rep, third)] == [R.spoke, R.spoke, R.no_show]
 
 
 def test_timer_start_pause_resume_stop_and_overrun(running, clerk, clock):
     _meeting, item, (first, _rep, _third) = running
     with pytest.raises(DomainError, match="Call this speaker first"):
-        svc.start_timer(first, actor=clerk)
-    svc.call_speaker(first, actor=clerk)
+        speaker_queue.start_timer(first, actor=clerk)
+    speaker_queue.call_speaker(first, actor=clerk)
     assert first.timer == T.idle and first.remaining(clock.now) == 180
     with pytest.raises(DomainError, match="not running"):
-        svc.pause_timer(first, actor=clerk)
-    svc.start_timer(first, actor=clerk)
+        speaker_queue.pause_timer(first, actor=clerk)
+    speaker_queue.start_timer(first, actor=clerk)
     clock.advance(seconds=60)
     assert first.remaining(clock.now) == 120
-    svc.pause_timer(first, actor=clerk)
+    speaker_queue.pause_timer(first, actor=clerk)
     clock.advance(seconds=500)  # paused time does not count
     assert first.elapsed(clock.now) == 60 and first.timer == T.paused
-    svc.start_timer(first, actor=clerk)
+    speaker_queue.start_timer(first, actor=clerk)
     with pytest.raises(DomainError, match="already running"):
-        svc.start_timer(first, actor=clerk)
+        speaker_queue.start_timer(first, actor=clerk)
     clock.advance(seconds=150)
     assert first.remaining(clock.now) == -30  # over time shows as negative
-    svc.stop_timer(first, actor=clerk)
+    speaker_queue.stop_timer(first, actor=clerk)
     assert first.timer == T.stopped and first.elapsed_seconds == 210
     with pytest.raises(DomainError, match="already running or has been stopped"):
-        svc.start_timer(first, actor=clerk)
-    svc.mark_spoke(first, actor=clerk)
+        speaker_queue.start_timer(first, actor=clerk)
+    speaker_queue.mark_spoke(first, actor=clerk)
     assert first.status == R.spoke and first.elapsed_seconds == 210
     with pytest.raises(DomainError, match="Only a speaker who has not spoken"):
-        svc.mark_no_show(first, actor=clerk)
+        speaker_queue.mark_no_show(first, actor=clerk)
 
 
 def test_extension_needs_a_reason_and_is_logged(running, clerk, clock, db):
     _meeting, item, (first, _rep, _third) = running
-    svc.call_speaker(first, actor=clerk)
-    svc.start_timer(first, actor=clerk)
+    speaker_queue.call_speaker(first, actor=clerk)
+    speaker_queue.start_timer(first, actor=clerk)
     with pytest.raises(DomainError, match="reason"):
-        svc.add_time(first, seconds=60, reason="  ", actor=clerk)
+        speaker_queue.add_time(first, seconds=60, reason="  ", actor=clerk)
     with pytest.raises(DomainError, match="from 1 to 600"):
-        svc.add_time(first, seconds=601, reason="Long", actor=clerk)
-    svc.add_time(first, seconds=60, reason="Interrupted by the audience", actor=clerk)
+        speaker_queue.add_time(first, seconds=601, reason="Long", actor=clerk)
+    speaker_queue.add_time(first, seconds=60, reason="Interrupted by the audience", actor=clerk)
     clock.advance(seconds=200)
-    svc.stop_timer(first, actor=clerk)
-    svc.add_time(first, seconds=30, reason="Question from the chair", actor=clerk)
+    speaker_queue.stop_timer(first, actor=clerk)
+    speaker_queue.add_time(first, seconds=30, reason="Question from the chair", actor=clerk)
     assert first.timer == T.paused  # more time after a stop: the timer can run again
-    svc.start_timer(first, actor=clerk)
+    speaker_queue.start_timer(first, actor=clerk)
     assert first.allotted_seconds == 270 and first.remaining(clock.now) == 70
     log = db.session.scalars(select(TimeExtension).order_by(TimeExtension.id)).all()
     assert [(e.seconds, e.reason, e.actor_id) for e in log] == [
@@ -370,8 +381,8 @@ def test_extension_needs_a_reason_and_is_logged(running, clerk, clock, db):
 def test_ceding_time_only_when_the_policy_allows_it(running, clerk, create_body, db):
     meeting, item, (first, rep, third) = running
     with pytest.raises(DomainError, match="does not allow ceding"):
-        svc.cede_time(third, to=first, actor=clerk)
-    policy = svc.adopt_policy(
+        speaker_queue.cede_time(third, to=first, actor=clerk)
+    policy = comment_policy.adopt_policy(
         meeting.body,
         adopted_on=date(2026, 1, 1),
         adopted_by="",
@@ -386,79 +397,81 @@ def test_ceding_time_only_when_the_policy_allows_it(running, clerk, create_body,
     )
     meeting.comment_policy = policy
     with pytest.raises(DomainError, match="same item"):
-        svc.cede_time(third, to=third, actor=clerk)
-    svc.cede_time(third, to=first, actor=clerk)
+        speaker_queue.cede_time(third, to=third, actor=clerk)
+    speaker_queue.cede_time(third, to=first, actor=clerk)
     assert third.status == R.ceded and third.ceded_to is first and first.allotted_seconds == 360
     extension = db.session.scalar(select(TimeExtension).where(TimeExtension.request_id == first.id))
     assert extension.ceded_from is third and extension.seconds == 180
     with pytest.raises(DomainError, match="has not spoken"):
-        svc.cede_time(third, to=rep, actor=clerk)
-    svc.call_speaker(first, actor=clerk)
-    svc.mark_spoke(first, actor=clerk)
+        speaker_queue.cede_time(third, to=rep, actor=clerk)
+    speaker_queue.call_speaker(first, actor=clerk)
+    speaker_queue.mark_spoke(first, actor=clerk)
     with pytest.raises(DomainError, match="still be in the queue"):
-        svc.cede_time(rep, to=first, actor=clerk)
+        speaker_queue.cede_time(rep, to=first, actor=clerk)
 
 
 def test_queue_operations_need_the_meeting_in_progress(open_meeting, clerk):
     item = _item(open_meeting())
     speaker = _register(item).request
-    svc.check_in(speaker, actor=clerk)  # check-in works before the meeting
+    speaker_queue.check_in(speaker, actor=clerk)  # check-in works before the meeting
     assert speaker.status == R.checked_in and speaker.checked_in_at is not None
     with pytest.raises(DomainError, match="Call the meeting to order"):
-        svc.call_speaker(speaker, actor=clerk)
+        speaker_queue.call_speaker(speaker, actor=clerk)
     with pytest.raises(DomainError, match="Call the meeting to order"):
-        svc.open_period(item, actor=clerk)
+        speaker_queue.open_period(item, actor=clerk)
 
 
 def test_walk_ins_join_the_end_of_the_queue_even_after_sign_up_closed(running, clerk):
     _meeting, item, speakers = running
-    walk_in = svc.add_walk_in(item, actor=clerk, name="Dee Walkin", stance="neutral", participation="in_person")
+    walk_in = speaker_queue.add_walk_in(
+        item, actor=clerk, name="Dee Walkin", stance="neutral", participation="in_person"
+    )
     assert walk_in.walk_in and walk_in.queue_position == 4
-    svc.add_walk_in(
+    speaker_queue.add_walk_in(
         item, actor=clerk, name="Eve Walkin", stance="neutral", participation="in_person", phone="305 555 0199"
     )
     with pytest.raises(DomainError, match="already in this queue"):
-        svc.add_walk_in(
+        speaker_queue.add_walk_in(
             item, actor=clerk, name="Eve Walkin", stance="neutral", participation="in_person", phone="3055550199"
         )
 
 
 def test_comment_period_open_and_close_are_recorded_for_the_vote_check(running, clerk, clock):
     _meeting, item, (first, _rep, _third) = running
-    period = svc.open_period(item, actor=clerk)
+    period = speaker_queue.open_period(item, actor=clerk)
     opened = period.opened_at
-    svc.call_speaker(first, actor=clerk)
+    speaker_queue.call_speaker(first, actor=clerk)
     with pytest.raises(DomainError, match="Finish the current speaker"):
-        svc.close_period(item, actor=clerk)
-    svc.mark_spoke(first, actor=clerk)
+        speaker_queue.close_period(item, actor=clerk)
+    speaker_queue.mark_spoke(first, actor=clerk)
     clock.advance(minutes=5)
-    svc.close_period(item, actor=clerk)
+    speaker_queue.close_period(item, actor=clerk)
     assert period.was_held and period.opened_at == opened and period.closed_at == clock.now
     with pytest.raises(DomainError, match="closed"):
-        svc.call_next(item, actor=clerk)
+        speaker_queue.call_next(item, actor=clerk)
 
 
 def test_place_in_queue_and_wait_estimate(running, clerk, clock):
     _meeting, item, (first, rep, third) = running
-    place = svc.place_in_queue(third)
+    place = speaker_queue.place_in_queue(third)
     assert (place.place, place.ahead, place.wait_seconds) == (3, 2, 180 + 300)
-    svc.call_speaker(first, actor=clerk)
-    svc.start_timer(first, actor=clerk)
+    speaker_queue.call_speaker(first, actor=clerk)
+    speaker_queue.start_timer(first, actor=clerk)
     clock.advance(seconds=100)
-    assert svc.place_in_queue(third).wait_seconds == 80 + 300  # the current speaker's remaining time
-    svc.mark_spoke(first, actor=clerk)
-    assert svc.place_in_queue(third).place == 2
-    svc.call_speaker(third, actor=clerk)
-    assert svc.place_in_queue(third).place is None
+    assert speaker_queue.place_in_queue(third).wait_seconds == 80 + 300  # the current speaker's remaining time
+    speaker_queue.mark_spoke(first, actor=clerk)
+    assert speaker_queue.place_in_queue(third).place == 2
+    speaker_queue.call_speaker(third, actor=clerk)
+    assert speaker_queue.place_in_queue(third).place is None
 
 
 # --- written comments and tallies -----------------------------------------------------------------
 
 
 def _write(item, text="Please vote no.", **kwargs):
-    fields = {"name": "Wren Writer", "stance": "oppose", "disclaimer_version": svc.DISCLAIMER_VERSION}
+    fields = {"name": "Wren Writer", "stance": "oppose", "disclaimer_version": comment_intake.DISCLAIMER_VERSION}
     fields.update(kwargs)
-    return svc.submit_written_comment(item, text=text, **fields)
+    return written_comments.submit_written_comment(item, text=text, **fields)
 
 
 def test_written_comment_length_follows_the_policy(open_meeting, app, db):
@@ -475,13 +488,15 @@ def test_written_comment_length_follows_the_policy(open_meeting, app, db):
 def test_hiding_a_written_comment_needs_a_reason_and_keeps_it(open_meeting, clerk, db):
     item = _item(open_meeting())
     comment, _ = _write(item)
-    svc.publish_written_comment(comment, actor=clerk)
-    assert svc.published_comments(item) == [comment]
+    written_comments.publish_written_comment(comment, actor=clerk)
+    assert comment_tallies.published_comments(item) == [comment]
     with pytest.raises(DomainError, match="reason"):
-        svc.hide_written_comment(comment, reason="", actor=clerk)
-    svc.hide_written_comment(comment, reason="Home address of a listed officer: F.S. 119.071(4)(d)", actor=clerk)
+        written_comments.hide_written_comment(comment, reason="", actor=clerk)
+    written_comments.hide_written_comment(
+        comment, reason="Home address of a listed officer: F.S. 119.071(4)(d)", actor=clerk
+    )
     db.session.commit()
-    assert svc.published_comments(item) == []
+    assert comment_tallies.published_comments(item) == []
     kept = db.session.get(WrittenComment, comment.id)
     assert kept.status == WrittenCommentStatus.hidden and "119.071(4)(d)" in kept.hidden_reason
 
@@ -494,15 +509,15 @@ def test_tallies_count_spoken_and_written_positions(open_meeting, clerk, clock, 
     absent = _register(item, name="Not There", stance="support").request
     _register(item, name="Only Position", participation="written_only", stance="support")
     gone = _register(item, name="Gone Away", stance="support").request
-    svc.withdraw_request(gone)
+    speaker_registration.withdraw_request(gone)
     published, _ = _write(item, stance="neutral")
-    svc.publish_written_comment(published, actor=clerk)
+    written_comments.publish_written_comment(published, actor=clerk)
     _write(item, text="Not yet reviewed", stance="support")
     clock.now = meeting.start_at
     lifecycle.start_meeting(meeting, actor=None)
-    svc.call_speaker(absent, actor=clerk)
-    svc.mark_no_show(absent, actor=clerk)
-    tally = svc.tallies(meeting.id)[item.id]
+    speaker_queue.call_speaker(absent, actor=clerk)
+    speaker_queue.mark_no_show(absent, actor=clerk)
+    tally = comment_tallies.tallies(meeting.id)[item.id]
     assert tally.spoken == {Stance.support: 0, Stance.oppose: 2, Stance.neutral: 0}
     assert tally.written == {Stance.support: 1, Stance.oppose: 0, Stance.neutral: 1}
     assert tally.total == 4
@@ -510,16 +525,16 @@ def test_tallies_count_spoken_and_written_positions(open_meeting, clerk, clock, 
 
 def test_draft_minutes_record_who_spoke_and_the_tallies(running, clerk, clock):
     meeting, item, (first, rep, third) = running
-    svc.call_speaker(first, actor=clerk)
-    svc.start_timer(first, actor=clerk)
+    speaker_queue.call_speaker(first, actor=clerk)
+    speaker_queue.start_timer(first, actor=clerk)
     clock.advance(seconds=170)
-    svc.mark_spoke(first, actor=clerk)
-    svc.call_speaker(rep, actor=clerk)
-    svc.start_timer(rep, actor=clerk)
+    speaker_queue.mark_spoke(first, actor=clerk)
+    speaker_queue.call_speaker(rep, actor=clerk)
+    speaker_queue.start_timer(rep, actor=clerk)
     clock.advance(seconds=290)
-    svc.mark_spoke(rep, actor=clerk)
-    svc.call_speaker(third, actor=clerk)
-    svc.mark_no_show(third, actor=clerk)
+    speaker_queue.mark_spoke(rep, actor=clerk)
+    speaker_queue.call_speaker(third, actor=clerk)
+    speaker_queue.mark_no_show(third, actor=clerk)
     text = minutes_service.draft_minutes_text(meeting)
     assert "Public comment: 2 spoke, 7:40 in all." in text
     assert "Speakers: First Speaker (oppose); Group Rep for Keys Rights (oppose)." in text

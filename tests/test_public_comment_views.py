@@ -8,7 +8,11 @@ from sqlalchemy import func, select
 
 from app.auth.models import Role
 from app.meetings import lifecycle
-from app.public_comment import services as svc
+from app.public_comment import intake as comment_intake
+from app.public_comment import policy as comment_policy
+from app.public_comment import queue as speaker_queue
+from app.public_comment import registration as speaker_registration
+from app.public_comment import written as written_comments
 from app.public_comment.models import SpeakerRequest, SpeakerRequestStatus, WrittenComment, WrittenCommentStatus
 
 
@@ -22,7 +26,7 @@ def _form(item, **overrides):
         "name": "Ana Resident",
         "stance": "oppose",
         "participation": "in_person",
-        "disclaimer_version": svc.DISCLAIMER_VERSION,
+        "disclaimer_version": comment_intake.DISCLAIMER_VERSION,
         "submission_key": "",
         "website": "",
     }
@@ -45,7 +49,7 @@ def test_resident_registers_sees_place_and_gets_the_link_by_email(client, open_m
     meeting = open_meeting()
     item = _item(meeting)
     page = client.get(f"/meetings/{meeting.id}/speak?item={item.id}").get_data(as_text=True)
-    assert "Chapter 119" in page and "668.6076" in page and svc.DISCLAIMER_VERSION in page
+    assert "Chapter 119" in page and "668.6076" in page and comment_intake.DISCLAIMER_VERSION in page
     assert f'<option selected value="{item.id}">' in page or f'value="{item.id}" selected' in page
     assert "Approval of minutes" not in page  # exempt items are not offered
     client.post(f"/meetings/{meeting.id}/speak", data=_form(item, name="First Resident"))
@@ -68,12 +72,12 @@ def test_resident_registers_sees_place_and_gets_the_link_by_email(client, open_m
 
 def test_wrong_or_malformed_private_links_are_404(client, open_meeting):
     meeting = open_meeting()
-    registration = svc.register_speaker(
+    registration = speaker_registration.register_speaker(
         _item(meeting),
         name="Ana",
         stance="oppose",
         participation="in_person",
-        disclaimer_version=svc.DISCLAIMER_VERSION,
+        disclaimer_version=comment_intake.DISCLAIMER_VERSION,
     )
     from app.extensions import db
 
@@ -111,7 +115,7 @@ def test_outside_the_window_nothing_is_saved_and_the_form_is_kept(client, open_m
             "name": "Late Larry",
             "stance": "oppose",
             "text": "My long\ncomment",
-            "disclaimer_version": svc.DISCLAIMER_VERSION,
+            "disclaimer_version": comment_intake.DISCLAIMER_VERSION,
             "website": "",
         },
     )
@@ -215,7 +219,7 @@ def test_written_comment_is_public_only_once_published_and_hidden_with_a_reason(
         "stance": "support",
         "text": "Line one\n<b>bold?</b>",
         "email": "wren@example.org",
-        "disclaimer_version": svc.DISCLAIMER_VERSION,
+        "disclaimer_version": comment_intake.DISCLAIMER_VERSION,
         "website": "",
     }
     too_long = client.post(f"/meetings/{meeting.id}/comment", data={**data, "text": "z" * 3001})
@@ -255,7 +259,7 @@ def test_no_contact_detail_leaks_into_any_public_response(client, login_as, open
     """R12: email, phone, city and accommodation details are for staff only."""
     meeting = open_meeting()
     item = _item(meeting)
-    speaker = svc.register_speaker(
+    speaker = speaker_registration.register_speaker(
         item,
         name="Ana Resident",
         stance="oppose",
@@ -265,9 +269,9 @@ def test_no_contact_detail_leaks_into_any_public_response(client, login_as, open
         city=PRIVATE[2],
         interpreter_language=PRIVATE[3],
         accommodation=PRIVATE[4],
-        disclaimer_version=svc.DISCLAIMER_VERSION,
+        disclaimer_version=comment_intake.DISCLAIMER_VERSION,
     ).request
-    svc.register_speaker(
+    speaker_registration.register_speaker(
         item,
         name="Written Only",
         stance="support",
@@ -275,21 +279,21 @@ def test_no_contact_detail_leaks_into_any_public_response(client, login_as, open
         email="wo-" + PRIVATE[0],
         phone=PRIVATE[1],
         city=PRIVATE[2],
-        disclaimer_version=svc.DISCLAIMER_VERSION,
+        disclaimer_version=comment_intake.DISCLAIMER_VERSION,
     )
-    written, _ = svc.submit_written_comment(
+    written, _ = written_comments.submit_written_comment(
         item,
         name="Wren Writer",
         stance="support",
         text="Yes please.",
         email=PRIVATE[5],
         city=PRIVATE[6],
-        disclaimer_version=svc.DISCLAIMER_VERSION,
+        disclaimer_version=comment_intake.DISCLAIMER_VERSION,
     )
-    svc.publish_written_comment(written, actor=None)
+    written_comments.publish_written_comment(written, actor=None)
     clock.now = meeting.start_at
     lifecycle.start_meeting(meeting, actor=None)
-    svc.call_speaker(speaker, actor=None)
+    speaker_queue.call_speaker(speaker, actor=None)
     from app.legislation.services import resolution_for
 
     resolution = resolution_for(item)  # its public page lists the item's speakers and comments
@@ -347,14 +351,14 @@ def test_public_pages_show_tallies_and_the_speaker_list(client, open_meeting, db
     meeting = open_meeting()
     item = _item(meeting)
     for n, stance in enumerate(["oppose", "oppose", "support"]):
-        svc.register_speaker(
+        speaker_registration.register_speaker(
             item,
             name=f"Speaker {n}",
             stance=stance,
             participation="in_person",
             is_group_representative=n == 2,
             group_name="Keys Group" if n == 2 else None,
-            disclaimer_version=svc.DISCLAIMER_VERSION,
+            disclaimer_version=comment_intake.DISCLAIMER_VERSION,
         )
     db.session.commit()
     meeting_page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
@@ -371,21 +375,21 @@ def test_public_page_query_counts_do_not_grow_with_speakers(client, open_meeting
 
     def add(n, offset):
         for i in range(n):
-            svc.register_speaker(
+            speaker_registration.register_speaker(
                 item,
                 name=f"Resident {offset + i}",
                 stance="oppose",
                 participation="in_person",
-                disclaimer_version=svc.DISCLAIMER_VERSION,
+                disclaimer_version=comment_intake.DISCLAIMER_VERSION,
             )
-            c, _ = svc.submit_written_comment(
+            c, _ = written_comments.submit_written_comment(
                 item,
                 name=f"Writer {offset + i}",
                 stance="support",
                 text="Yes",
-                disclaimer_version=svc.DISCLAIMER_VERSION,
+                disclaimer_version=comment_intake.DISCLAIMER_VERSION,
             )
-            svc.publish_written_comment(c, actor=None)
+            written_comments.publish_written_comment(c, actor=None)
         db.session.commit()
 
     add(2, 0)
@@ -426,8 +430,12 @@ def test_clerk_runs_the_queue_through_the_pages(client, login_as, open_meeting, 
     meeting = open_meeting()
     item = _item(meeting)
     for name in ("First Speaker", "Second Speaker"):
-        svc.register_speaker(
-            item, name=name, stance="oppose", participation="in_person", disclaimer_version=svc.DISCLAIMER_VERSION
+        speaker_registration.register_speaker(
+            item,
+            name=name,
+            stance="oppose",
+            participation="in_person",
+            disclaimer_version=comment_intake.DISCLAIMER_VERSION,
         )
     clock.now = meeting.start_at
     lifecycle.start_meeting(meeting, actor=None)
@@ -465,8 +473,12 @@ def test_clerk_runs_the_queue_through_the_pages(client, login_as, open_meeting, 
 def test_commissioner_sees_the_queue_without_controls(client, login_as, open_meeting, db):
     meeting = open_meeting()
     item = _item(meeting)
-    svc.register_speaker(
-        item, name="Ana", stance="oppose", participation="in_person", disclaimer_version=svc.DISCLAIMER_VERSION
+    speaker_registration.register_speaker(
+        item,
+        name="Ana",
+        stance="oppose",
+        participation="in_person",
+        disclaimer_version=comment_intake.DISCLAIMER_VERSION,
     )
     db.session.commit()
     login_as(Role.commissioner)
@@ -503,7 +515,7 @@ def test_clerk_adopts_a_policy_version_from_the_form(client, login_as, create_bo
     assert 'value="Resolution 26-010"' in refused.get_data(as_text=True)
     adopted = client.post(f"/staff/bodies/{body.id}/comment-policy", data={**form, "group_minutes": "5"})
     assert adopted.status_code == 302
-    policy = svc.policies(body)[0]
+    policy = comment_policy.policies(body)[0]
     assert (policy.version, policy.speaker_seconds, policy.group_seconds, policy.signup_closes_minutes) == (
         1,
         150,
@@ -561,12 +573,16 @@ def test_public_form_is_rate_limited_with_a_retry_time(client, open_meeting, db)
 def test_staff_forms_refuse_nonsense_without_an_error_page(client, login_as, open_meeting, clock, db):
     meeting = open_meeting()
     item = _item(meeting)
-    speaker = svc.register_speaker(
-        item, name="Ana", stance="oppose", participation="in_person", disclaimer_version=svc.DISCLAIMER_VERSION
+    speaker = speaker_registration.register_speaker(
+        item,
+        name="Ana",
+        stance="oppose",
+        participation="in_person",
+        disclaimer_version=comment_intake.DISCLAIMER_VERSION,
     ).request
     clock.now = meeting.start_at
     lifecycle.start_meeting(meeting, actor=None)
-    svc.call_speaker(speaker, actor=None)
+    speaker_queue.call_speaker(speaker, actor=None)
     db.session.commit()
     login_as(Role.clerk)
     for seconds in ["abc", "99999999999999999999", "-5", ""]:

@@ -1,7 +1,7 @@
 """A seven-seat commission in session, with the roll taken and comment held on the resolution."""
 
 from app.meetings import attendance, lifecycle
-from app.public_comment import services as comment
+from app.public_comment import queue as speaker_queue
 
 NAMES = [
     "Marisol Quintana",
@@ -35,8 +35,8 @@ def roll_call(meeting, members, **by_first_name):
 
 
 def hold_comment(item):
-    comment.open_period(item, actor=None)
-    comment.close_period(item, actor=None)
+    speaker_queue.open_period(item, actor=None)
+    speaker_queue.close_period(item, actor=None)
 
 
 def items(meeting):

@@ -17,6 +17,7 @@ from app.core.tokens import hash_token
 from app.extensions import db
 from app.meetings.models import AgendaItem, Meeting, MeetingStatus
 from app.minutes.services import draft_minutes_text
+from app.public_comment.intake import DISCLAIMER_VERSION
 from app.public_comment.models import (
     CommentPolicy,
     SpeakerRequest,
@@ -28,7 +29,7 @@ from app.public_comment.models import (
     WrittenComment,
     WrittenCommentStatus,
 )
-from app.public_comment.services import DISCLAIMER_VERSION, period_for
+from app.public_comment.registration import period_for
 
 P = SpeakerRequestParticipation
 R = SpeakerRequestStatus

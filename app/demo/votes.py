@@ -19,7 +19,7 @@ from app.legislation.models import Agreement, EffectKind, LinkKind
 from app.meetings import attendance
 from app.meetings.models import AgendaItemType, Meeting, MeetingStatus
 from app.minutes.services import draft_minutes_text
-from app.public_comment.services import period_for
+from app.public_comment.registration import period_for
 from app.votes import services as votes
 from app.votes.models import Motion, MotionKind, VoteChoice
 

@@ -41,7 +41,7 @@ def draft_minutes_text(meeting: Meeting) -> str:
             lines.append(f"- {row.member.full_name}: {status_label(row.status).lower()}{left}")
         lines.append("")
     lines += ["### Items", ""]
-    from app.public_comment.services import comment_summary
+    from app.public_comment.tallies import comment_summary
 
     summaries = comment_summary(meeting)
     recorded = minutes_lines(meeting)

@@ -20,7 +20,8 @@ from app.meetings.attendance import STATUS_LABELS as ATTENDANCE_LABELS
 from app.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingKind, agenda_item_sponsors
 from app.portal.records import choice_arg, int_arg, read_arg
 from app.portal.views import bp
-from app.public_comment import services as comment
+from app.public_comment import labels as comment_labels
+from app.public_comment import policy as comment_policy
 from app.votes import services as votes
 from app.votes.models import ConflictDisclosure, Motion, MotionResult, MotionStatus, Vote, VoteChoice, VoteCorrection
 
@@ -326,11 +327,13 @@ def comment_guide():
     """The rules in force for each body, read from its current comment policy (R6), in plain words."""
     today = to_local(utcnow()).date()
     bodies = db.session.scalars(select(Body).order_by(Body.name)).all()
-    guides = [(body, comment.policy_in_force(body, today) or comment.default_policy(body)) for body in bodies]
+    guides = [
+        (body, comment_policy.policy_in_force(body, today) or comment_policy.default_policy(body)) for body in bodies
+    ]
     upcoming = db.session.scalars(
         select(Meeting)
         .where(Meeting.agenda_published_at.is_not(None), Meeting.start_at >= utcnow(), Meeting.status != "cancelled")
         .order_by(Meeting.start_at)
         .limit(5)
     ).all()
-    return render_template("portal/comment_guide.html", guides=guides, upcoming=upcoming, comment=comment)
+    return render_template("portal/comment_guide.html", guides=guides, upcoming=upcoming, comment=comment_labels)

@@ -17,7 +17,13 @@ from app.meetings import lifecycle
 from app.meetings.models import AgendaItem, Meeting
 from app.portal.views import bp, public_meeting_or_404
 from app.public_comment import forms
-from app.public_comment import services as comment
+from app.public_comment import intake as comment_intake
+from app.public_comment import labels as comment_labels
+from app.public_comment import policy as comment_policy
+from app.public_comment import queue as speaker_queue
+from app.public_comment import registration as speaker_registration
+from app.public_comment import tallies as comment_tallies
+from app.public_comment import written as written_comments
 from app.votes import services as votes
 
 
@@ -26,20 +32,20 @@ def public_form_limit():
 
 
 def _item_choices(meeting: Meeting):
-    return options([(i.id, f"{i.label} {i.title}") for i in comment.commentable_items(meeting)])
+    return options([(i.id, f"{i.label} {i.title}") for i in comment_policy.commentable_items(meeting)])
 
 
 def _public_form(meeting_id: int, form_class):
     """The meeting, its comment policy and sign-up window, and the form with its items and one-time key."""
     meeting = public_meeting_or_404(meeting_id)
-    policy = comment.effective_policy(meeting)
+    policy = comment_policy.effective_policy(meeting)
     form = form_class()
     form.agenda_item_id.choices = _item_choices(meeting)
     if request.method == "GET":
         form.agenda_item_id.data = request.args.get("item", type=int)
         form.submission_key.data = secrets.token_urlsafe(16)
-    form.disclaimer_version.data = comment.DISCLAIMER_VERSION
-    return meeting, policy, comment.signup_window(meeting, policy=policy), form
+    form.disclaimer_version.data = comment_intake.DISCLAIMER_VERSION
+    return meeting, policy, comment_policy.signup_window(meeting, policy=policy), form
 
 
 def _chosen_item(form, meeting: Meeting) -> AgendaItem:
@@ -97,7 +103,7 @@ def _send_confirmation(speaker, token: str, *, again=False) -> bool:
         _("Meeting: %(title)s", title=speaker.meeting.title),
         _("Date: %(date)s", date=format_local(speaker.meeting.start_at)),
         _("Item: %(item)s", item=f"{speaker.item.label} {speaker.item.title}"),
-        _("Your position: %(stance)s", stance=comment.stance_label(speaker.stance)),
+        _("Your position: %(stance)s", stance=comment_labels.stance_label(speaker.stance)),
     ]
     if speaker.queue_position:
         lines.append(_("Your place in the queue: %(place)s", place=speaker.queue_position))
@@ -128,7 +134,7 @@ def speak(meeting_id: int):
         status = 422
         if validate_public_form(form):
             try:
-                registration = comment.register_speaker(
+                registration = speaker_registration.register_speaker(
                     _chosen_item(form, meeting),
                     name=form.name.data,
                     **form.card_data(),
@@ -141,16 +147,24 @@ def speak(meeting_id: int):
             else:
                 speaker, token = registration.request, registration.token
                 if token is None and speaker.email:
-                    token = comment.reissue_token(speaker)
+                    token = speaker_registration.reissue_token(speaker)
                     db.session.commit()
                     mailed = _send_confirmation(speaker, token, again=True)
                     return render_template(
-                        "portal/speak_existing.html", meeting=meeting, speaker=speaker, mailed=mailed, comment=comment
+                        "portal/speak_existing.html",
+                        meeting=meeting,
+                        speaker=speaker,
+                        mailed=mailed,
+                        comment=comment_labels,
                     ), 200
                 db.session.commit()
                 if token is None:
                     return render_template(
-                        "portal/speak_existing.html", meeting=meeting, speaker=speaker, mailed=False, comment=comment
+                        "portal/speak_existing.html",
+                        meeting=meeting,
+                        speaker=speaker,
+                        mailed=False,
+                        comment=comment_labels,
                     ), 200
                 mailed = _send_confirmation(speaker, token)
                 if mailed:
@@ -158,12 +172,12 @@ def speak(meeting_id: int):
                 return redirect(_private_url(speaker.id, token, registered=1))
         form.submission_key.data = form.submission_key.data or secrets.token_urlsafe(16)
     return render_template(
-        "portal/speak.html", meeting=meeting, form=form, window=window, comment=comment, policy=policy
+        "portal/speak.html", meeting=meeting, form=form, window=window, comment=comment_labels, policy=policy
     ), status
 
 
 def _request_or_404(request_id: int, token: str):
-    speaker = comment.find_request(request_id, token)
+    speaker = speaker_registration.find_request(request_id, token)
     if speaker is None:
         abort(404)
     return speaker
@@ -177,11 +191,11 @@ def _private_page(speaker, token, form, status=200):
                 speaker=speaker,
                 token=token,
                 form=form,
-                comment=comment,
-                place=comment.place_in_queue(speaker),
-                window=comment.signup_window(speaker.meeting),
+                comment=comment_labels,
+                place=speaker_queue.place_in_queue(speaker),
+                window=comment_policy.signup_window(speaker.meeting),
                 registered=request.args.get("registered") == "1",
-                policy=comment.effective_policy(speaker.meeting),
+                policy=comment_policy.effective_policy(speaker.meeting),
             ),
             status,
         )
@@ -202,7 +216,7 @@ def speaker_request(request_id: int, token: str):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                comment.update_request(speaker, **form.card_data())
+                speaker_registration.update_request(speaker, **form.card_data())
             except DomainError as exc:
                 db.session.rollback()
                 attach_error(form, exc)
@@ -219,7 +233,7 @@ def speaker_request(request_id: int, token: str):
 def withdraw_request(request_id: int, token: str):
     speaker = _request_or_404(request_id, token)
     try:
-        comment.withdraw_request(speaker)
+        speaker_registration.withdraw_request(speaker)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -240,7 +254,7 @@ def written_comment(meeting_id: int):
         if validate_public_form(form):
             try:
                 item = _chosen_item(form, meeting)
-                written, created = comment.submit_written_comment(
+                written, created = written_comments.submit_written_comment(
                     item,
                     name=form.name.data,
                     stance=form.stance.data,
@@ -267,7 +281,7 @@ def written_comment(meeting_id: int):
                 return redirect(url_for("portal.item", meeting_id=meeting.id, item_id=written.agenda_item_id))
         form.submission_key.data = form.submission_key.data or secrets.token_urlsafe(16)
     return render_template(
-        "portal/written_comment.html", meeting=meeting, form=form, window=window, policy=policy, comment=comment
+        "portal/written_comment.html", meeting=meeting, form=form, window=window, policy=policy, comment=comment_labels
     ), status
 
 
@@ -277,18 +291,18 @@ def item(meeting_id: int, item_id: int):
     agenda_item = next((i for i in meeting.items if i.id == item_id), None)
     if agenda_item is None or meeting.agenda_published_at is None:
         abort(404)
-    tally = comment.tallies(meeting.id).get(agenda_item.id) or comment.Tally.empty()
-    policy = comment.effective_policy(meeting)
+    tally = comment_tallies.tallies(meeting.id).get(agenda_item.id) or comment_tallies.Tally.empty()
+    policy = comment_policy.effective_policy(meeting)
     return render_template(
         "portal/item.html",
         meeting=meeting,
         item=agenda_item,
-        speakers=comment.public_speakers(agenda_item),
-        written=comment.published_comments(agenda_item),
+        speakers=comment_tallies.public_speakers(agenda_item),
+        written=comment_tallies.published_comments(agenda_item),
         tally=tally,
-        comment=comment,
+        comment=comment_labels,
         services=lifecycle,
-        window=comment.signup_window(meeting, policy=policy),
+        window=comment_policy.signup_window(meeting, policy=policy),
         policy=policy,
         motions=votes.public_motions(meeting.id).get(agenda_item.id, []),
         votes=votes,
@@ -303,14 +317,18 @@ def display(meeting_id: int):
 
 
 def _display_state(meeting: Meeting) -> dict:
-    speaker = comment.current_speaker(meeting)
+    speaker = speaker_queue.current_speaker(meeting)
     if speaker is None:
         return {"speaker": None, "meeting": meeting.title}
     now = utcnow()
     return {
         "meeting": meeting.title,
         "item": f"{speaker.item.label} {speaker.item.title}",
-        "speaker": {"name": speaker.name, "group": speaker.group_name, "stance": comment.stance_label(speaker.stance)},
+        "speaker": {
+            "name": speaker.name,
+            "group": speaker.group_name,
+            "stance": comment_labels.stance_label(speaker.stance),
+        },
         "allotted_seconds": speaker.allotted_seconds,
         "remaining_seconds": speaker.remaining(now),
         "remaining": format_seconds(speaker.remaining(now)),

@@ -24,7 +24,8 @@ from app.legislation.models import (
 from app.meetings import lifecycle
 from app.meetings.models import AgendaItem
 from app.portal.views import bp
-from app.public_comment import services as comment
+from app.public_comment import labels as comment_labels
+from app.public_comment import tallies as comment_tallies
 from app.votes import services as votes
 from app.votes.models import Motion, MotionKind, MotionResult, MotionStatus
 from app.votes.services import ROLL
@@ -132,7 +133,7 @@ def resolution(resolution_id: int):
     rescissions = [
         m for m in found if m.kind == MotionKind.rescind and m.target_id == resolution.motion_id and m.passed
     ]
-    tally = comment.tallies(item.meeting_id).get(item.id) or comment.Tally.empty()
+    tally = comment_tallies.tallies(item.meeting_id).get(item.id) or comment_tallies.Tally.empty()
     return render_template(
         "portal/resolution.html",
         resolution=resolution,
@@ -141,10 +142,10 @@ def resolution(resolution_id: int):
         motions=motions,
         decisive=next((m for m in motions if m.id == resolution.motion_id), None),
         rescissions=rescissions,
-        speakers=comment.public_speakers(item) if item.public_comment_required else [],
-        written=comment.published_comments(item) if item.public_comment_required else [],
+        speakers=comment_tallies.public_speakers(item) if item.public_comment_required else [],
+        written=comment_tallies.published_comments(item) if item.public_comment_required else [],
         tally=tally,
-        comment=comment,
+        comment=comment_labels,
         votes=votes,
         legislation=legislation,
         services=lifecycle,

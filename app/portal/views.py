@@ -17,7 +17,9 @@ from app.legislation.search import public_resolutions
 from app.meetings import lifecycle
 from app.meetings.attendance import STATUS_LABELS
 from app.meetings.models import AgendaItem, Attachment, Meeting
-from app.public_comment import services as comment
+from app.public_comment import labels as comment_labels
+from app.public_comment import policy as comment_policy
+from app.public_comment import tallies as comment_tallies
 from app.votes import services as votes
 
 bp = Blueprint("portal", __name__)
@@ -104,15 +106,15 @@ def public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
 @bp.route("/meetings/<id:meeting_id>")
 def meeting(meeting_id: int):
     meeting = public_meeting_or_404(meeting_id, whole=True)
-    policy = comment.effective_policy(meeting)
+    policy = comment_policy.effective_policy(meeting)
     return render_template(
         "portal/meeting.html",
         meeting=meeting,
         services=lifecycle,
-        comment=comment,
-        window=comment.signup_window(meeting, policy=policy),
+        comment=comment_labels,
+        window=comment_policy.signup_window(meeting, policy=policy),
         policy=policy,
-        tallies=comment.tallies(meeting.id),
+        tallies=comment_tallies.tallies(meeting.id),
         attendance_labels=STATUS_LABELS,
         votes=votes,
         **votes.meeting_record(meeting),

@@ -14,17 +14,19 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from app.core.forms import options
 from app.meetings.forms import optional_id
-from app.public_comment import services
+from app.public_comment import intake as comment_intake
+from app.public_comment import labels as comment_labels
+from app.public_comment import queue as speaker_queue
 
-NAME = Length(max=services.NAME_MAX)
+NAME = Length(max=comment_intake.NAME_MAX)
 
 
 def stance_choices():
-    return options(services.STANCE_LABELS.items())
+    return options(comment_labels.STANCE_LABELS.items())
 
 
 def participation_choices():
-    return options(services.PARTICIPATION_LABELS.items())
+    return options(comment_labels.PARTICIPATION_LABELS.items())
 
 
 class _Contact:
@@ -32,12 +34,12 @@ class _Contact:
         _l("Email (optional)"),
         validators=[
             Optional(),
-            Length(max=services.EMAIL_MAX),
+            Length(max=comment_intake.EMAIL_MAX),
             Email(_l("Enter an email address like name@example.com, or leave it empty.")),
         ],
     )
-    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=services.PHONE_MAX)])
-    city = StringField(_l("City of residence (optional)"), validators=[Optional(), Length(max=services.CITY_MAX)])
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=comment_intake.PHONE_MAX)])
+    city = StringField(_l("City of residence (optional)"), validators=[Optional(), Length(max=comment_intake.CITY_MAX)])
 
 
 class SpeakerCardFields(_Contact):
@@ -53,12 +55,13 @@ class SpeakerCardFields(_Contact):
         validators=[InputRequired(_l("Choose how you will take part."))],
     )
     is_group_representative = BooleanField(_l("I speak for a group (a representative has more time)"))
-    group_name = StringField(_l("Name of the group"), validators=[Optional(), Length(max=services.GROUP_MAX)])
+    group_name = StringField(_l("Name of the group"), validators=[Optional(), Length(max=comment_intake.GROUP_MAX)])
     interpreter_language = StringField(
-        _l("Interpreter needed: language (optional)"), validators=[Optional(), Length(max=services.LANGUAGE_MAX)]
+        _l("Interpreter needed: language (optional)"), validators=[Optional(), Length(max=comment_intake.LANGUAGE_MAX)]
     )
     accommodation = TextAreaField(
-        _l("Other accommodation needed (optional)"), validators=[Optional(), Length(max=services.ACCOMMODATION_MAX)]
+        _l("Other accommodation needed (optional)"),
+        validators=[Optional(), Length(max=comment_intake.ACCOMMODATION_MAX)],
     )
 
     CARD = (
@@ -121,7 +124,7 @@ class ExtendForm(FlaskForm):
         default=60,
         validators=[
             InputRequired(_l("Enter the number of seconds.")),
-            NumberRange(1, services.MAX_EXTENSION_SECONDS, _l("Add from 1 to 600 seconds.")),
+            NumberRange(1, speaker_queue.MAX_EXTENSION_SECONDS, _l("Add from 1 to 600 seconds.")),
         ],
     )
     reason = StringField(

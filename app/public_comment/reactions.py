@@ -1,7 +1,7 @@
 """Public comment's answers to the events of the layers below it (connected once, when create_app imports this)."""
 
 from app.meetings.events import notice_published
-from app.public_comment.services import stamp_policy
+from app.public_comment.policy import stamp_policy
 
 
 @notice_published.connect

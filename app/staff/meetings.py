@@ -28,7 +28,8 @@ from app.meetings.models import (
     MeetingStatus,
 )
 from app.minutes import services as minutes_service
-from app.public_comment import services as comment
+from app.public_comment import labels as comment_labels
+from app.public_comment import tallies as comment_tallies
 from app.subscriptions import services as subscriptions
 from app.votes import services as votes
 
@@ -135,8 +136,8 @@ def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
         cancel_form=forms.ReasonForm(prefix="cancel"),
         generate_form=forms.GenerateMinutesForm(),
         approve_form=approve_form,
-        comment=comment,
-        tallies=comment.tallies(meeting.id) if meeting.status != MeetingStatus.draft else {},
+        comment=comment_labels,
+        tallies=comment_tallies.tallies(meeting.id) if meeting.status != MeetingStatus.draft else {},
         votes=votes,
         **votes.meeting_record(meeting),
         prohibited=prohibited_items(meeting.active_items, to_local(utcnow()).date()),

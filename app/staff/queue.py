@@ -19,7 +19,12 @@ from app.extensions import db
 from app.meetings import lifecycle
 from app.meetings.models import AgendaItem, Meeting
 from app.public_comment import forms
-from app.public_comment import services as comment
+from app.public_comment import labels as comment_labels
+from app.public_comment import policy as comment_policy
+from app.public_comment import queue as speaker_queue
+from app.public_comment import registration as speaker_registration
+from app.public_comment import tallies as comment_tallies
+from app.public_comment import written as written_comments
 from app.public_comment.models import SpeakerRequest, TimeExtension, WrittenComment
 
 bp = Blueprint("public_comment", __name__, url_prefix="/staff")
@@ -36,10 +41,10 @@ EDITORS = (Role.admin, Role.clerk)
 @role_required(*EDITORS)
 def policy(body_id: int):
     body = get_or_404(Body, body_id)
-    versions = comment.policies(body)
+    versions = comment_policy.policies(body)
     form = forms.PolicyForm()
     if request.method == "GET":
-        current = versions[0] if versions else comment.default_policy(body)
+        current = versions[0] if versions else comment_policy.default_policy(body)
         form.adopted_on.data = to_local(utcnow()).date()
         form.adopted_by.data = ""
         form.speaker_minutes.data, form.speaker_extra_seconds.data = divmod(current.speaker_seconds, 60)
@@ -51,7 +56,7 @@ def policy(body_id: int):
         form.ceding_allowed.data = current.ceding_allowed
     if form.validate_on_submit():
         try:
-            adopted = comment.adopt_policy(
+            adopted = comment_policy.adopt_policy(
                 body,
                 adopted_on=form.adopted_on.data,
                 adopted_by=form.adopted_by.data,
@@ -95,9 +100,9 @@ def _queue_redirect(item_id: int):
 
 def _queue_page(item: AgendaItem, *, walk_in_form=None, extend_form=None, status=200):
     meeting = item.meeting
-    speakers = comment.queue(item)
+    speakers = speaker_queue.queue(item)
     waiting = [s for s in speakers if s.status.value in ("waiting", "checked_in")]
-    current = comment.current_speaker(meeting)
+    current = speaker_queue.current_speaker(meeting)
     cede_form = forms.CedeForm()
     written = db.session.scalars(
         select(WrittenComment).where(WrittenComment.agenda_item_id == item.id).order_by(WrittenComment.created_at)
@@ -107,7 +112,7 @@ def _queue_page(item: AgendaItem, *, walk_in_form=None, extend_form=None, status
         .where(SpeakerRequest.agenda_item_id == item.id, SpeakerRequest.queue_position.is_(None))
         .order_by(SpeakerRequest.created_at)
     ).all()
-    policy = comment.effective_policy(meeting)
+    policy = comment_policy.effective_policy(meeting)
     extensions = db.session.scalars(
         select(TimeExtension)
         .join(SpeakerRequest, TimeExtension.request_id == SpeakerRequest.id)
@@ -122,9 +127,9 @@ def _queue_page(item: AgendaItem, *, walk_in_form=None, extend_form=None, status
         speakers=speakers,
         waiting=waiting,
         current=current,
-        period=comment.find_period(item),
+        period=speaker_registration.find_period(item),
         policy=policy,
-        comment=comment,
+        comment=comment_labels,
         services=lifecycle,
         now=utcnow(),
         written=written,
@@ -133,8 +138,8 @@ def _queue_page(item: AgendaItem, *, walk_in_form=None, extend_form=None, status
         extend_form=extend_form or forms.ExtendForm(prefix="extend"),
         cede_form=cede_form,
         action_form=EmptyForm(),
-        used=comment.period_used_seconds(item),
-        tally=comment.tallies(meeting.id).get(item.id),
+        used=speaker_queue.period_used_seconds(item),
+        tally=comment_tallies.tallies(meeting.id).get(item.id),
     ), status
 
 
@@ -154,7 +159,7 @@ def walk_in(item_id: int):
     form = forms.WalkInForm(prefix="walkin")
     if form.validate_on_submit():
         try:
-            speaker = comment.add_walk_in(item, actor=current_user, name=form.name.data, **form.card_data())
+            speaker = speaker_queue.add_walk_in(item, actor=current_user, name=form.name.data, **form.card_data())
         except DomainError as exc:
             db.session.rollback()
             attach_error(form, exc)
@@ -177,13 +182,13 @@ def walk_in(item_id: int):
 def call_next(item_id: int):
     item = get_or_404(AgendaItem, item_id)
     return _act(
-        lambda: comment.call_next(item, actor=current_user),
+        lambda: speaker_queue.call_next(item, actor=current_user),
         item.id,
         lambda speaker: _("%(name)s called to speak.", name=speaker.name),
     )
 
 
-PERIOD_ACTIONS = {"open": comment.open_period, "close": comment.close_period}
+PERIOD_ACTIONS = {"open": speaker_queue.open_period, "close": speaker_queue.close_period}
 
 
 @bp.route("/items/<id:item_id>/comment-period/<action>", methods=["POST"])
@@ -211,14 +216,14 @@ def _act(operation, item_id: int, success):
 
 
 SPEAKER_ACTIONS = {
-    "check-in": comment.check_in,
-    "call": comment.call_speaker,
-    "start": comment.start_timer,
-    "pause": comment.pause_timer,
-    "stop": comment.stop_timer,
-    "spoke": comment.mark_spoke,
-    "no-show": comment.mark_no_show,
-    "withdraw": comment.withdraw_request,
+    "check-in": speaker_queue.check_in,
+    "call": speaker_queue.call_speaker,
+    "start": speaker_queue.start_timer,
+    "pause": speaker_queue.pause_timer,
+    "stop": speaker_queue.stop_timer,
+    "spoke": speaker_queue.mark_spoke,
+    "no-show": speaker_queue.mark_no_show,
+    "withdraw": speaker_registration.withdraw_request,
 }
 
 
@@ -255,7 +260,7 @@ def extend(request_id: int):
     form = forms.ExtendForm(prefix="extend")
     if form.validate_on_submit():
         try:
-            comment.add_time(speaker, seconds=form.seconds.data, reason=form.reason.data, actor=current_user)
+            speaker_queue.add_time(speaker, seconds=form.seconds.data, reason=form.reason.data, actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             attach_error(form, exc)
@@ -271,13 +276,13 @@ def extend(request_id: int):
 def cede(request_id: int):
     donor = get_or_404(SpeakerRequest, request_id)
     form = forms.CedeForm()
-    form.recipient_id.choices = options([(s.id, s.name) for s in comment.queue(donor.item) if s.id != donor.id])
+    form.recipient_id.choices = options([(s.id, s.name) for s in speaker_queue.queue(donor.item) if s.id != donor.id])
     if not form.validate_on_submit():
         flash(_("Choose the speaker who receives the time."), "error")
         return _queue_redirect(donor.agenda_item_id)
     recipient = db.session.get(SpeakerRequest, form.recipient_id.data)
     return _act(
-        lambda: comment.cede_time(donor, to=recipient, actor=current_user),
+        lambda: speaker_queue.cede_time(donor, to=recipient, actor=current_user),
         donor.agenda_item_id,
         lambda _r: _("%(donor)s ceded their time to %(to)s.", donor=donor.name, to=recipient.name),
     )
@@ -291,7 +296,7 @@ def cede(request_id: int):
 def publish_written(comment_id: int):
     written = get_or_404(WrittenComment, comment_id)
     return _act(
-        lambda: comment.publish_written_comment(written, actor=current_user),
+        lambda: written_comments.publish_written_comment(written, actor=current_user),
         written.agenda_item_id,
         lambda _r: _("The comment of %(name)s is published.", name=written.name),
     )
@@ -306,7 +311,7 @@ def hide_written(comment_id: int):
         flash(_("Give the reason for hiding this comment (for example the statutory exemption)."), "error")
         return _queue_redirect(written.agenda_item_id)
     return _act(
-        lambda: comment.hide_written_comment(written, reason=form.reason.data, actor=current_user),
+        lambda: written_comments.hide_written_comment(written, reason=form.reason.data, actor=current_user),
         written.agenda_item_id,
         lambda _r: _("The comment of %(name)s is hidden.", name=written.name),
     )
@@ -331,8 +336,8 @@ def meeting_speakers(meeting_id: int):
         requests=requests,
         needs=needs,
         pending=pending,
-        comment=comment,
-        tallies=comment.tallies(meeting.id),
-        items=comment.commentable_items(meeting),
-        window=comment.signup_window(meeting),
+        comment=comment_labels,
+        tallies=comment_tallies.tallies(meeting.id),
+        items=comment_policy.commentable_items(meeting),
+        window=comment_policy.signup_window(meeting),
     )

@@ -31,7 +31,7 @@ from app.meetings.models import (
     MeetingKind,
     MeetingStatus,
 )
-from app.public_comment.services import find_period
+from app.public_comment.registration import find_period
 from app.votes.events import item_decided, item_reopened
 from app.votes.models import (
     ConflictDisclosure,
