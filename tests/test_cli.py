@@ -235,7 +235,7 @@ def test_demo_records_the_june_30_vote_and_its_effects(app, db, client):
     from app.legislation import services as leg
     from app.legislation.models import Agreement, Resolution
     from app.meetings import attendance
-    from app.votes import services as votes
+    from app.votes import reading as vote_record
 
     app.test_cli_runner().invoke(args=["seed-demo"])
     june30 = db.session.scalar(db.select(Resolution).where(Resolution.adopted_on == date(2025, 6, 30)))
@@ -244,7 +244,7 @@ def test_demo_records_the_june_30_vote_and_its_effects(app, db, client):
     assert (state.in_person, state.remote, state.has_quorum) == (7, 0, True)
     motion = june30.motion
     assert (motion.mover.full_name, motion.seconder.full_name) == ("Hollis Prendergast", "Everett Lindqvist")
-    result = votes.outcome_of(motion)
+    result = vote_record.outcome_of(motion)
     assert result.sentence() == "Majority of members present (4 of 7 needed): 6 yes, 1 no. Passed."
     assert [v.member.full_name for v in motion.votes if v.choice.value == "no"] == ["Tobias Vandermeer"]
     assert motion.votes[-1].member.full_name == "Marisol Quintana-Reyes"  # the chair, called last
@@ -256,7 +256,7 @@ def test_demo_records_the_june_30_vote_and_its_effects(app, db, client):
     ] == ["active", "void", "active"]
     assert [e.resolution for e in leg.prohibitions("287(g) agreement", date(2025, 7, 1))] == [june30]
     july8 = june30.links_in[0].source
-    assert july8.number == "25-188" and votes.outcome_of(july8.motion).tally.absent == 1
+    assert july8.number == "25-188" and vote_record.outcome_of(july8.motion).tally.absent == 1
     page = client.get(f"/resolutions/{june30.id}").get_data(as_text=True)
     assert "Superseded by" in page and "6 yes, 1 no. Passed." in page
     minutes = meeting.minutes.body_md

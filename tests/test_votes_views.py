@@ -7,7 +7,10 @@ import pytest
 from app.auth.models import Role
 from app.legislation import services as leg
 from app.legislation.models import EffectKind, LinkKind, ResolutionStatus
-from app.votes import services as votes
+from app.votes import conflicts
+from app.votes import models as vote_models
+from app.votes import motions as motion_service
+from app.votes import roll_call as roll_call_service
 from app.votes.models import DisclosureBasis, Motion, MotionKind, Vote, VoteChoice
 from tests.votes_helpers import hold_comment, items, roll_call, start
 
@@ -29,7 +32,7 @@ def item(session):
 
 
 def _open_motion(meeting, item, members, db):
-    motion = votes.make_motion(
+    motion = motion_service.make_motion(
         meeting,
         item=item,
         kind=MotionKind.main,
@@ -38,7 +41,7 @@ def _open_motion(meeting, item, members, db):
         seconder_id=members["Everett"].id,
         actor=None,
     )
-    votes.open_vote(motion, actor=None)
+    roll_call_service.open_vote(motion, actor=None)
     db.session.commit()
     return motion
 
@@ -134,8 +137,8 @@ def test_a_commissioner_records_only_their_own_vote_and_only_while_open(client, 
     assert refused.status_code == 422 and "may abstain only for a conflict" in refused.get_data(as_text=True)
     # The clerk closes the vote; the commissioner can no longer change anything.
     for name in ("Marisol", "Everett", "Tobias", "Celestine", "Hollis", "Ines"):
-        votes.record_vote(motion, members[name].id, VoteChoice.yes, actor=None)
-    votes.close_vote(motion, actor=None)
+        roll_call_service.record_vote(motion, members[name].id, VoteChoice.yes, actor=None)
+    roll_call_service.close_vote(motion, actor=None)
     db.session.commit()
     assert client.post(f"/staff/motions/{motion.id}/my-vote", data={"own-choice": "no"}).status_code == 409
     assert _choice(db, motion, members["Rosalind"]) == VoteChoice.yes
@@ -152,8 +155,8 @@ def test_a_commissioner_without_a_seat_on_the_roll_cannot_vote(
 def test_the_clerk_cannot_record_on_a_closed_motion(client, login_as, session, item, members, db):
     motion = _open_motion(session, item, members, db)
     for name in members:
-        votes.record_vote(motion, members[name].id, VoteChoice.yes, actor=None)
-    votes.close_vote(motion, actor=None)
+        roll_call_service.record_vote(motion, members[name].id, VoteChoice.yes, actor=None)
+    roll_call_service.close_vote(motion, actor=None)
     db.session.commit()
     login_as(Role.clerk)
     response = client.post(
@@ -185,7 +188,7 @@ def test_commissioner_moves_seconds_and_discloses_as_themselves(client, login_as
         },
     )
     assert response.status_code == 302
-    disclosure = db.session.scalar(db.select(votes.ConflictDisclosure))
+    disclosure = db.session.scalar(db.select(vote_models.ConflictDisclosure))
     assert disclosure.member_id == members["Ines"].id and disclosure.basis == DisclosureBasis.principal
 
 
@@ -217,7 +220,7 @@ def test_bad_input_is_refused_with_the_form_kept(client, login_as, session, item
         {"vote-member_id": members["Ines"].id, "vote-choice": "maybe"},
     ):
         assert client.post(f"/staff/motions/{motion.id}/votes", data=data).status_code == 422
-    pending = votes.make_motion(
+    pending = motion_service.make_motion(
         session,
         item=item,
         kind=MotionKind.refer,
@@ -245,8 +248,10 @@ def test_bad_input_is_refused_with_the_form_kept(client, login_as, session, item
 def test_corrections_are_logged_and_shown_publicly(client, login_as, session, item, members, db):
     motion = _open_motion(session, item, members, db)
     for name in members:
-        votes.record_vote(motion, members[name].id, VoteChoice.no if name == "Tobias" else VoteChoice.yes, actor=None)
-    votes.close_vote(motion, actor=None)
+        roll_call_service.record_vote(
+            motion, members[name].id, VoteChoice.no if name == "Tobias" else VoteChoice.yes, actor=None
+        )
+    roll_call_service.close_vote(motion, actor=None)
     db.session.commit()
     login_as(Role.clerk)
     tobias = db.session.scalar(
@@ -270,8 +275,8 @@ def test_corrections_are_logged_and_shown_publicly(client, login_as, session, it
 def test_supersede_and_rescind_links_show_both_ways(client, session, item, members, db):
     motion = _open_motion(session, item, members, db)
     for name in members:
-        votes.record_vote(motion, members[name].id, VoteChoice.yes, actor=None)
-    votes.close_vote(motion, actor=None)
+        roll_call_service.record_vote(motion, members[name].id, VoteChoice.yes, actor=None)
+    roll_call_service.close_vote(motion, actor=None)
     old = leg.find_resolution(item)
     from app.meetings import agenda
     from app.meetings.models import AgendaItemType
@@ -288,7 +293,7 @@ def test_supersede_and_rescind_links_show_both_ways(client, session, item, membe
     hold_comment(new_item)
     new = leg.resolution_for(new_item)
     leg.add_link(new, old, LinkKind.supersedes, actor=None)
-    second = votes.make_motion(
+    second = motion_service.make_motion(
         session,
         item=new_item,
         kind=MotionKind.main,
@@ -297,10 +302,10 @@ def test_supersede_and_rescind_links_show_both_ways(client, session, item, membe
         seconder_id=members["Tobias"].id,
         actor=None,
     )
-    votes.open_vote(second, actor=None)
+    roll_call_service.open_vote(second, actor=None)
     for name in members:
-        votes.record_vote(second, members[name].id, VoteChoice.yes, actor=None)
-    votes.close_vote(second, actor=None)
+        roll_call_service.record_vote(second, members[name].id, VoteChoice.yes, actor=None)
+    roll_call_service.close_vote(second, actor=None)
     db.session.commit()
     old_page = client.get(f"/resolutions/{old.id}").get_data(as_text=True)
     new_page = client.get(f"/resolutions/{new.id}").get_data(as_text=True)
@@ -328,8 +333,8 @@ def test_agreement_page_status_as_of_dates_and_the_prohibited_flag(client, login
     leg.add_effect(resolution, kind=EffectKind.prohibits, category="287(g) agreement", actor=None)
     motion = _open_motion(session, item, members, db)
     for name in members:
-        votes.record_vote(motion, members[name].id, VoteChoice.yes, actor=None)
-    votes.close_vote(motion, actor=None)
+        roll_call_service.record_vote(motion, members[name].id, VoteChoice.yes, actor=None)
+    roll_call_service.close_vote(motion, actor=None)
     item.agreement_category = "287(G) Agreement"
     db.session.commit()
 
@@ -361,7 +366,7 @@ def test_agreement_page_status_as_of_dates_and_the_prohibited_flag(client, login
 
 
 def test_overdue_form_8b_is_flagged_on_the_dashboard(client, login_as, session, item, members, clock, db, app):
-    votes.disclose_conflict(
+    conflicts.disclose_conflict(
         item, members["Ines"].id, nature="Spouse's employer", basis=DisclosureBasis.relative, actor=None
     )
     db.session.commit()
@@ -374,7 +379,7 @@ def test_overdue_form_8b_is_flagged_on_the_dashboard(client, login_as, session, 
 
     from tests.meetings_helpers import PDF
 
-    disclosure = db.session.scalar(db.select(votes.ConflictDisclosure))
+    disclosure = db.session.scalar(db.select(vote_models.ConflictDisclosure))
     response = client.post(
         f"/staff/disclosures/{disclosure.id}/form-8b",
         data={"f8b-filed_on": clock.now.date().isoformat(), "f8b-file": (io.BytesIO(PDF), "form8b.pdf")},
@@ -387,8 +392,8 @@ def test_overdue_form_8b_is_flagged_on_the_dashboard(client, login_as, session, 
 def test_query_budgets_do_not_grow_with_the_record(client, session, item, members, db, count_queries):
     motion = _open_motion(session, item, members, db)
     for name in members:
-        votes.record_vote(motion, members[name].id, VoteChoice.yes, actor=None)
-    votes.close_vote(motion, actor=None)
+        roll_call_service.record_vote(motion, members[name].id, VoteChoice.yes, actor=None)
+    roll_call_service.close_vote(motion, actor=None)
     db.session.commit()
     resolution_url = f"/resolutions/{leg.find_resolution(item).id}"
     urls = [f"/meetings/{session.id}", resolution_url, f"/meetings/{session.id}/items/{item.id}", "/agreements"]
@@ -399,7 +404,7 @@ def test_query_budgets_do_not_grow_with_the_record(client, session, item, member
         counts[url] = len(queries)
     # Six more motions on the same item, each with its seven votes.
     for _ in range(6):
-        again = votes.make_motion(
+        again = motion_service.make_motion(
             session,
             item=item,
             kind=MotionKind.refer,
@@ -409,10 +414,10 @@ def test_query_budgets_do_not_grow_with_the_record(client, session, item, member
             seconder_id=members["Tobias"].id,
             actor=None,
         )
-        votes.open_vote(again, actor=None)
+        roll_call_service.open_vote(again, actor=None)
         for name in members:
-            votes.record_vote(again, members[name].id, VoteChoice.no, actor=None)
-        vote = votes.close_vote(again, actor=None)
+            roll_call_service.record_vote(again, members[name].id, VoteChoice.no, actor=None)
+        vote = roll_call_service.close_vote(again, actor=None)
         assert not vote.passed
     db.session.commit()
     for url in urls:

@@ -13,7 +13,7 @@ from flask import current_app, url_for
 
 from app.core.timeutil import to_local, utcnow
 from app.meetings.models import MeetingStatus
-from app.votes import services as votes
+from app.votes import reading as vote_record
 from app.votes.models import MotionKind, MotionResult
 
 OPTIONS = ("yes", "no", "abstain", "absent", "excused")
@@ -189,8 +189,8 @@ def vote_event(motion) -> dict:
         "counts": [{"option": option, "value": sum(1 for v in listed if v["option"] == option)} for option in OPTIONS],
         "sources": sources,
         "extras": {
-            "requirement": votes.threshold_words(motion),
-            "result_sentence": votes.outcome_of(motion).sentence(),
+            "requirement": vote_record.threshold_words(motion),
+            "result_sentence": vote_record.outcome_of(motion).sentence(),
             "roll_call_method": motion.roll_call_method,
             "mover": motion.mover.full_name,
             "seconder": motion.seconder.full_name if motion.seconder else None,

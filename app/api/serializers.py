@@ -10,7 +10,7 @@ from flask import url_for
 
 from app.core.timeutil import to_local
 from app.legislation import services as legislation
-from app.votes import services as votes
+from app.votes import reading as vote_record
 
 
 def when(value: datetime | None) -> str | None:
@@ -119,8 +119,8 @@ def vote(v) -> dict:
 
 def motion(m) -> dict:
     closed = m.is_closed
-    outcome = votes.outcome_of(m) if closed else None
-    counts = votes.tally(m.votes)
+    outcome = vote_record.outcome_of(m) if closed else None
+    counts = vote_record.tally(m.votes)
     return {
         "id": m.id,
         "meeting_id": m.meeting_id,
@@ -132,7 +132,7 @@ def motion(m) -> dict:
         "seconder": person(m.seconder),
         "status": m.status.value,
         "result": m.result.value if m.result else None,
-        "requirement": votes.threshold_words(m),
+        "requirement": vote_record.threshold_words(m),
         "result_sentence": outcome.sentence() if outcome else None,
         "opened_at": when(m.opened_at),
         "closed_at": when(m.closed_at),

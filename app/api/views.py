@@ -20,9 +20,9 @@ from app.extensions import db, limiter
 from app.legislation import search
 from app.legislation.models import Agreement, AgreementEffect, Resolution, ResolutionLink, ResolutionStatus
 from app.meetings.models import AgendaItem, Meeting, MeetingKind
-from app.votes import services as votes
+from app.votes import reading as vote_record
 from app.votes.models import Motion, MotionStatus, Vote
-from app.votes.services import ROLL
+from app.votes.reading import ROLL
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -231,7 +231,7 @@ def _public_meeting(meeting_id: int) -> Meeting:
 @bp.route("/meetings/<id:meeting_id>")
 def meeting(meeting_id: int):
     found = _public_meeting(meeting_id)
-    return jsonify(serializers.meeting_detail(found, votes.public_motions(found.id)))
+    return jsonify(serializers.meeting_detail(found, vote_record.public_motions(found.id)))
 
 
 # ---- motions ------------------------------------------------------------------------------------------------------
@@ -335,7 +335,7 @@ def agreement(agreement_id: int):
 @bp.route("/ocd/events/<id:meeting_id>")
 def ocd_event(meeting_id: int):
     found = _public_meeting(meeting_id)
-    return jsonify(ocd.event(found, votes.public_motions(found.id)))
+    return jsonify(ocd.event(found, vote_record.public_motions(found.id)))
 
 
 @bp.route("/ocd/vote-events/<id:motion_id>")

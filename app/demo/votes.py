@@ -20,7 +20,8 @@ from app.meetings import attendance
 from app.meetings.models import AgendaItemType, Meeting, MeetingStatus
 from app.minutes.services import draft_minutes_text
 from app.public_comment.registration import period_for
-from app.votes import services as votes
+from app.votes import motions as motion_service
+from app.votes import roll_call
 from app.votes.models import Motion, MotionKind, VoteChoice
 
 ZONE = ZoneInfo("America/New_York")
@@ -65,14 +66,14 @@ def _roll_call(meeting: Meeting, ids, clock: _Clock, *, absent=()) -> None:
 
 
 def _vote(motion: Motion, ids, choices: dict[str, VoteChoice], clock: _Clock) -> None:
-    votes.open_vote(motion, actor=None)
+    roll_call.open_vote(motion, actor=None)
     for vote in motion.votes:
         first = vote.member.full_name.split()[0]
         if first in choices:
             clock.now += timedelta(seconds=20)
-            votes.record_vote(motion, vote.member_id, choices[first], actor=None)
+            roll_call.record_vote(motion, vote.member_id, choices[first], actor=None)
     clock.now += timedelta(seconds=30)
-    votes.close_vote(motion, actor=None)
+    roll_call.close_vote(motion, actor=None)
 
 
 def _june_30(meeting: Meeting, ids) -> int:
@@ -116,7 +117,7 @@ def _june_30(meeting: Meeting, ids) -> int:
             note="Signed without the approval of the City Commission.",
         )
         legislation.add_effect(resolution, kind=EffectKind.prohibits, category=CATEGORY, actor=None)
-        motion = votes.make_motion(
+        motion = motion_service.make_motion(
             meeting,
             item=item,
             kind=MotionKind.main,
@@ -142,7 +143,7 @@ def _july_8(meeting: Meeting, ids, voided) -> int:
     def script():
         _roll_call(meeting, ids, clock, absent=("Celestine",))
         clock.now = meeting.start_at + timedelta(minutes=10)
-        consent = votes.make_motion(
+        consent = motion_service.make_motion(
             meeting,
             kind=MotionKind.adopt_consent_agenda,
             consent_items=[consent_item],
@@ -170,7 +171,7 @@ def _july_8(meeting: Meeting, ids, voided) -> int:
         )
         legislation.add_link(resolution, voided, LinkKind.supersedes, actor=None)
         legislation.add_effect(resolution, kind=EffectKind.authorizes, agreement=agreement, actor=None)
-        motion = votes.make_motion(
+        motion = motion_service.make_motion(
             meeting,
             item=item,
             kind=MotionKind.main,

@@ -32,7 +32,7 @@ def draft_minutes_text(meeting: Meeting) -> str:
     if meeting.status == S.cancelled:
         lines += [f"The meeting was cancelled. Reason: {meeting.cancelled_reason}", ""]
     from app.meetings.attendance import status_label
-    from app.votes.services import minutes_lines
+    from app.votes.reading import minutes_lines
 
     if meeting.attendances:
         lines += ["### Attendance", ""]

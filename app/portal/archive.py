@@ -22,7 +22,7 @@ from app.portal.records import choice_arg, int_arg, read_arg
 from app.portal.views import bp
 from app.public_comment import labels as comment_labels
 from app.public_comment import policy as comment_policy
-from app.votes import services as votes
+from app.votes import templating as vote_templating
 from app.votes.models import ConflictDisclosure, Motion, MotionResult, MotionStatus, Vote, VoteChoice, VoteCorrection
 
 MEETINGS_PER_PAGE = 25
@@ -314,7 +314,7 @@ def member(member_id: int):
         attendance_counts=attendance_counts,
         attendance_rate=attendance_rate,
         attendance_labels=ATTENDANCE_LABELS,
-        votes=votes,
+        votes=vote_templating,
         MotionResult=MotionResult,
     ), 400 if errors else 200
 

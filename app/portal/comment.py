@@ -24,7 +24,8 @@ from app.public_comment import queue as speaker_queue
 from app.public_comment import registration as speaker_registration
 from app.public_comment import tallies as comment_tallies
 from app.public_comment import written as written_comments
-from app.votes import services as votes
+from app.votes import reading as vote_record
+from app.votes import templating as vote_templating
 
 
 def public_form_limit():
@@ -304,8 +305,8 @@ def item(meeting_id: int, item_id: int):
         services=lifecycle,
         window=comment_policy.signup_window(meeting, policy=policy),
         policy=policy,
-        motions=votes.public_motions(meeting.id).get(agenda_item.id, []),
-        votes=votes,
+        motions=vote_record.public_motions(meeting.id).get(agenda_item.id, []),
+        votes=vote_templating,
     )
 
 

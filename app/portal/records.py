@@ -26,9 +26,9 @@ from app.meetings.models import AgendaItem
 from app.portal.views import bp
 from app.public_comment import labels as comment_labels
 from app.public_comment import tallies as comment_tallies
-from app.votes import services as votes
+from app.votes import templating as vote_templating
 from app.votes.models import Motion, MotionKind, MotionResult, MotionStatus
-from app.votes.services import ROLL
+from app.votes.reading import ROLL
 
 
 def _public_resolution(resolution_id: int) -> Resolution:
@@ -146,7 +146,7 @@ def resolution(resolution_id: int):
         written=comment_tallies.published_comments(item) if item.public_comment_required else [],
         tally=tally,
         comment=comment_labels,
-        votes=votes,
+        votes=vote_templating,
         legislation=legislation,
         services=lifecycle,
     )

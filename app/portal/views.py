@@ -20,7 +20,8 @@ from app.meetings.models import AgendaItem, Attachment, Meeting
 from app.public_comment import labels as comment_labels
 from app.public_comment import policy as comment_policy
 from app.public_comment import tallies as comment_tallies
-from app.votes import services as votes
+from app.votes import reading as vote_record
+from app.votes import templating as vote_templating
 
 bp = Blueprint("portal", __name__)
 
@@ -116,8 +117,8 @@ def meeting(meeting_id: int):
         policy=policy,
         tallies=comment_tallies.tallies(meeting.id),
         attendance_labels=STATUS_LABELS,
-        votes=votes,
-        **votes.meeting_record(meeting),
+        votes=vote_templating,
+        **vote_record.meeting_record(meeting),
     )
 
 

@@ -5,7 +5,7 @@ from app.auth.decorators import login_gate, role_required
 from app.auth.models import Role
 from app.bodies.services import bodies_with_members
 from app.core.timeutil import to_local, utcnow
-from app.votes.services import open_disclosures
+from app.votes.conflicts import open_disclosures
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 bp.before_request(login_gate())

@@ -31,7 +31,8 @@ from app.minutes import services as minutes_service
 from app.public_comment import labels as comment_labels
 from app.public_comment import tallies as comment_tallies
 from app.subscriptions import services as subscriptions
-from app.votes import services as votes
+from app.votes import reading as vote_record
+from app.votes import templating as vote_templating
 
 bp = Blueprint("meetings", __name__, url_prefix="/staff")
 bp.before_request(login_gate())
@@ -138,8 +139,8 @@ def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
         approve_form=approve_form,
         comment=comment_labels,
         tallies=comment_tallies.tallies(meeting.id) if meeting.status != MeetingStatus.draft else {},
-        votes=votes,
-        **votes.meeting_record(meeting),
+        votes=vote_templating,
+        **vote_record.meeting_record(meeting),
         prohibited=prohibited_items(meeting.active_items, to_local(utcnow()).date()),
     ), status
 

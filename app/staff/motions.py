@@ -20,8 +20,12 @@ from app.extensions import db
 from app.legislation import services as legislation
 from app.meetings import attendance
 from app.meetings.models import AgendaItem, Meeting
-from app.votes import forms
-from app.votes import services as votes
+from app.votes import conflicts, corrections, forms, roll_call
+from app.votes import labels as vote_labels
+from app.votes import motions as motion_service
+from app.votes import reading as vote_record
+from app.votes import rules as vote_rules
+from app.votes import templating as vote_templating
 from app.votes.models import ConflictDisclosure, DisclosureBasis, Motion, MotionKind, MotionStatus, Vote, VoteChoice
 
 bp = Blueprint("votes", __name__, url_prefix="/staff")
@@ -43,9 +47,9 @@ def _member_options(meeting: Meeting, blank: str | None = None):
 
 
 def _respond_error(exc: DomainError):
-    if isinstance(exc, votes.NotYours):
+    if isinstance(exc, vote_rules.NotYours):
         abort(403)
-    return 409 if isinstance(exc, votes.MotionNotOpen) else 422
+    return 409 if isinstance(exc, vote_rules.MotionNotOpen) else 422
 
 
 # --- the item's motions and disclosures ------------------------------------------------------------------
@@ -57,10 +61,14 @@ def _motion_form(item: AgendaItem, motions) -> forms.MotionForm:
     form.seconder_id.choices = _member_options(item.meeting, _("No second yet"))
     form.parent_id.choices = options(
         [("", _("None"))]
-        + [(m.id, f"{votes.kind_label(m.kind)}: {m.text[:80]}") for m in motions if m.status == MotionStatus.pending]
+        + [
+            (m.id, f"{vote_labels.kind_label(m.kind)}: {m.text[:80]}")
+            for m in motions
+            if m.status == MotionStatus.pending
+        ]
     )
     form.target_id.choices = options(
-        [("", _("None"))] + [(m.id, f"{votes.kind_label(m.kind)}: {m.text[:80]}") for m in motions if m.is_closed]
+        [("", _("None"))] + [(m.id, f"{vote_labels.kind_label(m.kind)}: {m.text[:80]}") for m in motions if m.is_closed]
     )
     if request.method == "GET" and not _is_editor():
         form.mover_id.data = current_user.member_id
@@ -74,14 +82,14 @@ def _disclosure_form(item: AgendaItem) -> forms.DisclosureForm:
 
 
 def _item_page(item: AgendaItem, status: int = 200, **overrides):
-    motions = votes.motions_for_item(item)
+    motions = vote_record.motions_for_item(item)
     today = to_local(utcnow()).date()
     context = {
         "item": item,
         "meeting": item.meeting,
         "motions": motions,
         "quorum": attendance.quorum(item.meeting),
-        "comment_held": votes.comment_held(item),
+        "comment_held": vote_record.comment_held(item),
         "is_editor": _is_editor(),
         "disclosures": db.session.scalars(
             select(ConflictDisclosure)
@@ -92,7 +100,7 @@ def _item_page(item: AgendaItem, status: int = 200, **overrides):
         "resolution": legislation.find_resolution(item),
         "motion_form": overrides.pop("motion_form", None) or _motion_form(item, motions),
         "disclosure_form": overrides.pop("disclosure_form", None) or _disclosure_form(item),
-        "votes": votes,
+        "votes": vote_templating,
     }
     return render_template("votes/item.html", **context), status
 
@@ -107,13 +115,13 @@ def item_motions(item_id: int):
 @role_required(*STAFF)
 def make_motion(item_id: int):
     item = get_or_404(AgendaItem, item_id)
-    motions = votes.motions_for_item(item)
+    motions = vote_record.motions_for_item(item)
     form = _motion_form(item, motions)
     if not form.validate_on_submit():
         return _item_page(item, 422, motion_form=form)
     by_id = {m.id: m for m in motions}
     try:
-        motion = votes.make_motion(
+        motion = motion_service.make_motion(
             item.meeting,
             item=item,
             kind=MotionKind(form.kind.data),
@@ -147,7 +155,7 @@ def disclose(item_id: int):
     if not form.validate_on_submit():
         return _item_page(item, 422, disclosure_form=form)
     try:
-        votes.disclose_conflict(
+        conflicts.disclose_conflict(
             item,
             form.member_id.data,
             nature=form.nature.data,
@@ -188,8 +196,8 @@ def _motion_page(motion: Motion, status: int = 200, **overrides):
         "quorum": attendance.quorum(meeting),
         "is_editor": _is_editor(),
         "own_vote": own_vote,
-        "votes": votes,
-        "outcome": votes.outcome_of(motion) if motion.votes else None,
+        "votes": vote_templating,
+        "outcome": vote_record.outcome_of(motion) if motion.votes else None,
         "present": {v.member_id: attendance.is_present(meeting, v.member_id) for v in motion.votes},
         "second_form": second_form,
         "threshold_form": threshold_form,
@@ -225,7 +233,7 @@ def second(motion_id: int):
     if not form.validate_on_submit():
         return _motion_page(motion, 422, second_form=form)
     try:
-        votes.second(motion, form.seconder_id.data, actor=current_user, for_self_only=not _is_editor())
+        motion_service.second(motion, form.seconder_id.data, actor=current_user, for_self_only=not _is_editor())
     except DomainError as exc:
         db.session.rollback()
         status = _respond_error(exc)
@@ -237,10 +245,10 @@ def second(motion_id: int):
 
 
 ACTIONS = {
-    "died": (votes.declare_died, lambda: _("Recorded: the motion died for lack of a second.")),
-    "withdraw": (votes.withdraw, lambda: _("Motion withdrawn.")),
-    "open": (votes.open_vote, lambda: _("Roll call open. Call the names in the order shown.")),
-    "close": (votes.close_vote, lambda: _("Vote closed.")),
+    "died": (motion_service.declare_died, lambda: _("Recorded: the motion died for lack of a second.")),
+    "withdraw": (motion_service.withdraw, lambda: _("Motion withdrawn.")),
+    "open": (roll_call.open_vote, lambda: _("Roll call open. Call the names in the order shown.")),
+    "close": (roll_call.close_vote, lambda: _("Vote closed.")),
 }
 
 
@@ -272,13 +280,13 @@ def threshold(motion_id: int):
         return _motion_page(motion, 422, threshold_form=form)
     basis, fraction, min_yes = form.rule()
     try:
-        votes.set_threshold(motion, basis=basis, fraction=fraction, min_yes=min_yes, actor=current_user)
+        motion_service.set_threshold(motion, basis=basis, fraction=fraction, min_yes=min_yes, actor=current_user)
     except DomainError as exc:
         db.session.rollback()
         attach_error(form, exc)
         return _motion_page(motion, 422, threshold_form=form)
     db.session.commit()
-    flash(_("Threshold set: %(rule)s.", rule=votes.threshold_words(motion)), "success")
+    flash(_("Threshold set: %(rule)s.", rule=vote_record.threshold_words(motion)), "success")
     return _back(motion)
 
 
@@ -294,13 +302,15 @@ def record_vote(motion_id: int):
     if not form.validate_on_submit():
         return _motion_page(motion, 422, vote_form=form)
     try:
-        vote = votes.record_vote(motion, form.member_id.data, VoteChoice(form.choice.data), actor=current_user)
+        vote = roll_call.record_vote(motion, form.member_id.data, VoteChoice(form.choice.data), actor=current_user)
     except DomainError as exc:
         db.session.rollback()
         attach_error(form, exc)
         return _motion_page(motion, _respond_error(exc), vote_form=form, error=exc.message)
     db.session.commit()
-    flash(_("%(name)s: %(choice)s.", name=vote.member.full_name, choice=votes.choice_label(vote.choice)), "success")
+    flash(
+        _("%(name)s: %(choice)s.", name=vote.member.full_name, choice=vote_labels.choice_label(vote.choice)), "success"
+    )
     return _back(motion, "#roll")
 
 
@@ -320,7 +330,7 @@ def my_vote(motion_id: int):
     if not form.validate_on_submit():
         return _motion_page(motion, 422, own_vote_form=form)
     try:
-        votes.record_vote(
+        roll_call.record_vote(
             motion, current_user.member_id, VoteChoice(form.choice.data), actor=current_user, for_self_only=True
         )
     except DomainError as exc:
@@ -328,7 +338,7 @@ def my_vote(motion_id: int):
         attach_error(form, exc)
         return _motion_page(motion, _respond_error(exc), own_vote_form=form, error=exc.message)
     db.session.commit()
-    flash(_("Your vote is recorded: %(choice)s.", choice=votes.choice_label(form.choice.data)), "success")
+    flash(_("Your vote is recorded: %(choice)s.", choice=vote_labels.choice_label(form.choice.data)), "success")
     return _back(motion, "#roll")
 
 
@@ -340,7 +350,7 @@ def correct(vote_id: int):
     if not form.validate_on_submit():
         return _motion_page(vote.motion, 422, correction_form=form, correction_vote_id=vote.id)
     try:
-        votes.correct_vote(vote, VoteChoice(form.choice.data), form.reason.data, actor=current_user)
+        corrections.correct_vote(vote, VoteChoice(form.choice.data), form.reason.data, actor=current_user)
     except DomainError as exc:
         db.session.rollback()
         attach_error(form, exc)
@@ -376,7 +386,11 @@ def _consent_page(meeting: Meeting, form=None, status: int = 200):
         .order_by(Motion.id)
     ).all()
     return render_template(
-        "votes/consent.html", meeting=meeting, form=form or _consent_form(meeting), motions=motions, votes=votes
+        "votes/consent.html",
+        meeting=meeting,
+        form=form or _consent_form(meeting),
+        motions=motions,
+        votes=vote_templating,
     ), status
 
 
@@ -391,7 +405,7 @@ def consent(meeting_id: int):
         return _consent_page(meeting, form, 422)
     chosen = [i for i in _consent_items(meeting) if i.id in set(form.item_ids.data or [])]
     try:
-        motion = votes.make_motion(
+        motion = motion_service.make_motion(
             meeting,
             kind=MotionKind.adopt_consent_agenda,
             text=form.text.data,
@@ -435,7 +449,7 @@ def file_form_8b(disclosure_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            votes.file_form_8b(
+            conflicts.file_form_8b(
                 disclosure,
                 filed_on=form.filed_on.data,
                 filename=getattr(upload, "filename", ""),

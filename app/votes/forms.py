@@ -9,8 +9,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.bodies.models import ThresholdBasis, ThresholdFraction
 from app.core.forms import options
 from app.meetings.forms import MultiCheckboxField, optional_id
+from app.votes.labels import BASIS_CHOICES, CHOICE_LABELS, KIND_LABELS
 from app.votes.models import DisclosureBasis, MotionKind, VoteChoice
-from app.votes.services import BASIS_CHOICES, CHOICE_LABELS, KIND_LABELS
 from app.votes.thresholds import BASIS_LABELS, FRACTION_LABELS
 
 

@@ -1,0 +1,147 @@
+"""Reading the record of motions and votes: tallies, outcomes, an item's or a meeting's motions."""
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.bodies.models import ThresholdBasis, ThresholdFraction
+from app.extensions import db
+from app.meetings.models import (
+    AgendaItem,
+    Meeting,
+)
+from app.public_comment.registration import find_period
+from app.votes.labels import STATUS_LABELS, kind_label
+from app.votes.models import (
+    ConflictDisclosure,
+    Motion,
+    MotionKind,
+    MotionStatus,
+    Vote,
+    VoteChoice,
+)
+from app.votes.thresholds import Outcome, Tally, outcome
+
+K, S, C = MotionKind, MotionStatus, VoteChoice
+B, F = ThresholdBasis, ThresholdFraction
+
+# --- reading --------------------------------------------------------------------------------------------
+
+
+def tally(votes) -> Tally:
+    counts = dict.fromkeys(C, 0)
+    for vote in votes:
+        choice = vote.final_choice
+        if choice is not None:
+            counts[choice] += 1
+    return Tally(
+        yes=counts[C.yes],
+        no=counts[C.no],
+        abstain=counts[C.abstain],
+        absent=counts[C.absent],
+        excused=counts[C.excused],
+    )
+
+
+def outcome_of(motion: Motion, votes=None) -> Outcome:
+    """The result under the motion's threshold, from the votes as corrected."""
+    seats = motion.seats_at_vote or motion.meeting.body.seat_count
+    return outcome(
+        motion.threshold_basis,
+        motion.threshold_fraction,
+        motion.threshold_min_yes,
+        seats=seats,
+        tally=tally(motion.votes if votes is None else votes),
+    )
+
+
+def threshold_words(motion: Motion) -> str:
+    return outcome(
+        motion.threshold_basis,
+        motion.threshold_fraction,
+        motion.threshold_min_yes,
+        seats=motion.meeting.body.seat_count,
+        tally=Tally(),
+    ).rule_words()
+
+
+def motions_for_item(item: AgendaItem) -> list[Motion]:
+    """Every motion on the item, including the vote record a consent-agenda roll call made for it, in order."""
+    return list(db.session.scalars(select(Motion).where(Motion.agenda_item_id == item.id).order_by(Motion.id)))
+
+
+#: Loads a motion's roll call with its corrections and disclosures: one more query for any number of motions.
+ROLL = (selectinload(Motion.votes).options(joinedload(Vote.corrections), joinedload(Vote.disclosure)),)
+
+
+def public_motions(meeting_id: int) -> dict[int | None, list[Motion]]:
+    """Every motion of a meeting that reached the floor, by agenda item (None: the consent agenda)."""
+    rows = db.session.scalars(
+        select(Motion)
+        .where(Motion.meeting_id == meeting_id, Motion.status != MotionStatus.pending)
+        .options(*ROLL)
+        .order_by(Motion.id)
+    ).all()
+    by_item: dict[int | None, list[Motion]] = {}
+    for motion in rows:
+        by_item.setdefault(motion.agenda_item_id, []).append(motion)
+    return by_item
+
+
+def meeting_record(meeting: Meeting) -> dict:
+    """What the agenda shows of the votes: motions by item (two queries) and each item's resolution (loaded with
+    the items when the caller asked for ``AgendaItem.resolution``)."""
+    return {
+        "motions": public_motions(meeting.id),
+        "resolutions": {i.id: i.resolution for i in meeting.items if i.resolution is not None},
+    }
+
+
+def minutes_lines(meeting: Meeting) -> dict[int, list[str]]:
+    """The draft minutes' account of each item's motions, roll calls and disclosures, in the record's language."""
+    lines: dict[int, list[str]] = {}
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        for disclosure in db.session.scalars(
+            select(ConflictDisclosure)
+            .where(ConflictDisclosure.meeting_id == meeting.id)
+            .order_by(ConflictDisclosure.id)
+        ):
+            filed = (
+                f"Form 8B filed {disclosure.form_8b_filed_on:%B %-d, %Y}"
+                if disclosure.form_8b_filed_on
+                else f"Form 8B due {disclosure.form_8b_due_on:%B %-d, %Y}"
+            )
+            lines.setdefault(disclosure.agenda_item_id, []).append(
+                f"{disclosure.member.full_name} disclosed a conflict of interest: {disclosure.nature_of_interest} "
+                f"({filed})."
+            )
+        for item_id, motions in public_motions(meeting.id).items():
+            for motion in motions if item_id is not None else []:  # a consent motion is told on each item
+                head = kind_label(motion.kind) + (" (consent agenda)" if motion.consent_of_id else "")
+                who = f"moved by {motion.mover.full_name}" + (
+                    f", seconded by {motion.seconder.full_name}" if motion.seconder else ""
+                )
+                if motion.is_closed:
+                    roll = "; ".join(f"{v.member.full_name} {v.final_choice.value}" for v in motion.votes)
+                    ending = f"{outcome_of(motion).sentence()} Roll call: {roll}."
+                else:
+                    ending = str(STATUS_LABELS[motion.status]) + "."
+                lines.setdefault(item_id, []).append(f"{head} “{motion.text}”, {who}. {ending}")
+    return lines
+
+
+def comment_held(item: AgendaItem) -> bool:
+    """R5 (F.S. 286.0114): the item's comment period was opened and closed, or the item is exempt."""
+    if not item.public_comment_required:
+        return True
+    period = find_period(item)
+    return period.was_held
+
+
+def disclosure_for(item: AgendaItem, member_id: int) -> ConflictDisclosure | None:
+    return db.session.scalar(
+        select(ConflictDisclosure).where(
+            ConflictDisclosure.agenda_item_id == item.id, ConflictDisclosure.member_id == member_id
+        )
+    )
