@@ -7,6 +7,9 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 #: Set before the first migration so every constraint has a predictable name Alembic can drop later.
+#: Never change it: the first migrations name their enum CHECKs through it when they run (``name="body_kind"``
+#: becomes ``ck_bodies_body_kind``), so a new convention would give new databases other names than deployed ones.
+#: tests/test_enum_checks.py checks every CHECK's name and values against the models (see docs/migrations.md).
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
