@@ -188,7 +188,7 @@ def member(member_id: int):
 
 
 def _public_meetings():
-    return select(Meeting).where(Meeting.first_published_at.is_not(None))
+    return select(Meeting).where(Meeting.is_public)
 
 
 @bp.route("/meetings")
@@ -223,7 +223,7 @@ MEETING_LOAD = (
 
 def _public_meeting(meeting_id: int) -> Meeting:
     meeting = get_or_404(Meeting, meeting_id, *MEETING_LOAD)
-    if meeting.first_published_at is None:
+    if not meeting.is_public:
         abort(404)
     return meeting
 
@@ -243,7 +243,7 @@ def _public_motions():
     return (
         select(Motion)
         .join(Meeting, Meeting.id == Motion.meeting_id)
-        .where(Meeting.first_published_at.is_not(None), Motion.status != MotionStatus.pending)
+        .where(Meeting.is_public, Motion.status != MotionStatus.pending)
     )
 
 

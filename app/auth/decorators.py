@@ -5,6 +5,7 @@ from functools import wraps
 from flask import abort, request
 from flask_login import current_user
 
+from app.auth.models import EDITOR_ROLES, STAFF_ROLES
 from app.extensions import login_manager
 
 
@@ -47,3 +48,9 @@ def role_required(*roles):
         return wrapped
 
     return decorator
+
+
+#: Any signed-in member of staff: administrators, clerks and commissioners.
+staff_required = role_required(*STAFF_ROLES)
+#: Those who change the record: administrators and clerks.
+editor_required = role_required(*EDITOR_ROLES)

@@ -23,6 +23,12 @@ class Role(enum.StrEnum):
         return {"admin": _("Administrator"), "clerk": _("Clerk"), "commissioner": _("Commissioner")}[self.value]
 
 
+#: Everyone who works in the staff pages (commissioners read them and act for their own seat).
+STAFF_ROLES = frozenset({Role.admin, Role.clerk, Role.commissioner})
+#: Those who change the record: schedule, notice, run the queue, record for others.
+EDITOR_ROLES = frozenset({Role.admin, Role.clerk})
+
+
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -58,6 +64,10 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
+
+    @property
+    def is_editor(self) -> bool:
+        return self.role in EDITOR_ROLES
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"

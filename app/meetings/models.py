@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    ColumnElement,
     ForeignKey,
     Integer,
     String,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.db import UTCDateTime, str_enum
@@ -91,10 +93,17 @@ class Meeting(db.Model):
     def is_noticed(self) -> bool:
         return self.first_published_at is not None and self.status != MeetingStatus.draft
 
-    @property
+    @hybrid_property
     def is_public(self) -> bool:
-        """Everything but a draft is on the public record (a cancelled meeting stays visible)."""
+        """Public from the first publication of its notice: everything but a draft is on the public record, and a
+        cancelled meeting stays visible. The one definition, in Python and in SQL (``select(Meeting).where(
+        Meeting.is_public)``); the portal, the API, feeds and search use nothing else."""
         return self.first_published_at is not None
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls) -> ColumnElement[bool]:
+        return cls.first_published_at.is_not(None)
 
     @property
     def agenda_is_published(self) -> bool:

@@ -54,7 +54,7 @@ def meetings():
     page = read_arg(errors, lambda: int_arg("page", high=100000)) or 1
     month = _month_arg(errors)
 
-    query = select(Meeting).where(Meeting.first_published_at.is_not(None))
+    query = select(Meeting).where(Meeting.is_public)
     if body_id:
         query = query.where(Meeting.body_id == body_id)
     if kind:
@@ -63,7 +63,7 @@ def meetings():
         start, end = local_bounds(date(year, 1, 1), date(year + 1, 1, 1))
         query = query.where(Meeting.start_at >= start, Meeting.start_at < end)
     bodies = db.session.scalars(select(Body).order_by(Body.name)).all()
-    public = Meeting.first_published_at.is_not(None)
+    public = Meeting.is_public
     ends = [
         to_local(when).date()
         for when in db.session.execute(

@@ -68,7 +68,7 @@ def _feed(meetings, name: str, filename: str = "meetings.ics") -> Response:
 
 
 def _public_meetings(body_id: int | None = None):
-    query = select(Meeting).where(Meeting.first_published_at.is_not(None), Meeting.start_at >= utcnow() - FEED_HISTORY)
+    query = select(Meeting).where(Meeting.is_public, Meeting.start_at >= utcnow() - FEED_HISTORY)
     if body_id is not None:
         query = query.where(Meeting.body_id == body_id)
     return db.session.scalars(query.order_by(Meeting.start_at).limit(2000)).all()
@@ -90,6 +90,6 @@ def calendar_meeting(meeting_id: int):
     """One meeting to add to a personal calendar: the same UID and SEQUENCE as in the feeds, so a later
     reschedule or cancellation read from a feed updates the same entry."""
     meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or meeting.first_published_at is None:
+    if meeting is None or not meeting.is_public:
         abort(404)
     return _feed([meeting], f"{meeting.body.name}: {meeting.title}", filename=f"meeting-{meeting.id}.ics")

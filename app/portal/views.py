@@ -54,13 +54,13 @@ def home():
     now = utcnow()
     upcoming = db.session.scalars(
         select(Meeting)
-        .where(Meeting.first_published_at.is_not(None), Meeting.start_at >= now - timedelta(hours=6))
+        .where(Meeting.is_public, Meeting.start_at >= now - timedelta(hours=6))
         .order_by(Meeting.start_at)
         .limit(10)
     ).all()
     recent = db.session.scalars(
         select(Meeting)
-        .where(Meeting.first_published_at.is_not(None), Meeting.start_at < now - timedelta(hours=6))
+        .where(Meeting.is_public, Meeting.start_at < now - timedelta(hours=6))
         .order_by(Meeting.start_at.desc())
         .limit(10)
     ).all()
@@ -97,7 +97,7 @@ def public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
             selectinload(Meeting.attendances),
         ]
     meeting = db.session.scalar(
-        select(Meeting).where(Meeting.id == meeting_id, Meeting.first_published_at.is_not(None)).options(*options)
+        select(Meeting).where(Meeting.id == meeting_id, Meeting.is_public).options(*options)
     )
     if meeting is None:
         abort(404)  # drafts are not public yet

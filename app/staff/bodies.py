@@ -2,8 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth.decorators import login_gate, role_required
-from app.auth.models import Role
+from app.auth.decorators import editor_required, login_gate
 from app.bodies.forms import BodySettingsForm
 from app.bodies.models import Body
 from app.core.errors import DomainError
@@ -17,7 +16,7 @@ bp.before_request(login_gate())
 
 
 @bp.route("/<id:body_id>/settings", methods=["GET", "POST"])
-@role_required(Role.admin, Role.clerk)
+@editor_required
 def settings(body_id: int):
     body = get_or_404(Body, body_id)
     form = BodySettingsForm(obj=body)

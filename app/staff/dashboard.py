@@ -1,8 +1,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from app.auth.decorators import login_gate, role_required
-from app.auth.models import Role
+from app.auth.decorators import login_gate, staff_required
 from app.bodies.services import bodies_with_members
 from app.core.timeutil import to_local, utcnow
 from app.votes.conflicts import open_disclosures
@@ -12,11 +11,11 @@ bp.before_request(login_gate())
 
 
 @bp.route("/")
-@role_required(Role.admin, Role.clerk, Role.commissioner)
+@staff_required
 def index():
     bodies = bodies_with_members()
     today = to_local(utcnow()).date()
-    disclosures = open_disclosures() if current_user.role in (Role.admin, Role.clerk) else []
+    disclosures = open_disclosures() if current_user.is_editor else []
     return render_template(
         "dashboard/index.html",
         bodies=bodies,

@@ -7,9 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth.decorators import login_gate, role_required
+from app.auth.decorators import editor_required, login_gate, staff_required
 from app.auth.forms import EmptyForm
-from app.auth.models import Role
 from app.core.errors import DomainError
 from app.core.forms import attach_error, options
 from app.core.loaders import get_or_404
@@ -23,8 +22,6 @@ from app.meetings.models import AgendaItem, AgendaItemType
 bp = Blueprint("legislation", __name__, url_prefix="/staff")
 bp.before_request(login_gate())
 
-STAFF = (Role.admin, Role.clerk, Role.commissioner)
-EDITORS = (Role.admin, Role.clerk)
 
 
 def _resolution_item(item_id: int) -> AgendaItem:
@@ -69,7 +66,7 @@ def _page(item: AgendaItem, status: int = 200, **overrides):
 
 
 @bp.route("/items/<id:item_id>/resolution", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@editor_required
 def resolution(item_id: int):
     item = _resolution_item(item_id)
     if request.method == "GET":
@@ -95,7 +92,7 @@ def resolution(item_id: int):
 
 
 @bp.route("/items/<id:item_id>/resolution/links", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def add_link(item_id: int):
     item = _resolution_item(item_id)
     form = forms.LinkForm(prefix="link")
@@ -119,7 +116,7 @@ def add_link(item_id: int):
 
 
 @bp.route("/items/<id:item_id>/resolution/effects", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def add_effect(item_id: int):
     item = _resolution_item(item_id)
     form = forms.EffectForm(prefix="effect")
@@ -147,7 +144,7 @@ def add_effect(item_id: int):
 
 
 @bp.route("/items/<id:item_id>/resolution/withdraw", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def withdraw(item_id: int):
     item = _resolution_item(item_id)
     if not EmptyForm().validate_on_submit():
@@ -167,7 +164,7 @@ def withdraw(item_id: int):
 
 
 @bp.route("/agreements")
-@role_required(*STAFF)
+@staff_required
 def agreements():
     rows = db.session.scalars(select(Agreement).order_by(Agreement.signed_on.desc(), Agreement.id)).all()
     today = to_local(utcnow()).date()
@@ -196,13 +193,13 @@ def _agreement_page(agreement: Agreement | None, form, status: int = 200, doc_fo
 
 
 @bp.route("/agreements/new", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@editor_required
 def new_agreement():
     return _save_agreement(None)
 
 
 @bp.route("/agreements/<id:agreement_id>", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@editor_required
 def edit_agreement(agreement_id: int):
     return _save_agreement(get_or_404(Agreement, agreement_id))
 
@@ -245,7 +242,7 @@ def _save_agreement(agreement: Agreement | None):
 
 
 @bp.route("/agreements/<id:agreement_id>/documents", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def add_document(agreement_id: int):
     agreement = get_or_404(Agreement, agreement_id)
     doc_form = forms.DocumentForm(prefix="doc")

@@ -6,9 +6,8 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth.decorators import login_gate, role_required
+from app.auth.decorators import editor_required, login_gate, staff_required
 from app.auth.forms import EmptyForm
-from app.auth.models import Role
 from app.bodies.models import Body
 from app.core.errors import DomainError
 from app.core.forms import attach_error, options
@@ -38,8 +37,6 @@ bp = Blueprint("meetings", __name__, url_prefix="/staff")
 bp.before_request(login_gate())
 bp.add_app_template_filter(changes.describe, "change_text")
 
-STAFF = (Role.admin, Role.clerk, Role.commissioner)
-EDITORS = (Role.admin, Role.clerk)
 
 
 def _to_utc(form, field_name):
@@ -64,7 +61,7 @@ def _fail(form, exc, template, status=422, **context):
 
 
 @bp.route("/meetings")
-@role_required(*STAFF)
+@staff_required
 def index():
     meetings = db.session.scalars(select(Meeting).order_by(Meeting.start_at.desc()).limit(500)).all()
     return render_template("meetings/index.html", meetings=meetings, services=lifecycle)
@@ -75,7 +72,7 @@ def _body_choices():
 
 
 @bp.route("/meetings/new", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@editor_required
 def new():
     form = forms.MeetingForm()
     form.body_id.choices = options(_body_choices())
@@ -103,7 +100,7 @@ def new():
 
 
 @bp.route("/meetings/<id:meeting_id>")
-@role_required(*STAFF)
+@staff_required
 def detail(meeting_id: int):
     return _detail_page(get_or_404(Meeting, meeting_id))
 
@@ -146,7 +143,7 @@ def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
 
 
 @bp.route("/meetings/<id:meeting_id>/edit", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@editor_required
 def edit(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     form = forms.MeetingForm(obj=meeting)
@@ -196,7 +193,7 @@ def _status_action(meeting_id: int, action, done: str, after=None):
 
 
 @bp.route("/meetings/<id:meeting_id>/publish", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def publish(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     form = forms.PublishForm()
@@ -221,7 +218,7 @@ def publish(meeting_id: int):
 
 
 @bp.route("/meetings/<id:meeting_id>/reschedule", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@editor_required
 def reschedule(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     form = forms.RescheduleForm()
@@ -249,7 +246,7 @@ def reschedule(meeting_id: int):
 
 
 @bp.route("/meetings/<id:meeting_id>/cancel", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def cancel(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     form = forms.ReasonForm(prefix="cancel")
@@ -268,19 +265,19 @@ def cancel(meeting_id: int):
 
 
 @bp.route("/meetings/<id:meeting_id>/start", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def start(meeting_id: int):
     return _status_action(meeting_id, lifecycle.start_meeting, _("Meeting called to order."))
 
 
 @bp.route("/meetings/<id:meeting_id>/adjourn", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def adjourn(meeting_id: int):
     return _status_action(meeting_id, lifecycle.adjourn_meeting, _("Meeting adjourned."))
 
 
 @bp.route("/meetings/<id:meeting_id>/agenda/publish", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def publish_agenda(meeting_id: int):
     def mail_subscribers(meeting):
         sent = subscriptions.notify_agenda(meeting)
@@ -342,7 +339,7 @@ def _uploaded(form):
 
 
 @bp.route("/meetings/<id:meeting_id>/items/new", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@editor_required
 def new_item(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     form = _item_form(meeting)
@@ -378,7 +375,7 @@ def new_item(meeting_id: int):
 
 
 @bp.route("/items/<id:item_id>", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@editor_required
 def edit_item(item_id: int):
     item = get_or_404(AgendaItem, item_id)
     meeting = item.meeting
@@ -427,7 +424,7 @@ def _manage_failure(item, name, form, exc):
 
 
 @bp.route("/items/<id:item_id>/move", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def move_item(item_id: int):
     item = get_or_404(AgendaItem, item_id)
     prefix = "move" if "move-direction" in request.form else ""
@@ -454,7 +451,7 @@ def move_item(item_id: int):
 
 
 @bp.route("/items/<id:item_id>/section", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def move_item_to_section(item_id: int):
     item = get_or_404(AgendaItem, item_id)
     form = forms.SectionForm(prefix="sec")
@@ -473,7 +470,7 @@ def move_item_to_section(item_id: int):
 
 
 @bp.route("/items/<id:item_id>/withdraw", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def withdraw_item(item_id: int):
     item = get_or_404(AgendaItem, item_id)
     form = forms.ReasonForm(prefix="withdraw")
@@ -489,7 +486,7 @@ def withdraw_item(item_id: int):
 
 
 @bp.route("/items/<id:item_id>/attachments", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def add_attachment(item_id: int):
     item = get_or_404(AgendaItem, item_id)
     form = forms.AttachmentForm(prefix="att")
@@ -514,7 +511,7 @@ def add_attachment(item_id: int):
 
 
 @bp.route("/attachments/<id:attachment_id>")
-@role_required(*STAFF)
+@staff_required
 def attachment(attachment_id: int):
     return send_stored(get_or_404(Attachment, attachment_id))
 
@@ -523,7 +520,7 @@ def attachment(attachment_id: int):
 
 
 @bp.route("/meetings/<id:meeting_id>/minutes/generate", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def generate_minutes(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     form = forms.GenerateMinutesForm()
@@ -541,7 +538,7 @@ def generate_minutes(meeting_id: int):
 
 
 @bp.route("/meetings/<id:meeting_id>/minutes", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@editor_required
 def minutes(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     if meeting.minutes is None:
@@ -559,7 +556,7 @@ def minutes(meeting_id: int):
 
 
 @bp.route("/meetings/<id:meeting_id>/minutes/approve", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def approve_minutes(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     if meeting.minutes is None:
@@ -601,7 +598,7 @@ def _attendance_page(meeting: Meeting, chosen: dict | None = None, error: str | 
 
 
 @bp.route("/meetings/<id:meeting_id>/attendance", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@editor_required
 def take_attendance(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     if request.method == "POST":
@@ -635,7 +632,7 @@ ATTENDANCE_ACTIONS = {
 
 
 @bp.route("/meetings/<id:meeting_id>/attendance/<id:member_id>/<action>", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def attendance_change(meeting_id: int, member_id: int, action: str):
     meeting = get_or_404(Meeting, meeting_id)
     if action not in ATTENDANCE_ACTIONS or not EmptyForm().validate_on_submit():

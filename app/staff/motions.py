@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth.decorators import login_gate, role_required
+from app.auth.decorators import editor_required, login_gate, role_required, staff_required
 from app.auth.forms import EmptyForm
 from app.auth.models import Role
 from app.core.errors import DomainError
@@ -31,12 +31,10 @@ from app.votes.models import ConflictDisclosure, DisclosureBasis, Motion, Motion
 bp = Blueprint("votes", __name__, url_prefix="/staff")
 bp.before_request(login_gate())
 
-STAFF = (Role.admin, Role.clerk, Role.commissioner)
-EDITORS = (Role.admin, Role.clerk)
 
 
 def _is_editor() -> bool:
-    return current_user.role in EDITORS
+    return current_user.is_editor
 
 
 def _member_options(meeting: Meeting, blank: str | None = None):
@@ -106,13 +104,13 @@ def _item_page(item: AgendaItem, status: int = 200, **overrides):
 
 
 @bp.route("/items/<id:item_id>/motions")
-@role_required(*STAFF)
+@staff_required
 def item_motions(item_id: int):
     return _item_page(get_or_404(AgendaItem, item_id))
 
 
 @bp.route("/items/<id:item_id>/motions", methods=["POST"])
-@role_required(*STAFF)
+@staff_required
 def make_motion(item_id: int):
     item = get_or_404(AgendaItem, item_id)
     motions = vote_record.motions_for_item(item)
@@ -148,7 +146,7 @@ def make_motion(item_id: int):
 
 
 @bp.route("/items/<id:item_id>/disclosures", methods=["POST"])
-@role_required(*STAFF)
+@staff_required
 def disclose(item_id: int):
     item = get_or_404(AgendaItem, item_id)
     form = _disclosure_form(item)
@@ -215,7 +213,7 @@ def _motion_page(motion: Motion, status: int = 200, **overrides):
 
 
 @bp.route("/motions/<id:motion_id>")
-@role_required(*STAFF)
+@staff_required
 def motion(motion_id: int):
     return _motion_page(get_or_404(Motion, motion_id))
 
@@ -225,7 +223,7 @@ def _back(motion: Motion, anchor: str = ""):
 
 
 @bp.route("/motions/<id:motion_id>/second", methods=["POST"])
-@role_required(*STAFF)
+@staff_required
 def second(motion_id: int):
     motion = get_or_404(Motion, motion_id)
     form = forms.SecondForm(prefix="second")
@@ -253,7 +251,7 @@ ACTIONS = {
 
 
 @bp.route("/motions/<id:motion_id>/<action>", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def motion_action(motion_id: int, action: str):
     motion = get_or_404(Motion, motion_id)
     if action not in ACTIONS:
@@ -272,7 +270,7 @@ def motion_action(motion_id: int, action: str):
 
 
 @bp.route("/motions/<id:motion_id>/threshold", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def threshold(motion_id: int):
     motion = get_or_404(Motion, motion_id)
     form = forms.ThresholdForm(prefix="threshold")
@@ -291,7 +289,7 @@ def threshold(motion_id: int):
 
 
 @bp.route("/motions/<id:motion_id>/votes", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def record_vote(motion_id: int):
     """The clerk records any member's answer as the roll is called."""
     motion = get_or_404(Motion, motion_id)
@@ -343,7 +341,7 @@ def my_vote(motion_id: int):
 
 
 @bp.route("/votes/<id:vote_id>/correct", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def correct(vote_id: int):
     vote = get_or_404(Vote, vote_id)
     form = forms.CorrectionForm(prefix="correct")
@@ -395,7 +393,7 @@ def _consent_page(meeting: Meeting, form=None, status: int = 200):
 
 
 @bp.route("/meetings/<id:meeting_id>/consent", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@editor_required
 def consent(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     form = _consent_form(meeting)
@@ -429,7 +427,7 @@ def consent(meeting_id: int):
 
 
 @bp.route("/disclosures")
-@role_required(*EDITORS)
+@editor_required
 def disclosures():
     today = to_local(utcnow()).date()
     rows = db.session.scalars(
@@ -441,7 +439,7 @@ def disclosures():
 
 
 @bp.route("/disclosures/<id:disclosure_id>/form-8b", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def file_form_8b(disclosure_id: int):
     disclosure = get_or_404(ConflictDisclosure, disclosure_id)
     form = forms.Form8BForm(prefix="f8b")
@@ -468,7 +466,7 @@ def file_form_8b(disclosure_id: int):
 
 
 @bp.route("/disclosures/<id:disclosure_id>/form-8b")
-@role_required(*STAFF)
+@staff_required
 def form_8b(disclosure_id: int):
     disclosure = get_or_404(ConflictDisclosure, disclosure_id)
     if not disclosure.form_8b_stored_name:

@@ -7,9 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth.decorators import login_gate, role_required
+from app.auth.decorators import editor_required, login_gate, staff_required
 from app.auth.forms import EmptyForm
-from app.auth.models import Role
 from app.bodies.models import Body
 from app.core.errors import DomainError
 from app.core.forms import attach_error, options
@@ -30,15 +29,13 @@ from app.public_comment.models import SpeakerRequest, TimeExtension, WrittenComm
 bp = Blueprint("public_comment", __name__, url_prefix="/staff")
 bp.before_request(login_gate())
 
-STAFF = (Role.admin, Role.clerk, Role.commissioner)
-EDITORS = (Role.admin, Role.clerk)
 
 
 # --- policy -----------------------------------------------------------------------------------------
 
 
 @bp.route("/bodies/<id:body_id>/comment-policy", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@editor_required
 def policy(body_id: int):
     body = get_or_404(Body, body_id)
     versions = comment_policy.policies(body)
@@ -144,7 +141,7 @@ def _queue_page(item: AgendaItem, *, walk_in_form=None, extend_form=None, status
 
 
 @bp.route("/items/<id:item_id>/queue")
-@role_required(*STAFF)
+@staff_required
 def queue(item_id: int):
     item = get_or_404(AgendaItem, item_id)
     if not item.meeting.is_public:
@@ -153,7 +150,7 @@ def queue(item_id: int):
 
 
 @bp.route("/items/<id:item_id>/queue/walk-in", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def walk_in(item_id: int):
     item = get_or_404(AgendaItem, item_id)
     form = forms.WalkInForm(prefix="walkin")
@@ -178,7 +175,7 @@ def walk_in(item_id: int):
 
 
 @bp.route("/items/<id:item_id>/queue/next", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def call_next(item_id: int):
     item = get_or_404(AgendaItem, item_id)
     return _act(
@@ -192,7 +189,7 @@ PERIOD_ACTIONS = {"open": speaker_queue.open_period, "close": speaker_queue.clos
 
 
 @bp.route("/items/<id:item_id>/comment-period/<action>", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def period(item_id: int, action: str):
     item = get_or_404(AgendaItem, item_id)
     if action not in PERIOD_ACTIONS:
@@ -241,7 +238,7 @@ def _action_message(action: str, speaker: SpeakerRequest) -> str:
 
 
 @bp.route("/speakers/<id:request_id>/<action>", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def speaker_action(request_id: int, action: str):
     speaker = get_or_404(SpeakerRequest, request_id)
     if action not in SPEAKER_ACTIONS:
@@ -254,7 +251,7 @@ def speaker_action(request_id: int, action: str):
 
 
 @bp.route("/speakers/<id:request_id>/extend", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def extend(request_id: int):
     speaker = get_or_404(SpeakerRequest, request_id)
     form = forms.ExtendForm(prefix="extend")
@@ -272,7 +269,7 @@ def extend(request_id: int):
 
 
 @bp.route("/speakers/<id:request_id>/cede", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def cede(request_id: int):
     donor = get_or_404(SpeakerRequest, request_id)
     form = forms.CedeForm()
@@ -292,7 +289,7 @@ def cede(request_id: int):
 
 
 @bp.route("/written/<id:comment_id>/publish", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def publish_written(comment_id: int):
     written = get_or_404(WrittenComment, comment_id)
     return _act(
@@ -303,7 +300,7 @@ def publish_written(comment_id: int):
 
 
 @bp.route("/written/<id:comment_id>/hide", methods=["POST"])
-@role_required(*EDITORS)
+@editor_required
 def hide_written(comment_id: int):
     written = get_or_404(WrittenComment, comment_id)
     form = forms.HideForm()
@@ -318,7 +315,7 @@ def hide_written(comment_id: int):
 
 
 @bp.route("/meetings/<id:meeting_id>/speakers")
-@role_required(*STAFF)
+@staff_required
 def meeting_speakers(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     requests = db.session.scalars(
