@@ -124,3 +124,21 @@ def test_clerk_takes_the_roll_from_the_meeting_page_and_the_public_sees_it(clien
     assert "6 present in person" in staff and "Quorum present" in staff
     public = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "Attendance" in public and "Tobias Vandermeer" in public and "Left at" in public
+
+
+def test_minutes_are_written_in_the_record_language_whatever_the_clerks_language(
+    client, login_as, meeting, commission, db
+):
+    """A clerk working in Spanish drafts minutes of an English-language city: the record stays in English."""
+    _body, members = commission
+    login_as(Role.clerk)
+    att.take_roll(meeting, _statuses(members, Tobias="excused"), actor=None)
+    db.session.commit()
+    client.get("/language/es")
+    staff_page = client.get(f"/staff/meetings/{meeting.id}/attendance").get_data(as_text=True)
+    assert "Presente en persona" in staff_page or "presente en persona" in staff_page  # the screens are in Spanish
+    assert client.post(f"/staff/meetings/{meeting.id}/minutes/generate", data={}).status_code == 302
+    db.session.expire_all()
+    text = meeting.minutes.body_md
+    assert "- Tobias Vandermeer: excused" in text and "- Celestine Arbuckle: present in person" in text
+    assert "presente" not in text.lower() and "justificad" not in text.lower()

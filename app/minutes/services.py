@@ -4,21 +4,31 @@ from flask_babel import gettext as _
 
 from app.core import audit
 from app.core.errors import DomainError
+from app.core.record import in_record_language
 from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
+from app.meetings.attendance import status_label
 from app.meetings.models import (
     Meeting,
     MeetingStatus,
     Minutes,
     MinutesStatus,
 )
+from app.public_comment.tallies import comment_summary
+from app.votes.reading import minutes_lines
 
 S = MeetingStatus
 
 
 def draft_minutes_text(meeting: Meeting) -> str:
-    """A summary of what was done, from the record (minutes are not a transcript)."""
+    """A summary of what was done, from the record (minutes are not a transcript), in the record's language
+    whatever the language of the clerk who asks for it."""
+    with in_record_language():
+        return _draft_minutes_text(meeting)
+
+
+def _draft_minutes_text(meeting: Meeting) -> str:
     local = to_local(meeting.start_at)
     lines = [
         f"**Minutes: {meeting.title}**",
@@ -31,9 +41,6 @@ def draft_minutes_text(meeting: Meeting) -> str:
         lines += [f"Purpose stated in the call: {meeting.purpose}", ""]
     if meeting.status == S.cancelled:
         lines += [f"The meeting was cancelled. Reason: {meeting.cancelled_reason}", ""]
-    from app.meetings.attendance import status_label
-    from app.votes.reading import minutes_lines
-
     if meeting.attendances:
         lines += ["### Attendance", ""]
         for row in sorted(meeting.attendances, key=lambda a: a.member.sort_name):
@@ -41,8 +48,6 @@ def draft_minutes_text(meeting: Meeting) -> str:
             lines.append(f"- {row.member.full_name}: {status_label(row.status).lower()}{left}")
         lines.append("")
     lines += ["### Items", ""]
-    from app.public_comment.tallies import comment_summary
-
     summaries = comment_summary(meeting)
     recorded = minutes_lines(meeting)
     for item in meeting.ordered_items:

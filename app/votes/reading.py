@@ -1,11 +1,10 @@
 """Reading the record of motions and votes: tallies, outcomes, an item's or a meeting's motions."""
 
-from flask import current_app
-from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.bodies.models import ThresholdBasis, ThresholdFraction
+from app.core.record import in_record_language
 from app.extensions import db
 from app.meetings.models import (
     AgendaItem,
@@ -101,7 +100,7 @@ def meeting_record(meeting: Meeting) -> dict:
 def minutes_lines(meeting: Meeting) -> dict[int, list[str]]:
     """The draft minutes' account of each item's motions, roll calls and disclosures, in the record's language."""
     lines: dict[int, list[str]] = {}
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with in_record_language():
         for disclosure in db.session.scalars(
             select(ConflictDisclosure)
             .where(ConflictDisclosure.meeting_id == meeting.id)
