@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask, current_app, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import models  # noqa: F401  (every mapped class exists before any module builds a query or Alembic looks)
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -46,8 +47,6 @@ def create_app(config_class=None) -> Flask:
     app.url_map.converters["id"] = IdConverter
 
     db.init_app(app)
-    from app import models  # noqa: F401  (every model registered before Alembic looks)
-
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)
     csrf.init_app(app)

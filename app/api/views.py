@@ -8,13 +8,14 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.api import ocd, serializers
 from app.api.openapi import document
 from app.bodies.models import Body, Member, Membership
 from app.core.loaders import MAX_ID
+from app.core.paging import page_of
 from app.core.timeutil import local_bounds, to_local, utcnow
 from app.extensions import db, limiter
 from app.legislation import search
@@ -97,9 +98,8 @@ def paged(query, serialize, endpoint: str, **params):
     """One page in the query's order (always ending in the id, so pages never overlap or skip)."""
     page = int_param("page", default=1, high=1_000_000)
     per_page = int_param("per_page", default=DEFAULT_PER_PAGE, high=MAX_PER_PAGE)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    pages = max(1, -(-total // per_page))
+    listed = page_of(query, page, per_page, past_the_end="empty")
+    rows, total, pages = listed.items, listed.total, max(listed.pages, 1)
     kept = {k: v for k, v in params.items() if v is not None}
 
     def link(n):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import DDL, Float, Integer, and_, case, event, exists, func, literal, literal_column, or_, select, text
 from sqlalchemy.sql import Select
 
+from app.core.paging import page_of
 from app.extensions import db
 from app.legislation.models import AgreementEffect, EffectKind, Resolution, ResolutionStatus
 from app.meetings.models import AgendaItem, Meeting, agenda_item_sponsors
@@ -166,9 +167,6 @@ def search(criteria: Criteria) -> Results:
             exists().where(AgreementEffect.resolution_id == Resolution.id, AgreementEffect.kind == criteria.effect)
         )
 
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(1, criteria.page), pages)
     exact = case((Resolution.number == number, 0), else_=1) if number else literal(1)
     newest = (
         Resolution.number_year.desc().nulls_last(),
@@ -185,12 +183,13 @@ def search(criteria: Criteria) -> Results:
         order = (relevance, *newest)
     else:
         order = newest
-    rows = db.session.scalars(query.order_by(exact, *order).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    listed = page_of(query.order_by(exact, *order), criteria.page, PER_PAGE)
+    rows = listed.items
     return Results(
-        rows=list(rows),
-        total=total,
-        page=page,
-        pages=pages,
+        rows=rows,
+        total=listed.total,
+        page=listed.page,
+        pages=max(listed.pages, 1),
         exact_number=number if number and any(r.number == number for r in rows) else None,
     )
 

@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.bodies.models import Body, Member, Membership
+from app.core.paging import page_of
 from app.core.timeutil import local_bounds, to_local, utcnow
 from app.extensions import db
 from app.meetings import lifecycle
@@ -111,17 +112,16 @@ def meetings():
             **context,
         ), status
 
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // MEETINGS_PER_PAGE))
-    page = min(max(page, 1), pages)
-    rows = db.session.scalars(
-        query.order_by(Meeting.start_at.desc(), Meeting.id.desc())
-        .limit(MEETINGS_PER_PAGE)
-        .offset((page - 1) * MEETINGS_PER_PAGE)
-    ).all()
+    listed = page_of(query.order_by(Meeting.start_at.desc(), Meeting.id.desc()), page, MEETINGS_PER_PAGE)
     this_month = to_local(utcnow()).date().replace(day=1)
     return render_template(
-        "portal/meetings.html", rows=rows, total=total, page=page, pages=pages, this_month=this_month, **context
+        "portal/meetings.html",
+        rows=listed.items,
+        total=listed.total,
+        page=listed.page,
+        pages=max(listed.pages, 1),
+        this_month=this_month,
+        **context,
     ), status
 
 
@@ -266,19 +266,16 @@ def member(member_id: int):
     if year:
         start, end = local_bounds(date(year, 1, 1), date(year + 1, 1, 1))
         votes_query = votes_query.where(Motion.closed_at >= start, Motion.closed_at < end)
-    total = db.session.scalar(select(func.count()).select_from(votes_query.subquery())) or 0
-    pages = max(1, -(-total // VOTES_PER_PAGE))
-    page = min(max(page, 1), pages)
-    cast = db.session.scalars(
+    listed = page_of(
         votes_query.options(
             selectinload(Vote.corrections),
             joinedload(Vote.motion).joinedload(Motion.item).joinedload(AgendaItem.meeting),
             joinedload(Vote.motion).joinedload(Motion.meeting),
-        )
-        .order_by(Motion.closed_at.desc(), Motion.id.desc())
-        .limit(VOTES_PER_PAGE)
-        .offset((page - 1) * VOTES_PER_PAGE)
-    ).all()
+        ).order_by(Motion.closed_at.desc(), Motion.id.desc()),
+        page,
+        VOTES_PER_PAGE,
+    )
+    cast, total, page, pages = listed.items, listed.total, listed.page, max(listed.pages, 1)
 
     sponsored = db.session.scalars(
         select(AgendaItem)

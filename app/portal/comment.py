@@ -340,9 +340,7 @@ def _display_state(meeting: Meeting) -> dict:
 
 @bp.route("/meetings/<id:meeting_id>/display.json")
 def display_state(meeting_id: int):
-    meeting = db.session.scalar(
-        select(Meeting).where(Meeting.id == meeting_id, Meeting.is_public)
-    )
+    meeting = db.session.scalar(select(Meeting).where(Meeting.id == meeting_id, Meeting.is_public))
     if meeting is None:
         abort(404)
     response = jsonify(_display_state(meeting))

@@ -96,9 +96,7 @@ def public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
             joinedload(Meeting.minutes),
             selectinload(Meeting.attendances),
         ]
-    meeting = db.session.scalar(
-        select(Meeting).where(Meeting.id == meeting_id, Meeting.is_public).options(*options)
-    )
+    meeting = db.session.scalar(select(Meeting).where(Meeting.id == meeting_id, Meeting.is_public).options(*options))
     if meeting is None:
         abort(404)  # drafts are not public yet
     return meeting

@@ -23,7 +23,6 @@ bp = Blueprint("legislation", __name__, url_prefix="/staff")
 bp.before_request(login_gate())
 
 
-
 def _resolution_item(item_id: int) -> AgendaItem:
     item = get_or_404(AgendaItem, item_id)
     if item.item_type != AgendaItemType.resolution:

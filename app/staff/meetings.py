@@ -38,7 +38,6 @@ bp.before_request(login_gate())
 bp.add_app_template_filter(changes.describe, "change_text")
 
 
-
 def _to_utc(form, field_name):
     field = getattr(form, field_name)
     if field.data is None:

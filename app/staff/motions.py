@@ -32,7 +32,6 @@ bp = Blueprint("votes", __name__, url_prefix="/staff")
 bp.before_request(login_gate())
 
 
-
 def _is_editor() -> bool:
     return current_user.is_editor
 

@@ -30,7 +30,6 @@ bp = Blueprint("public_comment", __name__, url_prefix="/staff")
 bp.before_request(login_gate())
 
 
-
 # --- policy -----------------------------------------------------------------------------------------
 
 
