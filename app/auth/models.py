@@ -1,6 +1,7 @@
 import enum
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Integer, String
@@ -9,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import UTCDateTime
 from app.core.timeutil import utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imported at run time
+    from app.bodies.models import Member
 
 
 class Role(enum.StrEnum):
@@ -53,7 +57,7 @@ class User(UserMixin, db.Model):
     #: which signs the user out everywhere.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
 
-    member = relationship("Member", lazy="joined")
+    member: Mapped["Member | None"] = relationship("Member", lazy="joined")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

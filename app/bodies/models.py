@@ -104,7 +104,7 @@ class Body(db.Model):
     agenda_sections: Mapped[list[str]] = mapped_column(JSON, default=default_agenda_sections)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    memberships = relationship(
+    memberships: Mapped[list["Membership"]] = relationship(
         "Membership", back_populates="body", order_by="Membership.seat_number", cascade="save-update, merge"
     )
 
@@ -129,7 +129,9 @@ class Member(db.Model):
     sort_name: Mapped[str] = mapped_column(String(120), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    memberships = relationship("Membership", back_populates="member", order_by="Membership.term_start_on")
+    memberships: Mapped[list["Membership"]] = relationship(
+        "Membership", back_populates="member", order_by="Membership.term_start_on"
+    )
 
 
 class Membership(db.Model):
@@ -148,8 +150,8 @@ class Membership(db.Model):
     term_start_on: Mapped[date] = mapped_column(Date)
     term_end_on: Mapped[date | None] = mapped_column(Date)
 
-    member = relationship("Member", back_populates="memberships", lazy="joined")
-    body = relationship("Body", back_populates="memberships")
+    member: Mapped["Member"] = relationship("Member", back_populates="memberships", lazy="joined")
+    body: Mapped["Body"] = relationship("Body", back_populates="memberships")
 
     def is_current(self, on: date) -> bool:
         return self.term_start_on <= on and (self.term_end_on is None or on <= self.term_end_on)

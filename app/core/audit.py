@@ -5,7 +5,7 @@ any update or delete of an AuditEntry that reaches the session.
 """
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, event
@@ -14,6 +14,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from app.core.db import UTCDateTime
 from app.core.timeutil import utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imported at run time
+    from app.auth.models import User
 
 
 class AuditEntry(db.Model):
@@ -33,7 +36,7 @@ class AuditEntry(db.Model):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip_address: Mapped[str | None] = mapped_column(String(45))
 
-    actor = relationship("User", foreign_keys=[actor_id], lazy="joined")
+    actor: Mapped["User | None"] = relationship("User", foreign_keys=[actor_id], lazy="joined")
 
 
 def record(

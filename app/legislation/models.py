@@ -2,6 +2,7 @@
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import UTCDateTime, str_enum
 from app.core.timeutil import utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imported at run time
+    from app.meetings.models import AgendaItem
+    from app.votes.models import Motion
 
 
 class ResolutionStatus(enum.StrEnum):
@@ -49,15 +54,17 @@ class Resolution(db.Model):
     motion_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    item = relationship("AgendaItem", lazy="joined")
-    motion = relationship("Motion")
-    links_out = relationship(
+    item: Mapped["AgendaItem"] = relationship("AgendaItem", lazy="joined")
+    motion: Mapped["Motion | None"] = relationship("Motion")
+    links_out: Mapped[list["ResolutionLink"]] = relationship(
         "ResolutionLink", foreign_keys="ResolutionLink.from_id", back_populates="source", order_by="ResolutionLink.id"
     )
-    links_in = relationship(
+    links_in: Mapped[list["ResolutionLink"]] = relationship(
         "ResolutionLink", foreign_keys="ResolutionLink.to_id", back_populates="target", order_by="ResolutionLink.id"
     )
-    effects = relationship("AgreementEffect", back_populates="resolution", order_by="AgreementEffect.id")
+    effects: Mapped[list["AgreementEffect"]] = relationship(
+        "AgreementEffect", back_populates="resolution", order_by="AgreementEffect.id"
+    )
 
     @property
     def label(self) -> str:
@@ -94,8 +101,8 @@ class ResolutionLink(db.Model):
     to_id: Mapped[int] = mapped_column(ForeignKey("resolutions.id", ondelete="RESTRICT"), index=True)
     kind: Mapped[LinkKind] = mapped_column(str_enum(LinkKind, "resolution_link_kind"))
 
-    source = relationship("Resolution", foreign_keys=[from_id], back_populates="links_out")
-    target = relationship("Resolution", foreign_keys=[to_id], back_populates="links_in")
+    source: Mapped["Resolution"] = relationship("Resolution", foreign_keys=[from_id], back_populates="links_out")
+    target: Mapped["Resolution"] = relationship("Resolution", foreign_keys=[to_id], back_populates="links_in")
 
 
 class Agreement(db.Model):
@@ -113,10 +120,12 @@ class Agreement(db.Model):
     description_md: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    effects = relationship(
+    effects: Mapped[list["AgreementEffect"]] = relationship(
         "AgreementEffect", back_populates="agreement", order_by="(AgreementEffect.effective_on, AgreementEffect.id)"
     )
-    documents = relationship("AgreementDocument", back_populates="agreement", order_by="AgreementDocument.id")
+    documents: Mapped[list["AgreementDocument"]] = relationship(
+        "AgreementDocument", back_populates="agreement", order_by="AgreementDocument.id"
+    )
 
 
 class AgreementDocument(db.Model):
@@ -131,7 +140,7 @@ class AgreementDocument(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    agreement = relationship("Agreement", back_populates="documents")
+    agreement: Mapped["Agreement"] = relationship("Agreement", back_populates="documents")
 
     @property
     def kind_label(self) -> str:
@@ -166,5 +175,5 @@ class AgreementEffect(db.Model):
     effective_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
 
-    resolution = relationship("Resolution", back_populates="effects", lazy="joined")
-    agreement = relationship("Agreement", back_populates="effects")
+    resolution: Mapped["Resolution"] = relationship("Resolution", back_populates="effects", lazy="joined")
+    agreement: Mapped["Agreement | None"] = relationship("Agreement", back_populates="effects")

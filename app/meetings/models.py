@@ -1,6 +1,6 @@
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +21,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from app.core.db import UTCDateTime, str_enum
 from app.core.timeutil import utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imported at run time
+    from app.bodies.models import Body, Member
+    from app.legislation.models import Resolution
+    from app.public_comment.models import CommentPolicy
 
 
 class MeetingKind(enum.StrEnum):
@@ -75,12 +80,18 @@ class Meeting(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    body = relationship("Body", lazy="joined")
-    items = relationship("AgendaItem", back_populates="meeting", order_by="AgendaItem.position")
-    changes = relationship("MeetingChange", back_populates="meeting", order_by="MeetingChange.id")
-    minutes = relationship("Minutes", back_populates="meeting", uselist=False, foreign_keys="Minutes.meeting_id")
-    comment_policy = relationship("CommentPolicy")
-    attendances = relationship("Attendance", order_by="Attendance.id")
+    body: Mapped["Body"] = relationship("Body", lazy="joined")
+    items: Mapped[list["AgendaItem"]] = relationship(
+        "AgendaItem", back_populates="meeting", order_by="AgendaItem.position"
+    )
+    changes: Mapped[list["MeetingChange"]] = relationship(
+        "MeetingChange", back_populates="meeting", order_by="MeetingChange.id"
+    )
+    minutes: Mapped["Minutes | None"] = relationship(
+        "Minutes", back_populates="meeting", uselist=False, foreign_keys="Minutes.meeting_id"
+    )
+    comment_policy: Mapped["CommentPolicy | None"] = relationship("CommentPolicy")
+    attendances: Mapped[list["Attendance"]] = relationship("Attendance", order_by="Attendance.id")
 
     @validates("first_published_at")
     def _first_publication_is_immutable(self, key, value):
@@ -143,7 +154,7 @@ class MeetingChange(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
-    meeting = relationship("Meeting", back_populates="changes")
+    meeting: Mapped["Meeting"] = relationship("Meeting", back_populates="changes")
 
 
 class AgendaItemType(enum.StrEnum):
@@ -202,11 +213,15 @@ class AgendaItem(db.Model):
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    meeting = relationship("Meeting", back_populates="items")
-    sponsors = relationship("Member", secondary=agenda_item_sponsors, order_by="Member.sort_name")
-    attachments = relationship("Attachment", back_populates="item", order_by="Attachment.id")
+    meeting: Mapped["Meeting"] = relationship("Meeting", back_populates="items")
+    sponsors: Mapped[list["Member"]] = relationship(
+        "Member", secondary=agenda_item_sponsors, order_by="Member.sort_name"
+    )
+    attachments: Mapped[list["Attachment"]] = relationship(
+        "Attachment", back_populates="item", order_by="Attachment.id"
+    )
     #: The resolution drafted from a resolution-type item (app.legislation), read-only from this side.
-    resolution = relationship("Resolution", uselist=False, viewonly=True)
+    resolution: Mapped["Resolution | None"] = relationship("Resolution", uselist=False, viewonly=True)
 
     @property
     def is_withdrawn(self) -> bool:
@@ -228,7 +243,7 @@ class Attachment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
-    item = relationship("AgendaItem", back_populates="attachments")
+    item: Mapped["AgendaItem"] = relationship("AgendaItem", back_populates="attachments")
 
     @property
     def kind_label(self) -> str:
@@ -260,8 +275,8 @@ class Minutes(db.Model):
     approved_at_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
-    meeting = relationship("Meeting", back_populates="minutes", foreign_keys=[meeting_id])
-    approved_at_meeting = relationship("Meeting", foreign_keys=[approved_at_meeting_id])
+    meeting: Mapped["Meeting"] = relationship("Meeting", back_populates="minutes", foreign_keys=[meeting_id])
+    approved_at_meeting: Mapped["Meeting | None"] = relationship("Meeting", foreign_keys=[approved_at_meeting_id])
 
     @property
     def is_locked(self) -> bool:
@@ -298,7 +313,7 @@ class Attendance(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
-    member = relationship("Member", lazy="joined")
+    member: Mapped["Member"] = relationship("Member", lazy="joined")
 
     @property
     def is_present(self) -> bool:

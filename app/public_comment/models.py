@@ -1,5 +1,6 @@
 import enum
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -16,6 +17,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import UTCDateTime, str_enum
 from app.core.timeutil import utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imported at run time
+    from app.auth.models import User
+    from app.bodies.models import Body
+    from app.meetings.models import AgendaItem, Meeting
 
 
 class CommentPolicy(db.Model):
@@ -57,7 +63,7 @@ class CommentPolicy(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
-    body = relationship("Body")
+    body: Mapped["Body"] = relationship("Body")
 
 
 class CommentPeriod(db.Model):
@@ -75,7 +81,7 @@ class CommentPeriod(db.Model):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    item = relationship("AgendaItem")
+    item: Mapped["AgendaItem"] = relationship("AgendaItem")
 
     @property
     def is_open(self) -> bool:
@@ -180,11 +186,11 @@ class SpeakerRequest(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    period = relationship("CommentPeriod")
-    item = relationship("AgendaItem")
-    meeting = relationship("Meeting")
-    ceded_to = relationship("SpeakerRequest", remote_side=[id])
-    extensions = relationship(
+    period: Mapped["CommentPeriod"] = relationship("CommentPeriod")
+    item: Mapped["AgendaItem"] = relationship("AgendaItem")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
+    ceded_to: Mapped["SpeakerRequest | None"] = relationship("SpeakerRequest", remote_side=[id])
+    extensions: Mapped[list["TimeExtension"]] = relationship(
         "TimeExtension", back_populates="request", order_by="TimeExtension.id", foreign_keys="TimeExtension.request_id"
     )
 
@@ -231,9 +237,11 @@ class TimeExtension(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
-    request = relationship("SpeakerRequest", back_populates="extensions", foreign_keys=[request_id])
-    ceded_from = relationship("SpeakerRequest", foreign_keys=[ceded_from_id])
-    actor = relationship("User")
+    request: Mapped["SpeakerRequest"] = relationship(
+        "SpeakerRequest", back_populates="extensions", foreign_keys=[request_id]
+    )
+    ceded_from: Mapped["SpeakerRequest | None"] = relationship("SpeakerRequest", foreign_keys=[ceded_from_id])
+    actor: Mapped["User | None"] = relationship("User")
 
 
 class WrittenCommentStatus(enum.StrEnum):
@@ -269,4 +277,4 @@ class WrittenComment(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    item = relationship("AgendaItem")
+    item: Mapped["AgendaItem"] = relationship("AgendaItem")

@@ -1,6 +1,7 @@
 """Email subscriptions to new agendas: double opt-in (R12 keeps the address private), one-click unsubscribe."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -8,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import UTCDateTime
 from app.core.timeutil import utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imported at run time
+    from app.bodies.models import Body
 
 
 class Subscription(db.Model):
@@ -38,7 +42,7 @@ class Subscription(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    body = relationship("Body")
+    body: Mapped["Body | None"] = relationship("Body")
 
     @property
     def is_active(self) -> bool:

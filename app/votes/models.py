@@ -2,6 +2,7 @@
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -24,6 +25,11 @@ from app.bodies.models import ThresholdBasis, ThresholdFraction
 from app.core.db import UTCDateTime, str_enum
 from app.core.timeutil import utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imported at run time
+    from app.auth.models import User
+    from app.bodies.models import Member
+    from app.meetings.models import AgendaItem, Meeting
 
 
 class MotionKind(enum.StrEnum):
@@ -124,16 +130,22 @@ class Motion(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
-    meeting = relationship("Meeting")
-    item = relationship("AgendaItem")
-    mover = relationship("Member", foreign_keys=[mover_id], lazy="joined")
-    seconder = relationship("Member", foreign_keys=[seconder_id], lazy="joined")
-    parent = relationship("Motion", remote_side=[id], foreign_keys=[parent_id], back_populates="amendments")
-    amendments = relationship("Motion", foreign_keys=[parent_id], back_populates="parent", order_by="Motion.id")
-    target = relationship("Motion", remote_side=[id], foreign_keys=[target_id])
-    consent_of = relationship("Motion", remote_side=[id], foreign_keys=[consent_of_id])
-    consent_items = relationship("AgendaItem", secondary=consent_motion_items, order_by="AgendaItem.position")
-    votes = relationship("Vote", back_populates="motion", order_by="Vote.position")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
+    item: Mapped["AgendaItem | None"] = relationship("AgendaItem")
+    mover: Mapped["Member"] = relationship("Member", foreign_keys=[mover_id], lazy="joined")
+    seconder: Mapped["Member | None"] = relationship("Member", foreign_keys=[seconder_id], lazy="joined")
+    parent: Mapped["Motion | None"] = relationship(
+        "Motion", remote_side=[id], foreign_keys=[parent_id], back_populates="amendments"
+    )
+    amendments: Mapped[list["Motion"]] = relationship(
+        "Motion", foreign_keys=[parent_id], back_populates="parent", order_by="Motion.id"
+    )
+    target: Mapped["Motion | None"] = relationship("Motion", remote_side=[id], foreign_keys=[target_id])
+    consent_of: Mapped["Motion | None"] = relationship("Motion", remote_side=[id], foreign_keys=[consent_of_id])
+    consent_items: Mapped[list["AgendaItem"]] = relationship(
+        "AgendaItem", secondary=consent_motion_items, order_by="AgendaItem.position"
+    )
+    votes: Mapped[list["Vote"]] = relationship("Vote", back_populates="motion", order_by="Vote.position")
 
     @property
     def is_open(self) -> bool:
@@ -175,10 +187,12 @@ class Vote(db.Model):
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
-    motion = relationship("Motion", back_populates="votes")
-    member = relationship("Member", lazy="joined")
-    disclosure = relationship("ConflictDisclosure")
-    corrections = relationship("VoteCorrection", back_populates="vote", order_by="VoteCorrection.id")
+    motion: Mapped["Motion"] = relationship("Motion", back_populates="votes")
+    member: Mapped["Member"] = relationship("Member", lazy="joined")
+    disclosure: Mapped["ConflictDisclosure | None"] = relationship("ConflictDisclosure")
+    corrections: Mapped[list["VoteCorrection"]] = relationship(
+        "VoteCorrection", back_populates="vote", order_by="VoteCorrection.id"
+    )
 
     @property
     def final_choice(self) -> VoteChoice | None:
@@ -199,8 +213,8 @@ class VoteCorrection(db.Model):
     corrected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
-    vote = relationship("Vote", back_populates="corrections")
-    corrected_by = relationship("User")
+    vote: Mapped["Vote"] = relationship("Vote", back_populates="corrections")
+    corrected_by: Mapped["User | None"] = relationship("User")
 
 
 class DisclosureBasis(enum.StrEnum):
@@ -234,9 +248,9 @@ class ConflictDisclosure(db.Model):
     form_8b_size: Mapped[int | None] = mapped_column(Integer)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
-    meeting = relationship("Meeting")
-    item = relationship("AgendaItem")
-    member = relationship("Member", lazy="joined")
+    meeting: Mapped["Meeting"] = relationship("Meeting")
+    item: Mapped["AgendaItem"] = relationship("AgendaItem")
+    member: Mapped["Member"] = relationship("Member", lazy="joined")
 
     def is_overdue(self, today: date) -> bool:
         return self.form_8b_filed_on is None and today > self.form_8b_due_on
