@@ -1,0 +1,54 @@
+"""One way for a view to run a service call: commit once if the service accepts, show its refusal if not.
+
+    with attempt(form) as done:
+        speaker_queue.add_time(speaker, seconds=form.seconds.data, reason=form.reason.data, actor=current_user)
+    if done:
+        flash(_("Time added."), "success")
+        return redirect(...)
+    return render_template("...", form=form), 422      # the form again, with everything typed
+
+A ``DomainError`` rolls the session back and is shown: on the form field it names (or above the form) when a
+form is given, else as a flashed message (``flash_error=False`` keeps it only in ``done.error``). Any other
+exception is not caught here: the error handlers answer it (a busy database is a 503, never a lost form).
+This is indico's request handler in small: load, check, process, then one commit or one rollback.
+"""
+
+from flask import flash
+
+from app.core.errors import DomainError
+from app.core.forms import attach_error
+from app.extensions import db
+
+
+class Attempt:
+    def __init__(self, form=None, *, fields: dict[str, str] | None = None, flash_error: bool = True):
+        self.form = form
+        self.fields = fields or {}
+        self.flash_error = flash_error
+        self.error: DomainError | None = None
+
+    def __enter__(self) -> "Attempt":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is None:
+            db.session.commit()
+            return False
+        if not issubclass(exc_type, DomainError):
+            return False
+        db.session.rollback()
+        self.error = exc
+        if exc.field in self.fields:  # the service's name for a field the form shows under another name
+            exc.field = self.fields[exc.field]
+        if self.form is not None:
+            attach_error(self.form, exc)
+        elif self.flash_error:
+            flash(exc.message, "error")
+        return True
+
+    def __bool__(self) -> bool:
+        return self.error is None
+
+
+def attempt(form=None, *, fields: dict[str, str] | None = None, flash_error: bool = True) -> Attempt:
+    return Attempt(form, fields=fields, flash_error=flash_error)
