@@ -83,7 +83,17 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def label(value, default: str = "", *, inverse: bool = False) -> str:
+    """The words shown for an enum value (a LabeledEnum member), in the reader's language; ``default`` for None.
+
+    ``inverse=True`` gives the other side of a relation ("Superseded by" for a link that "Supersedes")."""
+    if value is None:
+        return default
+    return str(value.inverse_label if inverse else value.label)
+
+
 def register_web(app):
+    app.add_template_filter(label, "label")
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(local_date, "local_date")
     app.add_template_filter(render_markdown, "markdown")

@@ -31,14 +31,13 @@ def draft_minutes_text(meeting: Meeting) -> str:
         lines += [f"Purpose stated in the call: {meeting.purpose}", ""]
     if meeting.status == S.cancelled:
         lines += [f"The meeting was cancelled. Reason: {meeting.cancelled_reason}", ""]
-    from app.meetings.attendance import status_label
     from app.votes.reading import minutes_lines
 
     if meeting.attendances:
         lines += ["### Attendance", ""]
         for row in sorted(meeting.attendances, key=lambda a: a.member.sort_name):
             left = f", left {to_local(row.departed_at):%-I:%M %p}" if row.departed_at else ""
-            lines.append(f"- {row.member.full_name}: {status_label(row.status).lower()}{left}")
+            lines.append(f"- {row.member.full_name}: {str(row.status.label).lower()}{left}")
         lines.append("")
     lines += ["### Items", ""]
     from app.public_comment.tallies import comment_summary

@@ -22,17 +22,16 @@ from app.meetings.models import (
     AgendaItem,
     AgendaItemType,
     Attachment,
+    AttendanceStatus,
     CommentExemption,
     Meeting,
     MeetingKind,
     MeetingStatus,
 )
 from app.minutes import services as minutes_service
-from app.public_comment import labels as comment_labels
 from app.public_comment import tallies as comment_tallies
 from app.subscriptions import services as subscriptions
 from app.votes import reading as vote_record
-from app.votes import templating as vote_templating
 
 bp = Blueprint("meetings", __name__, url_prefix="/staff")
 bp.before_request(login_gate())
@@ -67,7 +66,7 @@ def _fail(form, exc, template, status=422, **context):
 @role_required(*STAFF)
 def index():
     meetings = db.session.scalars(select(Meeting).order_by(Meeting.start_at.desc()).limit(500)).all()
-    return render_template("meetings/index.html", meetings=meetings, services=lifecycle)
+    return render_template("meetings/index.html", meetings=meetings)
 
 
 def _body_choices():
@@ -132,14 +131,11 @@ def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
         "meetings/detail.html",
         meeting=meeting,
         check=check,
-        services=lifecycle,
         publish_form=publish_form or forms.PublishForm(),
         cancel_form=forms.ReasonForm(prefix="cancel"),
         generate_form=forms.GenerateMinutesForm(),
         approve_form=approve_form,
-        comment=comment_labels,
         tallies=comment_tallies.tallies(meeting.id) if meeting.status != MeetingStatus.draft else {},
-        votes=vote_templating,
         **vote_record.meeting_record(meeting),
         prohibited=prohibited_items(meeting.active_items, to_local(utcnow()).date()),
     ), status
@@ -595,7 +591,7 @@ def _attendance_page(meeting: Meeting, chosen: dict | None = None, error: str | 
         chosen=chosen or {},
         error=error,
         quorum=attendance.quorum(meeting),
-        labels=attendance.STATUS_LABELS,
+        statuses=list(AttendanceStatus),
         form=EmptyForm(),
     ), status
 

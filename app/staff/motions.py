@@ -21,11 +21,9 @@ from app.legislation import services as legislation
 from app.meetings import attendance
 from app.meetings.models import AgendaItem, Meeting
 from app.votes import conflicts, corrections, forms, roll_call
-from app.votes import labels as vote_labels
 from app.votes import motions as motion_service
 from app.votes import reading as vote_record
 from app.votes import rules as vote_rules
-from app.votes import templating as vote_templating
 from app.votes.models import ConflictDisclosure, DisclosureBasis, Motion, MotionKind, MotionStatus, Vote, VoteChoice
 
 bp = Blueprint("votes", __name__, url_prefix="/staff")
@@ -61,14 +59,10 @@ def _motion_form(item: AgendaItem, motions) -> forms.MotionForm:
     form.seconder_id.choices = _member_options(item.meeting, _("No second yet"))
     form.parent_id.choices = options(
         [("", _("None"))]
-        + [
-            (m.id, f"{vote_labels.kind_label(m.kind)}: {m.text[:80]}")
-            for m in motions
-            if m.status == MotionStatus.pending
-        ]
+        + [(m.id, f"{m.kind.label}: {m.text[:80]}") for m in motions if m.status == MotionStatus.pending]
     )
     form.target_id.choices = options(
-        [("", _("None"))] + [(m.id, f"{vote_labels.kind_label(m.kind)}: {m.text[:80]}") for m in motions if m.is_closed]
+        [("", _("None"))] + [(m.id, f"{m.kind.label}: {m.text[:80]}") for m in motions if m.is_closed]
     )
     if request.method == "GET" and not _is_editor():
         form.mover_id.data = current_user.member_id
@@ -100,7 +94,6 @@ def _item_page(item: AgendaItem, status: int = 200, **overrides):
         "resolution": legislation.find_resolution(item),
         "motion_form": overrides.pop("motion_form", None) or _motion_form(item, motions),
         "disclosure_form": overrides.pop("disclosure_form", None) or _disclosure_form(item),
-        "votes": vote_templating,
     }
     return render_template("votes/item.html", **context), status
 
@@ -196,7 +189,8 @@ def _motion_page(motion: Motion, status: int = 200, **overrides):
         "quorum": attendance.quorum(meeting),
         "is_editor": _is_editor(),
         "own_vote": own_vote,
-        "votes": vote_templating,
+        "threshold_words": vote_record.threshold_words(motion),
+        "roll_call_words": vote_record.roll_call_words(motion.roll_call_method),
         "outcome": vote_record.outcome_of(motion) if motion.votes else None,
         "present": {v.member_id: attendance.is_present(meeting, v.member_id) for v in motion.votes},
         "second_form": second_form,
@@ -308,9 +302,7 @@ def record_vote(motion_id: int):
         attach_error(form, exc)
         return _motion_page(motion, _respond_error(exc), vote_form=form, error=exc.message)
     db.session.commit()
-    flash(
-        _("%(name)s: %(choice)s.", name=vote.member.full_name, choice=vote_labels.choice_label(vote.choice)), "success"
-    )
+    flash(_("%(name)s: %(choice)s.", name=vote.member.full_name, choice=vote.choice.label), "success")
     return _back(motion, "#roll")
 
 
@@ -338,7 +330,7 @@ def my_vote(motion_id: int):
         attach_error(form, exc)
         return _motion_page(motion, _respond_error(exc), own_vote_form=form, error=exc.message)
     db.session.commit()
-    flash(_("Your vote is recorded: %(choice)s.", choice=vote_labels.choice_label(form.choice.data)), "success")
+    flash(_("Your vote is recorded: %(choice)s.", choice=VoteChoice(form.choice.data).label), "success")
     return _back(motion, "#roll")
 
 
@@ -390,7 +382,6 @@ def _consent_page(meeting: Meeting, form=None, status: int = 200):
         meeting=meeting,
         form=form or _consent_form(meeting),
         motions=motions,
-        votes=vote_templating,
     ), status
 
 
