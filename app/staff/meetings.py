@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.decorators import login_gate, role_required
 from app.auth.forms import EmptyForm
@@ -104,7 +105,20 @@ def new():
 @bp.route("/meetings/<id:meeting_id>")
 @role_required(*STAFF)
 def detail(meeting_id: int):
-    return _detail_page(get_or_404(Meeting, meeting_id))
+    meeting = db.session.scalar(
+        select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(
+            selectinload(Meeting.items).selectinload(AgendaItem.sponsors),
+            selectinload(Meeting.items).selectinload(AgendaItem.attachments),
+            selectinload(Meeting.items).joinedload(AgendaItem.resolution),
+            selectinload(Meeting.changes),
+            joinedload(Meeting.minutes),
+        )
+    )
+    if meeting is None:
+        abort(404)
+    return _detail_page(meeting)
 
 
 def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.decorators import login_gate, role_required
 from app.auth.forms import EmptyForm
@@ -170,6 +171,19 @@ def disclose(item_id: int):
 
 
 def _motion_page(motion: Motion, status: int = 200, **overrides):
+    # Everything the page shows of the motion, loaded (again, after a refused change) here rather than by the template.
+    motion = db.session.scalar(
+        select(Motion)
+        .where(Motion.id == motion.id)
+        .options(
+            joinedload(Motion.item),
+            joinedload(Motion.parent),
+            selectinload(Motion.amendments),
+            selectinload(Motion.consent_items),
+            *vote_record.ROLL,
+        )
+        .execution_options(populate_existing=True)
+    )
     meeting = motion.meeting
     second_form = overrides.pop("second_form", None) or forms.SecondForm(prefix="second")
     second_form.seconder_id.choices = _member_options(meeting, "")
@@ -201,7 +215,9 @@ def _motion_page(motion: Motion, status: int = 200, **overrides):
         "correction_vote_id": overrides.pop("correction_vote_id", None),
         "action_form": EmptyForm(),
         "error": overrides.pop("error", None),
-        "fanned": db.session.scalars(select(Motion).where(Motion.consent_of_id == motion.id)).all()
+        "fanned": db.session.scalars(
+            select(Motion).where(Motion.consent_of_id == motion.id).options(joinedload(Motion.item))
+        ).all()
         if motion.kind == MotionKind.adopt_consent_agenda
         else [],
     }
