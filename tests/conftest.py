@@ -14,6 +14,8 @@ from app.extensions import db as _db
 from config import TestingConfig
 from tests.dbutil import BACKEND, fresh_database
 
+pytest_plugins = ["tests.template_queries"]
+
 PASSWORD = "correct-horse-battery"
 
 

@@ -109,6 +109,6 @@ def test_links_need_an_adopted_target_and_are_kept_both_ways(add_resolution_item
         leg.add_link(old, old, LinkKind.rescinds, actor=None)
     link = leg.add_link(new, old, LinkKind.rescinds, actor=None)
     assert old.links_in == [link] and new.links_out == [link]
-    assert leg.link_date(link) is None  # not in force while the new one is a draft
+    assert link.effective_on is None  # not in force while the new one is a draft
     _decide(new.item, True, datetime(2025, 7, 8, 22, tzinfo=UTC))
-    assert leg.link_date(link) == date(2025, 7, 8)
+    assert link.effective_on == date(2025, 7, 8)

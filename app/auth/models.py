@@ -1,13 +1,14 @@
-import enum
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime
+from app.core.enums import LabeledEnum
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -15,16 +16,10 @@ if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imp
     from app.bodies.models import Member
 
 
-class Role(enum.StrEnum):
-    admin = "admin"
-    clerk = "clerk"
-    commissioner = "commissioner"
-
-    @property
-    def label(self) -> str:
-        from flask_babel import gettext as _
-
-        return {"admin": _("Administrator"), "clerk": _("Clerk"), "commissioner": _("Commissioner")}[self.value]
+class Role(LabeledEnum):
+    admin = "admin", _l("Administrator")
+    clerk = "clerk", _l("Clerk")
+    commissioner = "commissioner", _l("Commissioner")
 
 
 #: Everyone who works in the staff pages (commissioners read them and act for their own seat).

@@ -2,10 +2,12 @@ import enum
 import math
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, str_enum
+from app.core.enums import LabeledEnum
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -23,27 +25,27 @@ class BodyQuorumRule(enum.StrEnum):
     fixed = "fixed"
 
 
-class ThresholdBasis(enum.StrEnum):
-    votes_cast = "votes_cast"
-    members_present = "members_present"
-    full_membership = "full_membership"
+class ThresholdBasis(LabeledEnum):
+    votes_cast = "votes_cast", _l("votes cast")
+    members_present = "members_present", _l("members present")
+    full_membership = "full_membership", _l("the full membership")
 
 
-class ThresholdFraction(enum.StrEnum):
-    majority = "majority"
-    two_thirds = "two_thirds"
-    three_quarters = "three_quarters"
-    four_fifths = "four_fifths"
-    unanimous = "unanimous"
+class ThresholdFraction(LabeledEnum):
+    majority = "majority", _l("Majority")
+    two_thirds = "two_thirds", _l("Two-thirds")
+    three_quarters = "three_quarters", _l("Three-quarters")
+    four_fifths = "four_fifths", _l("Four-fifths")
+    unanimous = "unanimous", _l("Unanimous vote")
 
 
-class BodyRollCallOrder(enum.StrEnum):
+class BodyRollCallOrder(LabeledEnum):
     #: Alphabetical by sort name, the chair last (the default in RONR and most Florida codes).
-    alphabetical_chair_last = "alphabetical_chair_last"
+    alphabetical_chair_last = "alphabetical_chair_last", _l("Roll called alphabetically, the chair last.")
     #: By seat number (Mayor/at-large first, then districts).
-    seat_order = "seat_order"
+    seat_order = "seat_order", _l("Roll called by seat.")
     #: Alphabetical, starting one place later at each meeting.
-    rotating = "rotating"
+    rotating = "rotating", _l("Roll called alphabetically from a rotating first name, the chair last.")
 
 
 DEFAULT_AGENDA_SECTIONS = [

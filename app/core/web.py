@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 from babel import Locale
 from flask import current_app, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
+from flask_login import current_user
+from sqlalchemy import inspect
 
 from app.core.text import render_markdown
 from app.core.timeutil import format_seconds
@@ -83,7 +85,28 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def label(value, default: str = "", *, inverse: bool = False) -> str:
+    """The words shown for an enum value (a LabeledEnum member), in the reader's language; ``default`` for None.
+
+    ``inverse=True`` gives the other side of a relation ("Superseded by" for a link that "Supersedes")."""
+    if value is None:
+        return default
+    return str(value.inverse_label if inverse else value.label)
+
+
+def load_signed_in_user() -> dict:
+    """Every page shows the signed-in user; a commit or rollback in the view expired it. Load it again before
+    rendering (context processors run first), so the template runs no query (tests/template_queries.py)."""
+    user = current_user._get_current_object() if current_user else None
+    state = inspect(user, raiseerr=False) if user is not None else None
+    if state is not None and state.session is not None and state.expired_attributes:
+        state.session.refresh(user)
+    return {}
+
+
 def register_web(app):
+    app.context_processor(load_signed_in_user)
+    app.add_template_filter(label, "label")
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(local_date, "local_date")
     app.add_template_filter(render_markdown, "markdown")

@@ -6,7 +6,6 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.forms import options
 from app.legislation.models import EffectKind, LinkKind
-from app.legislation.services import EFFECT_LABELS, LINK_LABELS
 from app.meetings.forms import optional_id
 
 
@@ -19,7 +18,7 @@ class ResolutionForm(FlaskForm):
 class LinkForm(FlaskForm):
     kind = SelectField(
         _l("This resolution"),
-        choices=options((k.value, v) for k, v in LINK_LABELS.items()),
+        choices=options((k.value, k.label) for k in LinkKind),
         default=LinkKind.supersedes.value,
     )
     target_id = SelectField(
@@ -29,7 +28,7 @@ class LinkForm(FlaskForm):
 
 class EffectForm(FlaskForm):
     kind = SelectField(
-        _l("Effect"), choices=options((k.value, v) for k, v in EFFECT_LABELS.items()), default=EffectKind.voids.value
+        _l("Effect"), choices=options((k.value, k.label) for k in EffectKind), default=EffectKind.voids.value
     )
     agreement_id = SelectField(_l("Agreement"), coerce=optional_id, validators=[Optional()])
     category = StringField(_l("Category of agreements (for a prohibition)"), validators=[Length(max=120)])

@@ -1,13 +1,14 @@
 """Resolutions, the agreements register, and what resolutions do to agreements (R11)."""
 
-import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, str_enum
+from app.core.enums import LabeledEnum
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -16,11 +17,11 @@ if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imp
     from app.votes.models import Motion
 
 
-class ResolutionStatus(enum.StrEnum):
-    draft = "draft"
-    adopted = "adopted"
-    failed = "failed"
-    withdrawn = "withdrawn"
+class ResolutionStatus(LabeledEnum):
+    draft = "draft", _l("Draft")
+    adopted = "adopted", _l("Adopted")
+    failed = "failed", _l("Failed")
+    withdrawn = "withdrawn", _l("Withdrawn")
 
 
 class Resolution(db.Model):
@@ -71,20 +72,14 @@ class Resolution(db.Model):
         return f"{self.number} {self.title}" if self.number else self.title
 
     @property
-    def status_label(self) -> str:
-        from app.legislation.services import STATUS_LABELS
-
-        return str(STATUS_LABELS[self.status])
-
-    @property
     def file_number(self) -> str:
         return self.item.file_number
 
 
-class LinkKind(enum.StrEnum):
-    supersedes = "supersedes"
-    amends = "amends"
-    rescinds = "rescinds"
+class LinkKind(LabeledEnum):
+    supersedes = "supersedes", _l("Supersedes"), _l("Superseded by")
+    amends = "amends", _l("Amends"), _l("Amended by")
+    rescinds = "rescinds", _l("Rescinds"), _l("Rescinded by")
 
 
 class ResolutionLink(db.Model):
@@ -103,6 +98,11 @@ class ResolutionLink(db.Model):
 
     source: Mapped["Resolution"] = relationship("Resolution", foreign_keys=[from_id], back_populates="links_out")
     target: Mapped["Resolution"] = relationship("Resolution", foreign_keys=[to_id], back_populates="links_in")
+
+    @property
+    def effective_on(self) -> date | None:
+        """The day the link took effect: its source resolution's, once adopted; None before."""
+        return self.source.effective_on if self.source.status == ResolutionStatus.adopted else None
 
 
 class Agreement(db.Model):
@@ -149,14 +149,23 @@ class AgreementDocument(db.Model):
         return kind_label(self.content_type)
 
 
-class EffectKind(enum.StrEnum):
-    authorizes = "authorizes"
-    ratifies = "ratifies"
-    terminates = "terminates"
-    voids = "voids"
-    reinstates = "reinstates"
+class EffectKind(LabeledEnum):
+    authorizes = "authorizes", _l("Authorizes")
+    ratifies = "ratifies", _l("Ratifies")
+    terminates = "terminates", _l("Terminates")
+    voids = "voids", _l("Declares void")
+    reinstates = "reinstates", _l("Reinstates")
     #: A category of future agreements; ``agreement_id`` is null and ``category`` is set.
-    prohibits = "prohibits"
+    prohibits = "prohibits", _l("Prohibits future agreements of the category")
+
+
+class AgreementStatus(LabeledEnum):
+    """An agreement's standing on a given day: computed from its signature and the effects in force, never stored."""
+
+    not_signed = "not_signed", _l("Not yet signed")
+    active = "active", _l("In force")
+    terminated = "terminated", _l("Terminated")
+    void = "void", _l("Void")
 
 
 class AgreementEffect(db.Model):

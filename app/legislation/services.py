@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +17,7 @@ from app.legislation.models import (
     Agreement,
     AgreementDocument,
     AgreementEffect,
+    AgreementStatus,
     EffectKind,
     LinkKind,
     Resolution,
@@ -27,18 +27,6 @@ from app.legislation.models import (
 from app.meetings.models import AgendaItem, AgendaItemType
 
 R, E, L = ResolutionStatus, EffectKind, LinkKind
-
-STATUS_LABELS = {R.draft: _l("Draft"), R.adopted: _l("Adopted"), R.failed: _l("Failed"), R.withdrawn: _l("Withdrawn")}
-LINK_LABELS = {L.supersedes: _l("Supersedes"), L.amends: _l("Amends"), L.rescinds: _l("Rescinds")}
-LINK_INVERSE_LABELS = {L.supersedes: _l("Superseded by"), L.amends: _l("Amended by"), L.rescinds: _l("Rescinded by")}
-EFFECT_LABELS = {
-    E.authorizes: _l("Authorizes"),
-    E.ratifies: _l("Ratifies"),
-    E.terminates: _l("Terminates"),
-    E.voids: _l("Declares void"),
-    E.reinstates: _l("Reinstates"),
-    E.prohibits: _l("Prohibits future agreements of the category"),
-}
 
 
 def format_number(year: int, value: int) -> str:
@@ -151,11 +139,6 @@ def add_link(source: Resolution, target: Resolution | None, kind: LinkKind, *, a
     return link
 
 
-def link_date(link: ResolutionLink) -> date | None:
-    """A link takes hold when the resolution that makes it takes effect (none while it is a draft)."""
-    return link.source.effective_on if link.source.status == R.adopted else None
-
-
 def add_effect(
     resolution: Resolution,
     *,
@@ -210,31 +193,21 @@ def add_effect(
 # --- the agreements register ----------------------------------------------------------------------------
 
 
-AGREEMENT_STATUS_LABELS = {
-    "not_signed": _l("Not yet signed"),
-    "active": _l("In force"),
-    "terminated": _l("Terminated"),
-    "void": _l("Void"),
-}
 _STATE_AFTER = {
-    E.authorizes: "active",
-    E.ratifies: "active",
-    E.reinstates: "active",
-    E.terminates: "terminated",
-    E.voids: "void",
+    E.authorizes: AgreementStatus.active,
+    E.ratifies: AgreementStatus.active,
+    E.reinstates: AgreementStatus.active,
+    E.terminates: AgreementStatus.terminated,
+    E.voids: AgreementStatus.void,
 }
 
 
 @dataclass
 class AgreementState:
-    status: str
+    status: AgreementStatus
     since: date | None
     #: The effect that put the agreement in this state, or None (the signature, or nothing yet).
     effect: AgreementEffect | None
-
-    @property
-    def label(self) -> str:
-        return str(AGREEMENT_STATUS_LABELS[self.status])
 
 
 def in_force_effects(effects, on: date) -> list[AgreementEffect]:
@@ -251,9 +224,9 @@ def in_force_effects(effects, on: date) -> list[AgreementEffect]:
 
 def agreement_status(agreement: Agreement, on: date) -> AgreementState:
     """The agreement's status on ``on``, computed from its signature and the effects in force that day."""
-    state = AgreementState("not_signed", None, None)
+    state = AgreementState(AgreementStatus.not_signed, None, None)
     if agreement.signed_on is not None and agreement.signed_on <= on:
-        state = AgreementState("active", agreement.signed_on, None)
+        state = AgreementState(AgreementStatus.active, agreement.signed_on, None)
     for effect in in_force_effects(agreement.effects, on):
         state = AgreementState(_STATE_AFTER[effect.kind], effect.effective_on, effect)
     return state
@@ -262,7 +235,7 @@ def agreement_status(agreement: Agreement, on: date) -> AgreementState:
 def _lifted(resolution: Resolution, on: date) -> bool:
     """A resolution superseded or rescinded by one in force on ``on`` no longer prohibits anything."""
     return any(
-        link.kind in (L.supersedes, L.rescinds) and (when := link_date(link)) is not None and when <= on
+        link.kind in (L.supersedes, L.rescinds) and (when := link.effective_on) is not None and when <= on
         for link in resolution.links_in
     )
 

@@ -14,7 +14,7 @@ from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.core.uploads import validate_and_store
 from app.extensions import db
-from app.meetings.lifecycle import log_change, status_label
+from app.meetings.lifecycle import log_change
 from app.meetings.models import (
     AgendaItem,
     AgendaItemType,
@@ -69,7 +69,7 @@ def _letters(n: int) -> str:
 def _require_editable_agenda(meeting: Meeting, reason: str | None) -> str | None:
     if meeting.status in (S.adjourned, S.cancelled):
         raise DomainError(
-            _("The agenda of a meeting that is “%(status)s” can no longer change.", status=status_label(meeting.status))
+            _("The agenda of a meeting that is “%(status)s” can no longer change.", status=meeting.status.label)
         )
     reason = clean_text(reason, multiline=True)
     if meeting.agenda_is_published and not reason:
@@ -348,7 +348,7 @@ def withdraw_item(item: AgendaItem, *, reason: str, actor) -> None:
         raise DomainError(_("This item is already withdrawn."))
     if meeting.status in (S.adjourned, S.cancelled):
         raise DomainError(
-            _("The agenda of a meeting that is “%(status)s” can no longer change.", status=status_label(meeting.status))
+            _("The agenda of a meeting that is “%(status)s” can no longer change.", status=meeting.status.label)
         )
     if not reason:
         raise DomainError(_("Give the reason for withdrawing the item."), field="reason")

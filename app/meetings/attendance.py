@@ -7,7 +7,6 @@ F.S. 166.041 and AGO 2010-34: a quorum must be physically present, so only membe
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.bodies.models import BodyRollCallOrder, Membership
 from app.core import audit
@@ -17,16 +16,6 @@ from app.extensions import db
 from app.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 
 A = AttendanceStatus
-STATUS_LABELS = {
-    A.present_in_person: _l("Present in person"),
-    A.present_remote: _l("Present remotely"),
-    A.absent: _l("Absent"),
-    A.excused: _l("Excused"),
-}
-
-
-def status_label(status) -> str:
-    return str(STATUS_LABELS[A(status)])
 
 
 def roll(meeting: Meeting, *, rotation: int = 0) -> list[Membership]:

@@ -15,7 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.forms import options
 from app.core.loaders import MAX_ID
-from app.meetings.lifecycle import EXEMPTION_LABELS, ITEM_TYPE_LABELS, KIND_LABELS
+from app.meetings.models import AgendaItemType, CommentExemption, MeetingKind
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -31,15 +31,15 @@ def optional_id(value):
 
 
 def kind_choices():
-    return options(KIND_LABELS.items())
+    return options((k.value, k.label) for k in MeetingKind)
 
 
 def item_type_choices():
-    return options(ITEM_TYPE_LABELS.items())
+    return options((t.value, t.label) for t in AgendaItemType)
 
 
 def exemption_choices():
-    return options([("", _l("None: public comment is required")), *EXEMPTION_LABELS.items()])
+    return options([("", _l("None: public comment is required")), *((e.value, e.label) for e in CommentExemption)])
 
 
 class LocalDateTimeField(DateTimeLocalField):

@@ -6,7 +6,6 @@ Every change is checked here, logged publicly as a meeting change when the publi
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.bodies.models import Body
 from app.core import audit
@@ -16,8 +15,6 @@ from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 from app.meetings.events import notice_published
 from app.meetings.models import (
-    AgendaItemType,
-    CommentExemption,
     Meeting,
     MeetingChange,
     MeetingChangeKind,
@@ -39,60 +36,13 @@ TRANSITIONS = {
 }
 
 
-#: One place for the words shown for each stored value: forms, staff pages and public pages use these.
-STATUS_LABELS = {
-    S.draft: _l("Draft"),
-    S.noticed: _l("Noticed"),
-    S.rescheduled: _l("Rescheduled"),
-    S.in_progress: _l("In progress"),
-    S.adjourned: _l("Adjourned"),
-    S.cancelled: _l("Cancelled"),
-}
-KIND_LABELS = {
-    MeetingKind.regular: _l("Regular meeting"),
-    MeetingKind.special: _l("Special meeting"),
-    MeetingKind.emergency: _l("Emergency meeting"),
-    MeetingKind.workshop: _l("Workshop"),
-}
-ITEM_TYPE_LABELS = {
-    AgendaItemType.resolution: _l("Resolution"),
-    AgendaItemType.ordinance: _l("Ordinance"),
-    AgendaItemType.motion: _l("Motion"),
-    AgendaItemType.presentation: _l("Presentation"),
-    AgendaItemType.report: _l("Report"),
-    AgendaItemType.ministerial: _l("Ministerial"),
-}
-EXEMPTION_LABELS = {
-    CommentExemption.emergency: _l("Emergency act (unreasonable delay)"),
-    CommentExemption.ministerial: _l("Ministerial act (e.g. approving minutes, proclamations)"),
-    CommentExemption.exempt_meeting: _l("Meeting exempt from F.S. 286.011"),
-    CommentExemption.quasi_judicial: _l("Quasi-judicial proceeding"),
-}
-
-
-def status_label(status: MeetingStatus) -> str:
-    return str(STATUS_LABELS[status])
-
-
-def kind_label(kind: MeetingKind) -> str:
-    return str(KIND_LABELS[kind])
-
-
-def item_type_label(item_type: AgendaItemType) -> str:
-    return str(ITEM_TYPE_LABELS[item_type])
-
-
-def exemption_label(exemption: CommentExemption) -> str:
-    return str(EXEMPTION_LABELS[exemption])
-
-
 def _check_transition(meeting: Meeting, target: MeetingStatus) -> None:
     if target not in TRANSITIONS[meeting.status]:
         raise DomainError(
             _(
                 "A meeting that is “%(current)s” cannot become “%(target)s”.",
-                current=status_label(meeting.status),
-                target=status_label(target),
+                current=meeting.status.label,
+                target=target.label,
             )
         )
 
@@ -196,9 +146,7 @@ def update_meeting(
     purpose, reason = clean_text(purpose, multiline=True), clean_text(reason, multiline=True)
     before = _meeting_snapshot(meeting)
     if meeting.status in (S.in_progress, S.adjourned, S.cancelled):
-        raise DomainError(
-            _("A meeting that is “%(status)s” can no longer be edited.", status=status_label(meeting.status))
-        )
+        raise DomainError(_("A meeting that is “%(status)s” can no longer be edited.", status=meeting.status.label))
     _check_meeting_fields(kind, title, start_at, end_at, location, purpose)
     if meeting.status != S.draft:
         if start_at != meeting.start_at:

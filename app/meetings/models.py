@@ -2,6 +2,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -19,6 +20,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.db import UTCDateTime, str_enum
+from app.core.enums import LabeledEnum
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -28,20 +30,20 @@ if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imp
     from app.public_comment.models import CommentPolicy
 
 
-class MeetingKind(enum.StrEnum):
-    regular = "regular"
-    special = "special"
-    emergency = "emergency"
-    workshop = "workshop"
+class MeetingKind(LabeledEnum):
+    regular = "regular", _l("Regular meeting")
+    special = "special", _l("Special meeting")
+    emergency = "emergency", _l("Emergency meeting")
+    workshop = "workshop", _l("Workshop")
 
 
-class MeetingStatus(enum.StrEnum):
-    draft = "draft"
-    noticed = "noticed"
-    rescheduled = "rescheduled"
-    in_progress = "in_progress"
-    adjourned = "adjourned"
-    cancelled = "cancelled"
+class MeetingStatus(LabeledEnum):
+    draft = "draft", _l("Draft")
+    noticed = "noticed", _l("Noticed")
+    rescheduled = "rescheduled", _l("Rescheduled")
+    in_progress = "in_progress", _l("In progress")
+    adjourned = "adjourned", _l("Adjourned")
+    cancelled = "cancelled", _l("Cancelled")
 
 
 class Meeting(db.Model):
@@ -157,22 +159,22 @@ class MeetingChange(db.Model):
     meeting: Mapped["Meeting"] = relationship("Meeting", back_populates="changes")
 
 
-class AgendaItemType(enum.StrEnum):
-    resolution = "resolution"
-    ordinance = "ordinance"
-    motion = "motion"
-    presentation = "presentation"
-    report = "report"
-    ministerial = "ministerial"
+class AgendaItemType(LabeledEnum):
+    resolution = "resolution", _l("Resolution")
+    ordinance = "ordinance", _l("Ordinance")
+    motion = "motion", _l("Motion")
+    presentation = "presentation", _l("Presentation")
+    report = "report", _l("Report")
+    ministerial = "ministerial", _l("Ministerial")
 
 
-class CommentExemption(enum.StrEnum):
+class CommentExemption(LabeledEnum):
     """F.S. 286.0114(3): the only reasons an item may go to a vote without public comment (R5)."""
 
-    emergency = "emergency"
-    ministerial = "ministerial"
-    exempt_meeting = "exempt_meeting"
-    quasi_judicial = "quasi_judicial"
+    emergency = "emergency", _l("Emergency act (unreasonable delay)")
+    ministerial = "ministerial", _l("Ministerial act (e.g. approving minutes, proclamations)")
+    exempt_meeting = "exempt_meeting", _l("Meeting exempt from F.S. 286.011")
+    quasi_judicial = "quasi_judicial", _l("Quasi-judicial proceeding")
 
 
 agenda_item_sponsors = Table(
@@ -283,13 +285,13 @@ class Minutes(db.Model):
         return self.status == MinutesStatus.approved
 
 
-class AttendanceStatus(enum.StrEnum):
-    present_in_person = "present_in_person"
+class AttendanceStatus(LabeledEnum):
+    present_in_person = "present_in_person", _l("Present in person")
     #: Takes part by video or phone: counts for nothing toward quorum (R4, AGO 2010-34), may vote only while an
     #: in-person quorum holds (AGO 2003-41).
-    present_remote = "present_remote"
-    absent = "absent"
-    excused = "excused"
+    present_remote = "present_remote", _l("Present remotely")
+    absent = "absent", _l("Absent")
+    excused = "excused", _l("Excused")
 
 
 class Attendance(db.Model):

@@ -8,7 +8,6 @@ from app.core.record import in_record_language
 from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
-from app.meetings.attendance import status_label
 from app.meetings.models import (
     Meeting,
     MeetingStatus,
@@ -45,7 +44,7 @@ def _draft_minutes_text(meeting: Meeting) -> str:
         lines += ["### Attendance", ""]
         for row in sorted(meeting.attendances, key=lambda a: a.member.sort_name):
             left = f", left {to_local(row.departed_at):%-I:%M %p}" if row.departed_at else ""
-            lines.append(f"- {row.member.full_name}: {status_label(row.status).lower()}{left}")
+            lines.append(f"- {row.member.full_name}: {str(row.status.label).lower()}{left}")
         lines.append("")
     lines += ["### Items", ""]
     summaries = comment_summary(meeting)

@@ -16,14 +16,11 @@ from app.bodies.models import Body, Member, Membership
 from app.core.paging import page_of
 from app.core.timeutil import local_bounds, to_local, utcnow
 from app.extensions import db
-from app.meetings import lifecycle
-from app.meetings.attendance import STATUS_LABELS as ATTENDANCE_LABELS
 from app.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingKind, agenda_item_sponsors
 from app.portal.records import choice_arg, int_arg, read_arg
 from app.portal.views import bp
-from app.public_comment import labels as comment_labels
+from app.public_comment import intake as comment_intake
 from app.public_comment import policy as comment_policy
-from app.votes import templating as vote_templating
 from app.votes.models import ConflictDisclosure, Motion, MotionResult, MotionStatus, Vote, VoteChoice, VoteCorrection
 
 MEETINGS_PER_PAGE = 25
@@ -81,7 +78,6 @@ def meetings():
         "kind": kind,
         "year": year,
         "errors": errors,
-        "services": lifecycle,
         "month": month,
     }
     status = 400 if errors else 200
@@ -310,8 +306,6 @@ def member(member_id: int):
         disclosures=disclosures,
         attendance_counts=attendance_counts,
         attendance_rate=attendance_rate,
-        attendance_labels=ATTENDANCE_LABELS,
-        votes=vote_templating,
         MotionResult=MotionResult,
     ), 400 if errors else 200
 
@@ -333,4 +327,6 @@ def comment_guide():
         .order_by(Meeting.start_at)
         .limit(5)
     ).all()
-    return render_template("portal/comment_guide.html", guides=guides, upcoming=upcoming, comment=comment_labels)
+    return render_template(
+        "portal/comment_guide.html", guides=guides, upcoming=upcoming, records_notice=comment_intake.records_notice()
+    )

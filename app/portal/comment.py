@@ -13,19 +13,16 @@ from app.core.mail import send_mail
 from app.core.timeutil import format_seconds, utcnow
 from app.core.web import format_local
 from app.extensions import csrf, db, limiter
-from app.meetings import lifecycle
 from app.meetings.models import AgendaItem, Meeting
 from app.portal.views import bp, public_meeting_or_404
 from app.public_comment import forms
 from app.public_comment import intake as comment_intake
-from app.public_comment import labels as comment_labels
 from app.public_comment import policy as comment_policy
 from app.public_comment import queue as speaker_queue
 from app.public_comment import registration as speaker_registration
 from app.public_comment import tallies as comment_tallies
 from app.public_comment import written as written_comments
 from app.votes import reading as vote_record
-from app.votes import templating as vote_templating
 
 
 def public_form_limit():
@@ -104,7 +101,7 @@ def _send_confirmation(speaker, token: str, *, again=False) -> bool:
         _("Meeting: %(title)s", title=speaker.meeting.title),
         _("Date: %(date)s", date=format_local(speaker.meeting.start_at)),
         _("Item: %(item)s", item=f"{speaker.item.label} {speaker.item.title}"),
-        _("Your position: %(stance)s", stance=comment_labels.stance_label(speaker.stance)),
+        _("Your position: %(stance)s", stance=speaker.stance.label),
     ]
     if speaker.queue_position:
         lines.append(_("Your place in the queue: %(place)s", place=speaker.queue_position))
@@ -156,7 +153,6 @@ def speak(meeting_id: int):
                         meeting=meeting,
                         speaker=speaker,
                         mailed=mailed,
-                        comment=comment_labels,
                     ), 200
                 db.session.commit()
                 if token is None:
@@ -165,7 +161,6 @@ def speak(meeting_id: int):
                         meeting=meeting,
                         speaker=speaker,
                         mailed=False,
-                        comment=comment_labels,
                     ), 200
                 mailed = _send_confirmation(speaker, token)
                 if mailed:
@@ -173,7 +168,12 @@ def speak(meeting_id: int):
                 return redirect(_private_url(speaker.id, token, registered=1))
         form.submission_key.data = form.submission_key.data or secrets.token_urlsafe(16)
     return render_template(
-        "portal/speak.html", meeting=meeting, form=form, window=window, comment=comment_labels, policy=policy
+        "portal/speak.html",
+        meeting=meeting,
+        form=form,
+        window=window,
+        records_notice=comment_intake.records_notice(),
+        policy=policy,
     ), status
 
 
@@ -192,7 +192,6 @@ def _private_page(speaker, token, form, status=200):
                 speaker=speaker,
                 token=token,
                 form=form,
-                comment=comment_labels,
                 place=speaker_queue.place_in_queue(speaker),
                 window=comment_policy.signup_window(speaker.meeting),
                 registered=request.args.get("registered") == "1",
@@ -282,7 +281,12 @@ def written_comment(meeting_id: int):
                 return redirect(url_for("portal.item", meeting_id=meeting.id, item_id=written.agenda_item_id))
         form.submission_key.data = form.submission_key.data or secrets.token_urlsafe(16)
     return render_template(
-        "portal/written_comment.html", meeting=meeting, form=form, window=window, policy=policy, comment=comment_labels
+        "portal/written_comment.html",
+        meeting=meeting,
+        form=form,
+        window=window,
+        policy=policy,
+        records_notice=comment_intake.records_notice(),
     ), status
 
 
@@ -294,6 +298,7 @@ def item(meeting_id: int, item_id: int):
         abort(404)
     tally = comment_tallies.tallies(meeting.id).get(agenda_item.id) or comment_tallies.Tally.empty()
     policy = comment_policy.effective_policy(meeting)
+    motions = vote_record.public_motions(meeting.id).get(agenda_item.id, [])
     return render_template(
         "portal/item.html",
         meeting=meeting,
@@ -301,12 +306,10 @@ def item(meeting_id: int, item_id: int):
         speakers=comment_tallies.public_speakers(agenda_item),
         written=comment_tallies.published_comments(agenda_item),
         tally=tally,
-        comment=comment_labels,
-        services=lifecycle,
         window=comment_policy.signup_window(meeting, policy=policy),
         policy=policy,
-        motions=vote_record.public_motions(meeting.id).get(agenda_item.id, []),
-        votes=vote_templating,
+        motions=motions,
+        outcomes={m.id: vote_record.outcome_of(m) for m in motions if m.is_closed},
     )
 
 
@@ -328,7 +331,7 @@ def _display_state(meeting: Meeting) -> dict:
         "speaker": {
             "name": speaker.name,
             "group": speaker.group_name,
-            "stance": comment_labels.stance_label(speaker.stance),
+            "stance": str(speaker.stance.label),
         },
         "allotted_seconds": speaker.allotted_seconds,
         "remaining_seconds": speaker.remaining(now),

@@ -21,14 +21,11 @@ from app.legislation.models import (
     ResolutionLink,
     ResolutionStatus,
 )
-from app.meetings import lifecycle
 from app.meetings.models import AgendaItem
 from app.portal.views import bp
-from app.public_comment import labels as comment_labels
 from app.public_comment import tallies as comment_tallies
-from app.votes import templating as vote_templating
 from app.votes.models import Motion, MotionKind, MotionResult, MotionStatus
-from app.votes.reading import ROLL
+from app.votes.reading import ROLL, outcome_of
 
 
 def _public_resolution(resolution_id: int) -> Resolution:
@@ -103,7 +100,6 @@ def resolutions():
         errors=errors,
         years=years,
         sponsors=sponsors,
-        legislation=legislation,
         statuses=list(ResolutionStatus),
         effects=list(EffectKind),
     ), 400 if errors else 200
@@ -145,10 +141,7 @@ def resolution(resolution_id: int):
         speakers=comment_tallies.public_speakers(item) if item.public_comment_required else [],
         written=comment_tallies.published_comments(item) if item.public_comment_required else [],
         tally=tally,
-        comment=comment_labels,
-        votes=vote_templating,
-        legislation=legislation,
-        services=lifecycle,
+        outcomes={m.id: outcome_of(m) for m in found if m.is_closed},
     )
 
 
@@ -171,9 +164,8 @@ def agreements():
         .options(selectinload(Agreement.effects).selectinload(AgreementEffect.resolution))
         .order_by(Agreement.signed_on.desc().nulls_last(), Agreement.id)
     ).all()
-    return render_template(
-        "portal/agreements.html", rows=rows, on=on, error=error, legislation=legislation
-    ), 400 if error else 200
+    rows = [(a, legislation.agreement_status(a, on)) for a in rows]
+    return render_template("portal/agreements.html", rows=rows, on=on, error=error), 400 if error else 200
 
 
 @bp.route("/agreements/<id:agreement_id>")
@@ -200,7 +192,6 @@ def agreement(agreement_id: int):
         state_on=legislation.agreement_status(agreement, on),
         timeline=timeline,
         prohibitions=legislation.prohibitions(agreement.category, on),
-        legislation=legislation,
     ), 400 if error else 200
 
 

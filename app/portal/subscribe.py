@@ -11,7 +11,6 @@ from app.core.forms import attach_error
 from app.extensions import csrf, db, limiter
 from app.portal.comment import public_form_limit, validate_public_form
 from app.portal.views import bp
-from app.public_comment import labels as comment_labels
 from app.subscriptions import services as subscriptions
 from app.subscriptions.forms import SubscribeForm
 
@@ -52,9 +51,9 @@ def subscribe():
                     form.form_errors.append(
                         _("We could not send the confirmation email just now. Please try again in a few minutes.")
                     )
-                    return render_template("portal/subscribe.html", form=form, comment=comment_labels), 503
+                    return render_template("portal/subscribe.html", form=form), 503
                 return render_template("portal/subscribe_sent.html", email=pending.subscription.email), 200
-    return render_template("portal/subscribe.html", form=form, comment=comment_labels), status
+    return render_template("portal/subscribe.html", form=form), status
 
 
 @bp.route("/subscribe/<id:subscription_id>-<token>", methods=["GET", "POST"])

@@ -14,14 +14,10 @@ from app.core.web import safe_next
 from app.extensions import db
 from app.legislation.models import Resolution, ResolutionStatus
 from app.legislation.search import public_resolutions
-from app.meetings import lifecycle
-from app.meetings.attendance import STATUS_LABELS
 from app.meetings.models import AgendaItem, Attachment, Meeting
-from app.public_comment import labels as comment_labels
 from app.public_comment import policy as comment_policy
 from app.public_comment import tallies as comment_tallies
 from app.votes import reading as vote_record
-from app.votes import templating as vote_templating
 
 bp = Blueprint("portal", __name__)
 
@@ -77,7 +73,6 @@ def home():
         upcoming=upcoming,
         recent=recent,
         latest=latest,
-        services=lifecycle,
     )
 
 
@@ -109,13 +104,9 @@ def meeting(meeting_id: int):
     return render_template(
         "portal/meeting.html",
         meeting=meeting,
-        services=lifecycle,
-        comment=comment_labels,
         window=comment_policy.signup_window(meeting, policy=policy),
         policy=policy,
         tallies=comment_tallies.tallies(meeting.id),
-        attendance_labels=STATUS_LABELS,
-        votes=vote_templating,
         **vote_record.meeting_record(meeting),
     )
 

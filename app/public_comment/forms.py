@@ -15,18 +15,18 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from app.core.forms import options
 from app.meetings.forms import optional_id
 from app.public_comment import intake as comment_intake
-from app.public_comment import labels as comment_labels
 from app.public_comment import queue as speaker_queue
+from app.public_comment.models import SpeakerRequestParticipation, Stance
 
 NAME = Length(max=comment_intake.NAME_MAX)
 
 
 def stance_choices():
-    return options(comment_labels.STANCE_LABELS.items())
+    return options((s.value, s.label) for s in Stance)
 
 
 def participation_choices():
-    return options(comment_labels.PARTICIPATION_LABELS.items())
+    return options((p.value, p.label) for p in SpeakerRequestParticipation)
 
 
 class _Contact:

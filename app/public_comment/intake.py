@@ -2,6 +2,7 @@
 (R12), the sign-up window (R6), and each field's length and characters."""
 
 import re
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
@@ -38,6 +39,18 @@ def disclaimer_paragraphs() -> list[str]:
             "unless a statutory exemption applies."
         ),
     ]
+
+
+@dataclass(frozen=True)
+class RecordsNotice:
+    """What a public form shows of the records notice: the paragraphs and the version the resident confirms."""
+
+    version: str
+    paragraphs: list[str]
+
+
+def records_notice() -> RecordsNotice:
+    return RecordsNotice(DISCLAIMER_VERSION, disclaimer_paragraphs())
 
 
 NAME_MAX, GROUP_MAX, EMAIL_MAX, PHONE_MAX, CITY_MAX, LANGUAGE_MAX, ACCOMMODATION_MAX = 120, 120, 254, 40, 80, 60, 1000

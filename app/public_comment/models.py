@@ -2,6 +2,7 @@ import enum
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -15,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, str_enum
+from app.core.enums import LabeledEnum
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -92,38 +94,38 @@ class CommentPeriod(db.Model):
         return self.opened_at is not None and self.closed_at is not None
 
 
-class Stance(enum.StrEnum):
+class Stance(LabeledEnum):
     """Support, opposition or neutrality on the item (286.0114(4)(c)); not on any agreement it concerns."""
 
-    support = "support"
-    oppose = "oppose"
-    neutral = "neutral"
+    support = "support", _l("Support")
+    oppose = "oppose", _l("Oppose")
+    neutral = "neutral", _l("Neutral")
 
 
-class SpeakerRequestParticipation(enum.StrEnum):
-    in_person = "in_person"
-    remote = "remote"
+class SpeakerRequestParticipation(LabeledEnum):
+    in_person = "in_person", _l("In person, in the chamber")
+    remote = "remote", _l("Remotely, by video or phone")
     #: States a position for the record without speaking: no place in the queue.
-    written_only = "written_only"
+    written_only = "written_only", _l("I will not speak; record my position only")
 
 
-class SpeakerRequestStatus(enum.StrEnum):
-    waiting = "waiting"
-    checked_in = "checked_in"
+class SpeakerRequestStatus(LabeledEnum):
+    waiting = "waiting", _l("Waiting")
+    checked_in = "checked_in", _l("Checked in")
     #: At the podium (or unmuted); at most one per meeting.
-    called = "called"
-    spoke = "spoke"
-    no_show = "no_show"
-    withdrawn = "withdrawn"
+    called = "called", _l("Speaking now")
+    spoke = "spoke", _l("Spoke")
+    no_show = "no_show", _l("No-show")
+    withdrawn = "withdrawn", _l("Withdrawn")
     #: Gave their time to another speaker on the same item.
-    ceded = "ceded"
+    ceded = "ceded", _l("Ceded time")
 
 
-class SpeakerRequestTimer(enum.StrEnum):
-    idle = "idle"
-    running = "running"
-    paused = "paused"
-    stopped = "stopped"
+class SpeakerRequestTimer(LabeledEnum):
+    idle = "idle", _l("Not started")
+    running = "running", _l("Running")
+    paused = "paused", _l("Paused")
+    stopped = "stopped", _l("Stopped")
 
 
 class SpeakerRequest(db.Model):

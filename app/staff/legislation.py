@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.auth.decorators import editor_required, login_gate, staff_required
 from app.auth.forms import EmptyForm
@@ -16,7 +17,7 @@ from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 from app.legislation import forms
 from app.legislation import services as legislation
-from app.legislation.models import Agreement, EffectKind, LinkKind, Resolution, ResolutionStatus
+from app.legislation.models import Agreement, AgreementEffect, EffectKind, LinkKind, Resolution, ResolutionStatus
 from app.meetings.models import AgendaItem, AgendaItemType
 
 bp = Blueprint("legislation", __name__, url_prefix="/staff")
@@ -58,7 +59,7 @@ def _page(item: AgendaItem, status: int = 200, **overrides):
         form=form,
         link_form=link_form,
         effect_form=effect_form,
-        legislation=legislation,
+        status=resolution.status if resolution else ResolutionStatus.draft,
         categories=legislation.categories(),
         action_form=EmptyForm(),
     ), status
@@ -165,9 +166,16 @@ def withdraw(item_id: int):
 @bp.route("/agreements")
 @staff_required
 def agreements():
-    rows = db.session.scalars(select(Agreement).order_by(Agreement.signed_on.desc(), Agreement.id)).all()
+    agreements = db.session.scalars(
+        select(Agreement)
+        .options(selectinload(Agreement.effects).selectinload(AgreementEffect.resolution))
+        .order_by(Agreement.signed_on.desc(), Agreement.id)
+    ).all()
     today = to_local(utcnow()).date()
-    return render_template("legislation/agreements_staff.html", rows=rows, today=today, legislation=legislation)
+    rows = [
+        (a, legislation.agreement_status(a, today), legislation.prohibitions(a.category, today)) for a in agreements
+    ]
+    return render_template("legislation/agreements_staff.html", rows=rows)
 
 
 def _agreement_page(agreement: Agreement | None, form, status: int = 200, doc_form=None):
@@ -186,8 +194,7 @@ def _agreement_page(agreement: Agreement | None, form, status: int = 200, doc_fo
         flags=flags,
         doc_form=doc_form or forms.DocumentForm(prefix="doc"),
         categories=legislation.categories(),
-        today=today,
-        legislation=legislation,
+        state=legislation.agreement_status(agreement, today) if agreement else None,
     ), status
 
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.decorators import editor_required, login_gate, staff_required
 from app.auth.forms import EmptyForm
@@ -21,17 +22,16 @@ from app.meetings.models import (
     AgendaItem,
     AgendaItemType,
     Attachment,
+    AttendanceStatus,
     CommentExemption,
     Meeting,
     MeetingKind,
     MeetingStatus,
 )
 from app.minutes import services as minutes_service
-from app.public_comment import labels as comment_labels
 from app.public_comment import tallies as comment_tallies
 from app.subscriptions import services as subscriptions
 from app.votes import reading as vote_record
-from app.votes import templating as vote_templating
 
 bp = Blueprint("meetings", __name__, url_prefix="/staff")
 bp.before_request(login_gate())
@@ -63,7 +63,7 @@ def _fail(form, exc, template, status=422, **context):
 @staff_required
 def index():
     meetings = db.session.scalars(select(Meeting).order_by(Meeting.start_at.desc()).limit(500)).all()
-    return render_template("meetings/index.html", meetings=meetings, services=lifecycle)
+    return render_template("meetings/index.html", meetings=meetings)
 
 
 def _body_choices():
@@ -101,7 +101,20 @@ def new():
 @bp.route("/meetings/<id:meeting_id>")
 @staff_required
 def detail(meeting_id: int):
-    return _detail_page(get_or_404(Meeting, meeting_id))
+    meeting = db.session.scalar(
+        select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(
+            selectinload(Meeting.items).selectinload(AgendaItem.sponsors),
+            selectinload(Meeting.items).selectinload(AgendaItem.attachments),
+            selectinload(Meeting.items).joinedload(AgendaItem.resolution),
+            selectinload(Meeting.changes),
+            joinedload(Meeting.minutes),
+        )
+    )
+    if meeting is None:
+        abort(404)
+    return _detail_page(meeting)
 
 
 def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
@@ -128,14 +141,11 @@ def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
         "meetings/detail.html",
         meeting=meeting,
         check=check,
-        services=lifecycle,
         publish_form=publish_form or forms.PublishForm(),
         cancel_form=forms.ReasonForm(prefix="cancel"),
         generate_form=forms.GenerateMinutesForm(),
         approve_form=approve_form,
-        comment=comment_labels,
         tallies=comment_tallies.tallies(meeting.id) if meeting.status != MeetingStatus.draft else {},
-        votes=vote_templating,
         **vote_record.meeting_record(meeting),
         prohibited=prohibited_items(meeting.active_items, to_local(utcnow()).date()),
     ), status
@@ -591,7 +601,7 @@ def _attendance_page(meeting: Meeting, chosen: dict | None = None, error: str | 
         chosen=chosen or {},
         error=error,
         quorum=attendance.quorum(meeting),
-        labels=attendance.STATUS_LABELS,
+        statuses=list(AttendanceStatus),
         form=EmptyForm(),
     ), status
 

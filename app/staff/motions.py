@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.decorators import editor_required, login_gate, role_required, staff_required
 from app.auth.forms import EmptyForm
@@ -21,11 +22,9 @@ from app.legislation import services as legislation
 from app.meetings import attendance
 from app.meetings.models import AgendaItem, Meeting
 from app.votes import conflicts, corrections, forms, roll_call
-from app.votes import labels as vote_labels
 from app.votes import motions as motion_service
 from app.votes import reading as vote_record
 from app.votes import rules as vote_rules
-from app.votes import templating as vote_templating
 from app.votes.models import ConflictDisclosure, DisclosureBasis, Motion, MotionKind, MotionStatus, Vote, VoteChoice
 
 bp = Blueprint("votes", __name__, url_prefix="/staff")
@@ -58,14 +57,10 @@ def _motion_form(item: AgendaItem, motions) -> forms.MotionForm:
     form.seconder_id.choices = _member_options(item.meeting, _("No second yet"))
     form.parent_id.choices = options(
         [("", _("None"))]
-        + [
-            (m.id, f"{vote_labels.kind_label(m.kind)}: {m.text[:80]}")
-            for m in motions
-            if m.status == MotionStatus.pending
-        ]
+        + [(m.id, f"{m.kind.label}: {m.text[:80]}") for m in motions if m.status == MotionStatus.pending]
     )
     form.target_id.choices = options(
-        [("", _("None"))] + [(m.id, f"{vote_labels.kind_label(m.kind)}: {m.text[:80]}") for m in motions if m.is_closed]
+        [("", _("None"))] + [(m.id, f"{m.kind.label}: {m.text[:80]}") for m in motions if m.is_closed]
     )
     if request.method == "GET" and not _is_editor():
         form.mover_id.data = current_user.member_id
@@ -97,7 +92,6 @@ def _item_page(item: AgendaItem, status: int = 200, **overrides):
         "resolution": legislation.find_resolution(item),
         "motion_form": overrides.pop("motion_form", None) or _motion_form(item, motions),
         "disclosure_form": overrides.pop("disclosure_form", None) or _disclosure_form(item),
-        "votes": vote_templating,
     }
     return render_template("votes/item.html", **context), status
 
@@ -174,6 +168,19 @@ def disclose(item_id: int):
 
 
 def _motion_page(motion: Motion, status: int = 200, **overrides):
+    # Everything the page shows of the motion, loaded (again, after a refused change) here rather than by the template.
+    motion = db.session.scalar(
+        select(Motion)
+        .where(Motion.id == motion.id)
+        .options(
+            joinedload(Motion.item),
+            joinedload(Motion.parent),
+            selectinload(Motion.amendments),
+            selectinload(Motion.consent_items),
+            *vote_record.ROLL,
+        )
+        .execution_options(populate_existing=True)
+    )
     meeting = motion.meeting
     second_form = overrides.pop("second_form", None) or forms.SecondForm(prefix="second")
     second_form.seconder_id.choices = _member_options(meeting, "")
@@ -193,7 +200,8 @@ def _motion_page(motion: Motion, status: int = 200, **overrides):
         "quorum": attendance.quorum(meeting),
         "is_editor": _is_editor(),
         "own_vote": own_vote,
-        "votes": vote_templating,
+        "threshold_words": vote_record.threshold_words(motion),
+        "roll_call_words": vote_record.roll_call_words(motion.roll_call_method),
         "outcome": vote_record.outcome_of(motion) if motion.votes else None,
         "present": {v.member_id: attendance.is_present(meeting, v.member_id) for v in motion.votes},
         "second_form": second_form,
@@ -204,7 +212,9 @@ def _motion_page(motion: Motion, status: int = 200, **overrides):
         "correction_vote_id": overrides.pop("correction_vote_id", None),
         "action_form": EmptyForm(),
         "error": overrides.pop("error", None),
-        "fanned": db.session.scalars(select(Motion).where(Motion.consent_of_id == motion.id)).all()
+        "fanned": db.session.scalars(
+            select(Motion).where(Motion.consent_of_id == motion.id).options(joinedload(Motion.item))
+        ).all()
         if motion.kind == MotionKind.adopt_consent_agenda
         else [],
     }
@@ -305,9 +315,7 @@ def record_vote(motion_id: int):
         attach_error(form, exc)
         return _motion_page(motion, _respond_error(exc), vote_form=form, error=exc.message)
     db.session.commit()
-    flash(
-        _("%(name)s: %(choice)s.", name=vote.member.full_name, choice=vote_labels.choice_label(vote.choice)), "success"
-    )
+    flash(_("%(name)s: %(choice)s.", name=vote.member.full_name, choice=vote.choice.label), "success")
     return _back(motion, "#roll")
 
 
@@ -335,7 +343,7 @@ def my_vote(motion_id: int):
         attach_error(form, exc)
         return _motion_page(motion, _respond_error(exc), own_vote_form=form, error=exc.message)
     db.session.commit()
-    flash(_("Your vote is recorded: %(choice)s.", choice=vote_labels.choice_label(form.choice.data)), "success")
+    flash(_("Your vote is recorded: %(choice)s.", choice=VoteChoice(form.choice.data).label), "success")
     return _back(motion, "#roll")
 
 
@@ -387,7 +395,6 @@ def _consent_page(meeting: Meeting, form=None, status: int = 200):
         meeting=meeting,
         form=form or _consent_form(meeting),
         motions=motions,
-        votes=vote_templating,
     ), status
 
 

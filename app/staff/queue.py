@@ -15,10 +15,8 @@ from app.core.forms import attach_error, options
 from app.core.loaders import get_or_404
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
-from app.meetings import lifecycle
 from app.meetings.models import AgendaItem, Meeting
 from app.public_comment import forms
-from app.public_comment import labels as comment_labels
 from app.public_comment import policy as comment_policy
 from app.public_comment import queue as speaker_queue
 from app.public_comment import registration as speaker_registration
@@ -125,8 +123,6 @@ def _queue_page(item: AgendaItem, *, walk_in_form=None, extend_form=None, status
         current=current,
         period=speaker_registration.find_period(item),
         policy=policy,
-        comment=comment_labels,
-        services=lifecycle,
         now=utcnow(),
         written=written,
         written_only=written_only,
@@ -332,7 +328,6 @@ def meeting_speakers(meeting_id: int):
         requests=requests,
         needs=needs,
         pending=pending,
-        comment=comment_labels,
         tallies=comment_tallies.tallies(meeting.id),
         items=comment_policy.commentable_items(meeting),
         window=comment_policy.signup_window(meeting),

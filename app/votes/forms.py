@@ -9,9 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.bodies.models import ThresholdBasis, ThresholdFraction
 from app.core.forms import options
 from app.meetings.forms import MultiCheckboxField, optional_id
-from app.votes.labels import BASIS_CHOICES, CHOICE_LABELS, KIND_LABELS
 from app.votes.models import DisclosureBasis, MotionKind, VoteChoice
-from app.votes.thresholds import BASIS_LABELS, FRACTION_LABELS
 
 
 def member_field(label, required=True):
@@ -22,7 +20,7 @@ def member_field(label, required=True):
 class MotionForm(FlaskForm):
     kind = SelectField(
         _l("Kind of motion"),
-        choices=options((k.value, v) for k, v in KIND_LABELS.items() if k != MotionKind.adopt_consent_agenda),
+        choices=options((k.value, k.label) for k in MotionKind if k != MotionKind.adopt_consent_agenda),
     )
     text = TextAreaField(
         _l("The motion, as stated"), validators=[DataRequired(_l("Enter the motion as stated.")), Length(max=20_000)]
@@ -55,8 +53,8 @@ class SecondForm(FlaskForm):
 
 
 class ThresholdForm(FlaskForm):
-    basis = SelectField(_l("Counted against"), choices=options((b.value, v) for b, v in BASIS_LABELS.items()))
-    fraction = SelectField(_l("Share needed"), choices=options((f.value, v) for f, v in FRACTION_LABELS.items()))
+    basis = SelectField(_l("Counted against"), choices=options((b.value, b.label) for b in ThresholdBasis))
+    fraction = SelectField(_l("Share needed"), choices=options((f.value, f.label) for f in ThresholdFraction))
     min_yes = IntegerField(
         _l("At least this many yes votes (0 for no floor)"),
         default=0,
@@ -71,7 +69,7 @@ class VoteForm(FlaskForm):
     member_id = SelectField(_l("Member"), coerce=optional_id, validators=[InputRequired()])
     choice = RadioField(
         _l("Vote"),
-        choices=options((c.value, v) for c, v in CHOICE_LABELS.items()),
+        choices=options((c.value, c.label) for c in VoteChoice),
         validators=[InputRequired(_l("Choose a vote."))],
     )
 
@@ -79,15 +77,13 @@ class VoteForm(FlaskForm):
 class OwnVoteForm(FlaskForm):
     choice = RadioField(
         _l("Your vote"),
-        choices=options(
-            (c.value, v) for c, v in CHOICE_LABELS.items() if c in (VoteChoice.yes, VoteChoice.no, VoteChoice.abstain)
-        ),
+        choices=options((c.value, c.label) for c in (VoteChoice.yes, VoteChoice.no, VoteChoice.abstain)),
         validators=[InputRequired(_l("Choose a vote."))],
     )
 
 
 class CorrectionForm(FlaskForm):
-    choice = SelectField(_l("Corrected vote"), choices=options((c.value, v) for c, v in CHOICE_LABELS.items()))
+    choice = SelectField(_l("Corrected vote"), choices=options((c.value, c.label) for c in VoteChoice))
     reason = TextAreaField(
         _l("Why the record is corrected"), validators=[DataRequired(_l("Say why.")), Length(max=2000)]
     )
@@ -96,7 +92,7 @@ class CorrectionForm(FlaskForm):
 class DisclosureForm(FlaskForm):
     member_id = member_field(_l("Member"))
     basis = SelectField(
-        _l("Ground"), choices=options((b.value, v) for b, v in BASIS_CHOICES.items()), default=DisclosureBasis.own.value
+        _l("Ground"), choices=options((b.value, b.label) for b in DisclosureBasis), default=DisclosureBasis.own.value
     )
     nature = TextAreaField(
         _l("Nature of the interest, as stated on the record"),

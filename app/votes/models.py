@@ -4,6 +4,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.bodies.models import ThresholdBasis, ThresholdFraction
 from app.core.db import UTCDateTime, str_enum
+from app.core.enums import LabeledEnum
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -32,29 +34,29 @@ if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imp
     from app.meetings.models import AgendaItem, Meeting
 
 
-class MotionKind(enum.StrEnum):
-    main = "main"
-    amend = "amend"
-    substitute = "substitute"
-    adopt_consent_agenda = "adopt_consent_agenda"
-    table = "table"
-    take_from_table = "take_from_table"
-    postpone = "postpone"
-    refer = "refer"
-    reconsider = "reconsider"
-    rescind = "rescind"
+class MotionKind(LabeledEnum):
+    main = "main", _l("Main motion")
+    amend = "amend", _l("Amendment")
+    substitute = "substitute", _l("Substitute motion")
+    adopt_consent_agenda = "adopt_consent_agenda", _l("Adopt the consent agenda")
+    table = "table", _l("Lay on the table")
+    take_from_table = "take_from_table", _l("Take from the table")
+    postpone = "postpone", _l("Postpone")
+    refer = "refer", _l("Refer")
+    reconsider = "reconsider", _l("Reconsider")
+    rescind = "rescind", _l("Rescind")
 
 
-class MotionStatus(enum.StrEnum):
+class MotionStatus(LabeledEnum):
     #: Moved, waiting for a second, debate, or the amendments on it.
-    pending = "pending"
+    pending = "pending", _l("Pending")
     #: No second where one is required: the motion died and the record says so.
-    died = "died"
-    withdrawn = "withdrawn"
+    died = "died", _l("Died for lack of a second")
+    withdrawn = "withdrawn", _l("Withdrawn")
     #: The roll call is being taken.
-    voting = "voting"
+    voting = "voting", _l("Vote open")
     #: The vote is closed and its result fixed; never changed (a correction is a separate record).
-    closed = "closed"
+    closed = "closed", _l("Vote closed")
 
 
 class MotionResult(enum.StrEnum):
@@ -62,14 +64,14 @@ class MotionResult(enum.StrEnum):
     failed = "failed"
 
 
-class VoteChoice(enum.StrEnum):
+class VoteChoice(LabeledEnum):
     """Open Civic Data / Popolo words. ``absent`` and ``excused`` only for members not present (R7)."""
 
-    yes = "yes"
-    no = "no"
-    abstain = "abstain"
-    absent = "absent"
-    excused = "excused"
+    yes = "yes", _l("Yes")
+    no = "no", _l("No")
+    abstain = "abstain", _l("Abstain (conflict disclosed)")
+    absent = "absent", _l("Absent")
+    excused = "excused", _l("Excused")
 
 
 consent_motion_items = Table(
@@ -217,14 +219,14 @@ class VoteCorrection(db.Model):
     corrected_by: Mapped["User | None"] = relationship("User")
 
 
-class DisclosureBasis(enum.StrEnum):
+class DisclosureBasis(LabeledEnum):
     """F.S. 112.3143(3)(a): whose special private gain or loss; and 286.012 for quasi-judicial items."""
 
-    own = "own"
-    principal = "principal"
-    relative = "relative"
-    business_associate = "business_associate"
-    quasi_judicial = "quasi_judicial"
+    own = "own", _l("Special private gain or loss to the member (F.S. 112.3143(3)(a))")
+    principal = "principal", _l("Gain or loss to a principal by whom the member is retained")
+    relative = "relative", _l("Gain or loss to a relative")
+    business_associate = "business_associate", _l("Gain or loss to a business associate")
+    quasi_judicial = "quasi_judicial", _l("Quasi-judicial proceeding (F.S. 286.012)")
 
 
 class ConflictDisclosure(db.Model):

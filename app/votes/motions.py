@@ -19,7 +19,6 @@ from app.meetings.models import (
     MeetingKind,
     MeetingStatus,
 )
-from app.votes.labels import STATUS_LABELS, choice_label
 from app.votes.models import (
     Motion,
     MotionKind,
@@ -196,7 +195,7 @@ def _check_target(meeting: Meeting, kind: MotionKind, target: Motion | None, mov
             raise DomainError(
                 _(
                     "Only a member who voted on the prevailing side (%(side)s) may move to reconsider.",
-                    side=choice_label(prevailing),
+                    side=prevailing.label,
                 ),
                 field="mover_id",
             )
@@ -210,7 +209,7 @@ def _where(motion: Motion) -> str:
 
 def require_pending(motion: Motion) -> None:
     if motion.status != S.pending:
-        raise DomainError(_("This motion is no longer pending (%(status)s).", status=STATUS_LABELS[motion.status]))
+        raise DomainError(_("This motion is no longer pending (%(status)s).", status=motion.status.label))
 
 
 def second(motion: Motion, member_id: int, *, actor, for_self_only: bool = False) -> Motion:

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.bodies.models import ThresholdBasis, ThresholdFraction
+from app.bodies.models import BodyRollCallOrder, ThresholdBasis, ThresholdFraction
 from app.core.record import in_record_language
 from app.extensions import db
 from app.meetings.models import (
@@ -11,7 +11,6 @@ from app.meetings.models import (
     Meeting,
 )
 from app.public_comment.registration import find_period
-from app.votes.labels import STATUS_LABELS, kind_label
 from app.votes.models import (
     ConflictDisclosure,
     Motion,
@@ -65,6 +64,16 @@ def threshold_words(motion: Motion) -> str:
     ).rule_words()
 
 
+def roll_call_words(method: str | None) -> str:
+    """How the roll was called ("Roll called by seat."), from the order the motion stored when the roll opened."""
+    if not method:
+        return ""
+    try:
+        return str(BodyRollCallOrder(method).label)
+    except ValueError:  # an order no longer offered: show what was stored
+        return method
+
+
 def motions_for_item(item: AgendaItem) -> list[Motion]:
     """Every motion on the item, including the vote record a consent-agenda roll call made for it, in order."""
     return list(db.session.scalars(select(Motion).where(Motion.agenda_item_id == item.id).order_by(Motion.id)))
@@ -89,10 +98,12 @@ def public_motions(meeting_id: int) -> dict[int | None, list[Motion]]:
 
 
 def meeting_record(meeting: Meeting) -> dict:
-    """What the agenda shows of the votes: motions by item (two queries) and each item's resolution (loaded with
+    """What the agenda shows of the votes: motions by item (two queries), each closed motion's outcome, and each
+    item's resolution (loaded with
     the items when the caller asked for ``AgendaItem.resolution``)."""
     return {
-        "motions": public_motions(meeting.id),
+        "motions": (motions := public_motions(meeting.id)),
+        "outcomes": {m.id: outcome_of(m) for ms in motions.values() for m in ms if m.is_closed},
         "resolutions": {i.id: i.resolution for i in meeting.items if i.resolution is not None},
     }
 
@@ -117,7 +128,7 @@ def minutes_lines(meeting: Meeting) -> dict[int, list[str]]:
             )
         for item_id, motions in public_motions(meeting.id).items():
             for motion in motions if item_id is not None else []:  # a consent motion is told on each item
-                head = kind_label(motion.kind) + (" (consent agenda)" if motion.consent_of_id else "")
+                head = str(motion.kind.label) + (" (consent agenda)" if motion.consent_of_id else "")
                 who = f"moved by {motion.mover.full_name}" + (
                     f", seconded by {motion.seconder.full_name}" if motion.seconder else ""
                 )
@@ -125,7 +136,7 @@ def minutes_lines(meeting: Meeting) -> dict[int, list[str]]:
                     roll = "; ".join(f"{v.member.full_name} {v.final_choice.value}" for v in motion.votes)
                     ending = f"{outcome_of(motion).sentence()} Roll call: {roll}."
                 else:
-                    ending = str(STATUS_LABELS[motion.status]) + "."
+                    ending = str(motion.status.label) + "."
                 lines.setdefault(item_id, []).append(f"{head} “{motion.text}”, {who}. {ending}")
     return lines
 

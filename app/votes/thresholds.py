@@ -12,24 +12,10 @@ import math
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.bodies.models import ThresholdBasis, ThresholdFraction
 
 B, F = ThresholdBasis, ThresholdFraction
-
-BASIS_LABELS = {
-    B.votes_cast: _l("votes cast"),
-    B.members_present: _l("members present"),
-    B.full_membership: _l("the full membership"),
-}
-FRACTION_LABELS = {
-    F.majority: _l("Majority"),
-    F.two_thirds: _l("Two-thirds"),
-    F.three_quarters: _l("Three-quarters"),
-    F.four_fifths: _l("Four-fifths"),
-    F.unanimous: _l("Unanimous vote"),
-}
 
 
 def needed_of(fraction: ThresholdFraction, base: int) -> int:
@@ -75,7 +61,7 @@ class Outcome:
 
     def rule_words(self) -> str:
         """ "Majority of members present", "Two-thirds of the full membership, at least 4 yes votes"."""
-        words = _("%(fraction)s of %(basis)s", fraction=FRACTION_LABELS[self.fraction], basis=BASIS_LABELS[self.basis])
+        words = _("%(fraction)s of %(basis)s", fraction=self.fraction.label, basis=self.basis.label)
         if self.min_yes:
             words += ", " + _("at least %(n)d yes votes", n=self.min_yes)
         return words
