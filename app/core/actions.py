@@ -7,7 +7,8 @@
         return redirect(...)
     return render_template("...", form=form), 422      # the form again, with everything typed
 
-A ``DomainError`` rolls the session back and is shown: on the form field it names (or above the form) when a
+The call runs in a SAVEPOINT. A ``DomainError`` rolls back only that savepoint, so what the view loaded before
+stays loaded and the form is shown again without a query; the refusal is shown: on the form field it names (or above the form) when a
 form is given, else as a flashed message (``flash_error=False`` keeps it only in ``done.error``). Any other
 exception is not caught here: the error handlers answer it (a busy database is a 503, never a lost form).
 This is indico's request handler in small: load, check, process, then one commit or one rollback.
@@ -28,15 +29,17 @@ class Attempt:
         self.error: DomainError | None = None
 
     def __enter__(self) -> "Attempt":
+        self._savepoint = db.session.begin_nested()
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is None:
+            self._savepoint.commit()
             db.session.commit()
             return False
         if not issubclass(exc_type, DomainError):
-            return False
-        db.session.rollback()
+            return False  # the error handlers roll the whole transaction back
+        self._savepoint.rollback()
         self.error = exc
         if exc.field in self.fields:  # the service's name for a field the form shows under another name
             exc.field = self.fields[exc.field]
