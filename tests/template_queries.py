@@ -26,25 +26,7 @@ from sqlalchemy.engine import Engine
 #: Pages whose views still leave a lazy load to the template (mostly a form re-rendered after a refused change,
 #: when the rollback expired what the view loaded). Debt to pay off one by one: remove a name once its view
 #: loads what the page shows. Every other template is held to the rule.
-KNOWN_OFFENDERS = frozenset(
-    {
-        "bodies/settings.html",
-        "dashboard/index.html",
-        "legislation/agreement_form.html",
-        "legislation/resolution_edit.html",
-        "meetings/detail.html",
-        "meetings/item_form.html",
-        "meetings/item_manage.html",
-        "portal/speak.html",
-        "portal/speak_existing.html",
-        "portal/speaker_request.html",
-        "portal/subscription_confirm.html",
-        "portal/written_comment.html",
-        "public_comment/policy.html",
-        "public_comment/queue.html",
-        "votes/disclosures.html",
-    }
-)
+KNOWN_OFFENDERS = frozenset()
 
 
 @dataclass

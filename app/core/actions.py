@@ -8,8 +8,9 @@
     return render_template("...", form=form), 422      # the form again, with everything typed
 
 The call runs in a SAVEPOINT. A ``DomainError`` rolls back only that savepoint, so what the view loaded before
-stays loaded and the form is shown again without a query; the refusal is shown: on the form field it names (or above the form) when a
-form is given, else as a flashed message (``flash_error=False`` keeps it only in ``done.error``). Any other
+stays loaded and the form is shown again without a query. The refusal is shown on the form field it names (or
+above the form) when a form is given, else as a flashed message (``flash_error=False`` keeps it only in
+``done.error``). Any other
 exception is not caught here: the error handlers answer it (a busy database is a 503, never a lost form).
 This is indico's request handler in small: load, check, process, then one commit or one rollback.
 """

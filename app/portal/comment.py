@@ -7,8 +7,9 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core.actions import attempt
 from app.core.errors import DomainError
-from app.core.forms import attach_error, options
+from app.core.forms import options
 from app.core.mail import send_mail
 from app.core.timeutil import format_seconds, utcnow
 from app.core.web import format_local
@@ -131,7 +132,7 @@ def speak(meeting_id: int):
     if request.method == "POST":
         status = 422
         if validate_public_form(form):
-            try:
+            with attempt(form) as done:
                 registration = speaker_registration.register_speaker(
                     _chosen_item(form, meeting),
                     name=form.name.data,
@@ -139,31 +140,17 @@ def speak(meeting_id: int):
                     disclaimer_version=request.form.get("disclaimer_version"),
                     submission_key=form.submission_key.data or None,
                 )
-            except DomainError as exc:
-                db.session.rollback()
-                attach_error(form, exc)
-            else:
                 speaker, token = registration.request, registration.token
-                if token is None and speaker.email:
+                again = token is None and bool(speaker.email)  # registered before: a fresh link to the address on file
+                if again:
                     token = speaker_registration.reissue_token(speaker)
-                    db.session.commit()
-                    mailed = _send_confirmation(speaker, token, again=True)
+            if done:
+                if again or token is None:
+                    mailed = _send_confirmation(speaker, token, again=True) if again else False
                     return render_template(
-                        "portal/speak_existing.html",
-                        meeting=meeting,
-                        speaker=speaker,
-                        mailed=mailed,
+                        "portal/speak_existing.html", meeting=meeting, speaker=speaker, mailed=mailed
                     ), 200
-                db.session.commit()
-                if token is None:
-                    return render_template(
-                        "portal/speak_existing.html",
-                        meeting=meeting,
-                        speaker=speaker,
-                        mailed=False,
-                    ), 200
-                mailed = _send_confirmation(speaker, token)
-                if mailed:
+                if _send_confirmation(speaker, token):
                     flash(_("We have emailed this link to you as well."), "info")
                 return redirect(_private_url(speaker.id, token, registered=1))
         form.submission_key.data = form.submission_key.data or secrets.token_urlsafe(16)
@@ -215,13 +202,9 @@ def speaker_request(request_id: int, token: str):
         form.participation.data = speaker.participation.value
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            with attempt(form) as done:
                 speaker_registration.update_request(speaker, **form.card_data())
-            except DomainError as exc:
-                db.session.rollback()
-                attach_error(form, exc)
-            else:
-                db.session.commit()
+            if done:
                 flash(_("Your request is updated."), "success")
                 return redirect(_private_url(speaker.id, token))
         return _private_page(speaker, token, form, 422)
@@ -232,13 +215,9 @@ def speaker_request(request_id: int, token: str):
 @limiter.limit(public_form_limit)
 def withdraw_request(request_id: int, token: str):
     speaker = _request_or_404(request_id, token)
-    try:
+    with attempt() as done:
         speaker_registration.withdraw_request(speaker)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    if done:
         flash(_("Your request to speak is withdrawn. Thank you for letting us know."), "success")
     return redirect(_private_url(speaker.id, token))
 
@@ -252,7 +231,7 @@ def written_comment(meeting_id: int):
     if request.method == "POST":
         status = 422
         if validate_public_form(form):
-            try:
+            with attempt(form) as done:
                 item = _chosen_item(form, meeting)
                 written, created = written_comments.submit_written_comment(
                     item,
@@ -264,11 +243,7 @@ def written_comment(meeting_id: int):
                     disclaimer_version=request.form.get("disclaimer_version"),
                     submission_key=form.submission_key.data or None,
                 )
-            except DomainError as exc:
-                db.session.rollback()
-                attach_error(form, exc)
-            else:
-                db.session.commit()
+            if done:
                 flash(
                     _(
                         "Thank you. Your comment is received; it will appear on the item's page once the City "

@@ -6,8 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.bodies.models import Body
-from app.core.errors import DomainError
-from app.core.forms import attach_error
+from app.core.actions import attempt
 from app.extensions import csrf, db, limiter
 from app.portal.comment import public_form_limit, validate_public_form
 from app.portal.views import bp
@@ -37,13 +36,9 @@ def subscribe():
         status = 422
         if validate_public_form(form):
             body = next((b for b in bodies if str(b.id) == form.body.data), None)
-            try:
+            with attempt(form) as done:
                 pending = subscriptions.subscribe(form.email.data, body, locale=str(get_locale()))
-            except DomainError as exc:
-                db.session.rollback()
-                attach_error(form, exc)
-            else:
-                db.session.commit()
+            if done:
                 try:
                     subscriptions.send_confirmation(pending)
                 except Exception:  # noqa: BLE001 (the page says to try again; nothing is lost)
@@ -65,14 +60,9 @@ def subscription_confirm(subscription_id: int, token: str):
         abort(404)
     done, error = subscription.is_active, None
     if request.method == "POST":
-        try:
+        with attempt(flash_error=False) as confirmed:
             subscriptions.confirm(subscription)
-        except DomainError as exc:
-            db.session.rollback()
-            error = exc.message
-        else:
-            db.session.commit()
-            done = True
+        done, error = bool(confirmed) or done, confirmed.error and confirmed.error.message
     return _private(
         (
             render_template("portal/subscription_confirm.html", subscription=subscription, done=done, error=error),
@@ -89,8 +79,8 @@ def unsubscribe(subscription_id: int, token: str):
     if subscription is None:
         abort(404)
     if request.method == "POST":
-        subscriptions.unsubscribe(subscription)
-        db.session.commit()
+        with attempt():
+            subscriptions.unsubscribe(subscription)
     return _private(
         render_template(
             "portal/unsubscribe.html", subscription=subscription, done=subscription.unsubscribed_at is not None

@@ -8,9 +8,8 @@ from app.auth.decorators import login_gate, role_required
 from app.auth.forms import ChangePasswordForm, EmptyForm, LoginForm, NewUserForm, ResetPasswordForm, UserForm
 from app.auth.models import Role, User
 from app.bodies.models import Member
+from app.core.actions import attempt
 from app.core.audit import AuditEntry
-from app.core.errors import DomainError
-from app.core.forms import attach_error
 from app.core.loaders import get_or_404
 from app.core.web import safe_next
 from app.extensions import db, limiter
@@ -31,8 +30,8 @@ def login():
         return redirect(next_url or url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = services.authenticate(form.email.data, form.password.data)
-        db.session.commit()
+        with attempt(form):  # failures are recorded (lockout) whatever the answer
+            result = services.authenticate(form.email.data, form.password.data)
         if result.user is not None:
             login_user(result.user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=result.user.display_name), "success")
@@ -57,12 +56,9 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             services.change_own_password(current_user, form.current_password.data, form.new_password.data)
-        except DomainError as exc:
-            getattr(form, exc.field or "new_password").errors.append(exc.message)
-        else:
-            db.session.commit()
+        if done:
             login_user(current_user._get_current_object())  # keep this session after the token rotated
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect(url_for("dashboard.index"))
@@ -89,7 +85,7 @@ def users():
 def new_user():
     form = NewUserForm(member_choices=_member_choices())
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             user = services.create_user(
                 email=form.email.data,
                 display_name=form.display_name.data,
@@ -98,11 +94,7 @@ def new_user():
                 member_id=form.member_id.data,
                 actor=current_user,
             )
-        except DomainError as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("auth.users"))
     return render_template("admin/user_form.html", form=form, user=None), 200 if not form.errors else 422
@@ -117,7 +109,7 @@ def edit_user(user_id: int):
         form.role.data = user.role.value
     reset_form = ResetPasswordForm(prefix="reset")
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             services.update_user(
                 user,
                 display_name=form.display_name.data,
@@ -125,11 +117,7 @@ def edit_user(user_id: int):
                 member_id=form.member_id.data,
                 actor=current_user,
             )
-        except DomainError as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("Changes to %(email)s saved.", email=user.email), "success")
             return redirect(url_for("auth.users"))
     status = 422 if form.errors else 200
@@ -144,13 +132,9 @@ def reset_password(user_id: int):
     user = get_or_404(User, user_id)
     reset_form = ResetPasswordForm(prefix="reset")
     if reset_form.validate_on_submit():
-        try:
+        with attempt(reset_form) as done:
             services.set_password(user, reset_form.password.data, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            reset_form.password.errors = [exc.message]
-        else:
-            db.session.commit()
+        if done:
             flash(
                 _("New password set for %(email)s. Their other sessions are signed out.", email=user.email), "success"
             )
@@ -165,13 +149,9 @@ def reset_password(user_id: int):
 def _toggle(user_id: int, service, done_message: str):
     user = get_or_404(User, user_id)
     if EmptyForm().validate_on_submit():
-        try:
+        with attempt() as done:
             service(user, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if done:
             flash(done_message % {"email": user.email}, "success")
     return redirect(url_for("auth.users"))
 

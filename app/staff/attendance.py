@@ -6,9 +6,8 @@ from flask_login import current_user
 
 from app.auth.decorators import editor_required
 from app.auth.forms import EmptyForm
-from app.core.errors import DomainError
+from app.core.actions import attempt
 from app.core.loaders import get_or_404
-from app.extensions import db
 from app.meetings import attendance
 from app.meetings.models import (
     AttendanceStatus,
@@ -42,12 +41,10 @@ def take_attendance(meeting_id: int):
         if not EmptyForm().validate_on_submit():
             abort(400)
         chosen = {m.member_id: request.form.get(f"member-{m.member_id}", "")[:40] for m in attendance.roll(meeting)}
-        try:
+        with attempt(flash_error=False) as done:
             state = attendance.take_roll(meeting, chosen, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            return _attendance_page(meeting, chosen, exc.message, 422)
-        db.session.commit()
+        if not done:
+            return _attendance_page(meeting, chosen, done.error.message, 422)
         flash(
             _(
                 "Roll call recorded: %(n)d present in person, %(r)d remotely. %(quorum)s",
@@ -74,13 +71,9 @@ def attendance_change(meeting_id: int, member_id: int, action: str):
     meeting = get_or_404(Meeting, meeting_id)
     if action not in ATTENDANCE_ACTIONS or not EmptyForm().validate_on_submit():
         abort(404 if action not in ATTENDANCE_ACTIONS else 400)
-    try:
+    with attempt() as done:
         row = ATTENDANCE_ACTIONS[action](meeting, member_id, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    if done:
         state = attendance.quorum(meeting)
         flash(
             _(

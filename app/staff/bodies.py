@@ -5,10 +5,8 @@ from flask_login import current_user
 from app.auth.decorators import editor_required, login_gate
 from app.bodies.forms import BodySettingsForm
 from app.bodies.models import Body
-from app.core.errors import DomainError
-from app.core.forms import attach_error
+from app.core.actions import attempt
 from app.core.loaders import get_or_404
-from app.extensions import db
 from app.meetings.settings import update_body_settings
 
 bp = Blueprint("bodies", __name__, url_prefix="/staff/bodies")
@@ -23,7 +21,7 @@ def settings(body_id: int):
     if request.method == "GET":
         form.agenda_sections.data = "\n".join(body.agenda_sections)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             update_body_settings(
                 body,
                 notice_special_block_hours=form.notice_special_block_hours.data,
@@ -32,11 +30,7 @@ def settings(body_id: int):
                 agenda_sections=(form.agenda_sections.data or "").splitlines(),
                 actor=current_user,
             )
-        except DomainError as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("Settings of %(body)s saved.", body=body.name), "success")
             return redirect(url_for("dashboard.index"))
     return render_template("bodies/settings.html", form=form, body=body), 422 if form.errors else 200

@@ -10,8 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.decorators import editor_required, login_gate, staff_required
 from app.auth.forms import EmptyForm
-from app.core.errors import DomainError
-from app.core.forms import attach_error, options
+from app.core.actions import attempt
+from app.core.forms import options
 from app.core.loaders import get_or_404
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
@@ -74,7 +74,7 @@ def resolution(item_id: int):
     form = forms.ResolutionForm(prefix="res")
     if not form.validate_on_submit():
         return _page(item, 422, form=form)
-    try:
+    with attempt(form) as done:
         legislation.update_draft(
             legislation.resolution_for(item),
             title=form.title.data,
@@ -82,11 +82,8 @@ def resolution(item_id: int):
             effective_on=form.effective_on.data,
             actor=current_user,
         )
-    except DomainError as exc:
-        db.session.rollback()
-        attach_error(form, exc)
+    if not done:
         return _page(item, 422, form=form)
-    db.session.commit()
     flash(_("Resolution draft saved."), "success")
     return redirect(url_for("legislation.resolution", item_id=item.id))
 
@@ -99,18 +96,15 @@ def add_link(item_id: int):
     form.target_id.choices = options((r.id, r.label) for r in db.session.scalars(select(Resolution)))
     if not form.validate_on_submit():
         return _page(item, 422, link_form=form)
-    try:
+    with attempt(form) as done:
         legislation.add_link(
             legislation.resolution_for(item),
             db.session.get(Resolution, form.target_id.data),
             LinkKind(form.kind.data),
             actor=current_user,
         )
-    except DomainError as exc:
-        db.session.rollback()
-        attach_error(form, exc)
+    if not done:
         return _page(item, 422, link_form=form)
-    db.session.commit()
     flash(_("Link recorded."), "success")
     return redirect(url_for("legislation.resolution", item_id=item.id) + "#links")
 
@@ -124,7 +118,7 @@ def add_effect(item_id: int):
     if not form.validate_on_submit():
         return _page(item, 422, effect_form=form)
     agreement = db.session.get(Agreement, form.agreement_id.data) if form.agreement_id.data else None
-    try:
+    with attempt(form) as done:
         legislation.add_effect(
             legislation.resolution_for(item),
             kind=EffectKind(form.kind.data),
@@ -134,11 +128,8 @@ def add_effect(item_id: int):
             note=form.note.data,
             actor=current_user,
         )
-    except DomainError as exc:
-        db.session.rollback()
-        attach_error(form, exc)
+    if not done:
         return _page(item, 422, effect_form=form)
-    db.session.commit()
     flash(_("Effect recorded."), "success")
     return redirect(url_for("legislation.resolution", item_id=item.id) + "#effects")
 
@@ -149,13 +140,9 @@ def withdraw(item_id: int):
     item = _resolution_item(item_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt() as done:
         legislation.withdraw(legislation.resolution_for(item), actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    if done:
         flash(_("Resolution withdrawn; it will get no number."), "success")
     return redirect(url_for("legislation.resolution", item_id=item.id))
 
@@ -216,7 +203,7 @@ def _save_agreement(agreement: Agreement | None):
         return _agreement_page(agreement, form)
     if not form.validate_on_submit():
         return _agreement_page(agreement, form, 422)
-    try:
+    with attempt(form) as done:
         saved = legislation.save_agreement(
             agreement,
             title=form.title.data,
@@ -227,11 +214,8 @@ def _save_agreement(agreement: Agreement | None):
             description_md=form.description_md.data,
             actor=current_user,
         )
-    except DomainError as exc:
-        db.session.rollback()
-        attach_error(form, exc)
+    if not done:
         return _agreement_page(agreement, form, 422)
-    db.session.commit()
     flags = legislation.prohibitions(saved.category, saved.signed_on or to_local(utcnow()).date())
     for effect in flags:
         flash(
@@ -255,18 +239,14 @@ def add_document(agreement_id: int):
     form = forms.AgreementForm(prefix="agr", obj=agreement, formdata=None)
     if doc_form.validate_on_submit():
         upload = doc_form.file.data
-        try:
+        with attempt(doc_form) as done:
             legislation.add_document(
                 agreement,
                 filename=getattr(upload, "filename", ""),
                 stream=getattr(upload, "stream", None) or io.BytesIO(),
                 actor=current_user,
             )
-        except DomainError as exc:
-            db.session.rollback()
-            attach_error(doc_form, exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("Document added."), "success")
             return redirect(url_for("legislation.edit_agreement", agreement_id=agreement.id))
     return _agreement_page(agreement, form, 422, doc_form=doc_form)

@@ -11,8 +11,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.decorators import editor_required, login_gate, staff_required
 from app.auth.forms import EmptyForm
 from app.bodies.models import Body
+from app.core.actions import attempt
 from app.core.errors import DomainError
-from app.core.forms import attach_error, options
+from app.core.forms import options
 from app.core.loaders import get_or_404
 from app.core.timeutil import NonexistentLocalTime, local_to_utc, to_local, utc_to_local_naive, utcnow
 from app.extensions import db
@@ -45,12 +46,6 @@ def _to_utc(form, field_name):
         ) from None
 
 
-def _fail(form, exc, template, status=422, **context):
-    db.session.rollback()
-    attach_error(form, exc)
-    return render_template(template, form=form, **context), status
-
-
 # --- meetings ----------------------------------------------------------------------------------
 
 
@@ -73,7 +68,7 @@ def new():
     del form.reason
     if form.validate_on_submit():
         body = db.session.get(Body, form.body_id.data)
-        try:
+        with attempt(form) as done:
             meeting = lifecycle.schedule_meeting(
                 body=body,
                 kind=MeetingKind(form.kind.data),
@@ -85,11 +80,9 @@ def new():
                 purpose=form.purpose.data,
                 actor=current_user,
             )
-        except DomainError as exc:
-            return _fail(form, exc, "meetings/form.html", meeting=None)
-        db.session.commit()
-        flash(_("Meeting scheduled as a draft. Add agenda items, then publish the notice."), "success")
-        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+        if done:
+            flash(_("Meeting scheduled as a draft. Add agenda items, then publish the notice."), "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template("meetings/form.html", form=form, meeting=None), 422 if form.errors else 200
 
 
@@ -158,7 +151,7 @@ def edit(meeting_id: int):
         form.end_local.data = utc_to_local_naive(meeting.end_at)
         form.reason.data = ""
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             lifecycle.update_meeting(
                 meeting,
                 kind=MeetingKind(form.kind.data),
@@ -171,26 +164,20 @@ def edit(meeting_id: int):
                 reason=form.reason.data,
                 actor=current_user,
             )
-        except DomainError as exc:
-            return _fail(form, exc, "meetings/form.html", meeting=meeting)
-        db.session.commit()
-        flash(_("Meeting saved."), "success")
-        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+        if done:
+            flash(_("Meeting saved."), "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template("meetings/form.html", form=form, meeting=meeting), 422 if form.errors else 200
 
 
-def _status_action(meeting_id: int, action, done: str, after=None):
+def _status_action(meeting_id: int, action, message: str, after=None):
     """Run one state change; ``after(meeting)`` runs once it is committed (mail, never part of the change)."""
     meeting = get_or_404(Meeting, meeting_id)
     if EmptyForm().validate_on_submit():
-        try:
+        with attempt() as done:
             action(meeting, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(done, "success")
+        if done:
+            flash(message, "success")
             if after is not None:
                 after(meeting)
     return redirect(url_for("meetings.detail", meeting_id=meeting_id))
@@ -202,18 +189,14 @@ def publish(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     form = forms.PublishForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             check = lifecycle.publish_meeting(
                 meeting,
                 actor=current_user,
                 override_reason=form.override_reason.data,
                 emergency_justification=form.emergency_justification.data,
             )
-        except DomainError as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("Notice published."), "success")
             if check.level == "warn":
                 flash(check.message, "warning")
@@ -230,7 +213,7 @@ def reschedule(meeting_id: int):
         form.start_local.data = utc_to_local_naive(meeting.start_at)
         form.end_local.data = utc_to_local_naive(meeting.end_at)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             check = lifecycle.reschedule_meeting(
                 meeting,
                 start_at=_to_utc(form, "start_local"),
@@ -239,13 +222,11 @@ def reschedule(meeting_id: int):
                 override_reason=form.override_reason.data,
                 actor=current_user,
             )
-        except DomainError as exc:
-            return _fail(form, exc, "meetings/reschedule.html", meeting=meeting)
-        db.session.commit()
-        flash(_("Meeting rescheduled. The change is shown on the public notice."), "success")
-        if check.level == "warn":
-            flash(check.message, "warning")
-        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+        if done:
+            flash(_("Meeting rescheduled. The change is shown on the public notice."), "success")
+            if check.level == "warn":
+                flash(check.message, "warning")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template("meetings/reschedule.html", form=form, meeting=meeting), 422 if form.errors else 200
 
 
@@ -255,13 +236,9 @@ def cancel(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     form = forms.ReasonForm(prefix="cancel")
     if form.validate_on_submit():
-        try:
+        with attempt() as done:
             lifecycle.cancel_meeting(meeting, reason=form.reason.data, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if done:
             flash(_("Meeting cancelled. It stays listed, marked cancelled, with the reason."), "success")
     else:
         flash(_("Give the reason for cancelling; it stays on the public record."), "error")

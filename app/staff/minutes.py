@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.decorators import editor_required
-from app.core.errors import DomainError
+from app.core.actions import attempt
 from app.core.loaders import get_or_404
 from app.extensions import db
 from app.meetings import forms
@@ -13,7 +13,7 @@ from app.meetings.models import (
     Meeting,
 )
 from app.minutes import services as minutes_service
-from app.staff.meetings import _fail, bp
+from app.staff.meetings import bp
 
 # --- minutes -----------------------------------------------------------------------------------
 
@@ -24,13 +24,9 @@ def generate_minutes(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     form = forms.GenerateMinutesForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as done:
             minutes_service.generate_minutes(meeting, actor=current_user, replace=bool(form.replace.data))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if done:
             flash(_("Draft minutes generated from the record. They are public now, marked DRAFT."), "success")
             return redirect(url_for("meetings.minutes", meeting_id=meeting.id))
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#minutes")
@@ -44,13 +40,11 @@ def minutes(meeting_id: int):
         abort(404)
     form = forms.MinutesForm(obj=meeting.minutes)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             minutes_service.update_minutes(meeting.minutes, body_md=form.body_md.data, actor=current_user)
-        except DomainError as exc:
-            return _fail(form, exc, "meetings/minutes.html", meeting=meeting)
-        db.session.commit()
-        flash(_("Draft minutes saved."), "success")
-        return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#minutes")
+        if done:
+            flash(_("Draft minutes saved."), "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#minutes")
     return render_template("meetings/minutes.html", form=form, meeting=meeting), 422 if form.errors else 200
 
 
@@ -65,13 +59,9 @@ def approve_minutes(meeting_id: int):
     form.approved_at_meeting_id.validate_choice = False
     if form.validate_on_submit():
         later = db.session.get(Meeting, form.approved_at_meeting_id.data) if form.approved_at_meeting_id.data else None
-        try:
+        with attempt() as done:
             minutes_service.approve_minutes(meeting.minutes, approved_at_meeting=later, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if done:
             flash(_("Minutes approved and locked."), "success")
     else:
         flash(_("Choose a valid meeting."), "error")

@@ -12,8 +12,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.decorators import editor_required, login_gate, role_required, staff_required
 from app.auth.forms import EmptyForm
 from app.auth.models import Role
+from app.core.actions import attempt
 from app.core.errors import DomainError
-from app.core.forms import attach_error, options
+from app.core.forms import options
 from app.core.loaders import get_or_404
 from app.core.timeutil import to_local, utcnow
 from app.core.uploads import stored_path
@@ -111,7 +112,7 @@ def make_motion(item_id: int):
     if not form.validate_on_submit():
         return _item_page(item, 422, motion_form=form)
     by_id = {m.id: m for m in motions}
-    try:
+    with attempt(form) as done:
         motion = motion_service.make_motion(
             item.meeting,
             item=item,
@@ -128,12 +129,9 @@ def make_motion(item_id: int):
             actor=current_user,
             for_self_only=not _is_editor(),
         )
-    except DomainError as exc:
-        db.session.rollback()
-        status = _respond_error(exc)
-        attach_error(form, exc)
+    if not done:
+        status = _respond_error(done.error)
         return _item_page(item, status, motion_form=form)
-    db.session.commit()
     flash(_("Motion recorded."), "success")
     return redirect(url_for("votes.motion", motion_id=motion.id))
 
@@ -145,7 +143,7 @@ def disclose(item_id: int):
     form = _disclosure_form(item)
     if not form.validate_on_submit():
         return _item_page(item, 422, disclosure_form=form)
-    try:
+    with attempt(form) as done:
         conflicts.disclose_conflict(
             item,
             form.member_id.data,
@@ -154,12 +152,9 @@ def disclose(item_id: int):
             actor=current_user,
             for_self_only=not _is_editor(),
         )
-    except DomainError as exc:
-        db.session.rollback()
-        status = _respond_error(exc)
-        attach_error(form, exc)
+    if not done:
+        status = _respond_error(done.error)
         return _item_page(item, status, disclosure_form=form)
-    db.session.commit()
     flash(_("Conflict disclosure recorded. The Form 8B memorandum is due within 15 days."), "success")
     return redirect(url_for("votes.item_motions", item_id=item.id) + "#disclosures")
 
@@ -239,14 +234,11 @@ def second(motion_id: int):
     form.seconder_id.choices = _member_options(motion.meeting, "")
     if not form.validate_on_submit():
         return _motion_page(motion, 422, second_form=form)
-    try:
+    with attempt(form) as done:
         motion_service.second(motion, form.seconder_id.data, actor=current_user, for_self_only=not _is_editor())
-    except DomainError as exc:
-        db.session.rollback()
-        status = _respond_error(exc)
-        attach_error(form, exc)
+    if not done:
+        status = _respond_error(done.error)
         return _motion_page(motion, status, second_form=form)
-    db.session.commit()
     flash(_("Second recorded."), "success")
     return _back(motion)
 
@@ -268,12 +260,10 @@ def motion_action(motion_id: int, action: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     service, message = ACTIONS[action]
-    try:
+    with attempt(flash_error=False) as done:
         result = service(motion, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        return _motion_page(motion, _respond_error(exc), error=exc.message)
-    db.session.commit()
+    if not done:
+        return _motion_page(motion, _respond_error(done.error), error=done.error.message)
     flash(result.sentence() if action == "close" else message(), "success")
     return _back(motion)
 
@@ -286,13 +276,10 @@ def threshold(motion_id: int):
     if not form.validate_on_submit():
         return _motion_page(motion, 422, threshold_form=form)
     basis, fraction, min_yes = form.rule()
-    try:
+    with attempt(form) as done:
         motion_service.set_threshold(motion, basis=basis, fraction=fraction, min_yes=min_yes, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        attach_error(form, exc)
+    if not done:
         return _motion_page(motion, 422, threshold_form=form)
-    db.session.commit()
     flash(_("Threshold set: %(rule)s.", rule=vote_record.threshold_words(motion)), "success")
     return _back(motion)
 
@@ -308,13 +295,10 @@ def record_vote(motion_id: int):
     form.member_id.choices = options((v.member_id, v.member.full_name) for v in motion.votes)
     if not form.validate_on_submit():
         return _motion_page(motion, 422, vote_form=form)
-    try:
+    with attempt(form) as done:
         vote = roll_call.record_vote(motion, form.member_id.data, VoteChoice(form.choice.data), actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        attach_error(form, exc)
-        return _motion_page(motion, _respond_error(exc), vote_form=form, error=exc.message)
-    db.session.commit()
+    if not done:
+        return _motion_page(motion, _respond_error(done.error), vote_form=form, error=done.error.message)
     flash(_("%(name)s: %(choice)s.", name=vote.member.full_name, choice=vote.choice.label), "success")
     return _back(motion, "#roll")
 
@@ -334,15 +318,12 @@ def my_vote(motion_id: int):
         return _motion_page(motion, 409, error=_("This vote is not open; nothing was recorded."))
     if not form.validate_on_submit():
         return _motion_page(motion, 422, own_vote_form=form)
-    try:
+    with attempt(form) as done:
         roll_call.record_vote(
             motion, current_user.member_id, VoteChoice(form.choice.data), actor=current_user, for_self_only=True
         )
-    except DomainError as exc:
-        db.session.rollback()
-        attach_error(form, exc)
-        return _motion_page(motion, _respond_error(exc), own_vote_form=form, error=exc.message)
-    db.session.commit()
+    if not done:
+        return _motion_page(motion, _respond_error(done.error), own_vote_form=form, error=done.error.message)
     flash(_("Your vote is recorded: %(choice)s.", choice=VoteChoice(form.choice.data).label), "success")
     return _back(motion, "#roll")
 
@@ -354,13 +335,10 @@ def correct(vote_id: int):
     form = forms.CorrectionForm(prefix="correct")
     if not form.validate_on_submit():
         return _motion_page(vote.motion, 422, correction_form=form, correction_vote_id=vote.id)
-    try:
+    with attempt(form) as done:
         corrections.correct_vote(vote, VoteChoice(form.choice.data), form.reason.data, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        attach_error(form, exc)
+    if not done:
         return _motion_page(vote.motion, 422, correction_form=form, correction_vote_id=vote.id)
-    db.session.commit()
     flash(_("Correction recorded and shown with the vote."), "success")
     return _back(vote.motion, "#roll")
 
@@ -408,7 +386,7 @@ def consent(meeting_id: int):
     if not form.validate_on_submit():
         return _consent_page(meeting, form, 422)
     chosen = [i for i in _consent_items(meeting) if i.id in set(form.item_ids.data or [])]
-    try:
+    with attempt(form, fields={"consent_item_ids": "item_ids"}) as done:
         motion = motion_service.make_motion(
             meeting,
             kind=MotionKind.adopt_consent_agenda,
@@ -418,13 +396,8 @@ def consent(meeting_id: int):
             seconder_id=form.seconder_id.data,
             actor=current_user,
         )
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.field == "consent_item_ids":
-            exc.field = "item_ids"
-        attach_error(form, exc)
+    if not done:
         return _consent_page(meeting, form, 422)
-    db.session.commit()
     flash(_("Consent-agenda motion recorded."), "success")
     return redirect(url_for("votes.motion", motion_id=motion.id))
 
@@ -452,7 +425,7 @@ def file_form_8b(disclosure_id: int):
     today = to_local(utcnow()).date()
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        with attempt(form) as done:
             conflicts.file_form_8b(
                 disclosure,
                 filed_on=form.filed_on.data,
@@ -460,11 +433,7 @@ def file_form_8b(disclosure_id: int):
                 stream=getattr(upload, "stream", None) or io.BytesIO(),
                 actor=current_user,
             )
-        except DomainError as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("Form 8B filed and attached to the record."), "success")
             return redirect(url_for("votes.disclosures"))
     rows = db.session.scalars(select(ConflictDisclosure).order_by(ConflictDisclosure.form_8b_due_on.desc())).all()

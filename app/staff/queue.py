@@ -10,8 +10,8 @@ from sqlalchemy import select
 from app.auth.decorators import editor_required, login_gate, staff_required
 from app.auth.forms import EmptyForm
 from app.bodies.models import Body
-from app.core.errors import DomainError
-from app.core.forms import attach_error, options
+from app.core.actions import attempt
+from app.core.forms import options
 from app.core.loaders import get_or_404
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
@@ -49,7 +49,7 @@ def policy(body_id: int):
         form.written_max_chars.data = current.written_max_chars
         form.ceding_allowed.data = current.ceding_allowed
     if form.validate_on_submit():
-        try:
+        with attempt(form, fields={"speaker_seconds": "speaker_minutes", "group_seconds": "group_minutes"}) as done:
             adopted = comment_policy.adopt_policy(
                 body,
                 adopted_on=form.adopted_on.data,
@@ -63,15 +63,7 @@ def policy(body_id: int):
                 ceding_allowed=form.ceding_allowed.data,
                 actor=current_user,
             )
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.field == "speaker_seconds":
-                exc.field = "speaker_minutes"
-            elif exc.field == "group_seconds":
-                exc.field = "group_minutes"
-            attach_error(form, exc)
-        else:
-            db.session.commit()
+        if done:
             flash(
                 _(
                     "Comment policy version %(version)d adopted. Meetings already noticed keep their version.",
@@ -150,13 +142,9 @@ def walk_in(item_id: int):
     item = get_or_404(AgendaItem, item_id)
     form = forms.WalkInForm(prefix="walkin")
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             speaker = speaker_queue.add_walk_in(item, actor=current_user, name=form.name.data, **form.card_data())
-        except DomainError as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
+        if done:
             flash(
                 _(
                     "%(name)s added to the queue (place %(place)s).",
@@ -196,13 +184,9 @@ def period(item_id: int, action: str):
 def _act(operation, item_id: int, success):
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt() as done:
         result = operation()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    if done:
         flash(success(result), "success")
     return _queue_redirect(item_id)
 
@@ -251,13 +235,9 @@ def extend(request_id: int):
     speaker = get_or_404(SpeakerRequest, request_id)
     form = forms.ExtendForm(prefix="extend")
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             speaker_queue.add_time(speaker, seconds=form.seconds.data, reason=form.reason.data, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("%(seconds)d seconds added for %(name)s.", seconds=form.seconds.data, name=speaker.name), "success")
             return _queue_redirect(speaker.agenda_item_id)
     return _queue_page(speaker.item, extend_form=form, status=422)
