@@ -1,12 +1,16 @@
 """Helpers for browser tests: a live server in a thread, and Debian's Chromium driven by Playwright."""
 
 import contextlib
+import logging
 import os
+import re
 import shutil
 import threading
 
 import pytest
 from werkzeug.serving import make_server
+
+from tests import serverlogs
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -36,8 +40,41 @@ def chromium_or_skip():
         pytest.skip(reason)
 
 
+class ServerLog(logging.Handler):
+    """Keeps what the server's threads log: werkzeug's request lines, and the app's logger (500s with their
+    traceback). Records from the test's own thread are left to pytest's usual log capture."""
+
+    ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+    def __init__(self, test_thread: int):
+        super().__init__(logging.INFO)
+        self.test_thread = test_thread
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(name)s] %(message)s"))
+
+    def emit(self, record):
+        if record.thread != self.test_thread:
+            self.lines.append(self.ANSI.sub("", self.format(record)))
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
 @contextlib.contextmanager
-def live_server(app):
+def serve_in_thread(app):
+    """Serve ``app`` from a thread on a free port; its log goes into the report if the test fails.
+
+    Use it through the ``live_server`` fixture, which also makes the test commit for real: the server's
+    threads use connections of their own, which only see committed data.
+    """
+    log = ServerLog(threading.get_ident())
+    loggers = [logging.getLogger("werkzeug"), app.logger]
+    werkzeug_level = loggers[0].level
+    if werkzeug_level == logging.NOTSET:
+        loggers[0].setLevel(logging.INFO)  # what werkzeug itself sets on its first request line
+    for logger in loggers:
+        logger.addHandler(log)
+    serverlogs.attach("live server log", log.text)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -46,6 +83,10 @@ def live_server(app):
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        server.server_close()
+        for logger in loggers:
+            logger.removeHandler(log)
+        loggers[0].setLevel(werkzeug_level)
 
 
 @contextlib.contextmanager

@@ -3,18 +3,17 @@
 import pytest
 
 from app.demo import DEMO_PASSWORD, seed_demo
-from tests.browser import axe_violations, chromium_or_skip, chromium_page, live_server, sign_in
+from tests.browser import axe_violations, chromium_or_skip, chromium_page, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def site(app, db):
+def site(app, db, live_server):
     chromium_or_skip()
     seed_demo()
     db.session.commit()
-    with live_server(app) as base_url:
-        yield base_url
+    return live_server
 
 
 def assert_accessible(page):

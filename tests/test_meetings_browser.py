@@ -4,7 +4,7 @@ and publishes; axe-core runs on every page visited."""
 import pytest
 
 from app.auth.models import Role
-from tests.browser import chromium_or_skip, chromium_page, live_server, sign_in
+from tests.browser import chromium_or_skip, chromium_page, sign_in
 from tests.conftest import PASSWORD
 from tests.meetings_helpers import PDF
 from tests.test_browser import assert_accessible
@@ -13,14 +13,13 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def site(app, db, create_user, create_body, create_member, tmp_path):
+def site(app, db, create_user, create_body, create_member, tmp_path, live_server):
     chromium_or_skip()
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     body = create_body(name="City Commission", seat_count=7)
     create_member(body, full_name="Hollis Prendergast")
     create_user(Role.clerk, email="clerk@city.example")
-    with live_server(app) as base_url:
-        yield base_url
+    return live_server
 
 
 def test_clerk_builds_and_publishes_a_special_meeting(site, tmp_path):

@@ -10,7 +10,7 @@ from app.auth.models import Role
 from app.meetings import services as meetings
 from app.public_comment import services as svc
 from app.public_comment.models import SpeakerRequest, SpeakerRequestStatus
-from tests.browser import chromium_or_skip, chromium_page, live_server, sign_in
+from tests.browser import chromium_or_skip, chromium_page, sign_in
 from tests.conftest import PASSWORD
 from tests.test_browser import assert_accessible
 
@@ -30,11 +30,12 @@ def tab_to(page, selector: str, limit: int = 80) -> None:
     raise AssertionError(f"{selector} never received focus by Tab")
 
 
-def test_resident_registers_with_the_keyboard_then_withdraws(app, open_meeting, db):
+def test_resident_registers_with_the_keyboard_then_withdraws(app, open_meeting, db, live_server):
     chromium_or_skip()
     meeting = open_meeting()
     item = _item(meeting)
-    with live_server(app) as base, chromium_page() as page:
+    base = live_server
+    with chromium_page() as page:
         page.goto(f"{base}/meetings/{meeting.id}")
         tab_to(page, "a[href$='/speak']")
         with page.expect_navigation():
@@ -83,7 +84,7 @@ def test_resident_registers_with_the_keyboard_then_withdraws(app, open_meeting, 
     )
 
 
-def test_clerk_calls_three_speakers_and_runs_the_timer(app, open_meeting, create_user, clock, db):
+def test_clerk_calls_three_speakers_and_runs_the_timer(app, open_meeting, create_user, clock, db, live_server):
     chromium_or_skip()
     meeting = open_meeting()
     item = _item(meeting)
@@ -95,7 +96,8 @@ def test_clerk_calls_three_speakers_and_runs_the_timer(app, open_meeting, create
     meetings.start_meeting(meeting, actor=None)
     create_user(Role.clerk, email="clerk@city.example")
     db.session.commit()
-    with live_server(app) as base, chromium_page() as page:
+    base = live_server
+    with chromium_page() as page:
         display = page.context.new_page()
         display.goto(f"{base}/meetings/{meeting.id}/display")
         assert display.locator(".display-name").inner_text() == "No one is speaking"

@@ -9,7 +9,7 @@ import pytest
 from app.auth.models import Role
 from app.legislation.services import find_resolution
 from app.votes.models import MotionResult
-from tests.browser import chromium_or_skip, chromium_page, live_server, sign_in
+from tests.browser import chromium_or_skip, chromium_page, sign_in
 from tests.conftest import PASSWORD
 from tests.test_browser import assert_accessible
 from tests.votes_helpers import items, make_commission
@@ -27,7 +27,9 @@ ROLL = [
 ]
 
 
-def test_the_june_30_vote_in_the_browser(app, db, create_body, create_member, create_user, open_meeting, clock):
+def test_the_june_30_vote_in_the_browser(
+    app, db, create_body, create_member, create_user, open_meeting, clock, live_server
+):
     chromium_or_skip()
     body, members = make_commission(create_body, create_member)
     by_name = {m.full_name: m for m in members}
@@ -36,7 +38,8 @@ def test_the_june_30_vote_in_the_browser(app, db, create_body, create_member, cr
     clerk = create_user(Role.clerk)
     okafor = create_user(Role.commissioner, member=by_name["Rosalind Okafor"])
     clock.now = meeting.start_at
-    with live_server(app) as base, chromium_page() as page:
+    base = live_server
+    with chromium_page() as page:
         sign_in(page, base, clerk.email, PASSWORD)
         page.goto(f"{base}/staff/meetings/{meeting.id}")
         page.get_by_role("button", name="Call to order").click()
