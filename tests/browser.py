@@ -89,19 +89,47 @@ def serve_in_thread(app):
         loggers[0].setLevel(werkzeug_level)
 
 
+_chromium = {}
+
+
+def _browser():
+    """One Chromium per process (per xdist worker), started on first use and closed by :func:`close_chromium`
+    at the end of the session: launching it costs about a second, a new context a few milliseconds."""
+    browser = _chromium.get("browser")
+    if browser is None or not browser.is_connected():
+        from playwright.sync_api import expect, sync_playwright
+
+        expect.set_options(timeout=15_000)  # as long as the pages' own default: a shared machine can be slow
+        close_chromium()
+        playwright = sync_playwright().start()
+        _chromium["playwright"] = playwright
+        _chromium["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    return _chromium["browser"]
+
+
+def close_chromium() -> None:
+    browser, playwright = _chromium.pop("browser", None), _chromium.pop("playwright", None)
+    try:
+        if browser is not None and browser.is_connected():
+            browser.close()
+    finally:
+        if playwright is not None:
+            playwright.stop()
+
+
 @contextlib.contextmanager
 def chromium_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            yield page
-        finally:
-            browser.close()
+    """A page in a new browser context (its own cookies and storage). Every context opened during the block,
+    also those a test opens itself for a second user, is closed at its end."""
+    browser = _browser()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+    finally:
+        for opened in list(browser.contexts):
+            opened.close()
 
 
 def axe_violations(page):
@@ -109,7 +137,10 @@ def axe_violations(page):
 
     results = Axe().run(
         page,
-        options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}},
+        options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+            "resultTypes": ["violations"],  # passes and inapplicable rules are not collected: faster
+        },
     )
     return results.response["violations"], results.generate_report()
 

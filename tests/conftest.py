@@ -33,7 +33,7 @@ from app.extensions import db as _db
 from app.extensions import limiter
 from config import TestingConfig
 from tests import serverlogs
-from tests.browser import serve_in_thread
+from tests.browser import close_chromium, serve_in_thread
 from tests.dbutil import BACKEND, RolledBackTransaction, empty_tables, fresh_database
 
 pytest_plugins = ["pytester"]
@@ -65,10 +65,26 @@ def pytest_configure(config):
             partial.replace(mo)  # atomic: a concurrent run never reads half a catalog
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid in COMMITS:
             item.add_marker(pytest.mark.commits(reason=COMMITS[item.nodeid]))
+    if hasattr(config, "workerinput"):
+        # Under xdist, hand out the slow tests first (browser, then real servers) so that they spread over the
+        # workers instead of one worker ending the run alone with several of them. Every worker sorts alike.
+        items.sort(key=_slowness)
+
+
+def _slowness(item) -> int:
+    if item.get_closest_marker("browser"):
+        return 0
+    if "database_url" in getattr(item, "fixturenames", ()):
+        return 1
+    return 2
+
+
+def pytest_sessionfinish(session):
+    close_chromium()
 
 
 @pytest.hookimpl(wrapper=True)
