@@ -84,6 +84,7 @@ def app_servers(database_url: str, count: int = 2, *, threads: int = 8, **settin
                                 "info",
                                 "--access-logfile",
                                 "-",
+                                "--no-control-socket",  # else every server shares ~/.gunicorn/gunicorn.ctl
                                 "tests.served_app:app",
                             ],
                             cwd=ROOT,
