@@ -56,6 +56,11 @@ def pytest_configure(config):
 
     if hasattr(config, "workerinput"):
         return  # an xdist worker: the controller has compiled them before starting it
+    if config.pluginmanager.hasplugin("xdist") and config.getoption("maxschedchunk", None) is None:
+        # xdist hands each worker a quarter of its share of the tests at once, in collection order; with the
+        # slow tests first (see pytest_collection_modifyitems), one worker would get them all. One at a time,
+        # each worker takes the next slow test when it is free.
+        config.option.maxschedchunk = 1
     for po in (Path(__file__).resolve().parent.parent / "translations").glob("*/LC_MESSAGES/messages.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
@@ -78,8 +83,8 @@ def pytest_collection_modifyitems(config, items):
 def _slowness(item) -> int:
     if item.get_closest_marker("browser"):
         return 0
-    if "database_url" in getattr(item, "fixturenames", ()):
-        return 1
+    if {"database_url", "pytester"} & set(getattr(item, "fixturenames", ())):
+        return 1  # real app servers, a second pytest run
     return 2
 
 
