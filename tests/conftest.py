@@ -11,7 +11,7 @@ real instead, and every table is emptied after it. That is the case when it:
 
 A test that forgets, and opens a second connection anyway, fails at once with a message saying so.
 
-Each pytest-xdist worker is its own process, with its own database (``test_database``) and free ports.
+Each pytest-xdist worker is its own process, with its own database (``suite_database``) and free ports.
 """
 
 import itertools
@@ -48,19 +48,23 @@ COMMITS = {
 
 
 def pytest_configure(config):
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: the controller has done this before starting it
+    _compile_catalogs()
+    if config.pluginmanager.hasplugin("xdist") and config.getoption("maxschedchunk", None) is None:
+        # xdist hands each worker a quarter of its share of the tests at once, in collection order; with the
+        # slow tests first (see pytest_collection_modifyitems), one worker would get them all. One at a time,
+        # each worker takes the next slow test when it is free.
+        config.option.maxschedchunk = 1
+
+
+def _compile_catalogs():
     """`make test` compiles the catalogs; a bare `pytest` after editing a .po gets them compiled here too."""
     from pathlib import Path
 
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    if hasattr(config, "workerinput"):
-        return  # an xdist worker: the controller has compiled them before starting it
-    if config.pluginmanager.hasplugin("xdist") and config.getoption("maxschedchunk", None) is None:
-        # xdist hands each worker a quarter of its share of the tests at once, in collection order; with the
-        # slow tests first (see pytest_collection_modifyitems), one worker would get them all. One at a time,
-        # each worker takes the next slow test when it is free.
-        config.option.maxschedchunk = 1
     for po in (Path(__file__).resolve().parent.parent / "translations").glob("*/LC_MESSAGES/messages.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
@@ -117,7 +121,7 @@ TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|SAVEPOINT|RELEASE SAVEPOINT|ROLLBAC
 
 
 @pytest.fixture(scope="session")
-def test_database(tmp_path_factory):
+def suite_database(tmp_path_factory):
     """This run's database, schema created: a temp SQLite file or a new PostgreSQL database, one per xdist
     worker (each worker is its own process with its own session fixtures), dropped at the end."""
     with fresh_database(BACKEND, tmp_path_factory.mktemp("db")) as url:
@@ -129,14 +133,14 @@ def test_database(tmp_path_factory):
 
 
 @pytest.fixture
-def database_url(request, test_database):
+def database_url(request, suite_database):
     """The test database's URL, for a test that hands it to something else: gunicorn processes, a second app.
 
     Asking for it makes the test commit for real (see the module docstring); every table is emptied after it.
     """
-    yield test_database
+    yield suite_database
     if "app" not in request.fixturenames:  # otherwise the app fixture empties them
-        engine = create_engine(test_database)
+        engine = create_engine(suite_database)
         try:
             empty_tables(engine, _db.metadata)
         finally:
@@ -229,12 +233,12 @@ def app_overrides():
 
 
 @pytest.fixture
-def app(request, test_database, clock, app_overrides, tmp_path):
+def app(request, suite_database, clock, app_overrides, tmp_path):
     """The app, with an app context pushed for the whole test, and the test's database transaction.
 
     Rolled back at the end, or real commits and emptied tables: see the module docstring.
     """
-    app, fresh = reusable_app(test_database, app_overrides)
+    app, fresh = reusable_app(suite_database, app_overrides)
     saved_config = dict(app.config)
     app.config.update(
         CLOCK=clock,
