@@ -84,7 +84,7 @@ class RolledBackTransaction:
     """
 
     def __init__(self, app, db, nodeid: str):
-        self.app, self.db, self.nodeid = app, db, nodeid
+        self.nodeid = nodeid
         self.engine = db.engine
         self.thread = threading.get_ident()
         self.tripped = False
@@ -138,8 +138,7 @@ class RolledBackTransaction:
             if self.transaction.is_active:
                 self.transaction.rollback()
         finally:
-            if self._sqlite:
-                event.remove(self.connection, "begin", _sqlite_begin)
+            if self._sqlite and not self.connection.invalidated:
                 self.connection.connection.dbapi_connection.isolation_level = self._sqlite_isolation
             self.connection.close()
             if self.tripped:
