@@ -39,15 +39,17 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-# The suite runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+# The suite runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set, on TEST_WORKERS processes
+# (pytest-xdist; "auto" is one per core, 0 runs in this process). Each worker has its own database.
+TEST_WORKERS ?= auto
 test: $(VENV)/.dev-installed $(CATALOGS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	DAIS_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DAIS_TEST_DB=sqlite $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
-		DAIS_TEST_DB=postgres $(BIN)/python -m pytest $(PYTEST_ARGS); \
+		DAIS_TEST_DB=postgres $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS); \
 	elif [ "$$REQUIRE_POSTGRES" = "1" ]; then \
 		echo "REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set" >&2; exit 1; \
 	else \

@@ -1,25 +1,66 @@
+"""Fixtures for the whole suite.
+
+The database. Each test runs inside one transaction that is rolled back when it ends (``RolledBackTransaction``
+in tests/dbutil.py): the test's own session and every request's commit to SAVEPOINTs on one connection, and
+nothing is left behind. A test whose data must be seen by another connection, thread or process commits for
+real instead, and every table is emptied after it. That is the case when it:
+
+- is marked ``@pytest.mark.commits`` (or listed in ``COMMITS`` below, for files this conftest cannot mark),
+- asks for ``database_url`` (it hands the database to gunicorn processes or a second app), or
+- asks for ``live_server`` (browser tests: the app is served from other threads).
+
+A test that forgets, and opens a second connection anyway, fails at once with a message saying so.
+
+Each pytest-xdist worker is its own process, with its own database (``suite_database``) and free ports.
+"""
+
 import itertools
+import json
+import os
+import re
 from datetime import UTC, datetime
 
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 
 from app import create_app
 from app.auth import services as auth_services
 from app.auth.models import Role
 from app.bodies.models import Body, BodyKind, Member, Membership
 from app.extensions import db as _db
+from app.extensions import limiter
 from config import TestingConfig
-from tests.dbutil import BACKEND, fresh_database
+from tests import serverlogs
+from tests.browser import close_chromium, serve_in_thread
+from tests.dbutil import BACKEND, RolledBackTransaction, empty_tables, fresh_database
+
+pytest_plugins = ["pytester"]
 
 pytest_plugins = ["tests.template_queries"]
 
 PASSWORD = "correct-horse-battery"
 
+#: Tests in files outside this conftest's care that need real commits, with the reason (add the marker in the
+#: file itself instead when you touch it).
+COMMITS = {
+    "tests/test_config.py::test_sqlite_runs_in_wal_mode_with_busy_timeout": "reads PRAGMAs on a connection of its own",
+}
+
 
 def pytest_configure(config):
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: the controller has done this before starting it
+    _compile_catalogs()
+    if config.pluginmanager.hasplugin("xdist") and config.getoption("maxschedchunk", None) is None:
+        # xdist hands each worker a quarter of its share of the tests at once, in collection order; with the
+        # slow tests first (see pytest_collection_modifyitems), one worker would get them all. One at a time,
+        # each worker takes the next slow test when it is free.
+        config.option.maxschedchunk = 1
+
+
+def _compile_catalogs():
     """`make test` compiles the catalogs; a bare `pytest` after editing a .po gets them compiled here too."""
     from pathlib import Path
 
@@ -29,18 +70,90 @@ def pytest_configure(config):
     for po in (Path(__file__).resolve().parent.parent / "translations").glob("*/LC_MESSAGES/messages.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-            with po.open("rb") as src, mo.open("wb") as out:
+            partial = mo.with_suffix(f".mo.{os.getpid()}")
+            with po.open("rb") as src, partial.open("wb") as out:
                 write_mo(out, read_po(src))
+            partial.replace(mo)  # atomic: a concurrent run never reads half a catalog
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid in COMMITS:
+            item.add_marker(pytest.mark.commits(reason=COMMITS[item.nodeid]))
+    if hasattr(config, "workerinput"):
+        # Under xdist, hand out the slow tests first (browser, then real servers) so that they spread over the
+        # workers instead of one worker ending the run alone with several of them. Every worker sorts alike.
+        items.sort(key=_slowness)
+
+
+def _slowness(item) -> int:
+    if item.get_closest_marker("browser"):
+        return 0
+    if {"database_url", "pytester"} & set(getattr(item, "fixturenames", ())):
+        return 1  # real app servers, a second pytest run
+    return 2
+
+
+def pytest_sessionfinish(session):
+    close_chromium()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    serverlogs.forget()
+    try:
+        return (yield)
+    finally:
+        serverlogs.forget()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test's report shows the log of every server it started (tests/serverlogs.py)."""
+    report = yield
+    if report.failed and not item.stash.get(_LOGS_SHOWN, False):
+        item.stash[_LOGS_SHOWN] = True
+        report.sections.extend(serverlogs.sections())
+    return report
+
+
+_LOGS_SHOWN = pytest.StashKey[bool]()
+
+TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b", re.IGNORECASE)
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+def suite_database(tmp_path_factory):
+    """This run's database, schema created: a temp SQLite file or a new PostgreSQL database, one per xdist
+    worker (each worker is its own process with its own session fixtures), dropped at the end."""
     with fresh_database(BACKEND, tmp_path_factory.mktemp("db")) as url:
         app = make_app(url)
         with app.app_context():
             _db.create_all()  # tests only; the migration test proves the migrations give the same schema
             _db.engine.dispose()
         yield url
+
+
+@pytest.fixture
+def database_url(request, suite_database):
+    """The test database's URL, for a test that hands it to something else: gunicorn processes, a second app.
+
+    Asking for it makes the test commit for real (see the module docstring); every table is emptied after it.
+    """
+    yield suite_database
+    if "app" not in request.fixturenames:  # otherwise the app fixture empties them
+        engine = create_engine(suite_database)
+        try:
+            empty_tables(engine, _db.metadata)
+        finally:
+            engine.dispose()
+
+
+def commits_for_real(request) -> bool:
+    """Whether the test needs real commits (see the module docstring)."""
+    return request.node.get_closest_marker("commits") is not None or bool(
+        {"database_url", "live_server"} & set(request.fixturenames)
+    )
 
 
 class IsolatedClient(FlaskClient):
@@ -66,6 +179,33 @@ def make_app(url, **overrides):
     app = create_app(config)
     app.test_client_class = IsolatedClient
     return app
+
+
+_apps = {}
+
+
+def reusable_app(url, overrides):
+    """The app for these overrides, built once per process and reused by every test that asks for the same.
+
+    Building one costs about 0.1 s (Werkzeug compiles every URL rule), which was close to half of the suite's
+    time. The ``app`` fixture undoes each test's changes to ``app.config``; nothing else on the app object
+    changes between tests. Not reused: an app with rate limiting on, since Flask-Limiter keeps its switch and
+    its storage on the one global ``limiter`` (each test of limits gets a fresh app and fresh counters).
+    """
+    try:
+        key = (url, json.dumps(overrides, sort_keys=True))
+    except TypeError:
+        return make_app(url, **overrides), True
+    if overrides.get("RATELIMIT_ENABLED"):
+        return make_app(url, **overrides), True
+    app = _apps.get(key)
+    if app is None:
+        app = _apps[key] = make_app(url, **overrides)
+    else:
+        # Another app built since may have switched the global limiter on; init_app switches it back off
+        # (with limiting off it only reads RATELIMIT_ENABLED).
+        limiter.init_app(app)
+    return app, False
 
 
 class Clock:
@@ -95,20 +235,45 @@ def app_overrides():
 
 
 @pytest.fixture
-def app(database_url, clock, app_overrides, tmp_path):
-    settings = {"CLOCK": clock, "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"), **app_overrides}
-    app = make_app(database_url, **settings)
+def app(request, suite_database, clock, app_overrides, tmp_path):
+    """The app, with an app context pushed for the whole test, and the test's database transaction.
+
+    Rolled back at the end, or real commits and emptied tables: see the module docstring.
+    """
+    app, fresh = reusable_app(suite_database, app_overrides)
+    saved_config = dict(app.config)
+    app.config.update(
+        CLOCK=clock,
+        MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
+        UPLOAD_DIR=str(tmp_path / "uploads"),
+        **app_overrides,
+    )
     ctx = app.app_context()
     ctx.push()
+    transaction = None if commits_for_real(request) else RolledBackTransaction(app, _db, request.node.nodeid)
     try:
         yield app
     finally:
-        _db.session.remove()
-        with _db.engine.begin() as conn:
-            for table in reversed(_db.metadata.sorted_tables):
-                conn.execute(table.delete())
-        _db.engine.dispose()
-        ctx.pop()
+        try:
+            _db.session.remove()
+            if transaction is not None:
+                transaction.close()
+            else:
+                empty_tables(_db.engine, _db.metadata)
+            if fresh or transaction is None:
+                _db.engine.dispose()  # connections other threads opened; a fresh app's whole pool
+        finally:
+            ctx.pop()
+            app.config.clear()
+            app.config.update(saved_config)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served from a thread on a free port (its base URL); the test commits for real, and the
+    server's log is shown if the test fails."""
+    with serve_in_thread(app) as url:
+        yield url
 
 
 @pytest.fixture
@@ -206,7 +371,11 @@ def login_as(client, create_user):
 
 @pytest.fixture
 def count_queries(app):
-    """Context manager counting SQL statements sent to the database."""
+    """Context manager counting SQL statements sent to the database.
+
+    Transaction control (BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO) is left out: the rollback-per-test scheme
+    turns every session's transaction into a SAVEPOINT, which production never sends.
+    """
     import contextlib
 
     @contextlib.contextmanager
@@ -214,7 +383,8 @@ def count_queries(app):
         statements = []
 
         def before(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
+            if not TRANSACTION_CONTROL.match(statement):
+                statements.append(statement)
 
         engine = _db.engine
         event.listen(engine, "before_cursor_execute", before)

@@ -4,14 +4,17 @@ import contextlib
 import http.cookiejar
 import json
 import os
-import socket
+import re
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from tests import serverlogs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,15 +40,17 @@ def clear_redis(url: str, prefix: str) -> None:
         client.delete(key)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+#: gunicorn's line naming the port it bound (the suite asks for port 0: any free one).
+LISTENING = re.compile(r"Listening at: (http://127\.0\.0\.1:\d+)")
 
 
 @contextlib.contextmanager
 def app_servers(database_url: str, count: int = 2, *, threads: int = 8, **settings):
-    """Start ``count`` gunicorn processes serving the app on the same database; yield their base URLs."""
+    """Start ``count`` gunicorn processes serving the app on the same database; yield their base URLs.
+
+    Each process's output (gunicorn's access and error log, the app's logger with the traceback of any 500)
+    goes to a file; if the test fails, the report shows it as "app server N log" (tests/serverlogs.py).
+    """
     gunicorn = Path(sys.executable).with_name("gunicorn")
     env = {
         **os.environ,
@@ -53,58 +58,90 @@ def app_servers(database_url: str, count: int = 2, *, threads: int = 8, **settin
         "DAIS_TEST_SERVE_SETTINGS": json.dumps(settings),
         "PYTHONPATH": str(ROOT),
     }
-    processes, urls = [], []
-    try:
-        for _ in range(count):
-            port = _free_port()
-            processes.append(
-                subprocess.Popen(
-                    [
-                        str(gunicorn),
-                        "--bind",
-                        f"127.0.0.1:{port}",
-                        "--workers",
-                        "1",
-                        "--threads",
-                        str(threads),
-                        "--worker-class",
-                        "gthread",
-                        "--timeout",
-                        "120",
-                        "--log-level",
-                        "warning",
-                        "tests.served_app:app",
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-            urls.append(f"http://127.0.0.1:{port}")
-        deadline = time.monotonic() + 60
-        for url, process in zip(urls, processes, strict=True):
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"app server exited: {process.stdout.read().decode(errors='replace')}")
+    processes, urls, logs = [], [], []
+    with tempfile.TemporaryDirectory(prefix="dais-app-servers-") as log_dir:
+        try:
+            for n in range(1, count + 1):
+                log_file = _LogFile(Path(log_dir) / f"server-{n}.log")
+                logs.append(log_file)
+                serverlogs.attach(f"app server {n} log", log_file)
+                with log_file.path.open("wb") as log:
+                    processes.append(
+                        subprocess.Popen(
+                            [
+                                str(gunicorn),
+                                "--bind",
+                                "127.0.0.1:0",  # the kernel picks a free port; no race with other workers
+                                "--workers",
+                                "1",
+                                "--threads",
+                                str(threads),
+                                "--worker-class",
+                                "gthread",
+                                "--timeout",
+                                "120",
+                                "--log-level",
+                                "info",
+                                "--access-logfile",
+                                "-",
+                                "--no-control-socket",  # else every server shares ~/.gunicorn/gunicorn.ctl
+                                "tests.served_app:app",
+                            ],
+                            cwd=ROOT,
+                            env=env,
+                            stdout=log,
+                            stderr=subprocess.STDOUT,
+                        )
+                    )
+            deadline = time.monotonic() + 60
+            for process, log_file in zip(processes, logs, strict=True):
+                url = None
+                while True:
+                    if process.poll() is not None:
+                        raise RuntimeError(f"app server exited:\n{log_file()}")
+                    if url is None and (listening := LISTENING.search(log_file())):
+                        url = listening.group(1)
+                    if url is not None:
+                        try:
+                            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:  # noqa: S310
+                                if response.status == 200:
+                                    break
+                        except (urllib.error.URLError, ConnectionError, TimeoutError):
+                            pass
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"app server {url or ''} did not start:\n{log_file()}")
+                    time.sleep(0.1)
+                urls.append(url)
+            yield urls
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
                 try:
-                    with urllib.request.urlopen(url + "/healthz", timeout=2) as response:  # noqa: S310 (http only)
-                        if response.status == 200:
-                            break
-                except (urllib.error.URLError, ConnectionError, TimeoutError):
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"app server at {url} did not start")
-                time.sleep(0.2)
-        yield urls
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            for log_file in logs:
+                log_file.keep()  # the files go with the directory; the report may still want their text
+
+
+class _LogFile:
+    """One server's log: read from its file while the server runs, kept in memory once it has stopped."""
+
+    def __init__(self, path: Path):
+        self.path, self.kept = path, None
+
+    def __call__(self) -> str:
+        if self.kept is not None:
+            return self.kept
+        try:
+            return self.path.read_bytes().decode(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def keep(self) -> None:
+        self.kept = self()
 
 
 class Browserless:

@@ -1,20 +1,20 @@
 """Real Chromium: the clerk's first journey, and axe-core on the pages it crosses."""
 
 import pytest
+from playwright.sync_api import expect
 
 from app.demo import DEMO_PASSWORD, seed_demo
-from tests.browser import axe_violations, chromium_or_skip, chromium_page, live_server, sign_in
+from tests.browser import axe_violations, chromium_or_skip, chromium_page, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def site(app, db):
+def site(app, db, live_server):
     chromium_or_skip()
     seed_demo()
     db.session.commit()
-    with live_server(app) as base_url:
-        yield base_url
+    return live_server
 
 
 def assert_accessible(page):
@@ -25,7 +25,7 @@ def assert_accessible(page):
 def test_clerk_signs_in_and_sees_dashboard_with_no_axe_violations(site):
     with chromium_page() as page:
         page.goto(site + "/")
-        assert page.locator("h1").inner_text() == "City of Key West public meetings"
+        expect(page.locator("h1")).to_have_text("City of Key West public meetings")
         assert_accessible(page)
 
         page.get_by_role("link", name="Staff sign-in").click()
@@ -36,16 +36,16 @@ def test_clerk_signs_in_and_sees_dashboard_with_no_axe_violations(site):
         page.get_by_label("Email").fill("clerk@keywest.example")
         page.get_by_label("Password").fill("not-the-password")
         page.get_by_role("button", name="Sign in").click()
-        assert "not correct" in page.get_by_role("alert").first.inner_text()
-        assert page.get_by_label("Email").input_value() == "clerk@keywest.example"
+        expect(page.get_by_role("alert").first).to_contain_text("not correct")
+        expect(page.get_by_label("Email")).to_have_value("clerk@keywest.example")
         assert_accessible(page)
 
         page.get_by_label("Password").fill(DEMO_PASSWORD)
         page.get_by_label("Password").press("Enter")
         page.wait_for_url("**/dashboard/")
-        assert page.get_by_role("heading", level=1).inner_text() == "Dashboard"
-        assert "Demo City Clerk" in page.locator("main").inner_text()
-        assert "Marisol Quintana-Reyes" in page.locator("main").inner_text()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+        expect(page.locator("main")).to_contain_text("Demo City Clerk")
+        expect(page.locator("main")).to_contain_text("Marisol Quintana-Reyes")
         assert_accessible(page)
 
 
@@ -53,10 +53,9 @@ def test_skip_link_is_first_and_moves_focus_to_main(site):
     with chromium_page() as page:
         page.goto(site + "/")
         page.keyboard.press("Tab")
-        focused = page.evaluate("document.activeElement.textContent.trim()")
-        assert focused == "Skip to main content"
+        expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
         page.keyboard.press("Enter")
-        assert page.evaluate("document.activeElement.id") == "main"
+        expect(page.locator("#main")).to_be_focused()
 
 
 def test_layout_holds_at_320_px(site):
@@ -77,8 +76,8 @@ def test_admin_pages_have_no_axe_violations(site):
         page.get_by_label("Email").fill("new@keywest.example")
         page.get_by_role("button", name="Save").click()
         # The rejected form says what to fix, next to the field, and keeps what was typed.
-        assert "Enter a name." in page.locator(".error-summary").inner_text()
-        assert page.get_by_label("Email").input_value() == "new@keywest.example"
+        expect(page.locator(".error-summary")).to_contain_text("Enter a name.")
+        expect(page.get_by_label("Email")).to_have_value("new@keywest.example")
         assert_accessible(page)
         page.get_by_role("link", name="Audit log").click()
         assert_accessible(page)

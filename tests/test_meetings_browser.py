@@ -2,9 +2,10 @@
 and publishes; axe-core runs on every page visited."""
 
 import pytest
+from playwright.sync_api import expect
 
 from app.auth.models import Role
-from tests.browser import chromium_or_skip, chromium_page, live_server, sign_in
+from tests.browser import chromium_or_skip, chromium_page, sign_in
 from tests.conftest import PASSWORD
 from tests.meetings_helpers import PDF
 from tests.test_browser import assert_accessible
@@ -13,14 +14,13 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def site(app, db, create_user, create_body, create_member, tmp_path):
+def site(app, db, create_user, create_body, create_member, tmp_path, live_server):
     chromium_or_skip()
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     body = create_body(name="City Commission", seat_count=7)
     create_member(body, full_name="Hollis Prendergast")
     create_user(Role.clerk, email="clerk@city.example")
-    with live_server(app) as base_url:
-        yield base_url
+    return live_server
 
 
 def test_clerk_builds_and_publishes_a_special_meeting(site, tmp_path):
@@ -55,29 +55,26 @@ def test_clerk_builds_and_publishes_a_special_meeting(site, tmp_path):
         page.get_by_role("button", name="Move up 5.C Third resolution").focus()
         with page.expect_navigation():
             page.keyboard.press("Enter")
-        labels = page.locator("#agenda .agenda-item .item-head").all_inner_texts()
-        assert [" ".join(t.split()) for t in labels] == [
-            "5.A First resolution",
-            "5.B Third resolution",
-            "5.C Second resolution",
-        ]
+        expect(page.locator("#agenda .agenda-item .item-head")).to_have_text(
+            ["5.A First resolution", "5.B Third resolution", "5.C Second resolution"]
+        )
         assert_accessible(page)
 
         page.get_by_role("link", name="Manage 5.B Third resolution").click()
         page.get_by_label("Document: PDF, DOCX, XLSX, PNG or JPEG, up to 20 MB").set_input_files(str(pdf))
         page.get_by_role("button", name="Attach").click()
-        assert "“staff-report.pdf” attached." in page.get_by_role("status").first.inner_text()
+        expect(page.get_by_role("status").first).to_contain_text("“staff-report.pdf” attached.")
         assert_accessible(page)
         page.get_by_role("link", name="Back to the meeting").click()
 
         page.get_by_role("button", name="Publish notice").click()
-        assert "Notice published." in page.locator(".flashes").inner_text()
+        expect(page.locator(".flashes")).to_contain_text("Notice published.")
         page.get_by_role("button", name="Publish agenda").click()
-        assert "Agenda published." in page.locator(".flashes").inner_text()
+        expect(page.locator(".flashes")).to_contain_text("Agenda published.")
         assert_accessible(page)
 
         page.get_by_role("link", name="Public page").click()
-        assert page.get_by_role("heading", level=1).inner_text() == "Special meeting on the 287(g) agreement"
-        assert page.get_by_role("link", name="staff-report.pdf").is_visible()
-        assert "(PDF, 1 KB)" in page.locator("#agenda").inner_text()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Special meeting on the 287(g) agreement")
+        expect(page.get_by_role("link", name="staff-report.pdf")).to_be_visible()
+        expect(page.locator("#agenda")).to_contain_text("(PDF, 1 KB)")
         assert_accessible(page)

@@ -1,10 +1,12 @@
 """Real Chromium on the demo city: every public page reachable from the home page passes axe-core (WCAG 2.1 AA),
 and three keyboard-only journeys: finding the June 30 meeting, reading its resolution, registering to speak."""
 
+import re
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from babel.messages.pofile import read_po
+from playwright.sync_api import expect
 from sqlalchemy import String, select
 
 from tests.browser import chromium_page
@@ -73,9 +75,11 @@ def test_every_public_page_reachable_from_home_passes_axe(site, db, language):  
             path = queue.pop(0)
             response = page.goto(site + path)
             assert response is not None and response.ok, (path, response and response.status)
-            assert page.locator("html").get_attribute("lang") == language
+            expect(page.locator("html")).to_have_attribute("lang", language)
             assert_accessible(page)
             if english_left:
+                # Hundreds of phrases must all be absent: one read of the loaded page (goto waited for it),
+                # not an expect() per phrase.
                 text = page.locator("body").inner_text()
                 left = sorted(p for p in english_left if p in text)
                 assert not left, (path, left)
@@ -116,7 +120,7 @@ def test_keyboard_only_find_the_june_30_meeting_and_read_the_resolution(site):  
     with chromium_page() as page:
         page.goto(site + "/")
         page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.innerText") == "Skip to main content"
+        expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
         _tab_to(page, "Meetings")
         _press_enter_and_wait(page)
         _tab_to(page, "Year")
@@ -126,13 +130,13 @@ def test_keyboard_only_find_the_june_30_meeting_and_read_the_resolution(site):  
         _press_enter_and_wait(page)
         _tab_to(page, "Special City Commission Meeting: 287(g) agreement")
         _press_enter_and_wait(page)
-        assert "287(g)" in page.locator("h1").inner_text()
-        assert "30 June 2025" in page.locator("main").inner_text()
+        expect(page.locator("h1")).to_contain_text("287(g)")
+        expect(page.locator("main")).to_contain_text("30 June 2025")
         _tab_to(page, "25-187")
         _press_enter_and_wait(page)
-        main = page.locator("main").inner_text()
-        assert "Majority of members present (4 of 7 needed): 6 yes, 1 no. Passed." in main
-        assert "Tobias Vandermeer" in main
+        main = page.locator("main")
+        expect(main).to_contain_text("Majority of members present (4 of 7 needed): 6 yes, 1 no. Passed.")
+        expect(main).to_contain_text("Tobias Vandermeer")
         _tab_to(page, "287(g)")  # on to the agreement it voided
         assert_accessible(page)
 
@@ -150,11 +154,11 @@ def test_keyboard_only_register_to_speak(site):  # noqa: F811
         page.keyboard.type("Keyboard Resident")
         _tab_to(page, "Support")  # a radio group takes one Tab stop; the arrow keys choose within it
         page.keyboard.press("ArrowDown")
-        assert page.evaluate("document.activeElement.labels[0].innerText").startswith("Oppose")
+        expect(page.get_by_role("radio", name=re.compile(r"^Oppose"))).to_be_focused()
         _tab_to(page, "Register to speak")
         _press_enter_and_wait(page)
-        main = page.locator("main").inner_text()
-        assert "Keyboard Resident" in main and "place" in main.lower(), main[:1500]
+        expect(page.locator("main")).to_contain_text("Keyboard Resident")
+        expect(page.locator("main")).to_contain_text("place", ignore_case=True)
         assert_accessible(page)
 
 
@@ -165,9 +169,10 @@ def test_keyboard_only_in_spanish_switch_language_then_find_the_vote(site):  # n
         page.goto(site + "/meetings")
         _tab_to(page, "Español")
         _press_enter_and_wait(page)
-        assert urlsplit(page.url).path == "/meetings" and page.locator("html").get_attribute("lang") == "es"
+        assert urlsplit(page.url).path == "/meetings"
+        expect(page.locator("html")).to_have_attribute("lang", "es")
         page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.innerText") == "Saltar al contenido principal"
+        expect(page.get_by_role("link", name="Saltar al contenido principal")).to_be_focused()
         _tab_to(page, "Año")
         page.keyboard.press("End")
         page.keyboard.type("2025")
@@ -175,13 +180,15 @@ def test_keyboard_only_in_spanish_switch_language_then_find_the_vote(site):  # n
         _press_enter_and_wait(page)
         _tab_to(page, "Special City Commission Meeting: 287(g) agreement")  # the record's own title
         _press_enter_and_wait(page)
-        main = page.locator("main").inner_text()
-        assert "lunes, 30 de junio de 2025" in main and "Oradores" in main
+        expect(page.locator("main")).to_contain_text("lunes, 30 de junio de 2025")
+        expect(page.locator("main")).to_contain_text("Oradores")
         _tab_to(page, "25-187")
         _press_enter_and_wait(page)
-        main = page.locator("main").inner_text()
-        assert "Mayoría de los miembros presentes (se necesitan 4 de 7): 6 a favor, 1 en contra. Aprobada." in main
+        expect(page.locator("main")).to_contain_text(
+            "Mayoría de los miembros presentes (se necesitan 4 de 7): 6 a favor, 1 en contra. Aprobada."
+        )
         _tab_to(page, "287(g) Task Force")  # the agreement the resolution voided
         _press_enter_and_wait(page)
-        assert "/agreements/" in page.url and "Estado" in page.locator("main").inner_text()
+        expect(page).to_have_url(re.compile(r"/agreements/"))
+        expect(page.locator("main")).to_contain_text("Estado")
         assert_accessible(page)

@@ -4,12 +4,15 @@ The clerk calls the meeting to order, takes attendance, holds public comment, re
 opens the roll call and records votes; a commissioner signed in on another browser records her own vote; the
 clerk closes the vote; the public resolution page shows the result. axe-core runs on every page visited."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from app.auth.models import Role
 from app.legislation.services import find_resolution
 from app.votes.models import MotionResult
-from tests.browser import chromium_or_skip, chromium_page, live_server, sign_in
+from tests.browser import chromium_or_skip, chromium_page, sign_in
 from tests.conftest import PASSWORD
 from tests.test_browser import assert_accessible
 from tests.votes_helpers import items, make_commission
@@ -27,7 +30,9 @@ ROLL = [
 ]
 
 
-def test_the_june_30_vote_in_the_browser(app, db, create_body, create_member, create_user, open_meeting, clock):
+def test_the_june_30_vote_in_the_browser(
+    app, db, create_body, create_member, create_user, open_meeting, clock, live_server
+):
     chromium_or_skip()
     body, members = make_commission(create_body, create_member)
     by_name = {m.full_name: m for m in members}
@@ -36,7 +41,8 @@ def test_the_june_30_vote_in_the_browser(app, db, create_body, create_member, cr
     clerk = create_user(Role.clerk)
     okafor = create_user(Role.commissioner, member=by_name["Rosalind Okafor"])
     clock.now = meeting.start_at
-    with live_server(app) as base, chromium_page() as page:
+    base = live_server
+    with chromium_page() as page:
         sign_in(page, base, clerk.email, PASSWORD)
         page.goto(f"{base}/staff/meetings/{meeting.id}")
         page.get_by_role("button", name="Call to order").click()
@@ -45,11 +51,11 @@ def test_the_june_30_vote_in_the_browser(app, db, create_body, create_member, cr
         for name in ROLL:
             page.get_by_label(name).select_option("present_in_person")
         page.get_by_role("button", name="Record the roll call").click()
-        assert "Quorum present" in page.locator("[role=status]").first.inner_text()
+        expect(page.locator("[role=status]").first).to_contain_text("Quorum present")
 
         # R5: the vote waits for public comment; the clerk opens and closes the period on the queue page.
         page.goto(f"{base}/staff/items/{item.id}/motions")
-        assert "Public comment has not been held yet" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("Public comment has not been held yet")
         assert_accessible(page)
         page.goto(f"{base}/staff/items/{item.id}/queue")
         page.get_by_role("button", name="Open public comment").click()
@@ -62,7 +68,7 @@ def test_the_june_30_vote_in_the_browser(app, db, create_body, create_member, cr
         )
         page.get_by_label("Moved by").select_option(label="Hollis Prendergast")
         page.get_by_role("button", name="Record the motion").click()
-        assert page.get_by_role("heading", level=1).inner_text().startswith("Main motion")
+        expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Main motion"))
         assert_accessible(page)
         page.get_by_label("Seconded by").select_option(label="Everett Lindqvist")
         page.get_by_role("button", name="Record the second").click()
@@ -70,7 +76,7 @@ def test_the_june_30_vote_in_the_browser(app, db, create_body, create_member, cr
         assert_accessible(page)
         motion_url = page.url
         # The names are listed in the order to call them: alphabetical, the chair last.
-        assert page.locator("#roll tbody th").all_inner_texts() == ROLL
+        expect(page.locator("#roll tbody th")).to_have_text(ROLL)
         for name in [
             "Celestine Arbuckle",
             "Ines Baptiste",
@@ -89,22 +95,22 @@ def test_the_june_30_vote_in_the_browser(app, db, create_body, create_member, cr
         assert_accessible(mine)
         mine.get_by_label("Yes").check()
         mine.get_by_role("button", name="Record my vote").click()
-        assert "Your vote is recorded: Yes." in mine.locator(".flashes").inner_text()
+        expect(mine.locator(".flashes")).to_contain_text("Your vote is recorded: Yes.")
         other.close()
 
         page.reload()
         page.get_by_role("button", name="Close the vote").click()
         result = "Majority of members present (4 of 7 needed): 6 yes, 1 no. Passed."
-        assert result in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text(result)
         assert_accessible(page)
 
         resolution = find_resolution(item)
         public = page.context.browser.new_context(locale="en-US").new_page()
         public.goto(f"{base}/meetings/{meeting.id}")
         public.get_by_role("link", name=f"Resolution {resolution.number}").click()
-        text = public.locator("main").inner_text()
-        assert result in text and "Moved by Hollis Prendergast, seconded by Everett Lindqvist" in text
-        assert public.locator("#roll tbody th").all_inner_texts() == ROLL
+        expect(public.locator("main")).to_contain_text(result)
+        expect(public.locator("main")).to_contain_text("Moved by Hollis Prendergast, seconded by Everett Lindqvist")
+        expect(public.locator("#roll tbody th")).to_have_text(ROLL)
         assert_accessible(public)
     db.session.expire_all()
     assert resolution.motion.result == MotionResult.passed

@@ -148,8 +148,32 @@ def test_a_commissioner_without_a_seat_on_the_roll_cannot_vote(
     client, login_as, session, item, members, db, create_member
 ):
     motion = _open_motion(session, item, members, db)
-    login_as(Role.commissioner, member=create_member(full_name="Other Board Member"))
+    roll_call_service.record_vote(motion, members["Tobias"].id, VoteChoice.no, actor=None)
+    db.session.commit()
+    outsider = create_member(full_name="Other Board Member")
+    login_as(Role.commissioner, member=outsider)
+
+    def roll_call_as_stored():
+        db.session.expire_all()
+        rows = db.session.execute(
+            db.select(Vote.member_id, Vote.position, Vote.choice, Vote.recorded_at, Vote.recorded_by_id)
+            .where(Vote.motion_id == motion.id)
+            .order_by(Vote.position)
+        )
+        return [tuple(row) for row in rows]
+
+    before = roll_call_as_stored()
+    assert len(before) == 7 and (members["Tobias"].id, VoteChoice.no) in {(r[0], r[2]) for r in before}
     assert client.post(f"/staff/motions/{motion.id}/my-vote", data={"own-choice": "yes"}).status_code == 403
+    # Nor for a member who has a seat.
+    assert (
+        client.post(
+            f"/staff/motions/{motion.id}/my-vote", data={"own-choice": "yes", "member_id": members["Tobias"].id}
+        ).status_code
+        == 403
+    )
+    assert roll_call_as_stored() == before  # reloaded from the database: not one vote changed or added
+    assert _choice(db, motion, outsider) is None
 
 
 def test_the_clerk_cannot_record_on_a_closed_motion(client, login_as, session, item, members, db):
