@@ -16,6 +16,7 @@ This is indico's request handler in small: load, check, process, then one commit
 """
 
 from flask import flash
+from sqlalchemy import inspect
 
 from app.core.errors import DomainError
 from app.core.forms import attach_error
@@ -36,11 +37,12 @@ class Attempt:
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is None:
             self._savepoint.commit()
-            db.session.commit()
+            _commit_keeping_what_is_loaded()
             return False
         if not issubclass(exc_type, DomainError):
             return False  # the error handlers roll the whole transaction back
         self._savepoint.rollback()
+        _reload_expired()
         self.error = exc
         if exc.field in self.fields:  # the service's name for a field the form shows under another name
             exc.field = self.fields[exc.field]
@@ -52,6 +54,26 @@ class Attempt:
 
     def __bool__(self) -> bool:
         return self.error is None
+
+
+def _commit_keeping_what_is_loaded() -> None:
+    """Commit without expiring the session's objects: they hold what was just written, so a page rendered after
+    the commit reads them from memory instead of running queries from its template."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
+def _reload_expired() -> None:
+    """The savepoint's rollback expired what the refused call had changed; load it again here, in the view, so
+    the form shown next reads the record as it stands and its template runs no query."""
+    for obj in list(db.session.identity_map.values()):
+        state = inspect(obj)
+        if state.expired_attributes and state.persistent:
+            db.session.refresh(obj)
 
 
 def attempt(form=None, *, fields: dict[str, str] | None = None, flash_error: bool = True) -> Attempt:

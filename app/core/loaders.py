@@ -27,8 +27,9 @@ class IdConverter(BaseConverter):
         return str(int(value))
 
 
-def get_or_404(model, ident: int):
-    obj = db.session.get(model, ident)
+def get_or_404(model, ident: int, *options):
+    """The row, or a 404; ``options`` (selectinload, joinedload...) load what the page will show with it."""
+    obj = db.session.get(model, ident, options=options or None)
     if obj is None:
         abort(404)
     return obj

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.core import audit
 from app.core.errors import DomainError
@@ -63,13 +64,17 @@ def place_in_queue(request: SpeakerRequest, *, now: datetime | None = None) -> P
     return Place(len(ahead) + 1, len(ahead), wait)
 
 
-def current_speaker(meeting: Meeting) -> SpeakerRequest | None:
-    return db.session.scalar(
+def current_speaker(meeting: Meeting, *, with_extensions: bool = False) -> SpeakerRequest | None:
+    """The speaker at the podium; ``with_extensions`` also loads the time added for them (the clerk's page)."""
+    query = (
         select(SpeakerRequest)
         .where(SpeakerRequest.meeting_id == meeting.id, SpeakerRequest.status == R.called)
         .order_by(SpeakerRequest.called_at.desc())
         .limit(1)
     )
+    if with_extensions:
+        query = query.options(selectinload(SpeakerRequest.extensions))
+    return db.session.scalar(query)
 
 
 def period_used_seconds(item: AgendaItem, *, now: datetime | None = None) -> int:

@@ -1,18 +1,18 @@
 """Residents register to speak, without an account (F.S. 286.0114): queue places, duplicates, and the
 private link to change or withdraw a request."""
 
-import hmac
 import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
-from app.core.tokens import hash_token
+from app.core.tokens import hash_token, token_matches
 from app.extensions import db
 from app.meetings.models import AgendaItem, MeetingStatus
 from app.public_comment.intake import (
@@ -232,12 +232,12 @@ def register_speaker(
 
 def find_request(request_id: int, token: str) -> SpeakerRequest | None:
     """The private link: the token is compared in constant time against the stored hash."""
-    request = db.session.get(SpeakerRequest, request_id)
+    request = db.session.get(
+        SpeakerRequest, request_id, options=[joinedload(SpeakerRequest.item), joinedload(SpeakerRequest.meeting)]
+    )
     if request is None or not token or len(token) > 100:
         return None
-    if not hmac.compare_digest(request.token_hash, hash_token(token)):
-        return None
-    return request
+    return request if token_matches(request.token_hash, token) else None
 
 
 def reissue_token(request: SpeakerRequest) -> str:

@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.decorators import editor_required, staff_required
 from app.core.actions import attempt
@@ -21,6 +22,17 @@ from app.meetings.models import (
 from app.staff.meetings import bp
 
 # --- agenda items ------------------------------------------------------------------------------
+
+
+def _item_or_404(item_id: int) -> AgendaItem:
+    """An item with what its pages show: its documents, sponsors and meeting."""
+    return get_or_404(
+        AgendaItem,
+        item_id,
+        selectinload(AgendaItem.attachments),
+        selectinload(AgendaItem.sponsors),
+        joinedload(AgendaItem.meeting),
+    )
 
 
 def _section_options(meeting: Meeting, leave_out: str | None = None):
@@ -99,7 +111,7 @@ def new_item(meeting_id: int):
 @bp.route("/items/<id:item_id>", methods=["GET", "POST"])
 @editor_required
 def edit_item(item_id: int):
-    item = get_or_404(AgendaItem, item_id)
+    item = _item_or_404(item_id)
     meeting = item.meeting
     form = _item_form(meeting, item)
     del form.section, form.within_purpose, form.confirm_outside_purpose, form.file
@@ -143,7 +155,7 @@ def _manage_page(item, name, form):
 @bp.route("/items/<id:item_id>/move", methods=["POST"])
 @editor_required
 def move_item(item_id: int):
-    item = get_or_404(AgendaItem, item_id)
+    item = _item_or_404(item_id)
     prefix = "move" if "move-direction" in request.form else ""
     form = forms.MoveForm(prefix=prefix)
     back = request.form.get("back") == "meeting"
@@ -167,7 +179,7 @@ def move_item(item_id: int):
 @bp.route("/items/<id:item_id>/section", methods=["POST"])
 @editor_required
 def move_item_to_section(item_id: int):
-    item = get_or_404(AgendaItem, item_id)
+    item = _item_or_404(item_id)
     form = forms.SectionForm(prefix="sec")
     form.section.choices = _section_options(item.meeting)
     if form.validate_on_submit():
@@ -188,7 +200,7 @@ def move_item_to_section(item_id: int):
 @bp.route("/items/<id:item_id>/withdraw", methods=["POST"])
 @editor_required
 def withdraw_item(item_id: int):
-    item = get_or_404(AgendaItem, item_id)
+    item = _item_or_404(item_id)
     form = forms.ReasonForm(prefix="withdraw")
     if form.validate_on_submit():
         with attempt(form) as done:
@@ -206,7 +218,7 @@ def withdraw_item(item_id: int):
 @bp.route("/items/<id:item_id>/attachments", methods=["POST"])
 @editor_required
 def add_attachment(item_id: int):
-    item = get_or_404(AgendaItem, item_id)
+    item = _item_or_404(item_id)
     form = forms.AttachmentForm(prefix="att")
     upload = _uploaded(form) if form.validate_on_submit() else None
     if upload is not None:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.decorators import editor_required, login_gate, staff_required
 from app.auth.forms import EmptyForm
@@ -25,7 +25,7 @@ bp.before_request(login_gate())
 
 
 def _resolution_item(item_id: int) -> AgendaItem:
-    item = get_or_404(AgendaItem, item_id)
+    item = get_or_404(AgendaItem, item_id, joinedload(AgendaItem.meeting))
     if item.item_type != AgendaItemType.resolution:
         abort(404)
     return item
@@ -194,7 +194,7 @@ def new_agreement():
 @bp.route("/agreements/<id:agreement_id>", methods=["GET", "POST"])
 @editor_required
 def edit_agreement(agreement_id: int):
-    return _save_agreement(get_or_404(Agreement, agreement_id))
+    return _save_agreement(get_or_404(Agreement, agreement_id, selectinload(Agreement.documents)))
 
 
 def _save_agreement(agreement: Agreement | None):
@@ -234,7 +234,7 @@ def _save_agreement(agreement: Agreement | None):
 @bp.route("/agreements/<id:agreement_id>/documents", methods=["POST"])
 @editor_required
 def add_document(agreement_id: int):
-    agreement = get_or_404(Agreement, agreement_id)
+    agreement = get_or_404(Agreement, agreement_id, selectinload(Agreement.documents))
     doc_form = forms.DocumentForm(prefix="doc")
     form = forms.AgreementForm(prefix="agr", obj=agreement, formdata=None)
     if doc_form.validate_on_submit():

@@ -1,7 +1,7 @@
 """The clerk's workspace: meetings, their notice and lifecycle; the agenda, minutes and attendance pages are in
 agenda_items.py, minutes.py and attendance.py on the same blueprint."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -89,20 +89,20 @@ def new():
 @bp.route("/meetings/<id:meeting_id>")
 @staff_required
 def detail(meeting_id: int):
-    meeting = db.session.scalar(
-        select(Meeting)
-        .where(Meeting.id == meeting_id)
-        .options(
-            selectinload(Meeting.items).selectinload(AgendaItem.sponsors),
-            selectinload(Meeting.items).selectinload(AgendaItem.attachments),
-            selectinload(Meeting.items).joinedload(AgendaItem.resolution),
-            selectinload(Meeting.changes),
-            joinedload(Meeting.minutes),
-        )
+    return _detail_page(_workspace_meeting_or_404(meeting_id))
+
+
+def _workspace_meeting_or_404(meeting_id: int) -> Meeting:
+    """A meeting with everything its staff page shows, each relation in one query."""
+    return get_or_404(
+        Meeting,
+        meeting_id,
+        selectinload(Meeting.items).selectinload(AgendaItem.sponsors),
+        selectinload(Meeting.items).selectinload(AgendaItem.attachments),
+        selectinload(Meeting.items).joinedload(AgendaItem.resolution),
+        selectinload(Meeting.changes),
+        joinedload(Meeting.minutes),
     )
-    if meeting is None:
-        abort(404)
-    return _detail_page(meeting)
 
 
 def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
@@ -186,7 +186,7 @@ def _status_action(meeting_id: int, action, message: str, after=None):
 @bp.route("/meetings/<id:meeting_id>/publish", methods=["POST"])
 @editor_required
 def publish(meeting_id: int):
-    meeting = get_or_404(Meeting, meeting_id)
+    meeting = _workspace_meeting_or_404(meeting_id)
     form = forms.PublishForm()
     if form.validate_on_submit():
         with attempt(form) as done:

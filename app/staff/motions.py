@@ -409,12 +409,18 @@ def consent(meeting_id: int):
 @editor_required
 def disclosures():
     today = to_local(utcnow()).date()
-    rows = db.session.scalars(
-        select(ConflictDisclosure).order_by(
-            ConflictDisclosure.form_8b_filed_on.is_not(None), ConflictDisclosure.form_8b_due_on.desc()
-        )
+    return render_template(
+        "votes/disclosures.html", rows=_disclosure_rows(), today=today, form=forms.Form8BForm(prefix="f8b")
+    )
+
+
+def _disclosure_rows() -> list[ConflictDisclosure]:
+    """Every disclosure, those still waiting for their Form 8B first, with the item and meeting the page names."""
+    return db.session.scalars(
+        select(ConflictDisclosure)
+        .options(joinedload(ConflictDisclosure.item), joinedload(ConflictDisclosure.meeting))
+        .order_by(ConflictDisclosure.form_8b_filed_on.is_not(None), ConflictDisclosure.form_8b_due_on.desc())
     ).all()
-    return render_template("votes/disclosures.html", rows=rows, today=today, form=forms.Form8BForm(prefix="f8b"))
 
 
 @bp.route("/disclosures/<id:disclosure_id>/form-8b", methods=["POST"])
@@ -436,8 +442,9 @@ def file_form_8b(disclosure_id: int):
         if done:
             flash(_("Form 8B filed and attached to the record."), "success")
             return redirect(url_for("votes.disclosures"))
-    rows = db.session.scalars(select(ConflictDisclosure).order_by(ConflictDisclosure.form_8b_due_on.desc())).all()
-    return render_template("votes/disclosures.html", rows=rows, today=today, form=form, form_for=disclosure.id), 422
+    return render_template(
+        "votes/disclosures.html", rows=_disclosure_rows(), today=today, form=form, form_for=disclosure.id
+    ), 422
 
 
 @bp.route("/disclosures/<id:disclosure_id>/form-8b")

@@ -88,7 +88,7 @@ def _queue_page(item: AgendaItem, *, walk_in_form=None, extend_form=None, status
     meeting = item.meeting
     speakers = speaker_queue.queue(item)
     waiting = [s for s in speakers if s.status.value in ("waiting", "checked_in")]
-    current = speaker_queue.current_speaker(meeting)
+    current = speaker_queue.current_speaker(meeting, with_extensions=True)
     cede_form = forms.CedeForm()
     written = db.session.scalars(
         select(WrittenComment).where(WrittenComment.agenda_item_id == item.id).order_by(WrittenComment.created_at)

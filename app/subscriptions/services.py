@@ -15,7 +15,7 @@ from app.core import audit
 from app.core.errors import DomainError
 from app.core.mail import send_mail
 from app.core.timeutil import utcnow
-from app.core.tokens import hash_token
+from app.core.tokens import hash_token, token_matches
 from app.core.web import format_local
 from app.extensions import db
 from app.meetings.models import Meeting
@@ -69,7 +69,7 @@ def _get(subscription_id: int) -> Subscription | None:
 def find_pending(subscription_id: int, token: str) -> Subscription | None:
     """The subscription a confirmation link names, if its secret matches (compared in constant time)."""
     found = _get(subscription_id)
-    if found is None or not hmac.compare_digest(found.token_hash, hash_token(token)):
+    if found is None or not token_matches(found.token_hash, token):
         return None
     return found
 

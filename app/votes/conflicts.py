@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.core import audit
 from app.core.errors import DomainError
@@ -94,6 +95,7 @@ def open_disclosures() -> list[ConflictDisclosure]:
     return list(
         db.session.scalars(
             select(ConflictDisclosure)
+            .options(joinedload(ConflictDisclosure.item))
             .where(ConflictDisclosure.form_8b_filed_on.is_(None))
             .order_by(ConflictDisclosure.form_8b_due_on, ConflictDisclosure.id)
         )
