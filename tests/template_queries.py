@@ -23,12 +23,6 @@ from flask import (
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-#: Pages whose views still leave a lazy load to the template (mostly a form re-rendered after a refused change,
-#: when the rollback expired what the view loaded). Debt to pay off one by one: remove a name once its view
-#: loads what the page shows. Every other template is held to the rule.
-KNOWN_OFFENDERS = frozenset()
-
-
 @dataclass
 class TemplateQueryCheck:
     violations: list[str] = field(default_factory=list)
@@ -57,7 +51,7 @@ class TemplateQueryCheck:
 
     def before_cursor_execute(self, conn, cursor, statement, parameters, context, executemany):
         stack = self.stack()
-        if stack and stack[0] not in KNOWN_OFFENDERS:
+        if stack:
             self.violations.append(f"query while rendering {' > '.join(stack)}: {' '.join(statement.split())[:400]}")
 
 

@@ -9,6 +9,7 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from app.bodies.models import Body
 from app.core import audit
@@ -63,7 +64,10 @@ def unsubscribe_token(subscription: Subscription) -> str:
 
 
 def _get(subscription_id: int) -> Subscription | None:
-    return db.session.get(Subscription, subscription_id) if subscription_id <= 2**31 - 1 else None
+    """The subscription with the body its pages name."""
+    if subscription_id > 2**31 - 1:
+        return None
+    return db.session.get(Subscription, subscription_id, options=[joinedload(Subscription.body)])
 
 
 def find_pending(subscription_id: int, token: str) -> Subscription | None:
