@@ -23,6 +23,7 @@ from flask import (
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+
 @dataclass
 class TemplateQueryCheck:
     violations: list[str] = field(default_factory=list)
