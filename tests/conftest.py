@@ -36,9 +36,8 @@ from tests import serverlogs
 from tests.browser import close_chromium, serve_in_thread
 from tests.dbutil import BACKEND, RolledBackTransaction, empty_tables, fresh_database
 
-pytest_plugins = ["pytester"]
+pytest_plugins = ["pytester", "tests.template_queries"]
 
-pytest_plugins = ["tests.template_queries"]
 
 PASSWORD = "correct-horse-battery"
 
