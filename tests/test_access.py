@@ -103,7 +103,7 @@ def world(app, db, create_meeting, create_member, tmp_path):
     """A noticed meeting with one item, one PDF and draft minutes."""
     import io
 
-    from app.meetings import agenda
+    from app.meetings import agenda, documents
     from app.meetings.models import AgendaItemType
     from app.minutes import services as minutes_service
     from tests.meetings_helpers import PDF
@@ -119,7 +119,7 @@ def world(app, db, create_meeting, create_member, tmp_path):
         item_type=AgendaItemType.resolution,
         actor=None,
     )
-    attachment = agenda.add_attachment(item, filename="report.pdf", stream=io.BytesIO(PDF), actor=None)
+    attachment = documents.add_attachment(item, filename="report.pdf", stream=io.BytesIO(PDF), actor=None)
     minutes_service.generate_minutes(meeting, actor=None)
     from app.public_comment import intake as comment_intake
     from app.public_comment import queue as speaker_queue

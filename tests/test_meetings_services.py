@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.auth.models import Role
 from app.core.audit import AuditEntry
 from app.core.errors import DomainError
-from app.meetings import agenda, lifecycle
+from app.meetings import agenda, documents, lifecycle
 from app.meetings import models as meeting_models
 from app.meetings.models import AgendaItemType, CommentExemption, MeetingChangeKind, MeetingStatus
 from app.minutes import services as minutes_service
@@ -442,8 +442,8 @@ def upload_dir(app, tmp_path):
 
 def test_pdf_and_docx_are_stored_under_random_names(create_meeting, upload_dir, db):
     item = _add(create_meeting(kind="regular"), "X")
-    pdf = agenda.add_attachment(item, filename="Staff Report.pdf", stream=io.BytesIO(PDF), actor=None)
-    docx = agenda.add_attachment(item, filename="memo.docx", stream=io.BytesIO(_docx()), actor=None)
+    pdf = documents.add_attachment(item, filename="Staff Report.pdf", stream=io.BytesIO(PDF), actor=None)
+    docx = documents.add_attachment(item, filename="memo.docx", stream=io.BytesIO(_docx()), actor=None)
     assert pdf.content_type == "application/pdf" and docx.content_type.endswith("wordprocessingml.document")
     assert sorted(p.name for p in upload_dir.iterdir()) == sorted([pdf.stored_name, docx.stored_name])
     assert "Staff" not in pdf.stored_name and len(pdf.stored_name) == 32
@@ -463,7 +463,7 @@ def test_pdf_and_docx_are_stored_under_random_names(create_meeting, upload_dir, 
 def test_bad_uploads_are_refused_and_nothing_is_written(create_meeting, upload_dir, db, filename, data, message):
     item = _add(create_meeting(kind="regular"), "X")
     with pytest.raises(DomainError, match=message):
-        agenda.add_attachment(item, filename=filename, stream=io.BytesIO(data), actor=None)
+        documents.add_attachment(item, filename=filename, stream=io.BytesIO(data), actor=None)
     assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
     assert db.session.scalar(select(func.count()).select_from(meeting_models.Attachment)) == 0
 
@@ -472,7 +472,7 @@ def test_oversized_upload_is_refused(app, create_meeting, upload_dir):
     app.config["MAX_ATTACHMENT_BYTES"] = 1000
     item = _add(create_meeting(kind="regular"), "X")
     with pytest.raises(DomainError, match="larger than"):
-        agenda.add_attachment(item, filename="big.pdf", stream=io.BytesIO(PDF + b"0" * 2000), actor=None)
+        documents.add_attachment(item, filename="big.pdf", stream=io.BytesIO(PDF + b"0" * 2000), actor=None)
     assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
 
 

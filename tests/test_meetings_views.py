@@ -183,7 +183,7 @@ def test_full_clerk_flow_publish_amend_and_public_page(clerk_client, client, cre
 
 
 def test_draft_meeting_and_its_documents_are_not_public(clerk_client, create_meeting, db, app):
-    from app.meetings import agenda
+    from app.meetings import agenda, documents
     from app.meetings import models as meeting_models
 
     meeting = create_meeting(kind="regular")
@@ -195,7 +195,7 @@ def test_draft_meeting_and_its_documents_are_not_public(clerk_client, create_mee
         item_type=meeting_models.AgendaItemType.report,
         actor=None,
     )
-    attachment = agenda.add_attachment(item, filename="r.pdf", stream=io.BytesIO(PDF), actor=None)
+    attachment = documents.add_attachment(item, filename="r.pdf", stream=io.BytesIO(PDF), actor=None)
     db.session.commit()
     anonymous = app.test_client()
     assert anonymous.get(f"/meetings/{meeting.id}").status_code == 404
@@ -276,7 +276,7 @@ def test_commissioner_reads_draft_but_sees_no_edit_controls(client, login_as, cr
 
 
 def test_public_meeting_page_query_count_is_bounded(app, create_meeting, db, count_queries):
-    from app.meetings import agenda
+    from app.meetings import agenda, documents
     from app.meetings import models as meeting_models
 
     meeting = create_meeting(kind="regular", status="noticed")
@@ -305,7 +305,7 @@ def test_public_meeting_page_query_count_is_bounded(app, create_meeting, db, cou
             actor=None,
             amendment_reason="Late",
         )
-        agenda.add_attachment(item, filename="x.pdf", stream=io.BytesIO(PDF), actor=None, amendment_reason="Late")
+        documents.add_attachment(item, filename="x.pdf", stream=io.BytesIO(PDF), actor=None, amendment_reason="Late")
     db.session.commit()
     with count_queries() as many:
         assert client.get(url).status_code == 200

@@ -1,4 +1,4 @@
-"""The agenda: items by section, their numbering, sponsors and documents; after publication every change
+"""The agenda: items by section, their numbering and sponsors; after publication every change
 is an amendment with a reason in the public change log."""
 
 import string
@@ -12,13 +12,11 @@ from app.core.errors import DomainError
 from app.core.sequences import format_file_number, next_number
 from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
-from app.core.uploads import validate_and_store
 from app.extensions import db
 from app.meetings.lifecycle import log_change
 from app.meetings.models import (
     AgendaItem,
     AgendaItemType,
-    Attachment,
     CommentExemption,
     Meeting,
     MeetingChangeKind,
@@ -66,7 +64,7 @@ def _letters(n: int) -> str:
     return letters[n] if n < 26 else letters[n // 26 - 1] + letters[n % 26]
 
 
-def _require_editable_agenda(meeting: Meeting, reason: str | None) -> str | None:
+def require_editable_agenda(meeting: Meeting, reason: str | None) -> str | None:
     if meeting.status in (S.adjourned, S.cancelled):
         raise DomainError(
             _("The agenda of a meeting that is “%(status)s” can no longer change.", status=meeting.status.label)
@@ -80,7 +78,7 @@ def _require_editable_agenda(meeting: Meeting, reason: str | None) -> str | None
     return reason or None
 
 
-def _amendment(meeting, summary, reason, actor, data=None):
+def record_amendment(meeting, summary, reason, actor, data=None):
     if meeting.agenda_is_published:
         log_change(meeting, MeetingChangeKind.agenda_amended, summary, reason=reason, actor=actor, data=data)
 
@@ -134,7 +132,7 @@ def add_item(
 
     On a special or emergency meeting an item outside the purpose stated in the call is refused until the
     clerk confirms it; it is then recorded on the item and in the public change log (R3)."""
-    reason = _require_editable_agenda(meeting, amendment_reason)
+    reason = require_editable_agenda(meeting, amendment_reason)
     title = clean_text(title)
     if not title:
         raise DomainError(_("Enter a title."), field="title")
@@ -174,7 +172,7 @@ def add_item(
     db.session.flush()
     renumber(meeting)
     db.session.flush()
-    _amendment(
+    record_amendment(
         meeting,
         f"Item {item.label} '{title}' added",
         reason,
@@ -234,7 +232,7 @@ def update_item(
     meeting = item.meeting
     if item.is_withdrawn:
         raise DomainError(_("A withdrawn item cannot be edited."))
-    reason = _require_editable_agenda(meeting, amendment_reason)
+    reason = require_editable_agenda(meeting, amendment_reason)
     title = clean_text(title)
     if not title:
         raise DomainError(_("Enter a title."), field="title")
@@ -248,7 +246,7 @@ def update_item(
     after = _item_snapshot(item)
     changed = sorted(k for k in after if after[k] != before[k])
     if changed:
-        _amendment(
+        record_amendment(
             meeting,
             f"Item {item.label} '{title}' changed ({', '.join(changed)})",
             reason,
@@ -271,7 +269,7 @@ def move_item(item: AgendaItem, *, direction: str, amendment_reason: str | None 
     meeting = item.meeting
     if item.is_withdrawn:
         raise DomainError(_("A withdrawn item cannot be moved."))
-    reason = _require_editable_agenda(meeting, amendment_reason)
+    reason = require_editable_agenda(meeting, amendment_reason)
     siblings = [i for i in meeting.items if i.section == item.section and not i.is_withdrawn]
     siblings.sort(key=lambda i: i.position)
     index = siblings.index(item)
@@ -288,7 +286,7 @@ def move_item(item: AgendaItem, *, direction: str, amendment_reason: str | None 
     old_label = item.label
     item.position, other.position = other.position, item.position
     renumber(meeting)
-    _amendment(
+    record_amendment(
         meeting,
         f"Item {old_label} '{item.title}' moved to {item.label}",
         reason,
@@ -309,14 +307,14 @@ def move_item_to_section(item: AgendaItem, *, section: str, amendment_reason: st
     meeting = item.meeting
     if item.is_withdrawn:
         raise DomainError(_("A withdrawn item cannot be moved."))
-    reason = _require_editable_agenda(meeting, amendment_reason)
+    reason = require_editable_agenda(meeting, amendment_reason)
     _section_index(meeting, section)
     if section == item.section:
         raise DomainError(_("The item is already in that section."), field="section")
     old_label, old_section = item.label, item.section
     item.section, item.position = section, 10**6
     renumber(meeting)
-    _amendment(
+    record_amendment(
         meeting,
         f"Item {old_label} '{item.title}' moved to {section} as {item.label}",
         reason,
@@ -355,7 +353,7 @@ def withdraw_item(item: AgendaItem, *, reason: str, actor) -> None:
     item.withdrawn_at, item.withdrawn_reason = utcnow(), reason
     label = item.label
     renumber(meeting)
-    _amendment(
+    record_amendment(
         meeting,
         f"Item {label} '{item.title}' withdrawn",
         reason,
@@ -392,46 +390,3 @@ def publish_agenda(meeting: Meeting, *, actor) -> None:
         data={"items": [i.label + " " + i.title for i in meeting.active_items]},
     )
     db.session.flush()
-
-
-def add_attachment(
-    item: AgendaItem, *, filename: str | None, stream, amendment_reason: str | None = None, actor
-) -> Attachment:
-    if item.is_withdrawn:
-        raise DomainError(_("A withdrawn item cannot take attachments."))
-    reason = _require_editable_agenda(item.meeting, amendment_reason)
-    stored = validate_and_store(filename, stream)
-    attachment = Attachment(
-        agenda_item_id=item.id,
-        original_filename=stored.original_filename,
-        stored_name=stored.stored_name,
-        content_type=stored.content_type,
-        size=stored.size,
-        sha256=stored.sha256,
-        uploaded_by_id=actor.id if actor else None,
-        created_at=utcnow(),
-    )
-    db.session.add(attachment)
-    db.session.flush()
-    _amendment(
-        item.meeting,
-        f"Document '{stored.original_filename}' attached to item {item.label}",
-        reason,
-        actor,
-        {
-            "event": "document_attached",
-            "item_id": item.id,
-            "attachment_id": attachment.id,
-            "label": item.label,
-            "filename": stored.original_filename,
-        },
-    )
-    audit.record(
-        "attachment.add",
-        attachment,
-        f"Attached '{stored.original_filename}' to item {item.label}",
-        actor=actor,
-        data={"sha256": stored.sha256, "size": stored.size, "content_type": stored.content_type},
-    )
-    db.session.flush()
-    return attachment

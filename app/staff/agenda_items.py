@@ -11,7 +11,7 @@ from app.core.forms import options
 from app.core.loaders import get_or_404
 from app.core.timeutil import to_local
 from app.core.uploads import send_stored
-from app.meetings import agenda, forms
+from app.meetings import agenda, documents, forms
 from app.meetings.models import (
     AgendaItem,
     AgendaItemType,
@@ -88,7 +88,7 @@ def new_item(meeting_id: int):
             )
             upload = _uploaded(form)
             if upload is not None:
-                agenda.add_attachment(
+                documents.add_attachment(
                     item,
                     filename=upload.filename,
                     stream=upload.stream,
@@ -223,7 +223,7 @@ def add_attachment(item_id: int):
     upload = _uploaded(form) if form.validate_on_submit() else None
     if upload is not None:
         with attempt(form) as done:
-            attachment = agenda.add_attachment(
+            attachment = documents.add_attachment(
                 item,
                 filename=upload.filename,
                 stream=upload.stream,

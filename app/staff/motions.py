@@ -1,9 +1,7 @@
 """Motions and roll calls at the meeting: the clerk records them; a commissioner moves, seconds, discloses and
 votes only for their own seat, and only while the roll call is open."""
 
-import io
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,7 +15,6 @@ from app.core.errors import DomainError
 from app.core.forms import options
 from app.core.loaders import get_or_404
 from app.core.timeutil import to_local, utcnow
-from app.core.uploads import stored_path
 from app.extensions import db
 from app.legislation import services as legislation
 from app.meetings import attendance
@@ -343,116 +340,6 @@ def correct(vote_id: int):
     return _back(vote.motion, "#roll")
 
 
-# --- the consent agenda ------------------------------------------------------------------------------------
-
-
-def _consent_items(meeting: Meeting) -> list[AgendaItem]:
-    sections = [s for s in meeting.body.agenda_sections if "consent" in s.lower()]
-    return [i for i in meeting.active_items if i.section in sections]
-
-
-def _consent_form(meeting: Meeting) -> forms.ConsentForm:
-    form = forms.ConsentForm(prefix="consent")
-    candidates = _consent_items(meeting)
-    form.item_ids.choices = options((i.id, f"{i.label} {i.title}") for i in candidates)
-    form.mover_id.choices = _member_options(meeting, "")
-    form.seconder_id.choices = _member_options(meeting, _("No second yet"))
-    if request.method == "GET":
-        form.item_ids.data = [i.id for i in candidates]
-    return form
-
-
-def _consent_page(meeting: Meeting, form=None, status: int = 200):
-    motions = db.session.scalars(
-        select(Motion)
-        .where(Motion.meeting_id == meeting.id, Motion.kind == MotionKind.adopt_consent_agenda)
-        .order_by(Motion.id)
-    ).all()
-    return render_template(
-        "votes/consent.html",
-        meeting=meeting,
-        form=form or _consent_form(meeting),
-        motions=motions,
-    ), status
-
-
-@bp.route("/meetings/<id:meeting_id>/consent", methods=["GET", "POST"])
-@editor_required
-def consent(meeting_id: int):
-    meeting = get_or_404(Meeting, meeting_id)
-    form = _consent_form(meeting)
-    if request.method == "GET":
-        return _consent_page(meeting, form)
-    if not form.validate_on_submit():
-        return _consent_page(meeting, form, 422)
-    chosen = [i for i in _consent_items(meeting) if i.id in set(form.item_ids.data or [])]
-    with attempt(form, fields={"consent_item_ids": "item_ids"}) as done:
-        motion = motion_service.make_motion(
-            meeting,
-            kind=MotionKind.adopt_consent_agenda,
-            text=form.text.data,
-            consent_items=chosen,
-            mover_id=form.mover_id.data,
-            seconder_id=form.seconder_id.data,
-            actor=current_user,
-        )
-    if not done:
-        return _consent_page(meeting, form, 422)
-    flash(_("Consent-agenda motion recorded."), "success")
-    return redirect(url_for("votes.motion", motion_id=motion.id))
-
-
-# --- Form 8B -------------------------------------------------------------------------------------------------
-
-
-@bp.route("/disclosures")
-@editor_required
-def disclosures():
-    today = to_local(utcnow()).date()
-    return render_template(
-        "votes/disclosures.html", rows=_disclosure_rows(), today=today, form=forms.Form8BForm(prefix="f8b")
-    )
-
-
-def _disclosure_rows() -> list[ConflictDisclosure]:
-    """Every disclosure, those still waiting for their Form 8B first, with the item and meeting the page names."""
-    return db.session.scalars(
-        select(ConflictDisclosure)
-        .options(joinedload(ConflictDisclosure.item), joinedload(ConflictDisclosure.meeting))
-        .order_by(ConflictDisclosure.form_8b_filed_on.is_not(None), ConflictDisclosure.form_8b_due_on.desc())
-    ).all()
-
-
-@bp.route("/disclosures/<id:disclosure_id>/form-8b", methods=["POST"])
-@editor_required
-def file_form_8b(disclosure_id: int):
-    disclosure = get_or_404(ConflictDisclosure, disclosure_id)
-    form = forms.Form8BForm(prefix="f8b")
-    today = to_local(utcnow()).date()
-    if form.validate_on_submit():
-        upload = form.file.data
-        with attempt(form) as done:
-            conflicts.file_form_8b(
-                disclosure,
-                filed_on=form.filed_on.data,
-                filename=getattr(upload, "filename", ""),
-                stream=getattr(upload, "stream", None) or io.BytesIO(),
-                actor=current_user,
-            )
-        if done:
-            flash(_("Form 8B filed and attached to the record."), "success")
-            return redirect(url_for("votes.disclosures"))
-    return render_template(
-        "votes/disclosures.html", rows=_disclosure_rows(), today=today, form=form, form_for=disclosure.id
-    ), 422
-
-
-@bp.route("/disclosures/<id:disclosure_id>/form-8b")
-@staff_required
-def form_8b(disclosure_id: int):
-    disclosure = get_or_404(ConflictDisclosure, disclosure_id)
-    if not disclosure.form_8b_stored_name:
-        abort(404)
-    return send_file(
-        stored_path(disclosure.form_8b_stored_name), as_attachment=True, download_name=disclosure.form_8b_filename
-    )
+# The consent agenda and the Form 8B register add their routes to this blueprint.
+import app.staff.consent  # noqa: E402,F401
+import app.staff.disclosures  # noqa: E402,F401
