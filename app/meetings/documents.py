@@ -9,10 +9,7 @@ from app.core.timeutil import utcnow
 from app.core.uploads import validate_and_store
 from app.extensions import db
 from app.meetings.agenda import record_amendment, require_editable_agenda
-from app.meetings.models import (
-    AgendaItem,
-    Attachment,
-)
+from app.meetings.models import AgendaItem, Attachment
 
 
 def add_attachment(

@@ -14,13 +14,7 @@ from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 from app.meetings.events import notice_published
-from app.meetings.models import (
-    Meeting,
-    MeetingChange,
-    MeetingChangeKind,
-    MeetingKind,
-    MeetingStatus,
-)
+from app.meetings.models import Meeting, MeetingChange, MeetingChangeKind, MeetingKind, MeetingStatus
 from app.meetings.notice import NoticeCheck, check_notice, lead_hours, notice_check
 
 S = MeetingStatus

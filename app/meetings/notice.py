@@ -7,10 +7,7 @@ from flask_babel import gettext as _
 
 from app.bodies.models import Body
 from app.core.timeutil import utcnow
-from app.meetings.models import (
-    Meeting,
-    MeetingKind,
-)
+from app.meetings.models import Meeting, MeetingKind
 
 
 @dataclass

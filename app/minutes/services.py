@@ -8,12 +8,7 @@ from app.core.record import in_record_language
 from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
-from app.meetings.models import (
-    Meeting,
-    MeetingStatus,
-    Minutes,
-    MinutesStatus,
-)
+from app.meetings.models import Meeting, MeetingStatus, Minutes, MinutesStatus
 from app.public_comment.tallies import comment_summary
 from app.votes.reading import minutes_lines
 

@@ -9,10 +9,7 @@ from flask_babel import gettext as _
 from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.meetings.models import Meeting
-from app.public_comment.models import (
-    SpeakerRequestParticipation,
-    Stance,
-)
+from app.public_comment.models import SpeakerRequestParticipation, Stance
 from app.public_comment.policy import signup_window
 
 P = SpeakerRequestParticipation

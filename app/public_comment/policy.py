@@ -14,9 +14,7 @@ from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 from app.meetings.models import AgendaItem, Meeting, MeetingStatus
-from app.public_comment.models import (
-    CommentPolicy,
-)
+from app.public_comment.models import CommentPolicy
 
 # --- policy ------------------------------------------------------------------------------------
 

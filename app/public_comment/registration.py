@@ -45,8 +45,6 @@ from app.public_comment.policy import effective_policy, require_commentable, sig
 R = SpeakerRequestStatus
 P = SpeakerRequestParticipation
 
-# --- periods and queue places ---------------------------------------------------------------------
-
 
 def find_period(item: AgendaItem) -> CommentPeriod:
     """The item's comment period for reading: the stored one, or an unsaved empty one (nothing is written)."""

@@ -20,8 +20,6 @@ from app.public_comment.queue import queue
 R = SpeakerRequestStatus
 P = SpeakerRequestParticipation
 
-# --- public reading -------------------------------------------------------------------------------
-
 
 @dataclass
 class Tally:

@@ -17,13 +17,8 @@ from app.public_comment.intake import (
     clean_field,
     parse_stance,
 )
-from app.public_comment.models import (
-    WrittenComment,
-    WrittenCommentStatus,
-)
+from app.public_comment.models import WrittenComment, WrittenCommentStatus
 from app.public_comment.policy import effective_policy, require_commentable
-
-# --- written comments -----------------------------------------------------------------------------
 
 
 def submit_written_comment(

@@ -12,16 +12,8 @@ from app.core.loaders import get_or_404
 from app.core.timeutil import to_local
 from app.core.uploads import send_stored
 from app.meetings import agenda, documents, forms
-from app.meetings.models import (
-    AgendaItem,
-    AgendaItemType,
-    Attachment,
-    CommentExemption,
-    Meeting,
-)
+from app.meetings.models import AgendaItem, AgendaItemType, Attachment, CommentExemption, Meeting
 from app.staff.meetings import bp
-
-# --- agenda items ------------------------------------------------------------------------------
 
 
 def _item_or_404(item_id: int) -> AgendaItem:

@@ -9,13 +9,8 @@ from app.auth.forms import EmptyForm
 from app.core.actions import attempt
 from app.core.loaders import get_or_404
 from app.meetings import attendance
-from app.meetings.models import (
-    AttendanceStatus,
-    Meeting,
-)
+from app.meetings.models import AttendanceStatus, Meeting
 from app.staff.meetings import bp
-
-# --- attendance (R4) ---------------------------------------------------------------------------
 
 
 def _attendance_page(meeting: Meeting, chosen: dict | None = None, error: str | None = None, status: int = 200):

@@ -19,12 +19,7 @@ from app.core.timeutil import NonexistentLocalTime, local_to_utc, to_local, utc_
 from app.extensions import db
 from app.legislation.services import prohibited_items
 from app.meetings import agenda, changes, forms, lifecycle, notice
-from app.meetings.models import (
-    AgendaItem,
-    Meeting,
-    MeetingKind,
-    MeetingStatus,
-)
+from app.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingStatus
 from app.public_comment import tallies as comment_tallies
 from app.subscriptions import services as subscriptions
 from app.votes import reading as vote_record

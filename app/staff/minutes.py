@@ -9,13 +9,9 @@ from app.core.actions import attempt
 from app.core.loaders import get_or_404
 from app.extensions import db
 from app.meetings import forms
-from app.meetings.models import (
-    Meeting,
-)
+from app.meetings.models import Meeting
 from app.minutes import services as minutes_service
 from app.staff.meetings import bp
-
-# --- minutes -----------------------------------------------------------------------------------
 
 
 @bp.route("/meetings/<id:meeting_id>/minutes/generate", methods=["POST"])

@@ -13,19 +13,11 @@ from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 from app.meetings import attendance
-from app.meetings.models import (
-    AgendaItem,
-    CommentExemption,
-)
-from app.votes.models import (
-    ConflictDisclosure,
-    DisclosureBasis,
-)
+from app.meetings.models import AgendaItem, CommentExemption
+from app.votes.models import ConflictDisclosure, DisclosureBasis
 from app.votes.motions import require_session
 from app.votes.reading import disclosure_for
 from app.votes.rules import require_self
-
-# --- conflicts (R7) -------------------------------------------------------------------------------------
 
 
 def disclose_conflict(

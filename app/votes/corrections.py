@@ -10,19 +10,10 @@ from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.votes.models import (
-    Motion,
-    MotionKind,
-    MotionStatus,
-    Vote,
-    VoteChoice,
-    VoteCorrection,
-)
+from app.votes.models import Motion, MotionKind, MotionStatus, Vote, VoteChoice, VoteCorrection
 from app.votes.reading import disclosure_for, outcome_of
 
 K, S, C = MotionKind, MotionStatus, VoteChoice
-
-# --- after the vote -------------------------------------------------------------------------------------
 
 
 def correct_vote(vote: Vote, new_choice: VoteChoice, reason: str, *, actor) -> VoteCorrection:

@@ -12,26 +12,13 @@ from app.core.text import clean_text
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.meetings import attendance
-from app.meetings.models import (
-    AgendaItem,
-    AgendaItemType,
-    Meeting,
-    MeetingKind,
-    MeetingStatus,
-)
-from app.votes.models import (
-    Motion,
-    MotionKind,
-    MotionStatus,
-    VoteChoice,
-)
+from app.meetings.models import AgendaItem, AgendaItemType, Meeting, MeetingKind, MeetingStatus
+from app.votes.models import Motion, MotionKind, MotionStatus, VoteChoice
 from app.votes.reading import threshold_words
 from app.votes.rules import AMENDING, MAX_DEPTH, TARGETING, NotYours, require_self
 
 K, S, C = MotionKind, MotionStatus, VoteChoice
 B, F = ThresholdBasis, ThresholdFraction
-
-# --- making motions -------------------------------------------------------------------------------------
 
 
 def default_threshold(

@@ -6,25 +6,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.bodies.models import BodyRollCallOrder, ThresholdBasis, ThresholdFraction
 from app.core.record import in_record_language
 from app.extensions import db
-from app.meetings.models import (
-    AgendaItem,
-    Meeting,
-)
+from app.meetings.models import AgendaItem, Meeting
 from app.public_comment.registration import find_period
-from app.votes.models import (
-    ConflictDisclosure,
-    Motion,
-    MotionKind,
-    MotionStatus,
-    Vote,
-    VoteChoice,
-)
+from app.votes.models import ConflictDisclosure, Motion, MotionKind, MotionStatus, Vote, VoteChoice
 from app.votes.thresholds import Outcome, Tally, outcome
 
 K, S, C = MotionKind, MotionStatus, VoteChoice
 B, F = ThresholdBasis, ThresholdFraction
-
-# --- reading --------------------------------------------------------------------------------------------
 
 
 def tally(votes) -> Tally:

@@ -9,28 +9,15 @@ from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.meetings import attendance
-from app.meetings.models import (
-    AgendaItem,
-    AttendanceStatus,
-    Meeting,
-)
+from app.meetings.models import AgendaItem, AttendanceStatus, Meeting
 from app.votes.events import item_decided, item_reopened
-from app.votes.models import (
-    Motion,
-    MotionKind,
-    MotionResult,
-    MotionStatus,
-    Vote,
-    VoteChoice,
-)
+from app.votes.models import Motion, MotionKind, MotionResult, MotionStatus, Vote, VoteChoice
 from app.votes.motions import require_pending, require_session
 from app.votes.reading import comment_held, disclosure_for, outcome_of
 from app.votes.rules import AMENDING, PROCEDURAL, MotionNotOpen, require_self
 from app.votes.thresholds import Outcome
 
 K, S, C = MotionKind, MotionStatus, VoteChoice
-
-# --- the roll call --------------------------------------------------------------------------------------
 
 
 def _rotation(meeting: Meeting) -> int:

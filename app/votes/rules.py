@@ -1,9 +1,7 @@
 """Shared rules of motions: which kinds amend, target or are procedural, and who may act for a seat."""
 
 from app.core.errors import DomainError
-from app.votes.models import (
-    MotionKind,
-)
+from app.votes.models import MotionKind
 
 K = MotionKind
 
