@@ -17,7 +17,8 @@ from werkzeug.datastructures import MultiDict
 
 from app.core import sqlite as sqlite_tx
 from app.extensions import db as _db
-from app.public_comment import services as svc
+from app.public_comment import intake as comment_intake
+from app.public_comment import registration as speaker_registration
 from app.public_comment.models import SpeakerRequest
 from tests.conftest import PASSWORD, make_app
 from tests.dbutil import BACKEND
@@ -107,7 +108,7 @@ def test_speak_form_sent_while_the_database_is_busy_comes_back_filled_and_is_sen
 ):
     meeting = open_meeting()
     item = _item(meeting)
-    svc.period_for(item)
+    speaker_registration.period_for(item)
     db.session.commit()
     url = f"/meetings/{meeting.id}/speak"
     page = client.get(url).get_data(as_text=True)
@@ -122,7 +123,7 @@ def test_speak_form_sent_while_the_database_is_busy_comes_back_filled_and_is_sen
         "phone": "305-555-0142",
         "city": "Key West",
         "accommodation": "Wheelchair access,\nand a seat near the front <please>",
-        "disclaimer_version": svc.DISCLAIMER_VERSION,
+        "disclaimer_version": comment_intake.DISCLAIMER_VERSION,
         "website": "",
     }
     with database_busy(database_url, item.id):
@@ -249,7 +250,7 @@ def test_a_writing_api_call_gets_json_503(database_url, db, open_meeting):
     """The public API only reads today; a write under /api/ still answers JSON when the database is busy."""
     meeting = open_meeting()
     item = _item(meeting)
-    svc.period_for(item)
+    speaker_registration.period_for(item)
     db.session.commit()
     item_id = item.id  # read here: the route runs in the other app, where this session's objects do not belong
     settings = {"SQLALCHEMY_ENGINE_OPTIONS": POSTGRES_SHORT_LOCK_WAIT} if BACKEND == "postgres" else {}
