@@ -8,7 +8,7 @@ from app.bodies.models import Body
 from app.core.audit import AuditEntry
 from app.core.errors import DomainError
 from app.meetings import agenda, lifecycle
-from app.meetings import models as meeting_models
+from app.meetings.models import AgendaItemType
 
 
 def _post(client, body, **overrides):
@@ -60,9 +60,7 @@ def test_bad_settings_are_refused_and_kept(client, login_as, create_body, overri
 def test_section_in_use_cannot_be_removed(client, login_as, create_meeting, db):
     login_as(Role.clerk)
     meeting = create_meeting(kind="regular")
-    agenda.add_item(
-        meeting, section="Reports", title="R", body_md="", item_type=meeting_models.AgendaItemType.report, actor=None
-    )
+    agenda.add_item(meeting, section="Reports", title="R", body_md="", item_type=AgendaItemType.report, actor=None)
     db.session.commit()
     response = _post(client, meeting.body, agenda_sections="Call to Order\nResolutions")
     assert response.status_code == 422

@@ -12,8 +12,14 @@ from app.auth.models import Role
 from app.core.audit import AuditEntry
 from app.core.errors import DomainError
 from app.meetings import agenda, documents, lifecycle
-from app.meetings import models as meeting_models
-from app.meetings.models import AgendaItemType, CommentExemption, MeetingChangeKind, MeetingStatus
+from app.meetings.models import (
+    AgendaItemType,
+    Attachment,
+    CommentExemption,
+    MeetingChangeKind,
+    MeetingKind,
+    MeetingStatus,
+)
 from app.minutes import services as minutes_service
 from tests.meetings_helpers import PDF
 
@@ -296,7 +302,7 @@ def test_special_meeting_needs_purpose(create_body):
     with pytest.raises(DomainError, match="purpose"):
         lifecycle.schedule_meeting(
             body=create_body(),
-            kind=meeting_models.MeetingKind.special,
+            kind=MeetingKind.special,
             title="Special",
             start_at=datetime(2026, 6, 1, 20, tzinfo=UTC),
             end_at=None,
@@ -465,7 +471,7 @@ def test_bad_uploads_are_refused_and_nothing_is_written(create_meeting, upload_d
     with pytest.raises(DomainError, match=message):
         documents.add_attachment(item, filename=filename, stream=io.BytesIO(data), actor=None)
     assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
-    assert db.session.scalar(select(func.count()).select_from(meeting_models.Attachment)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
 
 
 def test_oversized_upload_is_refused(app, create_meeting, upload_dir):

@@ -184,7 +184,7 @@ def test_full_clerk_flow_publish_amend_and_public_page(clerk_client, client, cre
 
 def test_draft_meeting_and_its_documents_are_not_public(clerk_client, create_meeting, db, app):
     from app.meetings import agenda, documents
-    from app.meetings import models as meeting_models
+    from app.meetings.models import AgendaItemType
 
     meeting = create_meeting(kind="regular")
     item = agenda.add_item(
@@ -192,7 +192,7 @@ def test_draft_meeting_and_its_documents_are_not_public(clerk_client, create_mee
         section="Reports",
         title="Draft report",
         body_md="",
-        item_type=meeting_models.AgendaItemType.report,
+        item_type=AgendaItemType.report,
         actor=None,
     )
     attachment = documents.add_attachment(item, filename="r.pdf", stream=io.BytesIO(PDF), actor=None)
@@ -240,7 +240,7 @@ def test_bad_upload_says_why_and_keeps_the_rest_of_the_form(clerk_client, create
 
 def test_keyboard_reorder_buttons_on_meeting_page(clerk_client, create_meeting, db):
     from app.meetings import agenda
-    from app.meetings import models as meeting_models
+    from app.meetings.models import AgendaItemType
 
     meeting = create_meeting(kind="regular")
     first = agenda.add_item(
@@ -248,7 +248,7 @@ def test_keyboard_reorder_buttons_on_meeting_page(clerk_client, create_meeting, 
         section="Reports",
         title="First",
         body_md="",
-        item_type=meeting_models.AgendaItemType.report,
+        item_type=AgendaItemType.report,
         actor=None,
     )
     second = agenda.add_item(
@@ -256,7 +256,7 @@ def test_keyboard_reorder_buttons_on_meeting_page(clerk_client, create_meeting, 
         section="Reports",
         title="Second",
         body_md="",
-        item_type=meeting_models.AgendaItemType.report,
+        item_type=AgendaItemType.report,
         actor=None,
     )
     db.session.commit()
@@ -277,7 +277,7 @@ def test_commissioner_reads_draft_but_sees_no_edit_controls(client, login_as, cr
 
 def test_public_meeting_page_query_count_is_bounded(app, create_meeting, db, count_queries):
     from app.meetings import agenda, documents
-    from app.meetings import models as meeting_models
+    from app.meetings.models import AgendaItemType
 
     meeting = create_meeting(kind="regular", status="noticed")
     for n in range(3):
@@ -286,7 +286,7 @@ def test_public_meeting_page_query_count_is_bounded(app, create_meeting, db, cou
             section="Reports",
             title=f"R{n}",
             body_md="",
-            item_type=meeting_models.AgendaItemType.report,
+            item_type=AgendaItemType.report,
             actor=None,
         )
     agenda.publish_agenda(meeting, actor=None)
@@ -301,7 +301,7 @@ def test_public_meeting_page_query_count_is_bounded(app, create_meeting, db, cou
             section="Resolutions",
             title=f"X{n}",
             body_md="",
-            item_type=meeting_models.AgendaItemType.resolution,
+            item_type=AgendaItemType.resolution,
             actor=None,
             amendment_reason="Late",
         )
@@ -341,8 +341,7 @@ def test_overlong_fields_are_refused_and_kept(clerk_client, create_body, db):
 
 def test_public_agenda_shows_labels_not_stored_values(app, create_meeting, db):
     from app.meetings import agenda
-    from app.meetings import models as meeting_models
-    from app.meetings.models import CommentExemption
+    from app.meetings.models import AgendaItemType, CommentExemption
 
     meeting = create_meeting(kind="regular", status="noticed")
     agenda.add_item(
@@ -350,7 +349,7 @@ def test_public_agenda_shows_labels_not_stored_values(app, create_meeting, db):
         section="Consent Agenda",
         title="Approve minutes",
         body_md="",
-        item_type=meeting_models.AgendaItemType.ministerial,
+        item_type=AgendaItemType.ministerial,
         public_comment_required=False,
         comment_exemption=CommentExemption.quasi_judicial,
         actor=None,

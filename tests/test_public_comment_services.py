@@ -9,7 +9,7 @@ from app.auth.models import Role
 from app.core.audit import AuditEntry
 from app.core.errors import DomainError
 from app.meetings import agenda, lifecycle
-from app.meetings import models as meeting_models
+from app.meetings.models import AgendaItemType
 from app.minutes import services as minutes_service
 from app.public_comment import intake as comment_intake
 from app.public_comment import policy as comment_policy
@@ -81,7 +81,7 @@ def test_window_is_shut_before_the_agenda_is_published_and_for_a_cancelled_meeti
         section="Resolutions",
         title="R",
         body_md="",
-        item_type=meeting_models.AgendaItemType.resolution,
+        item_type=AgendaItemType.resolution,
         actor=None,
     )
     assert comment_policy.signup_window(draft_agenda).state == "unpublished"

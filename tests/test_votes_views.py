@@ -8,10 +8,9 @@ from app.auth.models import Role
 from app.legislation import services as leg
 from app.legislation.models import EffectKind, LinkKind, ResolutionStatus
 from app.votes import conflicts
-from app.votes import models as vote_models
 from app.votes import motions as motion_service
 from app.votes import roll_call as roll_call_service
-from app.votes.models import DisclosureBasis, Motion, MotionKind, Vote, VoteChoice
+from app.votes.models import ConflictDisclosure, DisclosureBasis, Motion, MotionKind, Vote, VoteChoice
 from tests.votes_helpers import hold_comment, items, roll_call, start
 
 
@@ -212,7 +211,7 @@ def test_commissioner_moves_seconds_and_discloses_as_themselves(client, login_as
         },
     )
     assert response.status_code == 302
-    disclosure = db.session.scalar(db.select(vote_models.ConflictDisclosure))
+    disclosure = db.session.scalar(db.select(ConflictDisclosure))
     assert disclosure.member_id == members["Ines"].id and disclosure.basis == DisclosureBasis.principal
 
 
@@ -403,7 +402,7 @@ def test_overdue_form_8b_is_flagged_on_the_dashboard(client, login_as, session, 
 
     from tests.meetings_helpers import PDF
 
-    disclosure = db.session.scalar(db.select(vote_models.ConflictDisclosure))
+    disclosure = db.session.scalar(db.select(ConflictDisclosure))
     response = client.post(
         f"/staff/disclosures/{disclosure.id}/form-8b",
         data={"f8b-filed_on": clock.now.date().isoformat(), "f8b-file": (io.BytesIO(PDF), "form8b.pdf")},
