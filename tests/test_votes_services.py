@@ -474,3 +474,21 @@ def test_a_commissioner_moves_and_seconds_only_as_themselves(meeting, members, r
         motion_service.second(motion, members["Everett"].id, actor=tobias, for_self_only=True)
     motion_service.second(motion, members["Tobias"].id, actor=tobias, for_self_only=True)
     assert motion.seconder_id == members["Tobias"].id
+
+
+def test_a_refusal_from_the_legislation_reaction_refuses_the_close_of_the_vote(meeting, members, resolution_item, db):
+    """votes.events.item_decided runs legislation's receiver inside the transaction: a resolution withdrawn while
+    its vote was open makes the close fail, and nothing of the close is kept."""
+    from app.legislation import services as legislation
+
+    _ready(meeting, members)
+    motion = _motion(meeting, resolution_item, members)
+    roll_call_service.open_vote(motion, actor=None)
+    _vote_all(motion, SIX_ONE, members)
+    legislation.withdraw(legislation.resolution_for(resolution_item), actor=None)
+    db.session.commit()
+    with pytest.raises(DomainError, match="withdrawn"):
+        roll_call_service.close_vote(motion, actor=None)
+    db.session.rollback()
+    db.session.refresh(motion)
+    assert motion.status == MotionStatus.voting and motion.result is None
