@@ -6,14 +6,13 @@ Every name is fictional. Nothing is added to a meeting that already has speakers
 """
 
 import random
-import secrets
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from app.bodies.models import Body
 from app.core import audit
-from app.core.tokens import hash_token
+from app.core.tokens import hash_token, new_token
 from app.extensions import db
 from app.meetings.models import AgendaItem, Meeting, MeetingStatus
 from app.minutes.services import draft_minutes_text
@@ -203,7 +202,7 @@ def _card(item, position, name, stance, *, at, participation=P.in_person, status
         agenda_item_id=item.id,
         meeting_id=item.meeting_id,
         queue_position=position,
-        token_hash=hash_token(secrets.token_urlsafe(24)),
+        token_hash=hash_token(new_token()),
         name=name,
         stance=stance,
         participation=participation,

@@ -1,7 +1,6 @@
 """Residents register to speak, without an account (F.S. 286.0114): queue places, duplicates, and the
 private link to change or withdraw a request."""
 
-import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -12,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
-from app.core.tokens import hash_token, token_matches
+from app.core.tokens import hash_token, new_token, token_matches
 from app.extensions import db
 from app.meetings.models import AgendaItem, MeetingStatus
 from app.public_comment.intake import (
@@ -188,7 +187,7 @@ def register_speaker(
         return Registration(duplicate, None, False)
     policy = effective_policy(meeting)
     period = period_for(item)
-    token = secrets.token_urlsafe(24)
+    token = new_token()
     now = utcnow()
     speaks = participation != P.written_only
     request = SpeakerRequest(
@@ -240,7 +239,7 @@ def find_request(request_id: int, token: str) -> SpeakerRequest | None:
 
 def reissue_token(request: SpeakerRequest) -> str:
     """A new private link for a request (the old one stops working); sent only to the email on file."""
-    token = secrets.token_urlsafe(24)
+    token = new_token()
     request.token_hash = hash_token(token)
     audit.record("speaker.reissue_link", request, f"New private link for {request.name}", actor_label="public")
     db.session.flush()

@@ -2,7 +2,6 @@
 
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 
 from flask import current_app, url_for
@@ -16,7 +15,7 @@ from app.core import audit
 from app.core.errors import DomainError
 from app.core.mail import send_mail
 from app.core.timeutil import utcnow
-from app.core.tokens import hash_token, token_matches
+from app.core.tokens import hash_token, new_token, token_matches
 from app.core.web import format_local
 from app.extensions import db
 from app.meetings.models import Meeting
@@ -40,7 +39,7 @@ def subscribe(email: str, body: Body | None, *, locale: str = "en") -> Pending:
     email = (email or "").strip().lower()
     if not email or len(email) > EMAIL_MAX or "@" not in email:
         raise DomainError(_("Enter an email address like name@example.com."), field="email")
-    token = secrets.token_urlsafe(24)
+    token = new_token()
     found = db.session.scalar(
         select(Subscription).where(
             Subscription.email == email,
