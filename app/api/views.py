@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.api import ocd, serializers
 from app.api.openapi import document
 from app.bodies.models import Body, Member, Membership
+from app.bodies.services import BODY_WHOLE
 from app.core.loaders import MAX_ID
 from app.core.paging import page_of
 from app.core.timeutil import local_bounds, to_local, utcnow
@@ -161,12 +162,12 @@ def openapi():
 
 @bp.route("/bodies")
 def bodies():
-    return paged(select(Body).order_by(Body.id), serializers.body, "api.bodies")
+    return paged(select(Body).options(*BODY_WHOLE).order_by(Body.id), serializers.body, "api.bodies")
 
 
 @bp.route("/bodies/<id:body_id>")
 def body(body_id: int):
-    return jsonify(serializers.body(get_or_404(Body, body_id)))
+    return jsonify(serializers.body(get_or_404(Body, body_id, *BODY_WHOLE)))
 
 
 MEMBER_LOAD = (selectinload(Member.memberships).joinedload(Membership.body),)
