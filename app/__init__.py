@@ -51,18 +51,22 @@ def create_app(config_class=None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    from app.core.timeutil import city_zone_name
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=city_zone_name)
     _configure_login(app)
 
     from app.api.views import bp as api_bp
     from app.portal.views import bp as portal_bp
     from app.staff.accounts import bp as auth_bp
     from app.staff.bodies import bp as bodies_bp
+    from app.staff.city import bp as city_bp
     from app.staff.dashboard import bp as dashboard_bp
     from app.staff.legislation import bp as legislation_bp
     from app.staff.meetings import bp as meetings_bp
     from app.staff.motions import bp as votes_bp
     from app.staff.queue import bp as public_comment_bp
+    from app.staff.setup import bp as setup_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(api_bp)
@@ -73,6 +77,12 @@ def create_app(config_class=None) -> Flask:
     app.register_blueprint(public_comment_bp)
     app.register_blueprint(votes_bp)
     app.register_blueprint(legislation_bp)
+    app.register_blueprint(city_bp)
+    app.register_blueprint(setup_bp)
+
+    from app import city
+
+    city.init_app(app)  # the city profile: the provider app.core reads the zone and record language from
 
     # Features above answer the domain events of the layers below (docs/architecture.md); importing connects them.
     from app.errors import register_error_handlers

@@ -31,7 +31,9 @@ def test_home_query_count_does_not_grow_with_bodies_or_meetings(
         create_meeting(body, status="noticed", start_in=timedelta(days=-(n + 30)))
     with count_queries() as many:
         client.get("/")
-    assert len(many) == len(few) <= 5
+    # 5 for the page, 1 for the city profile (app/city), 1 for "does any user exist?" (the setup hint an
+    # anonymous visitor sees on an instance without users, app/staff/setup.py).
+    assert len(many) == len(few) <= 7
 
 
 def test_shell_has_landmarks_skip_link_and_lang(client):
