@@ -80,16 +80,18 @@ def create_app(config_class=None) -> Flask:
     app.register_blueprint(city_bp)
     app.register_blueprint(setup_bp)
 
-    from app import city
-
-    city.init_app(app)  # the city profile: the provider app.core reads the zone and record language from
-
     # Features above answer the domain events of the layers below (docs/architecture.md); importing connects them.
     from app.errors import register_error_handlers
     from app.legislation import reactions as _legislation_reactions  # noqa: F401
     from app.public_comment import reactions as _comment_reactions  # noqa: F401
 
     register_error_handlers(app)
+
+    from app import city
+
+    # The city profile: the provider app.core reads the zone and record language from. After the error handlers,
+    # so that its before_request runs after theirs (a writing request's transaction is opened there first).
+    city.init_app(app)
 
     from app.cli import register_cli
 

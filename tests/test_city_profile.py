@@ -16,7 +16,10 @@ from app.core.record import in_record_language, record_language
 from app.core.timeutil import city_zone
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-SVG = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#0b4f6c"/></svg>'
+SVG = (
+    b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+    b'<rect width="10" height="10" fill="#0b4f6c"/></svg>'
+)
 VALID = {"name_en": "Town of Example", "timezone": "America/New_York", "record_language": "en"}
 
 

@@ -133,8 +133,8 @@ def test_setup_refuses_once_users_exist_and_if_needed_prints_nothing(app, db, cr
 
 
 def test_setup_if_needed_prints_the_link_on_an_empty_instance(app, db):
-    code, output = run_setup(app, "--if-needed", "--host", "0.0.0.0", "--port", "8080")
-    assert code == 0 and re.search(r"http://0\.0\.0\.0:8080/setup/\S+", output)
+    code, output = run_setup(app, "--if-needed", "--host", "meetings.local", "--port", "8080")
+    assert code == 0 and re.search(r"http://meetings\.local:8080/setup/\S+", output)
 
 
 @pytest.mark.parametrize("url", ["/", "/login"])

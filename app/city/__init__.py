@@ -17,6 +17,15 @@ def init_app(app) -> None:
 
     app.extensions[PROVIDER_KEY] = current_city
 
+    @app.before_request
+    def load_city():
+        """Load the profile before the view (after app/errors.py has opened a writing request's transaction):
+        every later use in the request, an error page included, reads it from flask.g without a query."""
+        from flask import request
+
+        if request.endpoint != "static":
+            current_city()
+
     @app.context_processor
     def city_context():
         city = current_city()

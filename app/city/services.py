@@ -140,7 +140,8 @@ def _profile_row() -> CityProfile | None:
 def current_city() -> City:
     """The city as it stands: one query the first time in an app context (a request), then from ``flask.g``.
 
-    A database that is busy or down gives config's defaults, so error pages still render."""
+    A database that is busy or down gives config's defaults for the rest of the request, so error pages still
+    render (app/errors.py answers the error itself)."""
     cached = g.get(_G_KEY) if has_app_context() else None
     if cached is not None:
         return cached
@@ -149,7 +150,7 @@ def current_city() -> City:
     except SQLAlchemyError:
         with contextlib.suppress(SQLAlchemyError):
             db.session.rollback()
-        return default_city()  # not cached: the next call tries the database again
+        profile = None  # config's defaults for the rest of this request: its error page needs no second try
     city = _snapshot(profile) if profile is not None else default_city()
     if has_app_context():
         setattr(g, _G_KEY, city)
