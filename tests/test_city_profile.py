@@ -186,15 +186,17 @@ def test_an_editor_saves_the_profile_and_the_header_shows_it(client, db, login_a
 
 def test_a_refused_form_comes_back_with_everything_typed_and_says_to_choose_the_logo_again(client, db, login_as):
     login_as(Role.clerk)
-    data = form_data(timezone="Mars/Olympus_Mons", name_en="Town of <Example>")
+    data = form_data(timezone="Mars/Olympus_Mons", name_en="Town of <Example>", website="example.org")
     data["logo"] = (io.BytesIO(PNG), "logo.png")
     response = client.post("/staff/city", data=data, content_type="multipart/form-data")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'value="Town of &lt;Example&gt;"' in html and 'value="clerk@example.org"' in html
+    assert 'value="example.org"' in html
     assert "Town Hall, 1 Main Street" in html and "Pueblo de Ejemplo" in html
     assert 'aria-describedby="timezone-hint timezone-error"' in html
     assert re.search(r'id="timezone-error">[^<]*not a time zone', html)
+    assert re.search(r'id="website-error">[^<]*https://', html)  # every refusal at once, not only the first
     assert "choose the file again" in html
     assert profiles(db) == 0
 

@@ -290,6 +290,60 @@ def _audit_view(profile: CityProfile) -> dict:
     }
 
 
+#: The profile's text fields, in the order the page shows them (the view passes them by these names).
+PROFILE_FIELDS = (
+    "name_en",
+    "name_es",
+    "short_name",
+    "timezone",
+    "record_language",
+    "meeting_place",
+    "clerk_email",
+    "clerk_phone",
+    "website",
+    "records_notice",
+    "email_notice",
+    "footer_text",
+)
+
+
+def _checks(fields: dict) -> dict:
+    defaults = default_city()
+    timezone, language = fields.get("timezone"), fields.get("record_language")
+    return {
+        "name_en": lambda: _text(
+            fields.get("name_en"), "name_en", NAME_MAX, required_message=_("Enter the city's official name.")
+        ),
+        "name_es": lambda: _text(fields.get("name_es"), "name_es", NAME_MAX),
+        "short_name": lambda: _text(fields.get("short_name"), "short_name", SHORT_NAME_MAX),
+        "timezone": lambda: valid_timezone(timezone if timezone is not None else defaults.timezone),
+        "record_language": lambda: _language(language if language is not None else defaults.record_language),
+        "meeting_place": lambda: _text(fields.get("meeting_place"), "meeting_place", PLACE_MAX, multiline=True),
+        "clerk_email": lambda: _email(fields.get("clerk_email")),
+        "clerk_phone": lambda: _phone(fields.get("clerk_phone")),
+        "website": lambda: _website(fields.get("website")),
+        "records_notice": lambda: _text(fields.get("records_notice"), "records_notice", NOTICE_MAX, multiline=True),
+        "email_notice": lambda: _text(fields.get("email_notice"), "email_notice", NOTICE_MAX, multiline=True),
+        "footer_text": lambda: _text(fields.get("footer_text"), "footer_text", FOOTER_MAX, multiline=True),
+    }
+
+
+def _validate(fields: dict) -> tuple[dict, list[DomainError]]:
+    values, problems = {}, []
+    for name, check in _checks(fields).items():
+        try:
+            values[name] = check()
+        except DomainError as exc:
+            problems.append(exc)
+    return values, problems
+
+
+def profile_problems(**fields) -> list[DomainError]:
+    """Every refusal ``update_city_profile`` would give for these text fields, so a form can show them all at
+    once (the service itself stops at the first). The logo is checked only when saving."""
+    return _validate(fields)[1]
+
+
 def update_city_profile(
     *,
     name_en,
@@ -314,23 +368,25 @@ def update_city_profile(
     ``logo`` is an uploaded file (anything with ``filename`` and ``stream``) that replaces the logo;
     ``remove_logo`` removes it. A refusal is a DomainError naming the field; nothing is saved then.
     ``actor`` is the User; without one (the command line, the demo) ``actor_label`` says who."""
-    defaults = default_city()
-    values = {
-        "name_en": _text(name_en, "name_en", NAME_MAX, required_message=_("Enter the city's official name.")),
-        "name_es": _text(name_es, "name_es", NAME_MAX),
-        "short_name": _text(short_name, "short_name", SHORT_NAME_MAX),
-        "timezone": valid_timezone(timezone if timezone is not None else defaults.timezone),
-        "record_language": _language(record_language if record_language is not None else defaults.record_language),
-        "meeting_place": _text(meeting_place, "meeting_place", PLACE_MAX, multiline=True),
-        "clerk_email": _email(clerk_email),
-        "clerk_phone": _phone(clerk_phone),
-        "website": _website(website),
-        "footer_text": _text(footer_text, "footer_text", FOOTER_MAX, multiline=True),
-    }
-    notices = {
-        NoticeKind.records: _text(records_notice, "records_notice", NOTICE_MAX, multiline=True),
-        NoticeKind.email: _text(email_notice, "email_notice", NOTICE_MAX, multiline=True),
-    }
+    values, problems = _validate(
+        {
+            "name_en": name_en,
+            "name_es": name_es,
+            "short_name": short_name,
+            "timezone": timezone,
+            "record_language": record_language,
+            "meeting_place": meeting_place,
+            "clerk_email": clerk_email,
+            "clerk_phone": clerk_phone,
+            "website": website,
+            "footer_text": footer_text,
+            "records_notice": records_notice,
+            "email_notice": email_notice,
+        }
+    )
+    if problems:
+        raise problems[0]
+    notices = {NoticeKind.records: values.pop("records_notice"), NoticeKind.email: values.pop("email_notice")}
     stored_logo = None
     filename = getattr(logo, "filename", None) if logo is not None else None
     if logo is not None and (not isinstance(filename, str | None) or not hasattr(logo, "stream")):

@@ -7,30 +7,22 @@ from flask_login import current_user
 from app.auth.decorators import editor_required, login_gate
 from app.city.forms import CityProfileForm
 from app.city.models import NoticeKind
-from app.city.services import LOGO_MAX_BYTES, current_city, notice_history, update_city_profile, zone_choices
+from app.city.services import (
+    LOGO_MAX_BYTES,
+    PROFILE_FIELDS,
+    current_city,
+    notice_history,
+    profile_problems,
+    update_city_profile,
+    zone_choices,
+)
 from app.core.actions import attempt
-from app.core.forms import options
+from app.core.forms import attach_error, options
 from app.core.uploads import send_image
 from app.core.web import language_name
 
 bp = Blueprint("city", __name__)
 bp.before_request(login_gate("city.logo"))
-
-#: The form's fields that are plain profile values, passed to the service under the same names.
-PROFILE_FIELDS = (
-    "name_en",
-    "name_es",
-    "short_name",
-    "timezone",
-    "record_language",
-    "meeting_place",
-    "clerk_email",
-    "clerk_phone",
-    "website",
-    "records_notice",
-    "email_notice",
-    "footer_text",
-)
 
 
 def _form(city) -> CityProfileForm:
@@ -50,18 +42,18 @@ def profile():
     form = _form(city)
     if form.validate_on_submit():
         logo = request.files.get("logo")
-        with attempt(form) as done:
-            update_city_profile(
-                **{name: form[name].data for name in PROFILE_FIELDS},
-                logo=logo,
-                remove_logo=bool(form.remove_logo.data),
-                actor=current_user,
-            )
-        if done:
-            flash(_("The city profile is saved."), "success")
-            if request.args.get("setup"):
-                return redirect(url_for("dashboard.index"))
-            return redirect(url_for("city.profile"))
+        fields = {name: form[name].data for name in PROFILE_FIELDS}
+        problems = profile_problems(**fields)  # every field's refusal at once, not only the first
+        for problem in problems:
+            attach_error(form, problem)
+        if not problems:
+            with attempt(form) as done:
+                update_city_profile(**fields, logo=logo, remove_logo=bool(form.remove_logo.data), actor=current_user)
+            if done:
+                flash(_("The city profile is saved."), "success")
+                if request.args.get("setup"):
+                    return redirect(url_for("dashboard.index"))
+                return redirect(url_for("city.profile"))
         if logo is not None and logo.filename:
             form.form_errors.append(
                 _(
