@@ -1,4 +1,5 @@
 # Two commands: `make run` serves the demo city, `make test` runs lint and the whole suite.
+# `DAIS_DEMO=0 make run` serves an empty instance instead and prints the one-time setup link (docs/setup.md).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -29,7 +30,11 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.installed $(CATALOGS)
 	@mkdir -p instance
 	DAIS_CONFIG=$${DAIS_CONFIG:-development} $(BIN)/flask db upgrade
-	DAIS_CONFIG=$${DAIS_CONFIG:-development} $(BIN)/flask seed-demo --if-empty
+	@if [ "$${DAIS_DEMO:-1}" = "0" ]; then \
+		DAIS_CONFIG=$${DAIS_CONFIG:-development} $(BIN)/flask setup --if-needed --host $(HOST) --port $(PORT); \
+	else \
+		DAIS_CONFIG=$${DAIS_CONFIG:-development} $(BIN)/flask seed-demo --if-empty; \
+	fi
 	@echo ""
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	DAIS_CONFIG=$${DAIS_CONFIG:-development} $(BIN)/flask run --host $(HOST) --port $(PORT)

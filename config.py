@@ -41,7 +41,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     TIMEZONE = os.environ.get("TIMEZONE", "America/New_York")
-    CITY_NAME = os.environ.get("CITY_NAME", "City of Key West")
+    #: Only a default: the city profile (/staff/city, stored in the database) names the city. Empty means "not set
+    #: up yet": the header says "Dais" until the profile (or this variable) gives a name.
+    CITY_NAME = os.environ.get("CITY_NAME", "")
     #: Offered in the language switch; the first is the default. Each other needs translations/<code>.
     LANGUAGES = ["en", "es"]
     BABEL_DEFAULT_LOCALE = "en"

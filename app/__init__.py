@@ -51,19 +51,23 @@ def create_app(config_class=None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    from app.core.timeutil import city_zone_name
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=city_zone_name)
     _configure_login(app)
 
     from app.api.views import bp as api_bp
     from app.portal.views import bp as portal_bp
     from app.staff.accounts import bp as auth_bp
     from app.staff.bodies import bp as bodies_bp
+    from app.staff.city import bp as city_bp
     from app.staff.dashboard import bp as dashboard_bp
     from app.staff.legislation import bp as legislation_bp
     from app.staff.meetings import bp as meetings_bp
     from app.staff.members import bp as members_bp
     from app.staff.motions import bp as votes_bp
     from app.staff.queue import bp as public_comment_bp
+    from app.staff.setup import bp as setup_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(api_bp)
@@ -75,6 +79,8 @@ def create_app(config_class=None) -> Flask:
     app.register_blueprint(public_comment_bp)
     app.register_blueprint(votes_bp)
     app.register_blueprint(legislation_bp)
+    app.register_blueprint(city_bp)
+    app.register_blueprint(setup_bp)
 
     # Features above answer the domain events of the layers below (docs/architecture.md); importing connects them.
     from app.errors import register_error_handlers
@@ -82,6 +88,12 @@ def create_app(config_class=None) -> Flask:
     from app.public_comment import reactions as _comment_reactions  # noqa: F401
 
     register_error_handlers(app)
+
+    from app import city
+
+    # The city profile: the provider app.core reads the zone and record language from. After the error handlers,
+    # so that its before_request runs after theirs (a writing request's transaction is opened there first).
+    city.init_app(app)
 
     from app.cli import register_cli
 

@@ -1,4 +1,4 @@
-"""Command-line tools: flask create-user, flask seed-demo."""
+"""Command-line tools: flask setup, flask create-user, flask seed-demo."""
 
 import click
 from flask import current_app
@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 from app.auth import services as auth_services
 from app.auth.models import Role, User
 from app.bodies.models import Body
+from app.city.services import city_name
+from app.city.setup import SETUP_TOKEN_HOURS, issue_setup_token
 from app.core.errors import DomainError
 from app.extensions import db
 
@@ -60,7 +62,7 @@ REFUSED_WITH_DATA = (
     help="On a production configuration, load the demo anyway, but only into an empty database (no bodies, no users).",
 )
 def seed_demo_command(if_empty, force):
-    """Load the sample City of Key West data (idempotent: running it twice changes nothing).
+    """Load the demo city's sample data (idempotent: running it twice changes nothing).
 
     Refused on a production configuration: the demo's accounts share a published password.
     """
@@ -83,7 +85,7 @@ def seed_demo_command(if_empty, force):
     shown = [(email, role) for email, role, _ in DEMO_LOGINS if email in emails]
     if shown:
         click.echo("")
-        click.echo(f"Demo logins for {current_app.config['CITY_NAME']} (password for each: {DEMO_PASSWORD}):")
+        click.echo(f"Demo logins for {city_name('en')} (password for each: {DEMO_PASSWORD}):")
         for email, role in shown:
             click.echo(f"  {role:<13} {email}")
     if shown and not allowed:
@@ -94,6 +96,41 @@ def seed_demo_command(if_empty, force):
         )
 
 
+SETUP_DONE = (
+    "This instance already has users, so it is set up: sign in, or ask an administrator for an account "
+    "(`flask create-user` adds one from the command line)."
+)
+
+
+@click.command("setup")
+@click.option("--if-needed", is_flag=True, help="Print nothing (and change nothing) when any user exists.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Host the link points at.")
+@click.option("--port", default="5000", show_default=True, help="Port the link points at.")
+@click.option("--base-url", default="", help="The site's public address instead, e.g. https://meetings.city.example")
+def setup_command(if_needed, host, port, base_url):
+    """Print a one-time link that creates the first administrator (first run, on a database without users).
+
+    The link works once, for 24 hours; running the command again replaces it."""
+    if db.session.scalar(select(User.id).limit(1)) is not None:
+        if if_needed:
+            return
+        raise click.ClickException(SETUP_DONE)
+    token = issue_setup_token()
+    db.session.commit()
+    base = base_url.rstrip("/") if base_url else f"http://{host}:{port}"
+    click.echo("")
+    click.echo("Dais has no users yet. Open this link to create the first administrator:")
+    click.echo("")
+    click.echo(f"    {base}/setup/{token}")
+    click.echo("")
+    click.echo(
+        f"It works once and expires in {SETUP_TOKEN_HOURS} hours; `flask setup` prints a new one (the old one "
+        "stops working). Keep it private: whoever opens it first becomes the administrator."
+    )
+    click.echo("")
+
+
 def register_cli(app):
+    app.cli.add_command(setup_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)

@@ -523,3 +523,22 @@ def commission(create_body, create_member):
 def members(commission):
     """The commission's members by first name."""
     return {m.full_name.split()[0]: m for m in commission[1]}
+
+
+# --- the city profile (app/city): tests/test_city_profile.py, test_first_run.py, test_setup_checklist.py ---------
+
+
+@pytest.fixture
+def set_city(db):
+    """Save the city profile through its service: ``set_city(name_en="Town of Example", timezone=...)``."""
+
+    def factory(**fields):
+        from app.city.services import update_city_profile
+
+        values = {"name_en": "Town of Example", "timezone": "America/New_York", "record_language": "en"}
+        values.update(fields)
+        profile = update_city_profile(actor_label="test", **values)
+        db.session.commit()
+        return profile
+
+    return factory

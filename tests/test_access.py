@@ -118,6 +118,9 @@ MATRIX = [
     ("GET", "/staff/agreements/{agreement}", {CLERK, ADMIN}, 200),
     ("POST", "/staff/agreements/{agreement}", {CLERK, ADMIN}, 302),  # missing fields keep their stored values
     ("POST", "/staff/agreements/{agreement}/documents", {CLERK, ADMIN}, 422),
+    # The city profile (app/staff/city.py): an empty form is refused (the official name is required).
+    ("GET", "/staff/city", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/city", {CLERK, ADMIN}, 422),
 ]
 
 
@@ -206,7 +209,8 @@ def world(app, db, create_meeting, create_member, tmp_path):
 def test_matrix_covers_every_staff_route(app):
     """A new staff route must be added to the matrix above. The portal and the read-only API are the anonymous
     surface by design (one place each to audit); every other blueprint is staff-only."""
-    public = {"static", "auth.login", "auth.logout"}
+    # The logo is in every page's header; the first-run page answers only a valid one-time token (404 otherwise).
+    public = {"static", "auth.login", "auth.logout", "city.logo", "setup.start"}
     covered = set()
     for method, template, _, _ in MATRIX:
         adapter = app.url_map.bind("localhost")

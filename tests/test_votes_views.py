@@ -446,4 +446,5 @@ def test_query_budgets_do_not_grow_with_the_record(client, session, item, member
     for url in urls:
         with count_queries() as queries:
             assert client.get(url).status_code == 200
-        assert len(queries) == counts[url] <= 10, (url, [q[q.find("FROM") : q.find("FROM") + 40] for q in queries])
+        # 10 for the page, plus the city profile every request loads once (app/city).
+        assert len(queries) == counts[url] <= 11, (url, [q[q.find("FROM") : q.find("FROM") + 40] for q in queries])

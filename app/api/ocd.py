@@ -9,8 +9,9 @@ canonical page address, so they are stable across exports.
 import uuid
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import url_for
 
+from app.city.services import city_name
 from app.core.timeutil import to_local, utcnow
 from app.meetings.models import MeetingStatus
 from app.votes import reading as vote_record
@@ -130,7 +131,7 @@ def event(meeting, motions_by_item: dict) -> dict:
         "links": [{"note": "Meeting page", "url": page}],
         "participants": [{"name": meeting.body.name, "type": "organization", "note": "host"}],
         "agenda": agenda,
-        "sources": [{"url": page, "note": f"{current_app.config['CITY_NAME']} (Dais)"}],
+        "sources": [{"url": page, "note": f"{city_name()} (Dais)"}],
         "extras": {"dais_meeting_id": meeting.id, "cancelled_reason": meeting.cancelled_reason},
     }
 
@@ -268,7 +269,7 @@ def bill(resolution) -> dict:
         "related_bills": related,
         "versions": [],
         "documents": [],
-        "sources": [{"url": page, "note": f"{current_app.config['CITY_NAME']} (Dais)"}],
+        "sources": [{"url": page, "note": f"{city_name()} (Dais)"}],
         "extras": {
             "status": resolution.status.value,
             "effective_on": resolution.effective_on.isoformat() if resolution.effective_on else None,

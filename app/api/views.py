@@ -15,6 +15,7 @@ from app.api import ocd, serializers
 from app.api.openapi import document
 from app.bodies.models import Body, Member, Membership
 from app.bodies.services import BODY_WHOLE
+from app.city.services import city_name
 from app.core.loaders import MAX_ID
 from app.core.paging import page_of
 from app.core.timeutil import local_bounds, to_local, utcnow
@@ -141,7 +142,7 @@ def caching_and_cors(response):
 def index():
     return jsonify(
         {
-            "name": f"{current_app.config['CITY_NAME']} open meeting data",
+            "name": f"{city_name()} open meeting data",
             "version": "1",
             "openapi": url_for("api.openapi", _external=True),
             "endpoints": {

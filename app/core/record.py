@@ -3,10 +3,13 @@
 from flask import current_app
 from flask_babel import force_locale
 
+from app.core.timeutil import city_setting
+
 
 def record_language() -> str:
-    """The city's record language: the default locale until the city profile stores its own."""
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    """The city's record language: the city profile's (through the provider app/city registers), else the
+    default locale."""
+    return city_setting("record_language", current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def in_record_language():

@@ -18,8 +18,25 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: app.extensions key of the city settings provider: a callable returning an object with ``timezone`` and
+#: ``record_language`` (app/city registers its profile there). Core never imports app.city.
+CITY_PROVIDER = "dais.city"
+
+
+def city_setting(name: str, default: str) -> str:
+    """One of the city's settings from the registered provider, or ``default`` (from config) without one."""
+    provider = current_app.extensions.get(CITY_PROVIDER)
+    value = getattr(provider(), name, None) if provider is not None else None
+    return value or default
+
+
+def city_zone_name() -> str:
+    """The city's time zone name: the city profile's, else config TIMEZONE. Also Flask-Babel's zone selector."""
+    return city_setting("timezone", current_app.config["TIMEZONE"])
+
+
 def city_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
+    return ZoneInfo(city_zone_name())
 
 
 def to_local(value: datetime | None) -> datetime | None:

@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import re
 import secrets
 import zipfile
 from dataclasses import dataclass
@@ -19,7 +20,13 @@ KINDS = {
     "jpeg": ("image/jpeg", {".jpg", ".jpeg"}),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", {".docx"}),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", {".xlsx"}),
+    "svg": ("image/svg+xml", {".svg"}),
 }
+
+#: What a logo may be: a picture, never a document.
+IMAGE_KINDS = ("png", "jpeg", "svg")
+#: Documents attached to items: never SVG (an SVG is a document that can carry script).
+DOCUMENT_KINDS = ("pdf", "png", "jpeg", "docx", "xlsx")
 
 
 @dataclass
@@ -34,6 +41,30 @@ class StoredFile:
 def kind_label(content_type: str) -> str:
     """ "PDF", "DOCX"...: every document link says what it is and how big (R14)."""
     return next((kind.upper() for kind, (ct, _extensions) in KINDS.items() if ct == content_type), content_type)
+
+
+#: The start of an SVG file: an optional byte-order mark, XML declaration, comments and white space, then <svg.
+SVG_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<svg[\s>]", re.DOTALL)
+#: What an SVG may not contain: script, event handlers, embedded HTML, entity declarations (and so any DOCTYPE),
+#: and references to anything outside the file (only "#fragment" links are allowed).
+SVG_FORBIDDEN = re.compile(
+    rb"<\s*script|<\s*foreignObject|<!DOCTYPE|<!ENTITY|\son[a-z]+\s*=|javascript:|@import"
+    rb"|href\s*=\s*[\"'](?!#)|url\(\s*[\"']?(?!#)",
+    re.IGNORECASE,
+)
+
+
+def is_svg(data: bytes) -> bool:
+    return bool(SVG_START.match(data[:4096]))
+
+
+def svg_is_safe(data: bytes) -> bool:
+    """A plain drawing: UTF-8 text without script, handlers, embedded HTML, entities or outside references."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return SVG_FORBIDDEN.search(data) is None
 
 
 def sniff(data: bytes) -> str | None:
@@ -55,6 +86,8 @@ def sniff(data: bytes) -> str | None:
                 return "docx"
             if any(n.startswith("xl/") for n in names):
                 return "xlsx"
+    if is_svg(data):
+        return "svg"
     return None
 
 
@@ -82,7 +115,7 @@ def validate_and_store(filename: str | None, stream) -> StoredFile:
     if len(data) > limit:
         raise DomainError(_("The file is larger than %(mb)d MB.", mb=limit // (1024 * 1024)), field="file")
     kind = sniff(data)
-    if kind is None:
+    if kind not in DOCUMENT_KINDS:
         raise DomainError(
             _("Only PDF, Word (.docx), Excel (.xlsx), PNG and JPEG files can be attached; this file is none of those."),
             field="file",
@@ -103,6 +136,69 @@ def validate_and_store(filename: str | None, stream) -> StoredFile:
     stored_name = secrets.token_hex(16)
     (folder / stored_name).write_bytes(data)
     return StoredFile(name, stored_name, content_type, len(data), hashlib.sha256(data).hexdigest())
+
+
+def validate_and_store_image(filename: str | None, stream, *, field: str, max_bytes: int) -> StoredFile:
+    """Check an uploaded picture (PNG, JPEG or a plain SVG, at most ``max_bytes``) and write it; nothing is
+    written when any check fails. Refusals name ``field``."""
+    try:
+        name = check_filename(filename)
+    except DomainError as exc:
+        raise DomainError(exc.message, field=field) from None
+    data = stream.read(max_bytes + 1)
+    if not data:
+        raise DomainError(_("The file is empty."), field=field)
+    if len(data) > max_bytes:
+        raise DomainError(
+            _(
+                "The picture is larger than %(mb)s MB. Make it smaller (a logo rarely needs more than 200 KB) "
+                "and try again.",
+                mb=max(1, max_bytes // (1024 * 1024)),
+            ),
+            field=field,
+        )
+    kind = sniff(data)
+    if kind not in IMAGE_KINDS:
+        raise DomainError(_("Only a PNG, JPEG or SVG picture can be used; this file is none of those."), field=field)
+    if kind == "svg" and not svg_is_safe(data):
+        raise DomainError(
+            _(
+                "This SVG contains script, event handlers, embedded pages or links to other files, which a logo "
+                "may not have. Export it again as a plain drawing, or use a PNG."
+            ),
+            field=field,
+        )
+    content_type, extensions = KINDS[kind]
+    suffix = Path(name).suffix.lower()
+    if suffix not in extensions:
+        raise DomainError(
+            _(
+                "The file's content is %(kind)s but its name ends in “%(suffix)s”. Rename it and try again.",
+                kind=kind.upper(),
+                suffix=suffix or _("(nothing)"),
+            ),
+            field=field,
+        )
+    folder = Path(current_app.config["UPLOAD_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    stored_name = secrets.token_hex(16)
+    (folder / stored_name).write_bytes(data)
+    return StoredFile(name, stored_name, content_type, len(data), hashlib.sha256(data).hexdigest())
+
+
+#: How an SVG is served: no script, no outside loads, not sniffed as anything else.
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+
+def send_image(stored_name: str, content_type: str, *, max_age: int):
+    """Serve a stored picture inline (a logo). An SVG gets a CSP that forbids script and every outside load."""
+    path = stored_path(stored_name)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=content_type, max_age=max_age, conditional=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = SVG_CSP if content_type == "image/svg+xml" else "default-src 'none'"
+    return response
 
 
 def stored_path(stored_name: str) -> Path:

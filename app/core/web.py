@@ -125,8 +125,8 @@ def register_web(app):
 
     @app.context_processor
     def shell_context():
+        # city and city_name come from app/city's context processor (the profile, or config until it is saved).
         return {
-            "city_name": current_app.config["CITY_NAME"],
             "current_locale": str(get_locale()),
             "languages": current_app.config["LANGUAGES"],
             "language_name": language_name,

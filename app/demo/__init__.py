@@ -9,7 +9,14 @@ seed_demo() twice changes nothing. The logins share DEMO_PASSWORD, which is publ
 refuses to load the demo on a production configuration (see app/cli.py).
 """
 
-from app.demo.city import DEMO_LOGINS, DEMO_PASSWORD, seed_commission, seed_logins, seed_planning_board
+from app.demo.city import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    seed_city_profile,
+    seed_commission,
+    seed_logins,
+    seed_planning_board,
+)
 from app.demo.meetings import seed_meetings
 from app.demo.public_comment import seed_public_comment
 from app.demo.votes import seed_votes
@@ -20,7 +27,9 @@ __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "seed_demo"]
 
 def seed_demo() -> int:
     """Create whatever of the demo city is missing; return how many records were added."""
-    commission, created = seed_commission()
+    created = seed_city_profile()
+    commission, new = seed_commission()
+    created += new
     created += seed_meetings(commission)
     created += seed_public_comment(commission)
     created += seed_votes(commission)

@@ -12,6 +12,8 @@ from app.auth import services as auth_services
 from app.auth.models import Role, User
 from app.bodies import services
 from app.bodies.models import Body, BodyKind, Member, Membership
+from app.city.models import CityProfile
+from app.city.services import update_city_profile
 from app.extensions import db
 
 #: Published (in the README and here), so flask seed-demo refuses to create these accounts in production.
@@ -147,3 +149,21 @@ def seed_logins() -> int:
         )
         created += 1
     return created
+
+
+def seed_city_profile() -> int:
+    """The demo city's name, zone and clerk's office, saved through the same service as the setup page."""
+    if db.session.scalar(select(CityProfile.id)) is not None:
+        return 0
+    update_city_profile(
+        name_en="City of Key West",
+        name_es="Ciudad de Cayo Hueso",
+        short_name="Key West",
+        timezone="America/New_York",
+        record_language="en",
+        meeting_place="City Hall, 1300 White Street, Key West, FL 33040",
+        clerk_email="clerk@keywest.example",
+        clerk_phone="305-809-3835",
+        actor_label="seed-demo",
+    )
+    return 1

@@ -13,8 +13,9 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from app.bodies.models import Body
+from app.city.services import city_name
 from app.core.loaders import get_or_404
-from app.core.timeutil import city_zone, utcnow
+from app.core.timeutil import city_zone, city_zone_name, utcnow
 from app.extensions import db
 from app.meetings.models import Meeting, MeetingStatus
 from app.portal.views import bp
@@ -58,7 +59,7 @@ def _feed(meetings, name: str, filename: str = "meetings.ics") -> Response:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-timezone", current_app.config["TIMEZONE"])
+    calendar.add("x-wr-timezone", city_zone_name())
     for meeting in meetings:
         calendar.add_component(_event(meeting))
     calendar.add_missing_timezones()
@@ -76,13 +77,13 @@ def _public_meetings(body_id: int | None = None):
 
 @bp.route("/meetings.ics")
 def calendar_all():
-    return _feed(_public_meetings(), _("%(city)s public meetings", city=current_app.config["CITY_NAME"]))
+    return _feed(_public_meetings(), _("%(city)s public meetings", city=city_name()))
 
 
 @bp.route("/bodies/<id:body_id>/meetings.ics")
 def calendar_body(body_id: int):
     body = get_or_404(Body, body_id)
-    return _feed(_public_meetings(body.id), f"{current_app.config['CITY_NAME']}: {body.name}")
+    return _feed(_public_meetings(body.id), f"{city_name()}: {body.name}")
 
 
 @bp.route("/meetings/<id:meeting_id>/calendar.ics")

@@ -7,6 +7,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.city.services import city_name
 from app.core.actions import attempt
 from app.core.errors import DomainError
 from app.core.forms import options
@@ -113,7 +114,7 @@ def _send_confirmation(speaker, token: str, *, again=False) -> bool:
         "",
         _("Keep this link private: anyone who has it can change your request."),
         "",
-        current_app.config["CITY_NAME"],
+        city_name(),
     ]
     try:
         send_mail(speaker.email, _("Your request to speak: %(title)s", title=speaker.meeting.title), "\n".join(lines))

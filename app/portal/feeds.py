@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.bodies.models import Body
+from app.city.services import city_name
 from app.core.loaders import get_or_404
 from app.core.timeutil import city_zone
 from app.core.web import local_date, local_datetime
@@ -34,7 +35,7 @@ def _generator(kind: str, title: str, self_url: str, alternate: str) -> FeedGene
     feed = FeedGenerator()
     feed.id(_tag(kind, 0))
     feed.title(title)
-    feed.author({"name": current_app.config["CITY_NAME"]})
+    feed.author({"name": city_name()})
     feed.link(href=self_url, rel="self", type="application/atom+xml")
     feed.link(href=alternate, rel="alternate", type="text/html")
     feed.language(str(get_locale()))
@@ -52,7 +53,7 @@ def _agenda_feed(body: Body | None) -> Response:
     if body is not None:
         query = query.where(Meeting.body_id == body.id)
     meetings = db.session.scalars(query.order_by(Meeting.agenda_published_at.desc()).limit(FEED_SIZE)).all()
-    city = current_app.config["CITY_NAME"]
+    city = city_name()
     if body is None:
         feed = _generator(
             "agendas",
@@ -99,7 +100,7 @@ def feed_resolutions():
     ).all()
     feed = _generator(
         "resolutions",
-        _("%(city)s: adopted resolutions", city=current_app.config["CITY_NAME"]),
+        _("%(city)s: adopted resolutions", city=city_name()),
         url_for("portal.feed_resolutions", _external=True),
         url_for("portal.resolutions", _external=True),
     )

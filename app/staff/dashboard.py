@@ -4,6 +4,7 @@ from flask_login import current_user
 from app.auth.decorators import login_gate, staff_required
 from app.bodies.services import bodies_with_members
 from app.core.timeutil import to_local, utcnow
+from app.staff.checklist import setup_checklist, setup_complete
 from app.votes.conflicts import open_disclosures
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -16,6 +17,7 @@ def index():
     bodies = bodies_with_members()
     today = to_local(utcnow()).date()
     disclosures = open_disclosures() if current_user.is_editor else []
+    steps = setup_checklist() if current_user.is_editor else []
     return render_template(
         "dashboard/index.html",
         bodies=bodies,
@@ -23,4 +25,5 @@ def index():
         user=current_user,
         overdue=[d for d in disclosures if d.is_overdue(today)],
         due=[d for d in disclosures if not d.is_overdue(today)],
+        setup_steps=[] if setup_complete(steps) else steps,
     )

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from app.bodies.models import Body
+from app.city.services import city_name
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.mail import send_mail
@@ -127,7 +128,7 @@ def send_confirmation(pending: Pending) -> None:
                 _(
                     "Someone (we hope you) asked to receive the new agendas of %(scope)s from %(city)s.",
                     scope=scope,
-                    city=current_app.config["CITY_NAME"],
+                    city=city_name(),
                 ),
                 "",
                 _("To confirm, open this link:"),
