@@ -161,6 +161,31 @@ def test_deactivation_signs_the_user_out_everywhere(app, client, create_user, db
     assert db.session.scalar(entries) == 1
 
 
+def test_a_remembered_login_ends_with_deactivation_too(app, client, create_user, db):
+    """Not only the session: the long-lived "keep me signed in" cookie stops working as well."""
+    admin = create_user(Role.admin)
+    viewer = create_user(Role.viewer)
+    first = app.test_client()
+    assert login(first, viewer.email, remember="y").status_code == 302
+    remembered = first.get_cookie("remember_token")
+    assert remembered is not None
+    later = app.test_client()  # a new browser session that has only the remember cookie
+    later.set_cookie("remember_token", remembered.value)
+    assert later.get("/dashboard/").status_code == 200
+
+    login(client, admin.email)
+    client.post(f"/admin/users/{viewer.id}/deactivate")
+    again = app.test_client()
+    again.set_cookie("remember_token", remembered.value)
+    assert again.get("/dashboard/").status_code == 302
+    assert first.get("/dashboard/").status_code == 302
+    # Reactivated, the account needs a new sign-in: the old cookies stay dead.
+    client.post(f"/admin/users/{viewer.id}/reactivate")
+    revived = app.test_client()
+    revived.set_cookie("remember_token", remembered.value)
+    assert revived.get("/dashboard/").status_code == 302
+
+
 def test_admin_cannot_deactivate_self_or_last_admin(client, login_as, db):
     admin = login_as(Role.admin)
     response = client.post(f"/admin/users/{admin.id}/deactivate", follow_redirects=True)
