@@ -70,8 +70,10 @@ def accept(app, path, password=NEW_PASSWORD, confirm=None):
 
 def test_invite_mail_accept_and_sign_in(app, client, admin, outbox, db):
     response = client.post("/admin/invitations/new", data=invite_form(), follow_redirects=True)
-    assert "Invitation sent to nora.new@city.example." in page_text(response)
-    assert "Nora New" in page_text(response)  # in the list of open invitations
+    listing = page_text(response)
+    assert "Invitation sent to nora.new@city.example." in listing
+    assert listing.count('id="invitations-heading"') == 1
+    assert listing.split('id="invitations-heading"')[1].count("<td>Nora New</td>") == 1  # the open invitations
 
     [message] = outbox()
     assert message["To"] == "nora.new@city.example"
@@ -90,6 +92,7 @@ def test_invite_mail_accept_and_sign_in(app, client, admin, outbox, db):
     invitee = app.test_client()
     page = invitee.get(path)
     assert page.status_code == 200
+    assert page.headers["Referrer-Policy"] == "no-referrer" and page.headers["Cache-Control"] == "no-store"
     assert "Nora New" in page_text(page) and "nora.new@city.example" in page_text(page)
 
     done = invitee.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
@@ -343,6 +346,7 @@ def test_mail_failure_keeps_the_invitation_and_shows_the_link_once(app, client, 
     assert response.status_code == 200
     text = page_text(response)
     assert "The invitation mail did not go" in text
+    assert response.headers["Cache-Control"] == "no-store"
     path = re.search(r'value="http://localhost(/invitations/[^"]+)"', text).group(1)
     assert count(db, Invitation) == 1
     # Shown once: the list does not repeat it.

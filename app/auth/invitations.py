@@ -149,11 +149,17 @@ def _ask_for_a_new_one(invitation: Invitation) -> str:
     return _("Ask %(name)s for a new invitation.", name=invitation.invited_by.display_name)
 
 
-def find_usable(token: str) -> Invitation:
-    """The invitation this link belongs to, if it can still be accepted; else InvitationUnusable."""
+def find_usable(token: str, *, lock: bool = False) -> Invitation:
+    """The invitation this link belongs to, if it can still be accepted; else InvitationUnusable.
+
+    ``lock`` holds the row until the commit (PostgreSQL), so two submissions of one link cannot both make an account:
+    the second waits, then finds it accepted. SQLite has one writer anyway."""
     invitation = None
     if token and len(token) <= MAX_TOKEN_LENGTH:
-        invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+        query = select(Invitation).where(Invitation.token_hash == hash_token(token))
+        if lock:
+            query = query.with_for_update(of=Invitation).execution_options(populate_existing=True)
+        invitation = db.session.scalar(query)
     if invitation is None or not token_matches(invitation.token_hash, token):
         raise InvitationUnusable(
             _(
@@ -172,7 +178,7 @@ def find_usable(token: str) -> Invitation:
 
 def accept(token: str, password: str, confirm: str) -> User:
     """Create the account the invitation describes, with the password its holder chose; the view signs them in."""
-    invitation = find_usable(token)
+    invitation = find_usable(token, lock=True)
     if (password or "") != (confirm or ""):
         raise DomainError(_("The two passwords do not match."), field="confirm")
     check_password_rules(password)

@@ -119,13 +119,23 @@ def users():
 # --- invitations ---------------------------------------------------------------------------------------------------
 
 
+def _private(response_tuple):
+    """A page holding an invitation's secret link: keep it out of caches and Referer headers."""
+    response = current_app.make_response(response_tuple)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def _after_sending(issued: invitations.Issued, sent_message: str):
     """Mail the link after the commit; if the mail did not go, show the link once, for the administrator to copy."""
     if invitations.mail_invitation(issued):
         flash(sent_message, "success")
         return redirect(url_for("auth.users"))
-    return render_template(
-        "admin/invitation_link.html", invitation=issued.invitation, link=invitations.invitation_link(issued)
+    return _private(
+        render_template(
+            "admin/invitation_link.html", invitation=issued.invitation, link=invitations.invitation_link(issued)
+        )
     )
 
 
@@ -184,7 +194,7 @@ def accept_invitation(token: str):
     try:
         invitation = invitations.find_usable(token)
     except invitations.InvitationUnusable as exc:
-        return render_template("invitations/unusable.html", message=exc.message), 404
+        return _private((render_template("invitations/unusable.html", message=exc.message), 404))
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         with attempt(form) as done:
@@ -194,8 +204,9 @@ def accept_invitation(token: str):
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
             return redirect(url_for("dashboard.index"))
         if isinstance(done.error, invitations.InvitationUnusable):
-            return render_template("invitations/unusable.html", message=done.error.message), 409
-    return render_template("invitations/accept.html", form=form, invitation=invitation), 422 if form.errors else 200
+            return _private((render_template("invitations/unusable.html", message=done.error.message), 409))
+    status = 422 if form.errors else 200
+    return _private((render_template("invitations/accept.html", form=form, invitation=invitation), status))
 
 
 # --- users -----------------------------------------------------------------------------------------------------------
