@@ -89,6 +89,7 @@ class Config:
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCKOUT_MINUTES = _int("LOGIN_LOCKOUT_MINUTES", 15)
     PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 10)
+    INVITATION_DAYS = _int("INVITATION_DAYS", 7)  # days an emailed staff invitation link stays valid
     #: flask seed-demo creates staff accounts with a published password: refused here (production) unless forced
     #: into an empty database. Not read from the environment, so no variable can switch the guard off.
     DEMO_ALLOWED = False

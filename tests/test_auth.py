@@ -3,7 +3,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.models import Role, User
+from app.auth.models import Invitation, Role, User
 from app.core.audit import AuditEntry
 from tests.conftest import PASSWORD, login
 
@@ -161,6 +161,31 @@ def test_deactivation_signs_the_user_out_everywhere(app, client, create_user, db
     assert db.session.scalar(entries) == 1
 
 
+def test_a_remembered_login_ends_with_deactivation_too(app, client, create_user, db):
+    """Not only the session: the long-lived "keep me signed in" cookie stops working as well."""
+    admin = create_user(Role.admin)
+    viewer = create_user(Role.viewer)
+    first = app.test_client()
+    assert login(first, viewer.email, remember="y").status_code == 302
+    remembered = first.get_cookie("remember_token")
+    assert remembered is not None
+    later = app.test_client()  # a new browser session that has only the remember cookie
+    later.set_cookie("remember_token", remembered.value)
+    assert later.get("/dashboard/").status_code == 200
+
+    login(client, admin.email)
+    client.post(f"/admin/users/{viewer.id}/deactivate")
+    again = app.test_client()
+    again.set_cookie("remember_token", remembered.value)
+    assert again.get("/dashboard/").status_code == 302
+    assert first.get("/dashboard/").status_code == 302
+    # Reactivated, the account needs a new sign-in: the old cookies stay dead.
+    client.post(f"/admin/users/{viewer.id}/reactivate")
+    revived = app.test_client()
+    revived.set_cookie("remember_token", remembered.value)
+    assert revived.get("/dashboard/").status_code == 302
+
+
 def test_admin_cannot_deactivate_self_or_last_admin(client, login_as, db):
     admin = login_as(Role.admin)
     response = client.post(f"/admin/users/{admin.id}/deactivate", follow_redirects=True)
@@ -171,84 +196,90 @@ def test_admin_cannot_deactivate_self_or_last_admin(client, login_as, db):
     assert "last active administrator" in page_text(response)
 
 
-def test_admin_creates_user_and_rejected_form_keeps_input(client, login_as, create_member, db):
+def test_the_admin_invites_instead_of_setting_a_password(client, login_as):
     login_as(Role.admin)
-    member = create_member(full_name="Rosa Delgado")
-    bad = client.post(
-        "/admin/users/new",
-        data={
-            "email": "new.user@city.example",
-            "display_name": "New Person",
-            "role": "commissioner",
-            "member_id": str(member.id),
-            "password": "short",
-        },
-    )
-    assert bad.status_code == 422
-    text = page_text(bad)
-    assert "Use at least 10 characters." in text
-    assert 'value="new.user@city.example"' in text and 'value="New Person"' in text
-    assert db.session.scalar(select(func.count(User.id)).where(User.email == "new.user@city.example")) == 0
-
-    good = client.post(
-        "/admin/users/new",
-        data={
-            "email": "New.User@City.example",
-            "display_name": "New Person",
-            "role": "commissioner",
-            "member_id": str(member.id),
-            "password": "a-long-enough-password",
-        },
-    )
-    assert good.status_code == 302
-    created = db.session.scalar(select(User).where(User.email == "new.user@city.example"))
-    assert created.role == Role.commissioner and created.member_id == member.id
-
-    duplicate = client.post(
-        "/admin/users/new",
-        data={
-            "email": "NEW.USER@city.example",
-            "display_name": "Again",
-            "role": "clerk",
-            "member_id": "",
-            "password": "a-long-enough-password",
-        },
-    )
-    assert duplicate.status_code == 422
-    assert "already exists" in page_text(duplicate)
+    page = page_text(client.get("/admin/users"))
+    assert "Invite a user" in page and "/admin/invitations/new" in page
+    assert client.get("/admin/users/new").status_code == 404  # no more passwords chosen by the administrator
+    form = page_text(client.get("/admin/invitations/new"))
+    assert 'type="password"' not in form
 
 
-def test_only_commissioners_link_to_members(client, login_as, create_member):
+def test_only_commissioners_link_to_members(client, login_as, create_member, db):
     login_as(Role.admin)
     member = create_member()
     response = client.post(
-        "/admin/users/new",
-        data={
-            "email": "c@city.example",
-            "display_name": "C",
-            "role": "clerk",
-            "member_id": str(member.id),
-            "password": "a-long-enough-password",
-        },
+        "/admin/invitations/new",
+        data={"email": "c@city.example", "display_name": "C", "role": "clerk", "member_id": str(member.id)},
     )
     assert response.status_code == 422
     assert "Only a commissioner" in page_text(response)
+    assert db.session.scalar(select(func.count(Invitation.id))) == 0
 
 
-def test_invalid_role_is_refused_not_500(client, login_as):
+def test_invalid_role_is_refused_not_500(client, login_as, db):
     login_as(Role.admin)
     response = client.post(
-        "/admin/users/new",
-        data={
-            "email": "x@city.example",
-            "display_name": "X",
-            "role": "superuser",
-            "member_id": "abc",
-            "password": "a-long-enough-password",
-        },
+        "/admin/invitations/new",
+        data={"email": "x@city.example", "display_name": "X", "role": "superuser", "member_id": "abc"},
     )
     assert response.status_code == 422
     assert "Not a valid choice" in page_text(response)
+    assert db.session.scalar(select(func.count(Invitation.id))) == 0
+
+
+def _edit(client, user, member):
+    return client.post(
+        f"/admin/users/{user.id}", data={"display_name": user.display_name, "role": "commissioner", "member_id": member}
+    )
+
+
+def test_linking_a_member_with_a_login_names_the_member_and_the_login(client, login_as, create_user, create_member, db):
+    login_as(Role.admin)
+    rosa = create_member(full_name="Rosa Delgado")
+    create_user(Role.commissioner, email="rosa@city.example", display_name="Rosa D.", member=rosa)
+    other = create_user(Role.commissioner, display_name="Someone Else")
+    response = _edit(client, other, str(rosa.id))
+    assert response.status_code == 422
+    text = page_text(response)
+    assert "Rosa Delgado is already linked to the login of Rosa D. (rosa@city.example)" in text
+    assert db.session.get(User, other.id).member_id is None
+
+
+def test_linking_a_member_promised_to_an_open_invitation_is_refused(client, login_as, create_user, create_member, db):
+    login_as(Role.admin)
+    rosa = create_member(full_name="Rosa Delgado")
+    invited = client.post(
+        "/admin/invitations/new",
+        data={"email": "rosa@city.example", "display_name": "Rosa", "role": "commissioner", "member_id": str(rosa.id)},
+    )
+    assert invited.status_code == 302
+    other = create_user(Role.commissioner)
+    response = _edit(client, other, str(rosa.id))
+    assert response.status_code == 422
+    assert "Rosa Delgado is already offered in the open invitation to rosa@city.example" in page_text(response)
+    assert db.session.get(User, other.id).member_id is None
+
+
+def test_the_member_list_says_who_already_has_a_login(client, login_as, create_user, create_member):
+    login_as(Role.admin)
+    rosa = create_member(full_name="Rosa Delgado")
+    create_member(full_name="Free Member")
+    linked = create_user(Role.commissioner, email="rosa@city.example", member=rosa)
+    other = create_user(Role.commissioner)
+    text = page_text(client.get(f"/admin/users/{other.id}"))
+    assert "Rosa Delgado (has a login: rosa@city.example)" in text
+    assert ">Free Member<" in text
+    # On the linked user's own page, their member is simply theirs.
+    own = page_text(client.get(f"/admin/users/{linked.id}"))
+    assert "has a login" not in own
+
+
+def test_huge_or_bad_ids_in_user_urls_are_404(client, login_as):
+    login_as(Role.admin)
+    for url in ["/admin/users/99999999999", "/admin/users/0", "/admin/users/abc", "/admin/users/2147483648"]:
+        assert client.get(url).status_code == 404
+    assert client.post("/admin/users/99999999999999999999/deactivate").status_code == 404
 
 
 def test_admin_resets_password_and_old_one_stops_working(app, client, login_as, create_user):

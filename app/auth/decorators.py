@@ -5,8 +5,12 @@ from functools import wraps
 from flask import abort, request
 from flask_login import current_user
 
-from app.auth.models import EDITOR_ROLES, STAFF_ROLES
+from app.auth.models import ACTING_ROLES, EDITOR_ROLES, STAFF_ROLES
 from app.extensions import login_manager
+
+#: What a viewer may still send: sign out and change their own password. Every other write is a 403 for them.
+READ_ONLY_MAY_POST = frozenset({"auth.logout", "auth.change_password"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def wants_json() -> bool:
@@ -16,7 +20,8 @@ def wants_json() -> bool:
 def login_gate(*public_endpoints: str):
     """A before_request hook: every route of the blueprint needs a signed-in user unless listed public.
 
-    A route someone forgot to decorate is still closed.
+    A route someone forgot to decorate is still closed. A viewer's writes are refused here too, whatever the
+    route's own decorator says: read-only holds even for a route that lets commissioners act.
     """
 
     def gate():
@@ -26,6 +31,12 @@ def login_gate(*public_endpoints: str):
             if wants_json():
                 abort(401)
             return login_manager.unauthorized()
+        if (
+            current_user.is_read_only
+            and request.method not in SAFE_METHODS
+            and request.endpoint not in READ_ONLY_MAY_POST
+        ):
+            abort(403)
         return None
 
     return gate
@@ -50,7 +61,9 @@ def role_required(*roles):
     return decorator
 
 
-#: Any signed-in member of staff: administrators, clerks and commissioners.
+#: Any signed-in member of staff, viewers included: for pages that only show.
 staff_required = role_required(*STAFF_ROLES)
-#: Those who change the record: administrators and clerks.
+#: Those who change the record: administrators, clerks and deputy clerks.
 editor_required = role_required(*EDITOR_ROLES)
+#: Those who may change something (commissioners for their own seat); a viewer gets a 403.
+acting_required = role_required(*ACTING_ROLES)

@@ -39,7 +39,9 @@ class UserForm(FlaskForm):
         self.member_id.choices = options([("", _l("No linked member")), *member_choices])
 
 
-class NewUserForm(UserForm):
+class InviteForm(UserForm):
+    """The administrator invites someone: they get a link by email and choose their own password."""
+
     email = EmailField(
         _l("Email"),
         validators=[
@@ -48,8 +50,18 @@ class NewUserForm(UserForm):
             Length(max=254),
         ],
     )
+
+
+class AcceptInvitationForm(FlaskForm):
     password = PasswordField(
-        _l("Initial password"), validators=[DataRequired(_l("Enter a password.")), Length(max=256)]
+        _l("Choose a password"), validators=[DataRequired(_l("Enter a password.")), Length(max=256)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", _l("The two passwords do not match.")),
+        ],
     )
 
 

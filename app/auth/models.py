@@ -19,13 +19,17 @@ if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imp
 class Role(LabeledEnum):
     admin = "admin", _l("Administrator")
     clerk = "clerk", _l("Clerk")
+    deputy_clerk = "deputy_clerk", _l("Deputy clerk")
     commissioner = "commissioner", _l("Commissioner")
+    viewer = "viewer", _l("Viewer")
 
 
-#: Everyone who works in the staff pages (commissioners read them and act for their own seat).
-STAFF_ROLES = frozenset({Role.admin, Role.clerk, Role.commissioner})
+#: Everyone who signs in to the staff pages (commissioners act for their own seat; viewers only read).
+STAFF_ROLES = frozenset({Role.admin, Role.clerk, Role.deputy_clerk, Role.commissioner, Role.viewer})
 #: Those who change the record: schedule, notice, run the queue, record for others.
-EDITOR_ROLES = frozenset({Role.admin, Role.clerk})
+EDITOR_ROLES = frozenset({Role.admin, Role.clerk, Role.deputy_clerk})
+#: Those who may change anything at all: the editors, and commissioners for their own seat. Not viewers.
+ACTING_ROLES = STAFF_ROLES - {Role.viewer}
 
 
 def new_session_token() -> str:
@@ -68,6 +72,16 @@ class User(UserMixin, db.Model):
     def is_editor(self) -> bool:
         return self.role in EDITOR_ROLES
 
+    @property
+    def is_read_only(self) -> bool:
+        """A viewer: reads the staff pages, changes nothing, never sees residents' contact details."""
+        return self.role == Role.viewer
+
+    @property
+    def needs_member_link(self) -> bool:
+        """A commissioner whose login is not linked to their member record yet: they cannot move, vote or disclose."""
+        return self.role == Role.commissioner and self.member_id is None
+
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
 
@@ -86,3 +100,42 @@ class LoginThrottle(db.Model):
     failure_count: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Invitation(db.Model):
+    """An emailed link through which someone sets their own password and becomes a user with the role given.
+
+    The token is stored only as its digest (app.core.tokens). It is *pending* until accepted or revoked, and
+    *open* while pending and not expired. Resending gives a new token and a new expiry: the old link stops working.
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, create_constraint=True, name="role"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    #: The account the invitation became, once accepted.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    member: Mapped["Member | None"] = relationship("Member", lazy="joined")
+    invited_by: Mapped[User] = relationship(User, foreign_keys=[invited_by_id], lazy="joined")
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+    def is_expired(self, now: datetime) -> bool:
+        return self.expires_at <= now
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.email} {self.role.value}>"

@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth.models import LoginThrottle, Role, User, new_session_token
+from app.auth.models import Invitation, LoginThrottle, Role, User, new_session_token
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
@@ -90,7 +90,7 @@ def authenticate(email: str, password: str) -> SignInResult:
     return SignInResult(error=_("The email or password is not correct."))
 
 
-def _check_password_rules(password: str) -> None:
+def check_password_rules(password: str) -> None:
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password or "") < minimum:
         raise DomainError(_("Use at least %(num)d characters.", num=minimum), field="password")
@@ -98,23 +98,78 @@ def _check_password_rules(password: str) -> None:
         raise DomainError(_("Use at most 256 characters."), field="password")
 
 
-def _check_member_link(role: Role, member_id: int | None) -> None:
-    if member_id is not None and role != Role.commissioner:
+def _member_class():
+    """The Member model, reached through the User.member relationship: app.auth sits below app.bodies and does not
+    import it."""
+    return User.member.property.mapper.class_
+
+
+def open_invitation_for_member(member_id: int, *, other_than: Invitation | None = None) -> Invitation | None:
+    """A pending, unexpired invitation that would link its account to this member."""
+    query = select(Invitation).where(
+        Invitation.member_id == member_id,
+        Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None),
+        Invitation.expires_at > utcnow(),
+    )
+    if other_than is not None:
+        query = query.where(Invitation.id != other_than.id)
+    return db.session.scalars(query.limit(1)).first()
+
+
+def check_member_link(role: Role, member_id: int | None, *, invitation: Invitation | None = None) -> None:
+    """One login per member: refuse a member who already has a login or is promised to an open invitation.
+
+    The message names the member and the account (or invitation) that holds them, for the administrator.
+    """
+    if member_id is None:
+        return
+    if role != Role.commissioner:
         raise DomainError(_("Only a commissioner's login can be linked to a member."), field="member_id")
-    if member_id is not None:
-        taken = db.session.scalar(select(User).where(User.member_id == member_id))
-        if taken is not None:
-            raise DomainError(_("That member already has a login (%(email)s).", email=taken.email), field="member_id")
+    member = db.session.get(_member_class(), member_id)
+    if member is None:
+        raise DomainError(_("Choose a member from the list."), field="member_id")
+    taken = db.session.scalar(select(User).where(User.member_id == member_id))
+    if taken is not None:
+        raise DomainError(
+            _(
+                "%(member)s is already linked to the login of %(name)s (%(email)s). One login per member: "
+                "unlink it there first.",
+                member=member.full_name,
+                name=taken.display_name,
+                email=taken.email,
+            ),
+            field="member_id",
+        )
+    promised = open_invitation_for_member(member_id, other_than=invitation)
+    if promised is not None:
+        raise DomainError(
+            _(
+                "%(member)s is already offered in the open invitation to %(email)s. Revoke that invitation first.",
+                member=member.full_name,
+                email=promised.email,
+            ),
+            field="member_id",
+        )
 
 
 def create_user(
-    *, email: str, display_name: str, password: str, role: Role, member_id: int | None = None, actor: User | None
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    role: Role,
+    member_id: int | None = None,
+    actor: User | None,
+    actor_label: str = "cli",
+    invitation: Invitation | None = None,
 ) -> User:
+    """A new account (the CLI, or an accepted ``invitation``, which may hold its own member link)."""
     address = normalize_email(email)
     if find_user_by_email(address) is not None:
         raise DomainError(_("A user with this email already exists."), field="email")
-    _check_password_rules(password)
-    _check_member_link(role, member_id)
+    check_password_rules(password)
+    check_member_link(role, member_id, invitation=invitation)
     user = User(
         email=address,
         display_name=display_name.strip(),
@@ -132,7 +187,7 @@ def create_user(
         user,
         f"Created user {address} with role {role.value}",
         actor=actor,
-        actor_label="cli",
+        actor_label=actor_label,
         data={"email": address, "role": role.value, "member_id": member_id},
     )
     return user
@@ -147,7 +202,7 @@ def update_user(user: User, *, display_name: str, role: Role, member_id: int | N
     if user.role == Role.admin and role != Role.admin and user.active and _active_admin_count() <= 1:
         raise DomainError(_("This is the last active administrator; make another one first."), field="role")
     if member_id != user.member_id:
-        _check_member_link(role, member_id)
+        check_member_link(role, member_id)
     elif member_id is not None and role != Role.commissioner:
         raise DomainError(_("Only a commissioner's login can be linked to a member."), field="member_id")
     user.display_name = display_name.strip()
@@ -185,7 +240,7 @@ def reactivate_user(user: User, *, actor: User) -> None:
 
 def set_password(user: User, new_password: str, *, actor: User | None) -> None:
     """Admin reset or self-service change; either way other sessions of the user are signed out."""
-    _check_password_rules(new_password)
+    check_password_rules(new_password)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     user.session_token = new_session_token()

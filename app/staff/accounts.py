@@ -3,19 +3,28 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from app.auth import services
+from app.auth import invitations, services
 from app.auth.decorators import login_gate, role_required
-from app.auth.forms import ChangePasswordForm, EmptyForm, LoginForm, NewUserForm, ResetPasswordForm, UserForm
-from app.auth.models import Role, User
+from app.auth.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    EmptyForm,
+    InviteForm,
+    LoginForm,
+    ResetPasswordForm,
+    UserForm,
+)
+from app.auth.models import Invitation, Role, User
 from app.bodies.models import Member
 from app.core.actions import attempt
 from app.core.audit import AuditEntry
 from app.core.loaders import get_or_404
+from app.core.timeutil import utcnow
 from app.core.web import safe_next
 from app.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
-bp.before_request(login_gate("auth.login"))
+bp.before_request(login_gate("auth.login", "auth.accept_invitation"))
 
 
 def _login_limit():
@@ -68,43 +77,146 @@ def change_password():
 # --- administration of users -------------------------------------------------------------------
 
 
-def _member_choices():
+def _member_choices(user: User | None = None):
+    """Every member, saying which already has a login or an open invitation (``user``'s own link is not taken)."""
     members = db.session.scalars(select(Member).order_by(Member.sort_name)).all()
-    return [(m.id, m.full_name) for m in members]
+    logins = dict(db.session.execute(select(User.member_id, User.email).where(User.member_id.is_not(None))).all())
+    invited = dict(
+        db.session.execute(
+            select(Invitation.member_id, Invitation.email).where(
+                Invitation.member_id.is_not(None),
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+        ).all()
+    )
+    choices = []
+    for m in members:
+        if m.id in logins and (user is None or user.member_id != m.id):
+            label = _("%(name)s (has a login: %(email)s)", name=m.full_name, email=logins[m.id])
+        elif m.id in invited:
+            label = _("%(name)s (invited: %(email)s)", name=m.full_name, email=invited[m.id])
+        else:
+            label = m.full_name
+        choices.append((m.id, label))
+    return choices
 
 
 @bp.route("/admin/users")
 @role_required(Role.admin)
 def users():
     rows = db.session.scalars(select(User).order_by(User.active.desc(), User.display_name)).all()
-    return render_template("admin/users.html", users=rows, action_form=EmptyForm())
+    return render_template(
+        "admin/users.html",
+        users=rows,
+        invitations=invitations.pending_invitations(),
+        now=utcnow(),
+        action_form=EmptyForm(),
+    )
 
 
-@bp.route("/admin/users/new", methods=["GET", "POST"])
+# --- invitations ---------------------------------------------------------------------------------------------------
+
+
+def _private(response_tuple):
+    """A page holding an invitation's secret link: keep it out of caches and Referer headers."""
+    response = current_app.make_response(response_tuple)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _after_sending(issued: invitations.Issued, sent_message: str):
+    """Mail the link after the commit; if the mail did not go, show the link once, for the administrator to copy."""
+    if invitations.mail_invitation(issued):
+        flash(sent_message, "success")
+        return redirect(url_for("auth.users"))
+    return _private(
+        render_template(
+            "admin/invitation_link.html", invitation=issued.invitation, link=invitations.invitation_link(issued)
+        )
+    )
+
+
+@bp.route("/admin/invitations/new", methods=["GET", "POST"])
 @role_required(Role.admin)
-def new_user():
-    form = NewUserForm(member_choices=_member_choices())
+def invite():
+    form = InviteForm(member_choices=_member_choices())
     if form.validate_on_submit():
         with attempt(form) as done:
-            user = services.create_user(
-                email=form.email.data,
-                display_name=form.display_name.data,
-                password=form.password.data,
-                role=Role(form.role.data),
-                member_id=form.member_id.data,
+            issued = invitations.invite(
+                form.email.data,
+                form.display_name.data,
+                Role(form.role.data),
+                form.member_id.data,
                 actor=current_user,
             )
         if done:
-            flash(_("User %(email)s created.", email=user.email), "success")
-            return redirect(url_for("auth.users"))
-    return render_template("admin/user_form.html", form=form, user=None), 200 if not form.errors else 422
+            return _after_sending(issued, _("Invitation sent to %(email)s.", email=issued.invitation.email))
+    return render_template("admin/invite_form.html", form=form), 422 if form.errors else 200
+
+
+def _pending_action(invitation_id: int, service, done_message: str):
+    invitation = get_or_404(Invitation, invitation_id)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("auth.users"))
+    with attempt() as done:
+        result = service(invitation, actor=current_user)
+    if not done:
+        return redirect(url_for("auth.users"))
+    if isinstance(result, invitations.Issued):
+        return _after_sending(result, done_message % {"email": invitation.email})
+    flash(done_message % {"email": invitation.email}, "success")
+    return redirect(url_for("auth.users"))
+
+
+@bp.route("/admin/invitations/<id:invitation_id>/resend", methods=["POST"])
+@role_required(Role.admin)
+def resend_invitation(invitation_id: int):
+    return _pending_action(
+        invitation_id, invitations.resend, _("Invitation sent again to %(email)s. The earlier link no longer works.")
+    )
+
+
+@bp.route("/admin/invitations/<id:invitation_id>/revoke", methods=["POST"])
+@role_required(Role.admin)
+def revoke_invitation(invitation_id: int):
+    return _pending_action(
+        invitation_id, invitations.revoke, _("The invitation to %(email)s is revoked: its link no longer works.")
+    )
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def accept_invitation(token: str):
+    """Public: the holder of the link chooses a password and is signed in. Says nothing about other accounts."""
+    try:
+        invitation = invitations.find_usable(token)
+    except invitations.InvitationUnusable as exc:
+        return _private((render_template("invitations/unusable.html", message=exc.message), 404))
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        with attempt(form) as done:
+            user = invitations.accept(token, form.password.data, form.confirm.data)
+        if done:
+            login_user(user)
+            flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
+            return redirect(url_for("dashboard.index"))
+        if isinstance(done.error, invitations.InvitationUnusable):
+            return _private((render_template("invitations/unusable.html", message=done.error.message), 409))
+    status = 422 if form.errors else 200
+    return _private((render_template("invitations/accept.html", form=form, invitation=invitation), status))
+
+
+# --- users -----------------------------------------------------------------------------------------------------------
 
 
 @bp.route("/admin/users/<id:user_id>", methods=["GET", "POST"])
 @role_required(Role.admin)
 def edit_user(user_id: int):
     user = get_or_404(User, user_id)
-    form = UserForm(obj=user, member_choices=_member_choices())
+    form = UserForm(obj=user, member_choices=_member_choices(user))
     if request.method == "GET":
         form.role.data = user.role.value
     reset_form = ResetPasswordForm(prefix="reset")
@@ -139,7 +251,7 @@ def reset_password(user_id: int):
                 _("New password set for %(email)s. Their other sessions are signed out.", email=user.email), "success"
             )
             return redirect(url_for("auth.edit_user", user_id=user.id))
-    form = UserForm(obj=user, member_choices=_member_choices())
+    form = UserForm(obj=user, member_choices=_member_choices(user))
     form.role.data = user.role.value
     return render_template(
         "admin/user_form.html", form=form, user=user, reset_form=reset_form, action_form=EmptyForm()

@@ -11,7 +11,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 
-from app.auth.models import User
+from app.auth.models import Invitation, User
 from app.bodies.models import Body, Membership
 from app.city.services import current_city
 from app.extensions import db
@@ -34,11 +34,14 @@ def _link(endpoint: str, **values) -> tuple[str, str]:
 
 
 def setup_checklist() -> list[SetupStep]:
-    first_body, any_membership, users, any_policy, any_noticed = db.session.execute(
+    first_body, any_membership, users, invited, any_policy, any_noticed = db.session.execute(
         select(
             select(Body.id).order_by(Body.id).limit(1).scalar_subquery(),
             exists(select(Membership.id)),
             select(func.count(User.id)).scalar_subquery(),
+            select(func.count(Invitation.id))
+            .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+            .scalar_subquery(),
             exists(select(CommentPolicy.id)),
             exists(select(Meeting.id).where(Meeting.first_published_at.is_not(None))),
         )
@@ -50,7 +53,12 @@ def setup_checklist() -> list[SetupStep]:
         ("city", _l("City profile: name, logo, time zone and notices"), current_city().saved, _link("city.profile")),
         ("body", _l("The first body (a commission or board)"), first_body is not None, _link("bodies.index")),
         ("members", _l("Its seats and members"), bool(any_membership), _link("members.index")),
-        ("staff", _l("Staff accounts for the clerk's office and the members"), (users or 0) > 1, _link("auth.users")),
+        (
+            "staff",
+            _l("Staff accounts for the clerk's office and the members"),
+            (users or 0) + (invited or 0) > 1,
+            _link("auth.users"),
+        ),
         ("policy", _l("A public comment policy"), bool(any_policy), policy_link),
         ("meeting", _l("The first meeting, its notice published"), bool(any_noticed), _link("meetings.new")),
     ]

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.auth.decorators import editor_required, login_gate, role_required, staff_required
+from app.auth.decorators import acting_required, editor_required, login_gate, role_required, staff_required
 from app.auth.forms import EmptyForm
 from app.auth.models import Role
 from app.core.actions import attempt
@@ -31,6 +31,13 @@ bp.before_request(login_gate())
 
 def _is_editor() -> bool:
     return current_user.is_editor
+
+
+def _member_link_missing(status: int = 200):
+    """A commissioner whose login has no member yet is told so, instead of getting forms with nothing to choose."""
+    if current_user.needs_member_link:
+        return render_template("auth/member_link_needed.html"), status
+    return None
 
 
 def _member_options(meeting: Meeting, blank: str | None = None):
@@ -97,13 +104,18 @@ def _item_page(item: AgendaItem, status: int = 200, **overrides):
 @bp.route("/items/<id:item_id>/motions")
 @staff_required
 def item_motions(item_id: int):
-    return _item_page(get_or_404(AgendaItem, item_id))
+    item = get_or_404(AgendaItem, item_id)
+    if (missing := _member_link_missing()) is not None:
+        return missing
+    return _item_page(item)
 
 
 @bp.route("/items/<id:item_id>/motions", methods=["POST"])
-@staff_required
+@acting_required
 def make_motion(item_id: int):
     item = get_or_404(AgendaItem, item_id)
+    if (missing := _member_link_missing(403)) is not None:
+        return missing
     motions = vote_record.motions_for_item(item)
     form = _motion_form(item, motions)
     if not form.validate_on_submit():
@@ -134,9 +146,11 @@ def make_motion(item_id: int):
 
 
 @bp.route("/items/<id:item_id>/disclosures", methods=["POST"])
-@staff_required
+@acting_required
 def disclose(item_id: int):
     item = get_or_404(AgendaItem, item_id)
+    if (missing := _member_link_missing(403)) is not None:
+        return missing
     form = _disclosure_form(item)
     if not form.validate_on_submit():
         return _item_page(item, 422, disclosure_form=form)
@@ -216,7 +230,10 @@ def _motion_page(motion: Motion, status: int = 200, **overrides):
 @bp.route("/motions/<id:motion_id>")
 @staff_required
 def motion(motion_id: int):
-    return _motion_page(get_or_404(Motion, motion_id))
+    motion = get_or_404(Motion, motion_id)
+    if (missing := _member_link_missing()) is not None:
+        return missing
+    return _motion_page(motion)
 
 
 def _back(motion: Motion, anchor: str = ""):
@@ -224,9 +241,11 @@ def _back(motion: Motion, anchor: str = ""):
 
 
 @bp.route("/motions/<id:motion_id>/second", methods=["POST"])
-@staff_required
+@acting_required
 def second(motion_id: int):
     motion = get_or_404(Motion, motion_id)
+    if (missing := _member_link_missing(403)) is not None:
+        return missing
     form = forms.SecondForm(prefix="second")
     form.seconder_id.choices = _member_options(motion.meeting, "")
     if not form.validate_on_submit():
@@ -305,6 +324,8 @@ def record_vote(motion_id: int):
 def my_vote(motion_id: int):
     """A commissioner records their own vote, only for themselves and only while the motion is open."""
     motion = get_or_404(Motion, motion_id)
+    if (missing := _member_link_missing(403)) is not None:
+        return missing
     form = forms.OwnVoteForm(prefix="own")
     posted_member = request.form.get("member_id")
     if posted_member not in (None, "", str(current_user.member_id)):
