@@ -61,6 +61,7 @@ def create_app(config_class=None) -> Flask:
     from app.staff.dashboard import bp as dashboard_bp
     from app.staff.legislation import bp as legislation_bp
     from app.staff.meetings import bp as meetings_bp
+    from app.staff.members import bp as members_bp
     from app.staff.motions import bp as votes_bp
     from app.staff.queue import bp as public_comment_bp
 
@@ -70,6 +71,7 @@ def create_app(config_class=None) -> Flask:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(bodies_bp)
+    app.register_blueprint(members_bp)
     app.register_blueprint(public_comment_bp)
     app.register_blueprint(votes_bp)
     app.register_blueprint(legislation_bp)

@@ -18,7 +18,7 @@ import itertools
 import json
 import os
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import has_app_context
@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, event
 from app import create_app
 from app.auth import services as auth_services
 from app.auth.models import Role
-from app.bodies.models import Body, BodyKind, Member, Membership
+from app.bodies.models import BodyKind, SeatSelection
 from app.extensions import db as _db
 from app.extensions import limiter
 from config import TestingConfig
@@ -308,14 +308,27 @@ def create_user(db):
     return factory
 
 
+#: Test bodies' rules and seats take effect on this day, so every meeting a test makes falls under them.
+SINCE = date(2000, 1, 1)
+
+
 @pytest.fixture
 def create_body(db):
+    """A body made through the setup service. Rule fields (quorum_rule, seconds_required...) go into its first
+    rules version; ``seat_count`` seats "Seat 1".. are created."""
+    from app.bodies import services
+
     def factory(**overrides):
         n = next(_counter)
-        fields = {"name": f"Board {n}", "kind": BodyKind.board, "seat_count": 5}
-        fields.update(overrides)
-        body = Body(**fields)
-        db.session.add(body)
+        rules = {k: overrides.pop(k) for k in list(overrides) if k in services.RULE_FIELDS}
+        body = services.create_body(
+            name=overrides.pop("name", f"Board {n}"),
+            kind=overrides.pop("kind", BodyKind.board),
+            seat_count=overrides.pop("seat_count", 5),
+            rules=services.RulesInput(effective_on=SINCE, **rules),
+            actor=None,
+            **overrides,
+        )
         db.session.commit()
         return body
 
@@ -324,27 +337,37 @@ def create_body(db):
 
 @pytest.fixture
 def create_member(db):
-    def factory(body=None, *, full_name=None, title="Commissioner", seat_number=1, is_chair=False, **overrides):
-        from datetime import date
+    """A member, with a term in ``body`` if given: in the seat numbered ``seat_number`` if it is free, else in the
+    first free seat, else in a new seat."""
+    from app.bodies import services
 
+    def factory(body=None, *, full_name=None, title="Commissioner", seat_number=1, is_chair=False, **overrides):
         n = next(_counter)
         name = full_name or f"Member {n}"
-        member = Member(full_name=name, sort_name=name.split()[-1] + ", " + name.split()[0])
-        db.session.add(member)
-        db.session.flush()
+        member = services.create_member(
+            services.MemberInput(full_name=name, sort_name=name.split()[-1] + ", " + name.split()[0]), actor=None
+        )
         if body is not None:
-            db.session.add(
-                Membership(
-                    member_id=member.id,
-                    body_id=body.id,
-                    title=title,
-                    seat=f"Seat {seat_number}",
-                    seat_number=seat_number,
-                    is_chair=is_chair,
-                    term_start_on=overrides.get("term_start_on", date(2020, 1, 1)),
-                    term_end_on=overrides.get("term_end_on"),
+            start = overrides.get("term_start_on", date(2020, 1, 1))
+            end = overrides.get("term_end_on")
+            taken = {m.seat_id for m in body.memberships if m.is_current(start) or m.is_current(end or date.max)}
+            free = [s for s in body.seats if s.id not in taken and s.is_active(start)]
+            seat = next((s for s in free if s.number == seat_number), None) or (free[0] if free else None)
+            if seat is None:
+                seat = services.add_seat(
+                    body,
+                    label=f"Seat {len(body.seats) + 1}",
+                    selection=SeatSelection.elected,
+                    established_on=SINCE,
+                    actor=None,
                 )
+            term = services.add_term(
+                body,
+                member,
+                services.TermInput(seat_id=seat.id, term_start_on=start, term_end_on=end, title=title),
+                actor=None,
             )
+            term.is_chair = is_chair
         db.session.commit()
         return member
 

@@ -52,6 +52,29 @@ MATRIX = [
     ("POST", "/staff/meetings/{meeting}/attendance/{member}/arrive", {CLERK, ADMIN}, 302),
     ("GET", "/staff/bodies/{body}/settings", {CLERK, ADMIN}, 200),
     ("POST", "/staff/bodies/{body}/settings", {CLERK, ADMIN}, 422),
+    # Setting up the city: bodies, seats, rules, members and terms are the clerk's and the administrator's.
+    ("GET", "/staff/bodies/", {CLERK, ADMIN}, 200),
+    ("GET", "/staff/bodies/new", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/bodies/new", {CLERK, ADMIN}, 422),
+    ("GET", "/staff/bodies/{body}", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/bodies/{body}", {CLERK, ADMIN}, 302),  # missing fields keep their stored values
+    ("POST", "/staff/bodies/{body}/officers", {CLERK, ADMIN}, 302),  # no officers chosen: none marked
+    ("POST", "/staff/bodies/{body}/seats", {CLERK, ADMIN}, 422),
+    ("GET", "/staff/bodies/{body}/seats/{seat}", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/bodies/{body}/seats/{seat}", {CLERK, ADMIN}, 302),  # missing fields keep their stored values
+    ("POST", "/staff/bodies/{body}/seats/{seat}/retire", {CLERK, ADMIN}, 422),
+    ("GET", "/staff/bodies/{body}/rules", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/bodies/{body}/rules", {CLERK, ADMIN}, 422),
+    ("POST", "/staff/bodies/{body}/retire", {CLERK, ADMIN}, 422),
+    ("POST", "/staff/bodies/{body}/reinstate", {CLERK, ADMIN}, 302),  # not retired: refused with a message
+    ("GET", "/staff/members/", {CLERK, ADMIN}, 200),
+    ("GET", "/staff/members/new", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/members/new", {CLERK, ADMIN}, 422),
+    ("GET", "/staff/members/{member}", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/members/{member}", {CLERK, ADMIN}, 302),  # missing fields keep their stored values
+    ("POST", "/staff/members/{member}/terms", {CLERK, ADMIN}, 422),
+    ("GET", "/staff/members/terms/{term}/end", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/members/terms/{term}/end", {CLERK, ADMIN}, 422),
     # Public comment: commissioners see the queue; only the clerk runs it. The meeting is not in
     # progress, so queue actions are refused with a message and a redirect.
     ("GET", "/staff/bodies/{body}/comment-policy", {CLERK, ADMIN}, 200),
@@ -175,6 +198,8 @@ def world(app, db, create_meeting, create_member, tmp_path):
         "vote": motion.votes[0].id,
         "disclosure": disclosure.id,
         "agreement": agreement.id,
+        "seat": member.memberships[0].seat_id,
+        "term": member.memberships[0].id,
     }
 
 
@@ -199,6 +224,8 @@ def test_matrix_covers_every_staff_route(app):
                 vote=1,
                 disclosure=1,
                 agreement=1,
+                seat=1,
+                term=1,
             ),
             method=method,
         )

@@ -20,7 +20,7 @@ def _count(db):
 
 
 def _add(db, name):
-    db.session.add(Body(name=name, kind=BodyKind.board, seat_count=5))
+    db.session.add(Body(name=name, kind=BodyKind.board))
     db.session.flush()
 
 

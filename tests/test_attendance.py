@@ -63,9 +63,9 @@ def test_quorum_counts_members_present_in_person_only(meeting, commission):
         actor=None,
     )
     assert (state.in_person, state.remote, state.needed, state.has_quorum) == (3, 3, 4, False)
-    meeting.body.quorum_in_person_only = False  # a body whose charter lets remote members count
+    meeting.rules.quorum_in_person_only = False  # a body whose charter lets remote members count
     assert att.quorum(meeting).has_quorum
-    meeting.body.quorum_in_person_only = True
+    meeting.rules.quorum_in_person_only = True
     att.record_arrival(meeting, members[3].id, actor=None)  # Tobias arrives in person
     assert att.quorum(meeting).has_quorum and att.quorum(meeting).in_person == 4
 

@@ -140,7 +140,7 @@ def test_seed_demo_force_on_an_empty_production_database_loads_it(app, db, clien
 @pytest.mark.parametrize("existing", ["body", "user"])
 def test_seed_demo_force_refuses_on_a_production_database_with_data(app, db, database_url, tmp_path, existing):
     if existing == "body":
-        db.session.add(Body(name="Utility Board", kind=BodyKind.board, seat_count=3))
+        db.session.add(Body(name="Utility Board", kind=BodyKind.board))
     else:
         db.session.add(User(email="clerk@city.example", display_name="Clerk", role=Role.clerk, password_hash="x"))
     db.session.commit()

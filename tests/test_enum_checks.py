@@ -336,7 +336,7 @@ def test_the_documented_migration_makes_the_new_value_usable(backend, tmp_path, 
             before = compare_enum_checks(db.metadata, checks_of(app))
             names_before = compare_check_names(db.metadata, checks_of(app))
             with db.engine.begin() as conn:
-                conn.execute(bodies.insert().values(name="Harbor Board", kind="board", seat_count=5))
+                conn.execute(bodies.insert().values(name="Harbor Board", kind="board"))
             add_council_to_body_kind(monkeypatch)
             assert added(before, compare_enum_checks(db.metadata, checks_of(app))) == [COUNCIL_MISSING]
             with pytest.raises(IntegrityError), db.engine.begin() as conn:

@@ -35,7 +35,7 @@ def test_2_the_next_test_sees_none_of_it(db):
 
 def test_3_a_session_rollback_keeps_what_was_committed_before(db, create_body):
     create_body(name="Committed")
-    db.session.add(Body(name="Not committed", kind="board", seat_count=3))
+    db.session.add(Body(name="Not committed", kind="board"))
     db.session.flush()
     db.session.rollback()
     assert [b.name for b in db.session.scalars(select(Body))] == ["Committed"]

@@ -235,7 +235,7 @@ def test_a_motion_without_a_required_second_dies(meeting, members, resolution_it
 
 
 def test_a_body_without_seconds_votes_unseconded_motions(meeting, members, resolution_item):
-    meeting.body.seconds_required = False
+    meeting.rules.seconds_required = False
     _ready(meeting, members)
     motion = _motion(meeting, resolution_item, members, seconder=None)
     roll_call_service.open_vote(motion, actor=None)
@@ -408,7 +408,7 @@ def test_emergency_ordinance_defaults_to_two_thirds_of_the_membership(commission
 
 
 def test_rotating_order_starts_one_name_later_each_roll_call(meeting, members, resolution_item):
-    meeting.body.roll_call_order = BodyRollCallOrder.rotating
+    meeting.rules.roll_call_order = BodyRollCallOrder.rotating
     _ready(meeting, members)
     first = _motion(
         meeting,

@@ -52,8 +52,26 @@ SCHEMAS = {
     "PageMeta": _object({"page": INTEGER, "per_page": INTEGER, "total": INTEGER, "pages": INTEGER}),
     "PageLinks": _object({"self": URL, "next": _nullable(URL), "prev": _nullable(URL)}),
     "Person": _object({"id": INTEGER, "full_name": STRING}),
+    "Seat": _object(
+        {
+            "number": INTEGER,
+            "label": STRING,
+            "selection": STRING,
+            "member_id": _nullable(INTEGER),
+            "vacant": BOOLEAN,
+        }
+    ),
     "Body": _object(
-        {"id": INTEGER, "name": STRING, "kind": STRING, "seat_count": INTEGER, "quorum": INTEGER, "url": URL}
+        {
+            "id": INTEGER,
+            "name": STRING,
+            "kind": STRING,
+            "seat_count": INTEGER,
+            "quorum": INTEGER,
+            "retired_on": _nullable(DATE),
+            "seats": _array(_ref("Seat")),
+            "url": URL,
+        }
     ),
     "Membership": _object(
         {
@@ -62,6 +80,9 @@ SCHEMAS = {
             "title": STRING,
             "seat": STRING,
             "is_chair": BOOLEAN,
+            "is_vice_chair": BOOLEAN,
+            "basis": STRING,
+            "end_reason": _nullable(STRING),
             "term_start_on": DATE,
             "term_end_on": _nullable(DATE),
         }

@@ -8,6 +8,8 @@ from datetime import date, datetime
 
 from flask import url_for
 
+from app.bodies.models import today_local
+from app.bodies.services import roster_on
 from app.core.timeutil import to_local
 from app.legislation import services as legislation
 from app.votes import reading as vote_record
@@ -28,6 +30,17 @@ def body(b) -> dict:
         "kind": b.kind.value,
         "seat_count": b.seat_count,
         "quorum": b.quorum_needed,
+        "retired_on": day(b.retired_on),
+        "seats": [
+            {
+                "number": row.seat.number,
+                "label": row.seat.label,
+                "selection": row.seat.selection.value,
+                "member_id": row.term.member_id if row.term else None,
+                "vacant": row.vacant,
+            }
+            for row in roster_on(b, today_local())
+        ],
         "url": url_for("api.body", body_id=b.id, _external=True),
     }
 
@@ -37,8 +50,11 @@ def membership(m) -> dict:
         "body_id": m.body_id,
         "body_name": m.body.name,
         "title": m.title,
-        "seat": m.seat,
+        "seat": m.seat.label,
         "is_chair": m.is_chair,
+        "is_vice_chair": m.is_vice_chair,
+        "basis": m.basis.value,
+        "end_reason": m.end_reason.value if m.end_reason else None,
         "term_start_on": day(m.term_start_on),
         "term_end_on": day(m.term_end_on),
     }

@@ -159,14 +159,21 @@ def openapi():
 # ---- bodies and members -------------------------------------------------------------------------------------------
 
 
+BODY_LOAD = (
+    selectinload(Body.seats),
+    selectinload(Body.rule_versions),
+    selectinload(Body.memberships).joinedload(Membership.member),
+)
+
+
 @bp.route("/bodies")
 def bodies():
-    return paged(select(Body).order_by(Body.id), serializers.body, "api.bodies")
+    return paged(select(Body).options(*BODY_LOAD).order_by(Body.id), serializers.body, "api.bodies")
 
 
 @bp.route("/bodies/<id:body_id>")
 def body(body_id: int):
-    return jsonify(serializers.body(get_or_404(Body, body_id)))
+    return jsonify(serializers.body(get_or_404(Body, body_id, *BODY_LOAD)))
 
 
 MEMBER_LOAD = (selectinload(Member.memberships).joinedload(Membership.body),)

@@ -1,28 +1,37 @@
-import enum
 import math
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, str_enum
 from app.core.enums import LabeledEnum
-from app.core.timeutil import utcnow
+from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 
 
-class BodyKind(enum.StrEnum):
-    commission = "commission"
-    board = "board"
-    committee = "committee"
+class BodyKind(LabeledEnum):
+    commission = "commission", _l("Commission")
+    board = "board", _l("Board")
+    committee = "committee", _l("Committee")
+    advisory = "advisory", _l("Advisory board")
 
 
-class BodyQuorumRule(enum.StrEnum):
-    #: More than half of the seats (7 seats -> 4).
-    majority_of_seats = "majority_of_seats"
+class BodyQuorumRule(LabeledEnum):
+    #: More than half of the seats (7 seats -> 4); which seats count follows the vacancy rule.
+    majority_of_seats = "majority_of_seats", _l("A majority of the seats")
     #: A fixed number set in quorum_fixed (some charters name one).
-    fixed = "fixed"
+    fixed = "fixed", _l("A fixed number of members")
+
+
+class VacancyRule(LabeledEnum):
+    """Whether a vacant seat still counts when quorum and "full membership" thresholds are reckoned."""
+
+    #: The charter's number of seats, filled or not (the usual reading of "a majority of the commission").
+    count_vacant_seats = "count_vacant_seats", _l("Vacant seats still count (majority of all seats)")
+    #: Only seats that are filled on the day.
+    filled_seats_only = "filled_seats_only", _l("Only filled seats count")
 
 
 class ThresholdBasis(LabeledEnum):
@@ -46,6 +55,31 @@ class BodyRollCallOrder(LabeledEnum):
     seat_order = "seat_order", _l("Roll called by seat.")
     #: Alphabetical, starting one place later at each meeting.
     rotating = "rotating", _l("Roll called alphabetically from a rotating first name, the chair last.")
+    #: Shuffled for each vote; the seed is recorded with the vote so anyone can repeat the draw.
+    random = "random", _l("Roll called in a random order drawn for each vote, the seed recorded.")
+
+
+class SeatSelection(LabeledEnum):
+    elected = "elected", _l("Elected")
+    appointed = "appointed", _l("Appointed")
+
+
+class TermBasis(LabeledEnum):
+    """How a person came to hold the seat for this term."""
+
+    elected = "elected", _l("Elected")
+    appointed = "appointed", _l("Appointed")
+    acting = "acting", _l("Acting")
+
+
+class TermEndReason(LabeledEnum):
+    """Why a term ended before its scheduled end (none when it ran its course)."""
+
+    resigned = "resigned", _l("Resigned")
+    removed = "removed", _l("Removed from office")
+    died = "died", _l("Died in office")
+    term_limit = "term_limit", _l("Reached the term limit")
+    other = "other", _l("Other")
 
 
 DEFAULT_AGENDA_SECTIONS = [
@@ -61,29 +95,131 @@ DEFAULT_AGENDA_SECTIONS = [
 ]
 
 
+def today_local() -> date:
+    return to_local(utcnow()).date()
+
+
 def default_agenda_sections() -> list[str]:
     return list(DEFAULT_AGENDA_SECTIONS)
 
 
 class Body(db.Model):
-    """A commission, board or committee whose meetings are public (F.S. 286.011)."""
+    """A commission, board or committee whose meetings are public (F.S. 286.011).
+
+    Its structure (name, kind, seats, agenda sections) is edited in place and audited; its rules (quorum,
+    thresholds, seconds, roll-call order, notice lead times) are versioned in BodyRules with the date each
+    version takes effect, and a meeting keeps the version in force when its notice went out.
+    """
 
     __tablename__ = "bodies"
-    __table_args__ = (
-        CheckConstraint("seat_count > 0", name="seat_count_positive"),
-        CheckConstraint("quorum_fixed IS NULL OR quorum_fixed > 0", name="quorum_fixed_positive"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[BodyKind] = mapped_column(str_enum(BodyKind, "body_kind"))
-    seat_count: Mapped[int] = mapped_column(Integer)
+    #: Section names of this body's agendas, in order.
+    agenda_sections: Mapped[list[str]] = mapped_column(JSON, default=default_agenda_sections)
+    #: A body that no longer meets; it stays on the record with its meetings, never deleted once used.
+    retired_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        "Membership", back_populates="body", order_by="Membership.term_start_on", cascade="save-update, merge"
+    )
+    seats: Mapped[list["Seat"]] = relationship(
+        "Seat", back_populates="body", order_by="Seat.number", cascade="save-update, merge"
+    )
+    rule_versions: Mapped[list["BodyRules"]] = relationship(
+        "BodyRules",
+        back_populates="body",
+        order_by="(BodyRules.effective_on, BodyRules.version)",
+        cascade="save-update, merge",
+    )
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_on is not None
+
+    def seats_on(self, on: date) -> list["Seat"]:
+        return [s for s in self.seats if s.is_active(on)]
+
+    @property
+    def seat_count(self) -> int:
+        """Seats today (a meeting uses ``seats_on`` its own date)."""
+        return len(self.seats_on(today_local()))
+
+    def rules_on(self, on: date) -> "BodyRules":
+        """The version in force on ``on``: the latest that took effect by then (the first, before any did)."""
+        versions = self.rule_versions
+        if not versions:
+            raise LookupError(f"body {self.id} has no rules")
+        in_force = [r for r in versions if r.effective_on <= on]
+        return in_force[-1] if in_force else versions[0]
+
+    @property
+    def rules(self) -> "BodyRules":
+        """The rules in force today."""
+        return self.rules_on(today_local())
+
+    @property
+    def quorum_needed(self) -> int:
+        today = today_local()
+        return self.rules.quorum_for(self, today)
+
+    def current_memberships(self, on: date) -> list["Membership"]:
+        return [m for m in self.memberships if m.is_current(on)]
+
+
+class Seat(db.Model):
+    """A place on a body ("Mayor", "District 1"), filled by one person at a time through terms."""
+
+    __tablename__ = "seats"
+    __table_args__ = (
+        UniqueConstraint("body_id", "number", name="uq_seats_body_number"),
+        CheckConstraint("retired_on IS NULL OR retired_on >= established_on", name="seat_dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="RESTRICT"), index=True)
+    #: Order on the roster and in a roll call by seat.
+    number: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(60))
+    selection: Mapped[SeatSelection] = mapped_column(
+        str_enum(SeatSelection, "seat_selection"), default=SeatSelection.elected
+    )
+    established_on: Mapped[date] = mapped_column(Date)
+    #: Abolished from this day on (charter change); its terms stay on the record.
+    retired_on: Mapped[date | None] = mapped_column(Date)
+
+    body: Mapped["Body"] = relationship("Body", back_populates="seats")
+
+    def is_active(self, on: date) -> bool:
+        return self.established_on <= on and (self.retired_on is None or on < self.retired_on)
+
+
+class BodyRules(db.Model):
+    """One version of a body's rules, in force from ``effective_on`` until a later version takes effect."""
+
+    __tablename__ = "body_rules"
+    __table_args__ = (
+        UniqueConstraint("body_id", "version", name="uq_body_rules_body_version"),
+        CheckConstraint("quorum_fixed IS NULL OR quorum_fixed > 0", name="quorum_fixed_positive"),
+        CheckConstraint("threshold_min_yes >= 0", name="min_yes_not_negative"),
+        CheckConstraint("notice_special_warn_hours >= notice_special_block_hours", name="notice_warn_not_below_block"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="RESTRICT"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    effective_on: Mapped[date] = mapped_column(Date)
     quorum_rule: Mapped[BodyQuorumRule] = mapped_column(
         str_enum(BodyQuorumRule, "body_quorum_rule"), default=BodyQuorumRule.majority_of_seats
     )
     quorum_fixed: Mapped[int | None] = mapped_column(Integer)
     #: R4 (AGO 2010-34): absent a statute, a quorum must be physically present.
     quorum_in_person_only: Mapped[bool] = mapped_column(Boolean, default=True)
+    vacancy_rule: Mapped[VacancyRule] = mapped_column(
+        str_enum(VacancyRule, "vacancy_rule"), default=VacancyRule.count_vacant_seats
+    )
     #: R8 defaults for a resolution or ordinance; each motion may override before its vote opens.
     threshold_basis: Mapped[ThresholdBasis] = mapped_column(
         str_enum(ThresholdBasis, "threshold_basis"), default=ThresholdBasis.members_present
@@ -102,22 +238,25 @@ class Body(db.Model):
     notice_special_block_hours: Mapped[int] = mapped_column(Integer, default=24)
     notice_special_warn_hours: Mapped[int] = mapped_column(Integer, default=72)
     notice_regular_warn_hours: Mapped[int] = mapped_column(Integer, default=7 * 24)
-    #: Section names of this body's agendas, in order.
-    agenda_sections: Mapped[list[str]] = mapped_column(JSON, default=default_agenda_sections)
+    #: Why the rules changed (e.g. "Ordinance 25-14 amended the quorum"); shown in the history.
+    note: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
 
-    memberships: Mapped[list["Membership"]] = relationship(
-        "Membership", back_populates="body", order_by="Membership.seat_number", cascade="save-update, merge"
-    )
+    body: Mapped["Body"] = relationship("Body", back_populates="rule_versions")
 
-    @property
-    def quorum_needed(self) -> int:
+    def membership_size(self, body: "Body", on: date) -> int:
+        """The number quorum and "full membership" thresholds are reckoned from, on ``on``."""
+        seats = body.seats_on(on)
+        if self.vacancy_rule == VacancyRule.filled_seats_only:
+            held = {m.seat_id for m in body.current_memberships(on)}
+            return sum(1 for s in seats if s.id in held)
+        return len(seats)
+
+    def quorum_for(self, body: "Body", on: date) -> int:
         if self.quorum_rule == BodyQuorumRule.fixed and self.quorum_fixed:
             return self.quorum_fixed
-        return math.floor(self.seat_count / 2) + 1
-
-    def current_memberships(self, on: date) -> list["Membership"]:
-        return [m for m in self.memberships if m.is_current(on)]
+        return math.floor(self.membership_size(body, on) / 2) + 1
 
 
 class Member(db.Model):
@@ -129,6 +268,12 @@ class Member(db.Model):
     full_name: Mapped[str] = mapped_column(String(120))
     #: Used for alphabetical roll calls ("Quintero, Marisol").
     sort_name: Mapped[str] = mapped_column(String(120), index=True)
+    pronouns: Mapped[str] = mapped_column(String(40), default="")
+    #: Public, plain text.
+    bio: Mapped[str] = mapped_column(Text, default="")
+    #: Staff only: never in a public page, export or the API.
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     memberships: Mapped[list["Membership"]] = relationship(
@@ -137,6 +282,8 @@ class Member(db.Model):
 
 
 class Membership(db.Model):
+    """A term: one person in one seat from a start date to an end date (open while serving)."""
+
     __tablename__ = "memberships"
     __table_args__ = (CheckConstraint("term_end_on IS NULL OR term_end_on >= term_start_on", name="term_order"),)
 
@@ -144,16 +291,29 @@ class Membership(db.Model):
     #: RESTRICT: a person or body on the public record is never deleted.
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"), index=True)
     body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="RESTRICT"), index=True)
+    seat_id: Mapped[int] = mapped_column(ForeignKey("seats.id", ondelete="RESTRICT"), index=True)
     title: Mapped[str] = mapped_column(String(60))
     #: The presiding officer; votes as a member (R10) and is called last in the default roll-call order.
     is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
-    seat: Mapped[str] = mapped_column(String(60))
-    seat_number: Mapped[int] = mapped_column(Integer)
+    #: Presides when the chair is absent.
+    is_vice_chair: Mapped[bool] = mapped_column(Boolean, default=False)
+    basis: Mapped[TermBasis] = mapped_column(str_enum(TermBasis, "term_basis"), default=TermBasis.elected)
     term_start_on: Mapped[date] = mapped_column(Date)
     term_end_on: Mapped[date | None] = mapped_column(Date)
+    #: Set when the term ended before its scheduled end.
+    end_reason: Mapped[TermEndReason | None] = mapped_column(str_enum(TermEndReason, "term_end_reason"))
 
     member: Mapped["Member"] = relationship("Member", back_populates="memberships", lazy="joined")
     body: Mapped["Body"] = relationship("Body", back_populates="memberships")
+    seat: Mapped["Seat"] = relationship("Seat", lazy="joined")
+
+    @property
+    def seat_number(self) -> int:
+        return self.seat.number
+
+    @property
+    def seat_label(self) -> str:
+        return self.seat.label
 
     def is_current(self, on: date) -> bool:
         return self.term_start_on <= on and (self.term_end_on is None or on <= self.term_end_on)

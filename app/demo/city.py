@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from app.auth import services as auth_services
 from app.auth.models import Role, User
+from app.bodies import services
 from app.bodies.models import Body, BodyKind, Member, Membership
-from app.core import audit
 from app.extensions import db
 
 #: Published (in the README and here), so flask seed-demo refuses to create these accounts in production.
@@ -57,40 +57,43 @@ PLANNING_BOARD = [
 ]
 
 
-def _get_or_create_body(name: str, **fields) -> tuple[Body, bool]:
+def _get_or_create_body(name: str, kind: BodyKind, seats: list[tuple]) -> tuple[Body, bool]:
+    """The body through the setup service: its seats labelled as in the demo table, the default rules."""
     body = db.session.scalar(select(Body).where(Body.name == name))
     if body is not None:
         return body, False
-    body = Body(name=name, **fields)
-    db.session.add(body)
-    db.session.flush()
-    audit.record("body.create", body, f"Created body {name} (demo data)", actor_label="seed-demo")
+    body = services.create_body(
+        name=name,
+        kind=kind,
+        seat_count=len(seats),
+        seat_labels=[row[3] for row in seats],
+        rules=services.RulesInput(effective_on=TERM_START, note="Demo city charter"),
+        actor=None,
+    )
     return body, True
 
 
-def _seat(body: Body, full_name, sort_name, title, seat, seat_number, chair) -> int:
+def _seat(body: Body, full_name, sort_name, title, seat_label, seat_number, _chair) -> int:
     created = 0
     member = db.session.scalar(select(Member).where(Member.full_name == full_name))
     if member is None:
-        member = Member(full_name=full_name, sort_name=sort_name)
-        db.session.add(member)
-        db.session.flush()
+        member = services.create_member(services.MemberInput(full_name=full_name, sort_name=sort_name), actor=None)
         created += 1
     exists = db.session.scalar(
         select(Membership).where(Membership.member_id == member.id, Membership.body_id == body.id)
     )
     if exists is None:
-        db.session.add(
-            Membership(
-                member_id=member.id,
-                body_id=body.id,
-                title=title,
-                seat=seat,
-                seat_number=seat_number,
-                is_chair=chair,
+        seat = next(s for s in body.seats if s.label == seat_label)
+        services.add_term(
+            body,
+            member,
+            services.TermInput(
+                seat_id=seat.id,
                 term_start_on=TERM_START,
                 term_end_on=NEXT_TERM_END if seat_number % 2 else TERM_END,
-            )
+                title=title,
+            ),
+            actor=None,
         )
         created += 1
     return created
@@ -98,21 +101,31 @@ def _seat(body: Body, full_name, sort_name, title, seat, seat_number, chair) -> 
 
 def seed_commission() -> tuple[Body, int]:
     """The City Commission and its seven seats; return it and how many records were added."""
-    commission, new = _get_or_create_body(
-        "City Commission", kind=BodyKind.commission, seat_count=7, seconds_required=True
-    )
+    commission, new = _get_or_create_body("City Commission", BodyKind.commission, COMMISSION)
     created = int(new)
     for row in COMMISSION:
         created += _seat(commission, *row)
+    if new:
+        _officers(commission, COMMISSION)
     return commission, created
 
 
 def seed_planning_board() -> int:
-    board, new = _get_or_create_body("Planning Board", kind=BodyKind.board, seat_count=5, seconds_required=True)
+    board, new = _get_or_create_body("Planning Board", BodyKind.board, PLANNING_BOARD)
     created = int(new)
     for row in PLANNING_BOARD:
         created += _seat(board, *row)
+    if new:
+        _officers(board, PLANNING_BOARD)
     return created
+
+
+def _officers(body: Body, rows: list[tuple]) -> None:
+    """The chair is the row marked so; the vice-chair the row titled "Vice ..."."""
+    ids = {m.member.full_name: m.member_id for m in body.memberships}
+    chair = next(ids[r[0]] for r in rows if r[5])
+    vice = next((ids[r[0]] for r in rows if r[2].startswith("Vice")), None)
+    services.set_officers(body, chair_id=chair, vice_chair_id=vice, on=TERM_START, actor=None)
 
 
 def seed_logins() -> int:

@@ -4,6 +4,7 @@ F.S. 166.041 and AGO 2010-34: a quorum must be physically present, so only membe
 (unless the body's setting says otherwise). Remote members take part while an in-person quorum holds.
 """
 
+import random
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -11,23 +12,29 @@ from flask_babel import gettext as _
 from app.bodies.models import BodyRollCallOrder, Membership
 from app.core import audit
 from app.core.errors import DomainError
-from app.core.timeutil import to_local, utcnow
+from app.core.timeutil import utcnow
 from app.extensions import db
 from app.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 
 A = AttendanceStatus
 
 
-def roll(meeting: Meeting, *, rotation: int = 0) -> list[Membership]:
+def roll(meeting: Meeting, *, rotation: int = 0, seed: int = 0) -> list[Membership]:
     """The members holding a seat on the meeting's day, in the body's roll-call order (R10).
 
     Rotating order: alphabetical with the chair last, the other members starting ``rotation`` places later
-    (the caller passes the number of roll calls the body took before, so each vote starts one name later)."""
-    seated = meeting.body.current_memberships(to_local(meeting.start_at).date())
-    if meeting.body.roll_call_order == BodyRollCallOrder.seat_order:
+    (the caller passes the number of roll calls the body took before, so each vote starts one name later).
+    Random order: alphabetical, then shuffled by ``seed`` (recorded with the vote, so the draw can be repeated)."""
+    seated = meeting.body.current_memberships(meeting.local_date)
+    order = meeting.rules.roll_call_order
+    if order == BodyRollCallOrder.random:
+        shuffled = sorted(seated, key=lambda m: m.member.sort_name)
+        random.Random(seed).shuffle(shuffled)  # noqa: S311  (repeatable from the recorded seed, by design)
+        return shuffled
+    if order == BodyRollCallOrder.seat_order:
         return sorted(seated, key=lambda m: m.seat_number)
     ordered = sorted(seated, key=lambda m: (m.is_chair, m.member.sort_name))  # alphabetical, the chair last
-    if meeting.body.roll_call_order == BodyRollCallOrder.rotating:
+    if order == BodyRollCallOrder.rotating:
         members = [m for m in ordered if not m.is_chair]
         chairs = [m for m in ordered if m.is_chair]
         if members:
@@ -67,8 +74,8 @@ def quorum(meeting: Meeting) -> Quorum:
     here = [a for a in meeting.attendances if a.is_present]
     in_person = sum(1 for a in here if a.in_person)
     remote = len(here) - in_person
-    counted = in_person if meeting.body.quorum_in_person_only else len(here)
-    return Quorum(in_person=in_person, remote=remote, needed=meeting.body.quorum_needed, counted=counted)
+    counted = in_person if meeting.rules.quorum_in_person_only else len(here)
+    return Quorum(in_person=in_person, remote=remote, needed=meeting.quorum_needed, counted=counted)
 
 
 def _require_running(meeting: Meeting) -> None:

@@ -90,6 +90,8 @@ def schedule_meeting(
 ) -> Meeting:
     title, location, purpose = clean_text(title), clean_text(location), clean_text(purpose, multiline=True)
     _check_meeting_fields(kind, title, start_at, end_at, location, purpose)
+    if body.retired_on is not None and to_local(start_at).date() >= body.retired_on:
+        raise DomainError(_("%(body)s is retired and holds no more meetings.", body=body.name), field="body_id")
     meeting = Meeting(
         body_id=body.id,
         body=body,
@@ -219,6 +221,7 @@ def publish_meeting(
         meeting.notice_override_reason = override_reason
     _transition(meeting, S.noticed)
     meeting.first_published_at = now
+    meeting.stamp_rules()
     notice_published.send(meeting)
     meeting.sequence += 1
     log_change(
@@ -267,7 +270,7 @@ def reschedule_meeting(
     if start_at == meeting.start_at:
         raise DomainError(_("The new start is the same as the current one."), field="start_local")
     now = utcnow()
-    check = notice_check(meeting.kind, meeting.body, start_at, published=now)
+    check = notice_check(meeting.kind, meeting.rules, start_at, published=now)
     if start_at <= now:
         raise DomainError(_("The new start time is in the past."), field="start_local")
     if check.level == "block" and not override_reason:

@@ -1,5 +1,5 @@
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
@@ -21,11 +21,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.db import UTCDateTime, str_enum
 from app.core.enums import LabeledEnum
-from app.core.timeutil import utcnow
+from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 
 if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imported at run time
-    from app.bodies.models import Body, Member
+    from app.bodies.models import Body, BodyRules, Member
     from app.legislation.models import Resolution
     from app.public_comment.models import CommentPolicy
 
@@ -77,6 +77,9 @@ class Meeting(db.Model):
     agenda_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: R6: the comment policy in force when the notice was published; later versions do not change it.
     comment_policy_id: Mapped[int | None] = mapped_column(ForeignKey("comment_policies.id", ondelete="RESTRICT"))
+    #: The body's rules (quorum, thresholds, seconds, roll-call order) in force when the notice was published;
+    #: a later version of the rules does not change this meeting. Before the notice: the version in force on the day.
+    rules_id: Mapped[int | None] = mapped_column(ForeignKey("body_rules.id", ondelete="RESTRICT"))
     #: Revision counter for calendar feeds: bumped on every change of time, place or status (R15).
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -93,6 +96,7 @@ class Meeting(db.Model):
         "Minutes", back_populates="meeting", uselist=False, foreign_keys="Minutes.meeting_id"
     )
     comment_policy: Mapped["CommentPolicy | None"] = relationship("CommentPolicy")
+    stamped_rules: Mapped["BodyRules | None"] = relationship("BodyRules", lazy="joined")
     attendances: Mapped[list["Attendance"]] = relationship("Attendance", order_by="Attendance.id")
 
     @validates("first_published_at")
@@ -101,6 +105,34 @@ class Meeting(db.Model):
         if self.first_published_at is not None and value != self.first_published_at:
             raise ValueError("first_published_at is set once and never changed")
         return value
+
+    @property
+    def local_date(self) -> date:
+        return to_local(self.start_at).date()
+
+    @property
+    def rules(self) -> "BodyRules":
+        """The rules this meeting runs under: those stamped at notice, else those in force on its day."""
+        return self.stamped_rules or self.body.rules_on(self.local_date)
+
+    def stamp_rules(self) -> None:
+        """Called as the notice goes out; the meeting keeps these rules whatever is adopted later."""
+        if self.rules_id is None:
+            self.stamped_rules = self.body.rules_on(self.local_date)
+
+    @property
+    def seat_count(self) -> int:
+        """Seats of the body on the meeting's day (a vacant seat is still a seat)."""
+        return len(self.body.seats_on(self.local_date))
+
+    @property
+    def quorum_needed(self) -> int:
+        return self.rules.quorum_for(self.body, self.local_date)
+
+    @property
+    def membership_size(self) -> int:
+        """What "the full membership" means on the meeting's day, by the body's vacancy rule."""
+        return self.rules.membership_size(self.body, self.local_date)
 
     @property
     def is_noticed(self) -> bool:

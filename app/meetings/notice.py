@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 
-from app.bodies.models import Body
+from app.bodies.models import BodyRules
 from app.core.timeutil import utcnow
 from app.meetings.models import Meeting, MeetingKind
 
@@ -25,12 +25,12 @@ def lead_hours(lead: timedelta) -> str:
 def check_notice(meeting: Meeting, *, at: datetime | None = None) -> NoticeCheck:
     """The meeting's notice, measured from its first publication (or from ``at``/now before it has one)."""
     return notice_check(
-        meeting.kind, meeting.body, meeting.start_at, published=meeting.first_published_at or at or utcnow()
+        meeting.kind, meeting.rules, meeting.start_at, published=meeting.first_published_at or at or utcnow()
     )
 
 
-def notice_check(kind: MeetingKind, body: Body, start_at: datetime, *, published: datetime) -> NoticeCheck:
-    """Lead time from publication to the start, checked against the body's settings.
+def notice_check(kind: MeetingKind, body: BodyRules, start_at: datetime, *, published: datetime) -> NoticeCheck:
+    """Lead time from publication to the start, checked against the body's rules (``body``: a BodyRules).
 
     Both ends are instants in UTC, so a day that has 23 or 25 hours because of daylight saving is
     measured as exactly that: "24 hours' notice" means 24 real hours.

@@ -142,6 +142,7 @@ def healthz():
 
 
 import app.portal.archive  # noqa: E402,F401  (meetings list and calendar, members, comment guide)
+import app.portal.bodies  # noqa: E402,F401  (bodies and their rosters on any date)
 import app.portal.calendar  # noqa: E402,F401  (iCalendar feeds)
 import app.portal.comment  # noqa: E402,F401  (public comment routes live on this blueprint)
 import app.portal.feeds  # noqa: E402,F401  (Atom feeds)

@@ -52,7 +52,10 @@ def index():
 
 
 def _body_choices():
-    return [(b.id, b.name) for b in db.session.scalars(select(Body).order_by(Body.name))]
+    """Bodies that still meet (a retired body keeps its record but gets no new meetings)."""
+    return [
+        (b.id, b.name) for b in db.session.scalars(select(Body).where(Body.retired_on.is_(None)).order_by(Body.name))
+    ]
 
 
 @bp.route("/meetings/new", methods=["GET", "POST"])

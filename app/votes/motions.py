@@ -5,7 +5,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from app.bodies.models import Body, ThresholdBasis, ThresholdFraction
+from app.bodies.models import ThresholdBasis, ThresholdFraction
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.text import clean_text
@@ -28,14 +28,14 @@ def default_threshold(
     default); an ordinance at an emergency meeting: two-thirds of the full membership (F.S. 166.041(3)(b));
     rescind: two-thirds of votes cast, or a majority with previous notice (RONR 35:2); other motions: a
     majority of votes cast."""
-    body: Body = meeting.body
+    rules = meeting.rules
     if kind in (K.main, K.substitute, K.adopt_consent_agenda):
         if item is not None and item.item_type == AgendaItemType.ordinance and meeting.kind == MeetingKind.emergency:
             return B.full_membership, F.two_thirds, 0
         if kind == K.adopt_consent_agenda or (
             item is not None and item.item_type in (AgendaItemType.resolution, AgendaItemType.ordinance)
         ):
-            return body.threshold_basis, body.threshold_fraction, body.threshold_min_yes
+            return rules.threshold_basis, rules.threshold_fraction, rules.threshold_min_yes
     if kind == K.rescind and not previous_notice:
         return B.votes_cast, F.two_thirds, 0
     return B.votes_cast, F.majority, 0
@@ -247,11 +247,11 @@ def withdraw(motion: Motion, *, actor) -> Motion:
 def set_threshold(motion: Motion, *, basis: ThresholdBasis, fraction: ThresholdFraction, min_yes: int, actor):
     """R8: the rule may be changed per motion until its vote opens."""
     require_pending(motion)
-    if not 0 <= min_yes <= motion.meeting.body.seat_count:
+    if not 0 <= min_yes <= motion.meeting.seat_count:
         raise DomainError(
             _(
                 "The minimum number of yes votes must be between 0 and the number of seats (%(n)d).",
-                n=motion.meeting.body.seat_count,
+                n=motion.meeting.seat_count,
             ),
             field="min_yes",
         )

@@ -32,7 +32,7 @@ def tally(votes) -> Tally:
 
 def outcome_of(motion: Motion, votes=None) -> Outcome:
     """The result under the motion's threshold, from the votes as corrected."""
-    seats = motion.seats_at_vote or motion.meeting.body.seat_count
+    seats = motion.seats_at_vote or motion.meeting.membership_size
     return outcome(
         motion.threshold_basis,
         motion.threshold_fraction,
@@ -47,7 +47,7 @@ def threshold_words(motion: Motion) -> str:
         motion.threshold_basis,
         motion.threshold_fraction,
         motion.threshold_min_yes,
-        seats=motion.meeting.body.seat_count,
+        seats=motion.meeting.membership_size,
         tally=Tally(),
     ).rule_words()
 

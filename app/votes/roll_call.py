@@ -1,9 +1,12 @@
 """The roll call (R4, R7, R9, R10): opened with an in-person quorum, each member's own answer, closed with a
 computed result, and what the result decides."""
 
+import secrets
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.bodies.models import BodyRollCallOrder
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
@@ -38,7 +41,7 @@ def open_vote(motion: Motion, *, actor) -> Motion:
     meeting = motion.meeting
     require_session(meeting)
     require_pending(motion)
-    if meeting.body.seconds_required and not motion.seconder_id:
+    if meeting.rules.seconds_required and not motion.seconder_id:
         raise DomainError(
             _("This motion has no second. Record that it died for lack of a second, or record the second.")
         )
@@ -68,11 +71,13 @@ def open_vote(motion: Motion, *, actor) -> Motion:
                     label=not_heard[0].label,
                 )
             )
-    members = attendance.roll(meeting, rotation=_rotation(meeting))
+    order = meeting.rules.roll_call_order
+    seed = secrets.randbelow(2**31) if order == BodyRollCallOrder.random else None
+    members = attendance.roll(meeting, rotation=_rotation(meeting), seed=seed or 0)
     now = utcnow()
-    motion.roll_call_method = meeting.body.roll_call_order.value
+    motion.roll_call_method = order.value
     motion.roll_call_order = [m.member_id for m in members]
-    motion.seats_at_vote = meeting.body.seat_count
+    motion.seats_at_vote = meeting.membership_size
     motion.status, motion.opened_at = S.voting, now
     for position, membership in enumerate(members, start=1):
         row = attendance.attendance_of(meeting, membership.member_id)
@@ -93,7 +98,7 @@ def open_vote(motion: Motion, *, actor) -> Motion:
         motion,
         f"Roll call opened on motion {motion.id}",
         actor=actor,
-        data={"order": motion.roll_call_order, "method": motion.roll_call_method},
+        data={"order": motion.roll_call_order, "method": motion.roll_call_method, "seed": seed},
     )
     return motion
 

@@ -1,0 +1,55 @@
+"""Public pages of bodies: who sat in each seat on any date (``/bodies/<id>?on=2025-06-30``), vacancies shown as
+such, and the rules in force that day."""
+
+from datetime import date
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.bodies.models import Body, Membership
+from app.bodies.services import roster_on, today
+from app.core.loaders import get_or_404
+from app.extensions import db
+from app.portal.records import BadParameter, read_arg
+from app.portal.views import bp
+
+
+def date_arg(name: str) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = date.fromisoformat(raw[:10]) if len(raw) == 10 else None
+    except ValueError:
+        value = None
+    if value is None or not 1900 <= value.year <= 2999:
+        raise BadParameter(_("“%(value)s” is not a valid date (use YYYY-MM-DD).", value=raw[:20]))
+    return value
+
+
+@bp.route("/bodies")
+def bodies():
+    rows = db.session.scalars(select(Body).order_by(Body.retired_on.is_not(None), Body.name)).all()
+    return render_template("portal/bodies.html", bodies=rows)
+
+
+@bp.route("/bodies/<id:body_id>")
+def body(body_id: int):
+    errors: list[str] = []
+    on = read_arg(errors, lambda: date_arg("on")) or today()
+    body = get_or_404(Body, body_id, selectinload(Body.memberships).joinedload(Membership.member))
+    roster = roster_on(body, on)
+    rules = body.rules_on(on)
+    return render_template(
+        "portal/body.html",
+        body=body,
+        on=on,
+        is_today=on == today(),
+        roster=roster,
+        vacant=sum(1 for row in roster if row.vacant),
+        rules=rules,
+        quorum=rules.quorum_for(body, on),
+        errors=errors,
+    )
