@@ -59,6 +59,7 @@ def create_app(config_class=None) -> Flask:
     from app.staff.accounts import bp as auth_bp
     from app.staff.bodies import bp as bodies_bp
     from app.staff.dashboard import bp as dashboard_bp
+    from app.staff.imports import bp as imports_bp
     from app.staff.legislation import bp as legislation_bp
     from app.staff.meetings import bp as meetings_bp
     from app.staff.members import bp as members_bp
@@ -72,6 +73,7 @@ def create_app(config_class=None) -> Flask:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(bodies_bp)
     app.register_blueprint(members_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(public_comment_bp)
     app.register_blueprint(votes_bp)
     app.register_blueprint(legislation_bp)

@@ -75,6 +75,14 @@ MATRIX = [
     ("POST", "/staff/members/{member}/terms", {CLERK, ADMIN}, 422),
     ("GET", "/staff/members/terms/{term}/end", {CLERK, ADMIN}, 200),
     ("POST", "/staff/members/terms/{term}/end", {CLERK, ADMIN}, 422),
+    # Bulk import (issue 15): the clerk's and the administrator's. No upload is stored under the made-up token, so
+    # the preview and the import send the user back to the upload form.
+    ("GET", "/staff/import/", {CLERK, ADMIN}, 200),
+    ("GET", "/staff/import/members", {CLERK, ADMIN}, 200),
+    ("POST", "/staff/import/meetings", {CLERK, ADMIN}, 422),  # no file chosen
+    ("GET", "/staff/import/members/sample.csv", {CLERK, ADMIN}, 200),
+    ("GET", "/staff/import/members/NoSuchUploadToken12345", {CLERK, ADMIN}, 302),
+    ("POST", "/staff/import/meetings/NoSuchUploadToken12345", {CLERK, ADMIN}, 302),
     # Public comment: commissioners see the queue; only the clerk runs it. The meeting is not in
     # progress, so queue actions are refused with a message and a redirect.
     ("GET", "/staff/bodies/{body}/comment-policy", {CLERK, ADMIN}, 200),
