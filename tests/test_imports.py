@@ -134,6 +134,9 @@ def test_sample_meetings_are_archive_records_never_a_notice(client, login_as, ha
     page_text = text(public)
     assert "Imported from the city's archive; notice not recorded in Dais." in page_text
     assert "Notice first published" not in page_text
+    assert client.get(f"/api/v1/meetings/{special.id}").status_code == 200
+    assert client.get(f"/staff/meetings/{special.id}").status_code == 200
+    assert client.get("/").status_code == 200
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "import.meetings"))
     assert entry.data["new"] == 4
     assert _count(db, AuditEntry) >= 5  # one per meeting and one for the import
@@ -196,7 +199,7 @@ def test_one_bad_member_row_is_reported_and_nothing_is_saved(client, login_as, h
     # Posting anyway (an old tab, a crafted request) saves nothing either.
     refused = client.post(url, data={})
     assert refused.status_code == 422
-    assert "Nothing was imported: 1 rows have errors." in text(refused)
+    assert "Nothing was imported: 1 row has an error." in text(refused)
     assert _counts(db) == before
 
 

@@ -19,6 +19,7 @@ from datetime import date, time
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from app.core.enums import LabeledEnum
 from app.core.errors import DomainError
@@ -30,7 +31,8 @@ MAX_ROWS = 5000
 MAX_CELL = 10_000
 
 
-def NOT_CSV() -> str:  # noqa: N802  (one sentence, said in two places)
+def not_csv() -> str:
+    """One sentence, said for a binary file and for one full of control characters."""
     return _("This file is not CSV text. Save the spreadsheet as “CSV UTF-8” or “CSV (comma delimited)” and try again.")
 
 
@@ -88,7 +90,11 @@ class ImportHasErrors(DomainError):
 
     def __init__(self, preview: ImportPreview):
         super().__init__(
-            _("Nothing was imported: %(num)d rows have errors.", num=len(preview.errors))
+            ngettext(
+                "Nothing was imported: %(num)d row has an error.",
+                "Nothing was imported: %(num)d rows have errors.",
+                len(preview.errors),
+            )
             if preview.rows
             else _("The file has no rows to import.")
         )
@@ -109,9 +115,7 @@ def normalize_header(name: str) -> str:
 
 def _decode(data: bytes) -> str:
     if b"\x00" in data:
-        raise FileRefused(
-            _("This file is not CSV text. Save the spreadsheet as “CSV (comma delimited)” and try again.")
-        )
+        raise FileRefused(not_csv())
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -141,9 +145,7 @@ def read_rows(data: bytes, columns: Iterable[str], required: Iterable[str]) -> l
         raise FileRefused(_("The file is larger than %(mb)d MB; split it into smaller files.", mb=MAX_BYTES // 2**20))
     text = _decode(data)
     if _looks_binary(text):
-        raise FileRefused(
-            _("This file is not CSV text. Save the spreadsheet as “CSV (comma delimited)” and try again.")
-        )
+        raise FileRefused(not_csv())
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)

@@ -166,7 +166,7 @@ class _Run:
         result.outcome = RowOutcome.new
         result.actions.append(
             _(
-                "Adds the past %(kind)s “%(title)s” of %(body)s, %(when)s, as an archive record.",
+                "Adds “%(title)s” (%(kind)s) of %(body)s, %(when)s, as a past meeting from the archive.",
                 kind=kind.label,
                 title=meeting.title,
                 body=body.name,
