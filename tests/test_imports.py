@@ -408,3 +408,16 @@ def test_anonymous_is_sent_to_sign_in_and_a_commissioner_is_refused(client, logi
 def test_file_refused_is_raised_by_the_service_for_a_binary_file(db):
     with pytest.raises(FileRefused):
         member_imports.preview(b"\x00\x01\x02")
+
+
+def test_a_refused_row_leaves_nothing_behind_for_the_rows_after_it(harc, db):
+    data = (
+        MEMBER_HEADER
+        + "\nAna Ledesma,,,,,,Historic Architectural Review Commission,Seat 1,,,2020-01-01,,"
+        + "\nBerta Quist,,,,,,Historic Architectural Review Commission,Seat 1,,,2021-01-01,,"  # overlaps: refused
+        + "\nBerta Quist,,,,,,Historic Architectural Review Commission,Seat 2,,,2021-01-01,,\n"
+    ).encode()
+    report = member_imports.preview(data, actor=None)
+    assert [r.outcome for r in report.rows] == [RowOutcome.new, RowOutcome.error, RowOutcome.new]
+    assert report.rows[2].actions[0] == "Adds the member Berta Quist."  # row 3's member went with its savepoint
+    assert _count(db, Member) == 0

@@ -11,7 +11,7 @@ from that day; then it is updated, or "unchanged" if it is the same. ``preview``
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.bodies import services
 from app.bodies.models import Body, Member, Membership, Seat, TermBasis, TermEndReason
@@ -50,6 +50,7 @@ class _Run:
         self.actor = actor
         self.bodies = {b.name.lower(): b for b in services.bodies_with_members()}
         self.seen: dict[tuple, int] = {}
+        self.members: dict[str, Member] | None = None
 
     def row(self, number: int, record: dict[str, str], result: RowResult) -> None:
         try:
@@ -72,9 +73,10 @@ class _Run:
         if term:
             body, seat = self._seat(term[0], term[1])
 
-        member = db.session.scalar(select(Member).where(func.lower(Member.full_name) == full_name.lower()))
+        member = self._member(full_name)
         if member is None:
             member = services.create_member(self._member_input(record, None), actor=self.actor)
+            self.members[member.full_name.lower()] = member
             result.outcome = RowOutcome.new
             result.actions.append(_("Adds the member %(name)s.", name=member.full_name))
         else:
@@ -90,6 +92,14 @@ class _Run:
                 result.actions.append(_("%(name)s is already on record as given.", name=member.full_name))
         if term:
             self._apply_term(body, seat, member, term, result)
+
+    def _member(self, full_name: str) -> Member | None:
+        """The member of that name on record, or added by an earlier row that was kept (a refused row's
+        member left the session with its savepoint)."""
+        if self.members is None:
+            self.members = {m.full_name.lower(): m for m in db.session.scalars(select(Member))}
+        member = self.members.get(full_name.lower())
+        return member if member is not None and member in db.session else None
 
     def _term_cells(self, record: dict[str, str]):
         """(body, seat, start, end, title, basis, end reason) or None for a row without a term."""
@@ -199,6 +209,11 @@ def _run(data: bytes, actor) -> ImportPreview:
     rows = read_rows(data, COLUMNS, REQUIRED)
     run = _Run(actor)
     return run_rows(rows, run.row, kind=KIND)
+
+
+def check_file(data: bytes) -> int:
+    """The number of rows, if the file can be read at all; else FileRefused (nothing run, nothing written)."""
+    return len(read_rows(data, COLUMNS, REQUIRED))
 
 
 def preview(data: bytes, *, actor=None) -> ImportPreview:

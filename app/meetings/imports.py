@@ -180,6 +180,11 @@ def _run(data: bytes, actor) -> ImportPreview:
     return run_rows(rows, _Run(actor).row, kind=KIND)
 
 
+def check_file(data: bytes) -> int:
+    """The number of rows, if the file can be read at all; else FileRefused (nothing run, nothing written)."""
+    return len(read_rows(data, COLUMNS, REQUIRED))
+
+
 def preview(data: bytes, *, actor=None) -> ImportPreview:
     """What the file would do, row by row; nothing is saved. Raises FileRefused for a file that cannot be read."""
     return preview_in_savepoint(lambda: _run(data, actor))

@@ -146,9 +146,9 @@ def upload(kind: str):
         try:
             if not upload or not hasattr(upload, "read") or not (upload.filename or "").strip():
                 raise DomainError(_("Choose a CSV file to upload."), field="file")
-            filename = Path(upload.filename.replace("\\", "/")).name[:200]
+            filename = Path(upload.filename.replace("\\", "/")).name[:120]
             data = upload.stream.read(MAX_BYTES + 1)
-            module.preview(data, actor=current_user)  # a file that cannot be read is refused here, on the form
+            module.check_file(data)  # a file that cannot be read is refused here, on the form
         except DomainError as exc:
             form.file.errors = [*form.file.errors, exc.message]
         else:
