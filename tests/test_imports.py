@@ -214,6 +214,12 @@ def test_one_bad_member_row_is_reported_and_nothing_is_saved(client, login_as, h
         ("2025-05-01,,Zoning Board,regular,May,,", "body", "No body is named “Zoning Board”."),
         ("2025-05-01,25:00,Historic Architectural Review Commission,regular,May,,", "time", "“25:00” is not a time"),
         ("May 1 2025,,Historic Architectural Review Commission,regular,May,,", "date", "is not a date"),
+        (
+            "0001-01-01,00:00,Historic Architectural Review Commission,regular,Y1,,",
+            "date",
+            "not a date on the calendar",
+        ),
+        ("12/31/9999,23:59,Historic Architectural Review Commission,regular,Y9999,,", "date", "not a date on the"),
         ("2025-05-01,,Historic Architectural Review Commission,regular,,,", "title", "Enter a title."),
         ("2025-05-01,,Historic Architectural Review Commission,regular," + "T" * 201 + ",,", "title", "at most 200"),
     ],
@@ -341,6 +347,7 @@ def test_apply_runs_the_rows_again_and_refuses_what_changed_since_the_preview(cl
         (b"full_name,Full Name\nA,B\n", "The column “full_name” appears twice."),
         (b'full_name,bio\nA,"never closed\n', "The file cannot be read as CSV"),
         (b"\n\n", "The file has no header row."),
+        (b"full_name,bio\n,\n", "The file has no rows to import."),
         (b"full_name\n\x81\x8d\x8f\x90\x9d\n", "not CSV text in UTF-8 or Windows-1252"),
     ],
 )
@@ -419,5 +426,7 @@ def test_a_refused_row_leaves_nothing_behind_for_the_rows_after_it(harc, db):
     ).encode()
     report = member_imports.preview(data, actor=None)
     assert [r.outcome for r in report.rows] == [RowOutcome.new, RowOutcome.error, RowOutcome.new]
-    assert report.rows[2].actions[0] == "Adds the member Berta Quist."  # row 3's member went with its savepoint
+    assert (
+        report.rows[2].actions[0] == "Adds the member Berta Quist."
+    )  # row 3's Berta is new: row 2's went with its savepoint
     assert _count(db, Member) == 0

@@ -29,6 +29,8 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 #: A cell longer than this is not a spreadsheet cell (the longest field, a member's bio, takes 4,000).
 MAX_CELL = 10_000
+#: Dates outside these years are typing errors (and the far ends would not convert to UTC).
+MIN_YEAR, MAX_YEAR = 1800, 2999
 
 
 def not_csv() -> str:
@@ -215,10 +217,11 @@ def parse_date(value: str, column: str) -> date:
     """YYYY-MM-DD, or MM/DD/YYYY as US clerks type it."""
     iso, us = _ISO_DATE.match(value), _US_DATE.match(value)
     try:
-        if iso:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
-        if us:
-            return date(int(us[3]), int(us[1]), int(us[2]))
+        if iso or us:
+            day = date(int(iso[1]), int(iso[2]), int(iso[3])) if iso else date(int(us[3]), int(us[1]), int(us[2]))
+            if not MIN_YEAR <= day.year <= MAX_YEAR:
+                raise ValueError(day.year)
+            return day
     except ValueError:
         raise RowError(column, _("“%(value)s” is not a date on the calendar.", value=value[:40])) from None
     raise RowError(column, _("“%(value)s” is not a date: use YYYY-MM-DD or MM/DD/YYYY.", value=value[:40]))

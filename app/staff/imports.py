@@ -148,7 +148,8 @@ def upload(kind: str):
                 raise DomainError(_("Choose a CSV file to upload."), field="file")
             filename = Path(upload.filename.replace("\\", "/")).name[:120]
             data = upload.stream.read(MAX_BYTES + 1)
-            module.check_file(data)  # a file that cannot be read is refused here, on the form
+            if not module.check_file(data):  # a file that cannot be read is refused here, on the form
+                raise DomainError(_("The file has no rows to import."), field="file")
         except DomainError as exc:
             form.file.errors = [*form.file.errors, exc.message]
         else:
