@@ -62,6 +62,7 @@ def create_app(config_class=None) -> Flask:
     from app.staff.bodies import bp as bodies_bp
     from app.staff.city import bp as city_bp
     from app.staff.dashboard import bp as dashboard_bp
+    from app.staff.imports import bp as imports_bp
     from app.staff.legislation import bp as legislation_bp
     from app.staff.meetings import bp as meetings_bp
     from app.staff.members import bp as members_bp
@@ -76,6 +77,7 @@ def create_app(config_class=None) -> Flask:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(bodies_bp)
     app.register_blueprint(members_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(public_comment_bp)
     app.register_blueprint(votes_bp)
     app.register_blueprint(legislation_bp)

@@ -89,6 +89,14 @@ MATRIX = [
     ("POST", "/staff/members/{member}/terms", EDITORS, 422),
     ("GET", "/staff/members/terms/{term}/end", EDITORS, 200),
     ("POST", "/staff/members/terms/{term}/end", EDITORS, 422),
+    # Bulk import: editors. No upload is stored under the made-up token, so the preview and the import send the
+    # user back to the upload form.
+    ("GET", "/staff/import/", EDITORS, 200),
+    ("GET", "/staff/import/members", EDITORS, 200),
+    ("POST", "/staff/import/meetings", EDITORS, 422),  # no file chosen
+    ("GET", "/staff/import/members/sample.csv", EDITORS, 200),
+    ("GET", "/staff/import/members/NoSuchUploadToken12345", EDITORS, 302),
+    ("POST", "/staff/import/meetings/NoSuchUploadToken12345", EDITORS, 302),
     # Public comment: commissioners see the queue; only the clerk runs it. The meeting is not in
     # progress, so queue actions are refused with a message and a redirect.
     ("GET", "/staff/bodies/{body}/comment-policy", EDITORS, 200),

@@ -320,3 +320,16 @@ def test_the_profile_is_loaded_once_per_request_and_never_while_a_template_rende
     assert len(after) == len(before)
     assert sum("city_profile" in q for q in after) == 1
     assert template_queries.violations == []
+
+
+def test_the_chamber_display_and_a_printed_page_carry_the_name_and_logo(client, db, set_city, open_meeting):
+    set_city(name_en="Town of Example", logo=Upload("logo.svg", SVG))
+    digest = current_city().logo_sha256
+    meeting = open_meeting()
+    display = client.get(f"/meetings/{meeting.id}/display").get_data(as_text=True)
+    assert f"/city/logo/{digest}.svg" in display and "Town of Example" in display
+    # Print hides the navigation but keeps the brand (logo and name) at the head of a printed agenda.
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert 'class="brand-logo"' in page
+    print_css = client.get("/static/css/print.css").get_data(as_text=True)
+    assert ".site-header nav" in print_css and ".brand {" in print_css

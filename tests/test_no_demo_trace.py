@@ -43,7 +43,14 @@ def get_urls(app, db) -> list[str]:
     from app.city.services import current_city
 
     city = current_city()
-    fixed = {"code": "en", "token": "x", "filename": "file.pdf", "digest": city.logo_sha256, "ext": "png"}
+    fixed = {
+        "code": "en",
+        "token": "x",
+        "filename": "file.pdf",
+        "digest": city.logo_sha256,
+        "ext": "png",
+        "kind": "members",
+    }
     urls = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    or_,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -73,6 +74,9 @@ class Meeting(db.Model):
     emergency_justification: Mapped[str | None] = mapped_column(Text)
     cancelled_reason: Mapped[str | None] = mapped_column(Text)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: A past meeting loaded from the city's archive (issue 15), not noticed through Dais: it is public from
+    #: the import, and no notice time or lead time is claimed for it (first_published_at stays empty).
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Agenda frozen from this time; later changes are amendments with a reason and a public log entry.
     agenda_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: R6: the comment policy in force when the notice was published; later versions do not change it.
@@ -141,14 +145,15 @@ class Meeting(db.Model):
     @hybrid_property
     def is_public(self) -> bool:
         """Public from the first publication of its notice: everything but a draft is on the public record, and a
-        cancelled meeting stays visible. The one definition, in Python and in SQL (``select(Meeting).where(
-        Meeting.is_public)``); the portal, the API, feeds and search use nothing else."""
-        return self.first_published_at is not None
+        cancelled meeting stays visible. A past meeting imported from the archive is public from its import. The one
+        definition, in Python and in SQL (``select(Meeting).where(Meeting.is_public)``); the portal, the API, feeds
+        and search use nothing else."""
+        return self.first_published_at is not None or self.imported_at is not None
 
     @is_public.inplace.expression
     @classmethod
     def _is_public_expression(cls) -> ColumnElement[bool]:
-        return cls.first_published_at.is_not(None)
+        return or_(cls.first_published_at.is_not(None), cls.imported_at.is_not(None))
 
     @property
     def agenda_is_published(self) -> bool:

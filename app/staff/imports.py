@@ -1,0 +1,207 @@
+"""Bulk import (issue 15): upload a CSV of members and terms or of past meetings, see what each row would do,
+then import all of it in one transaction, or nothing.
+
+The uploaded file is kept on the server, not in the page: it is written under UPLOAD_DIR/imports with a random
+name (the token), and the clerk's signed session records that token with the file's kind, name and SHA-256. The
+preview and the "Import" button name only the token; the import reads the stored file, checks that its digest
+is the one recorded, and runs every row again through the services (the record may have changed since the
+preview). No copy of the rows travels through the browser, so nothing the browser sends back can change what is
+imported, and a token is useless in another session. A stored file is removed once imported, and any left over
+after two hours is removed at the next upload.
+"""
+
+import contextlib
+import hashlib
+import re
+import secrets
+import time
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+
+from app.auth.decorators import editor_required, login_gate
+from app.auth.forms import EmptyForm
+from app.bodies import imports as member_imports
+from app.core.actions import attempt
+from app.core.csv_import import MAX_BYTES, MAX_ROWS, FileRefused, ImportHasErrors
+from app.core.errors import DomainError
+from app.meetings import imports as meeting_imports
+
+bp = Blueprint("imports", __name__, url_prefix="/staff/import")
+bp.before_request(login_gate())
+
+KINDS = {"members": member_imports, "meetings": meeting_imports}
+SAMPLES = {"members": "sample-members.csv", "meetings": "sample-meetings.csv"}
+SESSION_KEY = "imports"
+KEEP_SECONDS = 2 * 3600
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("CSV file (UTF-8 or Excel's “CSV”, commas or semicolons), up to 2 MB and 5,000 rows"))
+
+
+def _module(kind: str):
+    module = KINDS.get(kind)
+    if module is None:
+        abort(404)
+    return module
+
+
+def _folder() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / "imports"
+
+
+def _forget_old_files() -> None:
+    folder = _folder()
+    if not folder.is_dir():
+        return
+    limit = time.time() - KEEP_SECONDS
+    for path in folder.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+        except OSError:
+            pass  # another process removed it first
+
+
+def _store(kind: str, filename: str, data: bytes) -> str:
+    _forget_old_files()
+    folder = _folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(24)
+    (folder / token).write_bytes(data)
+    entries = dict(session.get(SESSION_KEY) or {})
+    # Only the latest few uploads of this session stay usable.
+    for old in list(entries)[:-4]:
+        entries.pop(old, None)
+    entries[token] = {"kind": kind, "name": filename, "sha256": hashlib.sha256(data).hexdigest()}
+    session[SESSION_KEY] = entries
+    return token
+
+
+def _stored(kind: str, token: str) -> tuple[str, bytes] | None:
+    """(file name, bytes) of this session's upload, or None if unknown, expired, of another kind or altered."""
+    entry = (session.get(SESSION_KEY) or {}).get(token) if _TOKEN.match(token or "") else None
+    if not isinstance(entry, dict) or entry.get("kind") != kind:
+        return None
+    try:
+        data = (_folder() / token).read_bytes()
+    except OSError:
+        return None
+    if not secrets.compare_digest(hashlib.sha256(data).hexdigest(), str(entry.get("sha256"))):
+        return None
+    return str(entry.get("name") or ""), data
+
+
+def _discard(token: str) -> None:
+    entries = dict(session.get(SESSION_KEY) or {})
+    entries.pop(token, None)
+    session[SESSION_KEY] = entries
+    with contextlib.suppress(OSError):
+        (_folder() / token).unlink()
+
+
+def _upload_page(kind: str, form: UploadForm, status: int = 200):
+    module = _module(kind)
+    return render_template(
+        "imports/upload.html",
+        kind=kind,
+        form=form,
+        columns=module.COLUMNS,
+        required=module.REQUIRED,
+        max_mb=MAX_BYTES // 2**20,
+        max_rows=f"{MAX_ROWS:,}",
+    ), status
+
+
+@bp.route("/")
+@editor_required
+def index():
+    return render_template("imports/index.html")
+
+
+@bp.route("/<kind>/sample.csv")
+@editor_required
+def sample(kind: str):
+    _module(kind)
+    path = Path(current_app.root_path).parent / "docs" / SAMPLES[kind]
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="text/csv", as_attachment=True, download_name=SAMPLES[kind], max_age=0)
+
+
+@bp.route("/<kind>", methods=["GET", "POST"])
+@editor_required
+def upload(kind: str):
+    module = _module(kind)
+    form = UploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            if not upload or not hasattr(upload, "read") or not (upload.filename or "").strip():
+                raise DomainError(_("Choose a CSV file to upload."), field="file")
+            filename = Path(upload.filename.replace("\\", "/")).name[:120]
+            data = upload.stream.read(MAX_BYTES + 1)
+            if not module.check_file(data):  # a file that cannot be read is refused here, on the form
+                raise DomainError(_("The file has no rows to import."), field="file")
+        except DomainError as exc:
+            form.file.errors = [*form.file.errors, exc.message]
+        else:
+            token = _store(kind, filename, data)
+            return redirect(url_for("imports.preview", kind=kind, token=token))
+    return _upload_page(kind, form, 422 if form.errors else 200)
+
+
+def _expired(kind: str):
+    flash(_("That upload is no longer available; upload the file again."), "error")
+    return redirect(url_for("imports.upload", kind=kind))
+
+
+@bp.route("/<kind>/<token>")
+@editor_required
+def preview(kind: str, token: str):
+    module = _module(kind)
+    stored = _stored(kind, token)
+    if stored is None:
+        return _expired(kind)
+    filename, data = stored
+    try:
+        report = module.preview(data, actor=current_user)
+    except FileRefused as exc:  # a file that was readable at upload always is; kept for safety
+        flash(exc.message, "error")
+        return redirect(url_for("imports.upload", kind=kind))
+    return render_template(
+        "imports/preview.html", kind=kind, token=token, filename=filename, report=report, form=EmptyForm()
+    )
+
+
+@bp.route("/<kind>/<token>", methods=["POST"])
+@editor_required
+def apply(kind: str, token: str):
+    module = _module(kind)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    stored = _stored(kind, token)
+    if stored is None:
+        return _expired(kind)
+    filename, data = stored
+    with attempt(flash_error=False) as done:
+        report = module.apply(data, actor=current_user, filename=filename)
+    if done:
+        _discard(token)
+        return render_template("imports/result.html", kind=kind, filename=filename, report=report)
+    error = done.error
+    flash(error.message, "error")
+    if isinstance(error, ImportHasErrors):
+        # The record changed since the preview: show the rows as they stand now, nothing saved.
+        return render_template(
+            "imports/preview.html", kind=kind, token=token, filename=filename, report=error.preview, form=form
+        ), 422
+    return redirect(url_for("imports.upload", kind=kind))
