@@ -23,9 +23,9 @@ def count(db, model, *where):
 
 def audit_actions(db, target):
     rows = db.session.scalars(
-        select(AuditEntry.action).where(
-            AuditEntry.target_type == type(target).__name__, AuditEntry.target_id == target.id
-        )
+        select(AuditEntry.action)
+        .where(AuditEntry.target_type == type(target).__name__, AuditEntry.target_id == target.id)
+        .order_by(AuditEntry.id)
     )
     return list(rows)
 

@@ -199,3 +199,47 @@ def test_api_body_lists_seats_and_vacancies(client, create_body, create_member):
     data = client.get(f"/api/v1/bodies/{body.id}").get_json()
     assert [s["vacant"] for s in data["seats"]] == [False, True, True]
     assert data["quorum"] == 2 and data["seat_count"] == 3
+
+
+def test_a_member_photo_is_uploaded_shown_and_removed(client, login_as, create_member, db, app, tmp_path):
+    import io
+
+    from tests.test_city_profile import PNG
+
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    login_as(Role.clerk)
+    member = create_member(full_name="Flo Photo")
+    form = {**PERSON, "full_name": "Flo Photo"}
+    saved = client.post(
+        f"/staff/members/{member.id}",
+        data={**form, "photo": (io.BytesIO(PNG), "flo.png")},
+        content_type="multipart/form-data",
+    )
+    assert saved.status_code == 302
+    member = db.session.get(Member, member.id)
+    url = f"/members/{member.id}/photo/{member.photo_sha256}.png"
+    page = client.get(f"/members/{member.id}").get_data(as_text=True)
+    assert url in page and 'alt="Photo of Flo Photo"' in page
+    served = client.get(url)
+    assert served.status_code == 200 and served.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get(f"/api/v1/members/{member.id}").get_json()["photo_url"].endswith(url)
+    assert client.get(f"/members/{member.id}/photo/{'0' * 64}.png").status_code == 404
+    assert client.get(f"/members/{member.id}/photo/{member.photo_sha256}.svg").status_code == 404
+
+    for data, name, message in [
+        (b"MZ\x90\x00 not a picture", "flo.png", "Only a PNG, JPEG or SVG picture"),
+        (PNG + b"\x00" * (3 * 1024 * 1024), "big.png", "larger than 2 MB"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "x.svg", "contains script"),
+    ]:
+        refused = client.post(
+            f"/staff/members/{member.id}",
+            data={**form, "pronouns": "they/them", "photo": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+        )
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 422 and message in text and "they/them" in text
+        assert db.session.get(Member, member.id).pronouns == "she/her"  # nothing saved
+
+    removed = client.post(f"/staff/members/{member.id}", data={**form, "remove_photo": "y"})
+    assert removed.status_code == 302 and db.session.get(Member, member.id).photo_sha256 is None
+    assert client.get(url).status_code == 404

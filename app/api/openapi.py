@@ -93,6 +93,7 @@ SCHEMAS = {
             "full_name": STRING,
             "sort_name": STRING,
             "memberships": _array(_ref("Membership")),
+            "photo_url": _nullable(URL),
             "url": URL,
             "html_url": URL,
         }

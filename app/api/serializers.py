@@ -66,6 +66,11 @@ def member(m) -> dict:
         "full_name": m.full_name,
         "sort_name": m.sort_name,
         "memberships": [membership(s) for s in m.memberships],
+        "photo_url": url_for(
+            "portal.member_photo", member_id=m.id, digest=m.photo_sha256, ext=m.photo_extension, _external=True
+        )
+        if m.photo_sha256
+        else None,
         "url": url_for("api.member", member_id=m.id, _external=True),
         "html_url": url_for("portal.member", member_id=m.id, _external=True),
     }

@@ -3,6 +3,7 @@ choices that come from the database (members, seats)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -160,6 +161,8 @@ class MemberForm(FlaskForm):
     bio = TextAreaField(_l("Public biography (optional)"), validators=[Length(max=4000)])
     contact_email = EmailField(_l("Email (staff only)"), validators=[Length(max=254)])
     contact_phone = TelField(_l("Phone (staff only)"), validators=[Length(max=40)])
+    photo = FileField(_l("Photo (optional: PNG, JPEG or SVG, at most 2 MB)"))
+    remove_photo = BooleanField(_l("Remove the current photo"))
 
 
 class TermForm(FlaskForm):

@@ -95,6 +95,10 @@ DEFAULT_AGENDA_SECTIONS = [
 ]
 
 
+#: File extension of a member photo's public URL, by content type.
+PHOTO_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
+
+
 def today_local() -> date:
     return to_local(utcnow()).date()
 
@@ -274,11 +278,19 @@ class Member(db.Model):
     #: Staff only: never in a public page, export or the API.
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    #: Optional public photo, stored through app/core/uploads and served at a URL naming its content hash.
+    photo_stored_name: Mapped[str | None] = mapped_column(String(100))
+    photo_content_type: Mapped[str | None] = mapped_column(String(40))
+    photo_sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     memberships: Mapped[list["Membership"]] = relationship(
         "Membership", back_populates="member", order_by="Membership.term_start_on"
     )
+
+    @property
+    def photo_extension(self) -> str | None:
+        return PHOTO_EXTENSIONS.get(self.photo_content_type or "")
 
 
 class Membership(db.Model):

@@ -31,6 +31,7 @@ from app.bodies.models import (
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.text import clean_text
+from app.core.uploads import validate_and_store_image
 from app.extensions import db
 
 MAX_SEATS = 60
@@ -445,6 +446,34 @@ def create_member(data: MemberInput, *, actor) -> Member:
     db.session.add(member)
     db.session.flush()
     audit.record("member.create", member, f"Added member {member.full_name}", actor=actor, actor_label="setup")
+    return member
+
+
+#: The largest member photo accepted.
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+
+
+def set_member_photo(member: Member, upload, *, actor) -> Member:
+    """Replace the member's public photo with an uploaded PNG, JPEG or plain SVG (checked by content)."""
+    filename = getattr(upload, "filename", None)
+    if upload is None or not hasattr(upload, "stream") or not isinstance(filename, str | None):
+        raise DomainError(_("Choose a picture file."), field="photo")
+    stored = validate_and_store_image(filename, upload.stream, field="photo", max_bytes=PHOTO_MAX_BYTES)
+    member.photo_stored_name, member.photo_content_type = stored.stored_name, stored.content_type
+    member.photo_sha256 = stored.sha256
+    audit.record(
+        "member.photo", member, f"New photo of {member.full_name}", actor=actor, data={"sha256": stored.sha256}
+    )
+    db.session.flush()
+    return member
+
+
+def remove_member_photo(member: Member, *, actor) -> Member:
+    if member.photo_sha256 is None:
+        raise DomainError(_("This member has no photo."), field="remove_photo")
+    member.photo_stored_name = member.photo_content_type = member.photo_sha256 = None
+    audit.record("member.photo_removed", member, f"Photo of {member.full_name} removed", actor=actor)
+    db.session.flush()
     return member
 
 

@@ -3,13 +3,14 @@ such, and the rules in force that day."""
 
 from datetime import date
 
-from flask import render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.bodies.models import Body
+from app.bodies.models import Body, Member
 from app.bodies.services import BODY_WHOLE, roster_on, today
 from app.core.loaders import get_or_404
+from app.core.uploads import send_image
 from app.extensions import db
 from app.portal.records import BadParameter, read_arg
 from app.portal.views import bp
@@ -52,3 +53,14 @@ def body(body_id: int):
         quorum=rules.quorum_for(body, on),
         errors=errors,
     )
+
+
+@bp.route("/members/<id:member_id>/photo/<digest>.<ext>")
+def member_photo(member_id: int, digest: str, ext: str):
+    """A member's photo at a URL naming its content: cached for a year, a new photo gets a new URL."""
+    member = get_or_404(Member, member_id)
+    if not member.photo_sha256 or digest != member.photo_sha256 or ext != member.photo_extension:
+        abort(404)
+    response = send_image(member.photo_stored_name, member.photo_content_type, max_age=365 * 24 * 3600)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

@@ -31,6 +31,15 @@ def _member_input(form: MemberForm) -> services.MemberInput:
     )
 
 
+def _save_photo(member: Member, form: MemberForm) -> None:
+    """A chosen file replaces the photo; the box removes it. A refused picture refuses the whole form."""
+    upload = request.files.get(form.photo.name)
+    if upload is not None and upload.filename:
+        services.set_member_photo(member, upload, actor=current_user)
+    elif form.remove_photo.data:
+        services.remove_member_photo(member, actor=current_user)
+
+
 @bp.route("/")
 @editor_required
 def index():
@@ -49,6 +58,7 @@ def new():
     if form.validate_on_submit():
         with attempt(form) as done:
             member = services.create_member(_member_input(form), actor=current_user)
+            _save_photo(member, form)
         if done:
             flash(_("%(name)s added. Give them a term in a seat below.", name=member.full_name), "success")
             return redirect(url_for("members.edit", member_id=member.id))
@@ -95,6 +105,7 @@ def edit(member_id: int):
     if form.validate_on_submit():
         with attempt(form) as done:
             services.update_member(member, _member_input(form), actor=current_user)
+            _save_photo(member, form)
         if done:
             flash(_("%(name)s saved.", name=member.full_name), "success")
             return redirect(url_for("members.edit", member_id=member.id))
