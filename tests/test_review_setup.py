@@ -101,6 +101,23 @@ def test_invitation_mail_names_the_city_from_its_profile(client, login_as, set_c
     assert "Town of Example" in message.get_body(("plain",)).get_content()
 
 
+@pytest.mark.xfail(strict=True, reason="invitation accept page names config CITY_NAME (empty), not the city profile")
+def test_invitation_accept_page_names_the_city_from_its_profile(client, login_as, set_city, outbox):
+    import re
+
+    set_city(name_en="Town of Example")
+    login_as(Role.admin)
+    client.post(
+        "/admin/invitations/new",
+        data={"email": "nora@city.example", "display_name": "Nora", "role": "clerk", "member_id": ""},
+    )
+    client.post("/logout")
+    [message] = outbox()
+    link = re.search(r"http://localhost(/invitations/\S+)", message.get_body(("plain",)).get_content())[1]
+    page = text(client.get(link))
+    assert "invited you to the staff pages of Town of Example" in page
+
+
 @pytest.mark.xfail(strict=True, reason="attendance page reads meeting.body.quorum_in_person_only, gone from Body")
 def test_attendance_page_says_only_members_in_person_count(client, login_as, create_body, create_member, open_meeting):
     body = create_body(seat_count=3, quorum_in_person_only=True)
@@ -395,3 +412,38 @@ def test_setup_forms_never_answer_500_to_odd_input(client, login_as, create_body
                 assert response.status_code < 500, (url, field, value)
     for value in WEIRD:
         assert client.get(f"/bodies/{body.id}", query_string={"on": value}).status_code < 500, value
+
+
+@pytest.mark.xfail(strict=True, reason="retire_seat checks a fixed quorum but not threshold_min_yes against the seats")
+def test_retiring_a_seat_is_refused_when_the_minimum_yes_votes_could_no_longer_be_reached(create_body, db):
+    body = create_body(seat_count=3, threshold_min_yes=3)
+    with pytest.raises(DomainError):
+        services.retire_seat(body.seats[2], date(2026, 1, 1), actor=None)
+
+
+@pytest.mark.xfail(strict=True, reason="end_term clears the chair at once, though the term runs to its last day")
+def test_a_chair_ending_their_term_next_month_presides_until_then(create_body, create_member, db):
+    body = create_body(seat_count=3)
+    member = create_member(body, is_chair=True)
+    term = member.memberships[0]
+    last_day = services.today() + timedelta(days=30)
+    services.end_term(term, last_day, TermEndReason.resigned, actor=None)
+    db.session.commit()
+    chairs = [m for m in body.current_memberships(services.today()) if m.is_chair]
+    assert chairs == [term]
+
+
+@pytest.mark.xfail(strict=True, reason="staff date fields take any year; the public roster refuses years before 1900")
+def test_public_member_page_links_only_to_roster_dates_the_roster_accepts(client, create_body, db):
+    body = create_body(seat_count=1)
+    seat = services.add_seat(
+        body, label="Old seat", selection=services.SeatSelection.elected, established_on=date(1, 1, 1), actor=None
+    )
+    member = services.create_member(services.MemberInput(full_name="Ana Diaz"), actor=None)
+    services.add_term(body, member, services.TermInput(seat_id=seat.id, term_start_on=date(1850, 1, 1)), actor=None)
+    db.session.commit()
+    page = text(client.get(f"/members/{member.id}"))
+    link = f"/bodies/{body.id}?on=1850-01-01"
+    assert link in page
+    roster = text(client.get(link))
+    assert "is not a valid date" not in roster
