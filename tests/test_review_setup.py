@@ -447,3 +447,41 @@ def test_public_member_page_links_only_to_roster_dates_the_roster_accepts(client
     assert link in page
     roster = text(client.get(link))
     assert "is not a valid date" not in roster
+
+
+def test_every_new_form_refuses_a_post_without_its_csrf_token(app, client, create_user, create_body, create_member, db):
+    import re
+
+    from sqlalchemy import func
+
+    from app.city.setup import issue_setup_token
+    from app.core.audit import AuditEntry
+    from tests.conftest import PASSWORD
+
+    app.config["WTF_CSRF_ENABLED"] = True  # the app fixture puts the config back after the test
+    setup_token = issue_setup_token()  # refused anyway once a user exists; the token check comes first
+    body = create_body(seat_count=3)
+    member = create_member(body)
+    term, seat = member.memberships[0], body.seats[0]
+    user = create_user(Role.admin)
+    page = text(client.get("/login"))
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    assert (
+        client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}).status_code == 302
+    )
+    before = db.session.scalar(select(func.count(AuditEntry.id)))
+    for url, data in [
+        ("/staff/bodies/new", {"name": "Board X", "kind": "board", "seat_count": "3", "effective_on": "2026-01-01"}),
+        (f"/staff/bodies/{body.id}", {"name": "Renamed", "kind": "board"}),
+        (f"/staff/bodies/{body.id}/seats", {"seat-label": "New", "seat-selection": "elected"}),
+        (f"/staff/bodies/{body.id}/seats/{seat.id}", {"label": "Mayor", "selection": "elected"}),
+        (f"/staff/bodies/{body.id}/retire", {"retire-on": "2026-01-01"}),
+        (f"/staff/members/{member.id}", {"full_name": "Renamed Person"}),
+        (f"/staff/members/terms/{term.id}/end", {"end_on": "2026-01-01"}),
+        ("/staff/city", {"name_en": "Hacked Town", "timezone": "America/New_York", "record_language": "en"}),
+        ("/admin/invitations/new", {"email": "x@city.example", "display_name": "X", "role": "admin"}),
+        (f"/setup/{setup_token}", {"display_name": "X", "email": "x@y.example", "password": "p" * 12}),
+    ]:
+        response = client.post(url, data=data)
+        assert response.status_code in (400, 404), url
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == before
