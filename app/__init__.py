@@ -87,6 +87,7 @@ def create_app(config_class=None) -> Flask:
     # Features above answer the domain events of the layers below (docs/architecture.md); importing connects them.
     from app.errors import register_error_handlers
     from app.legislation import reactions as _legislation_reactions  # noqa: F401
+    from app.meetings import reactions as _meetings_reactions  # noqa: F401
     from app.public_comment import reactions as _comment_reactions  # noqa: F401
 
     register_error_handlers(app)

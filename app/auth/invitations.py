@@ -20,6 +20,7 @@ from app.auth.services import (
     find_user_by_email,
     normalize_email,
 )
+from app.city.services import city_name
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.mail import send_mail
@@ -226,7 +227,7 @@ def mail_invitation(issued: Issued) -> bool:
     Called after the commit. False when the mail did not go: the invitation stays, and the view shows the link once.
     """
     invitation = issued.invitation
-    city = current_app.config["CITY_NAME"]
+    city = city_name()
     body = "\n".join(
         [
             _("Hello %(name)s,", name=invitation.display_name),

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TelField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.bodies.models import (
     BodyKind,
@@ -47,9 +47,18 @@ def _hours(label):
     )
 
 
+#: The years a date on the record may fall in: the same range the CSV import and the public roster accept.
+FIRST_YEAR, LAST_YEAR = 1800, 2999
+
+
+def record_year(form, field):
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(_l("Give a year between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR))
+
+
 def _date(label, required=True):
     validators = [InputRequired(_l("Enter a date."))] if required else [Optional()]
-    return DateField(label, validators=validators, render_kw={"autocomplete": "off"})
+    return DateField(label, validators=[*validators, record_year], render_kw={"autocomplete": "off"})
 
 
 class RulesForm(FlaskForm):

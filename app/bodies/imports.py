@@ -118,7 +118,8 @@ class _Run:
             raise RowError("term_start", _("Give the day the term starts."))
         start = parse_date(record["term_start"], "term_start")
         end = parse_date(record["term_end"], "term_end") if record.get("term_end") else None
-        basis = parse_choice(record["basis"], "basis", TermBasis) if record.get("basis") else TermBasis.elected
+        # An empty cell keeps what is on record for a term already there (a new term is "elected" by default).
+        basis = parse_choice(record["basis"], "basis", TermBasis) if record.get("basis") else None
         reason = parse_choice(record["end_reason"], "end_reason", TermEndReason) if record.get("end_reason") else None
         if reason is not None and end is None:
             raise RowError("term_end", _("A term with an end reason needs the day it ended."))
@@ -170,7 +171,9 @@ class _Run:
             added = services.add_term(
                 body,
                 member,
-                services.TermInput(seat_id=seat.id, term_start_on=start, term_end_on=end, title=title, basis=basis),
+                services.TermInput(
+                    seat_id=seat.id, term_start_on=start, term_end_on=end, title=title, basis=basis or TermBasis.elected
+                ),
                 actor=self.actor,
             )
             result.outcome = RowOutcome.new
@@ -187,7 +190,11 @@ class _Run:
         services.update_term(
             existing,
             services.TermInput(
-                seat_id=seat.id, term_start_on=start, term_end_on=end, title=title or existing.title, basis=basis
+                seat_id=seat.id,
+                term_start_on=start,
+                term_end_on=end or existing.term_end_on,
+                title=title or existing.title,
+                basis=basis or existing.basis,
             ),
             actor=self.actor,
         )

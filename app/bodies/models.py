@@ -151,11 +151,16 @@ class Body(db.Model):
         """Seats today (a meeting uses ``seats_on`` its own date)."""
         return len(self.seats_on(today_local()))
 
-    def rules_on(self, on: date) -> "BodyRules":
-        """The version in force on ``on``: the latest that took effect by then (the first, before any did)."""
+    def rules_on(self, on: date, *, known_at: datetime | None = None) -> "BodyRules":
+        """The version in force on ``on``: the latest that took effect by then (the first, before any did).
+
+        ``known_at``: only the versions adopted by then count (what a notice published at that time was under).
+        """
         versions = self.rule_versions
         if not versions:
             raise LookupError(f"body {self.id} has no rules")
+        if known_at is not None:
+            versions = [r for r in versions if r.created_at < known_at] or versions[:1]
         in_force = [r for r in versions if r.effective_on <= on]
         return in_force[-1] if in_force else versions[0]
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.bodies.events import body_retiring
 from app.bodies.models import (
     Body,
     BodyKind,
@@ -265,6 +266,7 @@ def retire_body(body: Body, on: date, *, actor) -> None:
     """A body that stops meeting keeps its record; it leaves the lists of bodies to schedule for."""
     if body.retired_on is not None:
         raise DomainError(_("This body is already retired."))
+    body_retiring.send(body, on=on)  # meetings refuses while the body has meetings from that day on
     body.retired_on = on
     audit.record("body.retire", body, f"Retired body {body.name} from {on.isoformat()}", actor=actor)
     db.session.flush()
@@ -359,12 +361,15 @@ def retire_seat(seat: Seat, on: date, *, actor) -> None:
     remaining = [s for s in seat.body.seats_on(on) if s is not seat]
     if not remaining:
         raise DomainError(_("A body keeps at least one seat."), field="retired_on")
-    rules = seat.body.rules_on(on)
-    if rules.quorum_rule == BodyQuorumRule.fixed and (rules.quorum_fixed or 0) > len(remaining):
-        raise DomainError(
-            _("The quorum of %(num)d could no longer be reached; change the rules first.", num=rules.quorum_fixed),
-            field="retired_on",
-        )
+    # The rules in force that day and every later version must still be reachable with one seat fewer.
+    in_force = seat.body.rules_on(on)
+    for rules in [r for r in seat.body.rule_versions if r is in_force or r.effective_on > on]:
+        try:
+            check_rules(rules_input_from(rules, rules.effective_on), len(remaining))
+        except DomainError as exc:
+            raise DomainError(
+                _("With one seat fewer: %(problem)s Change the rules first.", problem=exc.message), field="retired_on"
+            ) from None
     seat.retired_on = on
     audit.record("seat.retire", seat.body, f"Retired seat {seat.label} of {seat.body.name}", actor=actor)
     db.session.flush()
@@ -514,6 +519,11 @@ def _check_term(body: Body, member: Member, data: TermInput, term: Membership | 
         raise DomainError(_("Choose a seat of this body."), field="seat_id")
     if data.term_end_on is not None and data.term_end_on < data.term_start_on:
         raise DomainError(_("A term cannot end before it starts."), field="term_end_on")
+    if body.retired_on is not None and data.term_start_on >= body.retired_on:
+        raise DomainError(
+            _("%(body)s is retired since %(day)s.", body=body.name, day=body.retired_on.isoformat()),
+            field="term_start_on",
+        )
     if data.term_start_on < seat.established_on or (seat.retired_on and data.term_start_on >= seat.retired_on):
         raise DomainError(_("The seat %(seat)s did not exist on that day.", seat=seat.label), field="term_start_on")
     for other in body.memberships:
@@ -582,6 +592,8 @@ def update_term(term: Membership, data: TermInput, *, actor) -> Membership:
     before = (term.seat_id, term.term_start_on, term.term_end_on, term.title, term.basis)
     term.seat, term.seat_id = seat, seat.id
     term.term_start_on, term.term_end_on = data.term_start_on, data.term_end_on
+    if term.term_end_on is None:
+        term.end_reason = None  # a term without an end did not end early
     term.title = clean_text(data.title or "") or seat.label
     term.basis = data.basis
     if before != (term.seat_id, term.term_start_on, term.term_end_on, term.title, term.basis):
@@ -602,9 +614,8 @@ def end_term(term: Membership, on: date, reason: TermEndReason | None, *, actor)
         raise DomainError(_("A term cannot end before it starts."), field="term_end_on")
     if term.term_end_on is not None and on > term.term_end_on:
         raise DomainError(_("That is after the term's scheduled end."), field="term_end_on")
+    # An officer's flags stay on the term: they presided during it, and until its last day they still do.
     term.term_end_on, term.end_reason = on, reason
-    if term.is_chair or term.is_vice_chair:
-        term.is_chair = term.is_vice_chair = False
     audit.record(
         "term.end",
         term.member,

@@ -90,8 +90,7 @@ def schedule_meeting(
 ) -> Meeting:
     title, location, purpose = clean_text(title), clean_text(location), clean_text(purpose, multiline=True)
     _check_meeting_fields(kind, title, start_at, end_at, location, purpose)
-    if body.retired_on is not None and to_local(start_at).date() >= body.retired_on:
-        raise DomainError(_("%(body)s is retired and holds no more meetings.", body=body.name), field="body_id")
+    require_body_meets(body, start_at)
     meeting = Meeting(
         body_id=body.id,
         body=body,
@@ -132,6 +131,12 @@ def _meeting_snapshot(m: Meeting) -> dict:
     }
 
 
+def require_body_meets(body: Body, start_at: datetime, field: str = "body_id") -> None:
+    """A retired body holds no meeting on or after the day it retired (scheduled, edited, noticed or moved)."""
+    if body.retired_on is not None and to_local(start_at).date() >= body.retired_on:
+        raise DomainError(_("%(body)s is retired and holds no more meetings.", body=body.name), field=field)
+
+
 def update_meeting(
     meeting: Meeting, *, kind, title, start_at, end_at, location, remote_url, purpose, reason, actor
 ) -> Meeting:
@@ -144,6 +149,7 @@ def update_meeting(
     if meeting.status in (S.in_progress, S.adjourned, S.cancelled):
         raise DomainError(_("A meeting that is “%(status)s” can no longer be edited.", status=meeting.status.label))
     _check_meeting_fields(kind, title, start_at, end_at, location, purpose)
+    require_body_meets(meeting.body, start_at, "start_local")
     if meeting.status != S.draft:
         if start_at != meeting.start_at:
             raise DomainError(_("The notice is published: change the time with “Reschedule”."), field="start_local")
@@ -200,6 +206,7 @@ def publish_meeting(
     emergency_justification = clean_text(emergency_justification, multiline=True)
     if meeting.status != S.draft:
         raise DomainError(_("The notice of this meeting is already published."))
+    require_body_meets(meeting.body, meeting.start_at)
     now = utcnow()
     check = check_notice(meeting, at=now)
     if meeting.start_at <= now:
@@ -269,6 +276,7 @@ def reschedule_meeting(
         raise DomainError(_("The expected end must be after the start."), field="end_local")
     if start_at == meeting.start_at:
         raise DomainError(_("The new start is the same as the current one."), field="start_local")
+    require_body_meets(meeting.body, start_at, "start_local")
     now = utcnow()
     check = notice_check(meeting.kind, meeting.rules, start_at, published=now)
     if start_at <= now:

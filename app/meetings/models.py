@@ -116,8 +116,11 @@ class Meeting(db.Model):
 
     @property
     def rules(self) -> "BodyRules":
-        """The rules this meeting runs under: those stamped at notice, else those in force on its day."""
-        return self.stamped_rules or self.body.rules_on(self.local_date)
+        """The rules this meeting runs under: those stamped at notice; for a meeting noticed before stamping
+        existed, the version in force on its day among those adopted by its notice; else those in force on its day."""
+        if self.stamped_rules is not None:
+            return self.stamped_rules
+        return self.body.rules_on(self.local_date, known_at=self.first_published_at)
 
     def stamp_rules(self) -> None:
         """Called as the notice goes out; the meeting keeps these rules whatever is adopted later."""

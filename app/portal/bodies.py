@@ -7,6 +7,7 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.bodies.forms import FIRST_YEAR, LAST_YEAR
 from app.bodies.models import Body, Member
 from app.bodies.services import BODY_WHOLE, roster_on, today
 from app.core.loaders import get_or_404
@@ -24,7 +25,7 @@ def date_arg(name: str) -> date | None:
         value = date.fromisoformat(raw[:10]) if len(raw) == 10 else None
     except ValueError:
         value = None
-    if value is None or not 1900 <= value.year <= 2999:
+    if value is None or not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise BadParameter(_("“%(value)s” is not a valid date (use YYYY-MM-DD).", value=raw[:20]))
     return value
 

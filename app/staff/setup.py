@@ -41,6 +41,14 @@ def setup_hint():
     return {"needs_setup": bool(g.get("dais_needs_setup"))}
 
 
+@bp.after_request
+def keep_the_token_private(response):
+    """Every answer of a page whose address holds the setup token: out of every cache, never in a Referer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def _refused(state: TokenState | None):
     """404 for a link Dais does not know (or once setup is done), 410 for one that expired or was used."""
     if state in (TokenState.expired, TokenState.used):

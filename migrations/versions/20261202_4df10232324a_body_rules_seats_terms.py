@@ -91,10 +91,22 @@ def _copy_rules_and_seats():
         seats = {}
         for t in terms:
             seats.setdefault(t["seat_number"], t["seat"])
+        # Labels must tell seats apart (the setup pages and the CSV import find a seat by its label).
+        used = set()
+        for number in sorted(seats):
+            label, n = seats[number], 2
+            while label.lower() in used:
+                label, n = f"{seats[number]} ({n})", n + 1
+            seats[number] = label
+            used.add(label.lower())
         number = max(seats, default=0)
         while len(seats) < body["seat_count"]:
             number += 1
-            seats[number] = f"Seat {number}"
+            label = f"Seat {number}"
+            while label.lower() in used:
+                label += "*"
+            seats[number] = label
+            used.add(label.lower())
         for number, label in sorted(seats.items()):
             bind.execute(
                 sa.text(
@@ -103,6 +115,16 @@ def _copy_rules_and_seats():
                 ),
                 {"b": body["id"], "n": number, "label": label, "since": since},
             )
+
+
+def _stamp_noticed_meetings():
+    """A meeting already noticed keeps the rules it was noticed under: version 1, the copy of the old columns."""
+    op.get_bind().execute(
+        sa.text(
+            "UPDATE meetings SET rules_id = (SELECT body_rules.id FROM body_rules WHERE body_rules.body_id = "
+            "meetings.body_id AND body_rules.version = 1) WHERE first_published_at IS NOT NULL"
+        )
+    )
 
 
 def _link_terms_to_seats():
@@ -349,6 +371,7 @@ def upgrade():
         )
 
     _link_terms_to_seats()
+    _stamp_noticed_meetings()
 
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.alter_column("seat_id", existing_type=sa.Integer(), nullable=False)
