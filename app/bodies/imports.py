@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from app.bodies import services
 from app.bodies.models import Body, Member, Membership, Seat, TermBasis, TermEndReason
-from app.core import audit
 from app.core.csv_import import (
     ImportPreview,
     RowError,
@@ -232,16 +231,13 @@ def apply(data: bytes, *, actor, filename: str = "") -> ImportPreview:
     """Import every row or none: raises ImportHasErrors (nothing saved) if any row has an error. Flushes, never
     commits; one audit entry for the import, besides each service's own."""
 
-    def record(result: ImportPreview) -> None:
-        counts = result.counts
-        audit.record(
-            "import.members",
-            None,
+    return apply_in_savepoint(
+        lambda: _run(data, actor),
+        action="import.members",
+        summary=lambda counts: (
             f"Imported members and terms from {filename or 'a CSV file'}: {counts['new']} new, "
-            f"{counts['updated']} updated, {counts['unchanged']} unchanged",
-            actor=actor,
-            target_type="import",
-            data={"filename": filename, "rows": len(result.rows), **{k: v for k, v in counts.items() if k != "error"}},
-        )
-
-    return apply_in_savepoint(lambda: _run(data, actor), record)
+            f"{counts['updated']} updated, {counts['unchanged']} unchanged"
+        ),
+        filename=filename,
+        actor=actor,
+    )

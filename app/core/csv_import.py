@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from app.core import audit
 from app.core.enums import LabeledEnum
 from app.core.errors import DomainError
 from app.extensions import db
@@ -289,15 +290,25 @@ def preview_in_savepoint(run: Callable[[], ImportPreview]) -> ImportPreview:
         outer.rollback()
 
 
-def apply_in_savepoint(run: Callable[[], ImportPreview], after: Callable[[ImportPreview], None]) -> ImportPreview:
-    """Run everything; keep it only if no row has an error (then ``after`` writes the import's audit entry).
-    Otherwise roll all of it back and raise ImportHasErrors with the reasons."""
+def apply_in_savepoint(
+    run: Callable[[], ImportPreview], *, action: str, summary: Callable[[dict], str], filename: str, actor
+) -> ImportPreview:
+    """Run everything; keep it only if no row has an error, with one audit entry for the import (``action``, the
+    record sentence ``summary(counts)``). Otherwise roll all of it back and raise ImportHasErrors with the reasons."""
     outer = db.session.begin_nested()
     try:
         preview = run()
         if not preview.ok:
             raise ImportHasErrors(preview)
-        after(preview)
+        counts = preview.counts
+        audit.record(
+            action,
+            None,
+            summary(counts),
+            actor=actor,
+            target_type="import",
+            data={"filename": filename, "rows": len(preview.rows), **{k: v for k, v in counts.items() if k != "error"}},
+        )
         db.session.flush()
     except BaseException:
         outer.rollback()

@@ -194,16 +194,13 @@ def apply(data: bytes, *, actor, filename: str = "") -> ImportPreview:
     """Import every row or none: raises ImportHasErrors (nothing saved) if any row has an error. Flushes, never
     commits; one audit entry for the import, besides one per meeting."""
 
-    def record(result: ImportPreview) -> None:
-        counts = result.counts
-        audit.record(
-            "import.meetings",
-            None,
+    return apply_in_savepoint(
+        lambda: _run(data, actor),
+        action="import.meetings",
+        summary=lambda counts: (
             f"Imported past meetings from {filename or 'a CSV file'}: {counts['new']} new, "
-            f"{counts['unchanged']} already on record",
-            actor=actor,
-            target_type="import",
-            data={"filename": filename, "rows": len(result.rows), **{k: v for k, v in counts.items() if k != "error"}},
-        )
-
-    return apply_in_savepoint(lambda: _run(data, actor), record)
+            f"{counts['unchanged']} already on record"
+        ),
+        filename=filename,
+        actor=actor,
+    )
