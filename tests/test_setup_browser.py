@@ -193,3 +193,16 @@ def test_a_city_sets_itself_up_and_notices_its_first_meeting(app, site, tmp_path
             page.goto(url)
             expect(page.locator("html")).to_have_attribute("lang", "es")
             assert_accessible(page)
+
+    # A phone 320 px wide: no page of the path scrolls sideways (tables scroll inside their own region).
+    with chromium_page() as page:
+        page.set_viewport_size({"width": 320, "height": 700})
+        page.goto(site + "/login")
+        page.get_by_label("Email").fill("clerk@coralharbor.example")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/dashboard/")
+        for url in [u for u in visited if "/setup/" not in u and "/invitations/" not in u] + [site + "/bodies"]:
+            page.goto(url)
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, (url, overflow)
