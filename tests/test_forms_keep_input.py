@@ -235,8 +235,14 @@ def test_speak_refused_for_a_wrong_value_or_a_closed_window_keeps_everything(cli
     assert "A chair near the door</textarea>" in text
     limiter.reset()
     clock.now = meeting.start_at - timedelta(minutes=30)
-    closed = client.post(path, data=_speak_form(item), environ_base=ip)
-    assert closed.status_code == 422 and "closed at" in closed.get_data(as_text=True)
+    closed = client.post(path, data=_speak_form(item, name="Ana <i>Late</i>"), environ_base=ip)
+    assert closed.status_code == 422
+    text = closed.get_data(as_text=True)
+    assert "closed at" in text and "Your request to speak was not sent" in text
+    for typed in ("Ana &lt;i&gt;Late&lt;/i&gt;", "Resolution on the 287(g) agreement", "Oppose", "Keys Neighbors"):
+        assert typed in text, typed
+    for typed in ("ana@example.org", "305-555-0101", "Key West", "Haitian Creole", "A chair near the door"):
+        assert typed in text, typed
     assert _count(db, SpeakerRequest) == 0
 
 
