@@ -15,6 +15,7 @@ from app.auth import invitations
 from app.auth.models import Role
 from app.extensions import limiter
 from app.public_comment import intake as comment_intake
+from app.public_comment import registration as speaker_registration
 from app.public_comment.models import SpeakerRequest, WrittenComment
 from app.subscriptions.models import Subscription
 from tests.conftest import PASSWORD
@@ -148,6 +149,28 @@ def test_written_comment_over_the_limit_comes_back_filled(client, open_meeting, 
     assert _count(db, WrittenComment) == before
 
 
+def test_private_link_changes_over_the_limit_come_back_filled(client, open_meeting, db, ip):
+    meeting = open_meeting()
+    registration = speaker_registration.register_speaker(
+        _item(meeting),
+        name="Ana Resident",
+        stance="oppose",
+        participation="in_person",
+        disclaimer_version=comment_intake.DISCLAIMER_VERSION,
+    )
+    db.session.commit()
+    path = f"/speak/{registration.request.id}-{registration.token}"
+    change = {"stance": "support", "participation": "remote", "city": "Stock Island", "accommodation": "Captions"}
+    _exhaust(client, path, {**change, "participation": "in_person"}, ip)
+    response = client.post(path, data=change, environ_base=ip)
+    text = _assert_limited(response)
+    assert _checked(text, "stance", "support") and _checked(text, "participation", "remote")
+    assert 'value="Stock Island"' in text and "Captions</textarea>" in text
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    db.session.refresh(registration.request)
+    assert registration.request.participation.value == "in_person"
+
+
 def test_subscribe_over_the_limit_comes_back_filled(client, create_body, db, ip):
     body = create_body(name="Planning Board")
     db.session.commit()
@@ -259,7 +282,10 @@ def test_written_comment_refused_keeps_the_text(client, open_meeting, clock, db,
     clock.now = meeting.start_at + timedelta(days=2)
     closed = client.post(path, data=_comment_form(item), environ_base=ip)
     assert closed.status_code == 422
-    assert "My long\ncomment, with &lt;b&gt;care&lt;/b&gt;" in closed.get_data(as_text=True)
+    text = closed.get_data(as_text=True)
+    assert "Your comment was not sent" in text and "My long\ncomment, with &lt;b&gt;care&lt;/b&gt;" in text
+    for typed in ("Ana Resident", "Resolution on the 287(g) agreement", "Support", "ana@example.org", "Key West"):
+        assert typed in text, typed
     assert _count(db, WrittenComment) == 0
 
 
