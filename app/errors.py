@@ -5,7 +5,6 @@ could not be saved comes back with what the user typed and a button that sends i
 """
 
 import re
-import time
 
 from flask import current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -19,8 +18,9 @@ from app.core.dberrors import (
     is_database_busy,
     is_database_down,
 )
+from app.core.ratelimit import seconds_until_reset
 from app.core.sqlite import READ_ONLY_METHODS
-from app.extensions import db, limiter
+from app.extensions import db
 
 
 def _messages():
@@ -167,14 +167,6 @@ def database_unavailable(exc: BaseException, *, down: bool):
     return response
 
 
-def _seconds_until_reset() -> int:
-    """Seconds until the breached rate limit resets (Flask-Limiter adds its headers only later)."""
-    limit = limiter.current_limit
-    if limit is None:
-        return 60
-    return max(1, int(limit.reset_at - time.time()))
-
-
 def register_error_handlers(app):
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
@@ -202,7 +194,7 @@ def register_error_handlers(app):
                 return database_unavailable(original, down=not busy)
         detail = None
         if code == 429:
-            retry = _seconds_until_reset()
+            retry = seconds_until_reset()
             detail = _("Wait %(seconds)d seconds, then try again.", seconds=retry)
             return _respond(code, detail, {"Retry-After": str(retry)})
         headers = exc.get_response().headers if code in (405, 401) else None

@@ -12,6 +12,7 @@ from app.core.actions import attempt
 from app.core.errors import DomainError
 from app.core.forms import options
 from app.core.mail import send_mail
+from app.core.ratelimit import form_limit, submitted
 from app.core.timeutil import format_seconds, utcnow
 from app.core.web import format_local
 from app.extensions import csrf, db, limiter
@@ -61,7 +62,7 @@ def validate_public_form(form) -> bool:
     These forms are exempt from the global CSRF check so a resident whose form expired loses nothing; the
     form's own CSRF field is still checked here.
     """
-    valid = form.validate_on_submit()
+    valid = submitted(form)  # False, the form kept, when over the form limit (app/core/ratelimit.py)
     token_field = getattr(form, "csrf_token", None)  # absent when CSRF is switched off (tests)
     if token_field is not None and token_field.errors:
         token_field.errors = []
@@ -126,7 +127,7 @@ def _send_confirmation(speaker, token: str, *, again=False) -> bool:
 
 @bp.route("/meetings/<id:meeting_id>/speak", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(public_form_limit, methods=["POST"])
+@form_limit(public_form_limit)
 def speak(meeting_id: int):
     meeting, policy, window, form = _public_form(meeting_id, forms.SpeakForm)
     status = 200
@@ -194,7 +195,7 @@ def _private_page(speaker, token, form, status=200):
 
 
 @bp.route("/speak/<id:request_id>-<token>", methods=["GET", "POST"])
-@limiter.limit(public_form_limit, methods=["POST"])
+@form_limit(public_form_limit)
 def speaker_request(request_id: int, token: str):
     speaker = _request_or_404(request_id, token)
     form = forms.EditRequestForm(obj=speaker)
@@ -202,7 +203,7 @@ def speaker_request(request_id: int, token: str):
         form.stance.data = speaker.stance.value
         form.participation.data = speaker.participation.value
     if request.method == "POST":
-        if form.validate_on_submit():
+        if submitted(form):
             with attempt(form) as done:
                 speaker_registration.update_request(speaker, **form.card_data())
             if done:
@@ -225,7 +226,7 @@ def withdraw_request(request_id: int, token: str):
 
 @bp.route("/meetings/<id:meeting_id>/comment", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(public_form_limit, methods=["POST"])
+@form_limit(public_form_limit)
 def written_comment(meeting_id: int):
     meeting, policy, window, form = _public_form(meeting_id, forms.WrittenCommentForm)
     status = 200

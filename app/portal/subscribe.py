@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.bodies.models import Body
 from app.core.actions import attempt
+from app.core.ratelimit import form_limit
 from app.extensions import csrf, db, limiter
 from app.portal.comment import public_form_limit, validate_public_form
 from app.portal.views import bp
@@ -24,7 +25,7 @@ def _private(response_tuple):
 
 @bp.route("/subscribe", methods=["GET", "POST"])
 @csrf.exempt  # checked by validate_public_form, so an expired form is shown back with what was typed
-@limiter.limit(public_form_limit, methods=["POST"])
+@form_limit(public_form_limit)
 def subscribe():
     bodies = db.session.scalars(select(Body).order_by(Body.name)).all()
     form = SubscribeForm()

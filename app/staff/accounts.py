@@ -19,9 +19,10 @@ from app.bodies.models import Member
 from app.core.actions import attempt
 from app.core.audit import AuditEntry
 from app.core.loaders import get_or_404
+from app.core.ratelimit import form_limit, submitted
 from app.core.timeutil import utcnow
 from app.core.web import safe_next
-from app.extensions import db, limiter
+from app.extensions import db
 
 bp = Blueprint("auth", __name__)
 bp.before_request(login_gate("auth.login", "auth.accept_invitation"))
@@ -32,13 +33,13 @@ def _login_limit():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@form_limit(_login_limit)
 def login():
     next_url = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("dashboard.index"))
     form = LoginForm()
-    if form.validate_on_submit():
+    if submitted(form):  # over the limit: False, the form shown again (app/core/ratelimit.py)
         with attempt(form):  # failures are recorded (lockout) whatever the answer
             result = services.authenticate(form.email.data, form.password.data)
         if result.user is not None:
@@ -188,7 +189,7 @@ def revoke_invitation(invitation_id: int):
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@form_limit(_login_limit)
 def accept_invitation(token: str):
     """Public: the holder of the link chooses a password and is signed in. Says nothing about other accounts."""
     try:
@@ -196,7 +197,7 @@ def accept_invitation(token: str):
     except invitations.InvitationUnusable as exc:
         return _private((render_template("invitations/unusable.html", message=exc.message), 404))
     form = AcceptInvitationForm()
-    if form.validate_on_submit():
+    if submitted(form):
         with attempt(form) as done:
             user = invitations.accept(token, form.password.data, form.confirm.data)
         if done:
