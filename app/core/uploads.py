@@ -253,6 +253,7 @@ def _send(stored_name: str | None, *, mimetype: str | None, **options):
     if opened.path is not None:  # a local file: sent as before (ranges, etag from the file)
         opened.stream.close()
         return send_file(opened.path, mimetype=mimetype, **options)
+    options.setdefault("download_name", stored_name)  # as a local file is sent: "inline; filename=<stored name>"
     response = send_file(
         opened.stream, mimetype=mimetype, last_modified=opened.last_modified, etag=opened.etag or False, **options
     )
