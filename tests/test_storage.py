@@ -240,3 +240,41 @@ def test_gc_counts_an_hour_and_never_removes_what_a_row_names(app, backend, crea
     removed = collect_garbage(store, referenced_stored_names(), older_than=timedelta(hours=1), now=later)
     assert [entry.key for entry in removed] == ["0" * 32]
     assert store.exists(photo) and not store.exists("0" * 32)
+
+
+def test_a_csv_import_waits_for_its_preview_in_the_storage(app, backend, client, login_as, create_body, db):
+    from pathlib import Path
+
+    from app.bodies.models import BodyKind, Member
+
+    create_body(name="Historic Architectural Review Commission", kind=BodyKind.commission, seat_count=5)
+    db.session.commit()
+    sample = (Path(__file__).resolve().parent.parent / "docs" / "sample-members.csv").read_bytes()
+    login_as(Role.clerk)
+    response = client.post(
+        "/staff/import/members", data={"file": (io.BytesIO(sample), "members.csv")}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    token = response.headers["Location"].rsplit("/", 1)[1]
+    assert storage().get(f"imports/{token}") == sample  # every app server can read it for the preview
+    assert client.get(f"/staff/import/members/{token}").status_code == 200
+    assert app.test_cli_runner().invoke(args=["storage", "gc", "--older-than", "0"]).exit_code == 0
+    assert storage().exists(f"imports/{token}")  # not gc's to remove
+    applied = client.post(f"/staff/import/members/{token}", data={})
+    assert applied.status_code == 200, applied.get_data(as_text=True)
+    assert db.session.query(Member).count() > 0
+    assert not storage().exists(f"imports/{token}")  # removed once imported
+
+
+def test_a_filed_form_8b_downloads_under_its_name(app, backend):
+    from app.core.uploads import send_download, validate_and_store
+
+    with app.test_request_context():
+        stored = validate_and_store("form8b.pdf", io.BytesIO(PDF))
+        response = send_download(stored.stored_name, "form8b.pdf")
+        response.direct_passthrough = False
+        assert response.status_code == 200 and response.get_data() == PDF
+        assert response.mimetype == "application/pdf"
+        assert response.headers["Content-Disposition"] == "attachment; filename=form8b.pdf"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        response.close()
