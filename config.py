@@ -63,8 +63,20 @@ class Config:
     #: wording in the reader's language; a city's own wording set here is printed as given. Never removable.
     APPEAL_ADVISORY = os.environ.get("APPEAL_ADVISORY", "")
     ACCOMMODATION_NOTICE = os.environ.get("ACCOMMODATION_NOTICE", "")
-    #: Attachments live here, outside the web root, under random names.
+    #: Where uploaded files live (app.core.storage): "local" (UPLOAD_DIR) or "s3" (an S3-compatible bucket, which
+    #: every app server reads).
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+    #: Attachments live here with the local backend, outside the web root, under random names.
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    #: Empty for AWS itself; the address of any other S3-compatible server (MinIO, Ceph, Garage...).
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_REGION = os.environ.get("S3_REGION", "")
+    #: Empty: boto3's own chain (AWS_* variables, instance role).
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+    #: Keys are written under this prefix ("dais/"), so one bucket can hold other things too.
+    S3_PREFIX = os.environ.get("S3_PREFIX", "")
     MAX_ATTACHMENT_BYTES = _int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 
     #: R6 defaults for a body that has adopted no comment policy yet (a policy version overrides them).

@@ -55,6 +55,9 @@ def create_app(config_class=None) -> Flask:
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=city_zone_name)
     _configure_login(app)
+    from app.core import storage
+
+    storage.init_app(app)  # uploaded files: a local directory or S3 (a wrong setting stops the start here)
 
     from app.api.views import bp as api_bp
     from app.portal.views import bp as portal_bp
@@ -101,6 +104,9 @@ def create_app(config_class=None) -> Flask:
     from app.cli import register_cli
 
     register_cli(app)
+    from app.cli import register_storage_cli
+
+    register_storage_cli(app)
 
     from app.core.web import register_web
 

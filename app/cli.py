@@ -134,3 +134,50 @@ def register_cli(app):
     app.cli.add_command(setup_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+
+
+# --- flask storage gc (issue 16): uploaded files that no row names ---------------------------------------------
+
+
+@click.group("storage")
+def storage_command():
+    """Uploaded files (the storage set by STORAGE_BACKEND)."""
+
+
+def referenced_stored_names() -> set[str]:
+    """Every stored name a row refers to: any column named ``stored_name`` or ``*_stored_name`` in any table
+    (attachments, agreement documents, the city logo, member photos, Form 8B memoranda, and any added later)."""
+    names: set[str] = set()
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if column.name == "stored_name" or column.name.endswith("_stored_name"):
+                names.update(v for v in db.session.scalars(select(column).where(column.is_not(None))) if v)
+    return names
+
+
+@storage_command.command("gc")
+@click.option(
+    "--older-than",
+    type=click.IntRange(min=0),
+    default=3600,
+    show_default=True,
+    help="Seconds: a younger file may belong to an upload whose transaction is still running.",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would be removed, remove nothing.")
+def storage_gc_command(older_than, dry_run):
+    """Remove stored files that no record refers to (left by a failed or refused upload)."""
+    from datetime import timedelta
+
+    from app.core.storage import collect_garbage, storage
+
+    store = storage()
+    referenced = referenced_stored_names()
+    removed = collect_garbage(store, referenced, older_than=timedelta(seconds=older_than), dry_run=dry_run)
+    verb = "Would remove" if dry_run else "Removed"
+    for entry in removed:
+        click.echo(f"{verb} {entry.key} ({entry.size} bytes, written {entry.last_modified:%Y-%m-%d %H:%M:%S} UTC)")
+    click.echo(f"{verb} {len(removed)} unreferenced file(s); {len(referenced)} referenced.")
+
+
+def register_storage_cli(app):
+    app.cli.add_command(storage_command)

@@ -15,6 +15,7 @@ from flask import abort, current_app, send_file
 from flask_babel import gettext as _
 
 from app.core.errors import DomainError
+from app.core.storage import storage
 
 #: Content type by detected kind, and the extensions a file of that kind may carry.
 KINDS = {
@@ -182,11 +183,7 @@ def validate_and_store(filename: str | None, stream) -> StoredFile:
             ),
             field="file",
         )
-    folder = Path(current_app.config["UPLOAD_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    stored_name = secrets.token_hex(16)
-    (folder / stored_name).write_bytes(data)
-    return StoredFile(name, stored_name, content_type, len(data), hashlib.sha256(data).hexdigest())
+    return _write(name, data, content_type)
 
 
 def validate_and_store_image(filename: str | None, stream, *, field: str, max_bytes: int) -> StoredFile:
@@ -230,10 +227,14 @@ def validate_and_store_image(filename: str | None, stream, *, field: str, max_by
             ),
             field=field,
         )
-    folder = Path(current_app.config["UPLOAD_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
+    return _write(name, data, content_type)
+
+
+def _write(name: str, data: bytes, content_type: str) -> StoredFile:
+    """Write a checked upload under a new random name. Before the caller's commit: if the transaction fails, the
+    file is an orphan that ``flask storage gc`` removes (app.core.storage)."""
     stored_name = secrets.token_hex(16)
-    (folder / stored_name).write_bytes(data)
+    storage().put(stored_name, data, content_type)
     return StoredFile(name, stored_name, content_type, len(data), hashlib.sha256(data).hexdigest())
 
 
@@ -241,34 +242,52 @@ def validate_and_store_image(filename: str | None, stream, *, field: str, max_by
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 
+def _send(stored_name: str | None, *, mimetype: str | None, **options):
+    """Send a stored file through the app (never a redirect to the storage), streamed from the backend."""
+    if not stored_name:
+        abort(404)
+    try:
+        opened = storage().open(stored_name)
+    except (FileNotFoundError, IsADirectoryError, ValueError):
+        abort(404)
+    if opened.path is not None:  # a local file: sent as before (ranges, etag from the file)
+        opened.stream.close()
+        return send_file(opened.path, mimetype=mimetype, **options)
+    options.setdefault("download_name", stored_name)  # as a local file is sent: "inline; filename=<stored name>"
+    response = send_file(
+        opened.stream, mimetype=mimetype, last_modified=opened.last_modified, etag=opened.etag or False, **options
+    )
+    if response.status_code == 200 and response.content_length is None:
+        response.content_length = opened.size
+    return response
+
+
 def send_image(stored_name: str, content_type: str, *, max_age: int):
     """Serve a stored picture inline (a logo). An SVG gets a CSP that forbids script and every outside load."""
-    path = stored_path(stored_name)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=content_type, max_age=max_age, conditional=True)
+    response = _send(stored_name, mimetype=content_type, max_age=max_age, conditional=True)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = SVG_CSP if content_type == "image/svg+xml" else "default-src 'none'"
     return response
 
 
-def stored_path(stored_name: str) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / stored_name
-
-
 def send_stored(document):
     """Serve a stored document (anything with stored_name, content_type, original_filename) under its original
     name, with the type detected at upload, never inline HTML."""
-    path = stored_path(document.stored_name)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path,
+    response = _send(
+        document.stored_name,
         mimetype=document.content_type,
         as_attachment=document.content_type not in {"application/pdf", "image/png", "image/jpeg"},
         download_name=document.original_filename,
         max_age=3600,
     )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def send_download(stored_name: str, download_name: str):
+    """Serve a stored file as a download under ``download_name`` (a filed Form 8B), its type taken from the name."""
+    response = _send(stored_name, mimetype=None, as_attachment=True, download_name=download_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

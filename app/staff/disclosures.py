@@ -2,7 +2,7 @@
 
 import io
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from app.auth.decorators import editor_required, staff_required
 from app.core.actions import attempt
 from app.core.loaders import get_or_404
 from app.core.timeutil import to_local, utcnow
-from app.core.uploads import stored_path
+from app.core.uploads import send_download
 from app.extensions import db
 from app.staff.motions import bp
 from app.votes import conflicts, forms
@@ -67,6 +67,4 @@ def form_8b(disclosure_id: int):
     disclosure = get_or_404(ConflictDisclosure, disclosure_id)
     if not disclosure.form_8b_stored_name:
         abort(404)
-    return send_file(
-        stored_path(disclosure.form_8b_stored_name), as_attachment=True, download_name=disclosure.form_8b_filename
-    )
+    return send_download(disclosure.form_8b_stored_name, disclosure.form_8b_filename)

@@ -1,12 +1,13 @@
 """Bulk import (issue 15): upload a CSV of members and terms or of past meetings, see what each row would do,
 then import all of it in one transaction, or nothing.
 
-The uploaded file is kept on the server, not in the page: it is written under UPLOAD_DIR/imports with a random
-name (the token), and the clerk's signed session records that token with the file's kind, name and SHA-256. The
-preview and the "Import" button name only the token; the import reads the stored file, checks that its digest
-is the one recorded, and runs every row again through the services (the record may have changed since the
-preview). No copy of the rows travels through the browser, so nothing the browser sends back can change what is
-imported, and a token is useless in another session. A stored file is removed once imported, and any left over
+The uploaded file is kept on the server, not in the page: it is written to the file storage (app.core.storage)
+as ``imports/<token>`` with a random token, so that the preview and the import may be served by different app
+servers; the clerk's signed session records that token with the file's kind, name and SHA-256. The preview and
+the "Import" button name only the token; the import reads the stored file, checks that its digest is the one
+recorded, and runs every row again through the services (the record may have changed since the preview). No copy
+of the rows travels through the browser, so nothing the browser sends back can change what is imported, and a
+token is useless in another session. A stored file is removed once imported, and any left over
 after two hours is removed at the next upload.
 """
 
@@ -14,7 +15,7 @@ import contextlib
 import hashlib
 import re
 import secrets
-import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, session, url_for
@@ -30,6 +31,7 @@ from app.bodies import imports as member_imports
 from app.core.actions import attempt
 from app.core.csv_import import MAX_BYTES, MAX_ROWS, FileRefused, ImportHasErrors
 from app.core.errors import DomainError
+from app.core.storage import storage
 from app.meetings import imports as meeting_imports
 
 bp = Blueprint("imports", __name__, url_prefix="/staff/import")
@@ -53,29 +55,21 @@ def _module(kind: str):
     return module
 
 
-def _folder() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / "imports"
+PREFIX = "imports/"
 
 
 def _forget_old_files() -> None:
-    folder = _folder()
-    if not folder.is_dir():
-        return
-    limit = time.time() - KEEP_SECONDS
-    for path in folder.iterdir():
-        try:
-            if path.is_file() and path.stat().st_mtime < limit:
-                path.unlink()
-        except OSError:
-            pass  # another process removed it first
+    store = storage()
+    limit = datetime.now(UTC) - timedelta(seconds=KEEP_SECONDS)
+    for entry in list(store.list(PREFIX)):
+        if entry.last_modified < limit:
+            store.delete(entry.key)
 
 
 def _store(kind: str, filename: str, data: bytes) -> str:
     _forget_old_files()
-    folder = _folder()
-    folder.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(24)
-    (folder / token).write_bytes(data)
+    storage().put(PREFIX + token, data, "text/csv")
     entries = dict(session.get(SESSION_KEY) or {})
     # Only the latest few uploads of this session stay usable.
     for old in list(entries)[:-4]:
@@ -91,8 +85,8 @@ def _stored(kind: str, token: str) -> tuple[str, bytes] | None:
     if not isinstance(entry, dict) or entry.get("kind") != kind:
         return None
     try:
-        data = (_folder() / token).read_bytes()
-    except OSError:
+        data = storage().get(PREFIX + token)
+    except (OSError, ValueError):
         return None
     if not secrets.compare_digest(hashlib.sha256(data).hexdigest(), str(entry.get("sha256"))):
         return None
@@ -103,8 +97,8 @@ def _discard(token: str) -> None:
     entries = dict(session.get(SESSION_KEY) or {})
     entries.pop(token, None)
     session[SESSION_KEY] = entries
-    with contextlib.suppress(OSError):
-        (_folder() / token).unlink()
+    with contextlib.suppress(OSError, ValueError):
+        storage().delete(PREFIX + token)
 
 
 def _upload_page(kind: str, form: UploadForm, status: int = 200):

@@ -1,0 +1,280 @@
+"""Uploaded files behind one storage interface (issue 16): a local directory and S3-compatible object storage.
+
+Every test here runs on both backends. S3 is moto in server mode on 127.0.0.1 (boto3 talks real HTTP to it);
+nothing reaches the internet."""
+
+import io
+import re
+import socket
+import uuid
+import zipfile
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.auth.models import Role
+from app.core.storage import LocalStorage, S3Storage, StorageError, build_storage, collect_garbage, storage
+from tests.meetings_helpers import PDF
+
+BUCKET = "dais-test"
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A moto S3 server on a free local port, with an empty bucket."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).create_bucket(Bucket=BUCKET)
+    yield endpoint
+    server.stop()
+
+
+@pytest.fixture(params=["local", "s3"])
+def backend(request, app, tmp_path):
+    """The app's storage set to each backend in turn (S3: a fresh key prefix per test)."""
+    if request.param == "local":
+        app.config.update(STORAGE_BACKEND="local", UPLOAD_DIR=str(tmp_path / "uploads"))
+    else:
+        app.config.update(
+            STORAGE_BACKEND="s3",
+            S3_BUCKET=BUCKET,
+            S3_ENDPOINT_URL=request.getfixturevalue("s3_endpoint"),
+            S3_REGION="us-east-1",
+            S3_ACCESS_KEY_ID="testing",
+            S3_SECRET_ACCESS_KEY="testing",
+            S3_PREFIX=f"t-{uuid.uuid4().hex}/",
+        )
+    return request.param
+
+
+def _docx() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+    return out.getvalue()
+
+
+def test_the_configured_backend_is_the_one_used(app, backend):
+    store = storage()
+    assert isinstance(store, LocalStorage if backend == "local" else S3Storage)
+    assert app.extensions["dais.storage"] is store
+    assert storage() is store  # built once while the settings stay the same
+
+
+def test_put_get_open_exists_list_delete(app, backend):
+    store = storage()
+    assert list(store.list()) == []
+    store.put("a1", b"first", "application/pdf")
+    store.put("imports/tok", b"scratch", "text/csv")
+    assert store.get("a1") == b"first"
+    assert store.exists("a1") and not store.exists("nothing")
+    opened = store.open("a1")
+    try:
+        assert opened.stream.read() == b"first" and opened.size == 5
+    finally:
+        opened.stream.close()
+    listed = {entry.key: entry for entry in store.list()}
+    assert set(listed) == {"a1", "imports/tok"}
+    assert listed["a1"].size == 5
+    assert abs(listed["a1"].last_modified - datetime.now(UTC)) < timedelta(minutes=5)
+    assert [entry.key for entry in store.list("imports/")] == ["imports/tok"]
+    store.put("a1", b"replaced", "application/pdf")
+    assert store.get("a1") == b"replaced"
+    store.delete("a1")
+    store.delete("a1")  # deleting what is gone is no error
+    assert not store.exists("a1")
+    with pytest.raises(FileNotFoundError):
+        store.get("a1")
+    with pytest.raises(FileNotFoundError):
+        store.open("a1")
+
+
+@pytest.mark.parametrize("key", ["", "../x", "a/../b", "/abs", "a//b", ".", "a b", "a\\b"])
+def test_keys_cannot_leave_the_storage(app, key):
+    with pytest.raises(ValueError):
+        storage().put(key, b"x", "text/plain")
+
+
+def test_a_wrong_backend_setting_is_refused(app):
+    with pytest.raises(StorageError, match="STORAGE_BACKEND"):
+        build_storage({"STORAGE_BACKEND": "ftp", "UPLOAD_DIR": "uploads"})
+    with pytest.raises(StorageError, match="S3_BUCKET"):
+        build_storage({"STORAGE_BACKEND": "s3", "S3_BUCKET": ""})
+
+
+def test_an_attachment_uploaded_by_staff_downloads_with_its_bytes_and_headers(
+    app, backend, client, login_as, open_meeting, db
+):
+    meeting = open_meeting()
+    db.session.commit()
+    item = meeting.items[0]
+    login_as(Role.clerk)
+    docx_bytes = _docx()
+    for name, data in (("Staff report.pdf", PDF), ("budget.docx", docx_bytes)):
+        response = client.post(
+            f"/staff/items/{item.id}/attachments",
+            data={"att-file": (io.BytesIO(data), name), "att-amendment_reason": "Report arrived late"},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    attachments = {a.original_filename: a for a in item.attachments}
+    for attachment in attachments.values():
+        assert storage().exists(attachment.stored_name)
+
+    anonymous = app.test_client()
+    page = anonymous.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    links = re.findall(r'href="(/meetings/\d+/documents/[^"]+)"', page)
+    assert len(links) == 2
+    pdf = anonymous.get(f"/meetings/{meeting.id}/documents/{attachments['Staff report.pdf'].id}/x")
+    assert pdf.status_code == 200 and pdf.data == PDF
+    assert pdf.mimetype == "application/pdf"
+    assert pdf.headers["Content-Disposition"].startswith("inline;")
+    assert (
+        "Staff%20report.pdf" in pdf.headers["Content-Disposition"]
+        or "Staff report.pdf" in pdf.headers["Content-Disposition"]
+    )
+    assert pdf.headers["X-Content-Type-Options"] == "nosniff"
+    assert pdf.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert "max-age=3600" in pdf.headers["Cache-Control"]
+    assert pdf.headers["Content-Length"] == str(len(PDF))
+    assert "Location" not in pdf.headers  # served by the app, never a redirect to the bucket
+
+    docx = anonymous.get(f"/meetings/{meeting.id}/documents/{attachments['budget.docx'].id}/x")
+    assert docx.status_code == 200 and docx.data == docx_bytes
+    assert docx.headers["Content-Disposition"] == "attachment; filename=budget.docx"
+    assert docx.headers["X-Content-Type-Options"] == "nosniff"
+
+    # The row is there but its file is gone: not found, never an error page.
+    storage().delete(attachments["budget.docx"].stored_name)
+    assert anonymous.get(f"/meetings/{meeting.id}/documents/{attachments['budget.docx'].id}/x").status_code == 404
+
+
+def test_a_picture_is_served_inline_with_its_csp(app, backend):
+    from app.core.uploads import SVG_CSP, send_image, validate_and_store_image
+
+    with app.test_request_context():
+        stored = validate_and_store_image("logo.svg", io.BytesIO(SVG), field="logo", max_bytes=100_000)
+        response = send_image(stored.stored_name, stored.content_type, max_age=60)
+        response.direct_passthrough = False
+        assert response.status_code == 200 and response.get_data() == SVG
+        assert response.mimetype == "image/svg+xml"
+        assert response.headers["Content-Security-Policy"] == SVG_CSP
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Content-Disposition"] == f"inline; filename={stored.stored_name}"
+        response.close()
+
+
+def test_a_failed_transaction_leaves_an_orphan_that_gc_removes_once_old_enough(app, backend, open_meeting, db, clock):
+    from app.meetings import documents
+
+    meeting = open_meeting()
+    db.session.commit()
+    item = meeting.items[0]
+    kept = documents.add_attachment(
+        item, filename="kept.pdf", stream=io.BytesIO(PDF), amendment_reason="Late", actor=None
+    ).stored_name
+    db.session.commit()
+    orphan = documents.add_attachment(
+        item, filename="lost.pdf", stream=io.BytesIO(PDF), amendment_reason="Late", actor=None
+    ).stored_name
+    db.session.rollback()  # the transaction failed after the file was written
+    storage().put("imports/scratch", b"a,b\n", "text/csv")  # another feature's scratch, with its own expiry
+    assert storage().exists(orphan) and storage().exists(kept)
+
+    runner = app.test_cli_runner()
+    young = runner.invoke(args=["storage", "gc"])  # default: older than an hour
+    assert young.exit_code == 0, young.output
+    assert "Removed 0 unreferenced file(s)" in young.output
+    assert storage().exists(orphan)
+
+    dry = runner.invoke(args=["storage", "gc", "--older-than", "0", "--dry-run"])
+    assert f"Would remove {orphan}" in dry.output and storage().exists(orphan)
+
+    removed = runner.invoke(args=["storage", "gc", "--older-than", "0"])
+    assert removed.exit_code == 0, removed.output
+    assert f"Removed {orphan}" in removed.output and kept not in removed.output
+    assert "Removed 1 unreferenced file(s)" in removed.output
+    assert not storage().exists(orphan)
+    assert storage().exists(kept) and storage().exists("imports/scratch")
+
+
+def test_gc_counts_an_hour_and_never_removes_what_a_row_names(app, backend, create_member, db):
+    from app.bodies.services import set_member_photo
+    from app.cli import referenced_stored_names
+
+    class Upload:
+        filename = "photo.svg"
+        stream = io.BytesIO(SVG)
+
+    member = create_member()
+    set_member_photo(member, Upload(), actor=None)
+    db.session.commit()
+    photo = member.photo_stored_name
+    storage().put("0" * 32, b"orphan", "application/pdf")
+    assert photo in referenced_stored_names()
+
+    now = datetime.now(UTC)
+    store = storage()
+    assert collect_garbage(store, referenced_stored_names(), older_than=timedelta(hours=1), now=now) == []
+    later = now + timedelta(hours=1, minutes=1)
+    removed = collect_garbage(store, referenced_stored_names(), older_than=timedelta(hours=1), now=later)
+    assert [entry.key for entry in removed] == ["0" * 32]
+    assert store.exists(photo) and not store.exists("0" * 32)
+
+
+def test_a_csv_import_waits_for_its_preview_in_the_storage(app, backend, client, login_as, create_body, db):
+    from pathlib import Path
+
+    from app.bodies.models import BodyKind, Member
+
+    create_body(name="Historic Architectural Review Commission", kind=BodyKind.commission, seat_count=5)
+    db.session.commit()
+    sample = (Path(__file__).resolve().parent.parent / "docs" / "sample-members.csv").read_bytes()
+    login_as(Role.clerk)
+    response = client.post(
+        "/staff/import/members", data={"file": (io.BytesIO(sample), "members.csv")}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    token = response.headers["Location"].rsplit("/", 1)[1]
+    assert storage().get(f"imports/{token}") == sample  # every app server can read it for the preview
+    assert client.get(f"/staff/import/members/{token}").status_code == 200
+    assert app.test_cli_runner().invoke(args=["storage", "gc", "--older-than", "0"]).exit_code == 0
+    assert storage().exists(f"imports/{token}")  # not gc's to remove
+    applied = client.post(f"/staff/import/members/{token}", data={})
+    assert applied.status_code == 200, applied.get_data(as_text=True)
+    assert db.session.query(Member).count() > 0
+    assert not storage().exists(f"imports/{token}")  # removed once imported
+
+
+def test_a_filed_form_8b_downloads_under_its_name(app, backend):
+    from app.core.uploads import send_download, validate_and_store
+
+    with app.test_request_context():
+        stored = validate_and_store("form8b.pdf", io.BytesIO(PDF))
+        response = send_download(stored.stored_name, "form8b.pdf")
+        response.direct_passthrough = False
+        assert response.status_code == 200 and response.get_data() == PDF
+        assert response.mimetype == "application/pdf"
+        assert response.headers["Content-Disposition"] == "attachment; filename=form8b.pdf"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        response.close()
