@@ -1,6 +1,8 @@
 """Legislation's answers to the events of the layers below it (connected once, when create_app imports this)."""
 
+from app.legislation.digest import pin_digest
 from app.legislation.services import decide, reopen
+from app.meetings.events import meeting_adjourned
 from app.meetings.models import AgendaItemType
 from app.votes.events import item_decided, item_reopened
 
@@ -17,3 +19,9 @@ def reopen_resolution(item, *, actor):
     """A reconsidered resolution goes back to draft until the question is decided again."""
     if item.item_type == AgendaItemType.resolution:
         reopen(item, actor=actor)
+
+
+@meeting_adjourned.connect
+def pin_record_digest(meeting, *, actor):
+    """The adjourned meeting's record digest goes into the chained audit log (issue 16)."""
+    pin_digest(meeting, actor=actor, reason="adjourned")

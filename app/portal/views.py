@@ -12,6 +12,7 @@ from app.core.timeutil import to_local, utcnow
 from app.core.uploads import send_stored
 from app.core.web import safe_next
 from app.extensions import db
+from app.legislation import digest
 from app.legislation.models import Resolution, ResolutionStatus
 from app.legislation.search import public_resolutions
 from app.meetings.models import AgendaItem, Attachment, Meeting
@@ -107,6 +108,7 @@ def meeting(meeting_id: int):
         window=comment_policy.signup_window(meeting, policy=policy),
         policy=policy,
         tallies=comment_tallies.tallies(meeting.id),
+        pinned=digest.pinned_entry(meeting.id),
         **vote_record.meeting_record(meeting),
     )
 
@@ -148,3 +150,4 @@ import app.portal.comment  # noqa: E402,F401  (public comment routes live on thi
 import app.portal.feeds  # noqa: E402,F401  (Atom feeds)
 import app.portal.records  # noqa: E402,F401  (votes, resolutions and agreements)
 import app.portal.subscribe  # noqa: E402,F401  (email subscriptions)
+import app.portal.verify  # noqa: E402,F401  (how to check a record digest)
