@@ -170,3 +170,34 @@ def _snippet_body(page: str) -> str:
 def test_the_verify_page_speaks_spanish(client):
     page = client.get("/verify", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert "Cómo comprobar" in page
+
+
+@pytest.mark.timeout(300)
+def test_two_writers_at_once_keep_one_chain(app, database_url, db):
+    """Each transaction chains onto the last committed entry: the advisory lock on PostgreSQL, the one writer on
+    SQLite. Without the lock, two writers would both chain onto the same entry and the log would fork."""
+    import threading
+
+    errors = []
+    barrier = threading.Barrier(2)
+
+    def write(name):
+        try:
+            with app.app_context():
+                barrier.wait(timeout=60)
+                for i in range(30):
+                    audit.record("test.concurrent", None, f"{name} {i}", target_type="Test", actor_label="cli")
+                    db.session.commit()
+        except Exception as exc:  # noqa: BLE001 (asserted on below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(name,)) for name in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    db.session.rollback()
+    rows = db.session.execute(text("SELECT id, summary, prev_hash, entry_hash FROM audit_entries ORDER BY id")).all()
+    count, broken = verify_chain(db.session)
+    assert (count, str(broken)) == (60, "None"), rows[:4]

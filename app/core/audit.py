@@ -6,8 +6,8 @@ any update or delete of an AuditEntry that reaches the session.
 The log is a hash chain: each entry stores ``prev_hash`` (the ``entry_hash`` of the entry before it, in id
 order; "" for the first) and ``entry_hash``, the SHA-256 of its canonical content (``entry_content``). The
 hashes are given at flush time, just before the INSERT, in the order the entries were recorded: on
-PostgreSQL a transaction-scoped advisory lock is taken first, so two transactions never chain onto the same
-entry (SQLite has one writer already). The hash does not cover the id: the chain itself fixes the order.
+PostgreSQL a transaction-scoped advisory lock is taken first, on SQLite the write lock, so two transactions
+never chain onto the same entry. The hash does not cover the id: the chain itself fixes the order.
 ``flask verify`` recomputes it (``verify_chain``).
 """
 
@@ -124,6 +124,11 @@ def _chain_new_entries(session, flush_context, instances):
     if connection.dialect.name == "postgresql":
         # Held to the end of the transaction: the next writer reads the last hash only after this one commits.
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    else:
+        # SQLite: outside a writing request a transaction takes the write lock at its first statement that is not
+        # a SELECT (app/core/sqlite.py); reads before it run in autocommit. This statement changes nothing but
+        # takes the lock now, so the last hash is read with no other writer in between.
+        connection.execute(text("UPDATE audit_entries SET id = id WHERE 1 = 0"))
     # On the connection, not the session: no autoflush from inside a flush. Sees this transaction's earlier flushes.
     last = connection.execute(
         select(AuditEntry.__table__.c.entry_hash).order_by(AuditEntry.__table__.c.id.desc()).limit(1)
