@@ -201,3 +201,24 @@ def test_two_writers_at_once_keep_one_chain(app, database_url, db):
     rows = db.session.execute(text("SELECT id, summary, prev_hash, entry_hash FROM audit_entries ORDER BY id")).all()
     count, broken = verify_chain(db.session)
     assert (count, str(broken)) == (60, "None"), rows[:4]
+
+
+def test_the_agenda_feed_carries_the_digest_once_adjourned(client, decided):
+    import feedparser
+
+    feed = feedparser.parse(client.get("/feeds/agendas.atom").data)
+    assert not feed.bozo, feed.bozo_exception
+    (entry,) = [e for e in feed.entries if e.link.endswith(f"/meetings/{decided.id}")]
+    assert f"Record digest: {digest.pinned_digest(decided.id)}" in entry.summary
+
+
+def test_a_correction_through_the_service_pins_the_record_again(app, decided, db):
+    """A lawful correction after adjournment is not reported as tampering: the corrected record is pinned anew."""
+    from app.votes import corrections
+
+    vote = db.session.scalars(select(Vote).where(Vote.choice == Y)).first()
+    corrections.correct_vote(vote, N, "The clerk misheard the member", actor=None)
+    db.session.commit()
+    entry = digest.pinned_entry(decided.id)
+    assert entry.data["reason"] == "vote corrected" and entry.data["digest"] == digest.current_digest(decided)
+    assert _verify(app).exit_code == 0

@@ -171,6 +171,23 @@ def pinned_entry(meeting_id: int) -> AuditEntry | None:
     ).first()
 
 
+def pinned_entries(meeting_ids: list[int]) -> dict[int, AuditEntry]:
+    """The latest record.digest entry of each of these meetings that has one (one query, for lists and feeds)."""
+    if not meeting_ids:
+        return {}
+    latest = (
+        select(db.func.max(AuditEntry.id))
+        .where(
+            AuditEntry.action == DIGEST_ACTION,
+            AuditEntry.target_type == "Meeting",
+            AuditEntry.target_id.in_(meeting_ids),
+        )
+        .group_by(AuditEntry.target_id)
+    )
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.id.in_(latest))).all()
+    return {entry.target_id: entry for entry in entries}
+
+
 def pinned_digest(meeting_id: int) -> str | None:
     entry = pinned_entry(meeting_id)
     return entry.data.get("digest") if entry is not None else None
