@@ -15,7 +15,7 @@ from app.extensions import db
 from app.legislation import digest
 from app.legislation.models import Resolution, ResolutionStatus
 from app.legislation.search import public_resolutions
-from app.meetings.models import AgendaItem, Attachment, Meeting
+from app.meetings.models import AgendaItem, Attachment, Meeting, MeetingStatus
 from app.public_comment import policy as comment_policy
 from app.public_comment import tallies as comment_tallies
 from app.votes import reading as vote_record
@@ -108,7 +108,8 @@ def meeting(meeting_id: int):
         window=comment_policy.signup_window(meeting, policy=policy),
         policy=policy,
         tallies=comment_tallies.tallies(meeting.id),
-        pinned=digest.pinned_entry(meeting.id),
+        # Only an adjourned meeting has a record digest pinned: no query for the others.
+        pinned=digest.pinned_entry(meeting.id) if meeting.status == MeetingStatus.adjourned else None,
         **vote_record.meeting_record(meeting),
     )
 
