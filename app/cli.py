@@ -1,4 +1,4 @@
-"""Command-line tools: flask setup, flask create-user, flask seed-demo."""
+"""Command-line tools: flask setup, flask create-user, flask seed-demo, flask verify."""
 
 import click
 from flask import current_app
@@ -9,8 +9,10 @@ from app.auth.models import Role, User
 from app.bodies.models import Body
 from app.city.services import city_name
 from app.city.setup import SETUP_TOKEN_HOURS, issue_setup_token
+from app.core.audit import verify_chain
 from app.core.errors import DomainError
 from app.extensions import db
+from app.legislation.digest import verify_digests
 
 
 @click.command("create-user")
@@ -130,10 +132,26 @@ def setup_command(if_needed, host, port, base_url):
     click.echo("")
 
 
+@click.command("verify")
+def verify_command():
+    """Check the record: walk the audit log's hash chain, then each meeting's pinned record digest.
+
+    Names the first entry that does not hold and exits 1; exits 0 when everything matches."""
+    entries, broken = verify_chain(db.session)
+    if broken is None:
+        meetings, broken = verify_digests()
+    db.session.rollback()
+    if broken is not None:
+        click.echo(f"MISMATCH: {broken}", err=True)
+        raise SystemExit(1)
+    click.echo(f"OK: {entries} audit entries chain correctly; {meetings} meetings match their recorded digests.")
+
+
 def register_cli(app):
     app.cli.add_command(setup_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(verify_command)
 
 
 # --- flask storage gc (issue 16): uploaded files that no row names ---------------------------------------------

@@ -14,6 +14,8 @@ from tests import archive
 
 #: 10 for the page itself, plus the city profile every request loads once (app/city).
 BUDGET = 11
+#: An adjourned meeting's public page also reads its pinned record digest (issue 16): one query more.
+BUDGETS = {"adjourned meeting page": BUDGET + 1}
 
 
 def test_every_public_page_and_endpoint_stays_within_budget_on_a_large_archive(client, commission, db, count_queries):
@@ -89,7 +91,8 @@ def test_every_public_page_and_endpoint_stays_within_budget_on_a_large_archive(c
         with count_queries() as statements:
             response = client.get(url)
         assert response.status_code == 200, url
-        if len(statements) > BUDGET:
+        budget = BUDGETS["adjourned meeting page"] if url == f"/meetings/{meeting.id}" else BUDGET
+        if len(statements) > budget:
             over[url] = len(statements)
     assert over == {}, over
 

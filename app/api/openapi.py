@@ -254,6 +254,27 @@ SCHEMAS["MeetingDetail"] = _object(
         "agenda_items": _array(_ref("AgendaItem")),
         "attendance": _array(_ref("Attendance")),
         "minutes_status": _nullable({"type": "string", "enum": ["draft", "approved"]}),
+        "record_digest": _nullable(
+            {
+                "type": "string",
+                "pattern": "^[0-9a-f]{64}$",
+                "description": "The meeting's record digest pinned in the audit log (null until adjourned).",
+            }
+        ),
+    }
+)
+
+SCHEMAS["MeetingRecord"] = _object(
+    {
+        "meeting_id": INTEGER,
+        "algorithm": STRING,
+        "record": {
+            "type": "object",
+            "description": "Attendance, motions with roll calls, resolutions and document SHA-256s, as hashed.",
+        },
+        "record_digest": _nullable({"type": "string", "pattern": "^[0-9a-f]{64}$"}),
+        "pinned_at": _nullable(DATETIME),
+        "html_url": URL,
     }
 )
 
@@ -347,6 +368,11 @@ def document(server: str) -> dict:
             ),
             "/meetings/{meeting_id}": _one(
                 "A meeting with its agenda, attendance and motions", "MeetingDetail", "meeting_id"
+            ),
+            "/meetings/{meeting_id}/record": _one(
+                "A meeting's record as hashed into its digest: SHA-256 of the canonical JSON of `record`",
+                "MeetingRecord",
+                "meeting_id",
             ),
             "/motions": _list(
                 "Motions that reached the floor, with their roll calls",

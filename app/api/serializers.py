@@ -115,14 +115,27 @@ def agenda_item(i, motion_ids: list[int]) -> dict:
     }
 
 
-def meeting_detail(m, motions_by_item: dict) -> dict:
+def meeting_detail(m, motions_by_item: dict, record_digest: str | None = None) -> dict:
     data = meeting(m)
     data["agenda_items"] = [agenda_item(i, [x.id for x in motions_by_item.get(i.id, [])]) for i in m.items]
     data["attendance"] = [
         {"member_id": a.member_id, "full_name": a.member.full_name, "status": a.status.value} for a in m.attendances
     ]
     data["minutes_status"] = m.minutes.status.value if m.minutes is not None else None
+    data["record_digest"] = record_digest
     return data
+
+
+def meeting_record(m, record: dict, pinned) -> dict:
+    """GET /meetings/<id>/record: what the digest is computed over, and the digest pinned in the audit log."""
+    return {
+        "meeting_id": m.id,
+        "algorithm": "sha256(json.dumps(record, sort_keys=True, separators=(',', ':'), ensure_ascii=False))",
+        "record": record,
+        "record_digest": pinned.data.get("digest") if pinned is not None else None,
+        "pinned_at": when(pinned.created_at) if pinned is not None else None,
+        "html_url": url_for("portal.verify", _external=True),
+    }
 
 
 def vote(v) -> dict:

@@ -20,7 +20,7 @@ from app.core.loaders import MAX_ID
 from app.core.paging import page_of
 from app.core.timeutil import local_bounds, to_local, utcnow
 from app.extensions import db, limiter
-from app.legislation import search
+from app.legislation import digest, search
 from app.legislation.models import Agreement, AgreementEffect, Resolution, ResolutionLink, ResolutionStatus
 from app.meetings.models import AgendaItem, Meeting, MeetingKind
 from app.votes import reading as vote_record
@@ -233,7 +233,15 @@ def _public_meeting(meeting_id: int) -> Meeting:
 @bp.route("/meetings/<id:meeting_id>")
 def meeting(meeting_id: int):
     found = _public_meeting(meeting_id)
-    return jsonify(serializers.meeting_detail(found, vote_record.public_motions(found.id)))
+    pinned = digest.pinned_digest(found.id)
+    return jsonify(serializers.meeting_detail(found, vote_record.public_motions(found.id), pinned))
+
+
+@bp.route("/meetings/<id:meeting_id>/record")
+def meeting_record(meeting_id: int):
+    found = _public_meeting(meeting_id)
+    record = digest.meeting_record(found)
+    return jsonify(serializers.meeting_record(found, record, digest.pinned_entry(found.id)))
 
 
 # ---- motions ------------------------------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """Legislation's answers to the events of the layers below it (connected once, when create_app imports this)."""
 
+from app.legislation.digest import pin_digest, pinned_entry
 from app.legislation.services import decide, reopen
+from app.meetings.events import meeting_adjourned
 from app.meetings.models import AgendaItemType
-from app.votes.events import item_decided, item_reopened
+from app.votes.events import item_decided, item_reopened, vote_corrected
 
 
 @item_decided.connect
@@ -17,3 +19,17 @@ def reopen_resolution(item, *, actor):
     """A reconsidered resolution goes back to draft until the question is decided again."""
     if item.item_type == AgendaItemType.resolution:
         reopen(item, actor=actor)
+
+
+@meeting_adjourned.connect
+def pin_record_digest(meeting, *, actor):
+    """The adjourned meeting's record digest goes into the chained audit log (issue 16)."""
+    pin_digest(meeting, actor=actor, reason="adjourned")
+
+
+@vote_corrected.connect
+def repin_record_digest(meeting, *, actor):
+    """A correction after the digest was pinned is a lawful change of the record: pin the record again, so that
+    `flask verify` tells it apart from a change made behind the services' back."""
+    if pinned_entry(meeting.id) is not None:
+        pin_digest(meeting, actor=actor, reason="vote corrected")

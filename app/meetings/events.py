@@ -10,3 +10,6 @@ _signals = Namespace()
 
 #: The notice of a meeting was published for the first time. Sender: the Meeting.
 notice_published = _signals.signal("meeting-notice-published")
+
+#: A meeting was adjourned (its record is complete). Sender: the Meeting; keyword: actor.
+meeting_adjourned = _signals.signal("meeting-adjourned")

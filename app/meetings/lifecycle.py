@@ -13,7 +13,7 @@ from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
-from app.meetings.events import notice_published
+from app.meetings.events import meeting_adjourned, notice_published
 from app.meetings.models import Meeting, MeetingChange, MeetingChangeKind, MeetingKind, MeetingStatus
 from app.meetings.notice import NoticeCheck, check_notice, lead_hours, notice_check
 
@@ -339,3 +339,4 @@ def adjourn_meeting(meeting: Meeting, *, actor) -> None:
     meeting.sequence += 1
     audit.record("meeting.adjourn", meeting, f"Adjourned '{meeting.title}'", actor=actor)
     db.session.flush()
+    meeting_adjourned.send(meeting, actor=actor)

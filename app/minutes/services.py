@@ -8,6 +8,7 @@ from app.core.record import in_record_language
 from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
+from app.legislation.digest import pin_digest
 from app.meetings.models import Meeting, MeetingStatus, Minutes, MinutesStatus
 from app.public_comment.tallies import comment_summary
 from app.votes.reading import minutes_lines
@@ -114,3 +115,5 @@ def approve_minutes(minutes: Minutes, *, approved_at_meeting: Meeting | None, ac
         data={"approved_at_meeting_id": minutes.approved_at_meeting_id},
     )
     db.session.flush()
+    # The approved minutes pin the record as it stands now (issue 16: a record that proves itself).
+    pin_digest(minutes.meeting, actor=actor, reason="minutes approved")

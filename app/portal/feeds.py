@@ -18,6 +18,7 @@ from app.core.loaders import get_or_404
 from app.core.timeutil import city_zone
 from app.core.web import local_date, local_datetime
 from app.extensions import db
+from app.legislation import digest
 from app.legislation.models import Resolution, ResolutionStatus
 from app.legislation.search import public_resolutions
 from app.meetings.models import Meeting
@@ -68,16 +69,26 @@ def _agenda_feed(body: Body | None) -> Response:
             url_for("portal.feed_body_agendas", body_id=body.id, _external=True),
             url_for("portal.meetings", body=body.id, _external=True),
         )
+    pinned = digest.pinned_entries([m.id for m in meetings])
+    updated = []
     for meeting in reversed(meetings):  # feedgen prepends each entry: add the oldest first
         entry = feed.add_entry()
         entry.id(_tag("meeting-agenda", meeting.id))
         title = f"{meeting.body.name}: {meeting.title}, {local_datetime(meeting.start_at, 'd MMMM y, h:mm a')}"
         entry.title(_("%(title)s (cancelled)", title=title) if meeting.status.value == "cancelled" else title)
         entry.link(href=url_for("portal.meeting", meeting_id=meeting.id, _external=True))
-        entry.updated(meeting.agenda_published_at)
+        # Once adjourned, the entry carries the record digest pinned in the audit log (and is updated then).
+        pin = pinned.get(meeting.id)
+        changed = max(meeting.agenda_published_at, pin.created_at) if pin is not None else meeting.agenda_published_at
+        updated.append(changed)
+        entry.updated(changed)
         entry.published(meeting.agenda_published_at)
-        entry.summary(meeting.purpose or _("The agenda of this meeting is published."))
-    return _respond(feed, [m.agenda_published_at for m in meetings])
+        summary = meeting.purpose or _("The agenda of this meeting is published.")
+        if pin is not None:
+            pinned_line = _("Record digest: %(digest)s", digest=pin.data.get("digest"))
+            summary = f"{summary} {pinned_line}"
+        entry.summary(summary)
+    return _respond(feed, updated)
 
 
 @bp.route("/feeds/agendas.atom")

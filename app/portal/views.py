@@ -12,9 +12,10 @@ from app.core.timeutil import to_local, utcnow
 from app.core.uploads import send_stored
 from app.core.web import safe_next
 from app.extensions import db
+from app.legislation import digest
 from app.legislation.models import Resolution, ResolutionStatus
 from app.legislation.search import public_resolutions
-from app.meetings.models import AgendaItem, Attachment, Meeting
+from app.meetings.models import AgendaItem, Attachment, Meeting, MeetingStatus
 from app.public_comment import policy as comment_policy
 from app.public_comment import tallies as comment_tallies
 from app.votes import reading as vote_record
@@ -107,6 +108,8 @@ def meeting(meeting_id: int):
         window=comment_policy.signup_window(meeting, policy=policy),
         policy=policy,
         tallies=comment_tallies.tallies(meeting.id),
+        # Only an adjourned meeting has a record digest pinned: no query for the others.
+        pinned=digest.pinned_entry(meeting.id) if meeting.status == MeetingStatus.adjourned else None,
         **vote_record.meeting_record(meeting),
     )
 
@@ -148,3 +151,4 @@ import app.portal.comment  # noqa: E402,F401  (public comment routes live on thi
 import app.portal.feeds  # noqa: E402,F401  (Atom feeds)
 import app.portal.records  # noqa: E402,F401  (votes, resolutions and agreements)
 import app.portal.subscribe  # noqa: E402,F401  (email subscriptions)
+import app.portal.verify  # noqa: E402,F401  (how to check a record digest)

@@ -10,6 +10,7 @@ from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.votes.events import vote_corrected
 from app.votes.models import Motion, MotionKind, MotionStatus, Vote, VoteChoice, VoteCorrection
 from app.votes.reading import disclosure_for, outcome_of
 
@@ -69,6 +70,7 @@ def correct_vote(vote: Vote, new_choice: VoteChoice, reason: str, *, actor) -> V
         actor=actor,
         data={"reason": reason},
     )
+    vote_corrected.send(motion.meeting, actor=actor)
     return first
 
 

@@ -15,3 +15,6 @@ item_decided = _signals.signal("vote-item-decided")
 #: A passed reconsideration put an item's question again: what the first vote decided is open again.
 #: Sender: the AgendaItem; ``actor``: who closed the reconsideration's vote.
 item_reopened = _signals.signal("vote-item-reopened")
+
+#: A closed roll call's record was corrected (a VoteCorrection). Sender: the Meeting; ``actor``: who corrected it.
+vote_corrected = _signals.signal("vote-corrected")
