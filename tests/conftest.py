@@ -339,13 +339,13 @@ def create_body(db):
 def create_member(db):
     """A member, with a term in ``body`` if given: in the seat numbered ``seat_number`` if it is free, else in the
     first free seat, else in a new seat."""
-    from app.bodies import services
+    from app.bodies import people, services
 
     def factory(body=None, *, full_name=None, title="Commissioner", seat_number=1, is_chair=False, **overrides):
         n = next(_counter)
         name = full_name or f"Member {n}"
-        member = services.create_member(
-            services.MemberInput(full_name=name, sort_name=name.split()[-1] + ", " + name.split()[0]), actor=None
+        member = people.create_member(
+            people.MemberInput(full_name=name, sort_name=name.split()[-1] + ", " + name.split()[0]), actor=None
         )
         if body is not None:
             start = overrides.get("term_start_on", date(2020, 1, 1))
@@ -361,10 +361,10 @@ def create_member(db):
                     established_on=SINCE,
                     actor=None,
                 )
-            term = services.add_term(
+            term = people.add_term(
                 body,
                 member,
-                services.TermInput(seat_id=seat.id, term_start_on=start, term_end_on=end, title=title),
+                people.TermInput(seat_id=seat.id, term_start_on=start, term_end_on=end, title=title),
                 actor=None,
             )
             term.is_chair = is_chair

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import Role
 from app.bodies import imports as member_imports
-from app.bodies import services
+from app.bodies import people, services
 from app.bodies.models import BodyKind, Member, Membership, TermBasis, TermEndReason
 from app.core.audit import AuditEntry
 from app.core.csv_import import MAX_BYTES, FileRefused, RowOutcome
@@ -298,8 +298,8 @@ def test_bom_semicolons_headers_and_windows_1252_are_read(client, login_as, harc
 
 def test_an_existing_member_is_updated_with_the_cells_given_and_keeps_the_rest(client, login_as, harc, db):
     login_as(Role.clerk)
-    services.create_member(
-        services.MemberInput(full_name="Bertram Oyelaran", pronouns="he/him", contact_phone="305-555-0100"), actor=None
+    people.create_member(
+        people.MemberInput(full_name="Bertram Oyelaran", pronouns="he/him", contact_phone="305-555-0100"), actor=None
     )
     db.session.commit()
     data = (MEMBER_HEADER + "\nBertram Oyelaran,,,Retired building inspector.,,,,,,,,,\n").encode()
@@ -321,10 +321,8 @@ def test_apply_runs_the_rows_again_and_refuses_what_changed_since_the_preview(cl
     url, page = preview_page(client, "members", SAMPLE_MEMBERS)
     assert "Import 5 rows" in text(page)
     # Meanwhile someone else gives Seat 1 to another person.
-    other = services.create_member(services.MemberInput(full_name="Zelda Quarrie"), actor=None)
-    services.add_term(
-        harc, other, services.TermInput(seat_id=harc.seats[0].id, term_start_on=date(2022, 1, 1)), actor=None
-    )
+    other = people.create_member(people.MemberInput(full_name="Zelda Quarrie"), actor=None)
+    people.add_term(harc, other, people.TermInput(seat_id=harc.seats[0].id, term_start_on=date(2022, 1, 1)), actor=None)
     db.session.commit()
     before = _counts(db)
     response = client.post(url, data={})

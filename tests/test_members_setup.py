@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import Role
-from app.bodies import services
+from app.bodies import people
 from app.bodies.models import Member, Membership, TermEndReason
 from app.core.audit import AuditEntry
 
@@ -151,14 +151,12 @@ def test_roster_date_that_is_not_a_date_gets_a_message(client, create_body, valu
 
 def test_contact_details_never_leave_the_staff_pages(client, login_as, create_body, db):
     body = create_body(name="City Commission", seat_count=1)
-    member = services.create_member(
-        services.MemberInput(
-            full_name="Eve Private", contact_email="eve@private.example", contact_phone="305-555-0199"
-        ),
+    member = people.create_member(
+        people.MemberInput(full_name="Eve Private", contact_email="eve@private.example", contact_phone="305-555-0199"),
         actor=None,
     )
-    services.add_term(
-        body, member, services.TermInput(seat_id=body.seats[0].id, term_start_on=date(2020, 1, 1)), actor=None
+    people.add_term(
+        body, member, people.TermInput(seat_id=body.seats[0].id, term_start_on=date(2020, 1, 1)), actor=None
     )
     db.session.commit()
     for url in [

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.auth.models import Role
 from app.bodies import imports as member_imports
-from app.bodies import services
+from app.bodies import people, services
 from app.bodies.models import BodyQuorumRule, TermBasis, TermEndReason
 from app.city.services import current_city, update_city_profile
 from app.core.errors import DomainError
@@ -173,7 +173,7 @@ def test_reimporting_a_term_row_keeps_its_early_end(create_body, create_member, 
     member = create_member(body, full_name="Ana Diaz")
     term = member.memberships[0]
     term.basis = TermBasis.appointed
-    services.end_term(term, date(2024, 3, 1), TermEndReason.resigned, actor=None)
+    people.end_term(term, date(2024, 3, 1), TermEndReason.resigned, actor=None)
     db.session.commit()
     # The same sheet the city imported from, before the resignation: no end date.
     row = f"Ana Diaz,Harbor Board,{term.seat.label},appointed,{term.term_start_on.isoformat()},,\n"
@@ -252,9 +252,9 @@ def test_seat_form_after_a_refused_retirement_still_saves_the_seat(client, login
 
 
 def test_member_twin_check_folds_non_ascii_case(db):
-    services.create_member(services.MemberInput(full_name="Ana Núñez"), actor=None)
+    people.create_member(people.MemberInput(full_name="Ana Núñez"), actor=None)
     with pytest.raises(DomainError):
-        services.create_member(services.MemberInput(full_name="ANA NÚÑEZ"), actor=None)
+        people.create_member(people.MemberInput(full_name="ANA NÚÑEZ"), actor=None)
 
 
 def test_body_name_check_folds_non_ascii_case(db, create_body):
@@ -336,14 +336,14 @@ def test_no_one_but_editors_changes_anything_through_the_setup_pages(
 
 def test_members_contact_details_stay_off_every_public_answer(client, create_body, db):
     body = create_body(name="Harbor Board", seat_count=3)
-    member = services.create_member(
-        services.MemberInput(
+    member = people.create_member(
+        people.MemberInput(
             full_name="Ana Diaz", bio="Public bio.", contact_email="ana.home@example.org", contact_phone="305-555-0142"
         ),
         actor=None,
     )
-    services.add_term(
-        body, member, services.TermInput(seat_id=body.seats[0].id, term_start_on=date(2020, 1, 1)), actor=None
+    people.add_term(
+        body, member, people.TermInput(seat_id=body.seats[0].id, term_start_on=date(2020, 1, 1)), actor=None
     )
     db.session.commit()
     urls = [
@@ -412,7 +412,7 @@ def test_a_chair_ending_their_term_next_month_presides_until_then(create_body, c
     member = create_member(body, is_chair=True)
     term = member.memberships[0]
     last_day = services.today() + timedelta(days=30)
-    services.end_term(term, last_day, TermEndReason.resigned, actor=None)
+    people.end_term(term, last_day, TermEndReason.resigned, actor=None)
     db.session.commit()
     chairs = [m for m in body.current_memberships(services.today()) if m.is_chair]
     assert chairs == [term]
@@ -423,8 +423,8 @@ def test_public_member_page_links_only_to_roster_dates_the_roster_accepts(client
     seat = services.add_seat(
         body, label="Old seat", selection=services.SeatSelection.elected, established_on=date(1, 1, 1), actor=None
     )
-    member = services.create_member(services.MemberInput(full_name="Ana Diaz"), actor=None)
-    services.add_term(body, member, services.TermInput(seat_id=seat.id, term_start_on=date(1850, 1, 1)), actor=None)
+    member = people.create_member(people.MemberInput(full_name="Ana Diaz"), actor=None)
+    people.add_term(body, member, people.TermInput(seat_id=seat.id, term_start_on=date(1850, 1, 1)), actor=None)
     db.session.commit()
     page = text(client.get(f"/members/{member.id}"))
     link = f"/bodies/{body.id}?on=1850-01-01"

@@ -219,7 +219,7 @@ def test_a_failed_transaction_leaves_an_orphan_that_gc_removes_once_old_enough(a
 
 
 def test_gc_counts_an_hour_and_never_removes_what_a_row_names(app, backend, create_member, db):
-    from app.bodies.services import set_member_photo
+    from app.bodies.people import set_member_photo
     from app.cli import referenced_stored_names
 
     class Upload:

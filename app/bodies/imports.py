@@ -13,7 +13,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.bodies import services
+from app.bodies import people, services
 from app.bodies.models import Body, Member, Membership, Seat, TermBasis, TermEndReason
 from app.core.csv_import import (
     ImportPreview,
@@ -74,13 +74,13 @@ class _Run:
 
         member = self._member(full_name)
         if member is None:
-            member = services.create_member(self._member_input(record, None), actor=self.actor)
+            member = people.create_member(self._member_input(record, None), actor=self.actor)
             self.members[member.full_name.lower()] = member
             result.outcome = RowOutcome.new
             result.actions.append(_("Adds the member %(name)s.", name=member.full_name))
         else:
             before = {c: getattr(member, c) for c in MEMBER_COLUMNS}
-            services.update_member(member, self._member_input(record, member), actor=self.actor)
+            people.update_member(member, self._member_input(record, member), actor=self.actor)
             changed = [c for c in MEMBER_COLUMNS if getattr(member, c) != before[c]]
             if changed:
                 result.outcome = RowOutcome.updated
@@ -149,9 +149,9 @@ class _Run:
         return ", ".join(b.name for b in self.bodies.values()) or _("none yet")
 
     @staticmethod
-    def _member_input(record: dict[str, str], member: Member | None) -> services.MemberInput:
+    def _member_input(record: dict[str, str], member: Member | None) -> people.MemberInput:
         """The row's cells; an empty cell keeps what is on record."""
-        return services.MemberInput(
+        return people.MemberInput(
             **{c: record.get(c) or (getattr(member, c) if member is not None else "") for c in MEMBER_COLUMNS}
         )
 
@@ -167,10 +167,10 @@ class _Run:
             None,
         )
         if existing is None:
-            added = services.add_term(
+            added = people.add_term(
                 body,
                 member,
-                services.TermInput(
+                people.TermInput(
                     seat_id=seat.id, term_start_on=start, term_end_on=end, title=title, basis=basis or TermBasis.elected
                 ),
                 actor=self.actor,
@@ -186,9 +186,9 @@ class _Run:
                 self._end(added, end, reason, result)
             return
         before = (existing.term_end_on, existing.title, existing.basis, existing.end_reason)
-        services.update_term(
+        people.update_term(
             existing,
-            services.TermInput(
+            people.TermInput(
                 seat_id=seat.id,
                 term_start_on=start,
                 term_end_on=end or existing.term_end_on,
@@ -207,7 +207,7 @@ class _Run:
             result.actions.append(_("The term in %(seat)s, %(body)s, from %(start)s is already on record.", **where))
 
     def _end(self, term: Membership, end: date, reason: TermEndReason, result: RowResult) -> None:
-        services.end_term(term, end, reason, actor=self.actor)
+        people.end_term(term, end, reason, actor=self.actor)
         result.actions.append(_("It ended on %(day)s: %(reason)s.", day=end.isoformat(), reason=reason.label))
 
 

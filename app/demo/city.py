@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.auth import services as auth_services
 from app.auth.models import Role, User
-from app.bodies import services
+from app.bodies import people, services
 from app.bodies.models import Body, BodyKind, Member, Membership
 from app.city.models import CityProfile
 from app.city.services import update_city_profile
@@ -79,17 +79,17 @@ def _seat(body: Body, full_name, sort_name, title, seat_label, seat_number, _cha
     created = 0
     member = db.session.scalar(select(Member).where(Member.full_name == full_name))
     if member is None:
-        member = services.create_member(services.MemberInput(full_name=full_name, sort_name=sort_name), actor=None)
+        member = people.create_member(people.MemberInput(full_name=full_name, sort_name=sort_name), actor=None)
         created += 1
     exists = db.session.scalar(
         select(Membership).where(Membership.member_id == member.id, Membership.body_id == body.id)
     )
     if exists is None:
         seat = next(s for s in body.seats if s.label == seat_label)
-        services.add_term(
+        people.add_term(
             body,
             member,
-            services.TermInput(
+            people.TermInput(
                 seat_id=seat.id,
                 term_start_on=TERM_START,
                 term_end_on=NEXT_TERM_END if seat_number % 2 else TERM_END,

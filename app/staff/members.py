@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.decorators import editor_required, login_gate
-from app.bodies import services
+from app.bodies import people, services
 from app.bodies.forms import EndTermForm, MemberForm, TermForm
 from app.bodies.models import Body, Member, Membership, TermBasis, TermEndReason
 from app.core.actions import attempt
@@ -20,8 +20,8 @@ bp = Blueprint("members", __name__, url_prefix="/staff/members")
 bp.before_request(login_gate())
 
 
-def _member_input(form: MemberForm) -> services.MemberInput:
-    return services.MemberInput(
+def _member_input(form: MemberForm) -> people.MemberInput:
+    return people.MemberInput(
         full_name=form.full_name.data or "",
         sort_name=form.sort_name.data or "",
         pronouns=form.pronouns.data or "",
@@ -35,9 +35,9 @@ def _save_photo(member: Member, form: MemberForm) -> None:
     """A chosen file replaces the photo; the box removes it. A refused picture refuses the whole form."""
     upload = request.files.get(form.photo.name)
     if upload is not None and upload.filename:
-        services.set_member_photo(member, upload, actor=current_user)
+        people.set_member_photo(member, upload, actor=current_user)
     elif form.remove_photo.data:
-        services.remove_member_photo(member, actor=current_user)
+        people.remove_member_photo(member, actor=current_user)
 
 
 @bp.route("/")
@@ -57,7 +57,7 @@ def new():
     form = MemberForm()
     if form.validate_on_submit():
         with attempt(form) as done:
-            member = services.create_member(_member_input(form), actor=current_user)
+            member = people.create_member(_member_input(form), actor=current_user)
             _save_photo(member, form)
         if done:
             flash(_("%(name)s added. Give them a term in a seat below.", name=member.full_name), "success")
@@ -104,7 +104,7 @@ def edit(member_id: int):
     form = MemberForm(obj=member)
     if form.validate_on_submit():
         with attempt(form) as done:
-            services.update_member(member, _member_input(form), actor=current_user)
+            people.update_member(member, _member_input(form), actor=current_user)
             _save_photo(member, form)
         if done:
             flash(_("%(name)s saved.", name=member.full_name), "success")
@@ -124,10 +124,10 @@ def add_term(member_id: int):
         with attempt(term_form) as done:
             if body is None:
                 raise DomainError(_("Choose a seat."), field="seat_id")
-            services.add_term(
+            people.add_term(
                 body,
                 member,
-                services.TermInput(
+                people.TermInput(
                     seat_id=seat_id,
                     term_start_on=term_form.term_start_on.data,
                     term_end_on=term_form.term_end_on.data,
@@ -153,7 +153,7 @@ def end_term(term_id: int):
     form = EndTermForm(data={"end_on": services.today()} if request.method == "GET" else None)
     if form.validate_on_submit():
         with attempt(form, fields={"term_end_on": "end_on"}) as done:
-            services.end_term(
+            people.end_term(
                 term,
                 form.end_on.data,
                 TermEndReason(form.reason.data) if form.reason.data else None,
