@@ -68,10 +68,6 @@ def roster_on(body: Body, on: date) -> list[RosterRow]:
     return [RosterRow(seat=s, term=by_seat.get(s.id)) for s in body.seats_on(on)]
 
 
-def vacancies_on(body: Body, on: date) -> int:
-    return sum(1 for row in roster_on(body, on) if row.vacant)
-
-
 # --- rules -----------------------------------------------------------------------------------------
 
 
