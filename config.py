@@ -58,6 +58,32 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "clerk@localhost")
     #: Where mail goes when MAIL_SERVER is empty: one .eml file per message.
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+    #: The right-hand side of every Message-ID (kept across retries, so a receiver can spot a duplicate).
+    MAIL_MESSAGE_ID_DOMAIN = os.environ.get("MAIL_MESSAGE_ID_DOMAIN", "dais.local")
+    #: Seconds to wait for the mail server on each step before counting the attempt as failed (then retried).
+    MAIL_TIMEOUT_SECONDS = _int("MAIL_TIMEOUT_SECONDS", 30)
+    #: Messages sent over one SMTP connection; batches per job before the job hands over to a successor.
+    MAIL_BATCH_SIZE = _int("MAIL_BATCH_SIZE", 50)
+    MAIL_BATCHES_PER_JOB = _int("MAIL_BATCHES_PER_JOB", 20)
+    #: Delivery jobs started for one mailing: as many as the workers that should share it.
+    MAIL_PARALLEL_JOBS = _int("MAIL_PARALLEL_JOBS", 4)
+    #: A worker's claim on a batch; a worker that dies leaves its batch to others once the claim runs out.
+    MAIL_LEASE_SECONDS = _int("MAIL_LEASE_SECONDS", 300)
+    #: Temporary failures (server down, 4xx) are retried after 1, 2, 4... minutes, at most an hour apart, and
+    #: given up (status failed, the clerk can retry) after MAIL_MAX_ATTEMPTS attempts, about 8 hours.
+    MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 60)
+    MAIL_RETRY_MAX_SECONDS = _int("MAIL_RETRY_MAX_SECONDS", 3600)
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 12)
+    #: The site's public address, for links in mail composed outside a request (a job started from the CLI).
+    BASE_URL = os.environ.get("BASE_URL", "")
+
+    #: Redis, for the job queue (RQ; `flask worker`). Empty: jobs run in a thread of the serving process.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    #: "rq", "thread" or "eager" (inline, for tests); empty: "rq" when REDIS_URL is set, else "thread".
+    JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "")
+    #: Every this many seconds each worker looks for work that is due (retries, a dead worker's claims).
+    JOBS_TICK_SECONDS = _int("JOBS_TICK_SECONDS", 10)
+    JOBS_TIMEOUT_SECONDS = _int("JOBS_TIMEOUT_SECONDS", 900)
 
     #: F.S. 286.0105 and 286.26: printed on every notice and agenda. Empty (the default) prints the statutory
     #: wording in the reader's language; a city's own wording set here is printed as given. Never removable.
@@ -141,6 +167,9 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = ""
+    #: Jobs run inline once the change commits; tests/test_worker.py runs them through Redis and `flask worker`.
+    JOBS_BACKEND = "eager"
+    REDIS_URL = ""
     #: Still scrypt, at a cost that lets the suite sign in hundreds of times; production keeps the full cost.
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 

@@ -58,6 +58,9 @@ def create_app(config_class=None) -> Flask:
     from app.core import storage
 
     storage.init_app(app)  # uploaded files: a local directory or S3 (a wrong setting stops the start here)
+    from app.core import jobs, outbox  # noqa: F401  (the outbox registers its tick with the jobs)
+
+    jobs.init_app(app)  # background jobs: RQ on Redis, or a thread of this server (make run without Redis)
 
     from app.api.views import bp as api_bp
     from app.portal.views import bp as portal_bp
@@ -67,6 +70,7 @@ def create_app(config_class=None) -> Flask:
     from app.staff.dashboard import bp as dashboard_bp
     from app.staff.imports import bp as imports_bp
     from app.staff.legislation import bp as legislation_bp
+    from app.staff.mail import bp as mail_bp
     from app.staff.meetings import bp as meetings_bp
     from app.staff.members import bp as members_bp
     from app.staff.motions import bp as votes_bp
@@ -86,12 +90,14 @@ def create_app(config_class=None) -> Flask:
     app.register_blueprint(legislation_bp)
     app.register_blueprint(city_bp)
     app.register_blueprint(setup_bp)
+    app.register_blueprint(mail_bp)
 
     # Features above answer the domain events of the layers below (docs/architecture.md); importing connects them.
     from app.errors import register_error_handlers
     from app.legislation import reactions as _legislation_reactions  # noqa: F401
     from app.meetings import reactions as _meetings_reactions  # noqa: F401
     from app.public_comment import reactions as _comment_reactions  # noqa: F401
+    from app.subscriptions import reactions as _subscription_reactions  # noqa: F401
 
     register_error_handlers(app)
 

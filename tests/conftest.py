@@ -467,6 +467,60 @@ def outbox(app):
 
 
 @pytest.fixture
+def closed_port():
+    """A local port nothing listens on: a mail server that is down."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SmtpSink:
+    """An SMTP server (aiosmtpd) that keeps what it receives; ``answer`` can refuse addresses."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse: dict[str, str] = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+    def parsed(self):
+        import email
+        from email import policy
+
+        return [email.message_from_bytes(e.content, policy=policy.default) for e in self.messages]
+
+
+@pytest.fixture
+def smtp_sink(app):
+    """A real SMTP server on a free port, and the app configured to send through it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = SmtpSink()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
 def open_meeting(db, create_meeting):
     """A regular meeting 10 days after the clock: noticed, agenda published, sign-up open.
 

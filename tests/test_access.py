@@ -34,6 +34,11 @@ MATRIX = [
     ("POST", "/admin/users/{target}/deactivate", {ADMIN}, 302),
     ("POST", "/admin/users/{target}/reactivate", {ADMIN}, 302),
     ("GET", "/admin/audit", {ADMIN}, 200),
+    # Outgoing mail: addresses are private, so the clerks only.
+    ("GET", "/staff/mail/", EDITORS, 200),
+    ("GET", "/staff/mail/{mailing}", EDITORS, 200),
+    ("GET", "/staff/mail/{mailing}/progress.json", EDITORS, 200),
+    ("POST", "/staff/mail/{mailing}/retry", EDITORS, 302),
     # The clerk's workspace: commissioners read everything (drafts too) but change nothing.
     ("GET", "/staff/meetings", STAFF, 200),
     ("GET", "/staff/meetings/new", EDITORS, 200),
@@ -214,7 +219,10 @@ def world(app, db, create_meeting, create_member, create_user, tmp_path):
 
     issued = invitations.invite("invited@city.example", "Invited", Role.clerk, None, actor=create_user(Role.admin))
     db.session.commit()
+    from app.core.outbox import Mailing
+
     return {
+        "mailing": db.session.scalar(db.select(Mailing.id).order_by(Mailing.id.desc())),
         "invitation": issued.invitation.id,
         "meeting": meeting.id,
         "item": item.id,
@@ -257,6 +265,7 @@ def test_matrix_covers_every_staff_route(app):
                 seat=1,
                 term=1,
                 invitation=1,
+                mailing=1,
             ),
             method=method,
         )

@@ -8,7 +8,8 @@ writes an audit entry. Mail is sent by the view after the commit (``mail_invitat
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -21,9 +22,9 @@ from app.auth.services import (
     normalize_email,
 )
 from app.city.services import city_name
-from app.core import audit
+from app.core import audit, outbox
 from app.core.errors import DomainError
-from app.core.mail import send_mail
+from app.core.outbox import MailingKind
 from app.core.timeutil import utcnow
 from app.core.tokens import hash_token, new_token, token_matches
 from app.core.web import format_local
@@ -108,7 +109,9 @@ def invite(email: str, display_name: str, role: Role, member_id: int | None, act
         actor=actor,
         data={"email": address, "role": role.value, "member_id": member_id, "expires_at": str(invitation.expires_at)},
     )
-    return Issued(invitation, token)
+    issued = Issued(invitation, token)
+    mail_invitation(issued)
+    return issued
 
 
 def _refuse_unless_pending(invitation: Invitation) -> None:
@@ -136,7 +139,9 @@ def resend(invitation: Invitation, *, actor: User) -> Issued:
         data={"expires_at": str(invitation.expires_at)},
     )
     db.session.flush()
-    return Issued(invitation, token)
+    issued = Issued(invitation, token)
+    mail_invitation(issued)
+    return issued
 
 
 def revoke(invitation: Invitation, *, actor: User) -> None:
@@ -218,14 +223,13 @@ def accept(token: str, password: str, confirm: str) -> User:
 
 
 def invitation_link(issued: Issued) -> str:
-    return url_for("auth.accept_invitation", token=issued.token, _external=True)
+    return outbox.external_url("auth.accept_invitation", token=issued.token)
 
 
-def mail_invitation(issued: Issued) -> bool:
-    """Mail the link, in the language of the administrator's pages (the invitee has chosen none yet).
-
-    Called after the commit. False when the mail did not go: the invitation stays, and the view shows the link once.
-    """
+def mail_invitation(issued: Issued) -> None:
+    """Queue the link, in the language of the administrator's pages (the invitee has chosen none yet), in the
+    transaction that issues it: delivered once it commits; a failure shows on the mail page, and "Resend" makes a
+    new link."""
     invitation = issued.invitation
     city = city_name()
     body = "\n".join(
@@ -248,9 +252,13 @@ def mail_invitation(issued: Issued) -> bool:
             city,
         ]
     )
-    try:
-        send_mail(invitation.email, _("Your invitation to the staff pages of %(city)s", city=city), body)
-    except Exception:  # noqa: BLE001 (SMTP down: the invitation stays; the administrator gets the link to copy)
-        current_app.logger.exception("could not send the invitation mail")
-        return False
-    return True
+    outbox.send(
+        MailingKind.invitation,
+        invitation.email,
+        _("Your invitation to the staff pages of %(city)s", city=city),
+        body,
+        title=f"Invitation to {invitation.email}",
+        locale=str(get_locale()),
+        sensitive=True,
+        actor=invitation.invited_by,
+    )

@@ -13,6 +13,7 @@ from app.core.sequences import format_file_number, next_number
 from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
+from app.meetings import events
 from app.meetings.lifecycle import log_change
 from app.meetings.models import (
     AgendaItem,
@@ -390,3 +391,4 @@ def publish_agenda(meeting: Meeting, *, actor) -> None:
         data={"items": [i.label + " " + i.title for i in meeting.active_items]},
     )
     db.session.flush()
+    events.agenda_published.send(meeting, actor=actor)

@@ -1,7 +1,8 @@
 """What happens to a meeting that features above it react to (blinker signals, sent inside the transaction).
 
 A receiver runs before the change is committed: its writes land in the same commit, and an error it raises
-refuses the whole change. Side effects outside the database (mail) do not belong in a receiver.
+refuses the whole change. Side effects outside the database do not belong in a receiver; mail does, as rows of
+the outbox (app/core/outbox.py), which is delivered only once the change commits.
 """
 
 from blinker import Namespace
@@ -13,3 +14,6 @@ notice_published = _signals.signal("meeting-notice-published")
 
 #: A meeting was adjourned (its record is complete). Sender: the Meeting; keyword: actor.
 meeting_adjourned = _signals.signal("meeting-adjourned")
+
+#: The agenda of a meeting was published. Sender: the Meeting; keyword: actor.
+agenda_published = _signals.signal("meeting-agenda-published")

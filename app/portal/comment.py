@@ -4,14 +4,16 @@ an item's speakers and comments, and the chamber display. Routes of the portal b
 import secrets
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.city.services import city_name
+from app.core import outbox
 from app.core.actions import attempt
 from app.core.errors import DomainError
 from app.core.forms import options
-from app.core.mail import send_mail
+from app.core.outbox import MailingKind
 from app.core.ratelimit import form_limit, submitted
 from app.core.timeutil import format_seconds, utcnow
 from app.core.web import format_local
@@ -87,8 +89,9 @@ def _private_url(request_id: int, token: str, **kwargs) -> str:
     return url_for("portal.speaker_request", request_id=request_id, token=token, **kwargs)
 
 
-def _send_confirmation(speaker, token: str, *, again=False) -> bool:
-    """Mail the private link when the resident gave an address. A mail failure loses nothing."""
+def _queue_confirmation(speaker, token: str, *, again=False) -> bool:
+    """Queue the private link for the resident's address, if they gave one, in the transaction that saves the
+    request: the mail goes out once it commits (app/core/outbox.py), whatever the mail server's state now."""
     if not speaker.email:
         return False
     link = url_for("portal.speaker_request", request_id=speaker.id, token=token, _external=True)
@@ -117,11 +120,16 @@ def _send_confirmation(speaker, token: str, *, again=False) -> bool:
         "",
         city_name(),
     ]
-    try:
-        send_mail(speaker.email, _("Your request to speak: %(title)s", title=speaker.meeting.title), "\n".join(lines))
-    except Exception:  # noqa: BLE001 (SMTP down: the request is saved; the page shows the link anyway)
-        current_app.logger.exception("could not send the speaker confirmation")
-        return False
+    outbox.send(
+        MailingKind.speaker_confirmation,
+        speaker.email,
+        _("Your request to speak: %(title)s", title=speaker.meeting.title),
+        "\n".join(lines),
+        topic=f"meeting:{speaker.meeting_id}",
+        title=f"Request to speak: {speaker.name}",
+        locale=str(get_locale()),
+        sensitive=True,
+    )
     return True
 
 
@@ -146,13 +154,13 @@ def speak(meeting_id: int):
                 again = token is None and bool(speaker.email)  # registered before: a fresh link to the address on file
                 if again:
                     token = speaker_registration.reissue_token(speaker)
+                mailed = _queue_confirmation(speaker, token, again=again) if token else False
             if done:
                 if again or token is None:
-                    mailed = _send_confirmation(speaker, token, again=True) if again else False
                     return render_template(
                         "portal/speak_existing.html", meeting=meeting, speaker=speaker, mailed=mailed
                     ), 200
-                if _send_confirmation(speaker, token):
+                if mailed:
                     flash(_("We have emailed this link to you as well."), "info")
                 return redirect(_private_url(speaker.id, token, registered=1))
         form.submission_key.data = form.submission_key.data or secrets.token_urlsafe(16)

@@ -40,14 +40,6 @@ def subscribe():
             with attempt(form) as done:
                 pending = subscriptions.subscribe(form.email.data, body, locale=str(get_locale()))
             if done:
-                try:
-                    subscriptions.send_confirmation(pending)
-                except Exception:  # noqa: BLE001 (the page says to try again; nothing is lost)
-                    current_app.logger.exception("could not send a subscription confirmation")
-                    form.form_errors.append(
-                        _("We could not send the confirmation email just now. Please try again in a few minutes.")
-                    )
-                    return render_template("portal/subscribe.html", form=form), 503
                 return render_template("portal/subscribe_sent.html", email=pending.subscription.email), 200
     return render_template("portal/subscribe.html", form=form), status
 

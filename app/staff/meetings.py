@@ -11,17 +11,18 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.decorators import editor_required, login_gate, staff_required
 from app.auth.forms import EmptyForm
 from app.bodies.models import Body
+from app.core import outbox
 from app.core.actions import attempt
 from app.core.errors import DomainError
 from app.core.forms import options
 from app.core.loaders import get_or_404
+from app.core.outbox import MailingKind
 from app.core.timeutil import NonexistentLocalTime, local_to_utc, to_local, utc_to_local_naive, utcnow
 from app.extensions import db
 from app.legislation.services import prohibited_items
 from app.meetings import agenda, changes, forms, lifecycle, notice
 from app.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingStatus
 from app.public_comment import tallies as comment_tallies
-from app.subscriptions import services as subscriptions
 from app.votes import reading as vote_record
 
 bp = Blueprint("meetings", __name__, url_prefix="/staff")
@@ -123,9 +124,12 @@ def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
         [("", _("No meeting (approved by the clerk)"))]
         + [(m.id, f"{to_local(m.start_at):%Y-%m-%d} {m.title}") for m in later]
     )
+    mailings = outbox.mailings(topic=f"meeting:{meeting.id}", limit=20) if current_user.is_editor else []
     return render_template(
         "meetings/detail.html",
         meeting=meeting,
+        mailings=mailings,
+        mail_progress=outbox.progress([m.id for m in mailings]),
         check=check,
         publish_form=publish_form or forms.PublishForm(),
         cancel_form=forms.ReasonForm(prefix="cancel"),
@@ -258,14 +262,14 @@ def adjourn(meeting_id: int):
 @bp.route("/meetings/<id:meeting_id>/agenda/publish", methods=["POST"])
 @editor_required
 def publish_agenda(meeting_id: int):
-    def mail_subscribers(meeting):
-        sent = subscriptions.notify_agenda(meeting)
-        if sent:
+    def report_mail(meeting):
+        mailing = next(iter(outbox.mailings(topic=f"meeting:{meeting.id}", kind=MailingKind.agenda, limit=1)), None)
+        if mailing is not None and mailing.total:
             flash(
                 ngettext(
-                    "The agenda was emailed to %(num)d subscriber.",
-                    "The agenda was emailed to %(num)d subscribers.",
-                    sent,
+                    "The agenda is being emailed to %(num)d subscriber; the mail page shows its progress.",
+                    "The agenda is being emailed to %(num)d subscribers; the mail page shows its progress.",
+                    mailing.total,
                 ),
                 "info",
             )
@@ -274,7 +278,7 @@ def publish_agenda(meeting_id: int):
         meeting_id,
         agenda.publish_agenda,
         _("Agenda published. Later changes are amendments with a reason, shown publicly."),
-        after=mail_subscribers,
+        after=report_mail,
     )
 
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import joinedload
 
 from app.bodies.models import Body
 from app.city.services import city_name
-from app.core import audit
+from app.core import audit, outbox
 from app.core.errors import DomainError
-from app.core.mail import send_mail
+from app.core.outbox import Mailing, MailingKind
 from app.core.timeutil import utcnow
 from app.core.tokens import hash_token, new_token, token_matches
 from app.core.web import format_local
@@ -32,7 +32,8 @@ class Pending:
 
 
 def subscribe(email: str, body: Body | None, *, locale: str = "en") -> Pending:
-    """Start (or restart) a subscription. Nothing is sent to an address until its owner confirms it.
+    """Start (or restart) a subscription and queue the confirmation link to the address. Nothing else is sent to
+    an address until its owner confirms it.
 
     Asking again for a pending or live subscription issues a new link, so the page and the mail look the same
     whether or not the address was known: the form does not reveal who is subscribed.
@@ -53,7 +54,9 @@ def subscribe(email: str, body: Body | None, *, locale: str = "en") -> Pending:
         db.session.add(found)
     found.token_hash, found.locale = hash_token(token), locale
     db.session.flush()
-    return Pending(found, token)
+    pending = Pending(found, token)
+    send_confirmation(pending)
+    return pending
 
 
 def unsubscribe_token(subscription: Subscription) -> str:
@@ -117,9 +120,10 @@ def _one_click(subscription: Subscription) -> dict:
 
 
 def send_confirmation(pending: Pending) -> None:
+    """Queue the confirmation link, in the transaction that records the subscription (app/core/outbox.py)."""
     subscription = pending.subscription
-    confirm_link = url_for(
-        "portal.subscription_confirm", subscription_id=subscription.id, token=pending.token, _external=True
+    confirm_link = outbox.external_url(
+        "portal.subscription_confirm", subscription_id=subscription.id, token=pending.token
     )
     with force_locale(subscription.locale):
         scope = subscription.body.name if subscription.body else _("every commission and board")
@@ -139,34 +143,63 @@ def send_confirmation(pending: Pending) -> None:
                 _("Under Florida law, e-mail addresses are public records (F.S. 668.6076)."),
             ]
         )
-        send_mail(subscription.email, _("Confirm your subscription to new agendas"), body)
-
-
-def recipients(meeting: Meeting) -> list[Subscription]:
-    return list(
-        db.session.scalars(
-            select(Subscription)
-            .where(
-                Subscription.confirmed_at.is_not(None),
-                Subscription.unsubscribed_at.is_(None),
-                or_(Subscription.body_id.is_(None), Subscription.body_id == meeting.body_id),
-            )
-            .order_by(Subscription.id)
-        )
+        subject = _("Confirm your subscription to new agendas")
+    outbox.send(
+        MailingKind.subscription_confirmation,
+        subscription.email,
+        subject,
+        body,
+        title=f"Subscription confirmation #{subscription.id}",
+        locale=subscription.locale,
+        sensitive=True,
     )
 
 
-def notify_agenda(meeting: Meeting) -> int:
-    """Mail the published agenda to every confirmed subscriber of its body. Returns how many were sent.
+def recipients(meeting: Meeting):
+    """The confirmed, live subscribers of the meeting's body (or of every body), as (address, locale, id)."""
+    return select(Subscription.email, Subscription.locale, Subscription.id).where(
+        Subscription.confirmed_at.is_not(None),
+        Subscription.unsubscribed_at.is_(None),
+        or_(Subscription.body_id.is_(None), Subscription.body_id == meeting.body_id),
+    )
 
-    Each message carries the unsubscribe link and the RFC 8058 one-click headers. A failure for one address is
-    logged and does not stop the others.
+
+def notify_agenda(meeting: Meeting, *, actor=None) -> Mailing:
+    """Queue the published agenda for every confirmed subscriber of its body, in the publishing transaction.
+
+    One INSERT ... SELECT, however many subscribers: the request stays fast and a slow or absent mail server
+    cannot undo or fail the publication. Each message is composed at delivery (``_compose_agenda``), in the
+    subscriber's language, with their unsubscribe link and the RFC 8058 one-click headers; someone who
+    unsubscribed in between is skipped.
     """
-    sent = 0
+    return outbox.send_to_many(
+        MailingKind.agenda,
+        recipients(meeting),
+        title=f"Agenda published: {meeting.body.name}, {meeting.title}",
+        topic=f"meeting:{meeting.id}",
+        params={"meeting_id": meeting.id},
+        actor=actor,
+    )
+
+
+@outbox.renderer(MailingKind.agenda)
+def _compose_agenda(mailing, messages) -> dict:
+    meeting = db.session.get(Meeting, mailing.params["meeting_id"], options=[joinedload(Meeting.body)])
+    found = {
+        s.id: s
+        for s in db.session.scalars(
+            select(Subscription).where(Subscription.id.in_([m.ref_id for m in messages if m.ref_id is not None]))
+        )
+    }
     meeting_link = url_for("portal.meeting", meeting_id=meeting.id, _external=True)
-    for subscription in recipients(meeting):
+    composed = {}
+    for message in messages:
+        subscription = found.get(message.ref_id)
+        if subscription is None or not subscription.is_active:
+            composed[message.id] = None  # unsubscribed since the agenda was published: not sent
+            continue
         stop_link = unsubscribe_link(subscription)
-        with force_locale(subscription.locale):
+        with force_locale(message.locale):
             body = "\n".join(
                 [
                     _("The agenda of this meeting is published:"),
@@ -182,10 +215,5 @@ def notify_agenda(meeting: Meeting) -> int:
                 ]
             )
             subject = _("Agenda published: %(title)s", title=meeting.title)
-        try:
-            send_mail(subscription.email, subject, body, headers=_one_click(subscription))
-        except Exception:  # noqa: BLE001 (one bad address or a mail outage must not undo the publication)
-            current_app.logger.exception("could not mail the agenda to subscription %s", subscription.id)
-            continue
-        sent += 1
-    return sent
+        composed[message.id] = outbox.Composed(subject, body, _one_click(subscription))
+    return composed

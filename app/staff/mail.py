@@ -1,0 +1,75 @@
+"""The clerk's view of outgoing mail: every mailing with how many were queued, sent and failed, live progress while
+it sends, the failed addresses with the mail server's answer, and "retry the failed ones".
+
+Addresses are private (R12): these pages are for the clerks (editors) only.
+"""
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from app.auth.decorators import editor_required, login_gate
+from app.auth.forms import EmptyForm
+from app.core import outbox
+from app.core.actions import attempt
+from app.core.loaders import get_or_404
+from app.core.paging import page_of
+
+bp = Blueprint("mail", __name__, url_prefix="/staff/mail")
+bp.before_request(login_gate())
+
+PER_PAGE = 50
+
+
+@bp.route("/")
+@editor_required
+def index():
+    page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
+    pagination = page_of(outbox.mailings_query(), page, PER_PAGE)
+    return render_template(
+        "mail/index.html", pagination=pagination, progress=outbox.progress([m.id for m in pagination.items])
+    )
+
+
+@bp.route("/<id:mailing_id>")
+@editor_required
+def detail(mailing_id: int):
+    mailing = get_or_404(outbox.Mailing, mailing_id)
+    return render_template(
+        "mail/detail.html",
+        mailing=mailing,
+        progress=outbox.progress([mailing.id])[mailing.id],
+        problems=outbox.problems(mailing),
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/<id:mailing_id>/progress.json")
+@editor_required
+def progress(mailing_id: int):
+    """What the live progress bar reads, about once a second while the mailing sends."""
+    mailing = get_or_404(outbox.Mailing, mailing_id)
+    response = jsonify(outbox.progress([mailing.id])[mailing.id].as_dict())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<id:mailing_id>/retry", methods=["POST"])
+@editor_required
+def retry(mailing_id: int):
+    mailing = get_or_404(outbox.Mailing, mailing_id)
+    if EmptyForm().validate_on_submit():
+        with attempt() as done:
+            count = outbox.retry_failed(mailing, actor=current_user)
+        if done:
+            if count:
+                flash(
+                    ngettext(
+                        "%(num)d failed message is queued again.", "%(num)d failed messages are queued again.", count
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("No message of this mailing has failed."), "info")
+    return redirect(url_for("mail.detail", mailing_id=mailing.id))
