@@ -9,15 +9,15 @@ A fresh instance (temp dir, migrated, demo seeded) is served by ``flask run`` on
 (bench/_server.py). Each simulated resident is a thread with its own cookie jar: it opens the form (GET, which
 sets the session the form's CSRF token belongs to), waits at a barrier with all the others, then POSTs its
 form with its own name and email. A burst of the same size on GET /healthz (one ``SELECT 1``) is measured
-first on the same server, for scale.
+first on the same server, for scale, and 20 of each are sent one at a time afterwards.
 
 Then the database is read directly (sqlite3) and checked:
 
 - no answer was a 500, and every request got an answer;
 - every request answered 2xx/3xx has its registration saved, once, and a 3xx goes to that registration's
-  private page;
-- every other answer (503 busy, 429, 422) saved nothing, except a 503 whose page says that part of it may
-  have been saved: those are counted as "maybe saved";
+  private page, whose link opens on it;
+- every 503 (busy) saved nothing, except one whose page says that part of it may have been saved: those are
+  counted as "maybe saved"; any other refusal of these valid forms (422, 429) is a failure;
 - the item's queue places are unique and gap-free, 1..N, and the counter (comment_periods.last_position) is N;
 - ``flask verify``: the audit log's hash chain is intact.
 
