@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint messages clean
+.PHONY: run worker test lint messages clean
 
 # Compiled translations (.mo) are built from the catalogs in git, never committed.
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
@@ -38,6 +38,11 @@ run: $(VENV)/.installed $(CATALOGS)
 	@echo ""
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	DAIS_CONFIG=$${DAIS_CONFIG:-development} $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# Background jobs (mail delivery) from Redis: REDIS_URL=redis://127.0.0.1:6379/0 make worker (with the same
+# REDIS_URL for make run). Without REDIS_URL, make run delivers mail from a thread of its own and needs no worker.
+worker: $(VENV)/.installed $(CATALOGS)
+	DAIS_CONFIG=$${DAIS_CONFIG:-development} $(BIN)/flask worker
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

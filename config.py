@@ -81,6 +81,8 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL", "")
     #: "rq", "thread" or "eager" (inline, for tests); empty: "rq" when REDIS_URL is set, else "thread".
     JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "")
+    #: The RQ queue's name: instances that share one Redis each need their own.
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "dais")
     #: Every this many seconds each worker looks for work that is due (retries, a dead worker's claims).
     JOBS_TICK_SECONDS = _int("JOBS_TICK_SECONDS", 10)
     JOBS_TIMEOUT_SECONDS = _int("JOBS_TIMEOUT_SECONDS", 900)

@@ -2,6 +2,7 @@
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from app.auth import services as auth_services
@@ -147,7 +148,25 @@ def verify_command():
     click.echo(f"OK: {entries} audit entries chain correctly; {meetings} meetings match their recorded digests.")
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Deliver what is queued now, then stop (a cron job, or a test).")
+@with_appcontext
+def worker_command(burst):
+    """Run background jobs (mail delivery) from the RQ queue on REDIS_URL. Run one or more, on any machine.
+
+    At start, and every JOBS_TICK_SECONDS, it also looks for mail that is due: retries whose time has come and
+    messages a worker that died had claimed, so a restarted worker resumes where the dead one stopped."""
+
+    from app.core import jobs
+
+    try:
+        jobs.run_worker(current_app._get_current_object(), burst=burst)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def register_cli(app):
+    app.cli.add_command(worker_command)
     app.cli.add_command(setup_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)

@@ -482,6 +482,7 @@ class SmtpSink:
     def __init__(self):
         self.messages = []
         self.refuse: dict[str, str] = {}
+        self.delay = 0.0  #: seconds to wait before answering each message (a slow server)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -490,6 +491,10 @@ class SmtpSink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            import asyncio
+
+            await asyncio.sleep(self.delay)
         self.messages.append(envelope)
         return "250 OK"
 

@@ -28,8 +28,41 @@ def redis_url_or_skip() -> str:
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.RedisError:
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(f"no Redis at {url} (REQUIRE_REDIS=1)")
         pytest.skip(f"no Redis at {url}")
     return url
+
+
+@contextlib.contextmanager
+def worker_process(database_url: str, name: str = "worker", **settings):
+    """Start `flask worker` (RQ) on the test database with the test config and ``settings``; yield the process.
+
+    Its log is shown in the report of a failed test, like an app server's."""
+    env = {
+        **os.environ,
+        "DAIS_TEST_SERVE_DB": database_url,
+        "DAIS_TEST_SERVE_SETTINGS": json.dumps(settings),
+        "PYTHONPATH": str(ROOT),
+        "FLASK_APP": "tests.served_app:app",
+    }
+    flask = Path(sys.executable).with_name("flask")
+    with tempfile.TemporaryDirectory(prefix="dais-worker-") as log_dir:
+        log_file = _LogFile(Path(log_dir) / "worker.log")
+        serverlogs.attach(f"{name} log", log_file)
+        with log_file.path.open("wb") as log:
+            process = subprocess.Popen([str(flask), "worker"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            log_file.keep()
 
 
 def clear_redis(url: str, prefix: str) -> None:

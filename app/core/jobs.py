@@ -61,7 +61,11 @@ def queue(app=None):
     from rq import Queue
 
     app = app or current_app._get_current_object()
-    return Queue(QUEUE_NAME, connection=_redis(app), default_timeout=app.config["JOBS_TIMEOUT_SECONDS"])
+    return Queue(
+        app.config.get("JOBS_QUEUE") or QUEUE_NAME,
+        connection=_redis(app),
+        default_timeout=app.config["JOBS_TIMEOUT_SECONDS"],
+    )
 
 
 def queued_count(app=None) -> int:

@@ -243,8 +243,10 @@ def send_to_many(
         literal(now, UTCDateTime()),
     ).order_by(ref_id)
     columns = ["mailing_id", "recipient", "locale", "ref_id", "status", "attempts", "next_attempt_at"]
-    result = db.session.execute(insert(OutboxMessage).from_select(columns, rows))
-    mailing.total = result.rowcount
+    db.session.execute(insert(OutboxMessage).from_select(columns, rows))
+    mailing.total = db.session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.mailing_id == mailing.id)
+    )
     db.session.flush()
     if mailing.total:
         _deliver_after_commit(mailing.total)
@@ -267,15 +269,22 @@ def claim(limit: int) -> tuple[str, datetime, list[OutboxMessage]]:
     now = utcnow()
     token = uuid.uuid4().hex
     until = now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
-    chosen = (
-        select(OutboxMessage.id)
-        .where(_due(now))
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
+    # Two statements, not UPDATE ... WHERE id IN (SELECT ... LIMIT ... SKIP LOCKED): PostgreSQL may run such a
+    # subquery more than once, each time skipping other rows, and claim more than ``limit``.
+    chosen = list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(_due(now))
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
     )
-    # The due condition again on the UPDATE: a row another worker claimed in between is left to it.
+    if not chosen:
+        db.session.commit()
+        return token, until, []
+    # The due condition again on the UPDATE: on SQLite (no row locks) a row another worker claimed in between
+    # is left to it.
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(chosen), _due(now))
