@@ -228,6 +228,13 @@ def clock():
 
 
 @pytest.fixture
+def real_time(clock):
+    """Server or worker processes run on the real clock: put the test's clock there too."""
+    clock.now = datetime.now(UTC)
+    return clock
+
+
+@pytest.fixture
 def app_overrides():
     """Override in a test module (or with indirect parametrization) to change config."""
     return {}

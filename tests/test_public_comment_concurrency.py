@@ -3,7 +3,6 @@
 import re
 import threading
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -14,13 +13,6 @@ from app.public_comment.models import SpeakerRequest
 from tests.servers import Browserless, app_servers, clear_redis, redis_url_or_skip
 
 RESIDENTS = 300
-
-
-@pytest.fixture
-def real_time(clock):
-    """The server processes run on the real clock: put the test's clock there too."""
-    clock.now = datetime.now(UTC)
-    return clock
 
 
 def _item(meeting):
