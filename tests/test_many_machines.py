@@ -119,7 +119,9 @@ def test_two_app_servers_and_a_worker_share_database_redis_and_object_storage(
             attachment = db.session.scalar(select(Attachment).where(Attachment.agenda_item_id == item.id))
             status, headers, content = _get_bytes(on_b, f"/staff/attachments/{attachment.id}")
             assert status == 200 and content == PDF
-            assert headers["X-Content-Type-Options"] == "nosniff" and "staff-report.pdf" in headers["Content-Disposition"]
+            assert (
+                headers["X-Content-Type-Options"] == "nosniff" and "staff-report.pdf" in headers["Content-Disposition"]
+            )
 
             # The agenda published on A is mailed by the worker (neither app server sends mail).
             status, _, _ = on_a.request(f"/staff/meetings/{meeting.id}/agenda/publish", {})

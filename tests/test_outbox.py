@@ -342,3 +342,29 @@ def test_mail_pages_for_the_clerk(client, login_as, db):
     assert "Staff invitation" in page and "Invitation to x@example.org" in page
     assert client.get("/staff/mail/99999999999").status_code == 404
     assert client.get("/staff/mail/?page=abc").status_code == 200
+
+
+# --- make run without Redis: a thread of the server delivers -------------------------------------------------
+
+
+@pytest.mark.commits(reason="the delivery thread has its own database connection")
+def test_without_redis_a_thread_of_the_server_delivers(app, db, outbox):
+    import time
+
+    from app.core import jobs
+
+    app.config.update(JOBS_BACKEND="thread", REDIS_URL="")
+    assert jobs.backend(app) == "thread"
+    outbox_send = outbox  # the fixture reading the dev outbox directory
+    from app.core import outbox as core_outbox
+
+    core_outbox.send(MailingKind.invitation, "thread@example.org", "From a thread", "Body")
+    db.session.commit()
+    deadline = time.monotonic() + 20
+    while not outbox_send() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [message] = outbox_send()
+    assert message["To"] == "thread@example.org"
+    app.extensions.pop("dais.jobs").shutdown(wait=True)
+    db.session.commit()
+    assert db.session.scalar(select(OutboxMessage.status)) == MailStatus.sent
