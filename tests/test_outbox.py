@@ -368,3 +368,17 @@ def test_without_redis_a_thread_of_the_server_delivers(app, db, outbox):
     app.extensions.pop("dais.jobs").shutdown(wait=True)
     db.session.commit()
     assert db.session.scalar(select(OutboxMessage.status)) == MailStatus.sent
+
+
+def test_delivery_starts_only_when_the_outermost_transaction_commits(app, db, monkeypatch):
+    """A SAVEPOINT's release is not a commit: a worker on another connection could not see the rows yet."""
+    from app.core import jobs
+
+    handed = []
+    monkeypatch.setattr(jobs, "enqueue", lambda path, *args: handed.append(path))
+    savepoint = db.session.begin_nested()
+    outbox.send(MailingKind.invitation, "x@example.org", "Subject", "Body")
+    savepoint.commit()
+    assert handed == []
+    db.session.commit()
+    assert handed == ["app.core.outbox.drain"]

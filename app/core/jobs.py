@@ -16,7 +16,6 @@ Jobs that a change asks for are handed over only once its transaction commits (`
 change starts nothing, and a job never runs before the rows it needs are visible.
 """
 
-import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -24,8 +23,6 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.utils import import_string
-
-log = logging.getLogger(__name__)
 
 QUEUE_NAME = "dais"
 _PENDING = "dais.jobs"
@@ -94,7 +91,7 @@ def enqueue(path: str, *args) -> bool:
         else:
             raise ValueError(f"JOBS_BACKEND must be rq, thread or eager, not {kind!r}")
     except Exception:  # noqa: BLE001 (Redis down or the job failed: the work stays in the database for the next tick)
-        log.exception("job %s%r not run now; the next tick will find its work", path, args)
+        app.logger.exception("job %s%r not run now; the next tick will find its work", path, args)
         return False
     return True
 
@@ -110,6 +107,10 @@ def after_commit(path: str, *args) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _hand_over(session):
+    # SQLAlchemy sends after_commit for a SAVEPOINT's release too; the rows are visible to a worker only once
+    # the outermost transaction has committed.
+    if session.get_nested_transaction() is not None:
+        return
     pending = session.info.pop(_PENDING, None)
     if not pending or not has_app_context():
         return
