@@ -1,12 +1,10 @@
 """Uploaded files behind one storage interface (issue 16): a local directory and S3-compatible object storage.
 
-Every test here runs on both backends. S3 is moto in server mode on 127.0.0.1 (boto3 talks real HTTP to it);
-nothing reaches the internet."""
+Every test here runs on both backends (the ``backend`` fixture, tests/storage_backends.py). S3 is moto in server
+mode on 127.0.0.1 (boto3 talks real HTTP to it); nothing reaches the internet."""
 
 import io
 import re
-import socket
-import uuid
 import zipfile
 from datetime import UTC, datetime, timedelta
 
@@ -16,53 +14,7 @@ from app.auth.models import Role
 from app.core.storage import LocalStorage, S3Storage, StorageError, build_storage, collect_garbage, storage
 from tests.meetings_helpers import PDF
 
-BUCKET = "dais-test"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def s3_endpoint():
-    """A moto S3 server on a free local port, with an empty bucket."""
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).create_bucket(Bucket=BUCKET)
-    yield endpoint
-    server.stop()
-
-
-@pytest.fixture(params=["local", "s3"])
-def backend(request, app, tmp_path):
-    """The app's storage set to each backend in turn (S3: a fresh key prefix per test)."""
-    if request.param == "local":
-        app.config.update(STORAGE_BACKEND="local", UPLOAD_DIR=str(tmp_path / "uploads"))
-    else:
-        app.config.update(
-            STORAGE_BACKEND="s3",
-            S3_BUCKET=BUCKET,
-            S3_ENDPOINT_URL=request.getfixturevalue("s3_endpoint"),
-            S3_REGION="us-east-1",
-            S3_ACCESS_KEY_ID="testing",
-            S3_SECRET_ACCESS_KEY="testing",
-            S3_PREFIX=f"t-{uuid.uuid4().hex}/",
-        )
-    return request.param
 
 
 def _docx() -> bytes:
