@@ -6,11 +6,17 @@ files). Chosen by ``STORAGE_BACKEND`` ("local" or "s3"); ``storage()`` returns t
 registered as ``app.extensions["dais.storage"]`` and rebuilt when the settings it was built from change (tests
 point ``UPLOAD_DIR`` elsewhere after the app exists).
 
-A file is written before the database commit; one whose transaction failed is an orphan that
+Files follow the database transaction (issue 16, "nothing lost"): an upload is written with
+``put_in_transaction`` and removed again if its transaction (or the SAVEPOINT it was written in) rolls back; a
+file a change lets go of (a replaced logo or photo) goes through ``delete_after_commit`` and is removed only once
+the transaction commits, so a rolled-back change keeps it. Stored names are random, never derived from the
+content: a file written in a transaction is that transaction's alone, so removing it on rollback can never take
+a file another row names. Only a process that dies between the write and the rollback leaves an orphan, which
 ``flask storage gc`` removes once older than an hour (``collect_garbage``).
 """
 
 import contextlib
+import logging
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -20,12 +26,19 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from app.extensions import db
 
 EXTENSION_KEY = "dais.storage"
 SETTINGS_KEY = "dais.storage.settings"  # what the registered storage was built from
 BACKENDS = ("local", "s3")
 #: A key is one or more path segments of letters, digits, "_", "-" and "." (never "." or ".." alone).
 _KEY = re.compile(r"^(?!.*(?:^|/)\.{1,2}(?:/|$))[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*$")
+
+
+log = logging.getLogger(__name__)
 
 
 class StorageError(RuntimeError):
@@ -283,3 +296,85 @@ def collect_garbage(
             store.delete(entry.key)
         removed.append(entry)
     return removed
+
+
+# --- Files and the database transaction --------------------------------------------------------------------------
+#
+# Each file written or let go of is noted in ``session.info`` with the transaction it happened in: the innermost
+# SAVEPOINT, else the session's transaction. A rollback of that transaction, or of one around it, removes the
+# files written in it and forgets the ones let go of; the commit of the session's transaction removes the files
+# let go of and forgets the rest. A released SAVEPOINT hands its notes to the transaction around it (the notes
+# keep the SAVEPOINT, whose parents lead there).
+
+PENDING_KEY = "dais.storage.pending"
+
+
+@dataclass(eq=False)
+class _Pending:
+    transaction: SessionTransaction
+    store: Storage
+    key: str
+    written: bool  # True: written here, removed on rollback; False: let go of here, removed on commit
+
+
+def put_in_transaction(key: str, data: bytes, content_type: str) -> None:
+    """Write a file that the current database transaction will refer to; it is removed again if the transaction
+    (or the SAVEPOINT it is written in) rolls back. The key must be new (a random name)."""
+    store = storage()
+    _note(store, key, written=True)  # first: a write that fails half-way is removed with the rollback too
+    store.put(key, data, content_type)
+
+
+def delete_after_commit(key: str | None) -> None:
+    """The current transaction no longer refers to the stored file ``key`` (a logo or photo replaced or removed):
+    remove it once the transaction commits, keep it if the transaction rolls back. Every removal of a file a row
+    named goes through here."""
+    if key:
+        _note(storage(), key, written=False)
+
+
+def _note(store: Storage, key: str, *, written: bool) -> None:
+    check_key(key)
+    session = db.session()
+    transaction = session.get_nested_transaction() or session.get_transaction() or session.begin()
+    session.info.setdefault(PENDING_KEY, []).append(_Pending(transaction, store, key, written))
+
+
+def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _settle(session: Session, ended: SessionTransaction | None, *, committed: bool) -> None:
+    """Settle the notes made in ``ended`` (None: all of them) now that it committed or rolled back."""
+    pending = session.info.get(PENDING_KEY)
+    if not pending:
+        return
+    settled = [note for note in pending if ended is None or _inside(note.transaction, ended)]
+    session.info[PENDING_KEY] = [note for note in pending if note not in settled]
+    for note in settled:
+        if note.written != committed:
+            try:
+                note.store.delete(note.key)
+            except Exception:  # the database has spoken; an unremoved file is an orphan for `flask storage gc`
+                log.warning("Could not remove stored file %s; `flask storage gc` will", note.key, exc_info=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is None:  # the session's transaction, not a SAVEPOINT released
+        _settle(session, None, committed=True)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_soft_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    _settle(session, previous_transaction, committed=False)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # ended without a commit (rolled back, or the session closed): a rollback
+        _settle(session, None, committed=False)

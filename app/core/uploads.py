@@ -15,7 +15,7 @@ from flask import abort, current_app, send_file
 from flask_babel import gettext as _
 
 from app.core.errors import DomainError
-from app.core.storage import storage
+from app.core.storage import put_in_transaction, storage
 
 #: Content type by detected kind, and the extensions a file of that kind may carry.
 KINDS = {
@@ -231,10 +231,10 @@ def validate_and_store_image(filename: str | None, stream, *, field: str, max_by
 
 
 def _write(name: str, data: bytes, content_type: str) -> StoredFile:
-    """Write a checked upload under a new random name. Before the caller's commit: if the transaction fails, the
-    file is an orphan that ``flask storage gc`` removes (app.core.storage)."""
+    """Write a checked upload under a new random name (never one derived from the content: no two rows share a
+    file), before the caller's commit; if the transaction rolls back, the file is removed (app.core.storage)."""
     stored_name = secrets.token_hex(16)
-    storage().put(stored_name, data, content_type)
+    put_in_transaction(stored_name, data, content_type)
     return StoredFile(name, stored_name, content_type, len(data), hashlib.sha256(data).hexdigest())
 
 
