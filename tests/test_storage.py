@@ -115,6 +115,7 @@ def test_an_attachment_uploaded_by_staff_downloads_with_its_bytes_and_headers(
     assert docx.status_code == 200 and docx.data == docx_bytes
     assert docx.headers["Content-Disposition"] == "attachment; filename=budget.docx"
     assert docx.headers["X-Content-Type-Options"] == "nosniff"
+    assert docx.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
     # The row is there but its file is gone: not found, never an error page.
     storage().delete(attachments["budget.docx"].stored_name)
@@ -229,4 +230,84 @@ def test_a_filed_form_8b_downloads_under_its_name(app, backend):
         assert response.mimetype == "application/pdf"
         assert response.headers["Content-Disposition"] == "attachment; filename=form8b.pdf"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
         response.close()
+
+
+LONG_PDF = b"%PDF-1.4\n%" + b"0123456789" * 30 + b"\n%%EOF\n"
+
+
+def test_a_document_is_sent_in_pieces_with_the_same_headers_on_both_backends(app, backend, open_meeting, db):
+    """A browser reads a long PDF or a video by ranges: from a local file (send_file) and from S3 (boto3's Range,
+    so only the piece is fetched), with the headers of the whole file."""
+    from app.meetings import documents
+
+    meeting = open_meeting()
+    db.session.commit()
+    attachment = documents.add_attachment(
+        meeting.items[0], filename="Long report.pdf", stream=io.BytesIO(LONG_PDF), amendment_reason="Late", actor=None
+    )
+    db.session.commit()
+    url = f"/meetings/{meeting.id}/documents/{attachment.id}/x"
+    size = len(LONG_PDF)
+    client = app.test_client()
+
+    whole = client.get(url)
+    assert whole.status_code == 200 and whole.data == LONG_PDF
+    assert whole.headers["Accept-Ranges"] == "bytes" and whole.headers["Content-Length"] == str(size)
+    etag = whole.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+    for asked, (start, stop) in {
+        "bytes=0-99": (0, 100),
+        "bytes=100-": (100, size),
+        "bytes=-10": (size - 10, size),
+    }.items():
+        piece = client.get(url, headers={"Range": asked})
+        assert piece.status_code == 206, asked
+        assert piece.data == LONG_PDF[start:stop]
+        assert piece.headers["Content-Range"] == f"bytes {start}-{stop - 1}/{size}"
+        assert piece.headers["Content-Length"] == str(stop - start)
+        assert piece.mimetype == "application/pdf"
+        assert piece.headers["Content-Disposition"] == whole.headers["Content-Disposition"]
+        assert piece.headers["Content-Disposition"].startswith("inline;")
+        assert piece.headers["X-Content-Type-Options"] == "nosniff"
+        assert piece.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        assert piece.headers["ETag"] == etag
+
+    # If-Range: a piece while the client's copy is the stored file, else the whole file.
+    assert client.get(url, headers={"Range": "bytes=0-99", "If-Range": etag}).status_code == 206
+    changed = client.get(url, headers={"Range": "bytes=0-99", "If-Range": '"another-version"'})
+    assert changed.status_code == 200 and changed.data == LONG_PDF
+
+    outside = client.get(url, headers={"Range": f"bytes={size + 10}-"})
+    assert outside.status_code == 416
+    assert outside.headers["Content-Range"] == f"bytes */{size}"
+
+
+@pytest.mark.parametrize("backend", ["s3"], indirect=True)  # a local file is sent by send_file, from the file
+def test_only_the_piece_asked_for_is_fetched_from_s3(app, backend, monkeypatch):
+    from app.core.uploads import send_stored
+
+    storage().put("b" * 32, LONG_PDF, "application/pdf")
+    asked = []
+    client = storage().client
+    get_object = client.get_object
+
+    def spy(**kwargs):
+        asked.append(kwargs.get("Range"))
+        return get_object(**kwargs)
+
+    monkeypatch.setattr(client, "get_object", spy)
+
+    class Document:
+        stored_name = "b" * 32
+        content_type = "application/pdf"
+        original_filename = "long.pdf"
+
+    with app.test_request_context(headers={"Range": "bytes=0-99"}):
+        response = send_stored(Document())
+        response.direct_passthrough = False
+        assert response.status_code == 206 and response.get_data() == LONG_PDF[:100]
+        response.close()
+    assert asked == ["bytes=0-99"]

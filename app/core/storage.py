@@ -34,6 +34,7 @@ from app.extensions import db
 EXTENSION_KEY = "dais.storage"
 SETTINGS_KEY = "dais.storage.settings"  # what the registered storage was built from
 BACKENDS = ("local", "s3")
+_CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 #: A key is one or more path segments of letters, digits, "_", "-" and "." (never "." or ".." alone).
 _KEY = re.compile(r"^(?!.*(?:^|/)\.{1,2}(?:/|$))[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*$")
 
@@ -43,6 +44,14 @@ log = logging.getLogger(__name__)
 
 class StorageError(RuntimeError):
     """The storage is misconfigured or unreachable."""
+
+
+class RangeNotSatisfiable(Exception):
+    """The byte range asked for lies outside the file (``size``: the file's length, when known)."""
+
+    def __init__(self, size: int | None = None):
+        super().__init__(size)
+        self.size = size
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,8 @@ class OpenedObject:
     last_modified: datetime
     etag: str | None = None
     path: Path | None = None  # the file itself, for a local backend (sent as a file, with ranges and an etag)
+    #: (start, stop) when ``stream`` holds only those bytes of the file (stop exclusive; ``size`` is the whole).
+    part: tuple[int, int] | None = None
 
 
 def check_key(key: str) -> str:
@@ -76,8 +87,11 @@ class Storage(Protocol):
         """The file's bytes; FileNotFoundError when there is none."""
         ...
 
-    def open(self, key: str) -> OpenedObject:
-        """The file as a stream; FileNotFoundError when there is none."""
+    def open(self, key: str, byte_range: tuple[int, int | None] | None = None) -> OpenedObject:
+        """The file as a stream; FileNotFoundError when there is none. ``byte_range`` is one HTTP byte range as
+        werkzeug parses it ((start, stop) with stop exclusive or None; (-n, None) for the last n bytes): a backend
+        may answer with only those bytes (``part``; RangeNotSatisfiable when it lies outside the file) or ignore
+        it and give the whole file."""
         ...
 
     def delete(self, key: str) -> None:
@@ -109,7 +123,8 @@ class LocalStorage:
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()
 
-    def open(self, key: str) -> OpenedObject:
+    def open(self, key: str, byte_range: tuple[int, int | None] | None = None) -> OpenedObject:
+        # The whole file, with its path: send_file answers ranges and conditional requests from the file.
         path = self._path(key)
         stream = path.open("rb")
         stat = os.fstat(stream.fileno())
@@ -184,17 +199,35 @@ class S3Storage:
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type)
 
-    def open(self, key: str) -> OpenedObject:
+    def open(self, key: str, byte_range: tuple[int, int | None] | None = None) -> OpenedObject:
         from botocore.exceptions import ClientError
 
+        options = {}
+        if byte_range is not None:
+            start, stop = byte_range
+            options["Range"] = f"bytes={start}" if start < 0 else f"bytes={start}-{'' if stop is None else stop - 1}"
         try:
-            answer = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+            answer = self.client.get_object(Bucket=self.bucket, Key=self._key(key), **options)
         except ClientError as exc:
             if self._missing(exc):
                 raise FileNotFoundError(key) from None
+            if str(exc.response.get("Error", {}).get("Code")) in {"InvalidRange", "416"}:
+                raise RangeNotSatisfiable(self._size(key)) from None
             raise
         etag = str(answer.get("ETag") or "").strip('"') or None
-        return OpenedObject(answer["Body"], int(answer["ContentLength"]), answer["LastModified"], etag=etag)
+        size, part = int(answer["ContentLength"]), None
+        found = _CONTENT_RANGE.match(str(answer.get("ContentRange") or ""))
+        if found:  # only the bytes asked for: "bytes 0-99/1234"
+            part, size = (int(found[1]), int(found[2]) + 1), int(found[3])
+        return OpenedObject(answer["Body"], size, answer["LastModified"], etag=etag, part=part)
+
+    def _size(self, key: str) -> int | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            return int(self.client.head_object(Bucket=self.bucket, Key=self._key(key))["ContentLength"])
+        except ClientError:
+            return None
 
     def get(self, key: str) -> bytes:
         opened = self.open(key)
