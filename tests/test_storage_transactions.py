@@ -144,36 +144,50 @@ def test_a_refusal_after_the_write_rolls_back_the_attempt_and_its_file(app, writ
     assert _files() == set()
 
 
-def test_a_view_that_fails_after_the_write_leaves_no_file(
+def test_a_view_that_fails_after_the_write_leaves_no_file_and_keeps_the_old_one(
     app, written, client, login_as, create_member, db, monkeypatch
 ):
     from app.bodies import people
+    from app.bodies.models import Member
 
     member = create_member()
     db.session.commit()
     login_as(Role.clerk)
-    form = {"full_name": member.full_name, "sort_name": member.sort_name}
+    url, form = f"/staff/members/{member.id}", {"full_name": member.full_name, "sort_name": member.sort_name}
+
+    def post():
+        return client.post(url, data={**form, "photo": (io.BytesIO(PNG), "flo.png")})
+
+    assert post().status_code == 302
+    old = db.session.get(Member, member.id).photo_stored_name
+    assert written == [old] and _files() == {old}
+    record = people.audit.record
 
     def refuse(action, *args, **kwargs):
         if action == "member.photo":
             raise DomainError("The photo could not be recorded.", field="photo")
+        return record(action, *args, **kwargs)
 
     monkeypatch.setattr(people.audit, "record", refuse)
-    refused = client.post(
-        f"/staff/members/{member.id}", data={**form, "photo": (io.BytesIO(PNG), "flo.png")}
-    )  # a refusal: the form again
+    refused = post()  # a refusal in the view's SAVEPOINT: the form again
     assert refused.status_code == 422, refused.get_data(as_text=True)
-    assert len(written) == 1 and _files() == set()
+    assert len(written) == 2 and _files() == {old}
 
     def fail(action, *args, **kwargs):
         if action == "member.photo":
             raise RuntimeError("the database went away")
+        return record(action, *args, **kwargs)
 
     monkeypatch.setattr(people.audit, "record", fail)
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    failed = client.post(f"/staff/members/{member.id}", data={**form, "photo": (io.BytesIO(PNG), "flo.png")})
-    assert failed.status_code == 500
-    assert len(written) == 2 and _files() == set()
+    assert post().status_code == 500  # the whole transaction rolled back
+    assert len(written) == 3 and _files() == {old}
+
+    monkeypatch.setattr(people.audit, "record", record)
+    assert post().status_code == 302  # committed: the new photo stays, the old one goes
+    db.session.expire_all()
+    new = db.session.get(Member, member.id).photo_stored_name
+    assert written[-1] == new and _files() == {new}
 
 
 # --- a file let go of is removed only once the change commits ----------------------------------------------------
