@@ -56,7 +56,7 @@ def _respond(code: int, detail: str | None = None, headers=None):
     response.status_code = code
     if headers:
         for key, value in dict(headers).items():
-            if key.lower() in {"retry-after", "allow", "www-authenticate"}:
+            if key.lower() in {"retry-after", "allow", "www-authenticate", "content-range"}:
                 response.headers[key] = value
     return response
 
@@ -197,7 +197,7 @@ def register_error_handlers(app):
             retry = seconds_until_reset()
             detail = _("Wait %(seconds)d seconds, then try again.", seconds=retry)
             return _respond(code, detail, {"Retry-After": str(retry)})
-        headers = exc.get_response().headers if code in (405, 401) else None
+        headers = exc.get_response().headers if code in (405, 401, 416) else None  # 416: "bytes */<size>"
         return _respond(code, None, headers)
 
     @app.errorhandler(Exception)

@@ -36,7 +36,7 @@ from tests import serverlogs
 from tests.browser import close_chromium, serve_in_thread
 from tests.dbutil import BACKEND, RolledBackTransaction, empty_tables, fresh_database
 
-pytest_plugins = ["pytester", "tests.template_queries"]
+pytest_plugins = ["pytester", "tests.template_queries", "tests.storage_backends"]
 
 
 PASSWORD = "correct-horse-battery"

@@ -1,12 +1,10 @@
 """Uploaded files behind one storage interface (issue 16): a local directory and S3-compatible object storage.
 
-Every test here runs on both backends. S3 is moto in server mode on 127.0.0.1 (boto3 talks real HTTP to it);
-nothing reaches the internet."""
+Every test here runs on both backends (the ``backend`` fixture, tests/storage_backends.py). S3 is moto in server
+mode on 127.0.0.1 (boto3 talks real HTTP to it); nothing reaches the internet."""
 
 import io
 import re
-import socket
-import uuid
 import zipfile
 from datetime import UTC, datetime, timedelta
 
@@ -16,53 +14,7 @@ from app.auth.models import Role
 from app.core.storage import LocalStorage, S3Storage, StorageError, build_storage, collect_garbage, storage
 from tests.meetings_helpers import PDF
 
-BUCKET = "dais-test"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def s3_endpoint():
-    """A moto S3 server on a free local port, with an empty bucket."""
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).create_bucket(Bucket=BUCKET)
-    yield endpoint
-    server.stop()
-
-
-@pytest.fixture(params=["local", "s3"])
-def backend(request, app, tmp_path):
-    """The app's storage set to each backend in turn (S3: a fresh key prefix per test)."""
-    if request.param == "local":
-        app.config.update(STORAGE_BACKEND="local", UPLOAD_DIR=str(tmp_path / "uploads"))
-    else:
-        app.config.update(
-            STORAGE_BACKEND="s3",
-            S3_BUCKET=BUCKET,
-            S3_ENDPOINT_URL=request.getfixturevalue("s3_endpoint"),
-            S3_REGION="us-east-1",
-            S3_ACCESS_KEY_ID="testing",
-            S3_SECRET_ACCESS_KEY="testing",
-            S3_PREFIX=f"t-{uuid.uuid4().hex}/",
-        )
-    return request.param
 
 
 def _docx() -> bytes:
@@ -163,6 +115,7 @@ def test_an_attachment_uploaded_by_staff_downloads_with_its_bytes_and_headers(
     assert docx.status_code == 200 and docx.data == docx_bytes
     assert docx.headers["Content-Disposition"] == "attachment; filename=budget.docx"
     assert docx.headers["X-Content-Type-Options"] == "nosniff"
+    assert docx.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
     # The row is there but its file is gone: not found, never an error page.
     storage().delete(attachments["budget.docx"].stored_name)
@@ -184,7 +137,7 @@ def test_a_picture_is_served_inline_with_its_csp(app, backend):
         response.close()
 
 
-def test_a_failed_transaction_leaves_an_orphan_that_gc_removes_once_old_enough(app, backend, open_meeting, db, clock):
+def test_an_orphan_left_by_a_dead_process_is_removed_by_gc_once_old_enough(app, backend, open_meeting, db, clock):
     from app.meetings import documents
 
     meeting = open_meeting()
@@ -194,10 +147,10 @@ def test_a_failed_transaction_leaves_an_orphan_that_gc_removes_once_old_enough(a
         item, filename="kept.pdf", stream=io.BytesIO(PDF), amendment_reason="Late", actor=None
     ).stored_name
     db.session.commit()
-    orphan = documents.add_attachment(
-        item, filename="lost.pdf", stream=io.BytesIO(PDF), amendment_reason="Late", actor=None
-    ).stored_name
-    db.session.rollback()  # the transaction failed after the file was written
+    # A rolled-back transaction removes its own files (tests/test_storage_transactions.py); only a process that
+    # died between the write and the rollback leaves one behind.
+    orphan = "f" * 32
+    storage().put(orphan, PDF, "application/pdf")
     storage().put("imports/scratch", b"a,b\n", "text/csv")  # another feature's scratch, with its own expiry
     assert storage().exists(orphan) and storage().exists(kept)
 
@@ -277,4 +230,84 @@ def test_a_filed_form_8b_downloads_under_its_name(app, backend):
         assert response.mimetype == "application/pdf"
         assert response.headers["Content-Disposition"] == "attachment; filename=form8b.pdf"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
         response.close()
+
+
+LONG_PDF = b"%PDF-1.4\n%" + b"0123456789" * 30 + b"\n%%EOF\n"
+
+
+def test_a_document_is_sent_in_pieces_with_the_same_headers_on_both_backends(app, backend, open_meeting, db):
+    """A browser reads a long PDF or a video by ranges: from a local file (send_file) and from S3 (boto3's Range,
+    so only the piece is fetched), with the headers of the whole file."""
+    from app.meetings import documents
+
+    meeting = open_meeting()
+    db.session.commit()
+    attachment = documents.add_attachment(
+        meeting.items[0], filename="Long report.pdf", stream=io.BytesIO(LONG_PDF), amendment_reason="Late", actor=None
+    )
+    db.session.commit()
+    url = f"/meetings/{meeting.id}/documents/{attachment.id}/x"
+    size = len(LONG_PDF)
+    client = app.test_client()
+
+    whole = client.get(url)
+    assert whole.status_code == 200 and whole.data == LONG_PDF
+    assert whole.headers["Accept-Ranges"] == "bytes" and whole.headers["Content-Length"] == str(size)
+    etag = whole.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+    for asked, (start, stop) in {
+        "bytes=0-99": (0, 100),
+        "bytes=100-": (100, size),
+        "bytes=-10": (size - 10, size),
+    }.items():
+        piece = client.get(url, headers={"Range": asked})
+        assert piece.status_code == 206, asked
+        assert piece.data == LONG_PDF[start:stop]
+        assert piece.headers["Content-Range"] == f"bytes {start}-{stop - 1}/{size}"
+        assert piece.headers["Content-Length"] == str(stop - start)
+        assert piece.mimetype == "application/pdf"
+        assert piece.headers["Content-Disposition"] == whole.headers["Content-Disposition"]
+        assert piece.headers["Content-Disposition"].startswith("inline;")
+        assert piece.headers["X-Content-Type-Options"] == "nosniff"
+        assert piece.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        assert piece.headers["ETag"] == etag
+
+    # If-Range: a piece while the client's copy is the stored file, else the whole file.
+    assert client.get(url, headers={"Range": "bytes=0-99", "If-Range": etag}).status_code == 206
+    changed = client.get(url, headers={"Range": "bytes=0-99", "If-Range": '"another-version"'})
+    assert changed.status_code == 200 and changed.data == LONG_PDF
+
+    outside = client.get(url, headers={"Range": f"bytes={size + 10}-"})
+    assert outside.status_code == 416
+    assert outside.headers["Content-Range"] == f"bytes */{size}"
+
+
+@pytest.mark.parametrize("backend", ["s3"], indirect=True)  # a local file is sent by send_file, from the file
+def test_only_the_piece_asked_for_is_fetched_from_s3(app, backend, monkeypatch):
+    from app.core.uploads import send_stored
+
+    storage().put("b" * 32, LONG_PDF, "application/pdf")
+    asked = []
+    client = storage().client
+    get_object = client.get_object
+
+    def spy(**kwargs):
+        asked.append(kwargs.get("Range"))
+        return get_object(**kwargs)
+
+    monkeypatch.setattr(client, "get_object", spy)
+
+    class Document:
+        stored_name = "b" * 32
+        content_type = "application/pdf"
+        original_filename = "long.pdf"
+
+    with app.test_request_context(headers={"Range": "bytes=0-99"}):
+        response = send_stored(Document())
+        response.direct_passthrough = False
+        assert response.status_code == 206 and response.get_data() == LONG_PDF[:100]
+        response.close()
+    assert asked == ["bytes=0-99"]

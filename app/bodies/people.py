@@ -12,6 +12,7 @@ from app.bodies.models import Body, Member, Membership, Seat, TermBasis, TermEnd
 from app.bodies.services import _clean_name
 from app.core import audit
 from app.core.errors import DomainError
+from app.core.storage import delete_after_commit
 from app.core.text import clean_text
 from app.core.uploads import validate_and_store_image
 from app.extensions import db
@@ -81,6 +82,7 @@ def set_member_photo(member: Member, upload, *, actor) -> Member:
     if upload is None or not hasattr(upload, "stream") or not isinstance(filename, str | None):
         raise DomainError(_("Choose a picture file."), field="photo")
     stored = validate_and_store_image(filename, upload.stream, field="photo", max_bytes=PHOTO_MAX_BYTES)
+    delete_after_commit(member.photo_stored_name)  # the old photo goes once this commits
     member.photo_stored_name, member.photo_content_type = stored.stored_name, stored.content_type
     member.photo_sha256 = stored.sha256
     audit.record(
@@ -93,6 +95,7 @@ def set_member_photo(member: Member, upload, *, actor) -> Member:
 def remove_member_photo(member: Member, *, actor) -> Member:
     if member.photo_sha256 is None:
         raise DomainError(_("This member has no photo."), field="remove_photo")
+    delete_after_commit(member.photo_stored_name)
     member.photo_stored_name = member.photo_content_type = member.photo_sha256 = None
     audit.record("member.photo_removed", member, f"Photo of {member.full_name} removed", actor=actor)
     db.session.flush()

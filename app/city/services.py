@@ -33,6 +33,7 @@ from app.city.models import (
 )
 from app.core import audit
 from app.core.errors import DomainError
+from app.core.storage import delete_after_commit
 from app.core.text import clean_text
 from app.core.timeutil import utcnow
 from app.core.uploads import validate_and_store_image
@@ -408,6 +409,8 @@ def update_city_profile(
         setattr(profile, name, value)
     for kind, text in notices.items():
         _record_notice_version(profile, kind, text, who)
+    if stored_logo is not None or remove_logo:
+        delete_after_commit(profile.logo_stored_name)  # the old picture goes once this commits
     if stored_logo is not None:
         profile.logo_stored_name = stored_logo.stored_name
         profile.logo_content_type = stored_logo.content_type

@@ -11,11 +11,13 @@ from xml.etree import ElementTree
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
-from flask import abort, current_app, send_file
+from flask import abort, current_app, request, send_file
 from flask_babel import gettext as _
+from werkzeug.datastructures import ContentRange
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from app.core.errors import DomainError
-from app.core.storage import storage
+from app.core.storage import RangeNotSatisfiable, put_in_transaction, storage
 
 #: Content type by detected kind, and the extensions a file of that kind may carry.
 KINDS = {
@@ -231,10 +233,10 @@ def validate_and_store_image(filename: str | None, stream, *, field: str, max_by
 
 
 def _write(name: str, data: bytes, content_type: str) -> StoredFile:
-    """Write a checked upload under a new random name. Before the caller's commit: if the transaction fails, the
-    file is an orphan that ``flask storage gc`` removes (app.core.storage)."""
+    """Write a checked upload under a new random name (never one derived from the content: no two rows share a
+    file), before the caller's commit; if the transaction rolls back, the file is removed (app.core.storage)."""
     stored_name = secrets.token_hex(16)
-    storage().put(stored_name, data, content_type)
+    put_in_transaction(stored_name, data, content_type)
     return StoredFile(name, stored_name, content_type, len(data), hashlib.sha256(data).hexdigest())
 
 
@@ -243,11 +245,19 @@ SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 
 def _send(stored_name: str | None, *, mimetype: str | None, **options):
-    """Send a stored file through the app (never a redirect to the storage), streamed from the backend."""
+    """Send a stored file through the app (never a redirect to the storage), streamed from the backend.
+
+    Byte ranges (a video or a long PDF read piece by piece) work on either backend: a local file is sent by
+    send_file, which answers them from the file; from S3 only the bytes asked for are fetched (boto3's Range)."""
     if not stored_name:
         abort(404)
     try:
-        opened = storage().open(stored_name)
+        opened = storage().open(stored_name, byte_range=_one_range())
+        if opened.part is not None and not _if_range_holds(opened):
+            opened.stream.close()  # the file changed since the client's copy: the whole of it, not a piece
+            opened = storage().open(stored_name)
+    except RangeNotSatisfiable as exc:
+        raise RequestedRangeNotSatisfiable(length=exc.size) from None
     except (FileNotFoundError, IsADirectoryError, ValueError):
         abort(404)
     if opened.path is not None:  # a local file: sent as before (ranges, etag from the file)
@@ -257,9 +267,36 @@ def _send(stored_name: str | None, *, mimetype: str | None, **options):
     response = send_file(
         opened.stream, mimetype=mimetype, last_modified=opened.last_modified, etag=opened.etag or False, **options
     )
-    if response.status_code == 200 and response.content_length is None:
-        response.content_length = opened.size
+    response.accept_ranges = "bytes"
+    if response.status_code == 200:
+        if opened.part is not None:
+            start, stop = opened.part
+            response.status_code = 206
+            response.content_range = ContentRange("bytes", start, stop, opened.size)
+            response.content_length = stop - start
+        else:
+            response.content_length = opened.size
     return response
+
+
+def _one_range() -> tuple[int, int | None] | None:
+    """The byte range a GET asks for, when it asks for exactly one (several: the whole file, as HTTP allows)."""
+    wanted = request.range if request.method == "GET" else None
+    if wanted is None or wanted.units != "bytes" or len(wanted.ranges) != 1:
+        return None
+    return wanted.ranges[0]
+
+
+def _if_range_holds(opened) -> bool:
+    """No If-Range, or it names the stored file as it is (its ETag, or its exact modification time)."""
+    if_range = request.if_range
+    if request.headers.get("If-Range", "").lstrip().startswith("W/"):
+        return False  # a weak validator never allows a piece (RFC 9110, 13.1.5)
+    if if_range.etag is not None:
+        return opened.etag is not None and if_range.etag == opened.etag
+    if if_range.date is not None:
+        return opened.last_modified.replace(microsecond=0) == if_range.date
+    return "If-Range" not in request.headers
 
 
 def send_image(stored_name: str, content_type: str, *, max_age: int):
