@@ -202,7 +202,8 @@ def referenced_stored_names() -> set[str]:
 )
 @click.option("--dry-run", is_flag=True, help="Print what would be removed, remove nothing.")
 def storage_gc_command(older_than, dry_run):
-    """Remove stored files that no record refers to (left by a failed or refused upload)."""
+    """Remove stored files that no record refers to (left by a process that died mid-upload, or by a removal
+    that failed after its commit)."""
     from datetime import timedelta
 
     from app.core.storage import collect_garbage, storage
