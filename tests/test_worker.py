@@ -85,3 +85,10 @@ def test_a_worker_killed_mid_mailing_is_resumed_by_another(
     assert sum(received.values()) - 150 <= 1  # at most the one message in flight went twice
     by_id = Counter(m["Message-ID"] for m in smtp_sink.parsed())
     assert len(by_id) == 150
+
+
+def test_flask_worker_without_redis_says_what_to_do(app):
+    app.config.update(REDIS_URL="", JOBS_BACKEND="")
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 1
+    assert "flask worker needs REDIS_URL" in result.output and "flask run" in result.output
