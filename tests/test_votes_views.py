@@ -70,6 +70,11 @@ def test_the_clerk_runs_a_motion_from_the_form_to_the_public_resolution(client, 
     assert refused.status_code == 422 and "no second" in refused.get_data(as_text=True)
     assert client.post(f"{url}/second", data={"second-seconder_id": members["Everett"].id}).status_code == 302
     assert client.post(f"{url}/open").status_code == 302
+    client.post(f"{url}/votes", data={"vote-member_id": members["Marisol"].id, "vote-choice": "yes"})
+    running = client.get(url).get_data(as_text=True)
+    # Issue 17: after the first vote the page says pending, never "Failed".
+    assert "1 yes, 0 no; 6 still to vote. Pending: needs 3 more yes." in running
+    assert "Failed." not in running and "Passed." not in running
     for name, choice in {
         "Marisol": "yes",
         "Everett": "yes",

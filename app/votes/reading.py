@@ -9,7 +9,7 @@ from app.extensions import db
 from app.meetings.models import AgendaItem, Meeting
 from app.public_comment.registration import find_period
 from app.votes.models import ConflictDisclosure, Motion, MotionKind, MotionStatus, Vote, VoteChoice
-from app.votes.thresholds import Outcome, Tally, outcome
+from app.votes.thresholds import Outcome, Projection, Tally, outcome, project
 
 K, S, C = MotionKind, MotionStatus, VoteChoice
 B, F = ThresholdBasis, ThresholdFraction
@@ -39,6 +39,19 @@ def outcome_of(motion: Motion, votes=None) -> Outcome:
         motion.threshold_min_yes,
         seats=seats,
         tally=tally(motion.votes if votes is None else votes),
+    )
+
+
+def projection_of(motion: Motion) -> Projection:
+    """An open vote as it stands: the votes so far and the members still to vote (never a result)."""
+    seats = motion.seats_at_vote or motion.meeting.membership_size
+    return project(
+        motion.threshold_basis,
+        motion.threshold_fraction,
+        motion.threshold_min_yes,
+        seats=seats,
+        tally=tally(motion.votes),
+        remaining=sum(1 for v in motion.votes if v.final_choice is None),
     )
 
 

@@ -89,3 +89,67 @@ def outcome(basis: ThresholdBasis, fraction: ThresholdFraction, min_yes: int, *,
     base = {B.votes_cast: tally.cast, B.members_present: tally.present, B.full_membership: seats}[basis]
     needed = max(needed_of(fraction, base), min_yes, 1)
     return Outcome(basis=basis, fraction=fraction, min_yes=min_yes, base=base, needed=needed, tally=tally)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """An open vote, as it stands: the votes so far, how many are still to come, and what arithmetic already
+    decides. Nothing here is a result: the outcome is written only when the vote is closed."""
+
+    outcome: Outcome
+    remaining: int
+    #: True: passes whatever the rest vote; False: cannot pass whatever they vote; None: still open.
+    decided: bool | None
+    #: The fewest further yes votes with which it can still pass (0 once decided).
+    more_yes: int
+
+    def sentence(self) -> str:
+        """ "Vote open: 3 yes, 1 no; 3 still to vote. Pending: needs 1 more yes." """
+        tally = self.outcome.tally
+        parts = [_("%(n)d yes", n=tally.yes), _("%(n)d no", n=tally.no)]
+        if tally.abstain:
+            parts.append(_("%(n)d abstaining", n=tally.abstain))
+        if self.decided is True:
+            state = _("Will pass whatever the rest vote.") if self.remaining else _("Will pass when closed.")
+        elif self.decided is False:
+            state = _("Cannot pass whatever the rest vote.") if self.remaining else _("Will fail when closed.")
+        elif self.more_yes:
+            state = _("Pending: needs %(n)d more yes.", n=self.more_yes)
+        else:
+            state = _("Pending: it would pass as it stands, but the rest can still defeat it.")
+        return _(
+            "Vote open (%(rule)s): %(counts)s; %(remaining)d still to vote. %(state)s",
+            rule=self.outcome.rule_words(),
+            counts=", ".join(parts),
+            remaining=self.remaining,
+            state=state,
+        )
+
+
+def project(
+    basis: ThresholdBasis, fraction: ThresholdFraction, min_yes: int, *, seats: int, tally: Tally, remaining: int
+) -> Projection:
+    """What ``remaining`` votes still to come can make of ``tally``.
+
+    For a given number of further yes votes, the rest abstaining is the completion most favourable to passing
+    (an abstention lowers the base of ``votes_cast`` and never adds to the no side), and all of the rest voting
+    no is the least favourable one; passing grows with the yes votes. tests/test_vote_projection.py checks this
+    against every possible completion."""
+
+    def passes(yes: int, no: int, abstain: int) -> bool:
+        completed = Tally(
+            yes=tally.yes + yes,
+            no=tally.no + no,
+            abstain=tally.abstain + abstain,
+            absent=tally.absent,
+            excused=tally.excused,
+        )
+        return outcome(basis, fraction, min_yes, seats=seats, tally=completed).passed
+
+    now = outcome(basis, fraction, min_yes, seats=seats, tally=tally)
+    if passes(0, remaining, 0):
+        return Projection(now, remaining, True, 0)
+    more = next((y for y in range(remaining + 1) if passes(y, 0, remaining - y)), None)
+    if more is None:
+        return Projection(now, remaining, False, 0)
+    return Projection(now, remaining, None, more)
