@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.bodies.models import ThresholdBasis, ThresholdFraction
 
@@ -114,7 +115,7 @@ class Projection:
         elif self.decided is False:
             state = _("Cannot pass whatever the rest vote.") if self.remaining else _("Will fail when closed.")
         elif self.more_yes:
-            state = _("Pending: needs %(n)d more yes.", n=self.more_yes)
+            state = ngettext("Pending: needs %(num)d more yes.", "Pending: needs %(num)d more yes.", self.more_yes)
         else:
             state = _("Pending: it would pass as it stands, but the rest can still defeat it.")
         return _(
