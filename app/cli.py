@@ -12,7 +12,7 @@ from app.city.setup import SETUP_TOKEN_HOURS, issue_setup_token
 from app.core.audit import verify_chain
 from app.core.errors import DomainError
 from app.extensions import db
-from app.legislation.digest import verify_digests
+from app.legislation.digest import count_unpinned, pin_missing_digests, verify_digests
 
 
 @click.command("create-user")
@@ -133,7 +133,13 @@ def setup_command(if_needed, host, port, base_url):
 
 
 @click.command("verify")
-def verify_command():
+@click.option(
+    "--pin-missing",
+    is_flag=True,
+    help="When everything matches, pin a digest for each adjourned meeting that has none (adjourned before digests "
+    "were kept, or imported); each audit entry says it was pinned later, by this command.",
+)
+def verify_command(pin_missing):
     """Check the record: walk the audit log's hash chain, then each meeting's pinned record digest.
 
     Names the first entry that does not hold and exits 1; exits 0 when everything matches."""
@@ -144,7 +150,20 @@ def verify_command():
     if broken is not None:
         click.echo(f"MISMATCH: {broken}", err=True)
         raise SystemExit(1)
+    if pin_missing:  # only onto a record that verifies: never pin a tampered one
+        pinned = pin_missing_digests(actor_label="cli")
+        db.session.commit()
+        for entry in pinned:
+            click.echo(f"Pinned the record digest of meeting {entry.target_id} later (audit entry {entry.id}).")
+        entries, meetings = entries + len(pinned), meetings + len(pinned)
     click.echo(f"OK: {entries} audit entries chain correctly; {meetings} meetings match their recorded digests.")
+    unpinned = count_unpinned()
+    db.session.rollback()
+    if unpinned:
+        click.echo(
+            f"Note: {unpinned} adjourned meeting(s) have no pinned record digest (adjourned before digests were kept, "
+            "or imported), so nothing proves their record yet; `flask verify --pin-missing` pins it as it stands now."
+        )
 
 
 def register_cli(app):

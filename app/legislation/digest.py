@@ -21,9 +21,10 @@ from sqlalchemy.orm import selectinload
 
 from app.core import audit
 from app.core.audit import AuditEntry, canonical_json, iso_utc
+from app.core.timeutil import utcnow
 from app.extensions import db
 from app.legislation.models import Resolution
-from app.meetings.models import AgendaItem, Attachment, Attendance, Meeting
+from app.meetings.models import AgendaItem, Attachment, Attendance, Meeting, MeetingStatus
 from app.votes.models import Motion, MotionStatus, Vote
 
 DIGEST_ACTION = "record.digest"
@@ -142,19 +143,58 @@ def current_digest(meeting: Meeting) -> str:
     return digest_of(meeting_record(meeting))
 
 
-def pin_digest(meeting: Meeting, *, actor, reason: str) -> AuditEntry:
-    """Write the meeting's digest into the chained audit log (``reason``: "adjourned", "minutes approved")."""
+def pin_digest(
+    meeting: Meeting, *, actor, reason: str, note: str | None = None, actor_label: str | None = None, data=None
+) -> AuditEntry:
+    """Write the meeting's digest into the chained audit log (``reason``: "adjourned", "minutes approved"; ``note``,
+    if given, says more in the summary)."""
     digest = current_digest(meeting)
     entry = audit.record(
         DIGEST_ACTION,
         meeting,
-        f"Record digest of '{meeting.title}' ({reason}): {digest}",
+        f"Record digest of '{meeting.title}' ({note or reason}): {digest}",
         actor=actor,
-        actor_label=None if actor is not None else "system",
-        data={"digest": digest, "reason": reason, "version": RECORD_VERSION},
+        actor_label=actor_label or (None if actor is not None else "system"),
+        data={**(data or {}), "digest": digest, "reason": reason, "version": RECORD_VERSION},
     )
     db.session.flush()
     return entry
+
+
+def _unpinned():
+    """Adjourned meetings with no record.digest entry: adjourned before digests existed, or imported."""
+    pinned = select(AuditEntry.target_id).where(AuditEntry.action == DIGEST_ACTION, AuditEntry.target_type == "Meeting")
+    return select(Meeting).where(Meeting.status == MeetingStatus.adjourned, Meeting.id.not_in(pinned))
+
+
+def count_unpinned() -> int:
+    return db.session.scalar(select(db.func.count()).select_from(_unpinned().subquery()))
+
+
+#: How ``flask verify --pin-missing`` names itself in the entries it writes.
+PINNED_LATER_BY = "flask verify --pin-missing"
+
+
+def pin_missing_digests(*, actor_label: str = "cli") -> list[AuditEntry]:
+    """Pin a digest for every adjourned meeting that has none. The entry says that it was pinned later, by which
+    command and when: it proves the record from that moment on, not from the day the meeting adjourned."""
+    entries = []
+    for meeting in db.session.scalars(_unpinned().order_by(Meeting.id)).all():
+        now = utcnow()
+        entries.append(
+            pin_digest(
+                meeting,
+                actor=None,
+                actor_label=actor_label,
+                reason="pinned later",
+                note=(
+                    f"pinned later, on {iso_utc(now)}, by `{PINNED_LATER_BY}`: the meeting was adjourned before its "
+                    "record digest was kept, so this pins the record as it stands now, not as it stood at adjournment"
+                ),
+                data={"pinned_later": True, "pinned_by": PINNED_LATER_BY, "pinned_at": iso_utc(now)},
+            )
+        )
+    return entries
 
 
 def pinned_entry(meeting_id: int) -> AuditEntry | None:
