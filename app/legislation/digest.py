@@ -10,7 +10,9 @@ resident can recompute it in five lines from ``GET /api/meetings/<id>/record`` (
 
 When a meeting is adjourned and when its minutes are approved, ``pin_digest`` writes an audit entry
 ``record.digest`` holding the digest, so the hash-chained audit log pins it; ``flask verify`` compares each
-meeting's latest pinned digest with the one its rows give now. This module lives in app.legislation, the lowest
+meeting's latest pinned digest with the one its rows give now. A lawful change after that (a vote corrected, a draft
+resolution of its agenda edited or withdrawn) is pinned again by ``repin_if_changed``, with the reason and the
+digest it replaces. This module lives in app.legislation, the lowest
 layer that sees meetings, votes and resolutions.
 """
 
@@ -159,6 +161,24 @@ def pin_digest(
     )
     db.session.flush()
     return entry
+
+
+def repin_if_changed(meeting: Meeting, *, actor, reason: str) -> AuditEntry | None:
+    """A lawful change, through a service, to the record of a meeting whose digest is already pinned (a vote
+    corrected, a draft on its agenda edited): pin the record again, saying why and which digest it replaces. The
+    chain then shows both, and ``flask verify`` passes, while a change made behind the services' back (an UPDATE in
+    the database) still differs from the latest pin. Nothing is pinned when the record did not change."""
+    if meeting.status != MeetingStatus.adjourned:
+        return None  # only an adjourned meeting has a pinned digest: no query for the others
+    pinned = pinned_entry(meeting.id)
+    if pinned is None:
+        return None
+    previous = pinned.data.get("digest")
+    if current_digest(meeting) == previous:
+        return None
+    return pin_digest(
+        meeting, actor=actor, reason=reason, data={"previous_digest": previous, "previous_entry_id": pinned.id}
+    )
 
 
 def _unpinned():
