@@ -172,7 +172,9 @@ def _rewrite(path, out, *, manifest=None, member=None, data=None, extra=None):
     return out
 
 
-@pytest.mark.parametrize("change", ["file bytes", "database bytes", "unlisted member", "dialect", "newer migration"])
+@pytest.mark.parametrize(
+    "change", ["file bytes", "database bytes", "unlisted member", "path outside", "dialect", "newer migration"]
+)
 def test_a_damaged_or_foreign_archive_is_refused_and_nothing_is_restored(
     app, db, record, tmp_path, empty_instance, change
 ):
@@ -193,6 +195,11 @@ def test_a_damaged_or_foreign_archive_is_refused_and_nothing_is_restored(
     elif change == "unlisted member":
         bad = _rewrite(archive, tmp_path / "bad.tar", extra="files/slipped-in")
         expected = "The archive holds files/slipped-in, which its manifest does not list"
+    elif change == "path outside":  # the manifest never chooses where anything is written
+        manifest["database"]["member"] = "../../database.sqlite3"
+        manifest["files"][0]["key"] = "../escape"
+        bad = _rewrite(archive, tmp_path / "bad.tar", manifest=manifest)
+        expected = "The manifest is incomplete or malformed (unexpected database member '../../database.sqlite3')"
     elif change == "dialect":
         other = "postgresql" if manifest["database"]["dialect"] == "sqlite" else "sqlite"
         manifest["database"]["dialect"] = other

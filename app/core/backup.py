@@ -274,11 +274,22 @@ def check_archive(path: str | os.PathLike) -> dict:
     with _open_archive(path) as archive:
         manifest = read_manifest(archive)
         members = {member.name: member for member in archive.getmembers()}
-        database = manifest["database"]
-        expected = {database["member"]: database}
-        for entry in manifest["files"]:
-            check_key(entry["key"])
-            expected[FILES + entry["key"]] = entry
+        try:
+            database = manifest["database"]
+            # The one name a dump may have: the manifest never chooses a path that is written to.
+            if database["member"] not in DATABASE_MEMBER.values():
+                raise ValueError(f"unexpected database member {database['member']!r}")
+            expected = {database["member"]: database}
+            for entry in manifest["files"]:
+                check_key(entry["key"])
+                expected[FILES + entry["key"]] = entry
+            for name, entry in expected.items():
+                if not isinstance(entry.get("size"), int) or not isinstance(entry.get("sha256"), str):
+                    raise ValueError(f"no size and SHA-256 for {name}")
+            if not isinstance(manifest.get("audit"), dict) or not isinstance(database.get("rows"), dict):
+                raise ValueError("no audit chain head or row counts")
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise BackupError(f"The manifest is incomplete or malformed ({exc}). Nothing was restored.") from None
         unexpected = sorted(set(members) - set(expected) - {MANIFEST})
         if unexpected:
             raise BackupError(f"The archive holds {unexpected[0]}, which its manifest does not list.")
