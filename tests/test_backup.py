@@ -27,6 +27,7 @@ from app.votes.models import MotionKind, VoteChoice
 from tests.conftest import make_app
 from tests.dbutil import BACKEND, fresh_database
 from tests.meetings_helpers import PDF
+from tests.test_storage import s3_endpoint  # noqa: F401  (a moto S3 server on a free local port)
 from tests.votes_helpers import hold_comment, items, roll_call, start
 
 pytestmark = pytest.mark.commits(reason="SQLite's backup API and pg_dump read the database on connections of their own")
@@ -323,3 +324,44 @@ def test_backup_names_pg_dump_when_it_is_missing(app, db, tmp_path, monkeypatch)
     assert result.exit_code == 1
     assert "pg_dump was not found on the PATH" in result.output
     assert not (tmp_path / "x.tar").exists()
+
+
+def _s3(app, endpoint):
+    import uuid
+
+    from tests.test_storage import BUCKET
+
+    app.config.update(
+        STORAGE_BACKEND="s3",
+        S3_BUCKET=BUCKET,
+        S3_ENDPOINT_URL=endpoint,
+        S3_REGION="us-east-1",
+        S3_ACCESS_KEY_ID="testing",
+        S3_SECRET_ACCESS_KEY="testing",
+        S3_PREFIX=f"t-{uuid.uuid4().hex}/",
+    )
+
+
+@pytest.fixture
+def on_s3(app, s3_endpoint):  # noqa: F811
+    _s3(app, s3_endpoint)
+
+
+def test_files_in_s3_are_backed_up_and_restored_into_another_bucket_prefix(
+    app,
+    on_s3,
+    db,
+    record,
+    tmp_path,
+    empty_instance,
+    s3_endpoint,  # noqa: F811
+):
+    key = record[1].stored_name
+    archive = backup(app, tmp_path / "s3.tar")
+    assert {f["key"] for f in manifest_of(archive)["files"]} == {key, "imports/0123abcd"}
+    _s3(empty_instance, s3_endpoint)
+    restored = flask(empty_instance, "restore", archive)
+    assert restored.exit_code == 0, restored.output
+    with empty_instance.app_context():
+        assert storage().get(key) == PDF
+        assert storage().get("imports/0123abcd") == SCRATCH
