@@ -183,7 +183,9 @@ def repin_if_changed(meeting: Meeting, *, actor, reason: str) -> AuditEntry | No
 
 def _unpinned():
     """Adjourned meetings with no record.digest entry: adjourned before digests existed, or imported."""
-    pinned = select(AuditEntry.target_id).where(AuditEntry.action == DIGEST_ACTION, AuditEntry.target_type == "Meeting")
+    pinned = select(AuditEntry.target_id).where(
+        AuditEntry.action == DIGEST_ACTION, AuditEntry.target_type == "Meeting", AuditEntry.target_id.is_not(None)
+    )
     return select(Meeting).where(Meeting.status == MeetingStatus.adjourned, Meeting.id.not_in(pinned))
 
 
