@@ -113,6 +113,9 @@ def create_app(config_class=None) -> Flask:
     from app.cli import register_storage_cli
 
     register_storage_cli(app)
+    from app.cli import register_backup_cli
+
+    register_backup_cli(app)
 
     from app.core.web import register_web
 

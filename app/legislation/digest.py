@@ -10,7 +10,9 @@ resident can recompute it in five lines from ``GET /api/meetings/<id>/record`` (
 
 When a meeting is adjourned and when its minutes are approved, ``pin_digest`` writes an audit entry
 ``record.digest`` holding the digest, so the hash-chained audit log pins it; ``flask verify`` compares each
-meeting's latest pinned digest with the one its rows give now. This module lives in app.legislation, the lowest
+meeting's latest pinned digest with the one its rows give now. A lawful change after that (a vote corrected, a draft
+resolution of its agenda edited or withdrawn) is pinned again by ``repin_if_changed``, with the reason and the
+digest it replaces. This module lives in app.legislation, the lowest
 layer that sees meetings, votes and resolutions.
 """
 
@@ -21,9 +23,10 @@ from sqlalchemy.orm import selectinload
 
 from app.core import audit
 from app.core.audit import AuditEntry, canonical_json, iso_utc
+from app.core.timeutil import utcnow
 from app.extensions import db
 from app.legislation.models import Resolution
-from app.meetings.models import AgendaItem, Attachment, Attendance, Meeting
+from app.meetings.models import AgendaItem, Attachment, Attendance, Meeting, MeetingStatus
 from app.votes.models import Motion, MotionStatus, Vote
 
 DIGEST_ACTION = "record.digest"
@@ -142,19 +145,78 @@ def current_digest(meeting: Meeting) -> str:
     return digest_of(meeting_record(meeting))
 
 
-def pin_digest(meeting: Meeting, *, actor, reason: str) -> AuditEntry:
-    """Write the meeting's digest into the chained audit log (``reason``: "adjourned", "minutes approved")."""
+def pin_digest(
+    meeting: Meeting, *, actor, reason: str, note: str | None = None, actor_label: str | None = None, data=None
+) -> AuditEntry:
+    """Write the meeting's digest into the chained audit log (``reason``: "adjourned", "minutes approved"; ``note``,
+    if given, says more in the summary)."""
     digest = current_digest(meeting)
     entry = audit.record(
         DIGEST_ACTION,
         meeting,
-        f"Record digest of '{meeting.title}' ({reason}): {digest}",
+        f"Record digest of '{meeting.title}' ({note or reason}): {digest}",
         actor=actor,
-        actor_label=None if actor is not None else "system",
-        data={"digest": digest, "reason": reason, "version": RECORD_VERSION},
+        actor_label=actor_label or (None if actor is not None else "system"),
+        data={**(data or {}), "digest": digest, "reason": reason, "version": RECORD_VERSION},
     )
     db.session.flush()
     return entry
+
+
+def repin_if_changed(meeting: Meeting, *, actor, reason: str) -> AuditEntry | None:
+    """A lawful change, through a service, to the record of a meeting whose digest is already pinned (a vote
+    corrected, a draft on its agenda edited): pin the record again, saying why and which digest it replaces. The
+    chain then shows both, and ``flask verify`` passes, while a change made behind the services' back (an UPDATE in
+    the database) still differs from the latest pin. Nothing is pinned when the record did not change."""
+    if meeting.status != MeetingStatus.adjourned:
+        return None  # only an adjourned meeting has a pinned digest: no query for the others
+    pinned = pinned_entry(meeting.id)
+    if pinned is None:
+        return None
+    previous = pinned.data.get("digest")
+    if current_digest(meeting) == previous:
+        return None
+    return pin_digest(
+        meeting, actor=actor, reason=reason, data={"previous_digest": previous, "previous_entry_id": pinned.id}
+    )
+
+
+def _unpinned():
+    """Adjourned meetings with no record.digest entry: adjourned before digests existed, or imported."""
+    pinned = select(AuditEntry.target_id).where(
+        AuditEntry.action == DIGEST_ACTION, AuditEntry.target_type == "Meeting", AuditEntry.target_id.is_not(None)
+    )
+    return select(Meeting).where(Meeting.status == MeetingStatus.adjourned, Meeting.id.not_in(pinned))
+
+
+def count_unpinned() -> int:
+    return db.session.scalar(select(db.func.count()).select_from(_unpinned().subquery()))
+
+
+#: How ``flask verify --pin-missing`` names itself in the entries it writes.
+PINNED_LATER_BY = "flask verify --pin-missing"
+
+
+def pin_missing_digests(*, actor_label: str = "cli") -> list[AuditEntry]:
+    """Pin a digest for every adjourned meeting that has none. The entry says that it was pinned later, by which
+    command and when: it proves the record from that moment on, not from the day the meeting adjourned."""
+    entries = []
+    for meeting in db.session.scalars(_unpinned().order_by(Meeting.id)).all():
+        now = utcnow()
+        entries.append(
+            pin_digest(
+                meeting,
+                actor=None,
+                actor_label=actor_label,
+                reason="pinned later",
+                note=(
+                    f"pinned later, on {iso_utc(now)}, by `{PINNED_LATER_BY}`: the meeting was adjourned before its "
+                    "record digest was kept, so this pins the record as it stands now, not as it stood at adjournment"
+                ),
+                data={"pinned_later": True, "pinned_by": PINNED_LATER_BY, "pinned_at": iso_utc(now)},
+            )
+        )
+    return entries
 
 
 def pinned_entry(meeting_id: int) -> AuditEntry | None:

@@ -1,6 +1,6 @@
 """Legislation's answers to the events of the layers below it (connected once, when create_app imports this)."""
 
-from app.legislation.digest import pin_digest, pinned_entry
+from app.legislation.digest import pin_digest, repin_if_changed
 from app.legislation.services import decide, reopen
 from app.meetings.events import meeting_adjourned
 from app.meetings.models import AgendaItemType
@@ -31,5 +31,4 @@ def pin_record_digest(meeting, *, actor):
 def repin_record_digest(meeting, *, actor):
     """A correction after the digest was pinned is a lawful change of the record: pin the record again, so that
     `flask verify` tells it apart from a change made behind the services' back."""
-    if pinned_entry(meeting.id) is not None:
-        pin_digest(meeting, actor=actor, reason="vote corrected")
+    repin_if_changed(meeting, actor=actor, reason="vote corrected")

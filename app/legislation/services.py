@@ -13,6 +13,7 @@ from app.core.sequences import next_number
 from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
+from app.legislation.digest import repin_if_changed
 from app.legislation.models import (
     Agreement,
     AgreementDocument,
@@ -41,8 +42,9 @@ def find_resolution(item: AgendaItem) -> Resolution | None:
     return db.session.scalar(select(Resolution).where(Resolution.agenda_item_id == item.id))
 
 
-def resolution_for(item: AgendaItem) -> Resolution:
-    """The resolution drafted from a resolution-type item, created from the item on first use."""
+def resolution_for(item: AgendaItem, *, actor=None) -> Resolution:
+    """The resolution drafted from a resolution-type item, created from the item on first use (after the meeting
+    adjourned, that changes its record: pinned again)."""
     if item.item_type != AgendaItemType.resolution:
         raise DomainError(_("Only a resolution item carries a resolution."))
     resolution = find_resolution(item)
@@ -52,19 +54,39 @@ def resolution_for(item: AgendaItem) -> Resolution:
         )
         db.session.add(resolution)
         db.session.flush()
+        repin_if_changed(item.meeting, actor=actor, reason="resolution drafted from its agenda item")
     return resolution
 
 
+def _draft_fields(resolution: Resolution) -> dict:
+    effective_on = resolution.effective_on
+    return {
+        "title": resolution.title,
+        "text_md": resolution.text_md,
+        "effective_on": effective_on.isoformat() if effective_on else None,
+    }
+
+
 def update_draft(resolution: Resolution, *, title: str, text_md: str, effective_on: date | None, actor) -> Resolution:
+    """A draft may be edited, also after its meeting adjourned; the audit entry keeps the text before and after,
+    and the meeting's record is pinned again if it changed."""
     if resolution.status != R.draft:
         raise DomainError(_("Only a draft can be edited; an adopted resolution is amended by another resolution."))
     title = clean_text(title or "")
     if not title:
         raise DomainError(_("Enter a title."), field="title")
+    before = _draft_fields(resolution)
     resolution.title, resolution.text_md = title[:300], clean_text(text_md or "", multiline=True)
     resolution.effective_on = effective_on
     db.session.flush()
-    audit.record("resolution.edited", resolution, f"Draft resolution '{resolution.title}' edited", actor=actor)
+    audit.record(
+        "resolution.edited",
+        resolution,
+        f"Draft resolution '{resolution.title}' edited",
+        actor=actor,
+        data={"before": before, "after": _draft_fields(resolution)},
+    )
+    repin_if_changed(resolution.item.meeting, actor=actor, reason="draft resolution edited")
     return resolution
 
 
@@ -120,6 +142,7 @@ def withdraw(resolution: Resolution, *, actor) -> Resolution:
     resolution.status = R.withdrawn
     db.session.flush()
     audit.record("resolution.withdrawn", resolution, f"Resolution '{resolution.title}' withdrawn", actor=actor)
+    repin_if_changed(resolution.item.meeting, actor=actor, reason="draft resolution withdrawn")
     return resolution
 
 

@@ -76,7 +76,7 @@ def resolution(item_id: int):
         return _page(item, 422, form=form)
     with attempt(form) as done:
         legislation.update_draft(
-            legislation.resolution_for(item),
+            legislation.resolution_for(item, actor=current_user),
             title=form.title.data,
             text_md=form.text_md.data,
             effective_on=form.effective_on.data,
@@ -98,7 +98,7 @@ def add_link(item_id: int):
         return _page(item, 422, link_form=form)
     with attempt(form) as done:
         legislation.add_link(
-            legislation.resolution_for(item),
+            legislation.resolution_for(item, actor=current_user),
             db.session.get(Resolution, form.target_id.data),
             LinkKind(form.kind.data),
             actor=current_user,
@@ -120,7 +120,7 @@ def add_effect(item_id: int):
     agreement = db.session.get(Agreement, form.agreement_id.data) if form.agreement_id.data else None
     with attempt(form) as done:
         legislation.add_effect(
-            legislation.resolution_for(item),
+            legislation.resolution_for(item, actor=current_user),
             kind=EffectKind(form.kind.data),
             agreement=agreement,
             category=form.category.data,
@@ -141,7 +141,7 @@ def withdraw(item_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     with attempt() as done:
-        legislation.withdraw(legislation.resolution_for(item), actor=current_user)
+        legislation.withdraw(legislation.resolution_for(item, actor=current_user), actor=current_user)
     if done:
         flash(_("Resolution withdrawn; it will get no number."), "success")
     return redirect(url_for("legislation.resolution", item_id=item.id))
