@@ -547,6 +547,36 @@ def mailings(*, topic: str | None = None, kind: MailingKind | None = None, limit
     return list(db.session.scalars(mailings_query(topic=topic, kind=kind).limit(limit)))
 
 
+@dataclass(frozen=True)
+class TopicLine:
+    """One line of a meeting's mail: a mailing to many, or every one-off message of one kind together (sixty
+    confirmations to speakers are one line, not sixty)."""
+
+    kind: MailingKind
+    title: str
+    created_at: datetime
+    progress: Progress
+    mailing_id: int | None  # None for a group of one-off messages
+    count: int  # mailings in the line
+
+
+def topic_lines(topic: str, *, limit: int = 500) -> list[TopicLine]:
+    """The mail about ``topic`` ("meeting:12"), newest first, in two queries."""
+    found = mailings(topic=topic, limit=limit)
+    counts = progress([m.id for m in found])
+    lines: list[TopicLine] = []
+    groups: dict[MailingKind, list[Mailing]] = {}
+    for mailing in found:
+        if mailing.kind == MailingKind.agenda:
+            lines.append(TopicLine(mailing.kind, mailing.title, mailing.created_at, counts[mailing.id], mailing.id, 1))
+        else:
+            groups.setdefault(mailing.kind, []).append(mailing)
+    for kind, members in groups.items():
+        summed = Progress(*(sum(getattr(counts[m.id], f) for m in members) for f in Progress.__dataclass_fields__))
+        lines.append(TopicLine(kind, "", members[0].created_at, summed, None, len(members)))
+    return sorted(lines, key=lambda line: line.created_at, reverse=True)
+
+
 def problems(mailing: Mailing, *, limit: int = 200) -> list[OutboxMessage]:
     """The messages that failed or are waiting to be retried, with the server's answer (clerks only)."""
     return list(

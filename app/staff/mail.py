@@ -4,6 +4,8 @@ it sends, the failed addresses with the mail server's answer, and "retry the fai
 Addresses are private (R12): these pages are for the clerks (editors) only.
 """
 
+import re
+
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -20,15 +22,25 @@ bp = Blueprint("mail", __name__, url_prefix="/staff/mail")
 bp.before_request(login_gate())
 
 PER_PAGE = 50
+TOPIC = re.compile(r"meeting:[0-9]{1,10}")
 
 
 @bp.route("/")
 @editor_required
 def index():
     page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
-    pagination = page_of(outbox.mailings_query(), page, PER_PAGE)
+    # Narrowed to one meeting's mail of one kind (the link from a meeting's page); anything else shows everything.
+    topic = request.args.get("topic", "")
+    topic = topic if TOPIC.fullmatch(topic) else None
+    kind = request.args.get("kind", "")
+    kind = outbox.MailingKind(kind) if kind in outbox.MailingKind._value2member_map_ else None
+    pagination = page_of(outbox.mailings_query(topic=topic, kind=kind), page, PER_PAGE)
     return render_template(
-        "mail/index.html", pagination=pagination, progress=outbox.progress([m.id for m in pagination.items])
+        "mail/index.html",
+        pagination=pagination,
+        progress=outbox.progress([m.id for m in pagination.items]),
+        filters={k: v for k, v in {"topic": topic, "kind": kind and kind.value}.items() if v},
+        kind=kind,
     )
 
 

@@ -124,12 +124,10 @@ def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
         [("", _("No meeting (approved by the clerk)"))]
         + [(m.id, f"{to_local(m.start_at):%Y-%m-%d} {m.title}") for m in later]
     )
-    mailings = outbox.mailings(topic=f"meeting:{meeting.id}", limit=20) if current_user.is_editor else []
     return render_template(
         "meetings/detail.html",
         meeting=meeting,
-        mailings=mailings,
-        mail_progress=outbox.progress([m.id for m in mailings]),
+        mail_lines=outbox.topic_lines(f"meeting:{meeting.id}") if current_user.is_editor else [],
         check=check,
         publish_form=publish_form or forms.PublishForm(),
         cancel_form=forms.ReasonForm(prefix="cancel"),
