@@ -1,6 +1,6 @@
-"""Real Chromium: a resident registers to speak with the keyboard only, opens the private link and withdraws;
-the clerk calls three speakers and runs the timer while the chamber display follows. axe-core runs on the
-form, the confirmation, the private link and the chamber display."""
+"""Real Chromium: a resident registers to speak with the keyboard only, opens the private link and withdraws
+after confirming; the clerk calls three speakers and runs the timer while the chamber display follows. axe-core
+runs on the form, the confirmations, the private link and the chamber display."""
 
 import re
 
@@ -70,6 +70,13 @@ def test_resident_registers_with_the_keyboard_then_withdraws(app, open_meeting, 
         page.goto(link)  # the private link, opened later
         expect(page.get_by_role("heading", level=1)).to_have_text("Your request to speak")
         expect(page.locator("main")).to_contain_text("Spanish")
+        assert_accessible(page)
+        tab_to(page, "a.button-danger")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        # Withdrawing asks once, naming the meeting and the item (tests/test_queue_residents.py).
+        expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw your request to speak?")
+        expect(page.locator("main")).to_contain_text(item.title)
         assert_accessible(page)
         tab_to(page, "button.button-danger")
         with page.expect_navigation():

@@ -519,7 +519,9 @@ def test_tallies_count_spoken_and_written_positions(open_meeting, clerk, clock, 
     speaker_queue.mark_no_show(absent, actor=clerk)
     tally = comment_tallies.tallies(meeting.id)[item.id]
     assert tally.spoken == {Stance.support: 0, Stance.oppose: 2, Stance.neutral: 0}
-    assert tally.written == {Stance.support: 1, Stance.oppose: 0, Stance.neutral: 1}
+    # A position registered without speaking is its own kind, not a written comment (issue 17).
+    assert tally.written == {Stance.support: 0, Stance.oppose: 0, Stance.neutral: 1}
+    assert tally.position == {Stance.support: 1, Stance.oppose: 0, Stance.neutral: 0}
     assert tally.total == 4
 
 

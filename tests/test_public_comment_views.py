@@ -200,14 +200,14 @@ def test_resident_changes_and_withdraws_through_the_private_link(client, open_me
     assert (speaker.stance.value, speaker.participation.value, speaker.phone) == ("support", "remote", "305-555-0100")
     refused = client.post(link, data={"stance": "support", "participation": "remote", "phone": "nope"})
     assert refused.status_code == 422 and 'value="nope"' in refused.get_data(as_text=True)
-    assert client.post(link + "/withdraw").status_code == 302
+    assert client.post(link + "/withdraw", data={"confirm": "yes"}).status_code == 302
     page = client.get(link).get_data(as_text=True)
     assert "Withdrawn" in page and "Withdraw my request" not in page and "Save changes" not in page
     db.session.refresh(speaker)
     assert speaker.status == SpeakerRequestStatus.withdrawn
-    # Withdrawn requests stay on record but leave the public speaker list.
+    # Withdrawn requests stay on record and on the public speaker list, marked (tests/test_queue_residents.py).
     public = client.get(f"/meetings/{meeting.id}/items/{item.id}").get_data(as_text=True)
-    assert "Ana Resident" not in public
+    assert "Ana Resident" in public and "<strong>Withdrawn</strong>" in public
 
 
 def test_written_comment_is_public_only_once_published_and_hidden_with_a_reason(client, login_as, open_meeting, db):
@@ -543,7 +543,7 @@ def test_expired_form_token_keeps_the_answers(client, open_meeting, db):
     assert ok.status_code == 302
     # The private-link forms keep the global check.
     link = ok.headers["Location"].split("?")[0]
-    assert client.post(link + "/withdraw").status_code == 400
+    assert client.post(link + "/withdraw", data={"confirm": "yes"}).status_code == 400
 
 
 @pytest.mark.parametrize(

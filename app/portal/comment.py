@@ -181,6 +181,12 @@ def _request_or_404(request_id: int, token: str):
     return speaker
 
 
+def _private_headers(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the address
+    return response
+
+
 def _private_page(speaker, token, form, status=200):
     response = current_app.make_response(
         (
@@ -197,9 +203,7 @@ def _private_page(speaker, token, form, status=200):
             status,
         )
     )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the address
-    return response
+    return _private_headers(response)
 
 
 @bp.route("/speak/<id:request_id>-<token>", methods=["GET", "POST"])
@@ -221,10 +225,20 @@ def speaker_request(request_id: int, token: str):
     return _private_page(speaker, token, form)
 
 
-@bp.route("/speak/<id:request_id>-<token>/withdraw", methods=["POST"])
-@limiter.limit(public_form_limit)
+WITHDRAWABLE = ("waiting", "checked_in")
+
+
+@bp.route("/speak/<id:request_id>-<token>/withdraw", methods=["GET", "POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
 def withdraw_request(request_id: int, token: str):
+    """Withdrawing asks once: a GET, or a POST without ``confirm=yes``, shows the confirmation page (no script
+    needed); only a POST with it (and the CSRF token, checked globally) withdraws."""
     speaker = _request_or_404(request_id, token)
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        if speaker.status.value not in WITHDRAWABLE:
+            return redirect(_private_url(speaker.id, token))
+        page = render_template("portal/withdraw_confirm.html", speaker=speaker, token=token)
+        return _private_headers(current_app.make_response(page))
     with attempt() as done:
         speaker_registration.withdraw_request(speaker)
     if done:

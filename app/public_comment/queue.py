@@ -292,8 +292,19 @@ def mark_spoke(request: SpeakerRequest, *, actor) -> None:
     )
 
 
+def can_mark_no_show(request: SpeakerRequest) -> bool:
+    """Whether ``mark_no_show`` would accept: the page asks for confirmation only then (a refusal needs none)."""
+    return (
+        request.meeting.status == MeetingStatus.in_progress
+        and request.status in (R.waiting, R.checked_in, R.called)
+        and request.elapsed(utcnow()) == 0
+    )
+
+
 def mark_no_show(request: SpeakerRequest, *, actor) -> None:
-    """Called but not there (or not answering remotely). A speaker who already spoke cannot be a no-show."""
+    """Called but not there (or not answering remotely). A speaker who already spoke cannot be a no-show.
+
+    Irreversible: the clerk's page asks once before calling this (``app/staff/queue.py``)."""
     _require_in_progress(request.meeting)
     if request.status not in (R.waiting, R.checked_in, R.called) or request.elapsed(utcnow()) > 0:
         raise DomainError(_("Only a speaker who has not spoken can be marked as a no-show."))

@@ -23,16 +23,29 @@ P = SpeakerRequestParticipation
 
 @dataclass
 class Tally:
+    """Positions on one item by kind: speakers, written comments, and positions registered without speaking or
+    writing ("position only", a speaker card with ``written_only`` participation: its own kind, never "written")."""
+
     spoken: dict
     written: dict
+    position: dict
 
     @classmethod
     def empty(cls) -> "Tally":
-        return cls(_empty(), _empty())
+        return cls(_empty(), _empty(), _empty())
 
     @property
     def total(self) -> int:
-        return sum(self.spoken.values()) + sum(self.written.values())
+        return sum(self.spoken.values()) + sum(self.written.values()) + sum(self.position.values())
+
+    @property
+    def position_total(self) -> int:
+        return sum(self.position.values())
+
+    @property
+    def by_stance(self) -> dict:
+        """Every kind together, per position (support / oppose / neutral)."""
+        return {s: self.spoken[s] + self.written[s] + self.position[s] for s in Stance}
 
 
 def _empty() -> dict:
@@ -44,10 +57,10 @@ COUNTED = (R.waiting, R.checked_in, R.called, R.spoke, R.ceded)
 
 
 def tallies(meeting_id: int) -> dict[int, Tally]:
-    """Support / oppose / neutral per item, spoken and written, in one grouped query.
+    """Support / oppose / neutral per item, by kind, in one grouped query.
 
-    Written = published written comments plus written-only cards; spoken = speaker cards still standing
-    (not withdrawn, not a no-show).
+    Written = published written comments; position only = cards that record a position without speaking;
+    spoken = speaker cards still standing (not withdrawn, not a no-show). Withdrawn cards count nowhere.
     """
     cards = (
         select(
@@ -67,8 +80,13 @@ def tallies(meeting_id: int) -> dict[int, Tally]:
     result: dict[int, Tally] = {}
     for item_id, stance, kind, count in db.session.execute(union_all(cards, letters)):
         tally = result.setdefault(item_id, Tally.empty())
-        written = kind in ("letter", P.written_only.value)
-        (tally.written if written else tally.spoken)[Stance(stance)] += count
+        if kind == "letter":
+            bucket = tally.written
+        elif kind == P.written_only.value:
+            bucket = tally.position
+        else:
+            bucket = tally.spoken
+        bucket[Stance(stance)] += count
     return result
 
 
@@ -93,6 +111,11 @@ def comment_summary(meeting: Meeting) -> dict[int, list[str]]:
             f"{tally.written[Stance.oppose]}, neutral {tally.spoken[Stance.neutral]} and "
             f"{tally.written[Stance.neutral]}."
         ]
+        if tally.position_total:
+            lines.append(
+                f"Positions recorded without speaking or writing: support {tally.position[Stance.support]}, "
+                f"oppose {tally.position[Stance.oppose]}, neutral {tally.position[Stance.neutral]}."
+            )
         if spoke:
             lines.append(
                 "Speakers: "
@@ -106,8 +129,11 @@ def comment_summary(meeting: Meeting) -> dict[int, list[str]]:
 
 
 def public_speakers(item: AgendaItem) -> list[SpeakerRequest]:
-    """The speaker list as the public sees it: not withdrawn; name, group, position and status only."""
-    return [r for r in queue(item) if r.status != R.withdrawn]
+    """The speaker list as the public sees it, in registration order: name, group, position and status only.
+
+    A withdrawn request stays in the list (residents are told it does), shown as withdrawn, without a number and
+    not counted as waiting (see ``templates/public_comment/_parts.html``)."""
+    return queue(item)
 
 
 def published_comments(item: AgendaItem) -> list[WrittenComment]:

@@ -216,12 +216,32 @@ def _action_message(action: str, speaker: SpeakerRequest) -> str:
     }[action]
 
 
+#: Irreversible actions that ask once: a first POST without ``confirm=yes`` shows a confirmation page (no script
+#: needed) when the service would accept; the page's button sends the same POST with ``confirm=yes``.
+CONFIRMED_ACTIONS = {"no-show": ("public_comment/no_show_confirm.html", speaker_queue.can_mark_no_show)}
+
+
+def _confirm_page(action: str, speaker: SpeakerRequest):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return render_template(
+        CONFIRMED_ACTIONS[action][0],
+        action=action,
+        speaker=speaker,
+        item=speaker.item,
+        meeting=speaker.meeting,
+    )
+
+
 @bp.route("/speakers/<id:request_id>/<action>", methods=["POST"])
 @editor_required
 def speaker_action(request_id: int, action: str):
     speaker = get_or_404(SpeakerRequest, request_id)
     if action not in SPEAKER_ACTIONS:
         abort(404)
+    confirm = CONFIRMED_ACTIONS.get(action)
+    if confirm and request.form.get("confirm") != "yes" and confirm[1](speaker):
+        return _confirm_page(action, speaker)
     return _act(
         lambda: SPEAKER_ACTIONS[action](speaker, actor=current_user),
         speaker.agenda_item_id,
