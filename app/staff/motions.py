@@ -219,6 +219,7 @@ def _motion_page(motion: Motion, status: int = 200, **overrides):
         "correction_vote_id": overrides.pop("correction_vote_id", None),
         "action_form": EmptyForm(),
         "error": overrides.pop("error", None),
+        "not_voted": overrides.pop("not_voted", []),
         "fanned": db.session.scalars(
             select(Motion).where(Motion.consent_of_id == motion.id).options(joinedload(Motion.item))
         ).all()
@@ -280,7 +281,8 @@ def motion_action(motion_id: int, action: str):
     with attempt(flash_error=False) as done:
         result = service(motion, actor=current_user)
     if not done:
-        return _motion_page(motion, _respond_error(done.error), error=done.error.message)
+        not_voted = done.error.votes if isinstance(done.error, roll_call.MembersNotVoted) else []
+        return _motion_page(motion, _respond_error(done.error), error=done.error.message, not_voted=not_voted)
     flash(result.sentence() if action == "close" else message(), "success")
     return _back(motion)
 
