@@ -98,6 +98,7 @@ def create_app(config_class=None) -> Flask:
     from app.meetings import reactions as _meetings_reactions  # noqa: F401
     from app.public_comment import reactions as _comment_reactions  # noqa: F401
     from app.subscriptions import reactions as _subscription_reactions  # noqa: F401
+    from app.votes import reactions as _vote_reactions  # noqa: F401
 
     register_error_handlers(app)
 

@@ -50,7 +50,8 @@ MATRIX = [
     ("GET", "/staff/meetings/{meeting}/reschedule", EDITORS, 200),
     ("POST", "/staff/meetings/{meeting}/reschedule", EDITORS, 422),
     ("POST", "/staff/meetings/{meeting}/cancel", EDITORS, 302),
-    ("POST", "/staff/meetings/{meeting}/start", EDITORS, 302),
+    # before the noticed time, without a reason: refused, the page again with the reason field
+    ("POST", "/staff/meetings/{meeting}/start", EDITORS, 422),
     ("POST", "/staff/meetings/{meeting}/adjourn", EDITORS, 302),
     ("POST", "/staff/meetings/{meeting}/agenda/publish", EDITORS, 302),
     ("GET", "/staff/meetings/{meeting}/items/new", EDITORS, 200),

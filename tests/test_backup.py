@@ -58,7 +58,7 @@ def record(commission, open_meeting, clock, db):
         choice = VoteChoice.no if member is members[3] else VoteChoice.yes
         roll_call_service.record_vote(motion, member.id, choice, actor=None)
     roll_call_service.close_vote(motion, actor=None)
-    lifecycle.adjourn_meeting(meeting, actor=None)
+    lifecycle.adjourn_meeting(meeting, actor=None, confirm_open_items=True)  # items left open: confirmed
     db.session.commit()
     storage().put("imports/0123abcd", SCRATCH, "text/csv")
     return meeting, attachment

@@ -181,8 +181,8 @@ def _do(action, meeting, *, reason="Storm warning for the Keys"):
     elif action == "reschedule":
         later = meeting.start_at + timedelta(days=1)
         lifecycle.reschedule_meeting(meeting, start_at=later, end_at=None, reason=reason, actor=None)
-    elif action == "call to order":
-        lifecycle.start_meeting(meeting, actor=None)
+    elif action == "call to order":  # ten days ahead: before the noticed time, so with a reason
+        lifecycle.start_meeting(meeting, actor=None, early_reason=reason)
     elif action == "adjourn":
         lifecycle.adjourn_meeting(meeting, actor=None)
     elif action == "cancel":

@@ -91,7 +91,7 @@ def test_window_is_shut_before_the_agenda_is_published_and_for_a_cancelled_meeti
     clock.now = ended.start_at
     lifecycle.start_meeting(ended, actor=None)
     assert comment_policy.signup_window(ended).state == "closed"
-    lifecycle.adjourn_meeting(ended, actor=None)
+    lifecycle.adjourn_meeting(ended, actor=None, confirm_open_items=True)  # items left open: confirmed
     assert (
         comment_policy.signup_window(ended).state == "ended"
         and "has ended" in comment_policy.signup_window(ended).message()

@@ -42,7 +42,7 @@ def decided(commission, open_meeting, clock, db):
     for member in members:
         roll_call_service.record_vote(motion, member.id, N if member.full_name.startswith("Tobias") else Y, actor=None)
     roll_call_service.close_vote(motion, actor=None)
-    lifecycle.adjourn_meeting(meeting, actor=None)
+    lifecycle.adjourn_meeting(meeting, actor=None, confirm_open_items=True)  # items left open: confirmed
     db.session.commit()
     return meeting
 

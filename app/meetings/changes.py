@@ -84,6 +84,12 @@ def describe(change: MeetingChange) -> str:
         if "items" in d:
             return ngettext("Agenda published with %(num)d item", "Agenda published with %(num)d items", d["items"])
         return _("Agenda published")
+    if change.kind == K.called_early and "called_at" in d:
+        return _(
+            "Called to order at %(called)s, before the time in the notice (%(noticed)s)",
+            called=_when(d["called_at"]),
+            noticed=_when(d["noticed_at"]),
+        )
     if change.kind == K.outside_purpose and "label" in d:
         return _(
             "Item %(label)s “%(title)s” added outside the purpose stated in the call",

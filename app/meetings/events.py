@@ -12,6 +12,10 @@ _signals = Namespace()
 #: The notice of a meeting was published for the first time. Sender: the Meeting.
 notice_published = _signals.signal("meeting-notice-published")
 
+#: A meeting is about to be adjourned; a receiver may refuse with a DomainError (an open roll call, items left
+#: undecided and not ``confirmed``). Sender: the Meeting; keywords: confirmed, actor.
+meeting_adjourning = _signals.signal("meeting-adjourning")
+
 #: A meeting was adjourned (its record is complete). Sender: the Meeting; keyword: actor.
 meeting_adjourned = _signals.signal("meeting-adjourned")
 

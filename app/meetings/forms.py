@@ -89,6 +89,17 @@ class RescheduleForm(FlaskForm):
     )
 
 
+class CallToOrderForm(FlaskForm):
+    early_reason = TextAreaField(
+        _l("Reason to call the meeting to order before the noticed time"), validators=[Length(max=2000)]
+    )
+
+
+class AdjournForm(FlaskForm):
+    #: Sent by the confirmation page that lists the items still open.
+    confirm = BooleanField(_l("Adjourn with these items still open"))
+
+
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason.")), Length(max=2000)])
 

@@ -3,7 +3,8 @@
 Every change is checked here, logged publicly as a meeting change when the public can see it, and audited.
 """
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 
@@ -13,8 +14,8 @@ from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
-from app.meetings.events import meeting_adjourned, notice_published
-from app.meetings.models import Meeting, MeetingChange, MeetingChangeKind, MeetingKind, MeetingStatus
+from app.meetings.events import meeting_adjourned, meeting_adjourning, notice_published
+from app.meetings.models import AgendaItem, Meeting, MeetingChange, MeetingChangeKind, MeetingKind, MeetingStatus
 from app.meetings.notice import NoticeCheck, check_notice, lead_hours, notice_check
 
 S = MeetingStatus
@@ -326,17 +327,102 @@ def cancel_meeting(meeting: Meeting, *, reason: str, actor) -> None:
     db.session.flush()
 
 
-def start_meeting(meeting: Meeting, *, actor) -> None:
-    """R1: only a noticed meeting can be called to order."""
+#: Called to order this long after the noticed time, the meeting may still start, with a warning: the public
+#: who came at the noticed time may have left (R1).
+LATE_WARNING = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class CallToOrder:
+    """Where now stands against the noticed time: before it a reason is required; long after it, a warning."""
+
+    noticed_at: datetime
+    at: datetime
+
+    @property
+    def early(self) -> bool:
+        return self.at < self.noticed_at
+
+    @property
+    def late(self) -> bool:
+        return self.at - self.noticed_at > LATE_WARNING
+
+    def early_message(self) -> str:
+        return _(
+            "The notice gives %(noticed)s as the start; it is now %(now)s. To call the meeting to order before the "
+            "noticed time, give the reason: it is recorded and shown in the public change log.",
+            noticed=_fmt(self.noticed_at),
+            now=_fmt(self.at),
+        )
+
+    def late_message(self) -> str:
+        return _(
+            "The notice gave %(noticed)s as the start; it is now %(now)s, more than two hours later. Members of "
+            "the public who came at the noticed time may have left: record the reason for the delay in the minutes.",
+            noticed=_fmt(self.noticed_at),
+            now=_fmt(self.at),
+        )
+
+
+def call_to_order_check(meeting: Meeting, at: datetime | None = None) -> CallToOrder:
+    return CallToOrder(noticed_at=meeting.start_at, at=at or utcnow())
+
+
+def start_meeting(meeting: Meeting, *, actor, early_reason: str | None = None) -> CallToOrder:
+    """R1: only a noticed meeting can be called to order, and not before the noticed time unless the clerk gives
+    a reason, which is audited and shown in the public change log. Returns the check, whose ``late`` the view
+    turns into a warning. What is decided at the meeting is dated by the time it actually happens (a roll call's
+    ``closed_at``), never by the noticed time."""
+    early_reason = clean_text(early_reason, multiline=True)
+    _check_transition(meeting, S.in_progress)
+    check = call_to_order_check(meeting)
+    if check.early and not early_reason:
+        raise DomainError(check.early_message(), field="early_reason")
     _transition(meeting, S.in_progress)
     meeting.sequence += 1
-    audit.record("meeting.start", meeting, f"Called '{meeting.title}' to order", actor=actor)
+    facts = {"noticed_at": check.noticed_at.isoformat(), "called_at": check.at.isoformat()}
+    if check.early:
+        log_change(
+            meeting,
+            MeetingChangeKind.called_early,
+            f"Called to order at {_fmt(check.at)}, before the noticed time {_fmt(check.noticed_at)}",
+            reason=early_reason,
+            actor=actor,
+            data=facts,
+        )
+    audit.record(
+        "meeting.start",
+        meeting,
+        f"Called '{meeting.title}' to order",
+        actor=actor,
+        data={**facts, "early": check.early, "late": check.late, "early_reason": early_reason or None},
+    )
     db.session.flush()
+    return check
 
 
-def adjourn_meeting(meeting: Meeting, *, actor) -> None:
+class OpenItemsRemain(DomainError):
+    """Adjourning would leave these items undecided; the clerk is shown them (each with why it is open) and
+    confirms once."""
+
+    def __init__(self, items: list[tuple[AgendaItem, str]]):
+        super().__init__(_("Some items are still open. Adjourning leaves them undecided; confirm to adjourn anyway."))
+        self.items = items
+
+
+def adjourn_meeting(meeting: Meeting, *, actor, confirm_open_items: bool = False) -> None:
+    """Adjourn. The features above may refuse (``meeting_adjourning``): an open roll call always, items left
+    undecided unless ``confirm_open_items`` (the clerk saw the list and confirmed)."""
+    _check_transition(meeting, S.adjourned)
+    meeting_adjourning.send(meeting, confirmed=confirm_open_items, actor=actor)
     _transition(meeting, S.adjourned)
     meeting.sequence += 1
-    audit.record("meeting.adjourn", meeting, f"Adjourned '{meeting.title}'", actor=actor)
+    audit.record(
+        "meeting.adjourn",
+        meeting,
+        f"Adjourned '{meeting.title}'",
+        actor=actor,
+        data={"open_items_confirmed": confirm_open_items} if confirm_open_items else None,
+    )
     db.session.flush()
     meeting_adjourned.send(meeting, actor=actor)

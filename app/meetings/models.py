@@ -180,6 +180,7 @@ class MeetingChangeKind(enum.StrEnum):
     agenda_published = "agenda_published"
     agenda_amended = "agenda_amended"
     outside_purpose = "outside_purpose"
+    called_early = "called_early"
 
 
 class MeetingChange(db.Model):

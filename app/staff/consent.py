@@ -26,8 +26,8 @@ def _consent_form(meeting: Meeting) -> forms.ConsentForm:
     form = forms.ConsentForm(prefix="consent")
     candidates = _consent_items(meeting)
     form.item_ids.choices = options((i.id, f"{i.label} {i.title}") for i in candidates)
-    form.mover_id.choices = _member_options(meeting, "")
-    form.seconder_id.choices = _member_options(meeting, _("No second yet"))
+    form.mover_id.choices = _member_options(meeting, "", present_only=True)
+    form.seconder_id.choices = _member_options(meeting, _("No second yet"), present_only=True)
     if request.method == "GET":
         form.item_ids.data = [i.id for i in candidates]
     return form

@@ -104,7 +104,7 @@ def _workspace_meeting_or_404(meeting_id: int) -> Meeting:
     )
 
 
-def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
+def _detail_page(meeting: Meeting, *, publish_form=None, start_form=None, status: int = 200):
     """The staff meeting page; a refused publication re-renders it with the form's errors."""
     check = notice.check_notice(meeting) if meeting.status == MeetingStatus.draft else None
     later = []
@@ -130,6 +130,10 @@ def _detail_page(meeting: Meeting, *, publish_form=None, status: int = 200):
         mail_lines=outbox.topic_lines(f"meeting:{meeting.id}") if current_user.is_editor else [],
         check=check,
         publish_form=publish_form or forms.PublishForm(),
+        start_form=start_form or forms.CallToOrderForm(prefix="start"),
+        call_check=lifecycle.call_to_order_check(meeting)
+        if meeting.status in (MeetingStatus.noticed, MeetingStatus.rescheduled)
+        else None,
         cancel_form=forms.ReasonForm(prefix="cancel"),
         generate_form=forms.GenerateMinutesForm(),
         approve_form=approve_form,
@@ -248,13 +252,39 @@ def cancel(meeting_id: int):
 @bp.route("/meetings/<id:meeting_id>/start", methods=["POST"])
 @editor_required
 def start(meeting_id: int):
-    return _status_action(meeting_id, lifecycle.start_meeting, _("Meeting called to order."))
+    """Call to order. Before the noticed time the clerk must give a reason: the refusal shows the page again with
+    the reason field and what was typed (no script needed). Long after it, a warning."""
+    meeting = _workspace_meeting_or_404(meeting_id)
+    form = forms.CallToOrderForm(prefix="start")
+    if form.validate_on_submit():
+        with attempt(form) as done:
+            check = lifecycle.start_meeting(meeting, actor=current_user, early_reason=form.early_reason.data)
+        if done:
+            flash(_("Meeting called to order."), "success")
+            if check.late:
+                flash(check.late_message(), "warning")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return _detail_page(meeting, start_form=form, status=422)
 
 
 @bp.route("/meetings/<id:meeting_id>/adjourn", methods=["POST"])
 @editor_required
 def adjourn(meeting_id: int):
-    return _status_action(meeting_id, lifecycle.adjourn_meeting, _("Meeting adjourned."))
+    """Adjourn. With items still open the clerk sees them listed on a confirmation page and confirms once; with a
+    roll call open it is refused, and nothing happens without the confirmation."""
+    meeting = get_or_404(Meeting, meeting_id)
+    form = forms.AdjournForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    with attempt(flash_error=False) as done:
+        lifecycle.adjourn_meeting(meeting, actor=current_user, confirm_open_items=bool(form.confirm.data))
+    if done:
+        flash(_("Meeting adjourned."), "success")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    if isinstance(done.error, lifecycle.OpenItemsRemain):
+        return render_template("meetings/adjourn.html", meeting=meeting, items=done.error.items, form=form), 409
+    flash(done.error.message, "error")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
 
 
 @bp.route("/meetings/<id:meeting_id>/agenda/publish", methods=["POST"])

@@ -40,8 +40,12 @@ def _member_link_missing(status: int = 200):
     return None
 
 
-def _member_options(meeting: Meeting, blank: str | None = None):
+def _member_options(meeting: Meeting, blank: str | None = None, *, present_only: bool = False):
+    """The members of the roll as choices; ``present_only`` for moving and seconding, which only a member present
+    can do (an excused or absent member is not offered)."""
     pairs = [(m.member_id, m.member.full_name) for m in attendance.roll(meeting)]
+    if present_only:
+        pairs = [(i, n) for i, n in pairs if attendance.is_present(meeting, i)]
     if not _is_editor():  # a commissioner acts only as themselves
         pairs = [(i, n) for i, n in pairs if i == current_user.member_id]
     return options(([("", blank)] if blank is not None else []) + pairs)
@@ -58,8 +62,8 @@ def _respond_error(exc: DomainError):
 
 def _motion_form(item: AgendaItem, motions) -> forms.MotionForm:
     form = forms.MotionForm(prefix="motion")
-    form.mover_id.choices = _member_options(item.meeting, "")
-    form.seconder_id.choices = _member_options(item.meeting, _("No second yet"))
+    form.mover_id.choices = _member_options(item.meeting, "", present_only=True)
+    form.seconder_id.choices = _member_options(item.meeting, _("No second yet"), present_only=True)
     form.parent_id.choices = options(
         [("", _("None"))]
         + [(m.id, f"{m.kind.label}: {m.text[:80]}") for m in motions if m.status == MotionStatus.pending]
@@ -74,7 +78,12 @@ def _motion_form(item: AgendaItem, motions) -> forms.MotionForm:
 
 def _disclosure_form(item: AgendaItem) -> forms.DisclosureForm:
     form = forms.DisclosureForm(prefix="disclose")
-    form.member_id.choices = _member_options(item.meeting, "")
+    if _is_editor():
+        form.member_id.choices = _member_options(item.meeting, "")
+    else:  # a commissioner discloses only for their own seat: their name, already chosen
+        form.member_id.choices = _member_options(item.meeting)
+        if request.method == "GET":
+            form.member_id.data = current_user.member_id
     return form
 
 
@@ -189,7 +198,7 @@ def _motion_page(motion: Motion, status: int = 200, **overrides):
     )
     meeting = motion.meeting
     second_form = overrides.pop("second_form", None) or forms.SecondForm(prefix="second")
-    second_form.seconder_id.choices = _member_options(meeting, "")
+    second_form.seconder_id.choices = _member_options(meeting, "", present_only=True)
     threshold_form = overrides.pop("threshold_form", None)
     if threshold_form is None:  # not a refused threshold form being shown back: show the motion's rule
         threshold_form = forms.ThresholdForm(prefix="threshold", formdata=None)
@@ -219,6 +228,7 @@ def _motion_page(motion: Motion, status: int = 200, **overrides):
         "correction_vote_id": overrides.pop("correction_vote_id", None),
         "action_form": EmptyForm(),
         "error": overrides.pop("error", None),
+        "not_voted": overrides.pop("not_voted", []),
         "fanned": db.session.scalars(
             select(Motion).where(Motion.consent_of_id == motion.id).options(joinedload(Motion.item))
         ).all()
@@ -248,7 +258,7 @@ def second(motion_id: int):
     if (missing := _member_link_missing(403)) is not None:
         return missing
     form = forms.SecondForm(prefix="second")
-    form.seconder_id.choices = _member_options(motion.meeting, "")
+    form.seconder_id.choices = _member_options(motion.meeting, "", present_only=True)
     if not form.validate_on_submit():
         return _motion_page(motion, 422, second_form=form)
     with attempt(form) as done:
@@ -280,7 +290,8 @@ def motion_action(motion_id: int, action: str):
     with attempt(flash_error=False) as done:
         result = service(motion, actor=current_user)
     if not done:
-        return _motion_page(motion, _respond_error(done.error), error=done.error.message)
+        not_voted = done.error.votes if isinstance(done.error, roll_call.MembersNotVoted) else []
+        return _motion_page(motion, _respond_error(done.error), error=done.error.message, not_voted=not_voted)
     flash(result.sentence() if action == "close" else message(), "success")
     return _back(motion)
 

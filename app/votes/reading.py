@@ -1,12 +1,13 @@
 """Reading the record of motions and votes: tallies, outcomes, an item's or a meeting's motions."""
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.bodies.models import BodyRollCallOrder, ThresholdBasis, ThresholdFraction
 from app.core.record import in_record_language
 from app.extensions import db
-from app.meetings.models import AgendaItem, Meeting
+from app.meetings.models import AgendaItem, AgendaItemType, Meeting
 from app.public_comment.registration import find_period
 from app.votes.models import ConflictDisclosure, Motion, MotionKind, MotionStatus, Vote, VoteChoice
 from app.votes.thresholds import Outcome, Projection, Tally, outcome, project
@@ -156,3 +157,31 @@ def disclosure_for(item: AgendaItem, member_id: int) -> ConflictDisclosure | Non
             ConflictDisclosure.agenda_item_id == item.id, ConflictDisclosure.member_id == member_id
         )
     )
+
+
+#: Items of these kinds are decided by a vote; a presentation or a report is heard, not decided.
+T = AgendaItemType
+DECIDED_BY_VOTE = {T.resolution, T.ordinance, T.motion, T.ministerial}
+#: A passed motion of these kinds continues the item (to a later date, to another body, or on the table).
+CONTINUING = {K.postpone, K.refer, K.table}
+
+
+def open_items(meeting: Meeting) -> list[tuple[AgendaItem, str]]:
+    """The items an adjournment would leave open, each with why: a motion still pending or being voted on, or an
+    item decided by a vote that was neither decided (a roll call closed on its main motion), continued
+    (postponed, referred or tabled) nor withdrawn. One query for the motions; the items are the meeting's."""
+    by_item: dict[int, list[Motion]] = {}
+    for motion in db.session.scalars(select(Motion).where(Motion.meeting_id == meeting.id).order_by(Motion.id)):
+        by_item.setdefault(motion.agenda_item_id, []).append(motion)
+    found = []
+    for item in meeting.active_items:
+        motions = by_item.get(item.id, [])
+        if any(m.status == S.voting for m in motions):
+            found.append((item, _("a roll call is open")))
+        elif any(m.status == S.pending for m in motions):
+            found.append((item, _("a motion is pending")))
+        elif item.item_type in DECIDED_BY_VOTE and not any(
+            m.is_closed and (m.kind == K.main or (m.kind in CONTINUING and m.passed)) for m in motions
+        ):
+            found.append((item, _("not yet decided")))
+    return found

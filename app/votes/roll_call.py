@@ -170,28 +170,39 @@ def record_vote(motion: Motion, member_id: int, choice: VoteChoice, *, actor, fo
     return vote
 
 
+class MembersNotVoted(DomainError):
+    """Closing is refused while a present member has not answered; ``votes`` are their rows, so the page can
+    offer to record each one."""
+
+    def __init__(self, votes: list[Vote]):
+        super().__init__(
+            _(
+                "No vote recorded for: %(names)s. Florida law requires a vote to be recorded for each member "
+                "present (F.S. 286.012): a present member votes yes or no, or abstains only for a conflict "
+                "disclosed before the vote. Record their votes, or record their departure if they have left; "
+                "then close the vote.",
+                names=", ".join(v.member.full_name for v in votes),
+            )
+        )
+        self.votes = votes
+
+
 def close_vote(motion: Motion, *, actor) -> Outcome:
     """Close the roll call: every present member must have answered (R7). Members who left meanwhile are
-    recorded absent. The result is computed from the threshold (R8) and never typed."""
+    recorded absent. The result is computed from the threshold (R8) and never typed.
+
+    A present member who has not answered is never recorded for them (not as yes, not as an abstention): F.S.
+    286.012 requires each present member's own vote, so closing is refused, naming them (``MembersNotVoted``)."""
     if not motion.is_open:
         raise MotionNotOpen(_("This vote is not open."))
     meeting = motion.meeting
     now = utcnow()
-    missing = []
+    missing = [v for v in motion.votes if v.choice is None and attendance.is_present(meeting, v.member_id)]
+    if missing:
+        raise MembersNotVoted(missing)
     for vote in motion.votes:
         if vote.choice is None:
-            if attendance.is_present(meeting, vote.member_id):
-                missing.append(vote.member.full_name)
-            else:
-                vote.choice, vote.recorded_at = C.absent, now
-    if missing:
-        raise DomainError(
-            _(
-                "No vote recorded for: %(names)s. A present member must vote yes or no, or abstain for "
-                "a disclosed conflict.",
-                names=", ".join(missing),
-            )
-        )
+            vote.choice, vote.recorded_at = C.absent, now
     db.session.flush()  # the last answers are written before the roll is closed, after which votes are frozen
     result = outcome_of(motion)
     motion.status, motion.closed_at = S.closed, now
