@@ -27,7 +27,6 @@ from app.votes.models import MotionKind, VoteChoice
 from tests.conftest import make_app
 from tests.dbutil import BACKEND, fresh_database
 from tests.meetings_helpers import PDF
-from tests.test_storage import s3_endpoint  # noqa: F401  (a moto S3 server on a free local port)
 from tests.votes_helpers import hold_comment, items, roll_call, start
 
 pytestmark = pytest.mark.commits(reason="SQLite's backup API and pg_dump read the database on connections of their own")
@@ -329,7 +328,7 @@ def test_backup_names_pg_dump_when_it_is_missing(app, db, tmp_path, monkeypatch)
 def _s3(app, endpoint):
     import uuid
 
-    from tests.test_storage import BUCKET
+    from tests.storage_backends import BUCKET
 
     app.config.update(
         STORAGE_BACKEND="s3",
@@ -343,7 +342,7 @@ def _s3(app, endpoint):
 
 
 @pytest.fixture
-def on_s3(app, s3_endpoint):  # noqa: F811
+def on_s3(app, s3_endpoint):
     _s3(app, s3_endpoint)
 
 
@@ -354,7 +353,7 @@ def test_files_in_s3_are_backed_up_and_restored_into_another_bucket_prefix(
     record,
     tmp_path,
     empty_instance,
-    s3_endpoint,  # noqa: F811
+    s3_endpoint,
 ):
     key = record[1].stored_name
     archive = backup(app, tmp_path / "s3.tar")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.auth.models import Role, User
 from app.bodies.models import Body, Member, Membership, Seat
+from app.core.outbox import Mailing
 from app.legislation.models import Agreement, AgreementDocument, Resolution
 from app.meetings.models import AgendaItem, Attachment, Meeting
 from app.public_comment.models import SpeakerRequest
@@ -36,6 +37,7 @@ ROWS = {
     "disclosure_id": ConflictDisclosure,
     "seat_id": Seat,
     "term_id": Membership,
+    "mailing_id": Mailing,
 }
 
 
