@@ -500,18 +500,19 @@ def deliver_and_watch(args, database, mailing_id, sink, workers, env, directory,
 
         if args.kill_halfway and seen["kill"] is None and sent >= total // 2:
             victim = next(p for p in workers if not p.killed)
-            before = claims(database, mailing_id)
             victim.kill()
+            # Read after the kill: the dead worker's count no longer moves (each message it sent left its claim).
+            frozen = claims(database, mailing_id)
             replacement = worker(env, directory, len(workers) + 1)
             workers.append(replacement)
-            seen["kill"] = {"at": time.monotonic(), "sent": sent, "claims": before, "victim": victim.name}
+            seen["kill"] = {"at": time.monotonic(), "sent": sent, "claims": frozen, "victim": victim.name}
             print(f"   SIGKILL {victim.name} (pid {victim.pid}) at {sent} sent; started {replacement.name}", flush=True)
         if seen["kill"] is not None:
             kill = seen["kill"]
             current = claims(database, mailing_id)
             since = time.monotonic() - kill["at"]
             if dead_claims is None and since >= 10:
-                # a live worker's batch takes a second or two: a claim held since the kill, 10 s on, is the dead one's
+                # a live worker's claim shrinks with every message it sends: one unchanged for 10 s is the dead one's
                 dead_claims = {t: n for t, n in kill["claims"].items() if current.get(t) == n}
                 kill["stranded"] = sum(dead_claims.values())
                 print(f"   the killed worker's claim: {kill['stranded']} messages, waiting for the lease", flush=True)
