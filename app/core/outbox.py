@@ -291,13 +291,15 @@ def claim(limit: int) -> tuple[str, datetime, list[OutboxMessage]]:
         .values(claimed_by=token, claimed_until=until)
         .execution_options(synchronize_session=False)
     )
-    messages = list(
-        db.session.scalars(select(OutboxMessage).where(OutboxMessage.claimed_by == token).order_by(OutboxMessage.id))
-    )
+    # Read back by primary key (claimed_by has no index), only what this UPDATE took.
+    batch = select(OutboxMessage).where(OutboxMessage.id.in_(chosen), OutboxMessage.claimed_by == token)
+    messages = list(db.session.scalars(batch.order_by(OutboxMessage.id)))
     for message in messages:
         if message.message_id is None:
             message.message_id = mail.new_message_id()
     db.session.commit()
+    # The commit expired them: load them again in one query, not one query per message at its first use.
+    messages = list(db.session.scalars(batch.order_by(OutboxMessage.id)))
     return token, until, messages
 
 
@@ -354,13 +356,15 @@ def _retry_or_fail(message: dict, token: str, answer: str) -> None:
 def deliver(token: str, until: datetime, messages: list[OutboxMessage]) -> dict[str, int]:
     """Send the claimed messages over one connection; record each outcome as it happens."""
     composed = _compose(messages)
+    # One read per mailing, not per message (nothing else holds the mailing, so the session may have let it go).
+    sensitive = {i: db.session.get(Mailing, i).sensitive for i in {m.mailing_id for m in messages}}
     plain = [
         {
             "id": m.id,
             "to": m.recipient,
             "message_id": m.message_id,
             "attempts": m.attempts,
-            "sensitive": db.session.get(Mailing, m.mailing_id).sensitive,
+            "sensitive": sensitive[m.mailing_id],
         }
         for m in messages
     ]
