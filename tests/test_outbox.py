@@ -147,6 +147,7 @@ def test_someone_who_unsubscribed_before_delivery_is_skipped(app, db, create_bod
     app.config.update(JOBS_BACKEND="none")  # nothing delivers at commit: the rows wait
     meeting = _meeting_with_item(create_meeting, body)
     _publish_agenda(meeting)
+    outbox.expand_pending()  # the first job: the messages are made, then wait for delivery
     rows[0].unsubscribed_at = utcnow()
     db.session.commit()
     app.config.update(JOBS_BACKEND="eager")
@@ -275,6 +276,7 @@ def test_a_worker_killed_mid_batch_loses_nobody(app, db, clock, create_body, cre
     _subscribers(body, 5)
     app.config.update(JOBS_BACKEND="none")
     _publish_agenda(_meeting_with_item(create_meeting, body))
+    outbox.expand_pending()
     app.config.update(JOBS_BACKEND="eager")
 
     token, until, claimed = outbox.claim(3)
@@ -299,6 +301,7 @@ def test_two_workers_never_claim_the_same_message(app, db, create_body, create_m
     _subscribers(body, 7)
     app.config.update(JOBS_BACKEND="none")
     _publish_agenda(_meeting_with_item(create_meeting, body))
+    outbox.expand_pending()
     _, _, first = outbox.claim(4)
     _, _, second = outbox.claim(4)
     _, _, third = outbox.claim(4)
@@ -415,3 +418,21 @@ def _disclaimer():
     from app.public_comment import intake
 
     return intake.DISCLAIMER_VERSION
+
+
+def test_a_mailing_whose_first_job_was_lost_is_made_by_the_next_tick(app, db, create_body, create_meeting, smtp_sink):
+    """The publication writes the mailing and counts its recipients; its messages are made by the first job. If
+    that job never runs (Redis down at the commit), the tick makes them: nothing committed is lost."""
+    body = create_body()
+    _subscribers(body, 6)
+    app.config.update(JOBS_BACKEND="none")
+    _publish_agenda(_meeting_with_item(create_meeting, body))
+    mailing = db.session.scalar(select(Mailing))
+    assert mailing.expanded_at is None and mailing.total == 6
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert outbox.progress([mailing])[mailing.id].queued == 6  # the clerk sees six waiting, not "finished"
+    app.config.update(JOBS_BACKEND="eager")
+    outbox.wake()
+    assert _statuses(db) == {MailStatus.sent: 6}
+    assert outbox.expand(mailing.id) == 0  # made once only
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 6

@@ -86,7 +86,10 @@ class Mailing(db.Model):
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: The messages hold a private link: their text is erased once delivered.
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Recipients: counted when written; exact once the messages are made (``expand``).
     total: Mapped[int] = mapped_column(Integer, default=0)
+    #: When its messages were made: at once for one message; by the first job for a mailing to many (NULL until).
+    expanded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class OutboxMessage(db.Model):
@@ -130,6 +133,19 @@ class Composed:
 #: kind -> renderer(mailing, messages) -> {message id: Composed, or None to skip that recipient}
 Renderer = Callable[[Mailing, list[OutboxMessage]], dict[int, Composed | None]]
 _renderers: dict[MailingKind, Renderer] = {}
+#: kind -> audience(mailing) -> a SELECT of (address, locale, ref_id): who a mailing to many goes to
+Audience = Callable[[Mailing], Any]
+_audiences: dict[MailingKind, Audience] = {}
+
+
+def audience(kind: MailingKind):
+    """Register who a mailing of ``kind`` goes to (``send_to_many``): a SELECT of (address, locale, ref_id)."""
+
+    def register(function: Audience) -> Audience:
+        _audiences[kind] = function
+        return function
+
+    return register
 
 
 def renderer(kind: MailingKind):
@@ -188,6 +204,7 @@ def send(
         base_url=_base_url(),
         sensitive=sensitive,
         total=1,
+        expanded_at=now,
     )
     db.session.add(mailing)
     db.session.flush()
@@ -211,19 +228,22 @@ def send(
 
 
 def send_to_many(
-    kind: MailingKind, recipients, *, title: str, topic: str | None = None, params: dict | None = None, actor=None
+    kind: MailingKind, *, title: str, topic: str | None = None, params: dict | None = None, actor=None
 ) -> Mailing:
-    """Queue one message per row of ``recipients``, a SELECT of (address, locale, ref_id), in one statement.
+    """Queue a mailing to everyone its kind's audience names (``audience``), composed at delivery by its
+    renderer (``renderer``).
 
-    The messages are composed at delivery by the renderer registered for ``kind``."""
-    if kind not in _renderers:
-        raise LookupError(f"no renderer registered for {kind}")
-    now = utcnow()
+    The mailing is written now, in the current transaction, with the number of recipients counted; its messages
+    (one row each, however many) are made by the first job once the change commits (``expand``), so a
+    publication answers at once even for 50,000 subscribers. If that job never runs (Redis down, the process
+    died), every worker's tick makes them: a committed mailing is never lost."""
+    if kind not in _renderers or kind not in _audiences:
+        raise LookupError(f"no renderer or audience registered for {kind}")
     mailing = Mailing(
         kind=kind,
         topic=topic,
         title=title[:300],
-        created_at=now,
+        created_at=utcnow(),
         created_by_id=getattr(actor, "id", None),
         base_url=_base_url(),
         params=params or {},
@@ -231,7 +251,28 @@ def send_to_many(
     )
     db.session.add(mailing)
     db.session.flush()
-    chosen = recipients.subquery()
+    mailing.total = db.session.scalar(select(func.count()).select_from(_audiences[kind](mailing).subquery()))
+    db.session.flush()
+    jobs.after_commit("app.core.outbox.expand", mailing.id)
+    return mailing
+
+
+def expand(mailing_id: int) -> int:
+    """The job that makes a mailing's messages: one INSERT ... SELECT of its audience as it stands now, in one
+    transaction with the mark that it is done (so it is done once, by whoever comes first); then delivery starts.
+    Returns how many messages it made (0 if it was done already)."""
+    now = utcnow()
+    taken = db.session.execute(
+        update(Mailing)
+        .where(Mailing.id == mailing_id, Mailing.expanded_at.is_(None))
+        .values(expanded_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not taken:
+        db.session.commit()
+        return 0
+    mailing = db.session.get(Mailing, mailing_id)
+    chosen = _audiences[mailing.kind](mailing).subquery()
     address, locale, ref_id = list(chosen.c)
     rows = select(
         literal(mailing.id),
@@ -244,13 +285,27 @@ def send_to_many(
     ).order_by(ref_id)
     columns = ["mailing_id", "recipient", "locale", "ref_id", "status", "attempts", "next_attempt_at"]
     db.session.execute(insert(OutboxMessage).from_select(columns, rows))
-    mailing.total = db.session.scalar(
+    total = db.session.scalar(
         select(func.count()).select_from(OutboxMessage).where(OutboxMessage.mailing_id == mailing.id)
     )
-    db.session.flush()
-    if mailing.total:
-        _deliver_after_commit(mailing.total)
-    return mailing
+    mailing.total = total
+    db.session.commit()
+    if total:
+        _start_delivery(total)
+    return total
+
+
+def _start_delivery(count: int) -> None:
+    batch = current_app.config["MAIL_BATCH_SIZE"] * current_app.config["MAIL_BATCHES_PER_JOB"]
+    for n in range(min(current_app.config["MAIL_PARALLEL_JOBS"], max(1, ceil(count / batch)))):
+        jobs.enqueue("app.core.outbox.drain", n)
+
+
+def expand_pending() -> int:
+    """Make the messages of every mailing still waiting for them (its job was lost). Returns how many."""
+    waiting = list(db.session.scalars(select(Mailing.id).where(Mailing.expanded_at.is_(None)).order_by(Mailing.id)))
+    db.session.commit()
+    return sum(expand(mailing_id) for mailing_id in waiting)
 
 
 # --- delivery ------------------------------------------------------------------------------------------------
@@ -458,8 +513,10 @@ def due_count(now: datetime | None = None) -> int:
 
 @jobs.on_tick
 def wake() -> int:
-    """The tick: enqueue delivery for what is due (a retry whose time came, a dead worker's claimed rows), up to
-    MAIL_PARALLEL_JOBS jobs in the queue at once. Returns how many jobs it enqueued."""
+    """The tick: make the messages of a mailing whose first job was lost, then enqueue delivery for what is due
+    (a retry whose time came, a dead worker's claimed rows), up to MAIL_PARALLEL_JOBS jobs in the queue at once.
+    Returns how many delivery jobs it enqueued."""
+    expand_pending()
     due = due_count()
     db.session.commit()  # end the read: nothing stays open while the jobs run
     if not due:
@@ -510,8 +567,9 @@ class Progress:
         }
 
 
-def progress(mailing_ids: list[int]) -> dict[int, Progress]:
+def progress(chosen: list[Mailing]) -> dict[int, Progress]:
     """Counts by state for each mailing, in one query."""
+    mailing_ids = [m.id for m in chosen]
     if not mailing_ids:
         return {}
     retrying = and_(OutboxMessage.status == MailStatus.queued, OutboxMessage.attempts > 0)
@@ -524,6 +582,9 @@ def progress(mailing_ids: list[int]) -> dict[int, Progress]:
     counts: dict[int, dict[str, int]] = {i: {} for i in mailing_ids}
     for mailing_id, name, count in rows:
         counts[mailing_id][str(name)] = count
+    for mailing in chosen:
+        if mailing.expanded_at is None:  # its messages are not made yet: every recipient counted is queued
+            counts[mailing.id] = {"queued": mailing.total}
     return {
         i: Progress(
             total=sum(c.values()),
@@ -567,7 +628,7 @@ class TopicLine:
 def topic_lines(topic: str, *, limit: int = 500) -> list[TopicLine]:
     """The mail about ``topic`` ("meeting:12"), newest first, in two queries."""
     found = mailings(topic=topic, limit=limit)
-    counts = progress([m.id for m in found])
+    counts = progress(found)
     lines: list[TopicLine] = []
     groups: dict[MailingKind, list[Mailing]] = {}
     for mailing in found:

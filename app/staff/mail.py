@@ -38,7 +38,7 @@ def index():
     return render_template(
         "mail/index.html",
         pagination=pagination,
-        progress=outbox.progress([m.id for m in pagination.items]),
+        progress=outbox.progress(pagination.items),
         filters={k: v for k, v in {"topic": topic, "kind": kind and kind.value}.items() if v},
         kind=kind,
     )
@@ -51,7 +51,7 @@ def detail(mailing_id: int):
     return render_template(
         "mail/detail.html",
         mailing=mailing,
-        progress=outbox.progress([mailing.id])[mailing.id],
+        progress=outbox.progress([mailing])[mailing.id],
         problems=outbox.problems(mailing),
         form=EmptyForm(),
     )
@@ -62,7 +62,7 @@ def detail(mailing_id: int):
 def progress(mailing_id: int):
     """What the live progress bar reads, about once a second while the mailing sends."""
     mailing = get_or_404(outbox.Mailing, mailing_id)
-    response = jsonify(outbox.progress([mailing.id])[mailing.id].as_dict())
+    response = jsonify(outbox.progress([mailing])[mailing.id].as_dict())
     response.headers["Cache-Control"] = "no-store"
     return response
 

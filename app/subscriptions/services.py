@@ -165,21 +165,25 @@ def recipients(meeting: Meeting):
 
 
 def notify_agenda(meeting: Meeting, *, actor=None) -> Mailing:
-    """Queue the published agenda for every confirmed subscriber of its body, in the publishing transaction.
-
-    One INSERT ... SELECT, however many subscribers: the request stays fast and a slow or absent mail server
-    cannot undo or fail the publication. Each message is composed at delivery (``_compose_agenda``), in the
+    """Queue the published agenda for every confirmed subscriber of its body: the mailing is written in the
+    publishing transaction, its messages by the first job (app/core/outbox.py ``expand``), however many
+    subscribers: the request stays fast and a slow or absent mail server cannot undo or fail the publication.
+    Each message is composed at delivery (``_compose_agenda``), in the
     subscriber's language, with their unsubscribe link and the RFC 8058 one-click headers; someone who
     unsubscribed in between is skipped.
     """
     return outbox.send_to_many(
         MailingKind.agenda,
-        recipients(meeting),
         title=f"Agenda published: {meeting.body.name}, {meeting.title}",
         topic=f"meeting:{meeting.id}",
         params={"meeting_id": meeting.id},
         actor=actor,
     )
+
+
+@outbox.audience(MailingKind.agenda)
+def _agenda_audience(mailing):
+    return recipients(db.session.get(Meeting, mailing.params["meeting_id"]))
 
 
 @outbox.renderer(MailingKind.agenda)
