@@ -21,13 +21,10 @@ from app.extensions import db as _db
 from app.legislation import digest
 from app.meetings import documents, lifecycle
 from app.meetings.models import Meeting
-from app.votes import motions as motion_service
-from app.votes import roll_call as roll_call_service
-from app.votes.models import MotionKind, VoteChoice
 from tests.conftest import make_app
 from tests.dbutil import BACKEND, fresh_database
 from tests.meetings_helpers import PDF
-from tests.votes_helpers import hold_comment, items, roll_call, start
+from tests.votes_helpers import adopt_six_to_one, hold_comment, items, roll_call, start
 
 pytestmark = pytest.mark.commits(reason="SQLite's backup API and pg_dump read the database on connections of their own")
 
@@ -48,15 +45,7 @@ def record(commission, open_meeting, clock, db):
     start(meeting, clock, db)
     roll_call(meeting, members)
     hold_comment(item)
-    motion = motion_service.make_motion(
-        meeting, kind=MotionKind.main, text="Move to adopt", item=item, mover_id=members[5].id,
-        seconder_id=members[1].id, actor=None,
-    )  # fmt: skip
-    roll_call_service.open_vote(motion, actor=None)
-    for member in members:
-        choice = VoteChoice.no if member is members[3] else VoteChoice.yes
-        roll_call_service.record_vote(motion, member.id, choice, actor=None)
-    roll_call_service.close_vote(motion, actor=None)
+    adopt_six_to_one(meeting, item, members)
     lifecycle.adjourn_meeting(meeting, actor=None, confirm_open_items=True)  # items left open: confirmed
     db.session.commit()
     storage().put("imports/0123abcd", SCRATCH, "text/csv")

@@ -15,11 +15,9 @@ from app.legislation import services as legislation
 from app.meetings import agenda, documents, lifecycle
 from app.meetings.imports import record_past_meeting
 from app.meetings.models import AgendaItemType, MeetingKind
-from app.votes import motions as motion_service
-from app.votes import roll_call as roll_call_service
-from app.votes.models import MotionKind, Vote, VoteChoice
+from app.votes.models import Vote, VoteChoice
 from tests.meetings_helpers import PDF
-from tests.votes_helpers import hold_comment, items, roll_call, start
+from tests.votes_helpers import adopt_six_to_one, hold_comment, items, roll_call, start
 
 
 def _verify(app, *args):
@@ -66,15 +64,7 @@ def adjourned(commission, open_meeting, clock, db):
     roll_call(meeting, members)
     item = items(meeting)[1]
     hold_comment(item)
-    motion = motion_service.make_motion(
-        meeting, kind=MotionKind.main, text="Move to adopt", item=item, mover_id=members[5].id,
-        seconder_id=members[1].id, actor=None,
-    )  # fmt: skip
-    roll_call_service.open_vote(motion, actor=None)
-    for member in members:
-        choice = VoteChoice.no if member is members[3] else VoteChoice.yes
-        roll_call_service.record_vote(motion, member.id, choice, actor=None)
-    roll_call_service.close_vote(motion, actor=None)
+    adopt_six_to_one(meeting, item, members)
     lifecycle.adjourn_meeting(meeting, actor=None, confirm_open_items=True)  # items left open: confirmed
     db.session.commit()
     return meeting, draft

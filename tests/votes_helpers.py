@@ -46,3 +46,22 @@ def items(meeting):
         by_title["Resolution on the 287(g) agreement"],
         by_title["Approval of minutes"],
     )
+
+
+def adopt_six_to_one(meeting, item, members):
+    """A main motion on ``item`` moved by the sixth member, seconded by the second, carried 6-1 (the fourth
+    votes no) by roll call, and closed."""
+    from app.votes import motions as motion_service
+    from app.votes import roll_call as roll_call_service
+    from app.votes.models import MotionKind, VoteChoice
+
+    motion = motion_service.make_motion(
+        meeting, kind=MotionKind.main, text="Move to adopt", item=item, mover_id=members[5].id,
+        seconder_id=members[1].id, actor=None,
+    )  # fmt: skip
+    roll_call_service.open_vote(motion, actor=None)
+    for member in members:
+        choice = VoteChoice.no if member is members[3] else VoteChoice.yes
+        roll_call_service.record_vote(motion, member.id, choice, actor=None)
+    roll_call_service.close_vote(motion, actor=None)
+    return motion
