@@ -1,7 +1,7 @@
 """The production shape (docs/deploy.md): two app servers and one worker on shared PostgreSQL (or the suite's
 database), Redis and S3-compatible object storage (moto's server here). A file uploaded through server A is served
 by server B; an agenda published on A is mailed by the worker; the public form's rate limit holds across both
-(tests/test_public_comment_concurrency.py shows that one with more requests)."""
+(tests/test_public_comment_concurrency.py checks 300 registrations at once on two servers)."""
 
 import socket
 import time
@@ -95,6 +95,7 @@ def test_two_app_servers_and_a_worker_share_database_redis_and_object_storage(
         "RATELIMIT_STORAGE_URI": redis_url,
         "RATELIMIT_KEY_PREFIX": prefix,
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        "PUBLIC_FORM_RATE_LIMIT": "3 per minute",
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": app.config["MAIL_PORT"],
     }
@@ -137,5 +138,12 @@ def test_two_app_servers_and_a_worker_share_database_redis_and_object_storage(
                 time.sleep(0.2)
             assert sent == 30
             assert len({m["To"] for m in smtp_sink.parsed()}) == 30
+
+            # One rate limit for both servers: Redis counts this address's public forms on A and on B.
+            statuses = [
+                Browserless(base).request("/subscribe", {"email": f"rate{n}@example.org", "body": "", "website": ""})[0]
+                for n, base in enumerate([a, b, a, b, a])
+            ]
+            assert statuses == [200, 200, 200, 429, 429]
     finally:
         clear_redis(redis_url, prefix)
