@@ -58,7 +58,7 @@ def create_app(config_class=None) -> Flask:
     from app.core import storage
 
     storage.init_app(app)  # uploaded files: a local directory or S3 (a wrong setting stops the start here)
-    from app.core import jobs, outbox  # noqa: F401  (the outbox registers its tick with the jobs)
+    from app.core import delivery, jobs  # noqa: F401  (delivery registers its tick with the jobs)
 
     jobs.init_app(app)  # background jobs: RQ on Redis, or a thread of this server (make run without Redis)
 

@@ -5,7 +5,7 @@ page is open, without a reload. axe checks the mail pages in English and Spanish
 import pytest
 from playwright.sync_api import expect
 
-from app.core import outbox
+from app.core import delivery
 from tests.browser import chromium_or_skip, chromium_page
 from tests.conftest import PASSWORD
 from tests.test_browser import assert_accessible
@@ -49,7 +49,7 @@ def test_the_clerk_follows_a_mailing_live(
         # The mail server is back; the next attempt is due. The open page follows without a reload.
         app.config.update(MAIL_PORT=smtp_port)
         clock.advance(minutes=3)
-        outbox.wake()
+        delivery.wake()
         expect(page.locator('[data-count="sent"]')).to_have_text("12", timeout=20_000)
         expect(page.locator("#mail-progress-bar")).to_have_attribute("value", "12")
         expect(page.locator('[data-count="retrying"]')).to_have_text("0")

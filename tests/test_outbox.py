@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.core import mail, outbox
+from app.core import delivery, mail, mail_progress, outbox
 from app.core.audit import AuditEntry
 from app.core.outbox import Mailing, MailingKind, MailStatus, OutboxMessage
 from app.extensions import db as _db
@@ -151,7 +151,7 @@ def test_someone_who_unsubscribed_before_delivery_is_skipped(app, db, create_bod
     rows[0].unsubscribed_at = utcnow()
     db.session.commit()
     app.config.update(JOBS_BACKEND="eager")
-    outbox.drain()
+    delivery.drain()
     assert [m["To"] for m in smtp_sink.parsed()] == ["resident1@example.org"]
     assert _statuses(db) == {MailStatus.sent: 1, MailStatus.skipped: 1}
 
@@ -172,10 +172,10 @@ def test_a_temporary_refusal_is_retried_with_backoff_then_sent(app, db, clock, c
     assert timedelta(seconds=50) < wait < timedelta(seconds=70)  # the first backoff: about a minute
     assert len(smtp_sink.messages) == 2  # the others were not held back
 
-    assert outbox.drain()["sent"] == 0  # not due yet
+    assert delivery.drain()["sent"] == 0  # not due yet
     clock.advance(seconds=70)
     smtp_sink.refuse.clear()
-    assert outbox.drain()["sent"] == 1
+    assert delivery.drain()["sent"] == 1
     db.session.refresh(retrying)
     assert retrying.status == MailStatus.sent and retrying.attempts == 2
     assert len(smtp_sink.messages) == 3
@@ -202,7 +202,7 @@ def test_backoff_grows_and_gives_up_after_the_last_attempt(app, db, clock, creat
         assert row.status == MailStatus.queued
         waits.append((row.next_attempt_at - clock()).total_seconds())
         clock.advance(seconds=waits[-1] + 1)
-        outbox.drain()
+        delivery.drain()
     db.session.refresh(row)
     assert row.status == MailStatus.failed and row.attempts == 4 and "cannot connect" in row.last_error
     assert waits[0] < waits[1] < waits[2]  # about 1, 2, 4 minutes
@@ -231,7 +231,7 @@ def test_mail_server_down_at_publish_the_clerk_sees_queued_will_retry(
     # The server comes back; the next attempt delivers everything, once.
     app.config.update(MAIL_PORT=smtp_port)
     clock.advance(minutes=2)
-    outbox.wake()
+    delivery.wake()
     assert len(smtp_sink.messages) == 4
     assert client.get(f"/staff/mail/{mailing.id}/progress.json").get_json() == {
         "total": 4,
@@ -279,15 +279,15 @@ def test_a_worker_killed_mid_batch_loses_nobody(app, db, clock, create_body, cre
     outbox.expand_pending()
     app.config.update(JOBS_BACKEND="eager")
 
-    token, until, claimed = outbox.claim(3)
+    token, until, claimed = delivery.claim(3)
     assert len(claimed) == 3
     in_flight = claimed[0]
     with mail.connection() as connection:
         connection.send(mail.build_message(in_flight.recipient, "Agenda", "...", message_id=in_flight.message_id))
     # ...killed here. Another worker comes by at once: the two unclaimed messages go, the claimed three wait.
-    assert outbox.drain()["sent"] == 2
+    assert delivery.drain()["sent"] == 2
     clock.advance(seconds=app.config["MAIL_LEASE_SECONDS"] + 1)
-    assert outbox.wake() == 1  # the tick finds the dead worker's batch
+    assert delivery.wake() == 1  # the tick finds the dead worker's batch
     assert _statuses(db) == {MailStatus.sent: 5}
     received = [m["To"] for m in smtp_sink.parsed()]
     assert sorted(set(received)) == [f"resident{n}@example.org" for n in range(5)]
@@ -302,9 +302,9 @@ def test_two_workers_never_claim_the_same_message(app, db, create_body, create_m
     app.config.update(JOBS_BACKEND="none")
     _publish_agenda(_meeting_with_item(create_meeting, body))
     outbox.expand_pending()
-    _, _, first = outbox.claim(4)
-    _, _, second = outbox.claim(4)
-    _, _, third = outbox.claim(4)
+    _, _, first = delivery.claim(4)
+    _, _, second = delivery.claim(4)
+    _, _, third = delivery.claim(4)
     assert len(first) == 4 and len(second) == 3 and third == []
     assert not {m.id for m in first} & {m.id for m in second}
 
@@ -382,7 +382,7 @@ def test_delivery_starts_only_when_the_outermost_transaction_commits(app, db, mo
     savepoint.commit()
     assert handed == []
     db.session.commit()
-    assert handed == ["app.core.outbox.drain"]
+    assert handed == ["app.core.delivery.drain"]
 
 
 def test_a_meetings_page_groups_its_one_off_mail_by_kind(client, login_as, db, open_meeting):
@@ -430,9 +430,9 @@ def test_a_mailing_whose_first_job_was_lost_is_made_by_the_next_tick(app, db, cr
     mailing = db.session.scalar(select(Mailing))
     assert mailing.expanded_at is None and mailing.total == 6
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
-    assert outbox.progress([mailing])[mailing.id].queued == 6  # the clerk sees six waiting, not "finished"
+    assert mail_progress.progress([mailing])[mailing.id].queued == 6  # the clerk sees six waiting, not "finished"
     app.config.update(JOBS_BACKEND="eager")
-    outbox.wake()
+    delivery.wake()
     assert _statuses(db) == {MailStatus.sent: 6}
     assert outbox.expand(mailing.id) == 0  # made once only
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 6

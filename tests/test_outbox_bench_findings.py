@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from app.core import outbox
+from app.core import delivery, outbox
 from tests.test_outbox import _meeting_with_item, _publish_agenda, _subscribers
 
 
@@ -41,8 +41,8 @@ def _queued_agenda(app, create_body, create_meeting, count):
 def test_a_batch_is_read_in_a_few_queries_whatever_its_size(app, db, create_body, create_meeting, smtp_sink):
     _queued_agenda(app, create_body, create_meeting, 30)
     with _selects(db.engine) as selects:
-        token, until, claimed = outbox.claim(30)
-        counts = outbox.deliver(token, until, claimed)
+        token, until, claimed = delivery.claim(30)
+        counts = delivery.deliver(token, until, claimed)
     assert counts["sent"] == 30 and len(smtp_sink.messages) == 30
     # The claim (ids, then the rows), the mailing, the meeting, the subscriptions: not one per message.
     assert len(selects) <= 10, f"{len(selects)} SELECTs for a batch of 30"
@@ -51,7 +51,7 @@ def test_a_batch_is_read_in_a_few_queries_whatever_its_size(app, db, create_body
 def test_the_claim_reads_its_batch_back_by_primary_key(app, db, create_body, create_meeting):
     _queued_agenda(app, create_body, create_meeting, 3)
     with _selects(db.engine) as selects:
-        _token, _until, claimed = outbox.claim(3)
+        _token, _until, claimed = delivery.claim(3)
     assert len(claimed) == 3
     read_back = [s for s in selects if "outbox_messages.claimed_by = " in s]
     assert read_back and all("outbox_messages.id IN" in s for s in read_back), read_back

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from app.auth.decorators import editor_required, login_gate
 from app.auth.forms import EmptyForm
-from app.core import outbox
+from app.core import mail_progress, outbox
 from app.core.actions import attempt
 from app.core.loaders import get_or_404
 from app.core.paging import page_of
@@ -34,11 +34,11 @@ def index():
     topic = topic if TOPIC.fullmatch(topic) else None
     kind = request.args.get("kind", "")
     kind = outbox.MailingKind(kind) if kind in outbox.MailingKind._value2member_map_ else None
-    pagination = page_of(outbox.mailings_query(topic=topic, kind=kind), page, PER_PAGE)
+    pagination = page_of(mail_progress.mailings_query(topic=topic, kind=kind), page, PER_PAGE)
     return render_template(
         "mail/index.html",
         pagination=pagination,
-        progress=outbox.progress(pagination.items),
+        progress=mail_progress.progress(pagination.items),
         filters={k: v for k, v in {"topic": topic, "kind": kind and kind.value}.items() if v},
         kind=kind,
     )
@@ -51,8 +51,8 @@ def detail(mailing_id: int):
     return render_template(
         "mail/detail.html",
         mailing=mailing,
-        progress=outbox.progress([mailing])[mailing.id],
-        problems=outbox.problems(mailing),
+        progress=mail_progress.progress([mailing])[mailing.id],
+        problems=mail_progress.problems(mailing),
         form=EmptyForm(),
     )
 
@@ -62,7 +62,7 @@ def detail(mailing_id: int):
 def progress(mailing_id: int):
     """What the live progress bar reads, about once a second while the mailing sends."""
     mailing = get_or_404(outbox.Mailing, mailing_id)
-    response = jsonify(outbox.progress([mailing])[mailing.id].as_dict())
+    response = jsonify(mail_progress.progress([mailing])[mailing.id].as_dict())
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.decorators import editor_required, login_gate, staff_required
 from app.auth.forms import EmptyForm
 from app.bodies.models import Body
-from app.core import outbox
+from app.core import mail_progress
 from app.core.actions import attempt
 from app.core.errors import DomainError
 from app.core.forms import options
@@ -127,7 +127,7 @@ def _detail_page(meeting: Meeting, *, publish_form=None, start_form=None, status
     return render_template(
         "meetings/detail.html",
         meeting=meeting,
-        mail_lines=outbox.topic_lines(f"meeting:{meeting.id}") if current_user.is_editor else [],
+        mail_lines=mail_progress.topic_lines(f"meeting:{meeting.id}") if current_user.is_editor else [],
         check=check,
         publish_form=publish_form or forms.PublishForm(),
         start_form=start_form or forms.CallToOrderForm(prefix="start"),
@@ -291,7 +291,9 @@ def adjourn(meeting_id: int):
 @editor_required
 def publish_agenda(meeting_id: int):
     def report_mail(meeting):
-        mailing = next(iter(outbox.mailings(topic=f"meeting:{meeting.id}", kind=MailingKind.agenda, limit=1)), None)
+        mailing = next(
+            iter(mail_progress.mailings(topic=f"meeting:{meeting.id}", kind=MailingKind.agenda, limit=1)), None
+        )
         if mailing is not None and mailing.total:
             flash(
                 ngettext(
