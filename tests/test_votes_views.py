@@ -453,3 +453,26 @@ def test_query_budgets_do_not_grow_with_the_record(client, session, item, member
             assert client.get(url).status_code == 200
         # 10 for the page, plus the city profile every request loads once (app/city).
         assert len(queries) == counts[url] <= 11, (url, [q[q.find("FROM") : q.find("FROM") + 40] for q in queries])
+
+
+def test_the_resolution_is_prepared_from_the_agenda_before_the_meeting(client, login_as, create_meeting, db):
+    """Issue 17: the draft is reachable from the clerk's agenda ahead of time, not only mid-meeting."""
+    from app.meetings import agenda
+    from app.meetings.models import AgendaItemType
+
+    meeting = create_meeting(kind="regular", status="noticed")
+    item = agenda.add_item(
+        meeting, section="Resolutions", title="Harbor lease", body_md="", item_type=AgendaItemType.resolution,
+        actor=None,
+    )  # fmt: skip
+    db.session.commit()
+    login_as(Role.clerk)
+    page = client.get(f"/staff/meetings/{meeting.id}").get_data(as_text=True)
+    link = f'href="/staff/items/{item.id}/resolution"'
+    assert link in page and "Motions and votes" not in page  # before the meeting: the draft, not the votes
+    response = client.post(
+        f"/staff/items/{item.id}/resolution",
+        data={"res-title": "Harbor lease", "res-text_md": "WHEREAS the harbor...", "res-effective_on": "2026-04-01"},
+    )
+    assert response.status_code == 302
+    assert "WHEREAS the harbor" in client.get(f"/staff/items/{item.id}/resolution").get_data(as_text=True)

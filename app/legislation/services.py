@@ -5,7 +5,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core import audit
 from app.core.errors import DomainError
@@ -38,8 +38,18 @@ def format_number(year: int, value: int) -> str:
 # --- resolutions ---------------------------------------------------------------------------------------
 
 
-def find_resolution(item: AgendaItem) -> Resolution | None:
-    return db.session.scalar(select(Resolution).where(Resolution.agenda_item_id == item.id))
+def find_resolution(item: AgendaItem, *, with_relations: bool = False) -> Resolution | None:
+    """The item's resolution; ``with_relations``: with its links and effects (and what they name) loaded, for a
+    page that lists them."""
+    query = select(Resolution).where(Resolution.agenda_item_id == item.id)
+    if with_relations:
+        query = query.options(
+            joinedload(Resolution.item).joinedload(AgendaItem.meeting),
+            selectinload(Resolution.links_out).joinedload(ResolutionLink.target),
+            selectinload(Resolution.links_in).joinedload(ResolutionLink.source),
+            selectinload(Resolution.effects).joinedload(AgreementEffect.agreement),
+        ).execution_options(populate_existing=True)
+    return db.session.scalar(query)
 
 
 def resolution_for(item: AgendaItem, *, actor=None) -> Resolution:

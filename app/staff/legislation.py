@@ -32,7 +32,7 @@ def _resolution_item(item_id: int) -> AgendaItem:
 
 
 def _page(item: AgendaItem, status: int = 200, **overrides):
-    resolution = legislation.find_resolution(item)
+    resolution = legislation.find_resolution(item, with_relations=True)
     form = overrides.pop("form", None)
     if form is None:
         form = forms.ResolutionForm(prefix="res", obj=resolution)
