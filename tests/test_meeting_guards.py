@@ -221,12 +221,12 @@ def test_the_adjourn_confirmation_page(client, login_as, session, db, members):
     html = asked.get_data(as_text=True)
     assert "Adjourn with items still open?" in html
     assert "Resolution on the 287(g) agreement" in html and "not yet decided" in html
-    assert re.search(r'<input type="hidden" name="confirm" value="1">', html)
+    assert re.search(r'<input type="hidden" name="confirm" value="yes">', html)
     db.session.expire_all()
     assert session.status == MeetingStatus.in_progress
     # A confirm that is not a yes, or junk, confirms nothing and never fails.
     assert client.post(url, data={"confirm": ""}).status_code == 409
-    assert client.post(url, data={"confirm": "1"}).status_code == 302
+    assert client.post(url, data={"confirm": "yes"}).status_code == 302
     db.session.expire_all()
     assert session.status == MeetingStatus.adjourned
 
@@ -234,7 +234,7 @@ def test_the_adjourn_confirmation_page(client, login_as, session, db, members):
 def test_the_adjourn_button_says_to_close_the_open_vote(client, login_as, session, db, members):
     login_as(Role.clerk)
     _motion(session, items(session)[1], members, db)
-    refused = client.post(f"/staff/meetings/{session.id}/adjourn", data={"confirm": "1"}, follow_redirects=True)
+    refused = client.post(f"/staff/meetings/{session.id}/adjourn", data={"confirm": "yes"}, follow_redirects=True)
     assert "Close the vote before adjourning" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert session.status == MeetingStatus.in_progress
