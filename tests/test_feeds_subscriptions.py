@@ -89,22 +89,9 @@ def _link(message, path: str) -> str:
 
 def _publish(clerk_client, meeting_factory, body, **kw):
     """A meeting whose agenda the clerk publishes through the staff route (which mails subscribers)."""
-    from app.meetings import agenda, lifecycle
-    from app.meetings.models import AgendaItemType
+    from tests.mail_helpers import meeting_with_item
 
-    meeting = meeting_factory(body, kind="regular", **kw)
-    lifecycle.publish_meeting(meeting, actor=None)
-    agenda.add_item(
-        meeting,
-        section="Resolutions",
-        title="Harbor lease",
-        body_md="",
-        item_type=AgendaItemType.resolution,
-        actor=None,
-    )
-    from app.extensions import db
-
-    db.session.commit()
+    meeting = meeting_with_item(meeting_factory, body, **kw)
     response = clerk_client.post(f"/staff/meetings/{meeting.id}/agenda/publish", data={})
     assert response.status_code == 302
     return meeting

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 from app.core import delivery
 from tests.browser import chromium_or_skip, chromium_page
 from tests.conftest import PASSWORD
+from tests.mail_helpers import meeting_with_item, subscribers
 from tests.test_browser import assert_accessible
-from tests.test_outbox import _meeting_with_item, _subscribers
 
 pytestmark = pytest.mark.browser
 
@@ -22,8 +22,8 @@ def test_the_clerk_follows_a_mailing_live(
     app.config.update(MAIL_PORT=closed_port)
     clerk = create_user("clerk")
     body = create_body(name="City Commission")
-    _subscribers(body, 12)
-    meeting = _meeting_with_item(create_meeting, body, title="Harbor hearing")
+    subscribers(body, 12)
+    meeting = meeting_with_item(create_meeting, body, title="Harbor hearing")
 
     with chromium_page() as page:
         page.goto(live_server + "/login")

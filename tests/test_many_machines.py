@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from app.core.outbox import MailStatus, OutboxMessage
 from app.meetings.models import Attachment
 from tests.conftest import PASSWORD
+from tests.mail_helpers import meeting_with_item, subscribers
 from tests.meetings_helpers import PDF
 from tests.servers import Browserless, app_servers, clear_redis, redis_url_or_skip, worker_process
-from tests.test_outbox import _meeting_with_item, _subscribers
 
 pytestmark = pytest.mark.commits(reason="app servers and a worker in other processes share the database")
 
@@ -101,8 +101,8 @@ def test_two_app_servers_and_a_worker_share_database_redis_and_object_storage(
     }
     clerk = create_user("clerk")
     body = create_body()
-    _subscribers(body, 30)
-    meeting = _meeting_with_item(create_meeting, body)
+    subscribers(body, 30)
+    meeting = meeting_with_item(create_meeting, body)
     item = meeting.active_items[0]
     db.session.commit()
     try:

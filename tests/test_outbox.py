@@ -12,52 +12,7 @@ from sqlalchemy import func, select
 from app.core import delivery, mail, mail_progress, outbox
 from app.core.audit import AuditEntry
 from app.core.outbox import Mailing, MailingKind, MailStatus, OutboxMessage
-from app.extensions import db as _db
-from app.subscriptions.models import Subscription
-
-
-def _subscribers(body, count, *, locale="en", start=0):
-    from app.core.timeutil import utcnow
-
-    rows = [
-        Subscription(
-            email=f"resident{n}@example.org",
-            body_id=body.id,
-            token_hash="x" * 64,
-            locale=locale,
-            created_at=utcnow(),
-            confirmed_at=utcnow(),
-        )
-        for n in range(start, start + count)
-    ]
-    _db.session.add_all(rows)
-    _db.session.commit()
-    return rows
-
-
-def _meeting_with_item(create_meeting, body, **kw):
-    from app.meetings import agenda, lifecycle
-    from app.meetings.models import AgendaItemType
-
-    meeting = create_meeting(body, kind="regular", **kw)
-    lifecycle.publish_meeting(meeting, actor=None)
-    agenda.add_item(
-        meeting,
-        section="Resolutions",
-        title="Harbor lease",
-        body_md="",
-        item_type=AgendaItemType.resolution,
-        actor=None,
-    )
-    _db.session.commit()
-    return meeting
-
-
-def _publish_agenda(meeting):
-    from app.meetings import agenda
-
-    agenda.publish_agenda(meeting, actor=None)
-    _db.session.commit()
+from tests.mail_helpers import meeting_with_item, publish_agenda, subscribers
 
 
 def _statuses(db):
@@ -101,10 +56,10 @@ def test_a_refused_registration_queues_no_confirmation(client, open_meeting, db)
 
 def test_agenda_goes_to_every_subscriber_in_their_language_over_smtp(app, db, create_body, create_meeting, smtp_sink):
     body = create_body(name="City Commission")
-    english = _subscribers(body, 3)
-    spanish = _subscribers(body, 2, locale="es", start=10)
-    meeting = _meeting_with_item(create_meeting, body, title="Harbor hearing")
-    _publish_agenda(meeting)
+    english = subscribers(body, 3)
+    spanish = subscribers(body, 2, locale="es", start=10)
+    meeting = meeting_with_item(create_meeting, body, title="Harbor hearing")
+    publish_agenda(meeting)
 
     mailing = db.session.scalar(select(Mailing).where(Mailing.kind == MailingKind.agenda))
     assert mailing.total == 5 and mailing.topic == f"meeting:{meeting.id}"
@@ -133,8 +88,8 @@ def test_one_connection_per_batch(app, db, create_body, create_meeting, smtp_sin
     monkeypatch.setattr(mail.SmtpConnection, "__enter__", counting)
     app.config.update(MAIL_BATCH_SIZE=4)
     body = create_body()
-    _subscribers(body, 10)
-    _publish_agenda(_meeting_with_item(create_meeting, body))
+    subscribers(body, 10)
+    publish_agenda(meeting_with_item(create_meeting, body))
     assert len(smtp_sink.messages) == 10
     assert len(opened) == 3  # 4 + 4 + 2
 
@@ -143,10 +98,10 @@ def test_someone_who_unsubscribed_before_delivery_is_skipped(app, db, create_bod
     from app.core.timeutil import utcnow
 
     body = create_body()
-    rows = _subscribers(body, 2)
+    rows = subscribers(body, 2)
     app.config.update(JOBS_BACKEND="none")  # nothing delivers at commit: the rows wait
-    meeting = _meeting_with_item(create_meeting, body)
-    _publish_agenda(meeting)
+    meeting = meeting_with_item(create_meeting, body)
+    publish_agenda(meeting)
     outbox.expand_pending()  # the first job: the messages are made, then wait for delivery
     rows[0].unsubscribed_at = utcnow()
     db.session.commit()
@@ -161,9 +116,9 @@ def test_someone_who_unsubscribed_before_delivery_is_skipped(app, db, create_bod
 
 def test_a_temporary_refusal_is_retried_with_backoff_then_sent(app, db, clock, create_body, create_meeting, smtp_sink):
     body = create_body()
-    _subscribers(body, 3)
+    subscribers(body, 3)
     smtp_sink.refuse["resident1@example.org"] = "451 4.7.1 Try again later"
-    _publish_agenda(_meeting_with_item(create_meeting, body))
+    publish_agenda(meeting_with_item(create_meeting, body))
 
     retrying = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "resident1@example.org"))
     assert retrying.status == MailStatus.queued and retrying.attempts == 1
@@ -183,9 +138,9 @@ def test_a_temporary_refusal_is_retried_with_backoff_then_sent(app, db, clock, c
 
 def test_a_permanent_refusal_fails_at_once_with_the_servers_answer(app, db, create_body, create_meeting, smtp_sink):
     body = create_body()
-    _subscribers(body, 3)
+    subscribers(body, 3)
     smtp_sink.refuse["resident2@example.org"] = "550 5.1.1 No such user"
-    _publish_agenda(_meeting_with_item(create_meeting, body))
+    publish_agenda(meeting_with_item(create_meeting, body))
     failed = db.session.scalar(select(OutboxMessage).where(OutboxMessage.status == MailStatus.failed))
     assert failed.recipient == "resident2@example.org" and failed.last_error == "550 5.1.1 No such user"
     assert _statuses(db) == {MailStatus.sent: 2, MailStatus.failed: 1}
@@ -214,8 +169,8 @@ def test_mail_server_down_at_publish_the_clerk_sees_queued_will_retry(
     smtp_port = app.config["MAIL_PORT"]
     app.config.update(MAIL_PORT=closed_port)
     body = create_body()
-    _subscribers(body, 4)
-    meeting = _meeting_with_item(create_meeting, body)
+    subscribers(body, 4)
+    meeting = meeting_with_item(create_meeting, body)
     login_as("clerk")
     response = client.post(f"/staff/meetings/{meeting.id}/agenda/publish", data={}, follow_redirects=True)
     assert response.status_code == 200
@@ -248,9 +203,9 @@ def test_mail_server_down_at_publish_the_clerk_sees_queued_will_retry(
 
 def test_the_clerk_retries_the_failed_messages(app, client, login_as, db, create_body, create_meeting, smtp_sink):
     body = create_body()
-    _subscribers(body, 2)
+    subscribers(body, 2)
     smtp_sink.refuse["resident0@example.org"] = "550 5.2.1 Mailbox disabled"
-    _publish_agenda(_meeting_with_item(create_meeting, body))
+    publish_agenda(meeting_with_item(create_meeting, body))
     mailing = db.session.scalar(select(Mailing))
     clerk = login_as("clerk")
     page = client.get(f"/staff/mail/{mailing.id}").get_data(as_text=True)
@@ -273,9 +228,9 @@ def test_a_worker_killed_mid_batch_loses_nobody(app, db, clock, create_body, cre
     """A worker claims a batch, sends the first message and dies before recording it. Once its claim runs out,
     the next drain delivers the rest; only the message in flight goes twice, with the same Message-ID."""
     body = create_body()
-    _subscribers(body, 5)
+    subscribers(body, 5)
     app.config.update(JOBS_BACKEND="none")
-    _publish_agenda(_meeting_with_item(create_meeting, body))
+    publish_agenda(meeting_with_item(create_meeting, body))
     outbox.expand_pending()
     app.config.update(JOBS_BACKEND="eager")
 
@@ -298,9 +253,9 @@ def test_a_worker_killed_mid_batch_loses_nobody(app, db, clock, create_body, cre
 
 def test_two_workers_never_claim_the_same_message(app, db, create_body, create_meeting):
     body = create_body()
-    _subscribers(body, 7)
+    subscribers(body, 7)
     app.config.update(JOBS_BACKEND="none")
-    _publish_agenda(_meeting_with_item(create_meeting, body))
+    publish_agenda(meeting_with_item(create_meeting, body))
     outbox.expand_pending()
     _, _, first = delivery.claim(4)
     _, _, second = delivery.claim(4)
@@ -424,9 +379,9 @@ def test_a_mailing_whose_first_job_was_lost_is_made_by_the_next_tick(app, db, cr
     """The publication writes the mailing and counts its recipients; its messages are made by the first job. If
     that job never runs (Redis down at the commit), the tick makes them: nothing committed is lost."""
     body = create_body()
-    _subscribers(body, 6)
+    subscribers(body, 6)
     app.config.update(JOBS_BACKEND="none")
-    _publish_agenda(_meeting_with_item(create_meeting, body))
+    publish_agenda(meeting_with_item(create_meeting, body))
     mailing = db.session.scalar(select(Mailing))
     assert mailing.expanded_at is None and mailing.total == 6
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0

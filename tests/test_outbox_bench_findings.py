@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from app.core import delivery, outbox
-from tests.test_outbox import _meeting_with_item, _publish_agenda, _subscribers
+from tests.mail_helpers import meeting_with_item, publish_agenda, subscribers
 
 
 @contextmanager
@@ -33,8 +33,8 @@ def _selects(engine):
 def _queued_agenda(app, create_body, create_meeting, count):
     app.config.update(JOBS_BACKEND="none", MAIL_BATCH_SIZE=count)  # nothing delivers at commit: the rows wait
     body = create_body()
-    _subscribers(body, count)
-    _publish_agenda(_meeting_with_item(create_meeting, body))
+    subscribers(body, count)
+    publish_agenda(meeting_with_item(create_meeting, body))
     outbox.expand_pending()  # what the first job does: make the mailing's messages
 
 

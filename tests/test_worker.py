@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.outbox import MailStatus, OutboxMessage
+from tests.mail_helpers import meeting_with_item, publish_agenda, subscribers
 from tests.servers import clear_redis, redis_url_or_skip, worker_process
-from tests.test_outbox import _meeting_with_item, _publish_agenda, _subscribers
 
 pytestmark = pytest.mark.commits(reason="the worker processes read what the test commits")
 
@@ -57,8 +57,8 @@ def test_a_worker_delivers_what_the_publication_queued(
     app, db, database_url, create_body, create_meeting, smtp_sink, queue_settings
 ):
     body = create_body()
-    _subscribers(body, 25)
-    _publish_agenda(_meeting_with_item(create_meeting, body))
+    subscribers(body, 25)
+    publish_agenda(meeting_with_item(create_meeting, body))
     assert _count(db) == 0  # the mailing is written; its messages wait for the first job, in Redis
     with worker_process(database_url, **queue_settings):
         _wait_for(lambda: _count(db, OutboxMessage.status == MailStatus.sent) == 25, 60, "25 messages sent")
@@ -70,8 +70,8 @@ def test_a_worker_killed_mid_mailing_is_resumed_by_another(
 ):
     smtp_sink.delay = 0.02  # 20 ms a message, as in the benchmark
     body = create_body()
-    _subscribers(body, 150)
-    _publish_agenda(_meeting_with_item(create_meeting, body))
+    subscribers(body, 150)
+    publish_agenda(meeting_with_item(create_meeting, body))
     with worker_process(database_url, name="first worker", **queue_settings) as first:
         _wait_for(lambda: _count(db, OutboxMessage.status == MailStatus.sent) >= 40, 60, "40 messages sent")
         os.kill(first.pid, signal.SIGKILL)
