@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.core import delivery
+from app.core.outbox import Mailing
 from tests.browser import chromium_or_skip, chromium_page
 from tests.conftest import PASSWORD
 from tests.mail_helpers import meeting_with_item, subscribers
@@ -66,3 +67,11 @@ def test_the_clerk_follows_a_mailing_live(
         page.get_by_role("link", name="Agenda publicada").first.click()
         expect(page.locator("html")).to_have_attribute("lang", "es")
         assert_accessible(page)
+
+        # On a 390 px phone the mail pages do not scroll sideways (their tables scroll in their own region).
+        page.set_viewport_size({"width": 390, "height": 844})
+        mailing_id = db.session.scalar(db.select(Mailing.id))
+        for path in ("/staff/mail/", f"/staff/mail/{mailing_id}", f"/staff/meetings/{meeting.id}"):
+            page.goto(live_server + path)
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow} px"
