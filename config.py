@@ -86,6 +86,13 @@ class Config:
     #: Every this many seconds each worker looks for work that is due (retries, a dead worker's claims).
     JOBS_TICK_SECONDS = _int("JOBS_TICK_SECONDS", 10)
     JOBS_TIMEOUT_SECONDS = _int("JOBS_TIMEOUT_SECONDS", 900)
+    #: Live screens (app/core/live.py): "redis" shares snapshots between app servers through REDIS_URL; "local"
+    #: keeps them in this process (one server). Empty: "redis" when REDIS_URL is set.
+    LIVE_BROKER = os.environ.get("LIVE_BROKER", "")
+    #: A Server-Sent Events stream ends after this long and the browser reconnects at once (threads recycle).
+    LIVE_STREAM_SECONDS = _int("LIVE_STREAM_SECONDS", 300)
+    #: A stream with nothing new sends a keep-alive comment this often (proxies close idle connections).
+    LIVE_KEEPALIVE_SECONDS = _int("LIVE_KEEPALIVE_SECONDS", 15)
 
     #: F.S. 286.0105 and 286.26: printed on every notice and agenda. Empty (the default) prints the statutory
     #: wording in the reader's language; a city's own wording set here is printed as given. Never removable.

@@ -61,6 +61,9 @@ def create_app(config_class=None) -> Flask:
     from app.core import delivery, jobs  # noqa: F401  (delivery registers its tick with the jobs)
 
     jobs.init_app(app)  # background jobs: RQ on Redis, or a thread of this server (make run without Redis)
+    from app.core import live
+
+    live.init_app(app)  # live screens: each committed change publishes its meeting's snapshot once
 
     from app.api.views import bp as api_bp
     from app.portal.views import bp as portal_bp
@@ -95,6 +98,7 @@ def create_app(config_class=None) -> Flask:
     # Features above answer the domain events of the layers below (docs/architecture.md); importing connects them.
     from app.errors import register_error_handlers
     from app.legislation import reactions as _legislation_reactions  # noqa: F401
+    from app.live import snapshot as _live_snapshot  # noqa: F401  (registers the snapshot builder)
     from app.meetings import reactions as _meetings_reactions  # noqa: F401
     from app.public_comment import reactions as _comment_reactions  # noqa: F401
     from app.subscriptions import reactions as _subscription_reactions  # noqa: F401

@@ -20,6 +20,7 @@ from app.meetings.models import (  # noqa: F401
     Attendance,
     Meeting,
     MeetingChange,
+    MeetingLogEntry,
     Minutes,
     agenda_item_sponsors,
 )

@@ -254,6 +254,7 @@ def app(request, suite_database, clock, app_overrides, tmp_path):
         UPLOAD_DIR=str(tmp_path / "uploads"),
         **app_overrides,
     )
+    app.extensions.pop("dais.live", None)  # live snapshots are per database: none carried over from another test
     ctx = app.app_context()
     ctx.push()
     transaction = None if commits_for_real(request) else RolledBackTransaction(app, _db, request.node.nodeid)

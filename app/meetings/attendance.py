@@ -14,7 +14,8 @@ from app.core import audit
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
+from app.meetings import floor
+from app.meetings.models import Attendance, AttendanceStatus, LogKind, Meeting, MeetingStatus
 
 A = AttendanceStatus
 
@@ -113,6 +114,13 @@ def take_roll(meeting: Meeting, statuses: dict[int, str], *, actor) -> Quorum:
         recorded[membership.member.full_name] = status.value
     db.session.flush()
     state = quorum(meeting)
+    floor.stamp(
+        meeting,
+        LogKind.roll_taken,
+        f"Roll taken: {state.in_person} in person, {state.remote} remote",
+        actor=actor,
+        at=now,
+    )
     audit.record(
         "meeting.roll_call",
         meeting,
@@ -121,6 +129,11 @@ def take_roll(meeting: Meeting, statuses: dict[int, str], *, actor) -> Quorum:
         data={"attendance": recorded, "quorum": state.has_quorum},
     )
     return state
+
+
+def all_present(meeting: Meeting, *, actor) -> Quorum:
+    """The roll in one step: every seated member present in person (the usual case; exceptions after it)."""
+    return take_roll(meeting, {m.member_id: A.present_in_person.value for m in roll(meeting)}, actor=actor)
 
 
 def _row(meeting: Meeting, member_id: int) -> Attendance:
@@ -141,6 +154,9 @@ def record_arrival(meeting: Meeting, member_id: int, *, remote: bool = False, ac
     row.arrived_at = row.arrived_at or now
     row.departed_at = None
     row.recorded_by_id = actor.id if actor else None
+    floor.stamp(
+        meeting, LogKind.member_arrived, f"{row.member.full_name} arrived", actor=actor, member_id=member_id, at=now
+    )
     db.session.flush()
     audit.record(
         "meeting.arrival",
@@ -161,6 +177,9 @@ def record_departure(meeting: Meeting, member_id: int, *, actor) -> Attendance:
     now = utcnow()
     row.departed_at = now
     row.recorded_by_id = actor.id if actor else None
+    floor.stamp(
+        meeting, LogKind.member_departed, f"{row.member.full_name} left", actor=actor, member_id=member_id, at=now
+    )
     db.session.flush()
     audit.record(
         "meeting.departure",

@@ -9,13 +9,22 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 
 from app.bodies.models import Body
-from app.core import audit
+from app.core import audit, live
 from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
+from app.meetings import floor
 from app.meetings.events import meeting_adjourned, meeting_adjourning, notice_published
-from app.meetings.models import AgendaItem, Meeting, MeetingChange, MeetingChangeKind, MeetingKind, MeetingStatus
+from app.meetings.models import (
+    AgendaItem,
+    LogKind,
+    Meeting,
+    MeetingChange,
+    MeetingChangeKind,
+    MeetingKind,
+    MeetingStatus,
+)
 from app.meetings.notice import NoticeCheck, check_notice, lead_hours, notice_check
 
 S = MeetingStatus
@@ -46,6 +55,7 @@ def _transition(meeting: Meeting, target: MeetingStatus) -> None:
     _check_transition(meeting, target)
     meeting.status = target
     meeting.updated_at = utcnow()
+    live.touch(meeting.id)
 
 
 def log_change(meeting, kind, summary, *, reason=None, actor=None, data=None) -> MeetingChange:
@@ -390,6 +400,7 @@ def start_meeting(meeting: Meeting, *, actor, early_reason: str | None = None) -
             actor=actor,
             data=facts,
         )
+    floor.stamp(meeting, LogKind.called_to_order, f"Called to order at {_fmt(check.at)}", actor=actor, at=check.at)
     audit.record(
         "meeting.start",
         meeting,
@@ -415,7 +426,10 @@ def adjourn_meeting(meeting: Meeting, *, actor, confirm_open_items: bool = False
     undecided unless ``confirm_open_items`` (the clerk saw the list and confirmed)."""
     _check_transition(meeting, S.adjourned)
     meeting_adjourning.send(meeting, confirmed=confirm_open_items, actor=actor)
+    if floor.current_item_id(meeting.id) is not None:
+        floor.finish(meeting, actor=actor)
     _transition(meeting, S.adjourned)
+    floor.stamp(meeting, LogKind.adjourned, f"Adjourned at {_fmt(utcnow())}", actor=actor)
     meeting.sequence += 1
     audit.record(
         "meeting.adjourn",

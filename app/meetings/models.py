@@ -369,3 +369,54 @@ class Attendance(db.Model):
     @property
     def in_person(self) -> bool:
         return self.is_present and self.status == AttendanceStatus.present_in_person
+
+
+class LogKind(LabeledEnum):
+    """What happened on the floor, to the second: the meeting's live log (cockpit, minutes, the video index)."""
+
+    called_to_order = "called_to_order", _l("Called to order")
+    roll_taken = "roll_taken", _l("Roll taken")
+    member_arrived = "member_arrived", _l("Member arrived")
+    member_departed = "member_departed", _l("Member left")
+    item_opened = "item_opened", _l("Item taken up")
+    item_closed = "item_closed", _l("Item finished")
+    comment_opened = "comment_opened", _l("Public comment opened")
+    comment_closed = "comment_closed", _l("Public comment closed")
+    speaker_called = "speaker_called", _l("Speaker called")
+    timer_started = "timer_started", _l("Timer started")
+    timer_paused = "timer_paused", _l("Timer paused")
+    timer_stopped = "timer_stopped", _l("Timer stopped")
+    time_added = "time_added", _l("Time added")
+    speaker_finished = "speaker_finished", _l("Speaker finished")
+    speaker_no_show = "speaker_no_show", _l("Speaker did not answer")
+    floor_requested = "floor_requested", _l("Member asked to speak")
+    floor_granted = "floor_granted", _l("Member recognized to speak")
+    motion_made = "motion_made", _l("Motion made")
+    motion_seconded = "motion_seconded", _l("Motion seconded")
+    vote_opened = "vote_opened", _l("Vote opened")
+    vote_closed = "vote_closed", _l("Vote closed")
+    adjourned = "adjourned", _l("Adjourned")
+
+
+class MeetingLogEntry(db.Model):
+    """One stamped moment of a meeting, written by the service that made it happen, in the same transaction.
+
+    Append-only like the audit log, but for the meeting's own time line rather than for who changed what: the
+    current item is the last item taken up and not finished; minutes and the video index read the times."""
+
+    __tablename__ = "meeting_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    kind: Mapped[LogKind] = mapped_column(str_enum(LogKind, "meeting_log_kind"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="RESTRICT"))
+    #: The speaker card, motion or member the moment concerns (tables of the features above meetings).
+    speaker_request_id: Mapped[int | None] = mapped_column(ForeignKey("speaker_requests.id", ondelete="RESTRICT"))
+    motion_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id", ondelete="RESTRICT"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"))
+    #: A sentence in the record language ("Ana Díaz called to speak"), for the minutes and the log page.
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    item: Mapped["AgendaItem | None"] = relationship("AgendaItem")

@@ -149,6 +149,7 @@ import app.portal.bodies  # noqa: E402,F401  (bodies and their rosters on any da
 import app.portal.calendar  # noqa: E402,F401  (iCalendar feeds)
 import app.portal.comment  # noqa: E402,F401  (public comment routes live on this blueprint)
 import app.portal.feeds  # noqa: E402,F401  (Atom feeds)
+import app.portal.live  # noqa: E402,F401  (a meeting as it happens: live page, snapshot, event stream)
 import app.portal.records  # noqa: E402,F401  (votes, resolutions and agreements)
 import app.portal.subscribe  # noqa: E402,F401  (email subscriptions)
 import app.portal.verify  # noqa: E402,F401  (how to check a record digest)

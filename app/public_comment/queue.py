@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.core import audit
+from app.core import audit, live
 from app.core.errors import DomainError
 from app.core.timeutil import format_seconds, utcnow
 from app.extensions import db
-from app.meetings.models import AgendaItem, Meeting, MeetingStatus
+from app.meetings import floor
+from app.meetings.models import AgendaItem, LogKind, Meeting, MeetingStatus
 from app.public_comment.intake import DISCLAIMER_VERSION, clean_field
 from app.public_comment.models import (
     CommentPeriod,
@@ -90,8 +91,32 @@ def _require_in_progress(meeting: Meeting) -> None:
         raise DomainError(_("Call the meeting to order before running the speaker queue."))
 
 
+#: The moments of the floor's live log, by queue action (checking in is not one: it happens off the floor).
+_STAMPS = {
+    "call": LogKind.speaker_called,
+    "timer_start": LogKind.timer_started,
+    "timer_pause": LogKind.timer_paused,
+    "timer_stop": LogKind.timer_stopped,
+    "extend": LogKind.time_added,
+    "cede": LogKind.time_added,
+    "spoke": LogKind.speaker_finished,
+    "no_show": LogKind.speaker_no_show,
+}
+
+
 def _log(request: SpeakerRequest, action: str, summary: str, actor, **data) -> None:
     request.updated_at = utcnow()
+    if action in _STAMPS:
+        floor.stamp(
+            request.meeting,
+            _STAMPS[action],
+            summary,
+            actor=actor,
+            item_id=request.agenda_item_id,
+            speaker_request_id=request.id,
+        )
+    else:
+        live.touch(request.meeting_id)
     audit.record(f"speaker.{action}", request, summary, actor=actor, data={"item_id": request.agenda_item_id, **data})
     db.session.flush()
 
@@ -126,9 +151,11 @@ def open_period(item: AgendaItem, *, actor) -> CommentPeriod:
     period = period_for(item)
     if period.is_open:
         raise DomainError(_("Public comment on this item is already open."))
+    floor.follow(item, actor=actor)
     if period.opened_at is None:
         period.opened_at = utcnow()
     period.closed_at = None
+    floor.stamp(item.meeting, LogKind.comment_opened, f"Public comment opened on {item.label}", actor=actor, item=item)
     audit.record("comment_period.open", item, f"Public comment opened on {item.label} {item.title}", actor=actor)
     db.session.flush()
     return period
@@ -143,6 +170,7 @@ def close_period(item: AgendaItem, *, actor) -> CommentPeriod:
     if current is not None and current.agenda_item_id == item.id:
         raise DomainError(_("Finish the current speaker before closing public comment."))
     period.closed_at = utcnow()
+    floor.stamp(item.meeting, LogKind.comment_closed, f"Public comment closed on {item.label}", actor=actor, item=item)
     audit.record("comment_period.close", item, f"Public comment closed on {item.label} {item.title}", actor=actor)
     db.session.flush()
     return period
@@ -162,6 +190,7 @@ def call_speaker(request: SpeakerRequest, *, actor) -> None:
         raise DomainError(_("Public comment on this item is closed. Reopen it to call more speakers."))
     if period.opened_at is None:
         open_period(request.item, actor=actor)
+    floor.follow(request.item, actor=actor)
     request.status = R.called
     request.called_at = utcnow()
     _log(request, "call", f"{request.name} called to speak", actor, queue_position=request.queue_position)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
-from app.core import audit
+from app.core import audit, live
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.core.tokens import hash_token, new_token, token_matches
@@ -210,6 +210,7 @@ def register_speaker(
         request.queue_position = _next_position(period)
     db.session.add(request)
     db.session.flush()
+    live.touch(item.meeting_id)
     audit.record(
         "speaker.register",
         request,
@@ -295,6 +296,7 @@ def update_request(
     request.allotted_seconds = _allotted(policy, request.is_group_representative) if request.speaks else 0
     request.updated_at = utcnow()
     db.session.flush()
+    live.touch(request.meeting_id)
     audit.record(
         "speaker.update",
         request,
@@ -313,6 +315,7 @@ def withdraw_request(request: SpeakerRequest, *, actor=None) -> None:
         raise DomainError(_("Only a request that has not been called can be withdrawn."))
     request.status = R.withdrawn
     request.withdrawn_at = request.updated_at = utcnow()
+    live.touch(request.meeting_id)
     audit.record(
         "speaker.withdraw", request, f"Speaker request of {request.name} withdrawn", actor=actor, actor_label="public"
     )

@@ -6,13 +6,13 @@ from datetime import date
 from flask_babel import gettext as _
 
 from app.bodies.models import ThresholdBasis, ThresholdFraction
-from app.core import audit
+from app.core import audit, live
 from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.meetings import attendance
-from app.meetings.models import AgendaItem, AgendaItemType, Meeting, MeetingKind, MeetingStatus
+from app.meetings import attendance, floor
+from app.meetings.models import AgendaItem, AgendaItemType, LogKind, Meeting, MeetingKind, MeetingStatus
 from app.votes.models import Motion, MotionKind, MotionStatus, VoteChoice
 from app.votes.reading import threshold_words
 from app.votes.rules import AMENDING, MAX_DEPTH, TARGETING, NotYours, require_self
@@ -155,6 +155,9 @@ def make_motion(
         motion.consent_items = items
     db.session.add(motion)
     db.session.flush()
+    if item is not None:
+        floor.follow(item, actor=actor)
+    floor.stamp(meeting, LogKind.motion_made, f"Motion made: {text[:200]}", actor=actor, item=item, motion_id=motion.id)
     audit.record(
         "motion.made",
         motion,
@@ -212,6 +215,15 @@ def second(motion: Motion, member_id: int, *, actor, for_self_only: bool = False
     motion.seconder_id = member_id
     db.session.flush()
     db.session.refresh(motion, ["seconder"])
+    floor.stamp(
+        motion.meeting,
+        LogKind.motion_seconded,
+        f"Seconded by {motion.seconder.full_name}",
+        actor=actor,
+        item_id=motion.agenda_item_id,
+        motion_id=motion.id,
+        member_id=member_id,
+    )
     audit.record(
         "motion.seconded",
         motion,
@@ -231,6 +243,7 @@ def declare_died(motion: Motion, *, actor) -> Motion:
     motion.status = S.died
     motion.died_reason = "No second"
     db.session.flush()
+    live.touch(motion.meeting_id)
     audit.record("motion.died", motion, f"Motion {motion.id} died for lack of a second", actor=actor)
     return motion
 
@@ -240,6 +253,7 @@ def withdraw(motion: Motion, *, actor) -> Motion:
     require_pending(motion)
     motion.status = S.withdrawn
     db.session.flush()
+    live.touch(motion.meeting_id)
     audit.record("motion.withdrawn", motion, f"Motion {motion.id} withdrawn by its mover", actor=actor)
     return motion
 

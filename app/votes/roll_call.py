@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.bodies.models import BodyRollCallOrder
-from app.core import audit
+from app.core import audit, live
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.meetings import attendance
-from app.meetings.models import AgendaItem, AttendanceStatus, Meeting
+from app.meetings import attendance, floor
+from app.meetings.models import AgendaItem, AttendanceStatus, LogKind, Meeting
 from app.votes.events import item_decided, item_reopened
 from app.votes.models import Motion, MotionKind, MotionResult, MotionStatus, Vote, VoteChoice
 from app.votes.motions import require_pending, require_session
@@ -93,6 +93,15 @@ def open_vote(motion: Motion, *, actor) -> Motion:
             vote.choice, vote.recorded_at = (C.excused if excused else C.absent), now
         motion.votes.append(vote)
     db.session.flush()
+    floor.stamp(
+        meeting,
+        LogKind.vote_opened,
+        f"Vote opened on: {motion.text[:200]}",
+        actor=actor,
+        item_id=motion.agenda_item_id,
+        motion_id=motion.id,
+        at=now,
+    )
     audit.record(
         "motion.vote_opened",
         motion,
@@ -160,6 +169,7 @@ def record_vote(motion: Motion, member_id: int, choice: VoteChoice, *, actor, fo
     vote.choice, vote.recorded_at = choice, utcnow()
     vote.recorded_by_id = actor.id if actor else None
     db.session.flush()
+    live.touch(meeting.id)
     audit.record(
         "vote.recorded",
         vote,
@@ -208,6 +218,15 @@ def close_vote(motion: Motion, *, actor) -> Outcome:
     motion.status, motion.closed_at = S.closed, now
     motion.result = MotionResult.passed if result.passed else MotionResult.failed
     db.session.flush()
+    floor.stamp(
+        meeting,
+        LogKind.vote_closed,
+        f"Vote closed: {result.sentence()}",
+        actor=actor,
+        item_id=motion.agenda_item_id,
+        motion_id=motion.id,
+        at=now,
+    )
     audit.record(
         "motion.vote_closed",
         motion,

@@ -1,0 +1,70 @@
+"""A meeting as it happens, for anyone: the live page, its snapshot as JSON, and the Server-Sent Events stream
+that pushes each new snapshot (app/core/live.py). Every viewer reads the one snapshot built per change."""
+
+import time
+
+from flask import Response, abort, current_app, render_template, request
+
+from app.core import live
+from app.live.labels import labels
+from app.portal.views import bp, public_meeting_or_404
+
+
+def _snapshot_or_404(meeting_id: int) -> tuple[str, str]:
+    snapshot = live.latest(meeting_id)
+    if snapshot is None:  # not a public meeting (or gone): nothing is published for it
+        abort(404)
+    return snapshot
+
+
+@bp.route("/meetings/<id:meeting_id>/live")
+def live_page(meeting_id: int):
+    meeting = public_meeting_or_404(meeting_id)
+    version, payload = _snapshot_or_404(meeting.id)
+    return render_template(
+        "portal/live.html",
+        meeting=meeting,
+        snapshot=live.decode(payload),
+        version=version,
+        payload=payload,
+        labels=labels(),
+    )
+
+
+@bp.route("/meetings/<id:meeting_id>/live.json")
+def live_json(meeting_id: int):
+    """The snapshot for screens that cannot hold a stream open: a 304 while it has not changed."""
+    version, payload = _snapshot_or_404(meeting_id)
+    response = Response(payload, mimetype="application/json")
+    response.set_etag(version)
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)
+
+
+@bp.route("/meetings/<id:meeting_id>/live/events")
+def live_events(meeting_id: int):
+    """Server-Sent Events: the snapshot now (unless the browser's Last-Event-ID is it), then each new one.
+
+    The stream holds no database connection: it waits on this server's copy of the snapshots (kept current from
+    Redis by one listener thread per server). It ends after LIVE_STREAM_SECONDS; the browser reconnects at once
+    with its Last-Event-ID, so nothing is missed and no thread is held for ever."""
+    version, _payload = _snapshot_or_404(meeting_id)
+    seen = request.headers.get("Last-Event-ID") or None
+    config = current_app.config
+    stream = _stream(live.broker(), meeting_id, seen, config["LIVE_STREAM_SECONDS"], config["LIVE_KEEPALIVE_SECONDS"])
+    response = Response(stream, mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response
+
+
+def _stream(broker, meeting_id: int, seen: str | None, seconds: float, keepalive: float):
+    deadline = time.monotonic() + seconds
+    yield "retry: 1000\n\n"
+    while (left := deadline - time.monotonic()) > 0:
+        snapshot = broker.wait(meeting_id, seen, timeout=min(keepalive, left))
+        if snapshot is None:
+            yield ": keep-alive\n\n"
+            continue
+        seen, payload = snapshot
+        yield f"id: {seen}\ndata: {payload}\n\n"
