@@ -240,3 +240,45 @@ def test_only_editors_act_and_bad_input_never_fails(client, db, login_as, meetin
     assert _post(client, meeting, "explode").status_code == 404
     assert client.get(f"/staff/meetings/{other.id}/live").status_code == 404
     assert client.get("/staff/meetings/99999999999999999999/live").status_code == 404
+
+
+def test_the_full_queue_page_has_one_cede_dialog_and_grows_linearly(
+    client, db, clock, login_as, open_meeting, commission
+):
+    from datetime import date
+
+    from app.public_comment import policy as comment_policy
+    from app.public_comment.models import SpeakerRequest
+
+    body, _members = commission
+    comment_policy.adopt_policy(
+        body,
+        adopted_on=date(2000, 1, 1),
+        adopted_by="Resolution 00-1",
+        speaker_seconds=180,
+        group_seconds=300,
+        item_cap_minutes=None,
+        signup_closes_minutes=60,
+        written_accepted=True,
+        written_max_chars=3000,
+        ceding_allowed=True,
+        actor=None,
+    )
+    meeting = open_meeting(body)
+    _general, resolution, _minutes = vh.items(meeting)
+    _walk_ins(resolution, 62)
+    db.session.commit()
+    login_as(Role.clerk)
+    page = client.get(f"/staff/items/{resolution.id}/queue").get_data(as_text=True)
+    assert page.count("<option") <= 2 * 62 + 2
+    assert page.count('name="cede-donor_id"') == 1
+    speakers = {s.queue_position: s for s in db.session.query(SpeakerRequest).filter_by(agenda_item_id=resolution.id)}
+    response = client.post(
+        f"/staff/items/{resolution.id}/queue/cede",
+        data={"cede-donor_id": speakers[5].id, "cede-recipient_id": speakers[2].id},
+    )
+    assert response.status_code == 302
+    db.session.refresh(speakers[5])
+    assert speakers[5].status == SpeakerRequestStatus.ceded and speakers[5].ceded_to_id == speakers[2].id
+    refused = client.post(f"/staff/items/{resolution.id}/queue/cede", data={"cede-donor_id": "99999999999"})
+    assert refused.status_code == 302

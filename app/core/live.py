@@ -23,7 +23,7 @@ import json
 import threading
 import time
 
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -210,8 +210,16 @@ def broker(app=None):
 
 
 def init_app(app) -> None:
+    """Publish at the end of each request, and when any other app context ends (a job, a command)."""
+
     @app.after_request
     def _publish(response):
-        if has_app_context():
-            publish_committed()
+        publish_committed()
         return response
+
+    @app.teardown_appcontext
+    def _publish_left(_exc):
+        from app.extensions import db
+
+        if db.session().info.get(_COMMITTED):
+            publish_committed()

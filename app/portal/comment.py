@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.city.services import city_name
-from app.core import outbox
+from app.core import live, outbox
 from app.core.actions import attempt
 from app.core.errors import DomainError
 from app.core.forms import options
@@ -18,6 +18,7 @@ from app.core.ratelimit import form_limit, submitted
 from app.core.timeutil import format_seconds, utcnow
 from app.core.web import format_local
 from app.extensions import csrf, db, limiter
+from app.live.labels import labels as live_labels
 from app.meetings.models import AgendaItem, Meeting
 from app.portal.views import bp, public_meeting_or_404
 from app.public_comment import forms
@@ -316,7 +317,15 @@ def item(meeting_id: int, item_id: int):
 def display(meeting_id: int):
     """The chamber display: the current speaker and a large countdown, no controls."""
     meeting = public_meeting_or_404(meeting_id)
-    return render_template("portal/display.html", meeting=meeting, state=_display_state(meeting))
+    version, payload = live.latest(meeting.id)
+    return render_template(
+        "portal/display.html",
+        meeting=meeting,
+        snapshot=live.decode(payload),
+        version=version,
+        payload=payload,
+        labels=live_labels(),
+    )
 
 
 def _display_state(meeting: Meeting) -> dict:

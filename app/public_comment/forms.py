@@ -141,6 +141,21 @@ class CedeForm(FlaskForm):
     )
 
 
+class CedeBetweenForm(FlaskForm):
+    """The queue page's one cede dialog: two menus for the whole queue, not a menu on every row."""
+
+    donor_id = SelectField(
+        _l("Speaker who gives their time"),
+        coerce=optional_id,
+        validators=[InputRequired(_l("Choose the speaker who gives their time."))],
+    )
+    recipient_id = SelectField(
+        _l("Speaker who receives it"),
+        coerce=optional_id,
+        validators=[InputRequired(_l("Choose the speaker who receives the time."))],
+    )
+
+
 class HideForm(FlaskForm):
     reason = StringField(
         _l("Reason for hiding (for example the statutory exemption)"),

@@ -84,12 +84,29 @@ def _queue_redirect(item_id: int):
     return redirect(url_for("public_comment.queue", item_id=item_id) + "#current")
 
 
+def _cede_form(speakers) -> forms.CedeBetweenForm:
+    form = forms.CedeBetweenForm(prefix="cede")
+    form.donor_id.choices = options(
+        [("", _("Choose a speaker"))]
+        + [(s.id, f"{s.queue_position}. {s.name}") for s in speakers if s.status.value in ("waiting", "checked_in")]
+    )
+    form.recipient_id.choices = options(
+        [("", _("Choose a speaker"))]
+        + [
+            (s.id, f"{s.queue_position}. {s.name}")
+            for s in speakers
+            if s.status.value in ("waiting", "checked_in", "called")
+        ]
+    )
+    return form
+
+
 def _queue_page(item: AgendaItem, *, walk_in_form=None, extend_form=None, status=200):
     meeting = item.meeting
     speakers = speaker_queue.queue(item)
     waiting = [s for s in speakers if s.status.value in ("waiting", "checked_in")]
     current = speaker_queue.current_speaker(meeting, with_extensions=True)
-    cede_form = forms.CedeForm()
+    cede_form = _cede_form(speakers)
     written = db.session.scalars(
         select(WrittenComment).where(WrittenComment.agenda_item_id == item.id).order_by(WrittenComment.created_at)
     ).all()
@@ -276,6 +293,23 @@ def cede(request_id: int):
     return _act(
         lambda: speaker_queue.cede_time(donor, to=recipient, actor=current_user),
         donor.agenda_item_id,
+        lambda _r: _("%(donor)s ceded their time to %(to)s.", donor=donor.name, to=recipient.name),
+    )
+
+
+@bp.route("/items/<id:item_id>/queue/cede", methods=["POST"])
+@editor_required
+def cede_between(item_id: int):
+    item = get_or_404(AgendaItem, item_id)
+    form = _cede_form(speaker_queue.queue(item))
+    if not form.validate_on_submit():
+        flash(_("Choose the speaker who gives their time and the one who receives it."), "error")
+        return _queue_redirect(item.id)
+    donor = db.session.get(SpeakerRequest, form.donor_id.data)
+    recipient = db.session.get(SpeakerRequest, form.recipient_id.data)
+    return _act(
+        lambda: speaker_queue.cede_time(donor, to=recipient, actor=current_user),
+        item.id,
         lambda _r: _("%(donor)s ceded their time to %(to)s.", donor=donor.name, to=recipient.name),
     )
 

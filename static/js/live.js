@@ -108,7 +108,8 @@
       });
     }
     var vote = snapshot.vote;
-    show("vote", !!vote);
+    // The chamber display shows a vote while it is open, or when no one is speaking.
+    show("vote", !!vote && (!root.hasAttribute("data-live-vote-open-only") || vote.open || !speaker));
     if (vote) {
       set("vote_text", vote.text);
       set("vote_heading", vote.open ? labels.open : ((labels.result || {})[vote.result] || ""));
