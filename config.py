@@ -89,6 +89,8 @@ class Config:
     #: Live screens (app/core/live.py): "redis" shares snapshots between app servers through REDIS_URL; "local"
     #: keeps them in this process (one server). Empty: "redis" when REDIS_URL is set.
     LIVE_BROKER = os.environ.get("LIVE_BROKER", "")
+    #: The Redis channel (and key prefix) of the snapshots: instances that share one Redis each need their own.
+    LIVE_CHANNEL = os.environ.get("LIVE_CHANNEL", "dais:live")
     #: A Server-Sent Events stream ends after this long and the browser reconnects at once (threads recycle).
     LIVE_STREAM_SECONDS = _int("LIVE_STREAM_SECONDS", 300)
     #: A stream with nothing new sends a keep-alive comment this often (proxies close idle connections).

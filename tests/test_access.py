@@ -115,6 +115,11 @@ MATRIX = [
     ("POST", "/staff/speakers/{speaker}/check-in", EDITORS, 302),
     ("POST", "/staff/speakers/{speaker}/extend", EDITORS, 422),
     ("POST", "/staff/speakers/{speaker}/cede", EDITORS, 302),
+    ("POST", "/staff/items/{item}/queue/cede", EDITORS, 302),  # nothing chosen: refused with a message
+    # The cockpit: everyone on staff follows it; only the clerk acts (before the noticed time without a reason,
+    # calling to order is refused with a message).
+    ("GET", "/staff/meetings/{meeting}/live", STAFF, 200),
+    ("POST", "/staff/meetings/{meeting}/live/call_to_order", EDITORS, 302),
     ("POST", "/staff/written/{written}/publish", EDITORS, 302),
     ("POST", "/staff/written/{written}/hide", EDITORS, 302),
     # Motions and votes: commissioners move, second, disclose and vote for themselves; the clerk runs the roll.

@@ -209,3 +209,33 @@ def test_local_broker_wakes_waiters_only_on_a_new_version():
     broker.publish(1, "b", '{"v":"b"}')
     waiter.join()
     assert got == [("b", '{"v":"b"}')]
+
+
+def test_redis_broker_carries_a_snapshot_from_one_server_to_another(app):
+    """Two app servers: a change published on one reaches the viewers waiting on the other, through Redis; a
+    server that starts later reads the latest snapshot from Redis."""
+    import logging
+    import secrets
+
+    from tests.servers import redis_url_or_skip
+
+    url = redis_url_or_skip()
+    channel = f"dais:test-live:{secrets.token_hex(4)}"
+    first = live.RedisBroker(url, logging.getLogger("first"), channel)
+    second = live.RedisBroker(url, logging.getLogger("second"), channel)
+    second.listen()
+    got = []
+    waiter = threading.Thread(target=lambda: got.append(second.wait(7, None, timeout=10)))
+    waiter.start()
+    import time
+
+    time.sleep(0.3)  # the listener subscribes
+    version, payload = live.encode({"meeting": {"id": 7}})
+    first.publish(7, version, payload)
+    waiter.join()
+    assert got == [(version, payload)]
+    late = live.RedisBroker(url, logging.getLogger("late"), channel)
+    assert late.latest(7) == (version, payload)
+    import redis
+
+    redis.Redis.from_url(url).delete(f"{channel}:7")

@@ -139,12 +139,13 @@ class LocalBroker:
 class RedisBroker(LocalBroker):
     """Snapshots shared by every app server through Redis; each server keeps a local copy for its viewers."""
 
-    def __init__(self, url: str, logger):
+    def __init__(self, url: str, logger, channel: str = CHANNEL):
         super().__init__()
         from redis import Redis
 
         self._redis = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
         self._url = url
+        self._channel = channel
         self._logger = logger
         self._listener: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -152,15 +153,15 @@ class RedisBroker(LocalBroker):
     def publish(self, meeting_id: int, version: str, payload: str) -> None:
         self._store(meeting_id, version, payload)  # this server's viewers need not wait for the round trip
         pipe = self._redis.pipeline()
-        pipe.set(f"{CHANNEL}:{meeting_id}", payload, ex=7 * 86400)
-        pipe.publish(CHANNEL, f"{meeting_id} {version} {payload}")
+        pipe.set(f"{self._channel}:{meeting_id}", payload, ex=7 * 86400)
+        pipe.publish(self._channel, f"{meeting_id} {version} {payload}")
         pipe.execute()
 
     def latest(self, meeting_id: int) -> tuple[str, str] | None:
         self.listen()
         snapshot = super().latest(meeting_id)
         if snapshot is None:
-            payload = self._redis.get(f"{CHANNEL}:{meeting_id}")
+            payload = self._redis.get(f"{self._channel}:{meeting_id}")
             if payload is not None:
                 payload = payload.decode()
                 snapshot = (json.loads(payload)["v"], payload)
@@ -188,7 +189,7 @@ class RedisBroker(LocalBroker):
             try:
                 client = Redis.from_url(self._url, socket_connect_timeout=2, health_check_interval=30)
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(CHANNEL)
+                pubsub.subscribe(self._channel)
                 pause = 0.5
                 for message in pubsub.listen():
                     meeting_id, version, payload = message["data"].decode().split(" ", 2)
@@ -204,7 +205,8 @@ def broker(app=None):
     existing = app.extensions.get("dais.live")
     if existing is None:
         url = app.config.get("REDIS_URL")
-        existing = RedisBroker(url, app.logger) if url and app.config.get("LIVE_BROKER") != "local" else LocalBroker()
+        shared = url and app.config.get("LIVE_BROKER") != "local"
+        existing = RedisBroker(url, app.logger, app.config.get("LIVE_CHANNEL") or CHANNEL) if shared else LocalBroker()
         existing = app.extensions.setdefault("dais.live", existing)
     return existing
 
