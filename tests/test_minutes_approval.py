@@ -345,3 +345,74 @@ def test_the_minutes_page_without_a_later_meeting_says_so(earlier, login_as, cli
     login_as(Role.clerk)
     page = client.get(f"/staff/meetings/{earlier.id}/minutes").get_data(as_text=True)
     assert "No later regular meeting of this body is scheduled yet" in page
+
+
+# --- the migration -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_the_migration_keeps_public_drafts_public_and_approved_minutes_approved(backend, tmp_path):
+    """Before 9d3e5b7a1c28 every draft was public: the upgrade makes existing drafts released (released when they
+    were created) and keeps approved minutes approved. The downgrade makes released minutes drafts again."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from app.bodies import services as bodies
+    from app.bodies.models import BodyKind
+    from app.core.timeutil import utcnow
+    from app.meetings.models import Meeting, MeetingKind, MeetingStatus, Minutes
+    from tests.conftest import SINCE, make_app
+    from tests.dbutil import fresh_database
+
+    def statuses():
+        with _db.engine.connect() as conn:
+            return dict(conn.execute(text("SELECT meeting_id, status FROM minutes")).all())
+
+    with fresh_database(backend, tmp_path) as url:
+        app = make_app(url)
+        with app.app_context():
+            upgrade()
+            body = bodies.create_body(
+                name="Commission",
+                kind=BodyKind.commission,
+                seat_count=3,
+                rules=bodies.RulesInput(effective_on=SINCE),
+                actor=None,
+            )
+            now = utcnow()
+            meetings = [
+                Meeting(
+                    body_id=body.id,
+                    kind=MeetingKind.regular,
+                    title=f"Meeting {n}",
+                    start_at=now - timedelta(days=30 - n),
+                    location="City Hall",
+                    status=MeetingStatus.adjourned,
+                    first_published_at=now - timedelta(days=40),
+                )
+                for n in (1, 2)
+            ]
+            _db.session.add_all(meetings)
+            _db.session.flush()
+            public_draft, approved = meetings
+            _db.session.add_all(
+                [
+                    Minutes(meeting_id=public_draft.id, body_md="A draft.", status=MinutesStatus.released),
+                    Minutes(
+                        meeting_id=approved.id, body_md="Approved.", status=MinutesStatus.approved, approved_at=now
+                    ),
+                ]
+            )
+            _db.session.commit()
+            ids = (public_draft.id, approved.id)
+            _db.session.remove()
+
+            downgrade(revision="f4a8c2e6b1d3")
+            assert statuses() == {ids[0]: "draft", ids[1]: "approved"}  # as the code before the revision had them
+
+            upgrade()
+            assert statuses() == {ids[0]: "released", ids[1]: "approved"}
+            with _db.engine.connect() as conn:
+                rows = conn.execute(text("SELECT released_at, created_at FROM minutes")).all()
+            assert all(released == created for released, created in rows)
+            _db.engine.dispose()
