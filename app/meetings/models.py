@@ -308,11 +308,15 @@ class MinutesStatus(enum.StrEnum):
 class Minutes(db.Model):
     """A meeting's minutes: drafted by the clerk, released as the draft for approval, approved by the body.
 
-    Before release the draft is the clerk's working paper (a precursor, not yet circulated), so it is staff only.
-    From its release it is a public record (R1, AGO 91-26), shown marked "Draft, not yet approved"; it can still
-    be corrected until the body approves it. Approval is a motion and a roll call of the body at a later meeting,
-    on an agenda item that the clerk puts on that meeting's agenda (app.minutes.services.schedule_approval); the
-    vote's reaction (app.minutes.reactions) approves and locks them, recording the meeting and the motion.
+    Before release the draft is the clerk's working paper, shown to staff only (issue 17). This used to say that
+    minutes are a public record from the moment a draft exists (R1, AGO 91-26): whether an unreleased draft that
+    staff (commissioners included) can read is already a public record on request is for the city attorney, and
+    releasing at once is always possible. From its release it is on every public page, marked "Draft, not yet
+    approved", and can still be corrected until the body approves it.
+
+    Approval is a motion and a roll call of the body at a later meeting, on an agenda item that the clerk puts on
+    that meeting's agenda (app.minutes.services.schedule_approval); the vote's reaction (app.minutes.reactions)
+    approves and locks them, recording the meeting and the motion. The clerk cannot approve them alone.
 
     The link between the minutes and that item is held here (``approval_item_id``), not on ``AgendaItem``: only
     a ministerial "Approval of the minutes" item concerns minutes, so the agenda table carries no column for the
