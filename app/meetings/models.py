@@ -339,9 +339,7 @@ class Minutes(db.Model):
     #: When the clerk released the draft for approval (public from then on).
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The "Approval of the minutes" item of a later meeting that puts them to the body (the latest one).
-    approval_item_id: Mapped[int | None] = mapped_column(
-        ForeignKey("agenda_items.id", ondelete="RESTRICT"), index=True
-    )
+    approval_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="RESTRICT"), index=True)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The later meeting at which the minutes were approved, when there was one.
     approved_at_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"))
