@@ -100,6 +100,7 @@ def create_app(config_class=None) -> Flask:
     from app.legislation import reactions as _legislation_reactions  # noqa: F401
     from app.live import snapshot as _live_snapshot  # noqa: F401  (registers the snapshot builder)
     from app.meetings import reactions as _meetings_reactions  # noqa: F401
+    from app.minutes import reactions as _minutes_reactions  # noqa: F401
     from app.public_comment import reactions as _comment_reactions  # noqa: F401
     from app.subscriptions import reactions as _subscription_reactions  # noqa: F401
     from app.votes import reactions as _vote_reactions  # noqa: F401

@@ -66,7 +66,8 @@ MATRIX = [
     ("POST", "/staff/meetings/{meeting}/minutes/generate", EDITORS, 302),
     ("GET", "/staff/meetings/{meeting}/minutes", EDITORS, 200),
     ("POST", "/staff/meetings/{meeting}/minutes", EDITORS, 302),
-    ("POST", "/staff/meetings/{meeting}/minutes/approve", EDITORS, 302),
+    ("POST", "/staff/meetings/{meeting}/minutes/release", EDITORS, 302),
+    ("POST", "/staff/meetings/{meeting}/minutes/schedule-approval", EDITORS, 302),  # empty form: refused, redirected
     ("GET", "/staff/meetings/{meeting}/attendance", EDITORS, 200),
     ("POST", "/staff/meetings/{meeting}/attendance", EDITORS, 422),  # not in progress: refused
     ("POST", "/staff/meetings/{meeting}/attendance/{member}/arrive", EDITORS, 302),

@@ -485,7 +485,8 @@ def test_oversized_upload_is_refused(app, create_meeting, upload_dir):
 # --- minutes -----------------------------------------------------------------------------------
 
 
-def test_minutes_draft_edit_approve_lock(create_meeting, create_body, clock, db):
+def test_minutes_draft_edit_release(create_meeting, create_body, clock, db):
+    """Approval by the body's vote, and the lock, are in tests/test_minutes_approval.py."""
     body = create_body()
     meeting = create_meeting(body, kind="regular", status="noticed")
     _add(meeting, "Budget")
@@ -493,14 +494,11 @@ def test_minutes_draft_edit_approve_lock(create_meeting, create_body, clock, db)
     minutes = minutes_service.generate_minutes(meeting, actor=None)
     assert "5.A Budget" in minutes.body_md and minutes.status.value == "draft"
     minutes_service.update_minutes(minutes, body_md=minutes.body_md + "\nMotion carried.", actor=None)
-    with pytest.raises(DomainError, match="later meeting"):
-        minutes_service.approve_minutes(minutes, approved_at_meeting=meeting, actor=None)
-    minutes_service.approve_minutes(minutes, approved_at_meeting=later, actor=None)
-    assert minutes.is_locked and minutes.approved_at_meeting_id == later.id
-    with pytest.raises(DomainError, match="locked"):
-        minutes_service.update_minutes(minutes, body_md="rewrite history", actor=None)
-    with pytest.raises(DomainError, match="locked"):
-        minutes_service.generate_minutes(meeting, actor=None, replace=True)
+    minutes_service.release_minutes(minutes, actor=None)
+    with pytest.raises(DomainError, match="later regular meeting"):
+        minutes_service.schedule_approval(minutes, meeting, actor=None)
+    item = minutes_service.schedule_approval(minutes, later, actor=None)
+    assert minutes.approval_item_id == item.id and not minutes.is_locked
 
 
 def test_no_minutes_for_a_draft_meeting(create_meeting):

@@ -128,11 +128,17 @@ def test_a_deleted_audit_entry_breaks_the_chain_at_the_next_one(app, decided, db
     assert f"audit entry {following.id}: its prev_hash does not match" in result.output
 
 
-def test_approving_the_minutes_pins_the_digest_again(app, decided, db):
+def test_approving_the_minutes_pins_the_digest_again(app, decided, commission, open_meeting, clock, db):
     from app.minutes import services as minutes
+    from tests.votes_helpers import adopt_six_to_one
 
     drafted = minutes.generate_minutes(decided, actor=None)
-    minutes.approve_minutes(drafted, approved_at_meeting=None, actor=None)
+    minutes.release_minutes(drafted, actor=None)
+    later = open_meeting(commission[0])
+    item = minutes.schedule_approval(drafted, later, amendment_reason="Minutes ready.", actor=None)
+    start(later, clock, db)
+    roll_call(later, commission[1])
+    adopt_six_to_one(later, item, commission[1])  # the body's vote approves them (issue 17)
     db.session.commit()
     entry = digest.pinned_entry(decided.id)
     assert entry.data["reason"] == "minutes approved"

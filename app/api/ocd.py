@@ -106,10 +106,10 @@ def event(meeting, motions_by_item: dict) -> dict:
                 "date": to_local(meeting.agenda_published_at).date().isoformat(),
             }
         )
-    if meeting.minutes is not None:
+    if meeting.minutes is not None and meeting.minutes.is_public:  # an unreleased draft is the clerk's (issue 17)
         documents.append(
             {
-                "note": f"Minutes ({meeting.minutes.status.value})",
+                "note": "Minutes (approved)" if meeting.minutes.is_locked else "Minutes (draft, not yet approved)",
                 "url": page + "#minutes",
                 "media_type": "text/html",
                 "date": to_local(meeting.minutes.updated_at).date().isoformat(),

@@ -253,7 +253,14 @@ SCHEMAS["MeetingDetail"] = _object(
         **SCHEMAS["Meeting"]["properties"],
         "agenda_items": _array(_ref("AgendaItem")),
         "attendance": _array(_ref("Attendance")),
-        "minutes_status": _nullable({"type": "string", "enum": ["draft", "approved"]}),
+        "minutes_status": _nullable(
+            {
+                "type": "string",
+                "enum": ["draft", "approved"],
+                "description": "null until the clerk releases the minutes for approval; then draft (not yet "
+                "approved by the body) or approved (by the body's vote, locked).",
+            }
+        ),
         "record_digest": _nullable(
             {
                 "type": "string",

@@ -115,13 +115,21 @@ def agenda_item(i, motion_ids: list[int]) -> dict:
     }
 
 
+def public_minutes_status(minutes) -> str | None:
+    """What the public may know of a meeting's minutes: none until the clerk releases the draft for approval
+    (issue 17), then "draft" (released, not yet approved) or "approved"."""
+    if minutes is None or not minutes.is_public:
+        return None
+    return "approved" if minutes.is_locked else "draft"
+
+
 def meeting_detail(m, motions_by_item: dict, record_digest: str | None = None) -> dict:
     data = meeting(m)
     data["agenda_items"] = [agenda_item(i, [x.id for x in motions_by_item.get(i.id, [])]) for i in m.items]
     data["attendance"] = [
         {"member_id": a.member_id, "full_name": a.member.full_name, "status": a.status.value} for a in m.attendances
     ]
-    data["minutes_status"] = m.minutes.status.value if m.minutes is not None else None
+    data["minutes_status"] = public_minutes_status(m.minutes)
     data["record_digest"] = record_digest
     return data
 

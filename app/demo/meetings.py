@@ -137,7 +137,10 @@ def _minutes(meeting, *, approved_at=None, approved_at_meeting=None):
         body_md=draft_minutes_text(meeting),
         created_at=meeting.end_at,
         updated_at=meeting.end_at,
-        status=MinutesStatus.approved if approved_at else MinutesStatus.draft,
+        # Released for approval (public, "Draft, not yet approved") when the meeting ended, as a migrated
+        # instance's earlier drafts are; the June 17 minutes were approved at the July 8 meeting.
+        status=MinutesStatus.approved if approved_at else MinutesStatus.released,
+        released_at=meeting.end_at,
         approved_at=approved_at,
         approved_at_meeting_id=approved_at_meeting.id if approved_at_meeting else None,
     )

@@ -156,5 +156,12 @@ class GenerateMinutesForm(FlaskForm):
     replace = BooleanField(_l("Replace the current draft with one generated from the record"))
 
 
-class ApproveMinutesForm(FlaskForm):
-    approved_at_meeting_id = SelectField(_l("Approved at the meeting of"), coerce=optional_id, validators=[Optional()])
+class ReleaseMinutesForm(FlaskForm):
+    """Release the draft for approval: a button, nothing to type."""
+
+
+class ScheduleApprovalForm(FlaskForm):
+    """Put "Approval of the minutes" on the agenda of the meeting the page offers (a hidden field)."""
+
+    meeting_id = SelectField(_l("Meeting"), coerce=optional_id, validators=[InputRequired()], validate_choice=False)
+    amendment_reason = TextAreaField(_l("Reason for amending the published agenda"), validators=[Length(max=2000)])

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imp
     from app.bodies.models import Body, BodyRules, Member
     from app.legislation.models import Resolution
     from app.public_comment.models import CommentPolicy
+    from app.votes.models import Motion
 
 
 class MeetingKind(LabeledEnum):
@@ -296,12 +297,34 @@ class Attachment(db.Model):
 
 
 class MinutesStatus(enum.StrEnum):
+    #: The clerk's working draft: staff only, on no public page, feed, export or API.
     draft = "draft"
+    #: Released by the clerk as the draft for approval: public, marked "Draft, not yet approved".
+    released = "released"
+    #: Approved by a passed vote of the body at a later meeting: locked for good.
     approved = "approved"
 
 
 class Minutes(db.Model):
-    """Minutes are a public record from the moment a draft exists (R1, AGO 91-26); approval locks them."""
+    """A meeting's minutes: drafted by the clerk, released as the draft for approval, approved by the body.
+
+    Before release the draft is the clerk's working paper, shown to staff only (issue 17). This used to say that
+    minutes are a public record from the moment a draft exists (R1, AGO 91-26): whether an unreleased draft that
+    staff (commissioners included) can read is already a public record on request is for the city attorney, and
+    releasing at once is always possible. From its release it is on every public page, marked "Draft, not yet
+    approved", and can still be corrected until the body approves it.
+
+    Approval is a motion and a roll call of the body at a later meeting, on an agenda item that the clerk puts on
+    that meeting's agenda (app.minutes.services.schedule_approval); the vote's reaction (app.minutes.reactions)
+    approves and locks them, recording the meeting and the motion. The clerk cannot approve them alone.
+
+    The link between the minutes and that item is held here (``approval_item_id``), not on ``AgendaItem``: only
+    a ministerial "Approval of the minutes" item concerns minutes, so the agenda table carries no column for the
+    rest; and ``approved_motion_id`` points at ``motions``, which point at ``agenda_items``, so a column on
+    ``agenda_items`` pointing here would close a cycle of foreign keys (no table order could create or empty
+    them). When a vote fails and the clerk puts the minutes on another agenda, the link moves to the new item;
+    each earlier item stays on its meeting's record with its vote, and the audit log names every one.
+    """
 
     __tablename__ = "minutes"
 
@@ -313,17 +336,36 @@ class Minutes(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: When the clerk released the draft for approval (public from then on).
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The "Approval of the minutes" item of a later meeting that puts them to the body (the latest one).
+    approval_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="RESTRICT"), index=True)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The later meeting at which the minutes were approved, when there was one.
     approved_at_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"))
+    #: The passed motion (its roll call) that approved them.
+    approved_motion_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id", ondelete="RESTRICT"))
+    #: Before approval by vote (issue 17), the clerk who approved them alone; kept for those records.
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
     meeting: Mapped["Meeting"] = relationship("Meeting", back_populates="minutes", foreign_keys=[meeting_id])
     approved_at_meeting: Mapped["Meeting | None"] = relationship("Meeting", foreign_keys=[approved_at_meeting_id])
+    approval_item: Mapped["AgendaItem | None"] = relationship("AgendaItem", foreign_keys=[approval_item_id])
+    approved_motion: Mapped["Motion | None"] = relationship("Motion", foreign_keys=[approved_motion_id])
 
     @property
     def is_locked(self) -> bool:
         return self.status == MinutesStatus.approved
+
+    @property
+    def is_public(self) -> bool:
+        """Released for approval, or approved: the only minutes a public page, feed, export or the API shows."""
+        return self.status != MinutesStatus.draft
+
+    @property
+    def is_released(self) -> bool:
+        """Released and not yet approved: the draft before the body."""
+        return self.status == MinutesStatus.released
 
 
 class AttendanceStatus(LabeledEnum):

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.legislation import digest
 from app.legislation.models import Resolution, ResolutionStatus
 from app.legislation.search import public_resolutions
-from app.meetings.models import AgendaItem, Attachment, Meeting, MeetingStatus
+from app.meetings.models import AgendaItem, Attachment, Meeting, MeetingStatus, Minutes
 from app.public_comment import policy as comment_policy
 from app.public_comment import tallies as comment_tallies
 from app.votes import reading as vote_record
@@ -89,7 +89,7 @@ def public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
         options += [
             selectinload(Meeting.items).selectinload(AgendaItem.attachments),
             selectinload(Meeting.changes),
-            joinedload(Meeting.minutes),
+            joinedload(Meeting.minutes).joinedload(Minutes.approved_at_meeting),
             selectinload(Meeting.attendances),
         ]
     meeting = db.session.scalar(select(Meeting).where(Meeting.id == meeting_id, Meeting.is_public).options(*options))

@@ -21,7 +21,7 @@ from app.core.timeutil import NonexistentLocalTime, local_to_utc, to_local, utc_
 from app.extensions import db
 from app.legislation.services import prohibited_items
 from app.meetings import agenda, changes, forms, lifecycle, notice
-from app.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingStatus
+from app.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingStatus, Minutes
 from app.public_comment import tallies as comment_tallies
 from app.votes import reading as vote_record
 
@@ -100,30 +100,13 @@ def _workspace_meeting_or_404(meeting_id: int) -> Meeting:
         selectinload(Meeting.items).selectinload(AgendaItem.attachments),
         selectinload(Meeting.items).joinedload(AgendaItem.resolution),
         selectinload(Meeting.changes),
-        joinedload(Meeting.minutes),
+        joinedload(Meeting.minutes).joinedload(Minutes.approved_at_meeting),
     )
 
 
 def _detail_page(meeting: Meeting, *, publish_form=None, start_form=None, status: int = 200):
     """The staff meeting page; a refused publication re-renders it with the form's errors."""
     check = notice.check_notice(meeting) if meeting.status == MeetingStatus.draft else None
-    later = []
-    if meeting.minutes is not None and not meeting.minutes.is_locked:
-        later = db.session.scalars(
-            select(Meeting)
-            .where(
-                Meeting.body_id == meeting.body_id,
-                Meeting.start_at > meeting.start_at,
-                Meeting.status != MeetingStatus.draft,
-            )
-            .order_by(Meeting.start_at)
-            .limit(20)
-        ).all()
-    approve_form = forms.ApproveMinutesForm()
-    approve_form.approved_at_meeting_id.choices = options(
-        [("", _("No meeting (approved by the clerk)"))]
-        + [(m.id, f"{to_local(m.start_at):%Y-%m-%d} {m.title}") for m in later]
-    )
     return render_template(
         "meetings/detail.html",
         meeting=meeting,
@@ -136,7 +119,6 @@ def _detail_page(meeting: Meeting, *, publish_form=None, start_form=None, status
         else None,
         cancel_form=forms.ReasonForm(prefix="cancel"),
         generate_form=forms.GenerateMinutesForm(),
-        approve_form=approve_form,
         tallies=comment_tallies.tallies(meeting.id) if meeting.status != MeetingStatus.draft else {},
         **vote_record.meeting_record(meeting),
         prohibited=prohibited_items(meeting.active_items, to_local(utcnow()).date()),
