@@ -1,7 +1,7 @@
 """minutes: released for approval, approved by a vote of the body (issue 17)
 
 Revision ID: 9d3e5b7a1c28
-Revises: f4a8c2e6b1d3
+Revises: c5e1a7b3d9f0
 Create Date: 2026-12-02 19:00:00
 
 MinutesStatus gained "released": the clerk's draft is staff only until released as the draft for approval.
@@ -22,7 +22,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "9d3e5b7a1c28"
-down_revision = "f4a8c2e6b1d3"
+down_revision = "c5e1a7b3d9f0"
 branch_labels = None
 depends_on = None
 
