@@ -146,6 +146,7 @@ MATRIX = [
     ("POST", "/staff/items/{item}/resolution/links", EDITORS, 422),
     ("POST", "/staff/items/{item}/resolution/effects", EDITORS, 422),
     ("POST", "/staff/items/{item}/resolution/withdraw", EDITORS, 302),
+    ("POST", "/staff/items/{item}/resolution/correct", EDITORS, 422),  # empty form: no reason, refused
     ("GET", "/staff/agreements", STAFF, 200),
     ("GET", "/staff/agreements/new", EDITORS, 200),
     ("POST", "/staff/agreements/new", EDITORS, 422),

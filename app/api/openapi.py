@@ -189,6 +189,15 @@ SCHEMAS = {
             "in_force": BOOLEAN,
         }
     ),
+    "ResolutionCorrection": _object(
+        {
+            "field": {"type": "string", "enum": ["number", "effective_on"]},
+            "before": STRING,
+            "after": STRING,
+            "reason": STRING,
+            "corrected_at": DATETIME,
+        }
+    ),
     "Resolution": _object(
         {
             "id": INTEGER,
@@ -204,6 +213,7 @@ SCHEMAS = {
             "sponsors": _array(_ref("Person")),
             "links": _array(_ref("ResolutionLink")),
             "effects": _array(_ref("Effect")),
+            "corrections": _array(_ref("ResolutionCorrection")),
             "url": URL,
             "html_url": URL,
         }

@@ -212,8 +212,20 @@ def resolution(r) -> dict:
         "sponsors": [person(s) for s in r.item.sponsors],
         "links": links,
         "effects": [effect(e) for e in r.effects],
+        "corrections": [correction(c) for c in r.corrections],
         "url": url_for("api.resolution", resolution_id=r.id, _external=True),
         "html_url": url_for("portal.resolution", resolution_id=r.id, _external=True),
+    }
+
+
+def correction(c) -> dict:
+    """A correction after adoption: what, from and to, why and when; never who (no staff details in the API)."""
+    return {
+        "field": c.field.value,
+        "before": c.before,
+        "after": c.after,
+        "reason": c.reason,
+        "corrected_at": when(c.at),
     }
 
 

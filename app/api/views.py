@@ -284,6 +284,7 @@ RESOLUTION_LOAD = (
     selectinload(Resolution.links_out).joinedload(ResolutionLink.target),
     selectinload(Resolution.links_in).joinedload(ResolutionLink.source),
     selectinload(Resolution.effects).joinedload(AgreementEffect.resolution),
+    selectinload(Resolution.corrections),
 )
 
 

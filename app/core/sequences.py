@@ -49,3 +49,27 @@ def next_number(series: str, year: int) -> int:
 
 def format_file_number(year: int, value: int) -> str:
     return f"{year % 100:02d}-{value:04d}"
+
+
+def take_through(series: str, year: int, value: int) -> None:
+    """Record that ``value`` of ``series`` for ``year`` has been handed out (a number given by hand, e.g. a
+    corrected resolution number): the next ``next_number`` is above it, so it is never given twice. Numbers
+    below it that were never given are skipped, not handed out later. A lower value changes nothing."""
+    for _ in range(2):
+        db.session.execute(
+            update(NumberSequence)
+            .where(NumberSequence.series == series, NumberSequence.year == year, NumberSequence.last_value < value)
+            .values(last_value=value)
+        )
+        exists = db.session.scalar(
+            select(NumberSequence.id).where(NumberSequence.series == series, NumberSequence.year == year)
+        )
+        if exists is not None:
+            return
+        try:
+            with db.session.begin_nested():
+                db.session.add(NumberSequence(series=series, year=year, last_value=value))
+            return
+        except IntegrityError:
+            pass  # another request created the row first; the UPDATE will now find it
+    raise RuntimeError("could not record the number")  # pragma: no cover

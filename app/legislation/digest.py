@@ -11,8 +11,8 @@ resident can recompute it in five lines from ``GET /api/meetings/<id>/record`` (
 When a meeting is adjourned and when its minutes are approved, ``pin_digest`` writes an audit entry
 ``record.digest`` holding the digest, so the hash-chained audit log pins it; ``flask verify`` compares each
 meeting's latest pinned digest with the one its rows give now. A lawful change after that (a vote corrected, a draft
-resolution of its agenda edited or withdrawn) is pinned again by ``repin_if_changed``, with the reason and the
-digest it replaces. This module lives in app.legislation, the lowest
+resolution of its agenda edited or withdrawn, an adopted resolution's number corrected) is pinned again by
+``repin_if_changed``, with the reason and the digest it replaces. This module lives in app.legislation, the lowest
 layer that sees meetings, votes and resolutions.
 """
 

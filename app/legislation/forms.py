@@ -15,6 +15,20 @@ class ResolutionForm(FlaskForm):
     effective_on = DateField(_l("Takes effect on (leave empty: the day it is adopted)"), validators=[Optional()])
 
 
+class CorrectionForm(FlaskForm):
+    """An adopted resolution's number or effective date corrected (issue 17); the service checks the values."""
+
+    number = StringField(_l("Number"), validators=[Length(max=20)])
+    effective_on = DateField(_l("Takes effect on"), validators=[Optional()])
+    reason = TextAreaField(
+        _l("Why the record is corrected"),
+        validators=[
+            DataRequired(_l("Say why the record is corrected.")),
+            Length(max=500, message=_l("The reason is too long (at most %(most)s characters).", most=500)),
+        ],
+    )
+
+
 class LinkForm(FlaskForm):
     kind = SelectField(
         _l("This resolution"),

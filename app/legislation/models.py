@@ -13,6 +13,7 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 
 if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imported at run time
+    from app.auth.models import User
     from app.meetings.models import AgendaItem
     from app.votes.models import Motion
 
@@ -66,6 +67,9 @@ class Resolution(db.Model):
     effects: Mapped[list["AgreementEffect"]] = relationship(
         "AgreementEffect", back_populates="resolution", order_by="AgreementEffect.id"
     )
+    corrections: Mapped[list["ResolutionCorrection"]] = relationship(
+        "ResolutionCorrection", back_populates="resolution", order_by="ResolutionCorrection.id"
+    )
 
     @property
     def label(self) -> str:
@@ -74,6 +78,46 @@ class Resolution(db.Model):
     @property
     def file_number(self) -> str:
         return self.item.file_number
+
+
+class CorrectionField(LabeledEnum):
+    """What a correction after adoption may change (issue 17)."""
+
+    number = "number", _l("Number")
+    effective_on = "effective_on", _l("Effective date")
+
+
+class ResolutionCorrection(db.Model):
+    """A correction of an adopted resolution's number or effective date: the value before and after, why, who and
+    when. Never edited; shown on the public page next to the resolution. ``before`` and ``after`` hold the number,
+    or the date as YYYY-MM-DD."""
+
+    __tablename__ = "resolution_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resolution_id: Mapped[int] = mapped_column(ForeignKey("resolutions.id", ondelete="RESTRICT"), index=True)
+    field: Mapped[CorrectionField] = mapped_column(str_enum(CorrectionField, "resolution_correction_field"))
+    before: Mapped[str] = mapped_column(String(12))
+    after: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(String(500))
+    #: The staff user who corrected it; NULL for the command line. Shown to staff only.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    resolution: Mapped["Resolution"] = relationship("Resolution", back_populates="corrections")
+    actor: Mapped["User | None"] = relationship("User")
+
+    def _shown(self, value: str):
+        return date.fromisoformat(value) if self.field == CorrectionField.effective_on else value
+
+    @property
+    def before_value(self):
+        """The value before: a date for the effective date (for ``|local_date``), else the number."""
+        return self._shown(self.before)
+
+    @property
+    def after_value(self):
+        return self._shown(self.after)
 
 
 class LinkKind(LabeledEnum):

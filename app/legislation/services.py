@@ -5,7 +5,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app.core import audit
 from app.core.errors import DomainError
@@ -22,6 +22,7 @@ from app.legislation.models import (
     EffectKind,
     LinkKind,
     Resolution,
+    ResolutionCorrection,
     ResolutionLink,
     ResolutionStatus,
 )
@@ -47,7 +48,12 @@ def find_resolution(item: AgendaItem, *, with_relations: bool = False) -> Resolu
             joinedload(Resolution.item).joinedload(AgendaItem.meeting),
             selectinload(Resolution.links_out).joinedload(ResolutionLink.target),
             selectinload(Resolution.links_in).joinedload(ResolutionLink.source),
-            selectinload(Resolution.effects).joinedload(AgreementEffect.agreement),
+            # Not the effects' own joined load of their resolution: under populate_existing it would load this
+            # resolution again and drop the collections loaded before it (the template then ran their queries).
+            selectinload(Resolution.effects).options(
+                joinedload(AgreementEffect.agreement), lazyload(AgreementEffect.resolution)
+            ),
+            selectinload(Resolution.corrections).joinedload(ResolutionCorrection.actor),
         ).execution_options(populate_existing=True)
     return db.session.scalar(query)
 

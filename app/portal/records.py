@@ -38,6 +38,7 @@ def _public_resolution(resolution_id: int) -> Resolution:
             selectinload(Resolution.links_out).selectinload(ResolutionLink.target),
             selectinload(Resolution.links_in).selectinload(ResolutionLink.source),
             selectinload(Resolution.effects).joinedload(AgreementEffect.agreement),
+            selectinload(Resolution.corrections),
         )
     )
     if resolution is None or resolution.item.meeting.agenda_published_at is None:

@@ -15,7 +15,7 @@ from app.core.forms import options
 from app.core.loaders import get_or_404
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
-from app.legislation import forms
+from app.legislation import corrections, forms
 from app.legislation import services as legislation
 from app.legislation.models import Agreement, AgreementEffect, EffectKind, LinkKind, Resolution, ResolutionStatus
 from app.meetings.models import AgendaItem, AgendaItemType
@@ -47,6 +47,9 @@ def _page(item: AgendaItem, status: int = 200, **overrides):
     link_form.target_id.choices = options(
         [("", "")] + [(r.id, r.label) for r in adopted if not resolution or r.id != resolution.id]
     )
+    correction_form = overrides.pop("correction_form", None)
+    if correction_form is None:
+        correction_form = forms.CorrectionForm(prefix="fix", formdata=None, obj=resolution)
     effect_form = overrides.pop("effect_form", None) or forms.EffectForm(prefix="effect")
     agreements = db.session.scalars(select(Agreement).order_by(Agreement.title)).all()
     effect_form.agreement_id.choices = options(
@@ -59,6 +62,7 @@ def _page(item: AgendaItem, status: int = 200, **overrides):
         form=form,
         link_form=link_form,
         effect_form=effect_form,
+        correction_form=correction_form,
         status=resolution.status if resolution else ResolutionStatus.draft,
         categories=legislation.categories(),
         action_form=EmptyForm(),
@@ -132,6 +136,31 @@ def add_effect(item_id: int):
         return _page(item, 422, effect_form=form)
     flash(_("Effect recorded."), "success")
     return redirect(url_for("legislation.resolution", item_id=item.id) + "#effects")
+
+
+@bp.route("/items/<id:item_id>/resolution/correct", methods=["POST"])
+@editor_required
+def correct(item_id: int):
+    """After adoption: the number or the effective date corrected, with a reason (issue 17)."""
+    item = _resolution_item(item_id)
+    form = forms.CorrectionForm(prefix="fix")
+    if not form.validate_on_submit():
+        return _page(item, 422, correction_form=form)
+    resolution = legislation.find_resolution(item)
+    if resolution is None:
+        abort(404)
+    with attempt(form) as done:
+        corrections.correct_resolution(
+            resolution,
+            number=form.number.data,
+            effective_on=form.effective_on.data,
+            reason=form.reason.data,
+            actor=current_user,
+        )
+    if not done:
+        return _page(item, 422, correction_form=form)
+    flash(_("Correction recorded; it is shown on the public page."), "success")
+    return redirect(url_for("legislation.resolution", item_id=item.id) + "#corrections")
 
 
 @bp.route("/items/<id:item_id>/resolution/withdraw", methods=["POST"])
