@@ -1,7 +1,7 @@
 """resolution_corrections: an adopted resolution's number or effective date corrected, with a reason (issue 17)
 
 Revision ID: a45d9d1e7a4e
-Revises: f4a8c2e6b1d3
+Revises: 9d3e5b7a1c28
 Create Date: 2026-12-02 18:25:31.269423
 
 A new table only; nothing existing is copied or changed (the resolution search triggers are untouched).
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a45d9d1e7a4e"
-down_revision = "f4a8c2e6b1d3"
+down_revision = "9d3e5b7a1c28"
 branch_labels = None
 depends_on = None
 
