@@ -239,3 +239,30 @@ def test_redis_broker_carries_a_snapshot_from_one_server_to_another(app):
     import redis
 
     redis.Redis.from_url(url).delete(f"{channel}:7")
+
+
+def test_draft_minutes_take_their_times_from_the_log(db, clock, session_meeting):
+    from datetime import timedelta
+
+    from app.meetings import lifecycle
+    from app.minutes import services as minutes_service
+
+    meeting, _members = session_meeting
+    general, resolution, _minutes = vh.items(meeting)
+    clock.now = meeting.start_at + timedelta(minutes=5)
+    floor.take_up(general, actor=None)
+    clock.now += timedelta(minutes=25)
+    floor.take_up(resolution, actor=None)
+    clock.now += timedelta(minutes=60)
+    lifecycle.adjourn_meeting(meeting, actor=None, confirm_open_items=True)
+    text = minutes_service.draft_minutes_text(meeting)
+    start = meeting.start_at
+    from app.core.timeutil import to_local
+
+    def at(minutes):
+        return f"{to_local(start + timedelta(minutes=minutes)):%-I:%M %p}"
+
+    assert f"Called to order at {at(0)}." in text
+    assert f"Before the body from {at(5)} to {at(30)}." in text
+    assert f"Before the body from {at(30)} to {at(90)}." in text
+    assert text.rstrip().endswith(f"Adjourned at {at(90)}.")

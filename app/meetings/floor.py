@@ -168,3 +168,25 @@ def floor_requests(meeting: Meeting) -> list[int]:
         elif kind == K.floor_granted and member_id in waiting:
             waiting.remove(member_id)
     return waiting
+
+
+def item_times(meeting: Meeting) -> dict[int, tuple[datetime, datetime | None]]:
+    """When each item was before the body: first taken up, last finished (None while still before it). One query."""
+    times: dict[int, tuple[datetime, datetime | None]] = {}
+    for kind, item_id, at in db.session.execute(
+        select(MeetingLogEntry.kind, MeetingLogEntry.item_id, MeetingLogEntry.at)
+        .where(MeetingLogEntry.meeting_id == meeting.id, MeetingLogEntry.kind.in_([K.item_opened, K.item_closed]))
+        .order_by(MeetingLogEntry.id)
+    ):
+        start, _end = times.get(item_id, (at, None))
+        times[item_id] = (start, at if kind == K.item_closed else None)
+    return times
+
+
+def first_moment(meeting: Meeting, kind: LogKind) -> datetime | None:
+    return db.session.scalar(
+        select(MeetingLogEntry.at)
+        .where(MeetingLogEntry.meeting_id == meeting.id, MeetingLogEntry.kind == kind)
+        .order_by(MeetingLogEntry.id)
+        .limit(1)
+    )

@@ -28,11 +28,12 @@ from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 from app.legislation.digest import pin_digest
-from app.meetings import agenda
+from app.meetings import agenda, floor
 from app.meetings.models import (
     AgendaItem,
     AgendaItemType,
     CommentExemption,
+    LogKind,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -65,6 +66,9 @@ def _draft_minutes_text(meeting: Meeting) -> str:
         lines += [f"Purpose stated in the call: {meeting.purpose}", ""]
     if meeting.status == S.cancelled:
         lines += [f"The meeting was cancelled. Reason: {meeting.cancelled_reason}", ""]
+    called = floor.first_moment(meeting, LogKind.called_to_order)
+    if called is not None:
+        lines += [f"Called to order at {to_local(called):%-I:%M %p}.", ""]
     if meeting.attendances:
         lines += ["### Attendance", ""]
         for row in sorted(meeting.attendances, key=lambda a: a.member.sort_name):
@@ -74,12 +78,20 @@ def _draft_minutes_text(meeting: Meeting) -> str:
     lines += ["### Items", ""]
     summaries = comment_summary(meeting)
     recorded = minutes_lines(meeting)
+    times = floor.item_times(meeting)
     for item in meeting.ordered_items:
         if item.is_withdrawn:
             lines.append(f"- {item.label} {item.title} ({item.file_number}): withdrawn. {item.withdrawn_reason}")
         else:
             lines.append(f"- {item.label} {item.title} ({item.file_number})")
+            if item.id in times:
+                start, end = times[item.id]
+                until = f" to {to_local(end):%-I:%M %p}" if end else ""
+                lines.append(f"    - Before the body from {to_local(start):%-I:%M %p}{until}.")
             lines += [f"    - {line}" for line in summaries.get(item.id, []) + recorded.get(item.id, [])]
+    adjourned = floor.first_moment(meeting, LogKind.adjourned)
+    if adjourned is not None:
+        lines += ["", f"Adjourned at {to_local(adjourned):%-I:%M %p}."]
     return "\n".join(lines) + "\n"
 
 
