@@ -1,9 +1,12 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.auth.decorators import login_gate, staff_required
 from app.bodies.services import bodies_with_members
 from app.core.timeutil import to_local, utcnow
+from app.extensions import db
+from app.meetings.models import Meeting, MeetingStatus
 from app.staff.checklist import setup_checklist, setup_complete
 from app.votes.conflicts import open_disclosures
 
@@ -26,4 +29,7 @@ def index():
         overdue=[d for d in disclosures if d.is_overdue(today)],
         due=[d for d in disclosures if not d.is_overdue(today)],
         setup_steps=[] if setup_complete(steps) else steps,
+        in_session=db.session.scalars(
+            select(Meeting).where(Meeting.status == MeetingStatus.in_progress).order_by(Meeting.start_at).limit(20)
+        ).all(),
     )
