@@ -54,7 +54,18 @@
         var form = hadFocus && document.activeElement.closest("form");
         var focusKey = form ? form.getAttribute("action") + "|" + (document.activeElement.textContent || "") : null;
         var open = Array.prototype.map.call(main.querySelectorAll("details[open]"), function (d) { return d.id || ""; });
+        // What the member typed and has not sent yet stays in the fields.
+        var typed = {};
+        main.querySelectorAll("textarea, input[type=text], select").forEach(function (field) {
+          var changed = field.tagName === "SELECT" ? !field.options[field.selectedIndex] || !field.options[field.selectedIndex].defaultSelected
+            : field.value !== field.defaultValue;
+          if (changed && field.form) { typed[field.form.getAttribute("action") + "|" + field.name] = field.value; }
+        });
         main.replaceWith(fresh);
+        fresh.querySelectorAll("textarea, input[type=text], select").forEach(function (field) {
+          var key = field.form ? field.form.getAttribute("action") + "|" + field.name : null;
+          if (key && Object.prototype.hasOwnProperty.call(typed, key)) { field.value = typed[key]; }
+        });
         fresh.querySelectorAll("details[id]").forEach(function (d) {
           if (open.indexOf(d.id) !== -1) { d.open = true; }
         });
