@@ -21,7 +21,6 @@ from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from app.auth.decorators import role_required, staff_required
-from app.auth.forms import EmptyForm
 from app.auth.models import Role
 from app.bodies.models import Member
 from app.core import live
@@ -142,11 +141,20 @@ def _disclosure_form(state: Seat, formdata=None) -> forms.DisclosureForm:
     return form
 
 
-def _page(meeting: Meeting, status: int = 200, *, error: str | None = None, **overrides):
+def _page(
+    meeting: Meeting,
+    status: int = 200,
+    *,
+    error: str | None = None,
+    offer_disclosure: bool = False,
+    motion_form: SeatMotionForm | None = None,
+    disclosure_form: forms.DisclosureForm | None = None,
+):
+    """The seat page (or its main region alone, ``?part=main``); a refused action shows it again with the refusal
+    and what was typed."""
     state = seat_state(meeting)
     version, payload = live.latest(meeting.id) or ("", "{}")
     template = "live/_seat_main.html" if request.args.get("part") == "main" else "live/seat.html"
-    disclosure_form = overrides.pop("disclosure_form", None)
     return render_template(
         template,
         meeting=meeting,
@@ -156,11 +164,9 @@ def _page(meeting: Meeting, status: int = 200, *, error: str | None = None, **ov
         payload=payload,
         labels={},  # live.js renders no [data-live-view] here: the region comes from the server
         error=error,
-        offer_disclosure=overrides.pop("offer_disclosure", False),
-        vote_form=overrides.pop("vote_form", None) or forms.OwnVoteForm(prefix="own"),
-        motion_form=overrides.pop("motion_form", None) or _motion_form(state),
+        offer_disclosure=offer_disclosure,
+        motion_form=motion_form or _motion_form(state),
         disclosure_form=disclosure_form or _disclosure_form(state),
-        action_form=EmptyForm(),
     ), status
 
 
@@ -203,7 +209,6 @@ def _motion_of(meeting: Meeting, motion_id: int | None) -> Motion:
 
 
 def _vote(meeting: Meeting):
-    form = forms.OwnVoteForm(prefix="own")
     # The seat named by the form (the page sends the member's own): the service refuses any other (403).
     member_id = _int("member_id") if "member_id" in request.form else current_user.member_id
     with attempt(flash_error=False) as done:
@@ -223,7 +228,6 @@ def _vote(meeting: Meeting):
         meeting,
         _status(done.error),
         error=done.error.message,
-        vote_form=form,
         offer_disclosure=abstaining and not isinstance(done.error, vote_rules.MotionNotOpen),
     )
 
