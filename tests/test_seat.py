@@ -15,7 +15,7 @@ from app.public_comment.intake import DISCLAIMER_VERSION
 from app.votes import conflicts
 from app.votes import motions as motion_service
 from app.votes import roll_call as roll_call_service
-from app.votes.models import DisclosureBasis, Motion, MotionKind, MotionStatus, Vote, VoteChoice
+from app.votes.models import DisclosureBasis, Motion, MotionKind, Vote, VoteChoice
 from tests import votes_helpers as vh
 
 
@@ -310,7 +310,19 @@ def test_the_dashboard_and_the_meeting_page_link_to_the_seat(client, db, login_a
     seat = f'href="/staff/meetings/{meeting.id}/seat"'
     assert seat in client.get("/dashboard/").get_data(as_text=True)
     assert seat in client.get(f"/staff/meetings/{meeting.id}").get_data(as_text=True)
-    assert meeting.status.value == "in_progress" and MotionStatus.pending
+    client.post("/logout")
+    # A commissioner of another body is not sent to this meeting's seats.
+    from app.bodies.models import Member
+
+    stranger = Member(full_name="Outside Member", sort_name="Member, Outside")
+    db.session.add(stranger)
+    db.session.commit()
+    login_as(Role.commissioner, member=stranger)
+    assert seat not in client.get("/dashboard/").get_data(as_text=True)
+    client.post("/logout")
+    login_as(Role.clerk)
+    dashboard = client.get("/dashboard/").get_data(as_text=True)
+    assert f'href="/staff/meetings/{meeting.id}/live"' in dashboard and seat not in dashboard
 
 
 def test_the_snapshot_names_pending_motions_so_the_seats_refresh_when_one_is_made_or_seconded(db, seated):
