@@ -337,3 +337,13 @@ def test_the_snapshot_names_pending_motions_so_the_seats_refresh_when_one_is_mad
     roll_call_service.open_vote(motion, actor=None)
     db.session.commit()
     assert live.decode(live.build(meeting.id)[1])["pending"] == []
+
+
+def test_before_the_call_to_order_the_seat_waits_for_the_meeting(client, db, login_as, open_meeting, commission):
+    body, members = commission
+    meeting = open_meeting(body)
+    login_as(Role.commissioner, member=members[2])
+    page = client.get(_url(meeting)).get_data(as_text=True)
+    assert "The meeting is not in session (Noticed)" in page and "Acting for Rosalind Okafor" in page
+    assert "/seat/" not in page  # nothing to do yet: no forms
+    assert client.post(_url(meeting, "ask")).status_code == 422

@@ -88,7 +88,13 @@ def test_the_vote_appears_on_the_phone_and_the_commissioner_votes_yes(app, db, s
             assert box["height"] >= 44 and box["width"] >= 44, (name, box)
         assert_accessible(phone)
 
-        yes.click()
+        # Abstaining without a conflict disclosed before the vote: refused, said plainly, the disclosure offered.
+        phone.get_by_role("button", name="Abstain", exact=True).click()
+        expect(phone.get_by_role("alert")).to_contain_text("may abstain only for a conflict of interest disclosed")
+        expect(phone.get_by_label("Member", exact=True)).to_have_value(str(members["Rosalind"].id))
+        assert_accessible(phone)
+
+        phone.get_by_role("button", name="Yes", exact=True).click()
         expect(phone.locator(".seat-voted")).to_have_text("You voted Yes")
         expect(phone.locator(".running-tally")).to_contain_text("1 yes, 0 no; 6 still to vote")
         expect(phone.locator(".running-tally")).not_to_contain_text("Failed")

@@ -84,7 +84,7 @@ def _meeting(meeting_id: int) -> Meeting:
 def seat_state(meeting: Meeting) -> Seat:
     running = meeting.status == MeetingStatus.in_progress
     member = None
-    if current_user.member_id is not None and running and current_user.has_role(Role.commissioner):
+    if current_user.member_id is not None and current_user.has_role(Role.commissioner):
         member = next((m.member for m in attendance.roll(meeting) if m.member_id == current_user.member_id), None)
     item = floor.current_item(meeting)
     open_vote = _open_vote(meeting)
