@@ -121,6 +121,10 @@ MATRIX = [
     # calling to order is refused with a message).
     ("GET", "/staff/meetings/{meeting}/live", STAFF, 200),
     ("POST", "/staff/meetings/{meeting}/live/call_to_order", EDITORS, 302),
+    # A commissioner's seat: everyone on staff follows it; only a commissioner acts, for their own seat (the
+    # meeting is not in session: refused with a message).
+    ("GET", "/staff/meetings/{meeting}/seat", STAFF, 200),
+    ("POST", "/staff/meetings/{meeting}/seat/ask", {COMM}, 422),
     ("POST", "/staff/written/{written}/publish", EDITORS, 302),
     ("POST", "/staff/written/{written}/hide", EDITORS, 302),
     # Motions and votes: commissioners move, second, disclose and vote for themselves; the clerk runs the roll.

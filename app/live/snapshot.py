@@ -37,6 +37,8 @@ def build(meeting_id: int) -> dict | None:
         "speaker": _speaker(speaker),
         "queue": _queue(queue_item_id) if queue_item_id else None,
         "vote": _vote(meeting.id),
+        # Motions stated and not yet put to a vote (the seats offer to second them).
+        "pending": _pending(meeting.id),
         # For the cockpit and the seats: who is here, and who asked for the floor (both public in the chamber).
         "present": sorted(a.member_id for a in meeting.attendances if a.is_present),
         "roll_taken": bool(meeting.attendances),
@@ -141,6 +143,15 @@ def _vote(meeting_id: int) -> dict | None:
             result=motion.result.value,
         )
     return data
+
+
+def _pending(meeting_id: int) -> list[dict]:
+    rows = db.session.execute(
+        select(Motion.id, Motion.agenda_item_id, Motion.seconder_id)
+        .where(Motion.meeting_id == meeting_id, Motion.status == MotionStatus.pending)
+        .order_by(Motion.id)
+    ).all()
+    return [{"motion_id": i, "item_id": item_id, "seconded": seconder is not None} for i, item_id, seconder in rows]
 
 
 def _choice(vote: Vote) -> str | None:

@@ -299,3 +299,4 @@ import app.staff.agenda_items  # noqa: E402,F401
 import app.staff.attendance  # noqa: E402,F401
 import app.staff.cockpit  # noqa: E402,F401  (the clerk's live screen)
 import app.staff.minutes  # noqa: E402,F401
+import app.staff.seat  # noqa: E402,F401  (a commissioner's seat, on a phone)
