@@ -207,9 +207,10 @@ def _place_view(speaker) -> dict:
     elif place.place is not None and place.ahead:
         ahead = ngettext("%(num)d speaker is ahead of you.", "%(num)d speakers are ahead of you.", place.ahead)
         if place.taking_comment:
-            summary = f"{ahead} {_('Predicted wait: %(wait)s.', wait=wait)}"
+            predicted = _("Predicted wait: %(wait)s.", wait=wait)
         else:
-            summary = f"{ahead} {_('Predicted wait once comment on this item begins: %(wait)s.', wait=wait)}"
+            predicted = _("Predicted wait once comment on this item begins: %(wait)s.", wait=wait)
+        summary = f"{ahead} {predicted}"
     elif place.place is not None:
         summary = _("You are next once comment on this item begins.")
     elif status == "called":
