@@ -22,6 +22,7 @@ from app.public_comment.models import SpeakerRequest, SpeakerRequestParticipatio
 from app.public_comment.registration import mail_token
 
 R = SpeakerRequestStatus
+#: Still to be called: waiting, or checked in at the chamber.
 WAITING = (R.waiting, R.checked_in)
 
 

@@ -20,7 +20,7 @@ from app.public_comment.models import (
     SpeakerRequestTimer,
     TimeExtension,
 )
-from app.public_comment.notify import notify_next
+from app.public_comment.notify import WAITING, notify_next
 from app.public_comment.policy import effective_policy, require_commentable
 from app.public_comment.registration import period_for, register_speaker
 
@@ -39,9 +39,6 @@ def queue(item: AgendaItem) -> list[SpeakerRequest]:
             .order_by(SpeakerRequest.queue_position)
         )
     )
-
-
-WAITING = (R.waiting, R.checked_in)
 
 
 @dataclass
