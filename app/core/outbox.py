@@ -33,6 +33,8 @@ from app.extensions import db
 class MailingKind(LabeledEnum):
     agenda = "agenda", _l("Agenda published")
     speaker_confirmation = "speaker_confirmation", _l("Request to speak")
+    #: The speaker first in line once the one before them is called (app/public_comment/notify.py).
+    speaker_next = "speaker_next", _l("You are next to speak")
     subscription_confirmation = "subscription_confirmation", _l("Subscription confirmation")
     invitation = "invitation", _l("Staff invitation")
 
@@ -165,22 +167,28 @@ def _deliver_after_commit(count: int) -> None:
 def send(
     kind: MailingKind,
     to: str,
-    subject: str,
-    body: str,
+    subject: str | None,
+    body: str | None,
     *,
     topic: str | None = None,
     title: str | None = None,
     headers: dict[str, str] | None = None,
     locale: str = "en",
+    ref_id: int | None = None,
     sensitive: bool = False,
     actor=None,
 ) -> Mailing:
-    """Queue one message composed now. Sent once the current transaction commits; never if it rolls back."""
+    """Queue one message composed now. Sent once the current transaction commits; never if it rolls back.
+
+    With ``subject`` and ``body`` None, the message is composed at delivery by the renderer its kind registered
+    (``renderer``), from the row ``ref_id`` names, in ``locale``; give a ``title`` then."""
+    if subject is None and kind not in _renderers:
+        raise LookupError(f"no renderer registered for {kind}")
     now = utcnow()
     mailing = Mailing(
         kind=kind,
         topic=topic,
-        title=(title or subject)[:300],
+        title=(title or subject or kind.value)[:300],
         created_at=now,
         created_by_id=getattr(actor, "id", None),
         base_url=_base_url(),
@@ -195,6 +203,7 @@ def send(
             mailing_id=mailing.id,
             recipient=to,
             locale=locale,
+            ref_id=ref_id,
             subject=subject,
             body=body,
             headers=headers,

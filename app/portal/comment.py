@@ -4,7 +4,7 @@ an item's speakers and comments, and the chamber display. Routes of the portal b
 import secrets
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -16,13 +16,14 @@ from app.core.forms import options
 from app.core.outbox import MailingKind
 from app.core.ratelimit import form_limit, submitted
 from app.core.timeutil import format_seconds, utcnow
-from app.core.web import format_local
+from app.core.web import format_local, local_datetime
 from app.extensions import csrf, db, limiter
 from app.live.labels import labels as live_labels
 from app.meetings.models import AgendaItem, Meeting
 from app.portal.views import bp, public_meeting_or_404
 from app.public_comment import forms
 from app.public_comment import intake as comment_intake
+from app.public_comment import notify as speaker_notify
 from app.public_comment import policy as comment_policy
 from app.public_comment import queue as speaker_queue
 from app.public_comment import registration as speaker_registration
@@ -150,6 +151,7 @@ def speak(meeting_id: int):
                     **form.card_data(),
                     disclaimer_version=request.form.get("disclaimer_version"),
                     submission_key=form.submission_key.data or None,
+                    locale=str(get_locale()),
                 )
                 speaker, token = registration.request, registration.token
                 again = token is None and bool(speaker.email)  # registered before: a fresh link to the address on file
@@ -188,6 +190,64 @@ def _private_headers(response):
     return response
 
 
+def _wait_words(seconds: int) -> str:
+    if seconds < 60:
+        return _("less than a minute")
+    return ngettext("about %(num)d minute", "about %(num)d minutes", round(seconds / 60))
+
+
+def _place_view(speaker) -> dict:
+    """The place block of the private page, in words: the page renders it and place.json sends it to the script
+    that refreshes it (static/js/place.js), so both say the same. No contact details: only what the page shows
+    next to the place, and the name of the speaker at the podium (public anyway)."""
+    place = speaker_queue.place_in_queue(speaker)
+    status = speaker.status.value
+    wait = _wait_words(place.wait_seconds)
+    if place.is_next:
+        summary = ""  # the alert says it
+    elif place.place is not None and place.ahead:
+        ahead = ngettext("%(num)d speaker is ahead of you.", "%(num)d speakers are ahead of you.", place.ahead)
+        if place.taking_comment:
+            predicted = _("Predicted wait: %(wait)s.", wait=wait)
+        else:
+            predicted = _("Predicted wait once comment on this item begins: %(wait)s.", wait=wait)
+        summary = f"{ahead} {predicted}"
+    elif place.place is not None:
+        summary = _("You are next once comment on this item begins.")
+    elif status == "called":
+        summary = _("It is your turn: you have been called to speak.")
+    else:
+        summary = ""
+    if place.heard:
+        note = ngettext(
+            "The prediction uses the average time of the %(num)d speaker heard so far on this item; the chair "
+            "decides the order of business, so it can change.",
+            "The prediction uses the average time of the %(num)d speakers heard so far on this item; the chair "
+            "decides the order of business, so it can change.",
+            place.heard,
+        )
+    else:
+        note = _(
+            "Until someone has spoken, the prediction counts each speaker's full time; the chair decides the "
+            "order of business, so it can change."
+        )
+    return {
+        "status": status,
+        "status_label": str(speaker.status.label),
+        "place": place.place,
+        "ahead": place.ahead,
+        "wait_seconds": place.wait_seconds,
+        "wait": wait if place.place is not None else "",
+        "summary": summary,
+        "note": note if place.place is not None else "",
+        "is_next": place.is_next,
+        "alert": speaker_notify.alert_text(speaker) if place.is_next else "",
+        "current_speaker": place.current,
+        "current": _("At the podium now: %(name)s", name=place.current) if place.current else "",
+        "as_of": _("Place as of %(time)s.", time=local_datetime(utcnow(), "h:mm:ss a")),
+    }
+
+
 def _private_page(speaker, token, form, status=200):
     response = current_app.make_response(
         (
@@ -196,7 +256,8 @@ def _private_page(speaker, token, form, status=200):
                 speaker=speaker,
                 token=token,
                 form=form,
-                place=speaker_queue.place_in_queue(speaker),
+                live=_place_view(speaker),
+                stream=_stream_attrs(speaker),
                 window=comment_policy.signup_window(speaker.meeting),
                 registered=request.args.get("registered") == "1",
                 policy=comment_policy.effective_policy(speaker.meeting),
@@ -224,6 +285,13 @@ def speaker_request(request_id: int, token: str):
                 return redirect(_private_url(speaker.id, token))
         return _private_page(speaker, token, form, 422)
     return _private_page(speaker, token, form)
+
+
+@bp.route("/speak/<id:request_id>-<token>/place.json")
+def speaker_place(request_id: int, token: str):
+    """The private page's place block as JSON, for its script (static/js/place.js); the same token check."""
+    speaker = _request_or_404(request_id, token)
+    return _private_headers(jsonify(_place_view(speaker)))
 
 
 WITHDRAWABLE = ("waiting", "checked_in")
@@ -311,6 +379,16 @@ def item(meeting_id: int, item_id: int):
         motions=motions,
         outcomes={m.id: vote_record.outcome_of(m) for m in motions if m.is_closed},
     )
+
+
+def _stream_attrs(speaker) -> dict | None:
+    """What the private page needs to follow the meeting's live stream while the resident is still in line."""
+    if speaker.status.value not in ("waiting", "checked_in", "called") or speaker.queue_position is None:
+        return None
+    snapshot = live.latest(speaker.meeting_id)
+    if snapshot is None:
+        return None
+    return {"version": snapshot[0], "payload": snapshot[1], "labels": live_labels()}
 
 
 @bp.route("/meetings/<id:meeting_id>/display")

@@ -178,6 +178,11 @@ class SpeakerRequest(db.Model):
     called_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The language the resident registered in: the mail sent to them later is written in it. None for walk-ins
+    #: and requests made before it was kept (the site's default language then).
+    locale: Mapped[str | None] = mapped_column(String(8))
+    #: When the "you are next" mail was queued: at most one per request (``app/public_comment/notify.py``).
+    next_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     period: Mapped["CommentPeriod"] = relationship("CommentPeriod")
     item: Mapped["AgendaItem"] = relationship("AgendaItem")

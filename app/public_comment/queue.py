@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Float, case, func, literal, select
 from sqlalchemy.orm import selectinload
 
 from app.core import audit, live
@@ -21,6 +21,7 @@ from app.public_comment.models import (
     SpeakerRequestTimer,
     TimeExtension,
 )
+from app.public_comment.notify import WAITING, notify_next
 from app.public_comment.policy import effective_policy, require_commentable
 from app.public_comment.registration import period_for, register_speaker
 
@@ -43,26 +44,66 @@ def queue(item: AgendaItem) -> list[SpeakerRequest]:
 
 @dataclass
 class Place:
-    #: 1 = next; None when the request is no longer waiting.
+    #: 1 = first in line; None when the request is no longer waiting.
     place: int | None
+    #: Speakers still to be called before this one (the speaker at the podium is not counted).
     ahead: int
+    #: The predicted wait until this speaker is called, in seconds (``place_in_queue``).
     wait_seconds: int
+    #: First in line while comment on the item is being taken: the next one called.
+    is_next: bool = False
+    #: The meeting is in progress and comment on the item is open.
+    taking_comment: bool = False
+    #: Speakers heard on the item whose actual times the prediction averages (0: allotted times are used).
+    heard: int = 0
+    #: The name of the speaker at the podium on this item, if any (public anyway).
+    current: str | None = None
 
 
 def place_in_queue(request: SpeakerRequest, *, now: datetime | None = None) -> Place:
-    """Where a resident stands: speakers still to be heard before them and a rough wait from their times."""
-    if request.status not in (R.waiting, R.checked_in) or request.queue_position is None:
-        return Place(None, 0, 0)
+    """Where a resident stands, and a predicted wait from the actual speaking times so far.
+
+    Each speaker still ahead counts as the average time the speakers already heard on this item actually spoke
+    (a timer that never ran is left out), but never more than their own allotted time; before anyone has been
+    heard, as their allotted time. The speaker at the podium adds what is left of their time. A fixed number of
+    queries, however long the queue: the averages and sums are taken in SQL.
+    """
+    if request.status not in WAITING or request.queue_position is None:
+        return Place(None, 0, 0, current=request.name if request.status == R.called else None)
     now = now or utcnow()
-    ahead = db.session.scalars(
-        select(SpeakerRequest).where(
-            SpeakerRequest.agenda_item_id == request.agenda_item_id,
-            SpeakerRequest.queue_position < request.queue_position,
-            SpeakerRequest.status.in_([R.waiting, R.checked_in, R.called]),
+    same_item = SpeakerRequest.agenda_item_id == request.agenda_item_id
+    heard, average = db.session.execute(
+        select(func.count(), func.avg(SpeakerRequest.elapsed_seconds)).where(
+            same_item, SpeakerRequest.status == R.spoke, SpeakerRequest.elapsed_seconds > 0
         )
-    ).all()
-    wait = sum(max(0, r.remaining(now)) if r.status == R.called else r.allotted_seconds for r in ahead)
-    return Place(len(ahead) + 1, len(ahead), wait)
+    ).one()
+    allotted = SpeakerRequest.allotted_seconds
+    if average is None:
+        expected = allotted
+    else:
+        average = literal(float(average), Float)
+        expected = case((allotted < average, allotted), else_=average)
+    ahead, wait = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(expected), 0)).where(
+            same_item,
+            SpeakerRequest.queue_position < request.queue_position,
+            SpeakerRequest.status.in_(WAITING),
+        )
+    ).one()
+    wait = float(wait)
+    current = db.session.scalar(select(SpeakerRequest).where(same_item, SpeakerRequest.status == R.called).limit(1))
+    if current is not None:
+        wait += max(0, current.remaining(now))
+    taking_comment = request.meeting.status == MeetingStatus.in_progress and request.period.is_open
+    return Place(
+        ahead + 1,
+        ahead,
+        round(wait),
+        is_next=ahead == 0 and taking_comment,
+        taking_comment=taking_comment,
+        heard=heard,
+        current=current.name if current is not None else None,
+    )
 
 
 def current_speaker(meeting: Meeting, *, with_extensions: bool = False) -> SpeakerRequest | None:
@@ -177,7 +218,10 @@ def close_period(item: AgendaItem, *, actor) -> CommentPeriod:
 
 
 def call_speaker(request: SpeakerRequest, *, actor) -> None:
-    """Call a speaker to the podium. One speaker at a time per meeting; opens the item's comment period."""
+    """Call a speaker to the podium. One speaker at a time per meeting; opens the item's comment period.
+
+    The speaker now first in line on the item gets one "you are next" mail, if they gave an address
+    (``app/public_comment/notify.py``), in this transaction."""
     meeting = request.meeting
     _require_in_progress(meeting)
     if request.status not in (R.waiting, R.checked_in) or not request.speaks:
@@ -194,6 +238,7 @@ def call_speaker(request: SpeakerRequest, *, actor) -> None:
     request.status = R.called
     request.called_at = utcnow()
     _log(request, "call", f"{request.name} called to speak", actor, queue_position=request.queue_position)
+    notify_next(request.agenda_item_id, actor=actor)  # "you are next" to whoever is now first in line, once
 
 
 def call_next(item: AgendaItem, *, actor) -> SpeakerRequest:

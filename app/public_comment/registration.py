@@ -1,8 +1,11 @@
 """Residents register to speak, without an account (F.S. 286.0114): queue places, duplicates, and the
 private link to change or withdraw a request."""
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -151,13 +154,14 @@ def register_speaker(
     disclaimer_version: str | None,
     submission_key: str | None = None,
     walk_in: bool = False,
+    locale: str | None = None,
     actor=None,
 ) -> Registration:
     """A resident asks to be heard on an item (286.0114(2), (4)(c)).
 
     Online sign-up is refused outside the window (R6). A repeat of the same person on the same item, or a
     double submission of the same form, returns the existing request. A walk-in is added by the clerk at any
-    time until the meeting is adjourned.
+    time until the meeting is adjourned. ``locale`` is the language the resident uses: later mail is written in it.
     """
     meeting = item.meeting
     if submission_key:
@@ -204,6 +208,7 @@ def register_speaker(
         allotted_seconds=_allotted(policy, card["is_group_representative"]) if speaks else 0,
         created_at=now,
         updated_at=now,
+        locale=str(locale)[:8] if locale else None,
         **card,
     )
     if speaks:
@@ -228,14 +233,28 @@ def register_speaker(
     return Registration(request, token, True)
 
 
+def mail_token(request: SpeakerRequest) -> str:
+    """A second secret for the private link, derived from the app's secret key and the stored hash, for mail
+    written after registration (the token itself is never stored, so it cannot be put in a later message).
+
+    Nothing more is stored, and a new link (``reissue_token``) ends this one too, since the hash changes."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"speaker:{request.id}:{request.token_hash}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def find_request(request_id: int, token: str) -> SpeakerRequest | None:
-    """The private link: the token is compared in constant time against the stored hash."""
+    """The private link: the token is compared in constant time against the stored hash (or, for a link sent
+    later by mail, against ``mail_token``)."""
+    if not token or len(token) > 100:
+        return None
     request = db.session.get(
         SpeakerRequest, request_id, options=[joinedload(SpeakerRequest.item), joinedload(SpeakerRequest.meeting)]
     )
-    if request is None or not token or len(token) > 100:
+    if request is None:
         return None
-    return request if token_matches(request.token_hash, token) else None
+    if token_matches(request.token_hash, token) or hmac.compare_digest(mail_token(request).encode(), token.encode()):
+        return request
+    return None
 
 
 def reissue_token(request: SpeakerRequest) -> str:
