@@ -36,7 +36,7 @@ from app.votes import conflicts, forms, roll_call
 from app.votes import motions as motion_service
 from app.votes import rules as vote_rules
 from app.votes.models import ConflictDisclosure, DisclosureBasis, Motion, MotionKind, MotionStatus, Vote, VoteChoice
-from app.votes.reading import disclosure_for, projection_of
+from app.votes.reading import disclosure_for, outcome_of, projection_of
 
 
 class SeatMotionForm(FlaskForm):
@@ -60,6 +60,9 @@ class Seat:
     asked: bool
     requests: int
     disclosure: ConflictDisclosure | None
+    #: The last roll call closed on the item before the body, with its result in words (the member sees how it
+    #: ended without asking).
+    last_result: tuple[Motion, str] | None = None
 
     @property
     def can_act(self) -> bool:
@@ -102,6 +105,17 @@ def seat_state(meeting: Meeting) -> Seat:
         else []
     )
     requests = floor.floor_requests(meeting) if running else []
+    last = (
+        db.session.scalar(
+            select(Motion)
+            .where(Motion.agenda_item_id == item.id, Motion.status == MotionStatus.closed)
+            .options(selectinload(Motion.votes).selectinload(Vote.corrections))
+            .order_by(Motion.closed_at.desc(), Motion.id.desc())
+            .limit(1)
+        )
+        if item is not None and open_vote is None
+        else None
+    )
     return Seat(
         meeting=meeting,
         member=member,
@@ -115,6 +129,7 @@ def seat_state(meeting: Meeting) -> Seat:
         asked=member is not None and member.id in requests,
         requests=len(requests),
         disclosure=disclosure_for(item, member.id) if item is not None and member is not None else None,
+        last_result=(last, outcome_of(last).sentence()) if last is not None else None,
     )
 
 
