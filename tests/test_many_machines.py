@@ -1,7 +1,8 @@
 """The production shape (docs/deploy.md): two app servers and one worker on shared PostgreSQL (or the suite's
 database), Redis and S3-compatible object storage (moto's server here). A file uploaded through server A is served
 by server B; an agenda published on A is mailed by the worker; the public form's rate limit holds across both
-(tests/test_public_comment_concurrency.py checks 300 registrations at once on two servers)."""
+(tests/test_public_comment_concurrency.py checks 300 registrations at once on two servers); a live viewer on B
+follows a change made on A."""
 
 import socket
 import time
@@ -74,6 +75,23 @@ def _get_bytes(client: Browserless, path: str):
         return response.status, dict(response.headers), response.read()
 
 
+def _sse(url: str):
+    import urllib.request
+
+    return urllib.request.urlopen(url, timeout=20)  # noqa: S310 (the test's own server)
+
+
+def _next_event(stream) -> dict:
+    """The data of the next event of a Server-Sent Events stream (comments and the retry line skipped)."""
+    import json
+
+    for raw in stream:
+        line = raw.decode().rstrip("\n")
+        if line.startswith("data: "):
+            return json.loads(line[len("data: ") :])
+    raise AssertionError("the stream ended")
+
+
 def test_two_app_servers_and_a_worker_share_database_redis_and_object_storage(
     app, db, database_url, create_user, create_body, create_meeting, smtp_sink, s3_server, real_time
 ):
@@ -98,6 +116,8 @@ def test_two_app_servers_and_a_worker_share_database_redis_and_object_storage(
         "PUBLIC_FORM_RATE_LIMIT": "3 per minute",
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": app.config["MAIL_PORT"],
+        "LIVE_CHANNEL": f"{prefix}:live",
+        "LIVE_KEEPALIVE_SECONDS": 1,
     }
     clerk = create_user("clerk")
     body = create_body()
@@ -138,6 +158,16 @@ def test_two_app_servers_and_a_worker_share_database_redis_and_object_storage(
                 time.sleep(0.2)
             assert sent == 30
             assert len({m["To"] for m in smtp_sink.parsed()}) == 30
+
+            # Live screens: a viewer streaming from B sees the meeting called to order through A (Redis pub/sub).
+            stream = _sse(f"{b}/meetings/{meeting.id}/live/events")
+            assert _next_event(stream)["meeting"]["status"] == "noticed"
+            status, _, _ = on_a.request(
+                f"/staff/meetings/{meeting.id}/live/call_to_order", {"early_reason": "The chamber was free early."}
+            )
+            assert status == 302
+            assert _next_event(stream)["meeting"]["status"] == "in_progress"
+            stream.close()
 
             # One rate limit for both servers: Redis counts this address's public forms on A and on B.
             statuses = [
