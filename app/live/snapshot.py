@@ -52,6 +52,7 @@ def _speaker(speaker: SpeakerRequest | None) -> dict | None:
     now = utcnow()
     return {
         "item_id": speaker.agenda_item_id,
+        "item": f"{speaker.item.label} {speaker.item.title}",
         "position": speaker.queue_position,
         "name": speaker.name,
         "group": speaker.group_name or "",

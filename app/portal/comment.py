@@ -6,7 +6,6 @@ import secrets
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app.city.services import city_name
 from app.core import live, outbox
@@ -17,7 +16,7 @@ from app.core.outbox import MailingKind
 from app.core.ratelimit import form_limit, submitted
 from app.core.timeutil import format_seconds, utcnow
 from app.core.web import format_local, local_datetime
-from app.extensions import csrf, db, limiter
+from app.extensions import csrf, limiter
 from app.live.labels import labels as live_labels
 from app.meetings.models import AgendaItem, Meeting
 from app.portal.views import bp, public_meeting_or_404
@@ -29,6 +28,7 @@ from app.public_comment import queue as speaker_queue
 from app.public_comment import registration as speaker_registration
 from app.public_comment import tallies as comment_tallies
 from app.public_comment import written as written_comments
+from app.public_comment.models import Stance
 from app.votes import reading as vote_record
 
 
@@ -406,32 +406,36 @@ def display(meeting_id: int):
     )
 
 
-def _display_state(meeting: Meeting) -> dict:
-    speaker = speaker_queue.current_speaker(meeting)
+def _display_state(snapshot: dict) -> dict:
+    """The chamber display's state, read from the meeting's live snapshot (built once per change, not per poll)."""
+    speaker = snapshot["speaker"]
     if speaker is None:
-        return {"speaker": None, "meeting": meeting.title}
-    now = utcnow()
+        return {"speaker": None, "meeting": snapshot["meeting"]["title"]}
+    remaining = speaker["remaining"]
+    if speaker["timer"] == "running" and speaker["started_at"]:
+        elapsed = speaker["elapsed_before"] + max(0, int(utcnow().timestamp() - speaker["started_at"]))
+        remaining = speaker["allotted"] - elapsed
     return {
-        "meeting": meeting.title,
-        "item": f"{speaker.item.label} {speaker.item.title}",
+        "meeting": snapshot["meeting"]["title"],
+        "item": speaker["item"],
         "speaker": {
-            "name": speaker.name,
-            "group": speaker.group_name,
-            "stance": str(speaker.stance.label),
+            "name": speaker["name"],
+            "group": speaker["group"] or None,
+            "stance": str(Stance(speaker["stance"]).label),
         },
-        "allotted_seconds": speaker.allotted_seconds,
-        "remaining_seconds": speaker.remaining(now),
-        "remaining": format_seconds(speaker.remaining(now)),
-        "running": speaker.timer.value == "running",
-        "timer": speaker.timer.value,
+        "allotted_seconds": speaker["allotted"],
+        "remaining_seconds": remaining,
+        "remaining": format_seconds(remaining),
+        "running": speaker["timer"] == "running",
+        "timer": speaker["timer"],
     }
 
 
 @bp.route("/meetings/<id:meeting_id>/display.json")
 def display_state(meeting_id: int):
-    meeting = db.session.scalar(select(Meeting).where(Meeting.id == meeting_id, Meeting.is_public))
-    if meeting is None:
+    snapshot = live.latest(meeting_id)
+    if snapshot is None:
         abort(404)
-    response = jsonify(_display_state(meeting))
+    response = jsonify(_display_state(live.decode(snapshot[1])))
     response.headers["Cache-Control"] = "no-store"
     return response
