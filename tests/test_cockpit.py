@@ -13,6 +13,7 @@ from app.public_comment.intake import DISCLAIMER_VERSION
 from app.public_comment.models import SpeakerRequestStatus
 from app.votes.models import Motion, MotionStatus
 from tests import votes_helpers as vh
+from tests.meetings_helpers import adopt_policy
 
 
 @pytest.fixture
@@ -154,25 +155,10 @@ def test_no_show_asks_once_and_adjourn_lists_open_items(client, db, login_as, me
 
 
 def test_cede_time_by_place_in_one_dialog(client, db, clock, login_as, open_meeting, commission):
-    from datetime import date
-
-    from app.public_comment import policy as comment_policy
     from app.public_comment.models import SpeakerRequest
 
     body, _members = commission
-    comment_policy.adopt_policy(
-        body,
-        adopted_on=date(2000, 1, 1),
-        adopted_by="Resolution 00-1",
-        speaker_seconds=180,
-        group_seconds=300,
-        item_cap_minutes=None,
-        signup_closes_minutes=60,
-        written_accepted=True,
-        written_max_chars=3000,
-        ceding_allowed=True,
-        actor=None,
-    )
+    adopt_policy(body)
     meeting = open_meeting(body)
     clock.now = meeting.start_at
     login_as(Role.clerk)
@@ -245,25 +231,10 @@ def test_only_editors_act_and_bad_input_never_fails(client, db, login_as, meetin
 def test_the_full_queue_page_has_one_cede_dialog_and_grows_linearly(
     client, db, clock, login_as, open_meeting, commission
 ):
-    from datetime import date
-
-    from app.public_comment import policy as comment_policy
     from app.public_comment.models import SpeakerRequest
 
     body, _members = commission
-    comment_policy.adopt_policy(
-        body,
-        adopted_on=date(2000, 1, 1),
-        adopted_by="Resolution 00-1",
-        speaker_seconds=180,
-        group_seconds=300,
-        item_cap_minutes=None,
-        signup_closes_minutes=60,
-        written_accepted=True,
-        written_max_chars=3000,
-        ceding_allowed=True,
-        actor=None,
-    )
+    adopt_policy(body)
     meeting = open_meeting(body)
     _general, resolution, _minutes = vh.items(meeting)
     _walk_ins(resolution, 62)

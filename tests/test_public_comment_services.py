@@ -26,6 +26,7 @@ from app.public_comment.models import (
     WrittenComment,
     WrittenCommentStatus,
 )
+from tests.meetings_helpers import adopt_policy
 
 R = SpeakerRequestStatus
 T = SpeakerRequestTimer
@@ -382,20 +383,7 @@ def test_ceding_time_only_when_the_policy_allows_it(running, clerk, create_body,
     meeting, item, (first, rep, third) = running
     with pytest.raises(DomainError, match="does not allow ceding"):
         speaker_queue.cede_time(third, to=first, actor=clerk)
-    policy = comment_policy.adopt_policy(
-        meeting.body,
-        adopted_on=date(2026, 1, 1),
-        adopted_by="",
-        speaker_seconds=180,
-        group_seconds=300,
-        item_cap_minutes=None,
-        signup_closes_minutes=60,
-        written_accepted=True,
-        written_max_chars=3000,
-        ceding_allowed=True,
-        actor=clerk,
-    )
-    meeting.comment_policy = policy
+    meeting.comment_policy = adopt_policy(meeting.body, adopted_on=date(2026, 1, 1), adopted_by="", actor=clerk)
     with pytest.raises(DomainError, match="same item"):
         speaker_queue.cede_time(third, to=third, actor=clerk)
     speaker_queue.cede_time(third, to=first, actor=clerk)

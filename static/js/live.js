@@ -132,6 +132,66 @@
   document.addEventListener("dais:live", function (event) {
     if (document.querySelector("[data-live-view]")) { render(event.detail); }
   });
+
+  // --- a staff page's region fetched again on each snapshot (the cockpit, a commissioner's seat) ------------
+  // keepCurrent(url, id, afterSwap): on each "dais:live" the element #id is replaced by the one in the HTML at
+  // url, never under the user's hands: while they type in it the swap waits until they leave the field. Open
+  // <details>, text typed and not sent, and the focused button survive the swap; afterSwap(fresh, hadFocus)
+  // may then move the focus itself (return true) or leave it to the default.
+  function typingIn(region) {
+    var el = document.activeElement;
+    return !!el && !!region && region.contains(el) && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+  function key(field) { return field.form ? field.form.getAttribute("action") + "|" + field.name : null; }
+  function keepCurrent(url, id, afterSwap) {
+    var pending = false, loading = false;
+    function refresh() {
+      if (loading || typingIn(document.getElementById(id))) { pending = true; return; }
+      loading = true;
+      pending = false;
+      fetch(url, { headers: { Accept: "text/html" }, cache: "no-store" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          loading = false;
+          var main = document.getElementById(id);
+          if (html === null || !main || typingIn(main)) { pending = true; return; }
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
+          var fresh = holder.querySelector("#" + id);
+          if (!fresh) { return; }
+          var hadFocus = main.contains(document.activeElement);
+          var form = hadFocus && document.activeElement.closest("form");
+          var focusKey = form ? form.getAttribute("action") + "|" + (document.activeElement.textContent || "") : null;
+          var open = Array.prototype.map.call(main.querySelectorAll("details[open] > summary"), function (d) { return d.textContent; });
+          var typed = {};
+          main.querySelectorAll("textarea, input[type=text], input:not([type]), select").forEach(function (field) {
+            var option = field.tagName === "SELECT" ? field.options[field.selectedIndex] : null;
+            var changed = field.tagName === "SELECT" ? !option || !option.defaultSelected : field.value !== field.defaultValue;
+            if (changed && key(field)) { typed[key(field)] = field.value; }
+          });
+          main.replaceWith(fresh);
+          fresh.querySelectorAll("textarea, input[type=text], input:not([type]), select").forEach(function (field) {
+            if (key(field) && Object.prototype.hasOwnProperty.call(typed, key(field))) { field.value = typed[key(field)]; }
+          });
+          fresh.querySelectorAll("details > summary").forEach(function (s) {
+            if (open.indexOf(s.textContent) !== -1) { s.parentElement.open = true; }
+          });
+          var moved = afterSwap ? afterSwap(fresh, hadFocus) : false;
+          if (!moved && hadFocus && !fresh.contains(document.activeElement)) {
+            var again = Array.prototype.filter.call(fresh.querySelectorAll("form button"), function (b) {
+              return b.form.getAttribute("action") + "|" + b.textContent === focusKey;
+            })[0];
+            if (again) { again.focus(); } else { fresh.setAttribute("tabindex", "-1"); fresh.focus(); }
+          }
+          if (pending) { refresh(); }
+        })
+        .catch(function () { loading = false; pending = true; });
+    }
+    document.addEventListener("dais:live", refresh);
+    document.addEventListener("focusout", function () { if (pending) { setTimeout(refresh, 50); } });
+    return refresh;
+  }
+  window.DaisLive = { keepCurrent: keepCurrent };
   document.addEventListener("DOMContentLoaded", function () {
     var initial = root.getAttribute("data-live-snapshot");
     if (initial) { try { speaker = JSON.parse(initial).speaker; } catch (e) { speaker = null; } }
