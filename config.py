@@ -181,6 +181,9 @@ class TestingConfig(Config):
     #: Jobs run inline once the change commits; tests/test_worker.py runs them through Redis and `flask worker`.
     JOBS_BACKEND = "eager"
     REDIS_URL = ""
+    #: A live stream ends after a second, so that a test (or a crawl of every URL) reading one is not held.
+    LIVE_STREAM_SECONDS = 1
+    LIVE_KEEPALIVE_SECONDS = 1
     #: Still scrypt, at a cost that lets the suite sign in hundreds of times; production keeps the full cost.
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 

@@ -15,7 +15,8 @@ from tests import archive
 #: 10 for the page itself, plus the city profile every request loads once (app/city).
 BUDGET = 11
 #: An adjourned meeting's public page also reads its pinned record digest (issue 16): one query more.
-BUDGETS = {"adjourned meeting page": BUDGET + 1}
+#: A resolution's public page also lists its corrections after adoption (issue 17): one query more.
+BUDGETS = {"adjourned meeting page": BUDGET + 1, "resolution page": BUDGET + 1}
 
 
 def test_every_public_page_and_endpoint_stays_within_budget_on_a_large_archive(client, commission, db, count_queries):
@@ -91,7 +92,10 @@ def test_every_public_page_and_endpoint_stays_within_budget_on_a_large_archive(c
         with count_queries() as statements:
             response = client.get(url)
         assert response.status_code == 200, url
-        budget = BUDGETS["adjourned meeting page"] if url == f"/meetings/{meeting.id}" else BUDGET
+        budget = {
+            f"/meetings/{meeting.id}": BUDGETS["adjourned meeting page"],
+            f"/resolutions/{resolution.id}": BUDGETS["resolution page"],
+        }.get(url, BUDGET)
         if len(statements) > budget:
             over[url] = len(statements)
     assert over == {}, over
