@@ -14,7 +14,7 @@ from app.core.errors import DomainError
 from app.core.forms import options
 from app.core.outbox import MailingKind
 from app.core.ratelimit import form_limit, submitted
-from app.core.timeutil import format_seconds, utcnow
+from app.core.timeutil import utcnow
 from app.core.web import format_local, local_datetime
 from app.extensions import csrf, limiter
 from app.live.labels import labels as live_labels
@@ -28,7 +28,6 @@ from app.public_comment import queue as speaker_queue
 from app.public_comment import registration as speaker_registration
 from app.public_comment import tallies as comment_tallies
 from app.public_comment import written as written_comments
-from app.public_comment.models import Stance
 from app.votes import reading as vote_record
 
 
@@ -389,53 +388,3 @@ def _stream_attrs(speaker) -> dict | None:
     if snapshot is None:
         return None
     return {"version": snapshot[0], "payload": snapshot[1], "labels": live_labels()}
-
-
-@bp.route("/meetings/<id:meeting_id>/display")
-def display(meeting_id: int):
-    """The chamber display: the current speaker and a large countdown, no controls."""
-    meeting = public_meeting_or_404(meeting_id)
-    version, payload = live.latest(meeting.id)
-    return render_template(
-        "portal/display.html",
-        meeting=meeting,
-        snapshot=live.decode(payload),
-        version=version,
-        payload=payload,
-        labels=live_labels(),
-    )
-
-
-def _display_state(snapshot: dict) -> dict:
-    """The chamber display's state, read from the meeting's live snapshot (built once per change, not per poll)."""
-    speaker = snapshot["speaker"]
-    if speaker is None:
-        return {"speaker": None, "meeting": snapshot["meeting"]["title"]}
-    remaining = speaker["remaining"]
-    if speaker["timer"] == "running" and speaker["started_at"]:
-        elapsed = speaker["elapsed_before"] + max(0, int(utcnow().timestamp() - speaker["started_at"]))
-        remaining = speaker["allotted"] - elapsed
-    return {
-        "meeting": snapshot["meeting"]["title"],
-        "item": speaker["item"],
-        "speaker": {
-            "name": speaker["name"],
-            "group": speaker["group"] or None,
-            "stance": str(Stance(speaker["stance"]).label),
-        },
-        "allotted_seconds": speaker["allotted"],
-        "remaining_seconds": remaining,
-        "remaining": format_seconds(remaining),
-        "running": speaker["timer"] == "running",
-        "timer": speaker["timer"],
-    }
-
-
-@bp.route("/meetings/<id:meeting_id>/display.json")
-def display_state(meeting_id: int):
-    snapshot = live.latest(meeting_id)
-    if snapshot is None:
-        abort(404)
-    response = jsonify(_display_state(live.decode(snapshot[1])))
-    response.headers["Cache-Control"] = "no-store"
-    return response

@@ -1,13 +1,16 @@
-"""A meeting as it happens, for anyone: the live page, its snapshot as JSON, and the Server-Sent Events stream
-that pushes each new snapshot (app/core/live.py). Every viewer reads the one snapshot built per change."""
+"""A meeting as it happens, for anyone: the live page, the chamber display, the snapshot as JSON, and the
+Server-Sent Events stream that pushes each new snapshot (app/core/live.py). Every viewer reads the one snapshot
+built per change."""
 
 import time
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, jsonify, render_template, request
 
 from app.core import live
+from app.core.timeutil import format_seconds, utcnow
 from app.live.labels import labels
 from app.portal.views import bp, public_meeting_or_404
+from app.public_comment.models import Stance
 
 
 def _snapshot_or_404(meeting_id: int) -> tuple[str, str]:
@@ -68,3 +71,53 @@ def _stream(broker, meeting_id: int, seen: str | None, seconds: float, keepalive
             continue
         seen, payload = snapshot
         yield f"id: {seen}\ndata: {payload}\n\n"
+
+
+@bp.route("/meetings/<id:meeting_id>/display")
+def display(meeting_id: int):
+    """The chamber display: the current speaker and a large countdown, no controls."""
+    meeting = public_meeting_or_404(meeting_id)
+    version, payload = live.latest(meeting.id)
+    return render_template(
+        "portal/display.html",
+        meeting=meeting,
+        snapshot=live.decode(payload),
+        version=version,
+        payload=payload,
+        labels=labels(),
+    )
+
+
+def _display_state(snapshot: dict) -> dict:
+    """The chamber display's state, read from the meeting's live snapshot (built once per change, not per poll)."""
+    speaker = snapshot["speaker"]
+    if speaker is None:
+        return {"speaker": None, "meeting": snapshot["meeting"]["title"]}
+    remaining = speaker["remaining"]
+    if speaker["timer"] == "running" and speaker["started_at"]:
+        elapsed = speaker["elapsed_before"] + max(0, int(utcnow().timestamp() - speaker["started_at"]))
+        remaining = speaker["allotted"] - elapsed
+    return {
+        "meeting": snapshot["meeting"]["title"],
+        "item": speaker["item"],
+        "speaker": {
+            "name": speaker["name"],
+            "group": speaker["group"] or None,
+            "stance": str(Stance(speaker["stance"]).label),
+        },
+        "allotted_seconds": speaker["allotted"],
+        "remaining_seconds": remaining,
+        "remaining": format_seconds(remaining),
+        "running": speaker["timer"] == "running",
+        "timer": speaker["timer"],
+    }
+
+
+@bp.route("/meetings/<id:meeting_id>/display.json")
+def display_state(meeting_id: int):
+    snapshot = live.latest(meeting_id)
+    if snapshot is None:
+        abort(404)
+    response = jsonify(_display_state(live.decode(snapshot[1])))
+    response.headers["Cache-Control"] = "no-store"
+    return response
