@@ -91,7 +91,8 @@ class Config:
     LIVE_BROKER = os.environ.get("LIVE_BROKER", "")
     #: The Redis channel (and key prefix) of the snapshots: instances that share one Redis each need their own.
     LIVE_CHANNEL = os.environ.get("LIVE_CHANNEL", "dais:live")
-    #: A Server-Sent Events stream ends after this long and the browser reconnects at once (threads recycle).
+    #: A Server-Sent Events stream ends after half to all of this (spread, so that viewers who came together do not
+    #: all reconnect at once) and the browser reconnects a second later with Last-Event-ID, missing nothing.
     LIVE_STREAM_SECONDS = _int("LIVE_STREAM_SECONDS", 300)
     #: A stream with nothing new sends a keep-alive comment this often (proxies close idle connections).
     LIVE_KEEPALIVE_SECONDS = _int("LIVE_KEEPALIVE_SECONDS", 15)

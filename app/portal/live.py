@@ -2,6 +2,7 @@
 Server-Sent Events stream that pushes each new snapshot (app/core/live.py). Every viewer reads the one snapshot
 built per change."""
 
+import random
 import time
 
 from flask import Response, abort, current_app, jsonify, render_template, request
@@ -62,7 +63,9 @@ def live_events(meeting_id: int):
 
 
 def _stream(broker, meeting_id: int, seen: str | None, seconds: float, keepalive: float):
-    deadline = time.monotonic() + seconds
+    # Each stream ends at a random point of the second half of its lifetime: viewers who arrived together (the
+    # start of a meeting) do not all reconnect in the same second (bench/README.md, "the reconnection wave").
+    deadline = time.monotonic() + seconds * random.uniform(0.5, 1.0)  # noqa: S311 (spreading load, not a secret)
     yield "retry: 1000\n\n"
     while (left := deadline - time.monotonic()) > 0:
         snapshot = broker.wait(meeting_id, seen, timeout=min(keepalive, left))
