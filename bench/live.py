@@ -27,10 +27,13 @@ The demo's upcoming meeting is put in session with ``--speakers`` on its resolut
 
 Figures: per viewer and action, the delay from the clerk's POST answered (and from it sent: the snapshot is
 published before the answer leaves the server) to that viewer receiving the event: p50, p95, max, by instance;
-viewers that missed an event (never received it) or whose stream closed; the app servers' CPU (user + system
-from /proc of the gunicorn processes, over the action phase), RSS and threads; this process's own CPU (the
-load generator shares the machine). Checks (exit status 1): p95 from the answer under 1 s; no viewer missed an
-event or was disconnected; every action answered 302 with its expected step.
+viewers that missed an event (never received it, nor any later one), that skipped one (a snapshot is the
+latest state: a viewer woken after the next change gets the newer one only, so a skip means a delay beyond the
+clerk's interval) or whose stream closed; the app servers' CPU (user + system from /proc of the gunicorn
+processes, over the action phase; and over ``--idle`` seconds before it with every stream open), RSS and
+threads; this process's own CPU (the load generator shares the machine). Checks (exit status 1): p95 from the
+answer under 1 s; no viewer missed or skipped an event or was disconnected; every action answered 302 with its
+expected step.
 """
 
 import argparse
@@ -338,14 +341,17 @@ def run(args, directory: Path) -> int:
 
         match(actions, audience.versions, problems)
         from_answer, from_sent = defaultdict(list), defaultdict(list)
-        missed: dict[int, int] = {}
+        missed: dict[int, int] = {}  # never received, nor anything after it
+        superseded: dict[int, int] = {}  # not received, but a later snapshot was: the viewer skipped a stale one
         for viewer in viewers:
-            for action in actions:
+            for n, action in enumerate(actions):
                 if action.version is None:
                     continue
                 at = viewer.received.get(action.version)
                 if at is None:
-                    missed[viewer.number] = missed.get(viewer.number, 0) + 1
+                    later = any(a.version in viewer.received for a in actions[n + 1 :] if a.version)
+                    counts = superseded if later else missed
+                    counts[viewer.number] = counts.get(viewer.number, 0) + 1
                     continue
                 from_answer[viewer.port].append(at - action.answered)
                 from_sent[viewer.port].append(at - action.sent)
@@ -374,7 +380,9 @@ def run(args, directory: Path) -> int:
                 f"the POST itself x{statistics.median(action_times) / h50:.1f}"
             )
         print(
-            f"  viewers that missed an event: {len(missed)} ({sum(missed.values())} events); "
+            f"  viewers that missed an event: {len(missed)} ({sum(missed.values())} events); that skipped one "
+            f"(the next change came before it reached them; they got the newer one): {len(superseded)} "
+            f"({sum(superseded.values())} events); "
             f"streams closed: {len(closed)}" + (f" e.g. {closed[0].error}" if closed else "")
         )
         print(
@@ -393,6 +401,8 @@ def run(args, directory: Path) -> int:
             problems.append(f"event delay p95 {p95:.2f} s from the answer (limit {P95_LIMIT} s)")
         if missed:
             problems.append(f"{len(missed)} viewers missed {sum(missed.values())} events")
+        if superseded:
+            problems.append(f"{len(superseded)} viewers skipped {sum(superseded.values())} events (delivered late)")
         if closed:
             problems.append(f"{len(closed)} streams closed during the run")
         for server in servers:
