@@ -16,8 +16,10 @@ bench/_meeting.py), is called to order, takes the roll and takes up the resoluti
 and opens the cockpit (``/staff/meetings/<id>/live``); its size is measured. Then the clerk follows the
 cockpit's own next step ``--cycles`` times round: "Call the next speaker" (``call_next``), "Start the timer"
 (``start``), "Done speaking" (``spoke``), each a POST answered by a redirect to the cockpit, whose GET is timed
-too (what the clerk waits for after a click: the POST and the page). Before each cycle one ``GET /healthz``
-(one ``SELECT 1``), the trivial route, measured in the same run for scale. Each request on a new connection.
+too (what the clerk waits for after a click: the POST and the page), and so is ``?part=main`` (10 times), the
+part of the page every open cockpit fetches again when the live stream announces a change. Before each cycle
+one ``GET /healthz`` (one ``SELECT 1``), the trivial route, measured in the same run for scale. Each request on a
+new connection.
 
 Checks (exit status 1 if one fails): the page is under 200 KB; each action's p95 is under 300 ms; every POST is
 answered 302 and every step is the one expected (call_next, start, spoke, in turn).
@@ -65,7 +67,13 @@ def measure(base: str, meeting_id: int, cycles: int) -> tuple[dict, list[str]]:
     problems: list[str] = []
     url = f"/staff/meetings/{meeting_id}/live"
     clerk = sign_in(base)
-    times: dict[str, list[float]] = {"healthz": [], "page": [], **{a: [] for a in CYCLE}, "page after": []}
+    times: dict[str, list[float]] = {
+        "healthz": [],
+        "page": [],
+        "part=main": [],
+        **{a: [] for a in CYCLE},
+        "page after": [],
+    }
     sizes = []
     for _ in range(3):  # warm every process and thread (imports, templates)
         clerk.request(url)
@@ -77,6 +85,12 @@ def measure(base: str, meeting_id: int, cycles: int) -> tuple[dict, list[str]]:
         if status != 200:
             raise RuntimeError(f"the cockpit answered {status}")
     token = csrf_token(page)
+    for _ in range(10):  # what each open cockpit fetches again on every change the live stream announces
+        status, _h, part = clerk.request(url + "?part=main")
+        times["part=main"].append(clerk.last)
+        if status != 200:
+            raise RuntimeError(f"the cockpit's main part answered {status}")
+    times["part size"] = [len(part.encode())]
     for cycle in range(cycles):
         clerk.request("/healthz")
         times["healthz"].append(clerk.last)
@@ -97,9 +111,13 @@ def measure(base: str, meeting_id: int, cycles: int) -> tuple[dict, list[str]]:
 
 def report(label: str, times: dict, problems: list[str]) -> dict:
     sizes = times.pop("size")
+    part = times.pop("part size", [0])[0]
     healthz = statistics.median(times["healthz"])
     print(f"\n{label}:")
-    print(f"  cockpit page: {max(sizes) / 1024:.1f} KB at most ({min(sizes) / 1024:.1f} KB at least)")
+    print(
+        f"  cockpit page: {max(sizes) / 1024:.1f} KB at most ({min(sizes) / 1024:.1f} KB at least); "
+        f"its main part (?part=main, fetched again by each open cockpit on every change): {part / 1024:.1f} KB"
+    )
     if max(sizes) >= PAGE_LIMIT:
         problems.append(f"{label}: the cockpit page is {max(sizes) / 1024:.0f} KB")
     print(f"  {'request':<12} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'p50/healthz':>12}")
