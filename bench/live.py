@@ -75,8 +75,11 @@ class Viewer:
     received: dict = field(default_factory=dict)  # version -> monotonic time first received
     status: int | None = None
     connected_at: float | None = None
-    closed_at: float | None = None
+    closed_at: float | None = None  # the current stream's end (None while it is open)
     error: str | None = None
+    last_id: str | None = None  # sent back as Last-Event-ID when the stream reconnects, as a browser does
+    ends: list = field(default_factory=list)  # when each stream ended
+    reopened: list = field(default_factory=list)  # seconds from a stream's end to the next one's first byte
 
 
 class Versions:
@@ -99,16 +102,20 @@ class Versions:
 
 
 class SSEClient(asyncio.Protocol):
-    def __init__(self, viewer: Viewer, path: str, versions: Versions):
-        self.viewer, self.path, self.versions = viewer, path, versions
+    def __init__(self, viewer: Viewer, path: str, versions: Versions, on_end=None):
+        self.viewer, self.path, self.versions, self.on_end = viewer, path, versions, on_end
         self.buffer = b""
         self.headers_done = False
+        self.transport = None
 
     def connection_made(self, transport):
+        self.transport = transport
         self.viewer.connected_at = time.monotonic()
+        self.viewer.closed_at = None
+        resume = f"Last-Event-ID: {self.viewer.last_id}\r\n" if self.viewer.last_id else ""
         transport.write(
             f"GET {self.path} HTTP/1.1\r\nHost: {HOST}:{self.viewer.port}\r\nAccept: text/event-stream\r\n"
-            "Cache-Control: no-cache\r\nUser-Agent: dais-bench-live\r\n\r\n".encode()
+            f"Cache-Control: no-cache\r\n{resume}User-Agent: dais-bench-live\r\n\r\n".encode()
         )
 
     def data_received(self, data: bytes):
@@ -121,21 +128,29 @@ class SSEClient(asyncio.Protocol):
             self.viewer.status = int(self.buffer.split(b" ", 2)[1])
             self.buffer = self.buffer[end + 4 :]
             self.headers_done = True
+            if self.viewer.ends:
+                self.viewer.reopened.append(now - self.viewer.ends[-1])
         last = 0
         for match in _EVENT.finditer(self.buffer):
             version = match.group(1).decode()
             self.viewer.received.setdefault(version, now)
+            self.viewer.last_id = version
             self.versions.note(version, match.group(2), now)
             last = match.end()
         if last:
             self.buffer = self.buffer[last:]
+        if b"\r\n0\r\n\r\n" in self.buffer or self.buffer.startswith(b"0\r\n\r\n"):
+            self.transport.close()  # the chunked body's end: the server ended the stream (LIVE_STREAM_SECONDS)
         elif len(self.buffer) > 1 << 20:
             self.buffer = self.buffer[-(1 << 16) :]  # keep-alives only: never the case for long
 
     def connection_lost(self, exc):
         self.viewer.closed_at = time.monotonic()
+        self.viewer.ends.append(self.viewer.closed_at)
         if exc is not None:
             self.viewer.error = repr(exc)
+        if self.on_end is not None:
+            self.on_end(self.viewer)
 
 
 class Audience:
@@ -148,6 +163,8 @@ class Audience:
         self.batch = batch
         self.loop = asyncio.new_event_loop()
         self.transports: list = []
+        self.stopping = False
+        self.reconnects = 0
         self.thread = threading.Thread(target=self.loop.run_forever, name="viewers", daemon=True)
 
     def start(self, timeout: float) -> float:
@@ -174,11 +191,25 @@ class Audience:
 
     async def _open(self, viewer: Viewer):
         transport, _protocol = await self.loop.create_connection(
-            lambda: SSEClient(viewer, self.path, self.versions), HOST, viewer.port
+            lambda: SSEClient(viewer, self.path, self.versions, self._ended), HOST, viewer.port
         )
         self.transports.append(transport)
 
+    def _ended(self, viewer: Viewer) -> None:
+        """A stream ended: reconnect after the stream's ``retry: 1000``, as a browser's EventSource does."""
+        if not self.stopping:
+            self.loop.call_later(1.0, self._reconnect, viewer)
+
+    def _reconnect(self, viewer: Viewer) -> None:
+        if self.stopping:
+            return
+        self.reconnects += 1
+        task = self.loop.create_task(self._open(viewer))
+        task.add_done_callback(lambda t: t.cancelled() or t.exception() is None or self._ended(viewer))
+
     def stop(self):
+        self.stopping = True
+
         def close():
             for transport in self.transports:
                 transport.close()
@@ -355,7 +386,9 @@ def run(args, directory: Path) -> int:
                     continue
                 from_answer[viewer.port].append(at - action.answered)
                 from_sent[viewer.port].append(at - action.sent)
-        closed = [v for v in viewers if v.closed_at is not None]
+        closed = [v for v in viewers if v.closed_at is not None]  # without a stream at the end
+        ends = sum(len(v.ends) for v in viewers)
+        reopened = [d for v in viewers for d in v.reopened]
         every_answer = [d for values in from_answer.values() for d in values]
         every_sent = [d for values in from_sent.values() for d in values]
         action_times = [a.answered - a.sent for a in actions]
@@ -383,7 +416,11 @@ def run(args, directory: Path) -> int:
             f"  viewers that missed an event: {len(missed)} ({sum(missed.values())} events); that skipped one "
             f"(the next change came before it reached them; they got the newer one): {len(superseded)} "
             f"({sum(superseded.values())} events); "
-            f"streams closed: {len(closed)}" + (f" e.g. {closed[0].error}" if closed else "")
+            f"without a stream at the end: {len(closed)}" + (f" e.g. {closed[0].error}" if closed else "")
+        )
+        print(
+            f"  streams ended by the server and reopened (Last-Event-ID, after 1 s): {ends} ends, "
+            f"{audience.reconnects} reconnections; from an end to the new stream's answer: {stats(reopened)}"
         )
         print(
             f"  app servers' CPU over {wall:.0f} s: {cpu:.1f} s = {cpu / wall * 100:.0f}% of one core "
@@ -404,7 +441,9 @@ def run(args, directory: Path) -> int:
         if superseded:
             problems.append(f"{len(superseded)} viewers skipped {sum(superseded.values())} events (delivered late)")
         if closed:
-            problems.append(f"{len(closed)} streams closed during the run")
+            problems.append(f"{len(closed)} viewers without a stream at the end")
+        if ends and args.stream_seconds > args.seconds + args.idle + opened:
+            problems.append(f"{ends} streams ended before LIVE_STREAM_SECONDS ({args.stream_seconds} s)")
         for server in servers:
             tracebacks = server.log().count("Traceback (most recent call last)")
             if tracebacks:
