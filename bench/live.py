@@ -386,7 +386,8 @@ def run(args, directory: Path) -> int:
                     continue
                 from_answer[viewer.port].append(at - action.answered)
                 from_sent[viewer.port].append(at - action.sent)
-        closed = [v for v in viewers if v.closed_at is not None]  # without a stream at the end
+        # without a stream at the end (and not just in the 1 s a browser waits before it reconnects)
+        closed = [v for v in viewers if v.closed_at is not None and time.monotonic() - v.closed_at > 3]
         ends = sum(len(v.ends) for v in viewers)
         reopened = [d for v in viewers for d in v.reopened]
         every_answer = [d for values in from_answer.values() for d in values]
