@@ -50,3 +50,30 @@ def test_the_cockpit_step_is_read_from_the_page():
     page = '<form data-step="call_next" data-step-target="22">'
     assert cockpit.step_of(page) == ("call_next", "22")
     assert cockpit.step_of("<p>adjourned</p>") == (None, "")
+
+
+def test_the_viewer_closes_at_the_end_of_the_stream_and_resumes_from_its_last_event():
+    class Transport:
+        def __init__(self):
+            self.sent, self.closed = b"", False
+
+        def write(self, data):
+            self.sent += data
+
+        def close(self):
+            self.closed = True
+
+    ended = []
+    viewer = live.Viewer(0, 1)
+    client = live.SSEClient(viewer, "/events", live.Versions(), ended.append)
+    client.connection_made(first := Transport())
+    assert b"Last-Event-ID" not in first.sent
+    client.data_received(b"HTTP/1.1 200 OK\r\n\r\n" + b'20\r\nid: 00cc\ndata: {"speaker": null}\n\n\r\n')
+    assert not first.closed
+    client.data_received(b"0\r\n\r\n")
+    assert first.closed
+    client.connection_lost(None)
+    assert ended == [viewer]
+    again = live.SSEClient(viewer, "/events", live.Versions())
+    again.connection_made(second := Transport())
+    assert b"Last-Event-ID: 00cc\r\n" in second.sent
