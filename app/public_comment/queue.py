@@ -242,8 +242,17 @@ def call_speaker(request: SpeakerRequest, *, actor) -> None:
 
 
 def call_next(item: AgendaItem, *, actor) -> SpeakerRequest:
-    """The next speaker in registration order."""
-    nxt = next((r for r in queue(item) if r.status in (R.waiting, R.checked_in)), None)
+    """The next speaker in registration order (one row read, whatever the queue's length)."""
+    nxt = db.session.scalar(
+        select(SpeakerRequest)
+        .where(
+            SpeakerRequest.agenda_item_id == item.id,
+            SpeakerRequest.queue_position.is_not(None),
+            SpeakerRequest.status.in_([R.waiting, R.checked_in]),
+        )
+        .order_by(SpeakerRequest.queue_position)
+        .limit(1)
+    )
     if nxt is None:
         raise DomainError(_("No one is waiting to speak on this item."))
     call_speaker(nxt, actor=actor)
