@@ -42,6 +42,17 @@ def queue(item: AgendaItem) -> list[SpeakerRequest]:
     )
 
 
+def at_place(item: AgendaItem, position: int | None) -> SpeakerRequest | None:
+    """The speaker holding place ``position`` in the item's queue (one indexed row, whatever the queue's length)."""
+    if position is None:
+        return None
+    return db.session.scalar(
+        select(SpeakerRequest).where(
+            SpeakerRequest.agenda_item_id == item.id, SpeakerRequest.queue_position == position
+        )
+    )
+
+
 @dataclass
 class Place:
     #: 1 = first in line; None when the request is no longer waiting.

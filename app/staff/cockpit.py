@@ -50,9 +50,7 @@ def cockpit_page(meeting_id: int):
     present = [
         m.member for m in state.seats if state.attendance.get(m.member_id) and state.attendance[m.member_id].is_present
     ]
-    started = (
-        next((e.at for e in floor.entries(meeting) if e.kind == LogKind.called_to_order), None) if state.seats else None
-    )
+    started = floor.first_moment(meeting, LogKind.called_to_order) if state.seats else None
     return render_template(
         template,
         meeting=meeting,
@@ -93,11 +91,14 @@ def _speaker(meeting: Meeting) -> SpeakerRequest:
     return _in(meeting, SpeakerRequest, _int("target_id"))
 
 
+def _at_place(meeting: Meeting, field: str) -> SpeakerRequest | None:
+    item = floor.current_item(meeting)
+    return speaker_queue.at_place(item, _int(field)) if item else None
+
+
 def _speaker_at(meeting: Meeting, field: str) -> SpeakerRequest:
     """A speaker of the current queue by place number (the cede dialog works by number, not a menu per row)."""
-    item = floor.current_item(meeting)
-    position = _int(field)
-    found = next((s for s in speaker_queue.queue(item) if s.queue_position == position), None) if item else None
+    found = _at_place(meeting, field)
     if found is None:
         raise DomainError(_("No speaker has place %(place)s on this item.", place=request.form.get(field, "")[:12]))
     return found
@@ -242,9 +243,7 @@ def _needs_confirmation(meeting: Meeting, action: str) -> SpeakerRequest | None:
     if action == "no_show":
         speaker = db.session.get(SpeakerRequest, _int("target_id") or 0)
     elif action == "by_place" and request.form.get("what") == "no_show":
-        item = floor.current_item(meeting)
-        position = _int("place")
-        speaker = next((s for s in speaker_queue.queue(item) if s.queue_position == position), None) if item else None
+        speaker = _at_place(meeting, "place")
     else:
         return None
     if speaker is None or speaker.meeting_id != meeting.id or not speaker_queue.can_mark_no_show(speaker):

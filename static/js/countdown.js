@@ -1,5 +1,5 @@
 // Countdown clocks: [data-countdown] elements count down from data-remaining (seconds) while
-// data-running is "true". A [data-poll] container refreshes its fields from a JSON URL (chamber display).
+// data-running is "true" (the clerk's queue page; live screens count down in static/js/live.js).
 (function () {
   "use strict";
 
@@ -38,44 +38,8 @@
 
   function tick() { clocks.forEach(render); }
 
-  function poll(container, clock) {
-    var url = container.getAttribute("data-poll");
-    function field(name) { return container.querySelector('[data-field="' + name + '"]'); }
-    function refresh() {
-      fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (state) {
-          if (!state) { return; }
-          var stateEl = field("state");
-          if (!state.speaker) {
-            field("name").textContent = stateEl.getAttribute("data-idle");
-            field("group").textContent = "";
-            field("item").textContent = "";
-            clock.remaining = null;
-            stateEl.textContent = "";
-            update(clock, false);
-            return;
-          }
-          field("name").textContent = state.speaker.name;
-          field("group").textContent = state.speaker.group || "";
-          field("item").textContent = state.item || "";
-          clock.remaining = state.remaining_seconds;
-          update(clock, state.running);
-          stateEl.textContent = state.timer === "paused" ? stateEl.getAttribute("data-paused") : "";
-        })
-        .catch(function () { /* keep showing the last state; try again at the next poll */ });
-    }
-    setInterval(refresh, 2000);
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-countdown]").forEach(setup);
-    var container = document.querySelector("[data-poll]");
-    if (container) {
-      var el = container.querySelector("[data-countdown]");
-      var clock = clocks.filter(function (c) { return c.el === el; })[0];
-      poll(container, clock);
-    }
     setInterval(tick, 250);
   });
 })();
