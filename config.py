@@ -152,6 +152,16 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    #: Staff sessions (app/auth/sessions.py): signed out after this long without a request (administrators sooner),
+    #: and in any case this many hours after signing in; "remember me" keeps a session across browser restarts
+    #: within those limits, never beyond them.
+    STAFF_IDLE_MINUTES_ADMIN = _int("STAFF_IDLE_MINUTES_ADMIN", 30)
+    STAFF_IDLE_MINUTES = _int("STAFF_IDLE_MINUTES", 8 * 60)
+    STAFF_SESSION_HOURS = _int("STAFF_SESSION_HOURS", 12)
+    REMEMBER_COOKIE_DURATION = STAFF_SESSION_HOURS * 3600
+    #: A session's "last seen" is written at most this often (reading pages does not write on every request).
+    STAFF_SESSION_TOUCH_SECONDS = 60
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
 

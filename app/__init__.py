@@ -131,8 +131,7 @@ def create_app(config_class=None) -> Flask:
 
 def _configure_login(app):
     from flask_babel import lazy_gettext as _l
-
-    from app.auth.models import User
+    from flask_login import user_loaded_from_cookie
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Sign in to see that page.")
@@ -141,13 +140,18 @@ def _configure_login(app):
 
     @login_manager.user_loader
     def load_user(token: str):
-        from sqlalchemy import select
         from sqlalchemy.exc import SQLAlchemyError
 
-        if not token or len(token) > 64:
-            return None
+        from app.auth import sessions
+
         try:
-            return db.session.scalar(select(User).where(User.session_token == token, User.active.is_(True)))
+            return sessions.load(token)
         except SQLAlchemyError:  # the database is down: treat as signed out so error pages still render
             db.session.rollback()
             return None
+
+    @user_loaded_from_cookie.connect_via(app)
+    def rotate_remember_cookie(sender, user):
+        from app.auth import sessions
+
+        sessions.restored_from_cookie(user)

@@ -23,6 +23,9 @@ MATRIX = [
     ("GET", "/dashboard/", STAFF, 200),
     ("GET", "/account/password", STAFF, 200),
     ("POST", "/account/password", STAFF, 200),  # a viewer too may change their own password (empty form: refused)
+    ("GET", "/account/sessions", STAFF, 200),
+    ("POST", "/account/sessions/{target}/end", STAFF, 302),  # someone else's session: refused with a message
+    ("POST", "/account/sessions/end-others", STAFF, 302),
     ("GET", "/admin/users", {ADMIN}, 200),
     ("GET", "/admin/invitations/new", {ADMIN}, 200),
     ("POST", "/admin/invitations/new", {ADMIN}, 422),  # empty form: allowed in, then refused with messages
@@ -291,7 +294,7 @@ def test_matrix_covers_every_staff_route(app):
 def test_the_matrix_keeps_viewers_read_only_and_deputies_equal_to_clerks():
     """Guards the table itself: a row added later cannot let a viewer change something, or split the two clerks."""
     for method, template, allowed, _ in MATRIX:
-        if method == "POST" and template != "/account/password":
+        if method == "POST" and not template.startswith("/account/"):
             assert VIEWER not in allowed, template
         if not template.startswith("/admin/"):
             assert (DEPUTY in allowed) == (CLERK in allowed), template

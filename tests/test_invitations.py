@@ -183,9 +183,10 @@ def test_revoke_ends_the_link_and_is_audited(app, client, invited, db):
     assert "This invitation was revoked." in page_text(resent)
 
 
-def test_resend_gives_a_new_link_and_the_old_one_stops(app, client, invited, outbox, clock, db):
+def test_resend_gives_a_new_link_and_the_old_one_stops(app, client, admin, invited, outbox, clock, db):
     invitation, old_path = invited
     clock.advance(days=10)  # expired: resending is the way to a new link
+    login(client, admin.email)  # the administrator's session ended long ago (STAFF_SESSION_HOURS)
     response = client.post(f"/admin/invitations/{invitation.id}/resend", follow_redirects=True)
     assert "Invitation sent again to nora.new@city.example" in page_text(response)
     new_path = link_in(outbox()[-1])

@@ -9,6 +9,7 @@ from flask import render_template
 from flask_login import login_user
 from sqlalchemy import func, select
 
+from app.auth import sessions
 from app.auth.models import ACTING_ROLES, EDITOR_ROLES, STAFF_ROLES, Role, User
 from app.meetings.models import Meeting
 from app.public_comment import intake as comment_intake
@@ -160,6 +161,7 @@ def test_contact_details_are_for_editors_only(client, login_as, in_session):
 def test_the_viewer_notice(app, create_user, db):
     viewer = create_user(Role.viewer)
     with app.test_request_context("/dashboard/"):
+        sessions.start(viewer)
         login_user(viewer)
         html = render_template("dashboard/_account_notice.html")
     assert "read-only access" in html
@@ -267,10 +269,12 @@ def test_the_commissioner_notice_needs_only_current_user(app, create_user, creat
     unlinked = create_user(Role.commissioner, email="nolink@city.example")
     linked = create_user(Role.commissioner, member=create_member())
     with app.test_request_context("/dashboard/"):
+        sessions.start(unlinked)
         login_user(unlinked)
         html = render_template("dashboard/_account_notice.html")
     assert "not linked to your member record" in html and "nolink@city.example" in html
     with app.test_request_context("/dashboard/"):
+        sessions.start(linked)
         login_user(linked)
         assert render_template("dashboard/_account_notice.html").strip() == ""
     with app.test_request_context("/dashboard/"):

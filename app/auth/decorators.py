@@ -8,8 +8,9 @@ from flask_login import current_user
 from app.auth.models import ACTING_ROLES, EDITOR_ROLES, STAFF_ROLES
 from app.extensions import login_manager
 
-#: What a viewer may still send: sign out and change their own password. Every other write is a 403 for them.
-READ_ONLY_MAY_POST = frozenset({"auth.logout", "auth.change_password"})
+#: What a viewer may still send: sign out, change their own password, end their own sessions. Every other write
+#: is a 403 for them.
+READ_ONLY_MAY_POST = frozenset({"auth.logout", "auth.change_password", "auth.end_session", "auth.end_other_sessions"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

@@ -1,4 +1,3 @@
-import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -7,7 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import UTCDateTime
+from app.core.db import UTCDateTime, str_enum
 from app.core.enums import LabeledEnum
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -32,10 +31,6 @@ EDITOR_ROLES = frozenset({Role.admin, Role.clerk, Role.deputy_clerk})
 ACTING_ROLES = STAFF_ROLES - {Role.viewer}
 
 
-def new_session_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     # Emails are stored lower-cased, so the unique constraint is case-insensitive on every database.
@@ -52,9 +47,6 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    #: Put in the session cookie instead of the id; rotated on password change or deactivation,
-    #: which signs the user out everywhere.
-    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
 
     member: Mapped["Member | None"] = relationship("Member", lazy="joined")
 
@@ -62,8 +54,14 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return bool(self.active)
 
+    #: The token of the server-side session this object was loaded for (app.auth.sessions); never stored.
+    login_token = None
+
     def get_id(self) -> str:
-        return self.session_token
+        """What Flask-Login puts in the session and remember cookies: the session's token, never the user's id."""
+        if not self.login_token:
+            raise RuntimeError("sign in through app.auth.sessions.start, which gives the user a session token")
+        return self.login_token
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
@@ -84,6 +82,39 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
+
+
+class SessionEnd(LabeledEnum):
+    signed_out = "signed_out", _l("Signed out")
+    ended = "ended", _l("Ended from another session")
+    everywhere = "everywhere", _l("Signed out everywhere")
+    password = "password", _l("Password changed")
+    deactivated = "deactivated", _l("Account deactivated")
+
+
+class StaffSession(db.Model):
+    """One signed-in browser. The cookie holds a random token; only its SHA-256 is stored. A session ends when
+    its ``ended_at`` is set (sign-out, revoked from another session, password change, deactivation) or when it
+    has been idle or alive too long (app.auth.sessions); an ended session never signs anyone in again."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: What the browser said it is, trimmed (shown on the account page to tell sessions apart).
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    #: Where the session was signed in from (the client address the app saw).
+    ip_address: Mapped[str] = mapped_column(String(45), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The absolute end, fixed at sign-in.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[SessionEnd | None] = mapped_column(str_enum(SessionEnd, "session_end"))
+
+    user: Mapped[User] = relationship(User, lazy="joined", innerjoin=True)
 
 
 class LoginThrottle(db.Model):

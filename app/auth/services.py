@@ -9,7 +9,8 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth.models import Invitation, LoginThrottle, Role, User, new_session_token
+from app.auth import sessions
+from app.auth.models import Invitation, LoginThrottle, Role, SessionEnd, User
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
@@ -225,7 +226,7 @@ def deactivate_user(user: User, *, actor: User) -> None:
     if user.role == Role.admin and _active_admin_count() <= 1:
         raise DomainError(_("This is the last active administrator; make another one first."))
     user.active = False
-    user.session_token = new_session_token()  # signs them out everywhere
+    sessions.end_all(user, SessionEnd.deactivated)  # signs them out everywhere at once
     audit.record("user.deactivate", user, f"Deactivated user {user.email}", actor=actor)
     db.session.flush()
 
@@ -243,7 +244,9 @@ def set_password(user: User, new_password: str, *, actor: User | None) -> None:
     check_password_rules(new_password)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
-    user.session_token = new_session_token()
+    # Every other session ends at once; changing one's own password keeps the session it was changed from.
+    keep = sessions.current() if actor is not None and actor.id == user.id else None
+    sessions.end_all(user, SessionEnd.password, keep=keep)
     action = "user.change_password" if actor is not None and actor.id == user.id else "user.reset_password"
     audit.record(action, user, f"Password set for {user.email}", actor=actor)
     db.session.flush()

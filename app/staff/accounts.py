@@ -1,9 +1,9 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.auth import invitations, services
+from app.auth import invitations, services, sessions
 from app.auth.decorators import login_gate, role_required
 from app.auth.forms import (
     AcceptInvitationForm,
@@ -43,7 +43,7 @@ def login():
         with attempt(form):  # failures are recorded (lockout) whatever the answer
             result = services.authenticate(form.email.data, form.password.data)
         if result.user is not None:
-            login_user(result.user, remember=form.remember.data)
+            sessions.sign_in(result.user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=result.user.display_name), "success")
             return redirect(next_url or url_for("dashboard.index"))
         flash(result.error, "error")
@@ -56,7 +56,7 @@ def login():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
-        logout_user()
+        sessions.sign_out()
         flash(_("You are signed out."), "success")
     return redirect(url_for("portal.home"))
 
@@ -69,7 +69,6 @@ def change_password():
         with attempt(form) as done:
             services.change_own_password(current_user, form.current_password.data, form.new_password.data)
         if done:
-            login_user(current_user._get_current_object())  # keep this session after the token rotated
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect(url_for("dashboard.index"))
     return render_template("auth/change_password.html", form=form)
@@ -195,7 +194,7 @@ def accept_invitation(token: str):
         with attempt(form) as done:
             user = invitations.accept(token, form.password.data, form.confirm.data)
         if done:
-            login_user(user)
+            sessions.sign_in(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
             return redirect(url_for("dashboard.index"))
         if isinstance(done.error, invitations.InvitationUnusable):
@@ -282,3 +281,6 @@ def audit_log():
     page = min(max(page, 1), 100_000)
     pagination = db.paginate(select(AuditEntry).order_by(AuditEntry.id.desc()), page=page, per_page=50, error_out=False)
     return render_template("admin/audit.html", pagination=pagination)
+
+
+import app.staff.account_sessions  # noqa: E402,F401  (adds the signed-in devices page to this blueprint)

@@ -7,10 +7,11 @@ the home page and the sign-in page say that setup goes through that link (the li
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth import services as auth_services
+from app.auth import sessions
 from app.auth.models import Role, User
 from app.city.forms import FirstAdminForm
 from app.city.setup import TokenState, setup_token_state, use_setup_token
@@ -93,7 +94,7 @@ def start(token: str):
                 actor=user,
             )
         if done:
-            login_user(user)
+            sessions.sign_in(user)
             return redirect(url_for("city.profile", setup=1))
         form.password.data = form.confirm.data = ""
     return render_template("setup/start.html", form=form, token=token), (422 if form.errors else 200)
