@@ -314,6 +314,8 @@ def test_access(client, login_as, create_user, world, db, role, method, template
     response = client.open(url, method=method, data={})
     if role in allowed:
         assert response.status_code == ok_status
+        # Staff pages and files never sit in a shared or disk cache (a staff attachment included).
+        assert response.headers["Cache-Control"] == "private, no-store", response.headers["Cache-Control"]
     elif role == ANON:
         assert response.status_code == 302
         assert "/login?next=" in response.headers["Location"]

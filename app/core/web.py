@@ -104,6 +104,11 @@ def load_signed_in_user() -> dict:
     return {}
 
 
+#: Blueprints whose answers may be cached (anonymous pages, the read-only API, static files).
+PUBLIC_BLUEPRINTS = frozenset({"portal", "api", None})
+PUBLIC_STAFF_ENDPOINTS = frozenset({"static", "city.logo"})
+
+
 def register_web(app):
     app.context_processor(load_signed_in_user)
     app.add_template_filter(label, "label")
@@ -143,7 +148,11 @@ def register_web(app):
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        # Pages for signed-in staff are private; nothing with a session should sit in a shared cache.
-        if request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session")) or request.method != "GET":
+        # Staff pages and files are private, whatever the view set (a staff attachment must not sit in a shared
+        # cache or a browser's disk cache); the city's logo is the one public file of the staff blueprints.
+        if request.blueprint not in PUBLIC_BLUEPRINTS and request.endpoint not in PUBLIC_STAFF_ENDPOINTS:
+            headers["Cache-Control"] = "private, no-store"
+        # Anything with a session (a signed-in visitor on the portal) should not sit in a shared cache either.
+        elif request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session")) or request.method != "GET":
             headers.setdefault("Cache-Control", "no-store")
         return response
