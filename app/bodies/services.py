@@ -137,9 +137,17 @@ def _rules_data(rules) -> dict:
     }
 
 
+def lock_body(body: Body) -> None:
+    """Serialise the versioned changes of one body (its rules, its comment policy): two saved at the same moment
+    become consecutive versions instead of one failing on UNIQUE(body_id, version). PostgreSQL: a row lock held
+    until the commit; SQLite: a writing request already holds the database's write lock (app/core/sqlite.py)."""
+    db.session.execute(select(Body.id).where(Body.id == body.id).with_for_update())
+
+
 def adopt_rules(body: Body, rules: RulesInput, *, actor) -> BodyRules:
     """A new version of the body's rules, in force from ``rules.effective_on``. Earlier versions stay, and a
     meeting already noticed keeps the version it was noticed under."""
+    lock_body(body)
     check_rules(rules, max(len(body.seats_on(rules.effective_on)), 1))
     latest = body.rule_versions[-1] if body.rule_versions else None
     if latest is not None and _rules_data(latest) == _rules_data(rules) and latest.effective_on <= rules.effective_on:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.bodies.models import Body
+from app.bodies.services import lock_body
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.text import clean_text
@@ -114,6 +115,7 @@ def adopt_policy(
         )
     if adopted_on is None or not date(2000, 1, 1) <= adopted_on <= date(2100, 12, 31):
         raise DomainError(_("Enter the date the policy was adopted."), field="adopted_on")
+    lock_body(body)  # two clerks saving at once: consecutive versions, never a UNIQUE violation
     latest = db.session.scalar(select(func.max(CommentPolicy.version)).where(CommentPolicy.body_id == body.id))
     policy = CommentPolicy(
         body_id=body.id,
