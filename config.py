@@ -160,6 +160,8 @@ class Config:
     STAFF_IDLE_MINUTES = _int("STAFF_IDLE_MINUTES", 8 * 60)
     STAFF_SESSION_HOURS = _int("STAFF_SESSION_HOURS", 12)
     REMEMBER_COOKIE_DURATION = STAFF_SESSION_HOURS * 3600
+    #: Roles that must sign in with a second factor until the city chooses on /admin/security (app/auth/two_factor.py).
+    TWO_FACTOR_ROLES = os.environ.get("TWO_FACTOR_ROLES", "admin")
     #: A session's "last seen" is written at most this often (reading pages does not write on every request).
     STAFF_SESSION_TOUCH_SECONDS = 60
     WTF_CSRF_TIME_LIMIT = 8 * 3600
@@ -172,6 +174,9 @@ class ProductionConfig(Config):
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    #: The demo's published staff accounts sign in with a password alone (make run); a city turns it on at
+    #: /admin/security, and production requires it of administrators by default.
+    TWO_FACTOR_ROLES = os.environ.get("TWO_FACTOR_ROLES", "")
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
     DEMO_ALLOWED = True
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
@@ -180,6 +185,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    TWO_FACTOR_ROLES = ""  # tests/test_two_factor.py turns it on
     SECRET_KEY = "testing-not-secret"
     DEMO_ALLOWED = True
     SQLALCHEMY_DATABASE_URI = "sqlite://"

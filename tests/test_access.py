@@ -26,6 +26,14 @@ MATRIX = [
     ("GET", "/account/sessions", STAFF, 200),
     ("POST", "/account/sessions/{target}/end", STAFF, 302),  # someone else's session: refused with a message
     ("POST", "/account/sessions/end-others", STAFF, 302),
+    ("GET", "/account/two-factor", STAFF, 200),
+    ("POST", "/account/two-factor/start", STAFF, 200),  # the QR code page
+    ("POST", "/account/two-factor/confirm", STAFF, 302),  # nothing started: back to the page
+    ("POST", "/account/two-factor/recovery-codes", STAFF, 302),  # none set up: refused with a message
+    ("POST", "/account/two-factor/disable", STAFF, 302),
+    ("POST", "/admin/users/{target}/two-factor/reset", {ADMIN}, 302),
+    ("GET", "/admin/security", {ADMIN}, 200),
+    ("POST", "/admin/security", {ADMIN}, 422),  # no city profile saved yet: refused with a message
     ("GET", "/admin/users", {ADMIN}, 200),
     ("GET", "/admin/invitations/new", {ADMIN}, 200),
     ("POST", "/admin/invitations/new", {ADMIN}, 422),  # empty form: allowed in, then refused with messages
@@ -259,7 +267,15 @@ def test_matrix_covers_every_staff_route(app):
     """A new staff route must be added to the matrix above. The portal and the read-only API are the anonymous
     surface by design (one place each to audit); every other blueprint is staff-only."""
     # The logo is in every page's header; the first-run page answers only a valid one-time token (404 otherwise).
-    public = {"static", "auth.login", "auth.logout", "auth.accept_invitation", "city.logo", "setup.start"}
+    public = {
+        "static",
+        "auth.login",
+        "auth.second_step",
+        "auth.logout",
+        "auth.accept_invitation",
+        "city.logo",
+        "setup.start",
+    }
     covered = set()
     for method, template, _, _ in MATRIX:
         adapter = app.url_map.bind("localhost")

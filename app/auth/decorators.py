@@ -2,16 +2,33 @@
 
 from functools import wraps
 
-from flask import abort, request
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.auth import two_factor
 from app.auth.models import ACTING_ROLES, EDITOR_ROLES, STAFF_ROLES
 from app.extensions import login_manager
 
-#: What a viewer may still send: sign out, change their own password, end their own sessions. Every other write
-#: is a 403 for them.
-READ_ONLY_MAY_POST = frozenset({"auth.logout", "auth.change_password", "auth.end_session", "auth.end_other_sessions"})
+#: What a viewer may still send: sign out, and look after their own password, sessions and second factor. Every
+#: other write is a 403 for them.
+READ_ONLY_MAY_POST = frozenset(
+    {
+        "auth.logout",
+        "auth.change_password",
+        "auth.end_session",
+        "auth.end_other_sessions",
+        "auth.two_factor_start",
+        "auth.two_factor_confirm",
+        "auth.two_factor_new_codes",
+        "auth.two_factor_disable",
+    }
+)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: All a user may reach while the city requires a second factor of their role and they have none yet.
+ENROLMENT_ENDPOINTS = frozenset(
+    {"auth.two_factor_page", "auth.two_factor_start", "auth.two_factor_confirm", "auth.logout"}
+)
 
 
 def wants_json() -> bool:
@@ -32,6 +49,11 @@ def login_gate(*public_endpoints: str):
             if wants_json():
                 abort(401)
             return login_manager.unauthorized()
+        if two_factor.needs_enrolment(current_user) and request.endpoint not in ENROLMENT_ENDPOINTS:
+            if wants_json():
+                abort(403)
+            flash(_("The city requires a second factor for your role: set it up to continue."), "info")
+            return redirect(url_for("auth.two_factor_page"))
         if (
             current_user.is_read_only
             and request.method not in SAFE_METHODS

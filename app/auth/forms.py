@@ -87,3 +87,27 @@ class ChangePasswordForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """For buttons that POST (sign out, deactivate): carries only the CSRF token."""
+
+
+class SecondStepForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(_l("Enter the code from your authenticator app, or a recovery code.")),
+            Length(max=40),
+        ],
+        render_kw={"autocapitalize": "off", "spellcheck": "false"},
+    )
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(
+        _l("The 6-digit code your app shows"),
+        validators=[DataRequired(_l("Enter the 6-digit code from your app.")), Length(max=12)],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class TwoFactorPolicyForm(FlaskForm):
+    administrators = BooleanField(_l("Administrators must sign in with a second factor"))
+    clerks = BooleanField(_l("Clerks and deputy clerks must sign in with a second factor"))

@@ -48,7 +48,17 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    #: The TOTP secret (base32) once a second factor is enrolled (app/auth/two_factor.py), and the last time step
+    #: a code was accepted for, so that a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+
     member: Mapped["Member | None"] = relationship("Member", lazy="joined")
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -90,6 +100,7 @@ class SessionEnd(LabeledEnum):
     everywhere = "everywhere", _l("Signed out everywhere")
     password = "password", _l("Password changed")
     deactivated = "deactivated", _l("Account deactivated")
+    reset = "reset", _l("Second factor reset by an administrator")
 
 
 class StaffSession(db.Model):
@@ -115,6 +126,19 @@ class StaffSession(db.Model):
     end_reason: Mapped[SessionEnd | None] = mapped_column(str_enum(SessionEnd, "session_end"))
 
     user: Mapped[User] = relationship(User, lazy="joined", innerjoin=True)
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator app; only a salted SHA-256 of it is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    salt: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class LoginThrottle(db.Model):

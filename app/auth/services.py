@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth import sessions
+from app.auth import sessions, two_factor
 from app.auth.models import Invitation, LoginThrottle, Role, SessionEnd, User
 from app.core import audit
 from app.core.errors import DomainError
@@ -37,6 +37,8 @@ def find_user_by_email(email: str) -> User | None:
 class SignInResult:
     user: User | None = None
     error: str | None = None
+    #: The password was right; the user must now give a code from their second factor (two_factor.py).
+    needs_second_factor: bool = False
 
 
 def _locked_message(remaining: timedelta) -> str:
@@ -48,32 +50,20 @@ def _locked_message(remaining: timedelta) -> str:
     )
 
 
-def authenticate(email: str, password: str) -> SignInResult:
-    """Check a sign-in attempt.
-
-    After LOGIN_MAX_FAILURES failures for one address, every attempt for it (right or wrong password)
-    is refused for LOGIN_LOCKOUT_MINUTES. The messages are the same whether or not the address has an
-    account, and an inactive account fails like a wrong password.
-    """
-    now = utcnow()
-    address = normalize_email(email)
+def _open_throttle(address: str, now) -> tuple[LoginThrottle | None, str | None]:
+    """The address's failure counter, and the message to refuse with while it is locked."""
     throttle = db.session.scalar(select(LoginThrottle).where(LoginThrottle.email == address))
     if throttle is not None and throttle.locked_until is not None:
         if throttle.locked_until > now:
-            return SignInResult(error=_locked_message(throttle.locked_until - now))
+            return throttle, _locked_message(throttle.locked_until - now)
         throttle.locked_until = None
         throttle.failure_count = 0
+    return throttle, None
 
-    user = find_user_by_email(address)
-    password_ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
-    if user is not None and password_ok and user.is_active:
-        if throttle is not None:
-            throttle.failure_count = 0
-        user.last_login_at = now
-        audit.record("user.login", user, "Signed in", actor=user)
-        db.session.flush()
-        return SignInResult(user=user)
 
+def _failed(address: str, throttle: LoginThrottle | None, user: User | None, message: str, now) -> SignInResult:
+    """Count a failed attempt (a password or a second-step code: they share one counter) and lock the address
+    after LOGIN_MAX_FAILURES of them."""
     if throttle is None:
         throttle = LoginThrottle(email=address[:254], failure_count=0)
         db.session.add(throttle)
@@ -88,7 +78,54 @@ def authenticate(email: str, password: str) -> SignInResult:
         db.session.flush()
         return SignInResult(error=_locked_message(lockout))
     db.session.flush()
-    return SignInResult(error=_("The email or password is not correct."))
+    return SignInResult(error=message)
+
+
+def _complete(user: User, throttle: LoginThrottle | None, now, how: str) -> SignInResult:
+    if throttle is not None:
+        throttle.failure_count = 0
+    user.last_login_at = now
+    audit.record("user.login", user, f"Signed in{how}", actor=user)
+    db.session.flush()
+    return SignInResult(user=user)
+
+
+def authenticate(email: str, password: str) -> SignInResult:
+    """Check a sign-in attempt.
+
+    After LOGIN_MAX_FAILURES failures for one address, every attempt for it (right or wrong password)
+    is refused for LOGIN_LOCKOUT_MINUTES. The messages are the same whether or not the address has an
+    account, and an inactive account fails like a wrong password. A user with a second factor gets
+    ``needs_second_factor``: not signed in yet, and the failure counter is not reset until the code is right.
+    """
+    now = utcnow()
+    address = normalize_email(email)
+    throttle, locked = _open_throttle(address, now)
+    if locked:
+        return SignInResult(error=locked)
+    user = find_user_by_email(address)
+    password_ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    if user is not None and password_ok and user.is_active:
+        if user.has_second_factor:
+            db.session.flush()
+            return SignInResult(user=user, needs_second_factor=True)
+        return _complete(user, throttle, now, "")
+    return _failed(address, throttle, user, _("The email or password is not correct."), now)
+
+
+def verify_second_step(user: User, code: str) -> SignInResult:
+    """The second step of signing in: a code from the authenticator app, or a recovery code (used once). Wrong
+    codes count toward the same lockout as wrong passwords."""
+    now = utcnow()
+    throttle, locked = _open_throttle(user.email, now)
+    if locked:
+        return SignInResult(error=locked)
+    if not user.is_active:
+        return SignInResult(error=_("The email or password is not correct."))
+    how = two_factor.check(user, code, now)
+    if how is None:
+        return _failed(user.email, throttle, user, _("That code is not correct. Try the newest code."), now)
+    return _complete(user, throttle, now, " with a recovery code" if how == "recovery" else " with a second factor")
 
 
 def check_password_rules(password: str) -> None:

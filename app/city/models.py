@@ -49,6 +49,9 @@ class CityProfile(db.Model):
     logo_sha256: Mapped[str | None] = mapped_column(String(64))
     logo_size: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Roles that must sign in with a second factor, comma-separated ("admin,clerk,deputy_clerk"); NULL until the
+    #: city chooses (config TWO_FACTOR_ROLES then applies). Written by app.auth.two_factor.set_required_roles.
+    two_factor_roles: Mapped[str | None] = mapped_column(String(80))
 
 
 class NoticeVersion(db.Model):

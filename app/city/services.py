@@ -74,6 +74,8 @@ class City:
     logo_stored_name: str | None = None
     #: When the profile was last saved; None until a person saves it (the setup checklist's first step).
     updated_at: datetime | None = None
+    #: Roles that must sign in with a second factor (comma-separated), None until the city chooses.
+    two_factor_roles: str | None = None
 
     @property
     def saved(self) -> bool:
@@ -131,6 +133,7 @@ def _snapshot(profile: CityProfile) -> City:
         logo_content_type=profile.logo_content_type,
         logo_stored_name=profile.logo_stored_name,
         updated_at=profile.updated_at,
+        two_factor_roles=profile.two_factor_roles,
     )
 
 

@@ -10,10 +10,15 @@ from app.core.actions import attempt
 from app.staff.accounts import bp
 
 
+def me():
+    """The signed-in user itself, not Flask-Login's proxy (the audit log records the target's type)."""
+    return current_user._get_current_object()
+
+
 @bp.route("/account/sessions")
 @login_required
 def account_sessions():
-    rows = sessions.open_sessions(current_user)
+    rows = sessions.open_sessions(me())
     return render_template(
         "auth/sessions.html",
         rows=rows,
@@ -28,7 +33,7 @@ def end_session(session_id: int):
     form = EmptyForm()
     if form.validate_on_submit():
         with attempt() as done:  # a refusal is flashed
-            sessions.end_own(current_user, session_id)
+            sessions.end_own(me(), session_id)
         if done:
             flash(_("That session is ended: it is signed out."), "success")
     return redirect(url_for("auth.account_sessions"))
@@ -40,7 +45,7 @@ def end_other_sessions():
     form = EmptyForm()
     if form.validate_on_submit():
         with attempt() as done:
-            count = sessions.end_everywhere_else(current_user)
+            count = sessions.end_everywhere_else(me())
         if done:
             flash(_("Every other session is signed out (%(num)d).", num=count), "success")
     return redirect(url_for("auth.account_sessions"))

@@ -25,7 +25,7 @@ from app.core.web import safe_next
 from app.extensions import db
 
 bp = Blueprint("auth", __name__)
-bp.before_request(login_gate("auth.login", "auth.accept_invitation"))
+bp.before_request(login_gate("auth.login", "auth.second_step", "auth.accept_invitation"))
 
 
 def _login_limit():
@@ -42,6 +42,10 @@ def login():
     if submitted(form):  # over the limit: False, the form shown again (app/core/ratelimit.py)
         with attempt(form):  # failures are recorded (lockout) whatever the answer
             result = services.authenticate(form.email.data, form.password.data)
+        if result.user is not None and result.needs_second_factor:
+            from app.staff.two_factor import begin_second_step
+
+            return begin_second_step(result.user, remember=form.remember.data, next_url=next_url)
         if result.user is not None:
             sessions.sign_in(result.user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=result.user.display_name), "success")
@@ -284,3 +288,4 @@ def audit_log():
 
 
 import app.staff.account_sessions  # noqa: E402,F401  (adds the signed-in devices page to this blueprint)
+import app.staff.two_factor  # noqa: E402,F401  (the second step of signing in, enrolment, the city's choice)

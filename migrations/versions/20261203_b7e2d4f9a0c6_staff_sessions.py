@@ -19,7 +19,7 @@ branch_labels = None
 depends_on = None
 
 # Copied, not imported from the app: this revision must keep meaning what it meant when it was written.
-ENDS = ("signed_out", "ended", "everywhere", "password", "deactivated")
+ENDS = ("signed_out", "ended", "everywhere", "password", "deactivated", "reset")
 
 
 def upgrade():
