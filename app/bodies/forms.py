@@ -20,6 +20,7 @@ from app.bodies.models import (
 )
 from app.bodies.services import MAX_SEATS, RulesInput
 from app.core.forms import options
+from app.core.versioning import VersionField
 
 
 def enum_choices(enum_class, blank=None):
@@ -138,6 +139,7 @@ class BodyForm(FlaskForm):
 
 
 class SectionsForm(FlaskForm):
+    version = VersionField()
     agenda_sections = TextAreaField(_l("Agenda sections, one per line, in order"), validators=[Length(max=3000)])
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import UTCDateTime, str_enum
 from app.core.enums import LabeledEnum
 from app.core.timeutil import to_local, utcnow
+from app.core.versioning import version_column
 from app.extensions import db
 
 
@@ -119,6 +120,9 @@ class Body(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    #: Bumped on every save; a save from a page rendered at another version is refused (app/core/versioning.py).
+    version: Mapped[int] = version_column()
+    __mapper_args__ = {"version_id_col": version}
     kind: Mapped[BodyKind] = mapped_column(str_enum(BodyKind, "body_kind"))
     #: Section names of this body's agendas, in order.
     agenda_sections: Mapped[list[str]] = mapped_column(JSON, default=default_agenda_sections)

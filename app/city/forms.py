@@ -6,8 +6,11 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from app.core.versioning import VersionField
+
 
 class CityProfileForm(FlaskForm):
+    version = VersionField()
     name_en = StringField(_l("Official name in English"))
     name_es = StringField(_l("Official name in Spanish (optional)"))
     short_name = StringField(_l("Short name (optional)"))

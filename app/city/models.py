@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.db import UTCDateTime, str_enum
 from app.core.enums import LabeledEnum
 from app.core.timeutil import utcnow
+from app.core.versioning import version_column
 from app.extensions import db
 
 NAME_MAX, SHORT_NAME_MAX, EMAIL_MAX, PHONE_MAX, WEBSITE_MAX = 200, 60, 254, 40, 300
@@ -49,6 +50,9 @@ class CityProfile(db.Model):
     logo_sha256: Mapped[str | None] = mapped_column(String(64))
     logo_size: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Bumped on every save; a save from a page rendered at another version is refused (app/core/versioning.py).
+    version: Mapped[int] = version_column()
+    __mapper_args__ = {"version_id_col": version}
     #: Roles that must sign in with a second factor, comma-separated ("admin,clerk,deputy_clerk"); NULL until the
     #: city chooses (config TWO_FACTOR_ROLES then applies). Written by app.auth.two_factor.set_required_roles.
     two_factor_roles: Mapped[str | None] = mapped_column(String(80))

@@ -9,6 +9,7 @@ import contextlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -76,6 +77,11 @@ class City:
     updated_at: datetime | None = None
     #: Roles that must sign in with a second factor (comma-separated), None until the city chooses.
     two_factor_roles: str | None = None
+    #: The profile row and its version (0: never saved), so that the profile page refuses a save made from an
+    #: out-of-date page (app/core/versioning.py); its audit entries name "CityProfile".
+    id: int | None = None
+    version: int = 0
+    audit_type: ClassVar[str] = "CityProfile"
 
     @property
     def saved(self) -> bool:
@@ -134,6 +140,8 @@ def _snapshot(profile: CityProfile) -> City:
         logo_stored_name=profile.logo_stored_name,
         updated_at=profile.updated_at,
         two_factor_roles=profile.two_factor_roles,
+        id=profile.id,
+        version=profile.version,
     )
 
 

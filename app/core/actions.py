@@ -11,15 +11,18 @@ The call runs in a SAVEPOINT. A ``DomainError`` rolls back only that savepoint, 
 stays loaded and the form is shown again without a query. The refusal is shown on the form field it names (or
 above the form) when a form is given, else as a flashed message (``flash_error=False`` keeps it only in
 ``done.error``). Any other
-exception is not caught here: the error handlers answer it (a busy database is a 503, never a lost form).
+exception is not caught here: the error handlers answer it (a busy database is a 503, never a lost form), but a
+versioned row that another transaction saved in between (``StaleDataError``) is an ``EditConflict`` like any refusal.
 This is indico's request handler in small: load, check, process, then one commit or one rollback.
 """
 
 from flask import flash
 from sqlalchemy import inspect
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.errors import DomainError
 from app.core.forms import attach_error
+from app.core.versioning import EditConflict
 from app.extensions import db
 
 
@@ -36,12 +39,23 @@ class Attempt:
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is None:
-            self._savepoint.commit()
+            try:
+                self._savepoint.commit()  # flushes: a versioned row saved meanwhile by someone else fails here
+            except StaleDataError:
+                self._savepoint.rollback()
+                self._refuse(EditConflict())
+                return False
             _commit_keeping_what_is_loaded()
             return False
-        if not issubclass(exc_type, DomainError):
+        if issubclass(exc_type, StaleDataError):
+            exc = EditConflict()
+        elif not issubclass(exc_type, DomainError):
             return False  # the error handlers roll the whole transaction back
         self._savepoint.rollback()
+        self._refuse(exc)
+        return True
+
+    def _refuse(self, exc: DomainError) -> None:
         _reload_expired()
         self.error = exc
         if exc.field in self.fields:  # the service's name for a field the form shows under another name
@@ -50,7 +64,6 @@ class Attempt:
             attach_error(self.form, exc)
         elif self.flash_error:
             flash(exc.message, "error")
-        return True
 
     def __bool__(self) -> bool:
         return self.error is None

@@ -5,11 +5,13 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.forms import options
+from app.core.versioning import VersionField
 from app.legislation.models import EffectKind, LinkKind
 from app.meetings.forms import optional_id
 
 
 class ResolutionForm(FlaskForm):
+    version = VersionField()
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=300)])
     text_md = TextAreaField(_l("Full text (Markdown)"), validators=[Length(max=200_000)])
     effective_on = DateField(_l("Takes effect on (leave empty: the day it is adopted)"), validators=[Optional()])

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import UTCDateTime, str_enum
 from app.core.enums import LabeledEnum
 from app.core.timeutil import utcnow
+from app.core.versioning import version_column
 from app.extensions import db
 
 if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imported at run time
@@ -42,6 +43,9 @@ class Resolution(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     #: Markdown, rendered through the sanitizer.
     text_md: Mapped[str] = mapped_column(Text, default="")
+    #: Bumped on every save; a save from a page rendered at another version is refused (app/core/versioning.py).
+    version: Mapped[int] = version_column()
+    __mapper_args__ = {"version_id_col": version}
     status: Mapped[ResolutionStatus] = mapped_column(
         str_enum(ResolutionStatus, "resolution_status"), default=ResolutionStatus.draft
     )

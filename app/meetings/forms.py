@@ -15,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.forms import options
 from app.core.loaders import MAX_ID
+from app.core.versioning import VersionField
 from app.meetings.models import AgendaItemType, CommentExemption, MeetingKind
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -110,6 +111,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class AgendaItemForm(FlaskForm):
+    version = VersionField()
     section = SelectField(_l("Section"), validators=[InputRequired(_l("Choose a section."))])
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=300)])
     item_type = SelectField(_l("Type of item"), choices=item_type_choices())
@@ -149,6 +151,7 @@ class AttachmentForm(FlaskForm):
 
 
 class MinutesForm(FlaskForm):
+    version = VersionField()
     body_md = TextAreaField(_l("Minutes (Markdown)"), validators=[Length(max=200_000)])
 
 

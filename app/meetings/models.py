@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from app.core.db import UTCDateTime, str_enum
 from app.core.enums import LabeledEnum
 from app.core.timeutil import to_local, utcnow
+from app.core.versioning import version_column
 from app.extensions import db
 
 if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imported at run time
@@ -256,6 +257,9 @@ class AgendaItem(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Bumped on every save; a save from a page rendered at another version is refused (app/core/versioning.py).
+    version: Mapped[int] = version_column()
+    __mapper_args__ = {"version_id_col": version}
 
     meeting: Mapped["Meeting"] = relationship("Meeting", back_populates="items")
     sponsors: Mapped[list["Member"]] = relationship(
@@ -331,6 +335,9 @@ class Minutes(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"), unique=True)
     body_md: Mapped[str] = mapped_column(Text, default="")
+    #: Bumped on every save; a save from a page rendered at another version is refused (app/core/versioning.py).
+    version: Mapped[int] = version_column()
+    __mapper_args__ = {"version_id_col": version}
     status: Mapped[MinutesStatus] = mapped_column(
         str_enum(MinutesStatus, "minutes_status"), default=MinutesStatus.draft
     )

@@ -11,6 +11,7 @@ from app.core.forms import options
 from app.core.loaders import get_or_404
 from app.core.timeutil import to_local
 from app.core.uploads import send_stored
+from app.core.versioning import EditConflict, conflict_for, require_version
 from app.meetings import agenda, documents, forms
 from app.meetings.models import AgendaItem, AgendaItemType, Attachment, CommentExemption, Meeting
 from app.staff.meetings import bp
@@ -107,15 +108,24 @@ def edit_item(item_id: int):
     meeting = item.meeting
     form = _item_form(meeting, item)
     del form.section, form.within_purpose, form.confirm_outside_purpose, form.file
+    conflict = None
     if form.validate_on_submit():
         with attempt(form) as done:
+            require_version(item, form.version.data)
             agenda.update_item(item, actor=current_user, **_item_fields(form))
         if done:
             flash(_("Item %(label)s saved.", label=item.label), "success")
             return redirect(url_for("meetings.edit_item", item_id=item.id))
+        if isinstance(done.error, EditConflict):
+            conflict = conflict_for(form, item)
     return render_template(
-        "meetings/item_manage.html", form=form, meeting=meeting, item=item, **_manage_forms(meeting, item)
-    ), 422 if form.errors else 200
+        "meetings/item_manage.html",
+        form=form,
+        meeting=meeting,
+        item=item,
+        conflict=conflict,
+        **_manage_forms(meeting, item),
+    ), 409 if conflict else 422 if form.errors else 200
 
 
 def _manage_forms(meeting, item, **overrides):

@@ -21,6 +21,7 @@ from app.bodies.models import Body, BodyKind, Seat, SeatSelection
 from app.core.actions import attempt
 from app.core.forms import options
 from app.core.loaders import get_or_404
+from app.core.versioning import EditConflict, conflict_for, require_version
 from app.meetings.settings import update_agenda_sections
 
 bp = Blueprint("bodies", __name__, url_prefix="/staff/bodies")
@@ -251,12 +252,19 @@ def settings(body_id: int):
     """Agenda sections (the notice lead times are part of the versioned rules)."""
     body = get_or_404(Body, body_id, *services.BODY_WHOLE)
     form = SectionsForm()
+    conflict = None
     if request.method == "GET":
         form.agenda_sections.data = "\n".join(body.agenda_sections)
+        form.version.data = str(body.version)
     if form.validate_on_submit():
         with attempt(form) as done:
+            require_version(body, form.version.data)
             update_agenda_sections(body, (form.agenda_sections.data or "").splitlines(), actor=current_user)
         if done:
             flash(_("Agenda sections of %(body)s saved.", body=body.name), "success")
             return redirect(url_for("bodies.edit", body_id=body.id))
-    return render_template("bodies/settings.html", form=form, body=body), _status(form)
+        if isinstance(done.error, EditConflict):
+            conflict = conflict_for(form, body, saved={"agenda_sections": "\n".join(body.agenda_sections)})
+    return render_template("bodies/settings.html", form=form, body=body, conflict=conflict), (
+        409 if conflict else _status(form)
+    )

@@ -19,6 +19,7 @@ from app.city.services import (
 from app.core.actions import attempt
 from app.core.forms import attach_error, options
 from app.core.uploads import send_image
+from app.core.versioning import EditConflict, conflict_for, require_version
 from app.core.web import language_name
 
 bp = Blueprint("city", __name__)
@@ -29,7 +30,7 @@ def _form(city) -> CityProfileForm:
     if request.method == "POST":
         form = CityProfileForm()
     else:
-        form = CityProfileForm(data={name: getattr(city, name) for name in PROFILE_FIELDS})
+        form = CityProfileForm(data={name: getattr(city, name) for name in PROFILE_FIELDS} | {"version": city.version})
     form.timezone.choices = options((zone, zone) for zone in zone_choices())
     form.record_language.choices = options((code, language_name(code)) for code in current_app.config["LANGUAGES"])
     return form
@@ -40,6 +41,7 @@ def _form(city) -> CityProfileForm:
 def profile():
     city = current_city()
     form = _form(city)
+    conflict = None
     if form.validate_on_submit():
         logo = request.files.get("logo")
         fields = {name: form[name].data for name in PROFILE_FIELDS}
@@ -48,12 +50,15 @@ def profile():
             attach_error(form, problem)
         if not problems:
             with attempt(form) as done:
+                require_version(city, form.version.data)
                 update_city_profile(**fields, logo=logo, remove_logo=bool(form.remove_logo.data), actor=current_user)
             if done:
                 flash(_("The city profile is saved."), "success")
                 if request.args.get("setup"):
                     return redirect(url_for("dashboard.index"))
                 return redirect(url_for("city.profile"))
+            if isinstance(done.error, EditConflict):
+                conflict = conflict_for(form, current_city())
         if logo is not None and logo.filename:
             form.form_errors.append(
                 _(
@@ -70,7 +75,8 @@ def profile():
         kinds=list(NoticeKind),
         first_run=bool(request.args.get("setup")),
         logo_max_mb=LOGO_MAX_BYTES // (1024 * 1024),
-    ), (422 if form.errors else 200)
+        conflict=conflict,
+    ), (409 if conflict else 422 if form.errors else 200)
 
 
 @bp.route("/city/logo/<digest>.<ext>")

@@ -14,6 +14,7 @@ from app.core.actions import attempt
 from app.core.forms import options
 from app.core.loaders import get_or_404
 from app.core.timeutil import to_local, utcnow
+from app.core.versioning import EditConflict, conflict_for, require_version
 from app.extensions import db
 from app.legislation import corrections, forms
 from app.legislation import services as legislation
@@ -57,6 +58,7 @@ def _page(item: AgendaItem, status: int = 200, **overrides):
     )
     return render_template(
         "legislation/resolution_edit.html",
+        conflict=overrides.pop("conflict", None),
         item=item,
         resolution=resolution,
         form=form,
@@ -78,7 +80,10 @@ def resolution(item_id: int):
     form = forms.ResolutionForm(prefix="res")
     if not form.validate_on_submit():
         return _page(item, 422, form=form)
+    existing = legislation.find_resolution(item)
     with attempt(form) as done:
+        if existing is not None:
+            require_version(existing, form.version.data)
         legislation.update_draft(
             legislation.resolution_for(item, actor=current_user),
             title=form.title.data,
@@ -87,6 +92,8 @@ def resolution(item_id: int):
             actor=current_user,
         )
     if not done:
+        if isinstance(done.error, EditConflict) and existing is not None:
+            return _page(item, 409, form=form, conflict=conflict_for(form, existing))
         return _page(item, 422, form=form)
     flash(_("Resolution draft saved."), "success")
     return redirect(url_for("legislation.resolution", item_id=item.id))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from app.auth.decorators import editor_required
 from app.core.actions import attempt
 from app.core.loaders import get_or_404
+from app.core.versioning import EditConflict, conflict_for, require_version
 from app.extensions import db
 from app.meetings import forms
 from app.meetings.models import AgendaItem, Meeting, Minutes
@@ -56,7 +57,7 @@ def _minutes_meeting_or_404(meeting_id: int) -> Meeting:
     return meeting
 
 
-def _minutes_page(meeting: Meeting, *, form=None, schedule_form=None, status: int = 200):
+def _minutes_page(meeting: Meeting, *, form=None, schedule_form=None, status: int = 200, conflict=None):
     minutes = meeting.minutes
     pending = minutes_service.pending_approval_item(minutes)
     next_meeting = None
@@ -66,6 +67,7 @@ def _minutes_page(meeting: Meeting, *, form=None, schedule_form=None, status: in
         schedule_form = forms.ScheduleApprovalForm()
     return render_template(
         "meetings/minutes.html",
+        conflict=conflict,
         meeting=meeting,
         minutes=minutes,
         form=form or forms.MinutesForm(obj=minutes),
@@ -83,13 +85,17 @@ def _minutes_page(meeting: Meeting, *, form=None, schedule_form=None, status: in
 def minutes(meeting_id: int):
     meeting = _minutes_meeting_or_404(meeting_id)
     form = forms.MinutesForm(obj=meeting.minutes)
+    conflict = None
     if form.validate_on_submit():
         with attempt(form) as done:
+            require_version(meeting.minutes, form.version.data)
             minutes_service.update_minutes(meeting.minutes, body_md=form.body_md.data, actor=current_user)
         if done:
             flash(_("Draft minutes saved."), "success")
             return redirect(url_for("meetings.minutes", meeting_id=meeting.id))
-    return _minutes_page(meeting, form=form, status=422 if form.errors else 200)
+        if isinstance(done.error, EditConflict):
+            conflict = conflict_for(form, meeting.minutes)
+    return _minutes_page(meeting, form=form, status=409 if conflict else 422 if form.errors else 200, conflict=conflict)
 
 
 @bp.route("/meetings/<id:meeting_id>/minutes/release", methods=["POST"])
