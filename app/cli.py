@@ -184,7 +184,16 @@ def worker_command(burst):
         raise click.ClickException(str(exc)) from exc
 
 
+@click.command("roles")
+def roles_command():
+    """Print the role matrix (who may do what) as the Markdown table docs/security.md holds."""
+    from app.auth.permissions import markdown
+
+    click.echo(markdown())
+
+
 def register_cli(app):
+    app.cli.add_command(roles_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(setup_command)
     app.cli.add_command(create_user_command)

@@ -10,7 +10,8 @@ from flask_login import login_user
 from sqlalchemy import func, select
 
 from app.auth import sessions
-from app.auth.models import ACTING_ROLES, EDITOR_ROLES, STAFF_ROLES, Role, User
+from app.auth.models import Role, User
+from app.auth.permissions import GRANTS, Permission
 from app.meetings.models import Meeting
 from app.public_comment import intake as comment_intake
 from app.public_comment import registration as speaker_registration
@@ -35,9 +36,10 @@ def post_forms(html: str) -> list[str]:
 
 
 def test_the_role_sets():
-    assert Role.deputy_clerk in EDITOR_ROLES and Role.viewer not in EDITOR_ROLES
-    assert Role.viewer in STAFF_ROLES and Role.viewer not in ACTING_ROLES
-    assert Role.commissioner in ACTING_ROLES and Role.commissioner not in EDITOR_ROLES
+    editors, acting = GRANTS[Permission.edit_record], GRANTS[Permission.act_for_seat]
+    assert Role.deputy_clerk in editors and Role.viewer not in editors
+    assert Role.viewer in GRANTS[Permission.read_staff] and Role.viewer not in acting
+    assert Role.commissioner in acting and Role.commissioner not in editors
     assert Role.deputy_clerk.label == "Deputy clerk" and Role.viewer.label == "Viewer"
 
 
@@ -136,7 +138,7 @@ def test_contact_details_are_for_editors_only(client, login_as, in_session):
     urls = [f"/staff/items/{item.id}/queue", f"/staff/meetings/{in_session.id}/speakers"]
     private = [SPEAKER_EMAIL, SPEAKER_PHONE, WRITER_EMAIL]
 
-    for role in (Role.viewer, Role.commissioner):
+    for role in (Role.viewer, Role.commissioner, Role.admin):  # administrators run accounts, not residents' data
         login_as(role)
         for url in urls:
             text = page_text(client.get(url))
@@ -156,6 +158,32 @@ def test_contact_details_are_for_editors_only(client, login_as, in_session):
         assert "Contact and needs (staff only)" in queue
         assert SPEAKER_EMAIL in page_text(client.get(urls[1]))
         client.post("/logout")
+
+
+def test_every_display_of_contact_details_is_on_the_record(client, login_as, in_session, db):
+    from app.core.audit import AuditEntry
+    from app.public_comment.models import SpeakerRequest, WrittenComment
+
+    item = items(in_session)[1]
+    speaker = db.session.scalar(select(SpeakerRequest).where(SpeakerRequest.email == SPEAKER_EMAIL))
+    writer = db.session.scalar(select(WrittenComment).where(WrittenComment.email == WRITER_EMAIL))
+
+    def views():
+        return db.session.scalars(select(AuditEntry).where(AuditEntry.action == "contacts.view")).all()
+
+    login_as(Role.commissioner)  # names only: nothing shown, nothing recorded
+    client.get(f"/staff/items/{item.id}/queue")
+    client.get(f"/staff/meetings/{in_session.id}/speakers")
+    assert views() == []
+    client.post("/logout")
+
+    clerk = login_as(Role.deputy_clerk)
+    client.get(f"/staff/items/{item.id}/queue")
+    client.get(f"/staff/meetings/{in_session.id}/speakers")
+    queue_view, speakers_view = views()
+    assert queue_view.actor_id == clerk.id and queue_view.target_type == "AgendaItem"
+    assert queue_view.data["speaker_requests"] == [speaker.id] and queue_view.data["written_comments"] == [writer.id]
+    assert speakers_view.data == {"page": "speakers", "speaker_requests": [speaker.id], "written_comments": []}
 
 
 def test_the_viewer_notice(app, create_user, db):

@@ -1,29 +1,15 @@
-"""Access checks: a login gate for whole blueprints, and role_required for each route."""
+"""Access checks: a login gate for whole blueprints, and the permission each route needs (app/auth/permissions.py)."""
 
 from functools import wraps
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth import two_factor
-from app.auth.models import ACTING_ROLES, EDITOR_ROLES, STAFF_ROLES
+from app.auth.permissions import GRANTS, Permission
 from app.extensions import login_manager
 
-#: What a viewer may still send: sign out, and look after their own password, sessions and second factor. Every
-#: other write is a 403 for them.
-READ_ONLY_MAY_POST = frozenset(
-    {
-        "auth.logout",
-        "auth.change_password",
-        "auth.end_session",
-        "auth.end_other_sessions",
-        "auth.two_factor_start",
-        "auth.two_factor_confirm",
-        "auth.two_factor_new_codes",
-        "auth.two_factor_disable",
-    }
-)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: All a user may reach while the city requires a second factor of their role and they have none yet.
 ENROLMENT_ENDPOINTS = frozenset(
@@ -54,10 +40,12 @@ def login_gate(*public_endpoints: str):
                 abort(403)
             flash(_("The city requires a second factor for your role: set it up to continue."), "info")
             return redirect(url_for("auth.two_factor_page"))
+        # A viewer's writes are refused whatever the route says, except looking after their own account.
         if (
             current_user.is_read_only
             and request.method not in SAFE_METHODS
-            and request.endpoint not in READ_ONLY_MAY_POST
+            and request.endpoint != "auth.logout"
+            and endpoint_permission(request.endpoint) != Permission.own_account
         ):
             abort(403)
         return None
@@ -65,8 +53,9 @@ def login_gate(*public_endpoints: str):
     return gate
 
 
-def role_required(*roles):
-    """403 for a signed-in user without one of ``roles``; the login page for an anonymous visitor."""
+def _require(roles, permission=None):
+    """403 for a signed-in user without one of ``roles``; the login page for an anonymous visitor. The view
+    keeps the permission it was given (``view.permission``), which the URL-map test and the login gate read."""
 
     def decorator(view):
         @wraps(view)
@@ -79,14 +68,33 @@ def role_required(*roles):
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.permission = permission
         return wrapped
 
     return decorator
 
 
-#: Any signed-in member of staff, viewers included: for pages that only show.
-staff_required = role_required(*STAFF_ROLES)
-#: Those who change the record: administrators, clerks and deputy clerks.
-editor_required = role_required(*EDITOR_ROLES)
-#: Those who may change something (commissioners for their own seat); a viewer gets a 403.
-acting_required = role_required(*ACTING_ROLES)
+def permission_required(permission: Permission):
+    """The route needs ``permission``; who has it is the role matrix's answer (app/auth/permissions.py)."""
+    return _require(GRANTS[permission], permission)
+
+
+def endpoint_permission(endpoint: str | None) -> Permission | None:
+    view = current_app.view_functions.get(endpoint or "")
+    return getattr(view, "permission", None)
+
+
+#: Pages that only show: every signed-in member of staff, viewers included.
+staff_required = permission_required(Permission.read_staff)
+#: One's own password, devices and second factor.
+account_required = permission_required(Permission.own_account)
+#: Changing the record: administrators, clerks and deputy clerks.
+editor_required = permission_required(Permission.edit_record)
+#: Acting for one's seat (commissioners) or for any seat (clerks); a viewer gets a 403.
+acting_required = permission_required(Permission.act_for_seat)
+#: A commissioner's own vote.
+voter_required = permission_required(Permission.vote_own_seat)
+#: Residents' contact details and the outgoing mail: the clerk's office.
+contacts_required = permission_required(Permission.see_contacts)
+#: Staff accounts, sign-in security, the audit log.
+admin_required = permission_required(Permission.administer)

@@ -23,14 +23,6 @@ class Role(LabeledEnum):
     viewer = "viewer", _l("Viewer")
 
 
-#: Everyone who signs in to the staff pages (commissioners act for their own seat; viewers only read).
-STAFF_ROLES = frozenset({Role.admin, Role.clerk, Role.deputy_clerk, Role.commissioner, Role.viewer})
-#: Those who change the record: schedule, notice, run the queue, record for others.
-EDITOR_ROLES = frozenset({Role.admin, Role.clerk, Role.deputy_clerk})
-#: Those who may change anything at all: the editors, and commissioners for their own seat. Not viewers.
-ACTING_ROLES = STAFF_ROLES - {Role.viewer}
-
-
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     # Emails are stored lower-cased, so the unique constraint is case-insensitive on every database.
@@ -73,12 +65,19 @@ class User(UserMixin, db.Model):
             raise RuntimeError("sign in through app.auth.sessions.start, which gives the user a session token")
         return self.login_token
 
+    def can(self, permission) -> bool:
+        """Whether this user's role has ``permission`` (a Permission or its name) in the role matrix."""
+        from app.auth.permissions import allows
+
+        return allows(self.role, permission)
+
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
 
     @property
     def is_editor(self) -> bool:
-        return self.role in EDITOR_ROLES
+        """May change the record (the role matrix's ``edit_record``)."""
+        return self.can("edit_record")
 
     @property
     def is_read_only(self) -> bool:

@@ -2,9 +2,10 @@
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.auth import sessions
+from app.auth.decorators import account_required
 from app.auth.forms import EmptyForm
 from app.core.actions import attempt
 from app.staff.accounts import bp
@@ -16,7 +17,7 @@ def me():
 
 
 @bp.route("/account/sessions")
-@login_required
+@account_required
 def account_sessions():
     rows = sessions.open_sessions(me())
     return render_template(
@@ -28,7 +29,7 @@ def account_sessions():
 
 
 @bp.route("/account/sessions/<id:session_id>/end", methods=["POST"])
-@login_required
+@account_required
 def end_session(session_id: int):
     form = EmptyForm()
     if form.validate_on_submit():
@@ -40,7 +41,7 @@ def end_session(session_id: int):
 
 
 @bp.route("/account/sessions/end-others", methods=["POST"])
-@login_required
+@account_required
 def end_other_sessions():
     form = EmptyForm()
     if form.validate_on_submit():

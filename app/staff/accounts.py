@@ -1,10 +1,10 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth import invitations, services, sessions
-from app.auth.decorators import login_gate, role_required
+from app.auth.decorators import account_required, admin_required, login_gate
 from app.auth.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -66,7 +66,7 @@ def logout():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
+@account_required
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -108,7 +108,7 @@ def _member_choices(user: User | None = None):
 
 
 @bp.route("/admin/users")
-@role_required(Role.admin)
+@admin_required
 def users():
     rows = db.session.scalars(select(User).order_by(User.active.desc(), User.display_name)).all()
     return render_template(
@@ -138,7 +138,7 @@ def _after_sending(issued: invitations.Issued, sent_message: str):
 
 
 @bp.route("/admin/invitations/new", methods=["GET", "POST"])
-@role_required(Role.admin)
+@admin_required
 def invite():
     form = InviteForm(member_choices=_member_choices())
     if form.validate_on_submit():
@@ -170,7 +170,7 @@ def _pending_action(invitation_id: int, service, done_message: str):
 
 
 @bp.route("/admin/invitations/<id:invitation_id>/resend", methods=["POST"])
-@role_required(Role.admin)
+@admin_required
 def resend_invitation(invitation_id: int):
     return _pending_action(
         invitation_id, invitations.resend, _("Invitation sent again to %(email)s. The earlier link no longer works.")
@@ -178,7 +178,7 @@ def resend_invitation(invitation_id: int):
 
 
 @bp.route("/admin/invitations/<id:invitation_id>/revoke", methods=["POST"])
-@role_required(Role.admin)
+@admin_required
 def revoke_invitation(invitation_id: int):
     return _pending_action(
         invitation_id, invitations.revoke, _("The invitation to %(email)s is revoked: its link no longer works.")
@@ -211,7 +211,7 @@ def accept_invitation(token: str):
 
 
 @bp.route("/admin/users/<id:user_id>", methods=["GET", "POST"])
-@role_required(Role.admin)
+@admin_required
 def edit_user(user_id: int):
     user = get_or_404(User, user_id)
     form = UserForm(obj=user, member_choices=_member_choices(user))
@@ -237,7 +237,7 @@ def edit_user(user_id: int):
 
 
 @bp.route("/admin/users/<id:user_id>/password", methods=["POST"])
-@role_required(Role.admin)
+@admin_required
 def reset_password(user_id: int):
     user = get_or_404(User, user_id)
     reset_form = ResetPasswordForm(prefix="reset")
@@ -267,19 +267,19 @@ def _toggle(user_id: int, service, done_message: str):
 
 
 @bp.route("/admin/users/<id:user_id>/deactivate", methods=["POST"])
-@role_required(Role.admin)
+@admin_required
 def deactivate_user(user_id: int):
     return _toggle(user_id, services.deactivate_user, _("%(email)s is deactivated and signed out."))
 
 
 @bp.route("/admin/users/<id:user_id>/reactivate", methods=["POST"])
-@role_required(Role.admin)
+@admin_required
 def reactivate_user(user_id: int):
     return _toggle(user_id, services.reactivate_user, _("%(email)s can sign in again."))
 
 
 @bp.route("/admin/audit")
-@role_required(Role.admin)
+@admin_required
 def audit_log():
     page = request.args.get("page", 1, type=int)
     page = min(max(page, 1), 100_000)
@@ -288,4 +288,5 @@ def audit_log():
 
 
 import app.staff.account_sessions  # noqa: E402,F401  (adds the signed-in devices page to this blueprint)
+import app.staff.roles  # noqa: E402,F401  (the role matrix as a page)
 import app.staff.two_factor  # noqa: E402,F401  (the second step of signing in, enrolment, the city's choice)

@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from app.auth.decorators import editor_required, login_gate
+from app.auth.decorators import contacts_required, login_gate
 from app.auth.forms import EmptyForm
-from app.core import mail_progress, outbox
+from app.core import audit, mail_progress, outbox
 from app.core.actions import attempt
 from app.core.loaders import get_or_404
 from app.core.paging import page_of
@@ -26,7 +26,7 @@ TOPIC = re.compile(r"meeting:[0-9]{1,10}")
 
 
 @bp.route("/")
-@editor_required
+@contacts_required
 def index():
     page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
     # Narrowed to one meeting's mail of one kind (the link from a meeting's page); anything else shows everything.
@@ -45,20 +45,30 @@ def index():
 
 
 @bp.route("/<id:mailing_id>")
-@editor_required
+@contacts_required
 def detail(mailing_id: int):
     mailing = get_or_404(outbox.Mailing, mailing_id)
+    problems = mail_progress.problems(mailing)
+    if problems:  # residents' addresses on the page: on the record, who saw whose (issue 22)
+        with attempt():
+            audit.record(
+                "contacts.view",
+                mailing,
+                f"{len(problems)} recipient address(es) shown on the mail page",
+                actor=current_user._get_current_object(),
+                data={"page": "mail", "outbox_messages": [message.id for message in problems]},
+            )
     return render_template(
         "mail/detail.html",
         mailing=mailing,
         progress=mail_progress.progress([mailing])[mailing.id],
-        problems=mail_progress.problems(mailing),
+        problems=problems,
         form=EmptyForm(),
     )
 
 
 @bp.route("/<id:mailing_id>/progress.json")
-@editor_required
+@contacts_required
 def progress(mailing_id: int):
     """What the live progress bar reads, about once a second while the mailing sends."""
     mailing = get_or_404(outbox.Mailing, mailing_id)
@@ -68,7 +78,7 @@ def progress(mailing_id: int):
 
 
 @bp.route("/<id:mailing_id>/retry", methods=["POST"])
-@editor_required
+@contacts_required
 def retry(mailing_id: int):
     mailing = get_or_404(outbox.Mailing, mailing_id)
     if EmptyForm().validate_on_submit():

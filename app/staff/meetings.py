@@ -110,7 +110,7 @@ def _detail_page(meeting: Meeting, *, publish_form=None, start_form=None, status
     return render_template(
         "meetings/detail.html",
         meeting=meeting,
-        mail_lines=mail_progress.topic_lines(f"meeting:{meeting.id}") if current_user.is_editor else [],
+        mail_lines=mail_progress.topic_lines(f"meeting:{meeting.id}") if current_user.can("see_contacts") else [],
         check=check,
         publish_form=publish_form or forms.PublishForm(),
         start_form=start_form or forms.CallToOrderForm(prefix="start"),

@@ -7,9 +7,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.auth.decorators import acting_required, editor_required, login_gate, role_required, staff_required
+from app.auth.decorators import acting_required, editor_required, login_gate, staff_required, voter_required
 from app.auth.forms import EmptyForm
-from app.auth.models import Role
 from app.core.actions import attempt
 from app.core.errors import DomainError
 from app.core.forms import options
@@ -332,7 +331,7 @@ def record_vote(motion_id: int):
 
 
 @bp.route("/motions/<id:motion_id>/my-vote", methods=["POST"])
-@role_required(Role.commissioner)
+@voter_required
 def my_vote(motion_id: int):
     """A commissioner records their own vote, only for themselves and only while the motion is open."""
     motion = get_or_404(Motion, motion_id)

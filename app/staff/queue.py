@@ -16,7 +16,7 @@ from app.core.loaders import get_or_404
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 from app.meetings.models import AgendaItem, Meeting
-from app.public_comment import forms
+from app.public_comment import forms, privacy
 from app.public_comment import policy as comment_policy
 from app.public_comment import queue as speaker_queue
 from app.public_comment import registration as speaker_registration
@@ -101,6 +101,10 @@ def _cede_form(speakers) -> forms.CedeBetweenForm:
     return form
 
 
+def _me():
+    return current_user._get_current_object()
+
+
 def _queue_page(item: AgendaItem, *, walk_in_form=None, extend_form=None, status=200):
     meeting = item.meeting
     speakers = speaker_queue.queue(item)
@@ -116,6 +120,11 @@ def _queue_page(item: AgendaItem, *, walk_in_form=None, extend_form=None, status
         .order_by(SpeakerRequest.created_at)
     ).all()
     policy = comment_policy.effective_policy(meeting)
+    if current_user.can("see_contacts"):
+        with attempt():
+            privacy.record_contact_view(
+                item, speakers=[*speakers, *written_only], written=written, page="queue", actor=_me()
+            )
     extensions = db.session.scalars(
         select(TimeExtension)
         .join(SpeakerRequest, TimeExtension.request_id == SpeakerRequest.id)
@@ -356,6 +365,9 @@ def meeting_speakers(meeting_id: int):
     pending = db.session.scalars(
         select(WrittenComment).where(WrittenComment.meeting_id == meeting.id, WrittenComment.status == "submitted")
     ).all()
+    if needs and current_user.can("see_contacts"):
+        with attempt():
+            privacy.record_contact_view(meeting, speakers=needs, page="speakers", actor=_me())
     return render_template(
         "public_comment/meeting.html",
         meeting=meeting,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from app.auth.decorators import role_required, staff_required
+from app.auth.decorators import staff_required, voter_required
 from app.auth.models import Role
 from app.bodies.models import Member
 from app.core import live
@@ -325,7 +325,7 @@ ACTIONS = {"vote": _vote, "ask": _ask, "move": _move, "second": _second, "disclo
 
 
 @bp.route("/meetings/<id:meeting_id>/seat/<action>", methods=["POST"])
-@role_required(Role.commissioner)
+@voter_required
 def seat_action(meeting_id: int, action: str):
     """A commissioner acts for their own seat; clerks act from the cockpit."""
     meeting = _meeting(meeting_id)

@@ -3,10 +3,10 @@ and recovery codes shown once, turning it off, an administrator's reset, and the
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.auth import services, sessions, two_factor
-from app.auth.decorators import role_required
+from app.auth.decorators import account_required, admin_required
 from app.auth.forms import EmptyForm, EnrolForm, SecondStepForm, TwoFactorPolicyForm
 from app.auth.models import Role, User
 from app.core.actions import attempt
@@ -102,7 +102,7 @@ def _status_page(form=None, status=200):
 
 
 @bp.route("/account/two-factor")
-@login_required
+@account_required
 def two_factor_page():
     return _status_page()
 
@@ -123,7 +123,7 @@ def _enrol_page(form, secret, status=200):
 
 
 @bp.route("/account/two-factor/start", methods=["POST"])
-@login_required
+@account_required
 def two_factor_start():
     if current_user.has_second_factor:
         flash(_("A second factor is already set up."), "info")
@@ -136,7 +136,7 @@ def two_factor_start():
 
 
 @bp.route("/account/two-factor/confirm", methods=["POST"])
-@login_required
+@account_required
 def two_factor_confirm():
     secret = session.get(ENROLMENT) or ""
     form = EnrolForm()
@@ -153,7 +153,7 @@ def two_factor_confirm():
 
 
 @bp.route("/account/two-factor/recovery-codes", methods=["POST"])
-@login_required
+@account_required
 def two_factor_new_codes():
     if EmptyForm().validate_on_submit():
         with attempt() as done:
@@ -164,7 +164,7 @@ def two_factor_new_codes():
 
 
 @bp.route("/account/two-factor/disable", methods=["POST"])
-@login_required
+@account_required
 def two_factor_disable():
     if EmptyForm().validate_on_submit():
         with attempt() as done:
@@ -175,7 +175,7 @@ def two_factor_disable():
 
 
 @bp.route("/admin/users/<id:user_id>/two-factor/reset", methods=["POST"])
-@role_required(Role.admin)
+@admin_required
 def two_factor_reset(user_id: int):
     user = get_or_404(User, user_id)
     if EmptyForm().validate_on_submit():
@@ -187,7 +187,7 @@ def two_factor_reset(user_id: int):
 
 
 @bp.route("/admin/security", methods=["GET", "POST"])
-@role_required(Role.admin)
+@admin_required
 def security_settings():
     form = TwoFactorPolicyForm()
     required = two_factor.required_roles()
