@@ -162,6 +162,10 @@ class Config:
     REMEMBER_COOKIE_DURATION = STAFF_SESSION_HOURS * 3600
     #: Roles that must sign in with a second factor until the city chooses on /admin/security (app/auth/two_factor.py).
     TWO_FACTOR_ROLES = os.environ.get("TWO_FACTOR_ROLES", "admin")
+    #: Months after a meeting that residents' contact details are kept (app/public_comment/retention.py), until the
+    #: city chooses on /admin/security; each worker checks for details to clear every RETENTION_CHECK_SECONDS.
+    CONTACT_RETENTION_MONTHS = _int("CONTACT_RETENTION_MONTHS", 24)
+    RETENTION_CHECK_SECONDS = _int("RETENTION_CHECK_SECONDS", 3600)
     #: A session's "last seen" is written at most this often (reading pages does not write on every request).
     STAFF_SESSION_TOUCH_SECONDS = 60
     WTF_CSRF_TIME_LIMIT = 8 * 3600

@@ -59,6 +59,7 @@ def create_app(config_class=None) -> Flask:
 
     storage.init_app(app)  # uploaded files: a local directory or S3 (a wrong setting stops the start here)
     from app.core import delivery, jobs  # noqa: F401  (delivery registers its tick with the jobs)
+    from app.subscriptions import retention  # noqa: F401  (the contact-retention purge's tick)
 
     jobs.init_app(app)  # background jobs: RQ on Redis, or a thread of this server (make run without Redis)
     from app.core import live

@@ -193,6 +193,9 @@ def roles_command():
 
 
 def register_cli(app):
+    from app.subscriptions.retention import retention_command
+
+    app.cli.add_command(retention_command)
     app.cli.add_command(roles_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(setup_command)

@@ -149,7 +149,7 @@ def test_the_city_chooses_who_must_and_an_admin_resets_a_lost_factor(app, client
     admin = create_user(Role.admin)
     clerk = create_user(Role.clerk)
     login(client, admin.email)
-    saved = client.post("/admin/security", data={"clerks": "y"}, follow_redirects=True)
+    saved = client.post("/admin/security", data={"clerks": "y", "retention_months": "24"}, follow_redirects=True)
     assert saved.status_code == 200
     assert db.session.scalar(select(CityProfile.two_factor_roles)) == "clerk,deputy_clerk"
     assert "city.two_factor" in db.session.scalars(select(AuditEntry.action)).all()

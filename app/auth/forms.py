@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
 from app.auth.models import Role
 from app.core.forms import options
@@ -108,6 +108,10 @@ class EnrolForm(FlaskForm):
     )
 
 
-class TwoFactorPolicyForm(FlaskForm):
+class SecurityForm(FlaskForm):
     administrators = BooleanField(_l("Administrators must sign in with a second factor"))
     clerks = BooleanField(_l("Clerks and deputy clerks must sign in with a second factor"))
+    retention_months = IntegerField(
+        _l("Keep residents' contact details for this many months after the meeting"),
+        validators=[InputRequired(_l("Enter a number of months.")), NumberRange(min=1, max=120)],
+    )

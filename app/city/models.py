@@ -56,6 +56,8 @@ class CityProfile(db.Model):
     #: Roles that must sign in with a second factor, comma-separated ("admin,clerk,deputy_clerk"); NULL until the
     #: city chooses (config TWO_FACTOR_ROLES then applies). Written by app.auth.two_factor.set_required_roles.
     two_factor_roles: Mapped[str | None] = mapped_column(String(80))
+    #: Months after a meeting that residents' contact details are kept (NULL: config CONTACT_RETENTION_MONTHS).
+    contact_retention_months: Mapped[int | None] = mapped_column(Integer)
 
 
 class NoticeVersion(db.Model):

@@ -77,6 +77,8 @@ class City:
     updated_at: datetime | None = None
     #: Roles that must sign in with a second factor (comma-separated), None until the city chooses.
     two_factor_roles: str | None = None
+    #: Months residents' contact details are kept after the meeting, None until the city chooses.
+    contact_retention_months: int | None = None
     #: The profile row and its version (0: never saved), so that the profile page refuses a save made from an
     #: out-of-date page (app/core/versioning.py); its audit entries name "CityProfile".
     id: int | None = None
@@ -140,6 +142,7 @@ def _snapshot(profile: CityProfile) -> City:
         logo_stored_name=profile.logo_stored_name,
         updated_at=profile.updated_at,
         two_factor_roles=profile.two_factor_roles,
+        contact_retention_months=profile.contact_retention_months,
         id=profile.id,
         version=profile.version,
     )

@@ -5,18 +5,20 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.meetings.models import Meeting
 from app.public_comment.models import SpeakerRequestParticipation, Stance
 from app.public_comment.policy import signup_window
+from app.public_comment.retention import retention_months
 
 P = SpeakerRequestParticipation
 
 #: The public-records notice shown before every public form (R12). A new wording gets a new version; the
 #: version each resident saw is stored with their card or comment.
-DISCLAIMER_VERSION = "PR-2025-1"
+DISCLAIMER_VERSION = "PR-2026-1"
 
 
 def disclaimer_paragraphs() -> list[str]:
@@ -34,6 +36,13 @@ def disclaimer_paragraphs() -> list[str]:
             "Email, phone, city and accommodation details are optional. Dais shows them only to the City Clerk's "
             "staff, never on a public page, but they can still be released in response to a public records request "
             "unless a statutory exemption applies."
+        ),
+        ngettext(
+            "Your email, phone, city and accommodation details are deleted %(num)d month after the meeting; your "
+            "name, group, position and comment stay in the public record.",
+            "Your email, phone, city and accommodation details are deleted %(num)d months after the meeting; your "
+            "name, group, position and comment stay in the public record.",
+            retention_months(),
         ),
     ]
 

@@ -11,9 +11,7 @@ from app.extensions import db
 
 
 def _has_contact(row) -> bool:
-    return any(
-        getattr(row, name, None) for name in ("email", "phone", "city", "interpreter_language", "accommodation")
-    )
+    return any(getattr(row, name, None) for name in ("email", "phone", "city", "interpreter_language", "accommodation"))
 
 
 def record_contact_view(target, *, speakers=(), written=(), page: str, actor) -> None:

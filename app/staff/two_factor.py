@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.auth import services, sessions, two_factor
 from app.auth.decorators import account_required, admin_required
-from app.auth.forms import EmptyForm, EnrolForm, SecondStepForm, TwoFactorPolicyForm
+from app.auth.forms import EmptyForm, EnrolForm, SecondStepForm, SecurityForm
 from app.auth.models import Role, User
 from app.core.actions import attempt
 from app.core.loaders import get_or_404
@@ -15,6 +15,7 @@ from app.core.ratelimit import form_limit, submitted
 from app.core.timeutil import utcnow
 from app.core.web import safe_next
 from app.extensions import db
+from app.public_comment import retention
 from app.staff.accounts import bp
 
 PENDING = "two_factor_pending"
@@ -189,17 +190,20 @@ def two_factor_reset(user_id: int):
 @bp.route("/admin/security", methods=["GET", "POST"])
 @admin_required
 def security_settings():
-    form = TwoFactorPolicyForm()
+    """Who must sign in with a second factor, and how long residents' contact details are kept."""
+    form = SecurityForm()
     required = two_factor.required_roles()
     if request.method == "GET":
         form.administrators.data = Role.admin in required
         form.clerks.data = Role.clerk in required
+        form.retention_months.data = retention.retention_months()
     if form.validate_on_submit():
         roles = ([Role.admin.value] if form.administrators.data else []) + (
             [Role.clerk.value, Role.deputy_clerk.value] if form.clerks.data else []
         )
         with attempt(form) as done:
             two_factor.set_required_roles(roles, actor=me())
+            retention.set_retention(form.retention_months.data, actor=me())
         if done:
             flash(_("Saved. Staff of these roles set up a second factor at their next page."), "success")
             return redirect(url_for("auth.security_settings"))

@@ -1,4 +1,4 @@
-"""Two-factor sign-in: users' TOTP secret, recovery codes, and the roles the city requires it of
+"""Two-factor sign-in (users' TOTP secret, recovery codes, the roles the city requires it of); contact retention
 
 Revision ID: c4f8a1e6b2d9
 Revises: b7e2d4f9a0c6
@@ -6,7 +6,8 @@ Create Date: 2026-12-03 07:20:00
 
 Issue 22. ``users.totp_secret`` (base32) is set once the user proved their authenticator app has it;
 ``totp_last_step`` keeps a code from being accepted twice. ``recovery_codes`` hold a salted SHA-256 of each
-one-time code. ``city_profile.two_factor_roles`` is the city's choice (NULL: config TWO_FACTOR_ROLES).
+one-time code. ``city_profile.two_factor_roles`` is the city's choice (NULL: config TWO_FACTOR_ROLES), and
+``contact_retention_months`` how long residents' contact details are kept (NULL: CONTACT_RETENTION_MONTHS).
 """
 
 import sqlalchemy as sa
@@ -25,6 +26,7 @@ def upgrade():
         batch_op.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
     with op.batch_alter_table("city_profile") as batch_op:
         batch_op.add_column(sa.Column("two_factor_roles", sa.String(length=80), nullable=True))
+        batch_op.add_column(sa.Column("contact_retention_months", sa.Integer(), nullable=True))
     op.create_table(
         "recovery_codes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -45,6 +47,7 @@ def downgrade():
     op.drop_index(op.f("ix_recovery_codes_user_id"), table_name="recovery_codes")
     op.drop_table("recovery_codes")
     with op.batch_alter_table("city_profile") as batch_op:
+        batch_op.drop_column("contact_retention_months")
         batch_op.drop_column("two_factor_roles")
     with op.batch_alter_table("users") as batch_op:
         batch_op.drop_column("totp_last_step")
