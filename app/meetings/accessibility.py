@@ -16,6 +16,7 @@ accessible copy.
 
 import logging
 from datetime import datetime
+from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Integer, String, Text
@@ -140,6 +141,19 @@ class AttachmentAccessibility(AccessibilityChecked):
         if self.ocr_error:
             return "failed"
         return "queued" if self.ocr_requested_at else None
+
+    @property
+    def accessible_copy(self) -> SimpleNamespace | None:
+        """The OCR'd copy as send_stored serves it: "report-ocr.pdf"."""
+        if not self.accessible_stored_name:
+            return None
+        stem = self.original_filename.rsplit(".", 1)[0]
+        return SimpleNamespace(
+            stored_name=self.accessible_stored_name,
+            content_type=PDF,
+            original_filename=f"{stem}-ocr.pdf",
+            size=self.accessible_size or 0,
+        )
 
     @property
     def accessible_copy_issues(self) -> list[AccessibilityIssue]:
@@ -300,3 +314,31 @@ def check_stored(document) -> list[AccessibilityIssue]:
 def describe(issues) -> str:
     """ "No title, No document language": the findings in one line, in the reader's language."""
     return ", ".join(str(issue.label) for issue in issues)
+
+
+DESCRIPTION_MAX = 2000
+
+
+def describe_attachment(attachment, text: str | None, *, actor):
+    """The clerk's text alternative for a picture (WCAG 1.1.1); an empty text takes it away again."""
+    from flask_babel import gettext as _
+
+    from app.core import audit
+    from app.core.errors import DomainError
+    from app.core.text import clean_text
+
+    if attachment.content_type not in IMAGES:
+        raise DomainError(_("Only a picture takes a description; a document carries its own text."))
+    text = clean_text(text or "", multiline=True).strip()
+    if len(text) > DESCRIPTION_MAX:
+        raise DomainError(_("Keep it under %(max)d characters.", max=DESCRIPTION_MAX), field="description")
+    attachment.description = text or None
+    record(attachment, check_file(attachment.content_type, b"", described=bool(text)))
+    audit.record(
+        "attachment.described",
+        attachment,
+        f"Description of '{attachment.original_filename}' {'set' if text else 'removed'}",
+        actor=actor,
+        data={"description": text},
+    )
+    return attachment
