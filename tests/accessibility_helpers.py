@@ -94,3 +94,18 @@ def attach(item, data: bytes, name: str = "report.pdf"):
     return documents.add_attachment(
         item, filename=name, stream=io.BytesIO(data), amendment_reason="Report arrived late", actor=None
     )
+
+
+def ocrmypdf_or_skip():
+    """Real OCR needs the ocrmypdf program (Debian: ocrmypdf; tesseract-ocr-spa for Spanish records). Skipped
+    where it is missing, unless REQUIRE_OCR=1 says this machine must have it."""
+    import os
+    import shutil
+
+    import pytest
+
+    if shutil.which("ocrmypdf") is None:
+        reason = "ocrmypdf is not installed (apt-get install -y ocrmypdf): real OCR cannot run here"
+        if os.environ.get("REQUIRE_OCR") == "1":
+            pytest.fail(reason + " and REQUIRE_OCR=1")
+        pytest.skip(reason)

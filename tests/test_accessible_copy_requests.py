@@ -202,3 +202,27 @@ def test_viewers_and_commissioners_never_see_requesters(client, db, flagged, log
     login_as(Role.viewer)
     response = client.get("/staff/accessibility/requests")
     assert response.status_code == 403 and "rosa@example.org" not in response.get_data(as_text=True)
+
+
+def test_the_requests_page_costs_the_same_queries_for_few_requests_or_many(
+    client, db, flagged, login_as, count_queries
+):
+    _meeting, bad, _good = flagged
+    login_as(Role.clerk)
+
+    def add(count, answered):
+        for n in range(count):
+            client.post(f"/accessible-copy?attachment={bad.id}", data=_form(name=f"Resident {n}"))
+        for entry in db.session.scalars(
+            select(AccessibleCopyRequest).where(AccessibleCopyRequest.answered_at.is_(None)).limit(answered)
+        ).all():
+            client.post(f"/staff/accessibility/requests/{entry.id}/answer", data={"note": "Sent"})
+
+    add(2, 1)
+    with count_queries() as few:
+        assert client.get("/staff/accessibility/requests").status_code == 200
+    add(8, 3)
+    with count_queries() as many:
+        page = client.get("/staff/accessibility/requests").get_data(as_text=True)
+    assert "6 open requests" in page and "Answered lately" in page
+    assert len(many) == len(few)

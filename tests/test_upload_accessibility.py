@@ -2,7 +2,6 @@
 a scanned PDF can be OCR'd into a copy stored next to the original, and the archive is checked from the CLI."""
 
 import io
-import shutil
 
 import pikepdf
 import pytest
@@ -13,7 +12,7 @@ from app.core.audit import AuditEntry
 from app.meetings.accessibility import AccessibilityIssue as I
 from app.meetings.accessibility import check_pdf
 from app.meetings.models import Attachment
-from tests.accessibility_helpers import BROKEN_PDF, PNG, attach, make_pdf, scanned_pdf
+from tests.accessibility_helpers import BROKEN_PDF, PNG, attach, make_pdf, ocrmypdf_or_skip, scanned_pdf
 
 UNTAGGED = [I.untagged, I.no_language, I.no_title, I.title_not_shown]
 
@@ -224,8 +223,7 @@ def test_without_ocrmypdf_the_button_is_absent_and_the_page_says_so(app, client,
 
 
 def test_ocr_is_only_for_scanned_pdfs(client, login_as, db, open_meeting):
-    if shutil.which("ocrmypdf") is None:
-        pytest.skip("ocrmypdf is not installed (apt-get install -y ocrmypdf)")
+    ocrmypdf_or_skip()
     good = attach(_item(open_meeting()), make_pdf(), "good.pdf")
     db.session.commit()
     login_as(Role.clerk)
@@ -236,8 +234,7 @@ def test_ocr_is_only_for_scanned_pdfs(client, login_as, db, open_meeting):
 
 
 def test_ocr_makes_a_text_copy_next_to_the_original(client, login_as, db, open_meeting):
-    if shutil.which("ocrmypdf") is None:
-        pytest.skip("ocrmypdf is not installed (Debian package ocrmypdf): real OCR cannot run here")
+    ocrmypdf_or_skip()
     import pypdf
 
     meeting = open_meeting()
