@@ -285,3 +285,22 @@ def test_a_failed_ocr_run_is_shown_and_can_be_retried(app, db, open_meeting, tmp
     assert scan.accessible_stored_name is None
     ocr.request_ocr(scan, actor=None)  # a failed run may be asked again
     assert scan.ocr_state == "queued"
+
+
+def test_a_run_that_never_finished_is_given_up_by_the_workers_tick(app, db, open_meeting, clock, tmp_path):
+    from app.core import jobs
+    from app.meetings import ocr
+
+    assert ocr.give_up_stalled_runs in jobs._ticks  # every worker runs it
+    fake = tmp_path / "ocrmypdf"
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    app.config.update(OCRMYPDF_COMMAND=str(fake), JOBS_BACKEND="none")  # the job is lost: nothing runs it
+    scan = attach(_item(open_meeting()), make_pdf(pages=("image",)), "scan.pdf")
+    ocr.request_ocr(scan, actor=None)
+    db.session.commit()
+    assert ocr.give_up_stalled_runs() == 0 and scan.ocr_state == "queued"  # still within its time
+    clock.advance(seconds=app.config.get("OCR_TIMEOUT_SECONDS", 600) + ocr.STALL_GRACE_SECONDS + 1)
+    assert ocr.give_up_stalled_runs() == 1
+    db.session.refresh(scan)
+    assert scan.ocr_state == "failed" and "did not finish" in scan.ocr_error

@@ -128,8 +128,9 @@ class AttachmentAccessibility(AccessibilityChecked):
     accessible_sha256: Mapped[str | None] = mapped_column(String(64))
     accessible_size: Mapped[int | None] = mapped_column(Integer)
     accessible_issues: Mapped[list[str] | None] = mapped_column(JSON)
-    #: When the clerk asked for OCR; cleared by neither success nor failure (the page says which happened).
-    ocr_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the clerk asked for OCR; kept after success or failure (the page says which happened). Indexed for the
+    #: workers' tick that gives up runs that never finished (app.meetings.ocr.give_up_stalled_runs).
+    ocr_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     #: Why the last OCR run failed, in the record language; NULL when it did not fail.
     ocr_error: Mapped[str | None] = mapped_column(String(500))
 

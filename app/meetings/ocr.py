@@ -13,11 +13,13 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.core import audit, jobs
 from app.core.errors import DomainError
@@ -113,6 +115,30 @@ def run_ocr(attachment_id: int) -> None:
         data={"original_sha256": attachment.sha256, "copy_sha256": attachment.accessible_sha256},
     )
     db.session.commit()
+
+
+#: How long past its timeout a requested run may still be on its way (waiting in the queue) before it is given up.
+STALL_GRACE_SECONDS = 300
+
+
+@jobs.on_tick
+def give_up_stalled_runs() -> int:
+    """A run that never finished (its worker was killed, Redis lost the job) would show "queued" forever: once
+    well past the timeout it is marked failed, so the clerk sees it and can ask again. Returns how many."""
+    timeout = current_app.config.get("OCR_TIMEOUT_SECONDS", 600)
+    before = utcnow() - timedelta(seconds=timeout + STALL_GRACE_SECONDS)
+    stalled = db.session.scalars(
+        select(Attachment).where(
+            Attachment.ocr_requested_at < before,
+            Attachment.accessible_stored_name.is_(None),
+            Attachment.ocr_error.is_(None),
+        )
+    ).all()
+    for attachment in stalled:
+        attachment.ocr_error = "The OCR run did not finish (its worker stopped or the job was lost); ask again."
+        audit.record("attachment.ocr_failed", attachment, attachment.ocr_error, actor_label="worker")
+    db.session.commit()
+    return len(stalled)
 
 
 def _title(attachment: Attachment) -> str:

@@ -54,6 +54,7 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_attachments_accessible_stored_name"), ["accessible_stored_name"], unique=True
         )
+        batch_op.create_index(batch_op.f("ix_attachments_ocr_requested_at"), ["ocr_requested_at"], unique=False)
     with op.batch_alter_table("agreement_documents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("accessibility", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("accessibility_checked_at", sa.DateTime(timezone=True), nullable=True))
@@ -114,6 +115,7 @@ def downgrade():
         batch_op.drop_column("accessibility_checked_at")
         batch_op.drop_column("accessibility")
     with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_attachments_ocr_requested_at"))
         batch_op.drop_index(batch_op.f("ix_attachments_accessible_stored_name"))
         for column in (
             "ocr_error",
