@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.accessibility_helpers import attach, make_pdf
-from tests.browser import axe_violations, chromium_or_skip, chromium_page
+from tests.browser import axe_violations, chromium_or_skip, chromium_page, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -51,5 +51,30 @@ def test_the_notice_and_the_request_form_pass_axe_in_each_language(app, db, flag
         page.locator("button[type=submit]").click()
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         expect(page.locator(".error-summary")).to_have_count(0)
+        violations, report = axe_violations(page)
+        assert violations == [], report
+
+
+def test_the_clerks_findings_ocr_button_and_description_form_pass_axe(app, db, flagged, live_server, create_user):
+    from app.auth.models import Role
+    from tests.accessibility_helpers import PNG
+    from tests.conftest import PASSWORD
+
+    chromium_or_skip()
+    item = next(i for i in flagged.items if i.title == "Resolution on the 287(g) agreement")
+    attach(item, make_pdf(pages=("image",)), "scan.pdf")
+    attach(item, PNG, "map.png")
+    db.session.commit()
+    clerk = create_user(Role.clerk)
+    with chromium_page() as page:
+        sign_in(page, live_server, clerk.email, PASSWORD)
+        page.goto(f"{live_server}/staff/items/{item.id}")
+        expect(page.get_by_text("Not fully accessible:").first).to_be_visible()
+        expect(page.get_by_label("Description of the picture map.png")).to_be_visible()
+        violations, report = axe_violations(page)
+        assert violations == [], report
+        page.get_by_label("Description of the picture map.png").fill("A map of the harbor channel.")
+        page.get_by_role("button", name="Save description").click()
+        expect(page.get_by_text("Description saved.")).to_be_visible()
         violations, report = axe_violations(page)
         assert violations == [], report
