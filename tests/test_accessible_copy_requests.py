@@ -226,3 +226,13 @@ def test_the_requests_page_costs_the_same_queries_for_few_requests_or_many(
         page = client.get("/staff/accessibility/requests").get_data(as_text=True)
     assert "6 open requests" in page and "Answered lately" in page
     assert len(many) == len(few)
+
+
+def test_the_service_refuses_an_address_that_could_break_a_header(app, db):
+    from app.core.errors import DomainError
+    from app.legislation.accessibility import request_copy
+
+    for bad in ["rosa@example.org, boss@example.org", "Rosa <rosa@example.org>", "no-at-sign", "a@b"]:
+        with pytest.raises(DomainError):
+            request_copy(document="x.pdf", name="Rosa", email=bad, needs="Large print", locale="en")
+    assert _count(db) == 0

@@ -10,6 +10,7 @@ and agreement documents (this package). ``flask documents check`` checks the fil
 existed, so the archive is flagged too.
 """
 
+import re
 from datetime import datetime
 
 import click
@@ -77,6 +78,17 @@ def _required(value, limit: int, field: str, message: str, *, multiline: bool = 
     return text
 
 
+#: One plain address, safe in a Reply-To header (the form's Email validator has checked it more closely).
+ADDRESS = re.compile(r"^[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+\.[^@\s<>,;:\"()\[\]]+$")
+
+
+def _address(value) -> str:
+    address = _required(value, EMAIL_MAX, "email", _("Enter your email address.")).lower()
+    if not ADDRESS.match(address):
+        raise DomainError(_("Enter an email address like name@example.com."), field="email")
+    return address
+
+
 def clerk_addresses() -> list[str]:
     """Where a request goes: the clerk's address in the city profile, else every active clerk's sign-in address."""
     from app.auth.models import Role, User
@@ -109,7 +121,7 @@ def request_copy(
         agreement_document=agreement_document,
         document=_required(document, DOCUMENT_MAX, "document", _("Say which document you need.")),
         name=_required(name, NAME_MAX, "name", _("Enter your name.")),
-        email=_required(email, EMAIL_MAX, "email", _("Enter your email address.")).lower(),
+        email=_address(email),
         needs=_required(needs, NEEDS_MAX, "needs", _("Say what you need."), multiline=True),
         locale=(locale or "en")[:8],
         created_at=utcnow(),
