@@ -1,5 +1,4 @@
-"""Uploaded documents checked for accessibility (R14); requests for accessible copies; mailings.kind gains
-accessible_copy_request
+"""Document accessibility (R14): findings on uploads, OCR'd copies, requests for accessible copies
 
 Revision ID: f8fb2a89bcf8
 Revises: 9c3e5a7d1f24
