@@ -13,6 +13,7 @@ from app.city.setup import SETUP_TOKEN_HOURS, issue_setup_token
 from app.core.audit import verify_chain
 from app.core.errors import DomainError
 from app.extensions import db
+from app.legislation.accessibility import documents_command
 from app.legislation.digest import count_unpinned, pin_missing_digests, verify_digests
 
 
@@ -202,6 +203,7 @@ def register_cli(app):
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(verify_command)
+    app.cli.add_command(documents_command)  # flask documents check (R14)
 
 
 # --- flask storage gc (issue 16): uploaded files that no row names ---------------------------------------------

@@ -77,6 +77,13 @@ MATRIX = [
     ("POST", "/staff/items/{item}/withdraw", EDITORS, 422),
     ("POST", "/staff/items/{item}/attachments", EDITORS, 422),
     ("GET", "/staff/attachments/{attachment}", STAFF, 200),
+    # Accessible documents (R14): requesters' contact details are private, so the clerks only. The world's PDF
+    # is not a scan, so OCR is refused with a message; it has no OCR'd copy (404 once allowed in).
+    ("GET", "/staff/accessibility/requests", CLERKS, 200),
+    ("POST", "/staff/accessibility/requests/{accessibility_request}/answer", CLERKS, 302),
+    ("POST", "/staff/attachments/{attachment}/ocr", EDITORS, 302),
+    ("POST", "/staff/attachments/{attachment}/description", EDITORS, 302),
+    ("GET", "/staff/attachments/{attachment}/accessible", STAFF, 404),
     ("POST", "/staff/meetings/{meeting}/minutes/generate", EDITORS, 302),
     ("GET", "/staff/meetings/{meeting}/minutes", EDITORS, 200),
     ("POST", "/staff/meetings/{meeting}/minutes", EDITORS, 302),
@@ -240,7 +247,12 @@ def world(app, db, create_meeting, create_member, create_user, tmp_path):
         form_8b_due_on=date(2030, 1, 1),
     )
     agreement = Agreement(title="Mutual aid", counterparty="County", category="Mutual aid agreement")
-    db.session.add_all([motion, disclosure, agreement])
+    from app.legislation.accessibility import AccessibleCopyRequest
+
+    copy_request = AccessibleCopyRequest(
+        attachment_id=attachment.id, document="report.pdf", name="Rosa", email="rosa@example.org", needs="Large print"
+    )
+    db.session.add_all([motion, disclosure, agreement, copy_request])
     from app.auth import invitations
 
     issued = invitations.invite("invited@city.example", "Invited", Role.clerk, None, actor=create_user(Role.admin))
@@ -261,6 +273,7 @@ def world(app, db, create_meeting, create_member, create_user, tmp_path):
         "vote": motion.votes[0].id,
         "disclosure": disclosure.id,
         "agreement": agreement.id,
+        "accessibility_request": copy_request.id,
         "seat": member.memberships[0].seat_id,
         "term": member.memberships[0].id,
     }
@@ -295,6 +308,7 @@ _ANY_ID = dict.fromkeys(
         "term",
         "invitation",
         "mailing",
+        "accessibility_request",
     ],
     1,
 )

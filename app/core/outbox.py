@@ -37,6 +37,8 @@ class MailingKind(LabeledEnum):
     speaker_next = "speaker_next", _l("You are next to speak")
     subscription_confirmation = "subscription_confirmation", _l("Subscription confirmation")
     invitation = "invitation", _l("Staff invitation")
+    #: A resident asks the clerk for an accessible copy of a document (R14; app/legislation/accessibility.py).
+    accessible_copy_request = "accessible_copy_request", _l("Accessible copy request")
 
 
 class MailStatus(LabeledEnum):

@@ -12,6 +12,7 @@ from app.core.enums import LabeledEnum
 from app.core.timeutil import utcnow
 from app.core.versioning import version_column
 from app.extensions import db
+from app.meetings.accessibility import AccessibilityChecked
 
 if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imported at run time
     from app.auth.models import User
@@ -176,7 +177,7 @@ class Agreement(db.Model):
     )
 
 
-class AgreementDocument(db.Model):
+class AgreementDocument(AccessibilityChecked, db.Model):
     __tablename__ = "agreement_documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)

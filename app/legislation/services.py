@@ -26,6 +26,7 @@ from app.legislation.models import (
     ResolutionLink,
     ResolutionStatus,
 )
+from app.meetings import accessibility
 from app.meetings.models import AgendaItem, AgendaItemType
 
 R, E, L = ResolutionStatus, EffectKind, LinkKind
@@ -355,6 +356,7 @@ def add_document(agreement: Agreement, *, filename: str, stream, actor) -> Agree
         size=stored.size,
         sha256=stored.sha256,
     )
+    accessibility.check_stored(document)  # R14: what the file lacks, shown to the clerk and the public
     db.session.add(document)
     db.session.flush()
     audit.record("agreement.document", agreement, f"Document '{stored.original_filename}' added", actor=actor)

@@ -8,6 +8,7 @@ from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.core.uploads import validate_and_store
 from app.extensions import db
+from app.meetings import accessibility
 from app.meetings.agenda import record_amendment, require_editable_agenda
 from app.meetings.models import AgendaItem, Attachment
 
@@ -29,6 +30,7 @@ def add_attachment(
         uploaded_by_id=actor.id if actor else None,
         created_at=utcnow(),
     )
+    accessibility.check_stored(attachment)  # R14: what the file lacks, shown to the clerk and the public
     db.session.add(attachment)
     db.session.flush()
     record_amendment(

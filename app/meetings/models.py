@@ -25,6 +25,7 @@ from app.core.enums import LabeledEnum
 from app.core.timeutil import to_local, utcnow
 from app.core.versioning import version_column
 from app.extensions import db
+from app.meetings.accessibility import AttachmentAccessibility
 
 if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imported at run time
     from app.bodies.models import Body, BodyRules, Member
@@ -276,7 +277,7 @@ class AgendaItem(db.Model):
         return self.withdrawn_at is not None
 
 
-class Attachment(db.Model):
+class Attachment(AttachmentAccessibility, db.Model):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)

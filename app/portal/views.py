@@ -144,6 +144,7 @@ def healthz():
     return jsonify(status="ok", database="ok"), 200
 
 
+import app.portal.accessibility  # noqa: E402,F401  (asking for an accessible copy, R14)
 import app.portal.archive  # noqa: E402,F401  (meetings list and calendar, members, comment guide)
 import app.portal.bodies  # noqa: E402,F401  (bodies and their rosters on any date)
 import app.portal.calendar  # noqa: E402,F401  (iCalendar feeds)

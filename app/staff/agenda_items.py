@@ -14,6 +14,7 @@ from app.core.uploads import send_stored
 from app.core.versioning import EditConflict, conflict_for, require_version
 from app.meetings import agenda, documents, forms
 from app.meetings.models import AgendaItem, AgendaItemType, Attachment, CommentExemption, Meeting
+from app.staff import accessibility as document_checks
 from app.staff.meetings import bp
 
 
@@ -80,8 +81,9 @@ def new_item(meeting_id: int):
                 **_item_fields(form),
             )
             upload = _uploaded(form)
+            attachment = None
             if upload is not None:
-                documents.add_attachment(
+                attachment = documents.add_attachment(
                     item,
                     filename=upload.filename,
                     stream=upload.stream,
@@ -93,6 +95,8 @@ def new_item(meeting_id: int):
                 _("Item %(label)s added (file number %(number)s).", label=item.label, number=item.file_number),
                 "success",
             )
+            if attachment is not None:
+                document_checks.flash_findings(attachment)
             return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda")
         if done.error.field == "file":
             form.file.errors.append(_("Nothing was saved; the rest of the form is kept. Choose the file again."))
@@ -234,6 +238,7 @@ def add_attachment(item_id: int):
             )
         if done:
             flash(_("“%(name)s” attached.", name=attachment.original_filename), "success")
+            document_checks.flash_findings(attachment)
             return redirect(url_for("meetings.edit_item", item_id=item.id))
     elif not form.file.errors:
         form.file.errors.append(_("Choose a file to upload."))

@@ -20,6 +20,7 @@ from app.legislation import corrections, forms
 from app.legislation import services as legislation
 from app.legislation.models import Agreement, AgreementEffect, EffectKind, LinkKind, Resolution, ResolutionStatus
 from app.meetings.models import AgendaItem, AgendaItemType
+from app.staff import accessibility as document_checks
 
 bp = Blueprint("legislation", __name__, url_prefix="/staff")
 bp.before_request(login_gate())
@@ -276,7 +277,7 @@ def add_document(agreement_id: int):
     if doc_form.validate_on_submit():
         upload = doc_form.file.data
         with attempt(doc_form) as done:
-            legislation.add_document(
+            document = legislation.add_document(
                 agreement,
                 filename=getattr(upload, "filename", ""),
                 stream=getattr(upload, "stream", None) or io.BytesIO(),
@@ -284,5 +285,6 @@ def add_document(agreement_id: int):
             )
         if done:
             flash(_("Document added."), "success")
+            document_checks.flash_findings(document)
             return redirect(url_for("legislation.edit_agreement", agreement_id=agreement.id))
     return _agreement_page(agreement, form, 422, doc_form=doc_form)

@@ -295,6 +295,7 @@ def publish_agenda(meeting_id: int):
 
 
 # The other pages of the clerk's workspace add their routes to this blueprint.
+import app.staff.accessibility  # noqa: E402,F401  (accessible documents, R14)
 import app.staff.agenda_items  # noqa: E402,F401
 import app.staff.attendance  # noqa: E402,F401
 import app.staff.cockpit  # noqa: E402,F401  (the clerk's live screen)
