@@ -62,6 +62,7 @@ def test_contact_details_are_cleared_after_the_period_and_the_record_stays(app, 
     counts = retention.purge()
     db.session.commit()
     assert counts["speakers"] == 1 and counts["written"] == 1 and counts["subscribers"] == 1
+    assert counts["accessible_copy_requests"] == 0
 
     db.session.expire_all()
     speaker, comment = db.session.get(SpeakerRequest, old_speaker.id), db.session.get(WrittenComment, old_comment.id)

@@ -11,6 +11,7 @@ from sqlalchemy import update
 from app.core import audit, jobs
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.legislation.accessibility import AccessibleCopyRequest
 from app.public_comment.retention import cutoff, purge_residents, retention_months
 from app.subscriptions.models import Subscription
 
@@ -25,6 +26,13 @@ def purge(now: datetime | None = None, *, actor_label: str = "retention") -> dic
         update(Subscription)
         .where(Subscription.unsubscribed_at < before, Subscription.email != "")
         .values(email="")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    # Requests for an accessible copy: not a public record at all; cleared once answered that long ago.
+    counts["accessible_copy_requests"] = db.session.execute(
+        update(AccessibleCopyRequest)
+        .where(AccessibleCopyRequest.answered_at < before, AccessibleCopyRequest.email != "")
+        .values(email="", name="", needs="")
         .execution_options(synchronize_session=False)
     ).rowcount
     if any(counts.values()):
