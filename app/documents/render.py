@@ -18,11 +18,12 @@ import re
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.city.services import current_city
 from app.core.record import record_language
@@ -107,6 +108,18 @@ def page_counter_css() -> Markup:
         elif piece:
             parts.append(f'"{css_string(piece)}"')
     return Markup(" ".join(parts))  # noqa: S704 (every literal piece escaped by css_string)
+
+
+def watermark_uri(word: str) -> str:
+    """A page background with ``word`` written large and faint across it (the draft minutes' "DRAFT"): a
+    background, so a PDF reader and a screen reader treat it as an artifact, not as the document's text."""
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="800" viewBox="0 0 600 800">'
+        '<text x="300" y="400" text-anchor="middle" dominant-baseline="middle" transform="rotate(-45 300 400)" '
+        'font-family="DejaVu Sans, sans-serif" font-weight="bold" font-size="150" fill="#c00" fill-opacity="0.12">'
+        f"{escape(word)}</text></svg>"
+    )
+    return "data:image/svg+xml," + quote(svg, safe="")
 
 
 @functools.cache
