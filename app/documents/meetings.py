@@ -8,7 +8,9 @@ city's record, whatever language its reader browses in.
 """
 
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -141,10 +143,17 @@ def agenda_title(meeting: Meeting) -> str:
         return _("Agenda: %(title)s", title=meeting.title)
 
 
+def short_title(meeting: Meeting, word) -> str:
+    """The page footer's name for a meeting document: "Agenda · City Commission · June 30, 2025"."""
+    with in_record_language():
+        return f"{word} · {meeting.body.name} · {format_date(meeting.local_date, 'long')}"
+
+
 def notice_pdf(meeting: Meeting, data: dict | None = None) -> bytes:
     return render_pdf(
         "documents/notice.html",
         title=notice_title(meeting),
+        short_title=short_title(meeting, _l("Notice of meeting")),
         lang=record_language(),
         **(data or notice_data(meeting)),
     )
@@ -157,6 +166,7 @@ def agenda_pdf(meeting: Meeting, data: dict | None = None) -> bytes:
     return render_pdf(
         "documents/agenda.html",
         title=agenda_title(meeting),
+        short_title=short_title(meeting, _l("Agenda")),
         lang=record_language(),
         **(data or agenda_data(meeting)),
     )
@@ -265,6 +275,7 @@ def minutes_pdf(meeting: Meeting, data: dict | None = None) -> bytes:
     return render_pdf(
         "documents/minutes.html",
         title=minutes_title(meeting),
+        short_title=short_title(meeting, _l("Minutes")),
         lang=record_language(),
         draft_mark=mark,
         **(data or minutes_data(meeting)),
@@ -274,5 +285,9 @@ def minutes_pdf(meeting: Meeting, data: dict | None = None) -> bytes:
 def votes_pdf(meeting: Meeting, data: dict | None = None) -> bytes:
     """The meeting's record of votes: each motion, its roll call by member, the threshold and the result."""
     return render_pdf(
-        "documents/votes.html", title=votes_title(meeting), lang=record_language(), **(data or votes_data(meeting))
+        "documents/votes.html",
+        title=votes_title(meeting),
+        short_title=short_title(meeting, _l("Record of votes")),
+        lang=record_language(),
+        **(data or votes_data(meeting)),
     )

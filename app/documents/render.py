@@ -135,6 +135,19 @@ def _fetcher():
     return URLFetcher(allowed_protocols={"data"})
 
 
+def _table_header_scopes(document, pdf) -> None:
+    """WeasyPrint's finisher: give every TH structure element its /Scope (Column in a THead, else Row).
+
+    WeasyPrint ties data cells to their headers with /Headers and /IDs, which PDF/UA accepts; readers and checkers
+    that look only at the header cells need /Scope as well (the templates put row headers only in table bodies)."""
+    by_reference = {obj.reference: obj for obj in pdf.objects if isinstance(obj, dict)}
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("S") == "/TH" and isinstance(obj.get("A"), dict):
+            row = by_reference.get(obj.get("P"))
+            group = by_reference.get(row.get("P")) if row is not None else None
+            obj["A"]["Scope"] = "/Column" if group is not None and group.get("S") == "/THead" else "/Row"
+
+
 def render_html(template_name: str, *, title: str, lang: str | None = None, **context) -> str:
     """The document's HTML in ``lang`` (default: the record's language), as WeasyPrint will see it."""
     lang = lang or record_language()
@@ -170,4 +183,5 @@ def render_pdf(template_name: str, *, title: str, lang: str | None = None, **con
         pdf_variant="pdf/ua-1",
         stylesheets=[_stylesheet(STYLESHEET.stat().st_mtime)],
         presentational_hints=False,
+        finisher=_table_header_scopes,
     )

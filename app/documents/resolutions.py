@@ -124,17 +124,20 @@ def resolution_data(resolution: Resolution) -> dict:
         }
 
 
-def resolution_title(resolution: Resolution) -> str:
+def resolution_title(resolution: Resolution, *, short: bool = False) -> str:
+    """ "Resolution 25-187: Title" (the PDF's title); ``short``: "Resolution 25-187" (its page footer)."""
     with in_record_language():
-        if resolution.number:
-            return _("Resolution %(number)s", number=resolution.number) + ": " + resolution.title
-        return resolution.title
+        if not resolution.number:
+            return "" if short else resolution.title
+        number = _("Resolution %(number)s", number=resolution.number)
+        return number if short else f"{number}: {resolution.title}"
 
 
 def resolution_pdf(resolution: Resolution, data: dict | None = None) -> bytes:
     return render_pdf(
         "documents/resolution.html",
         title=resolution_title(resolution),
+        short_title=resolution_title(resolution, short=True),
         lang=record_language(),
         **(data or resolution_data(resolution)),
     )
