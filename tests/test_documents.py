@@ -284,11 +284,11 @@ def test_the_public_pages_link_their_pdfs(client, demo):
     special, regular, resolution = demo
     page = client.get(f"/meetings/{special.id}").get_data(as_text=True)
     for kind in ("notice", "agenda", "minutes", "votes"):
-        assert f'href="/meetings/{special.id}/{kind}.pdf"' in page
+        assert f'/meetings/{special.id}/{kind}.pdf" type="application/pdf"' in page
     assert "Minutes, draft not yet approved (PDF)" in page
     assert "Minutes (PDF)" in client.get(f"/meetings/{regular.id}").get_data(as_text=True)
     page = client.get(f"/resolutions/{resolution.id}").get_data(as_text=True)
-    assert f'href="/resolutions/{resolution.id}.pdf"' in page
+    assert f'/resolutions/{resolution.id}.pdf" type="application/pdf"' in page
 
 
 def test_a_meeting_page_without_minutes_has_no_minutes_link(client, db, demo, create_meeting):
