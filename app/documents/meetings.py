@@ -191,7 +191,8 @@ def motion_data(motion: Motion) -> dict:
         "yes": result.tally.yes if result else None,
         "no": result.tally.no if result else None,
         "sentence": result.sentence() if result else None,
-        "threshold": result.rule_words() if result else threshold_words(motion),
+        # An open vote's threshold (a closed one's is in its sentence); none for a motion that never came to a vote.
+        "threshold": threshold_words(motion) if motion.status == MotionStatus.voting else None,
         "roll_call": roll_call_words(motion.roll_call_method),
         "closed_at": motion.closed_at,
         "reconsidered_at": motion.reconsidered_at,
