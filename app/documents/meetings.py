@@ -27,6 +27,8 @@ NOTICE, AGENDA, MINUTES, VOTES = "notice", "agenda", "minutes", "votes"
 def load_meeting(meeting_id: int, kind: str) -> Meeting | None:
     """The meeting with what ``kind`` of document shows, each relation in one query."""
     options = [joinedload(Meeting.minutes)]
+    if kind == NOTICE:
+        options.append(selectinload(Meeting.items))
     if kind in (AGENDA, VOTES):
         options += [
             selectinload(Meeting.items).selectinload(AgendaItem.sponsors),
@@ -118,8 +120,13 @@ def agenda_sections(meeting: Meeting) -> list[dict]:
 
 
 def notice_data(meeting: Meeting) -> dict:
+    """R3: date, time, place, the purpose of a special meeting, the agenda's subjects once it is published (its
+    items' titles, withdrawn ones left out), and the two statutory notices."""
+    subjects = (
+        [{"label": i.label, "title": i.title} for i in meeting.active_items] if meeting.agenda_published_at else []
+    )
     with in_record_language():
-        return {"meeting": meeting_facts(meeting), "notices": statutory_notices()}
+        return {"meeting": meeting_facts(meeting), "subjects": subjects, "notices": statutory_notices()}
 
 
 def agenda_data(meeting: Meeting) -> dict:
