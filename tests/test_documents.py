@@ -418,3 +418,13 @@ def test_minutes_mark_follows_approval(db, demo, app):
     assert minutes_data(load_meeting(special.id, "minutes"))["minutes"]["approved"] is False
     assert minutes_data(load_meeting(regular.id, "minutes"))["minutes"]["approved"] is True
     assert isinstance(db.session.get(Minutes, special.minutes.id), Minutes)
+
+
+@pytest.mark.parametrize("url", ["file:///etc/hostname", "http://127.0.0.1:9/x.png", "https://example.org/x.css"])
+def test_rendering_fetches_nothing_but_data_uris(app, url):
+    """A record's text can never make the server read a local file or call another server while rendering."""
+    from app.documents.render import _fetcher
+
+    with pytest.raises(ValueError, match="disallowed protocol"):
+        _fetcher().fetch(url)
+    assert _fetcher().fetch("data:text/plain,ok").read() == b"ok"
