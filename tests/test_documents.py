@@ -18,7 +18,7 @@ from app.demo import seed_demo
 from app.documents import cache
 from app.legislation.models import Resolution
 from app.meetings.models import Meeting, MeetingKind, Minutes, MinutesStatus
-from tests.documents_helpers import figure_alts, page_texts, pdf_text, pdfua_problems
+from tests.documents_helpers import figure_alts, grow_meeting, page_texts, pdf_text, pdfua_problems
 from tests.servers import app_servers
 
 SVG_LOGO = (
@@ -260,62 +260,6 @@ def test_the_etag_follows_every_record_a_document_shows(app, db, demo):
     assert all(a != b for a, b in zip(etags().values(), changed.values(), strict=True))
 
 
-def _grow(db, meeting):
-    """Five more items on ``meeting``, each with a sponsor, two documents and a closed 6-1 roll call."""
-    from app.meetings.models import AgendaItem, AgendaItemType, Attachment
-    from app.votes.models import Motion, Vote
-
-    model = next(m for m in db.session.scalars(select(Motion).where(Motion.meeting_id == meeting.id)) if m.votes)
-    template = next(i for i in meeting.items if i.id == model.agenda_item_id)
-    for n in range(5):
-        item = AgendaItem(
-            meeting_id=meeting.id,
-            section=template.section,
-            position=100 + n,
-            label=f"9.{n}",
-            title=f"Added item {n}",
-            item_type=AgendaItemType.resolution,
-            file_number=f"25-9{n:03d}",
-            sponsors=list(template.sponsors),
-        )
-        db.session.add(item)
-        db.session.flush()
-        for k in range(2):
-            db.session.add(
-                Attachment(
-                    agenda_item_id=item.id,
-                    original_filename=f"report-{n}-{k}.pdf",
-                    stored_name=f"grown{n}{k}",
-                    content_type="application/pdf",
-                    size=1000,
-                    sha256="0" * 64,
-                )
-            )
-        motion = Motion(
-            meeting_id=meeting.id,
-            agenda_item_id=item.id,
-            kind=model.kind,
-            text=f"Move to adopt item {n}",
-            mover_id=model.mover_id,
-            seconder_id=model.seconder_id,
-            threshold_basis=model.threshold_basis,
-            threshold_fraction=model.threshold_fraction,
-            threshold_min_yes=model.threshold_min_yes,
-            status=model.status,
-            result=model.result,
-            seats_at_vote=model.seats_at_vote,
-            roll_call_method=model.roll_call_method,
-            made_at=model.made_at,
-            opened_at=model.opened_at,
-            closed_at=model.closed_at,
-        )
-        db.session.add(motion)
-        db.session.flush()
-        for v in model.votes:
-            db.session.add(Vote(motion_id=motion.id, member_id=v.member_id, position=v.position, choice=v.choice))
-    db.session.commit()
-
-
 def test_query_counts_do_not_grow_with_the_record(client, db, demo, count_queries):
     """A conditional request reads the record (a fixed number of queries) and builds nothing; five more items
     with sponsors, documents and roll calls add no query."""
@@ -335,7 +279,7 @@ def test_query_counts_do_not_grow_with_the_record(client, db, demo, count_querie
     before = counts()
     # The resolution reads its item, meeting, sponsors, links both ways, effects, corrections and votes.
     assert all(n <= (11 if "resolutions" in url else 8) for url, n in before.items()), before
-    _grow(db, special)
+    grow_meeting(db, special)
     assert counts() == before
     votes = pdf_text(client.get(urls[3]).data)
     assert all(f"Move to adopt item {n}" in votes for n in range(5))
