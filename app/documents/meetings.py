@@ -168,8 +168,7 @@ def notice_pdf(meeting: Meeting, data: dict | None = None) -> bytes:
 
 def agenda_pdf(meeting: Meeting, data: dict | None = None) -> bytes:
     """The agenda as a tagged PDF: items by section with their file numbers, summaries and documents (linked to
-    their public URLs), the meeting's facts and the statutory notices. The packet (app/documents/packet) builds on
-    it."""
+    their public URLs), the meeting's facts and the statutory notices. The agenda packet builds on it."""
     return render_pdf(
         "documents/agenda.html",
         title=agenda_title(meeting),
