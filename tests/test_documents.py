@@ -328,7 +328,9 @@ def test_two_app_servers_building_the_same_pdfs_at_once_all_succeed(app, db, dat
     uploads = tmp_path / "shared-uploads"
     paths = [f"/meetings/{special.id}/agenda.pdf", f"/meetings/{special.id}/votes.pdf"]
     results: list = []
-    with app_servers(database_url, 2, threads=8, UPLOAD_DIR=str(uploads)) as urls:
+    # Behind one address (BASE_URL), as app servers behind a proxy are: the same links, so the same version.
+    settings = {"UPLOAD_DIR": str(uploads), "BASE_URL": "https://meetings.example.gov/"}
+    with app_servers(database_url, 2, threads=8, **settings) as urls:
         barrier = threading.Barrier(16)
 
         def fetch(n):

@@ -1,16 +1,17 @@
 """Every generated PDF has a stable URL, an ETag known without building it, and one cached copy per version.
 
 The ETag is the SHA-256 of a small canonical JSON of what the document shows (the ``*_data`` of
-app/documents/meetings.py and resolutions.py: plain values read from the record), the letterhead, the language
-and ``TEMPLATE_VERSION``. Reading that data costs a few queries; building the PDF costs WeasyPrint's tenths of a
-second, so a conditional request (``If-None-Match``) is answered with a 304 before anything is built, and a
-request for an unchanged document reads the copy kept in the storage layer under
-``documents/<kind>/<id>-<etag>.pdf``. A change to the record gives new data, so a new ETag and a new key: the
-first request after it builds the new version and removes the older ones of the same document.
+app/documents/meetings.py and resolutions.py: plain values read from the record), the letterhead, the language,
+the city's time zone, the site's address (links are absolute) and ``TEMPLATE_VERSION``. Reading that data costs
+a few queries; building the PDF costs WeasyPrint's tenths of a second, so a conditional request
+(``If-None-Match``) is answered with a 304 before anything is built, and a request for an unchanged document
+reads the copy kept in the storage layer under ``documents/<kind>/<id>-<etag>.pdf``. A change to the record
+gives new data, so a new ETag and a new key: the first request after it builds the new version and removes the
+older ones of the same document.
 
 Concurrency: two requests (threads or processes) may build the same version at once. WeasyPrint's output is
 deterministic (same data, same bytes), each request serves the bytes it built, a failed write to storage is
-logged and not fatal, and a cached copy is only served when it reads as a whole PDF (otherwise it is rebuilt):
+logged and not fatal, and a kept copy is only served when it reads as a whole PDF (otherwise it is rebuilt):
 so neither request fails and no reader gets half a file. Within one process a lock per key makes the second
 request wait for the first and read its copy instead of building again.
 """
@@ -27,7 +28,8 @@ from datetime import date, datetime
 
 from app.core.record import record_language
 from app.core.storage import StorageError, storage
-from app.documents.render import TEMPLATE_VERSION, letterhead
+from app.core.timeutil import city_zone_name
+from app.documents.render import TEMPLATE_VERSION, letterhead, link_base
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,9 @@ def compute_etag(kind: str, record_id: int, data: dict, lang: str | None = None)
         "id": record_id,
         "template": TEMPLATE_VERSION,
         "lang": lang,
+        "zone": city_zone_name(),  # the data holds UTC times; the PDF shows them in the city's zone
+        # Links in a PDF are absolute: a copy built for one address of the site is not served for another.
+        "base": link_base(),
         "letterhead": letterhead(lang).as_data(),
         "data": data,
     }

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import current_app, has_request_context, render_template
+from flask import current_app, has_request_context, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -148,11 +148,20 @@ def _table_header_scopes(document, pdf) -> None:
             obj["A"]["Scope"] = "/Column" if group is not None and group.get("S") == "/THead" else "/Row"
 
 
+def link_base() -> str:
+    """Where the links in a document point: ``BASE_URL`` when set (the same on every app server behind the
+    proxy, and in jobs), else the address the request came to."""
+    base = current_app.config.get("BASE_URL") or ""
+    if not base and has_request_context():
+        base = request.host_url
+    return base
+
+
 def render_html(template_name: str, *, title: str, lang: str | None = None, **context) -> str:
     """The document's HTML in ``lang`` (default: the record's language), as WeasyPrint will see it."""
     lang = lang or record_language()
     with ExitStack() as stack:
-        if not has_request_context():  # a job or the CLI: links from BASE_URL, as app/core/outbox does
+        if current_app.config.get("BASE_URL") or not has_request_context():  # links from BASE_URL, as mail's
             base = current_app.config.get("BASE_URL") or None
             stack.enter_context(current_app.test_request_context(base_url=base))
         stack.enter_context(force_locale(lang))
