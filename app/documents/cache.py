@@ -2,12 +2,12 @@
 
 The ETag is the SHA-256 of a small canonical JSON of what the document shows (the ``*_data`` of
 app/documents/meetings.py and resolutions.py: plain values read from the record), the letterhead, the language,
-the city's time zone, the site's address (links are absolute) and ``TEMPLATE_VERSION``. Reading that data costs
-a few queries; building the PDF costs WeasyPrint's tenths of a second, so a conditional request
-(``If-None-Match``) is answered with a 304 before anything is built, and a request for an unchanged document
-reads the copy kept in the storage layer under ``documents/<kind>/<id>-<etag>.pdf``. A change to the record
-gives new data, so a new ETag and a new key: the first request after it builds the new version and removes the
-older ones of the same document.
+the city's time zone, the site's address (links are absolute) and the templates, stylesheet and translations
+(``render.sources_digest``). Reading that data costs a few queries; building the PDF costs WeasyPrint's tenths
+of a second, so a conditional request (``If-None-Match``) is answered with a 304 before anything is built, and
+a request for an unchanged document reads the copy kept in the storage layer under
+``documents/<kind>/<id>-<etag>.pdf``. A change to the record gives new data, so a new ETag and a new key: the
+first request after it builds the new version and removes the older ones of the same document.
 
 Concurrency: two requests (threads or processes) may build the same version at once. WeasyPrint's output is
 deterministic (same data, same bytes), each request serves the bytes it built, a failed write to storage is
@@ -29,7 +29,7 @@ from datetime import date, datetime
 from app.core.record import record_language
 from app.core.storage import StorageError, storage
 from app.core.timeutil import city_zone_name
-from app.documents.render import TEMPLATE_VERSION, letterhead, link_base
+from app.documents.render import letterhead, link_base, sources_digest
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def compute_etag(kind: str, record_id: int, data: dict, lang: str | None = None)
     payload = {
         "kind": kind,
         "id": record_id,
-        "template": TEMPLATE_VERSION,
+        "template": sources_digest(lang),
         "lang": lang,
         "zone": city_zone_name(),  # the data holds UTC times; the PDF shows them in the city's zone
         # Links in a PDF are absolute: a copy built for one address of the site is not served for another.

@@ -14,6 +14,7 @@ record's text can never make the server fetch anything.
 
 import base64
 import functools
+import hashlib
 import re
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -29,11 +30,29 @@ from app.city.services import current_city
 from app.core.record import record_language
 from app.core.storage import storage
 
-#: Bumped whenever a document template or the document stylesheet changes what a PDF looks like: it is part of
-#: every document's ETag (app/documents/cache.py), so cached PDFs built by the old templates are rebuilt.
+#: Bumped when this module changes what a PDF looks like (the templates, the stylesheet and the translations are
+#: hashed by ``sources_digest``): part of every document's ETag (app/documents/cache.py), so old copies are rebuilt.
 TEMPLATE_VERSION = "1"
 
-STYLESHEET = Path(__file__).resolve().parents[2] / "static" / "css" / "document.css"
+ROOT = Path(__file__).resolve().parents[2]
+STYLESHEET = ROOT / "static" / "css" / "document.css"
+
+
+@functools.cache
+def sources_digest(lang: str) -> str:
+    """A hash of what turns a document's data into its PDF besides the code: the document templates, their
+    stylesheet, the compiled translations of ``lang`` and WeasyPrint's version. Read once per process (a deploy
+    restarts it), so a changed template or translation gives every document a new ETag without anyone bumping
+    ``TEMPLATE_VERSION``."""
+    from weasyprint import __version__
+
+    digest = hashlib.sha256(f"{TEMPLATE_VERSION}/{__version__}".encode())
+    files = sorted((ROOT / "templates" / "documents").rglob("*.html"))
+    files += [STYLESHEET, ROOT / "translations" / lang / "LC_MESSAGES" / "messages.mo"]
+    for path in files:
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
