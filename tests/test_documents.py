@@ -395,3 +395,19 @@ def test_a_changed_template_or_translation_changes_every_etag(monkeypatch, tmp_p
     edited = digest("es")
     (tmp_path / "translations/es/LC_MESSAGES/messages.mo").write_bytes(b"another catalog")
     assert digest("es") != edited
+
+
+def test_a_storage_that_fails_still_gives_the_pdf(client, demo, monkeypatch, builds):
+    """The kept copies are a cache: when the storage cannot be read or written, the PDF is built and served."""
+    special, _regular, _resolution = demo
+
+    class Broken:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise RuntimeError("the bucket is unreachable")
+
+            return fail
+
+    monkeypatch.setattr(cache, "storage", lambda: Broken())
+    response = client.get(f"/meetings/{special.id}/notice.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-") and builds["n"] == 1

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from app.core.record import record_language
-from app.core.storage import StorageError, storage
+from app.core.storage import storage
 from app.core.timeutil import city_zone_name
 from app.documents.render import letterhead, link_base, sources_digest
 
@@ -93,7 +93,7 @@ def _read(key: str) -> bytes | None:
         data = storage().get(key)
     except FileNotFoundError:
         return None
-    except (OSError, StorageError) as error:
+    except Exception as error:  # the storage is only a cache here: S3 down or a bad disk must not stop a PDF
         log.warning("documents: cannot read %s (%s); building it again", key, error)
         return None
     if not _whole_pdf(data):
@@ -106,7 +106,7 @@ def _write(document: Document, pdf: bytes) -> None:
     store = storage()
     try:
         store.put(document.key, pdf, CONTENT_TYPE)
-    except (OSError, StorageError) as error:  # another process writing the same file, a full disk: serve anyway
+    except Exception as error:  # another process writing the same file, a full disk, S3 down: serve it anyway
         log.warning("documents: cannot keep %s (%s)", document.key, error)
         return
     prefix = f"documents/{document.kind}/{document.record_id}-"
@@ -114,7 +114,7 @@ def _write(document: Document, pdf: bytes) -> None:
         stale = [o.key for o in store.list(prefix) if o.key != document.key]
         for key in stale:
             store.delete(key)
-    except (OSError, StorageError) as error:
+    except Exception as error:
         log.warning("documents: cannot remove older copies of %s (%s)", document.key, error)
 
 
