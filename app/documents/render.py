@@ -3,9 +3,9 @@
 A document is a Jinja template under ``templates/documents/`` extending ``documents/base.html``, rendered in the
 record's language (``lang``) and turned into a tagged PDF/UA-1 file by WeasyPrint: the structure tags come from
 the HTML (headings, lists, tables, figures), ``/Lang`` from ``<html lang>``, the document title from ``<title>``
-(shown as the window title: DisplayDocTitle), the logo's alternative text from its ``alt``. Every page carries the
-city's letterhead on the first page, and "Page N of M" in the record's language on each (CSS counters in the page
-margins, which WeasyPrint marks as artifacts).
+(shown as the window title: DisplayDocTitle), the logo's alternative text from its ``alt``. The first page carries
+the city's letterhead; every page the city, a short title and "Page N of M" in the record's language (CSS counters
+in the page margins, which WeasyPrint keeps out of the structure tree, as artifacts).
 
 Nothing is fetched while rendering: the logo is read from the storage layer and inlined as a ``data:`` URI, the
 stylesheet is read from ``static/css/document.css``, and the fetcher refuses every other URL, so a link in a
@@ -102,8 +102,8 @@ def _logo_uri() -> str | None:
         return None
     try:
         data = storage().get(city.logo_stored_name)
-    except (FileNotFoundError, OSError):
-        current_app.logger.warning("documents: the city logo %s is missing from storage", city.logo_stored_name)
+    except Exception as error:  # missing, or the storage unreachable: the document goes out without its logo
+        current_app.logger.warning("documents: cannot read the city logo %s (%s)", city.logo_stored_name, error)
         return None
     return f"data:{city.logo_content_type};base64,{base64.b64encode(data).decode('ascii')}"
 
