@@ -1,0 +1,160 @@
+"""HTML to PDF: every generated document goes through ``render_pdf``.
+
+A document is a Jinja template under ``templates/documents/`` extending ``documents/base.html``, rendered in the
+record's language (``lang``) and turned into a tagged PDF/UA-1 file by WeasyPrint: the structure tags come from
+the HTML (headings, lists, tables, figures), ``/Lang`` from ``<html lang>``, the document title from ``<title>``
+(shown as the window title: DisplayDocTitle), the logo's alternative text from its ``alt``. Every page carries the
+city's letterhead on the first page, and "Page N of M" in the record's language on each (CSS counters in the page
+margins, which WeasyPrint marks as artifacts).
+
+Nothing is fetched while rendering: the logo is read from the storage layer and inlined as a ``data:`` URI, the
+stylesheet is read from ``static/css/document.css``, and the fetcher refuses every other URL, so a link in a
+record's text can never make the server fetch anything.
+"""
+
+import base64
+import functools
+import re
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app, has_request_context, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from app.city.services import current_city
+from app.core.record import record_language
+from app.core.storage import storage
+
+#: Bumped whenever a document template or the document stylesheet changes what a PDF looks like: it is part of
+#: every document's ETag (app/documents/cache.py), so cached PDFs built by the old templates are rebuilt.
+TEMPLATE_VERSION = "1"
+
+STYLESHEET = Path(__file__).resolve().parents[2] / "static" / "css" / "document.css"
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """What the top of a document's first page shows, as plain values (and what its ETag covers)."""
+
+    name: str
+    address: str
+    phone: str
+    email: str
+    website: str
+    logo_sha256: str | None
+    logo_alt: str
+
+    def as_data(self) -> dict:
+        return {
+            "name": self.name,
+            "address": self.address,
+            "phone": self.phone,
+            "email": self.email,
+            "website": self.website,
+            "logo": self.logo_sha256,
+        }
+
+
+def letterhead(lang: str) -> Letterhead:
+    """The city's letterhead in ``lang`` (the profile's name in that language; no query after the first)."""
+    city = current_city()
+    name = city.name(lang) or current_app.config.get("CITY_NAME", "") or "Dais"
+    with force_locale(lang):
+        alt = _("Logo of %(city)s", city=name)
+    return Letterhead(
+        name=name,
+        address=city.meeting_place,
+        phone=city.clerk_phone,
+        email=city.clerk_email,
+        website=city.website,
+        logo_sha256=city.logo_sha256 if city.logo_stored_name else None,
+        logo_alt=alt,
+    )
+
+
+def _logo_uri() -> str | None:
+    """The city's logo as a data: URI, read from the storage layer; None when there is none or it is missing."""
+    city = current_city()
+    if not city.logo_stored_name or not city.logo_content_type:
+        return None
+    try:
+        data = storage().get(city.logo_stored_name)
+    except (FileNotFoundError, OSError):
+        current_app.logger.warning("documents: the city logo %s is missing from storage", city.logo_stored_name)
+        return None
+    return f"data:{city.logo_content_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+_CSS_UNSAFE = re.compile(r'[\\"\n\r<>]')
+
+
+def css_string(text: str) -> Markup:
+    """``text`` as the inside of a double-quoted CSS string (no way out of the string or the <style>)."""
+    return Markup(_CSS_UNSAFE.sub(lambda m: f"\\{ord(m.group()):x} ", str(text)))  # noqa: S704
+
+
+def page_counter_css() -> Markup:
+    """``content`` for the page-number margin box: "Page N of M" in the current locale, whatever the word order
+    of the translation (the placeholders become CSS counters)."""
+    words = _("Page %(page)s of %(pages)s", page="\x00page\x00", pages="\x00pages\x00")
+    parts = []
+    for piece in words.split("\x00"):
+        if piece in ("page", "pages"):
+            parts.append(f"counter({piece})")
+        elif piece:
+            parts.append(f'"{css_string(piece)}"')
+    return Markup(" ".join(parts))  # noqa: S704 (every literal piece escaped by css_string)
+
+
+@functools.cache
+def _stylesheet(mtime: float):
+    from weasyprint import CSS
+
+    return CSS(string=STYLESHEET.read_text(encoding="utf-8"))
+
+
+def _fetcher():
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data"})
+
+
+def render_html(template_name: str, *, title: str, lang: str | None = None, **context) -> str:
+    """The document's HTML in ``lang`` (default: the record's language), as WeasyPrint will see it."""
+    lang = lang or record_language()
+    with ExitStack() as stack:
+        if not has_request_context():  # a job or the CLI: links from BASE_URL, as app/core/outbox does
+            base = current_app.config.get("BASE_URL") or None
+            stack.enter_context(current_app.test_request_context(base_url=base))
+        stack.enter_context(force_locale(lang))
+        return render_template(
+            template_name,
+            title=title,
+            lang=lang,
+            letterhead=letterhead(lang),
+            logo_uri=_logo_uri(),
+            page_counter=page_counter_css(),
+            css_string=css_string,
+            **context,
+        )
+
+
+def render_pdf(template_name: str, *, title: str, lang: str | None = None, **context) -> bytes:
+    """A tagged PDF/UA-1 document from ``templates/<template_name>`` (which extends documents/base.html).
+
+    ``title`` becomes the PDF's title (shown by readers instead of the file name), ``lang`` its language and the
+    language of every label and date in it (default: the record's language). Slow (WeasyPrint takes tenths of a
+    second per page): callers go through app/documents/cache.py, which builds each version of a document once.
+    """
+    from weasyprint import HTML
+
+    html = render_html(template_name, title=title, lang=lang, **context)
+    document = HTML(string=html, url_fetcher=_fetcher(), base_url=None)
+    return document.write_pdf(
+        pdf_variant="pdf/ua-1",
+        stylesheets=[_stylesheet(STYLESHEET.stat().st_mtime)],
+        presentational_hints=False,
+    )
