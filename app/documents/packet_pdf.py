@@ -28,11 +28,13 @@ MARGIN = 36.0
 
 
 class AttachmentError(Exception):
-    """An attachment that cannot go into the packet (``reason`` says why, for the clerk)."""
+    """An attachment that cannot go into the packet. ``code`` says why (the service words it for the clerk and the
+    reader): "password", "unreadable", "empty", "bad_page", "bad_picture", "not_pdf"; ``detail`` is qpdf's or
+    Pillow's own message, for the log."""
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code, self.detail = code, detail
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Piece:
     alt: str
     pdf: pikepdf.Pdf | None = None
     data: bytes = b""
+    id: int | None = None  # the attachment's id: the agenda's link to it leads here
     first_page: int | None = None  # set by ``assemble``
 
 
@@ -84,24 +87,24 @@ def open_piece(title: str, kind: str, data: bytes, alt: str) -> Piece:
         try:
             pdf = pikepdf.open(io.BytesIO(data))
         except pikepdf.PasswordError:
-            raise AttachmentError("it is protected by a password") from None
+            raise AttachmentError("password") from None
         except pikepdf.PdfError as exc:
-            raise AttachmentError(f"it is not a readable PDF ({_short(exc)})") from None
+            raise AttachmentError("unreadable", _short(exc)) from None
         if len(pdf.pages) == 0:
-            raise AttachmentError("it has no pages")
+            raise AttachmentError("empty")
         try:
             for page in pdf.pages:
                 page.mediabox  # noqa: B018 (a page without a size cannot be placed)
         except (pikepdf.PdfError, AttributeError, KeyError) as exc:
-            raise AttachmentError(f"a page cannot be read ({_short(exc)})") from None
+            raise AttachmentError("bad_page", _short(exc)) from None
         return Piece(title, kind, alt, pdf=pdf)
     if kind in ("jpeg", "png"):
         try:
             _image_info(kind, data)
         except (ValueError, OSError, struct.error) as exc:
-            raise AttachmentError(f"the picture cannot be read ({_short(exc)})") from None
+            raise AttachmentError("bad_picture", _short(exc)) from None
         return Piece(title, kind, alt, data=data)
-    raise AttachmentError("this kind of file cannot go into a PDF")
+    raise AttachmentError("not_pdf")
 
 
 def _short(exc: Exception) -> str:
@@ -324,25 +327,35 @@ def _labels(ranges: list[tuple[int, Dictionary]]) -> Dictionary:
 
 
 _ITEM_ANCHOR = re.compile(r"^item-(\d+)$")
+_DOCUMENT_URI = re.compile(r"/meetings/\d+/documents/(\d+)/")
 _ITEM_URI = re.compile(r"/items/(\d+)(?:[/?#]|$)|#item-(\d+)$")
 
 
-def _link_agenda(out: pikepdf.Pdf, agenda: pikepdf.Pdf, first: int, targets: dict[int, int], tree, part) -> int:
+def _link_agenda(out: pikepdf.Pdf, agenda: pikepdf.Pdf, first: int, targets: dict, documents: dict, tree, part) -> int:
     """Make each agenda item point at its place in the packet: a link the agenda already has to the item (its URL,
-    or its anchor ``item-<id>``) now goes to the item's first packet page; an item the agenda only marks with an
-    anchor gets a link over its first line. Returns how many items are linked."""
+    or its anchor ``item-<id>``) now goes to the item's first packet page, and a link to a document included in
+    the packet goes to the document's first page; an item the agenda only marks with an anchor gets a link over its
+    first line. Links keep their tags (only the action changes). Returns how many items are linked."""
     linked: set[int] = set()
     pages = out.pages[first : first + len(agenda.pages)]
     for page in pages:
         for annot in page.obj.get("/Annots", Array()):
             if not isinstance(annot, Dictionary) or annot.get("/Subtype") != Name.Link:
                 continue
+            action = annot.get("/A")
+            uri = str(action.get("/URI", "")) if isinstance(action, Dictionary) else ""
+            document = _DOCUMENT_URI.search(uri) if uri else None
             item_id = _link_target(annot)
-            if item_id in targets:
-                annot.A = Dictionary(S=Name.GoTo, D=Array([out.pages[targets[item_id]].obj, Name.Fit]))
-                if "/Dest" in annot:
-                    del annot["/Dest"]
+            if document and int(document[1]) in documents:
+                target = documents[int(document[1])]
+            elif item_id in targets:
+                target = targets[item_id]
                 linked.add(item_id)
+            else:
+                continue
+            annot.A = Dictionary(S=Name.GoTo, D=Array([out.pages[target].obj, Name.Fit]))
+            if "/Dest" in annot:
+                del annot["/Dest"]
     names = agenda.Root.get("/Names", Dictionary()).get("/Dests")
     if names is None:
         return len(linked)
@@ -437,7 +450,8 @@ def assemble(
                 tree.figure(_image_page(out, piece.kind, piece.data), part, piece.alt)
         on_progress()
     targets = {entry.item_id: entry.first_page for entry in entries}
-    _link_agenda(out, agenda_pdf, agenda_first, targets, tree, agenda_part)
+    documents = {piece.id: piece.first_page for entry in entries for piece in entry.pieces if piece.id is not None}
+    _link_agenda(out, agenda_pdf, agenda_first, targets, documents, tree, agenda_part)
     tree.finish()
     out.Root.PageLabels = _labels(labels)
     _outline(out, entries, agenda_first, words)
