@@ -8,14 +8,18 @@ city's record, whatever language its reader browses in.
 """
 
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.record import in_record_language, record_language
-from app.documents.render import render_pdf
+from app.documents.render import render_pdf, watermark_uri
 from app.extensions import db
 from app.meetings.models import AgendaItem, Meeting, MeetingChangeKind, Minutes
+from app.votes.models import Motion, MotionStatus
+from app.votes.reading import outcome_of, public_motions, roll_call_words, threshold_words
 
 NOTICE, AGENDA, MINUTES, VOTES = "notice", "agenda", "minutes", "votes"
 
@@ -139,10 +143,17 @@ def agenda_title(meeting: Meeting) -> str:
         return _("Agenda: %(title)s", title=meeting.title)
 
 
+def short_title(meeting: Meeting, word) -> str:
+    """The page footer's name for a meeting document: "Agenda · City Commission · June 30, 2025"."""
+    with in_record_language():
+        return f"{word} · {meeting.body.name} · {format_date(meeting.local_date, 'long')}"
+
+
 def notice_pdf(meeting: Meeting, data: dict | None = None) -> bytes:
     return render_pdf(
         "documents/notice.html",
         title=notice_title(meeting),
+        short_title=short_title(meeting, _l("Notice of meeting")),
         lang=record_language(),
         **(data or notice_data(meeting)),
     )
@@ -155,6 +166,128 @@ def agenda_pdf(meeting: Meeting, data: dict | None = None) -> bytes:
     return render_pdf(
         "documents/agenda.html",
         title=agenda_title(meeting),
+        short_title=short_title(meeting, _l("Agenda")),
         lang=record_language(),
         **(data or agenda_data(meeting)),
+    )
+
+
+def motion_data(motion: Motion) -> dict:
+    """One motion as the record tells it: who moved and seconded, each member's vote as corrected (with the
+    correction), disclosures, the threshold and the result. Sentences in the current (record) language."""
+    closed = motion.is_closed
+    result = outcome_of(motion) if closed else None
+    return {
+        "id": motion.id,
+        "kind": motion.kind,
+        "text": motion.amended_text or motion.text,
+        "consent": motion.consent_of_id is not None,
+        "mover": motion.mover.full_name,
+        "seconder": motion.seconder.full_name if motion.seconder else None,
+        "status": motion.status,
+        "died": motion.status == MotionStatus.died,
+        "closed": closed,
+        "passed": bool(result and result.passed),
+        "yes": result.tally.yes if result else None,
+        "no": result.tally.no if result else None,
+        "sentence": result.sentence() if result else None,
+        "threshold": result.rule_words() if result else threshold_words(motion),
+        "roll_call": roll_call_words(motion.roll_call_method),
+        "closed_at": motion.closed_at,
+        "reconsidered_at": motion.reconsidered_at,
+        "votes": [
+            {
+                "position": v.position,
+                "member": v.member.full_name,
+                "remote": v.remote,
+                "choice": v.final_choice,
+                "cast": v.choice,
+                "corrections": [
+                    {"at": c.corrected_at, "old": c.old_choice, "new": c.new_choice, "reason": c.reason}
+                    for c in v.corrections
+                ],
+                "disclosure": v.disclosure.nature_of_interest if v.disclosure else None,
+            }
+            for v in motion.votes
+        ]
+        if closed
+        else [],
+    }
+
+
+def minutes_data(meeting: Meeting) -> dict:
+    minutes = meeting.minutes
+    with in_record_language():
+        return {
+            "meeting": meeting_facts(meeting),
+            "minutes": {
+                "status": minutes.status.value,
+                "approved": minutes.is_locked,
+                "released_at": minutes.released_at,
+                "approved_at": minutes.approved_at,
+                "approved_at_meeting": minutes.approved_at_meeting.title if minutes.approved_at_meeting else None,
+                "body_md": minutes.body_md,
+            },
+        }
+
+
+def votes_data(meeting: Meeting) -> dict:
+    """Every motion that reached the floor, by agenda item in agenda order (the consent agenda's own roll call
+    first), with the attendance: two queries for the motions and their roll calls, whatever their number."""
+    by_item = public_motions(meeting.id)
+    groups = []
+    with in_record_language():
+        if None in by_item:
+            groups.append(
+                {"label": "", "title": _("Consent agenda"), "motions": [motion_data(m) for m in by_item[None]]}
+            )
+        for item in meeting.ordered_items:
+            if item.id in by_item:
+                groups.append(
+                    {
+                        "label": item.label,
+                        "title": item.title,
+                        "file_number": item.file_number,
+                        "motions": [motion_data(m) for m in by_item[item.id]],
+                    }
+                )
+        attendance = [
+            {"member": a.member.full_name, "status": a.status, "departed_at": a.departed_at}
+            for a in sorted(meeting.attendances, key=lambda a: a.member.sort_name)
+        ]
+        return {"meeting": meeting_facts(meeting), "groups": groups, "attendance": attendance}
+
+
+def minutes_title(meeting: Meeting) -> str:
+    with in_record_language():
+        return _("Minutes: %(title)s", title=meeting.title)
+
+
+def votes_title(meeting: Meeting) -> str:
+    with in_record_language():
+        return _("Votes: %(title)s", title=meeting.title)
+
+
+def minutes_pdf(meeting: Meeting, data: dict | None = None) -> bytes:
+    """The minutes; every page marked "DRAFT" until the body approves them by its vote."""
+    with in_record_language():
+        mark = watermark_uri(_("DRAFT"))
+    return render_pdf(
+        "documents/minutes.html",
+        title=minutes_title(meeting),
+        short_title=short_title(meeting, _l("Minutes")),
+        lang=record_language(),
+        draft_mark=mark,
+        **(data or minutes_data(meeting)),
+    )
+
+
+def votes_pdf(meeting: Meeting, data: dict | None = None) -> bytes:
+    """The meeting's record of votes: each motion, its roll call by member, the threshold and the result."""
+    return render_pdf(
+        "documents/votes.html",
+        title=votes_title(meeting),
+        short_title=short_title(meeting, _l("Record of votes")),
+        lang=record_language(),
+        **(data or votes_data(meeting)),
     )

@@ -18,11 +18,12 @@ import re
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.city.services import current_city
 from app.core.record import record_language
@@ -109,6 +110,18 @@ def page_counter_css() -> Markup:
     return Markup(" ".join(parts))  # noqa: S704 (every literal piece escaped by css_string)
 
 
+def watermark_uri(word: str) -> str:
+    """A page background with ``word`` written large and faint across it (the draft minutes' "DRAFT"): a
+    background, so a PDF reader and a screen reader treat it as an artifact, not as the document's text."""
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="800" viewBox="0 0 600 800">'
+        '<text x="300" y="400" text-anchor="middle" dominant-baseline="middle" transform="rotate(-45 300 400)" '
+        'font-family="DejaVu Sans, sans-serif" font-weight="bold" font-size="150" fill="#c00" fill-opacity="0.12">'
+        f"{escape(word)}</text></svg>"
+    )
+    return "data:image/svg+xml," + quote(svg, safe="")
+
+
 @functools.cache
 def _stylesheet(mtime: float):
     from weasyprint import CSS
@@ -120,6 +133,19 @@ def _fetcher():
     from weasyprint.urls import URLFetcher
 
     return URLFetcher(allowed_protocols={"data"})
+
+
+def _table_header_scopes(document, pdf) -> None:
+    """WeasyPrint's finisher: give every TH structure element its /Scope (Column in a THead, else Row).
+
+    WeasyPrint ties data cells to their headers with /Headers and /IDs, which PDF/UA accepts; readers and checkers
+    that look only at the header cells need /Scope as well (the templates put row headers only in table bodies)."""
+    by_reference = {obj.reference: obj for obj in pdf.objects if isinstance(obj, dict)}
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("S") == "/TH" and isinstance(obj.get("A"), dict):
+            row = by_reference.get(obj.get("P"))
+            group = by_reference.get(row.get("P")) if row is not None else None
+            obj["A"]["Scope"] = "/Column" if group is not None and group.get("S") == "/THead" else "/Row"
 
 
 def render_html(template_name: str, *, title: str, lang: str | None = None, **context) -> str:
@@ -157,4 +183,5 @@ def render_pdf(template_name: str, *, title: str, lang: str | None = None, **con
         pdf_variant="pdf/ua-1",
         stylesheets=[_stylesheet(STYLESHEET.stat().st_mtime)],
         presentational_hints=False,
+        finisher=_table_header_scopes,
     )

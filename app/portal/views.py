@@ -148,6 +148,7 @@ import app.portal.archive  # noqa: E402,F401  (meetings list and calendar, membe
 import app.portal.bodies  # noqa: E402,F401  (bodies and their rosters on any date)
 import app.portal.calendar  # noqa: E402,F401  (iCalendar feeds)
 import app.portal.comment  # noqa: E402,F401  (public comment routes live on this blueprint)
+import app.portal.documents  # noqa: E402,F401  (generated PDFs: notices, agendas, minutes, votes, resolutions)
 import app.portal.feeds  # noqa: E402,F401  (Atom feeds)
 import app.portal.live  # noqa: E402,F401  (a meeting as it happens: live page, snapshot, event stream)
 import app.portal.packet  # noqa: E402,F401  (the agenda packet PDF)
