@@ -354,3 +354,19 @@ def test_a_stale_build_is_retried_by_the_tick_then_given_up(meeting, db, app, cl
     failed = db.session.get(PacketBuild, again.id)
     assert failed.status == PacketBuildStatus.failed
     assert "stopped 3 times" in failed.error
+
+
+def test_a_packet_of_tagged_parts_passes_the_pdfua_check(db, create_meeting, tmp_path):
+    from tests.documents_helpers import pdfua_problems
+
+    meeting = create_meeting(kind="regular", status="noticed", title="Workshop")
+    item = agenda.add_item(
+        meeting, section="Reports", title="Annual report", body_md="Text.", item_type=AgendaItemType.report, actor=None
+    )
+    _add(item, "report.pdf", files.tagged_pdf("ANNUAL"))
+    _add(item, "chart.png", files.picture("PNG", mode="L"))
+    db.session.commit()
+    build = _build(meeting)
+    assert build.conforming is True and not build.problems
+    problems = pdfua_problems(_read(build), tmp_path, title="Agenda packet: Workshop", lang="en")
+    assert problems == []
