@@ -237,7 +237,7 @@ def test_progress_is_committed_step_by_step_and_shown(meeting, db, app, client, 
     progress = client.get(f"/staff/meetings/{meeting.id}/packet/progress.json").get_json()
     assert progress["finished"] is True and progress["percent"] == 100 and progress["status"] == "done"
     page = client.get(f"/staff/meetings/{meeting.id}").get_data(as_text=True)
-    assert "Open the packet" in page and "packet-progress.js" not in page
+    assert "Open the packet (PDF)" in page and "packet-progress.js" not in page
 
 
 def test_an_unchanged_agenda_reuses_its_packet_and_an_amendment_builds_anew(meeting, db, app):

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 
 from flask import Response, current_app, has_request_context, request
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 
@@ -303,8 +303,10 @@ def retry_stale() -> int:
         if row.status == S.building and row.attempts >= config.get("PACKET_MAX_ATTEMPTS", 3):
             row.status, row.claimed_by, row.finished_at = S.failed, None, now
             with force_locale(record_language()):
-                row.error = _(
-                    "The worker stopped %(num)d times while building this packet; build it again.", num=row.attempts
+                row.error = ngettext(
+                    "The worker stopped %(num)d time while building this packet; build it again.",
+                    "The worker stopped %(num)d times while building this packet; build it again.",
+                    row.attempts,
                 )
             continue
         row.status, row.claimed_by, row.heartbeat_at = S.queued, None, now
