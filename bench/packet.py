@@ -285,13 +285,16 @@ def main() -> int:
         if worker.returncode != 0:
             print(worker.stdout, worker.stderr, file=sys.stderr)
         result = read_build(build_id)
+        started = time.perf_counter()
         parts = uploaded + weigh_parts(meeting_id)
+        render_seconds = time.perf_counter() - started
     pages, listed = outline_counts(result["data"]) if result["data"] else (0, 0)
     ratio = (result["size"] or 0) / parts
     print(
         f"build: {result['status']}, steps {result['steps']}, {result['seconds']:.1f} s in the job "
         f"({worker_seconds:.1f} s for the worker process, start to exit; peak RSS {peak_mb:.0f} MB)"
     )
+    print(f"WeasyPrint alone for the cover, the agenda and {args.items} staff reports: {render_seconds:.1f} s")
     print(
         f"packet: {pages} pages, {listed} attachments in the outline, {result['size'] / 1e6:.2f} MB; "
         f"parts {parts / 1e6:.2f} MB; ratio {ratio:.2f}; PDF/UA claimed: {result['conforming']}"
