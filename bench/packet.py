@@ -276,6 +276,7 @@ def main() -> int:
             f"meeting {meeting_id}: {args.items} items, 40 attachments, {uploaded / 1e6:.1f} MB uploaded "
             f"(set up in {time.perf_counter() - started:.1f} s)"
         )
+        before_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # flask db upgrade's
         started = time.perf_counter()
         worker = subprocess.run(  # noqa: S603 (our own command line)
             [str(FLASK), "worker", "--burst"], cwd=ROOT, env=instance.env, capture_output=True, text=True, check=False
@@ -292,7 +293,8 @@ def main() -> int:
     ratio = (result["size"] or 0) / parts
     print(
         f"build: {result['status']}, steps {result['steps']}, {result['seconds']:.1f} s in the job "
-        f"({worker_seconds:.1f} s for the worker process, start to exit; peak RSS {peak_mb:.0f} MB)"
+        f"({worker_seconds:.1f} s for the worker process, start to exit; peak RSS "
+        f"{peak_mb:.0f} MB{'' if peak_mb > before_mb else ' or less'})"
     )
     print(f"WeasyPrint alone for the cover, the agenda and {args.items} staff reports: {render_seconds:.1f} s")
     print(
