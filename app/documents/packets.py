@@ -159,8 +159,8 @@ def request_after_change(meeting_id: int, reason: str) -> None:
 # --- the worker ---------------------------------------------------------------------------------------------
 
 
-def _record(build_id: int, token: str, **values) -> bool:
-    """Write the build's progress or outcome and commit, only while this worker holds the claim."""
+def _record(build_id: int, token: str, *, commit: bool = True, **values) -> bool:
+    """Write the build's progress or outcome, only while this worker holds the claim; commit it (``commit``)."""
     values.setdefault("heartbeat_at", utcnow())
     done = db.session.execute(
         update(PacketBuild)
@@ -168,7 +168,8 @@ def _record(build_id: int, token: str, **values) -> bool:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return bool(done.rowcount)
 
 
@@ -257,9 +258,10 @@ def _store(build_id: int, token: str, plan, result, problems: list[dict], total:
             delete_after_commit(old.stored_name)
             old.stored_name = None
     db.session.flush()
-    if not _record(
+    held = _record(
         build_id,
         token,
+        commit=False,
         status=S.done,
         claimed_by=None,
         stored_name=key,
@@ -269,8 +271,12 @@ def _store(build_id: int, token: str, plan, result, problems: list[dict], total:
         problems=problems,
         done=total,
         finished_at=utcnow(),
-    ):
+    )
+    if not held:  # the tick gave the build to another worker: this copy goes (its file too), the older ones stay
+        db.session.rollback()
         current_app.logger.warning("packet build %s: the claim was taken over; this copy is dropped", build_id)
+        return
+    db.session.commit()
 
 
 def _check_unchanged(meeting_id: int, etag: str) -> None:
