@@ -396,3 +396,24 @@ def test_a_build_taken_over_by_another_worker_leaves_nothing_behind(meeting, db,
     db.session.refresh(first)
     assert first.stored_name is not None and storage().exists(first.stored_name)  # still the packet served
     assert [o.key for o in storage().list("packets/")] == [first.stored_name]
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L", "P", "RGBA", "LA"])
+def test_a_png_page_shows_the_picture_pixel_for_pixel(mode):
+    from PIL import Image
+
+    from app.documents import packet_images
+
+    original = Image.linear_gradient("L").resize((64, 48)).convert("RGB").convert(mode)
+    data = io.BytesIO()
+    original.save(data, "PNG")
+    pdf = pikepdf.new()
+    page = packet_images.image_page(pdf, "png", data.getvalue())
+    image = page.Resources.XObject.Im0
+    shown = pikepdf.PdfImage(image).as_pil_image()
+    plain = original.convert("RGB" if mode in ("RGB", "P", "RGBA") else "L")
+    assert shown.convert(plain.mode).tobytes() == plain.tobytes()
+    if "A" in mode:
+        assert "/SMask" in image
+    elif mode != "P":
+        assert image.DecodeParms.Predictor == 15  # the PNG's own compressed data, not decoded and re-encoded
