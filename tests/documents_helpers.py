@@ -6,6 +6,10 @@ import io
 import pikepdf
 import pypdf
 from pdfua import Severity, validate
+from sqlalchemy import select
+
+from app.meetings.models import AgendaItem, AgendaItemType, Attachment
+from app.votes.models import Motion, Vote
 
 HEADINGS = {"/H", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6"}
 
@@ -96,3 +100,57 @@ def figure_alts(data: bytes) -> list[str]:
         elements: list = []
         _walk(pdf.Root.StructTreeRoot.K, elements)
         return [str(e.get("/Alt", "")) for e in elements if str(e.S) == "/Figure"]
+
+
+def grow_meeting(db, meeting):
+    """Five more items on ``meeting``, each with a sponsor, two documents and a closed 6-1 roll call."""
+
+    model = next(m for m in db.session.scalars(select(Motion).where(Motion.meeting_id == meeting.id)) if m.votes)
+    template = next(i for i in meeting.items if i.id == model.agenda_item_id)
+    for n in range(5):
+        item = AgendaItem(
+            meeting_id=meeting.id,
+            section=template.section,
+            position=100 + n,
+            label=f"9.{n}",
+            title=f"Added item {n}",
+            item_type=AgendaItemType.resolution,
+            file_number=f"25-9{n:03d}",
+            sponsors=list(template.sponsors),
+        )
+        db.session.add(item)
+        db.session.flush()
+        for k in range(2):
+            db.session.add(
+                Attachment(
+                    agenda_item_id=item.id,
+                    original_filename=f"report-{n}-{k}.pdf",
+                    stored_name=f"grown{n}{k}",
+                    content_type="application/pdf",
+                    size=1000,
+                    sha256="0" * 64,
+                )
+            )
+        motion = Motion(
+            meeting_id=meeting.id,
+            agenda_item_id=item.id,
+            kind=model.kind,
+            text=f"Move to adopt item {n}",
+            mover_id=model.mover_id,
+            seconder_id=model.seconder_id,
+            threshold_basis=model.threshold_basis,
+            threshold_fraction=model.threshold_fraction,
+            threshold_min_yes=model.threshold_min_yes,
+            status=model.status,
+            result=model.result,
+            seats_at_vote=model.seats_at_vote,
+            roll_call_method=model.roll_call_method,
+            made_at=model.made_at,
+            opened_at=model.opened_at,
+            closed_at=model.closed_at,
+        )
+        db.session.add(motion)
+        db.session.flush()
+        for v in model.votes:
+            db.session.add(Vote(motion_id=motion.id, member_id=v.member_id, position=v.position, choice=v.choice))
+    db.session.commit()

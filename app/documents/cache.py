@@ -1,16 +1,17 @@
 """Every generated PDF has a stable URL, an ETag known without building it, and one cached copy per version.
 
 The ETag is the SHA-256 of a small canonical JSON of what the document shows (the ``*_data`` of
-app/documents/meetings.py and resolutions.py: plain values read from the record), the letterhead, the language
-and ``TEMPLATE_VERSION``. Reading that data costs a few queries; building the PDF costs WeasyPrint's tenths of a
-second, so a conditional request (``If-None-Match``) is answered with a 304 before anything is built, and a
-request for an unchanged document reads the copy kept in the storage layer under
+app/documents/meetings.py and resolutions.py: plain values read from the record), the letterhead, the language,
+the city's time zone, the site's address (links are absolute) and the templates, stylesheet and translations
+(``render.sources_digest``). Reading that data costs a few queries; building the PDF costs WeasyPrint's tenths
+of a second, so a conditional request (``If-None-Match``) is answered with a 304 before anything is built, and
+a request for an unchanged document reads the copy kept in the storage layer under
 ``documents/<kind>/<id>-<etag>.pdf``. A change to the record gives new data, so a new ETag and a new key: the
 first request after it builds the new version and removes the older ones of the same document.
 
 Concurrency: two requests (threads or processes) may build the same version at once. WeasyPrint's output is
 deterministic (same data, same bytes), each request serves the bytes it built, a failed write to storage is
-logged and not fatal, and a cached copy is only served when it reads as a whole PDF (otherwise it is rebuilt):
+logged and not fatal, and a kept copy is only served when it reads as a whole PDF (otherwise it is rebuilt):
 so neither request fails and no reader gets half a file. Within one process a lock per key makes the second
 request wait for the first and read its copy instead of building again.
 """
@@ -26,8 +27,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from app.core.record import record_language
-from app.core.storage import StorageError, storage
-from app.documents.render import TEMPLATE_VERSION, letterhead
+from app.core.storage import storage
+from app.core.timeutil import city_zone_name
+from app.documents.render import letterhead, link_base, sources_digest
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +53,11 @@ def compute_etag(kind: str, record_id: int, data: dict, lang: str | None = None)
     payload = {
         "kind": kind,
         "id": record_id,
-        "template": TEMPLATE_VERSION,
+        "template": sources_digest(lang),
         "lang": lang,
+        "zone": city_zone_name(),  # the data holds UTC times; the PDF shows them in the city's zone
+        # Links in a PDF are absolute: a copy built for one address of the site is not served for another.
+        "base": link_base(),
         "letterhead": letterhead(lang).as_data(),
         "data": data,
     }
@@ -88,7 +93,7 @@ def _read(key: str) -> bytes | None:
         data = storage().get(key)
     except FileNotFoundError:
         return None
-    except (OSError, StorageError) as error:
+    except Exception as error:  # the storage is only a cache here: S3 down or a bad disk must not stop a PDF
         log.warning("documents: cannot read %s (%s); building it again", key, error)
         return None
     if not _whole_pdf(data):
@@ -101,7 +106,7 @@ def _write(document: Document, pdf: bytes) -> None:
     store = storage()
     try:
         store.put(document.key, pdf, CONTENT_TYPE)
-    except (OSError, StorageError) as error:  # another process writing the same file, a full disk: serve anyway
+    except Exception as error:  # another process writing the same file, a full disk, S3 down: serve it anyway
         log.warning("documents: cannot keep %s (%s)", document.key, error)
         return
     prefix = f"documents/{document.kind}/{document.record_id}-"
@@ -109,7 +114,7 @@ def _write(document: Document, pdf: bytes) -> None:
         stale = [o.key for o in store.list(prefix) if o.key != document.key]
         for key in stale:
             store.delete(key)
-    except (OSError, StorageError) as error:
+    except Exception as error:
         log.warning("documents: cannot remove older copies of %s (%s)", document.key, error)
 
 

@@ -27,6 +27,8 @@ NOTICE, AGENDA, MINUTES, VOTES = "notice", "agenda", "minutes", "votes"
 def load_meeting(meeting_id: int, kind: str) -> Meeting | None:
     """The meeting with what ``kind`` of document shows, each relation in one query."""
     options = [joinedload(Meeting.minutes)]
+    if kind == NOTICE:
+        options.append(selectinload(Meeting.items))
     if kind in (AGENDA, VOTES):
         options += [
             selectinload(Meeting.items).selectinload(AgendaItem.sponsors),
@@ -118,8 +120,13 @@ def agenda_sections(meeting: Meeting) -> list[dict]:
 
 
 def notice_data(meeting: Meeting) -> dict:
+    """R3: date, time, place, the purpose of a special meeting, the agenda's subjects once it is published (its
+    items' titles, withdrawn ones left out), and the two statutory notices."""
+    subjects = (
+        [{"label": i.label, "title": i.title} for i in meeting.active_items] if meeting.agenda_published_at else []
+    )
     with in_record_language():
-        return {"meeting": meeting_facts(meeting), "notices": statutory_notices()}
+        return {"meeting": meeting_facts(meeting), "subjects": subjects, "notices": statutory_notices()}
 
 
 def agenda_data(meeting: Meeting) -> dict:
@@ -161,8 +168,7 @@ def notice_pdf(meeting: Meeting, data: dict | None = None) -> bytes:
 
 def agenda_pdf(meeting: Meeting, data: dict | None = None) -> bytes:
     """The agenda as a tagged PDF: items by section with their file numbers, summaries and documents (linked to
-    their public URLs), the meeting's facts and the statutory notices. The packet (app/documents/packet) builds on
-    it."""
+    their public URLs), the meeting's facts and the statutory notices. The agenda packet builds on it."""
     return render_pdf(
         "documents/agenda.html",
         title=agenda_title(meeting),
@@ -191,7 +197,8 @@ def motion_data(motion: Motion) -> dict:
         "yes": result.tally.yes if result else None,
         "no": result.tally.no if result else None,
         "sentence": result.sentence() if result else None,
-        "threshold": result.rule_words() if result else threshold_words(motion),
+        # An open vote's threshold (a closed one's is in its sentence); none for a motion that never came to a vote.
+        "threshold": threshold_words(motion) if motion.status == MotionStatus.voting else None,
         "roll_call": roll_call_words(motion.roll_call_method),
         "closed_at": motion.closed_at,
         "reconsidered_at": motion.reconsidered_at,

@@ -74,8 +74,3 @@ def resolution_document(resolution_id: int) -> Document | None:
         filename=f"{name}.pdf",
         build=lambda: resolutions.resolution_pdf(resolution, data),
     )
-
-
-def available_meeting_documents(meeting: Meeting) -> list[str]:
-    """The kinds of document the public may have for ``meeting`` (for the links on its page; no query)."""
-    return [kind for kind in MEETING_KINDS if _shows(kind, meeting)]

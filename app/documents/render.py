@@ -3,9 +3,9 @@
 A document is a Jinja template under ``templates/documents/`` extending ``documents/base.html``, rendered in the
 record's language (``lang``) and turned into a tagged PDF/UA-1 file by WeasyPrint: the structure tags come from
 the HTML (headings, lists, tables, figures), ``/Lang`` from ``<html lang>``, the document title from ``<title>``
-(shown as the window title: DisplayDocTitle), the logo's alternative text from its ``alt``. Every page carries the
-city's letterhead on the first page, and "Page N of M" in the record's language on each (CSS counters in the page
-margins, which WeasyPrint marks as artifacts).
+(shown as the window title: DisplayDocTitle), the logo's alternative text from its ``alt``. The first page carries
+the city's letterhead; every page the city, a short title and "Page N of M" in the record's language (CSS counters
+in the page margins, which WeasyPrint keeps out of the structure tree, as artifacts).
 
 Nothing is fetched while rendering: the logo is read from the storage layer and inlined as a ``data:`` URI, the
 stylesheet is read from ``static/css/document.css``, and the fetcher refuses every other URL, so a link in a
@@ -14,13 +14,14 @@ record's text can never make the server fetch anything.
 
 import base64
 import functools
+import hashlib
 import re
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import current_app, has_request_context, render_template
+from flask import current_app, has_request_context, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -29,11 +30,29 @@ from app.city.services import current_city
 from app.core.record import record_language
 from app.core.storage import storage
 
-#: Bumped whenever a document template or the document stylesheet changes what a PDF looks like: it is part of
-#: every document's ETag (app/documents/cache.py), so cached PDFs built by the old templates are rebuilt.
+#: Bumped when this module changes what a PDF looks like (the templates, the stylesheet and the translations are
+#: hashed by ``sources_digest``): part of every document's ETag (app/documents/cache.py), so old copies are rebuilt.
 TEMPLATE_VERSION = "1"
 
-STYLESHEET = Path(__file__).resolve().parents[2] / "static" / "css" / "document.css"
+ROOT = Path(__file__).resolve().parents[2]
+STYLESHEET = ROOT / "static" / "css" / "document.css"
+
+
+@functools.cache
+def sources_digest(lang: str) -> str:
+    """A hash of what turns a document's data into its PDF besides the code: the document templates, their
+    stylesheet, the compiled translations of ``lang`` and WeasyPrint's version. Read once per process (a deploy
+    restarts it), so a changed template or translation gives every document a new ETag without anyone bumping
+    ``TEMPLATE_VERSION``."""
+    from weasyprint import __version__
+
+    digest = hashlib.sha256(f"{TEMPLATE_VERSION}/{__version__}".encode())
+    files = sorted((ROOT / "templates" / "documents").rglob("*.html"))
+    files += [STYLESHEET, ROOT / "translations" / lang / "LC_MESSAGES" / "messages.mo"]
+    for path in files:
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -83,8 +102,8 @@ def _logo_uri() -> str | None:
         return None
     try:
         data = storage().get(city.logo_stored_name)
-    except (FileNotFoundError, OSError):
-        current_app.logger.warning("documents: the city logo %s is missing from storage", city.logo_stored_name)
+    except Exception as error:  # missing, or the storage unreachable: the document goes out without its logo
+        current_app.logger.warning("documents: cannot read the city logo %s (%s)", city.logo_stored_name, error)
         return None
     return f"data:{city.logo_content_type};base64,{base64.b64encode(data).decode('ascii')}"
 
@@ -148,11 +167,20 @@ def _table_header_scopes(document, pdf) -> None:
             obj["A"]["Scope"] = "/Column" if group is not None and group.get("S") == "/THead" else "/Row"
 
 
+def link_base() -> str:
+    """Where the links in a document point: ``BASE_URL`` when set (the same on every app server behind the
+    proxy, and in jobs), else the address the request came to."""
+    base = current_app.config.get("BASE_URL") or ""
+    if not base and has_request_context():
+        base = request.host_url
+    return base
+
+
 def render_html(template_name: str, *, title: str, lang: str | None = None, **context) -> str:
     """The document's HTML in ``lang`` (default: the record's language), as WeasyPrint will see it."""
     lang = lang or record_language()
     with ExitStack() as stack:
-        if not has_request_context():  # a job or the CLI: links from BASE_URL, as app/core/outbox does
+        if current_app.config.get("BASE_URL") or not has_request_context():  # links from BASE_URL, as mail's
             base = current_app.config.get("BASE_URL") or None
             stack.enter_context(current_app.test_request_context(base_url=base))
         stack.enter_context(force_locale(lang))
