@@ -417,3 +417,33 @@ def test_a_png_page_shows_the_picture_pixel_for_pixel(mode):
         assert "/SMask" in image
     elif mode != "P":
         assert image.DecodeParms.Predictor == 15  # the PNG's own compressed data, not decoded and re-encoded
+
+
+def test_query_counts_stay_fixed_as_builds_pile_up(meeting, db, client, login_as, count_queries):
+    agenda.publish_agenda(meeting, actor=None)
+    db.session.commit()
+    build = _build(meeting)
+    etag = build.etag
+    login_as(Role.clerk)
+
+    def fail_one(n):
+        db.session.add(PacketBuild(meeting_id=meeting.id, status=PacketBuildStatus.failed, etag=f"{n}", error="x"))
+        db.session.commit()
+
+    def counts():
+        with count_queries() as public:
+            answer = client.get(f"/meetings/{meeting.id}/packet.pdf", headers={"If-None-Match": f'"{etag}"'})
+            assert answer.status_code == 304
+        with count_queries() as progress:
+            client.get(f"/staff/meetings/{meeting.id}/packet/progress.json")
+        with count_queries() as page:
+            client.get(f"/staff/meetings/{meeting.id}")
+        return len(public), len(progress), len(page)
+
+    fail_one(0)
+    counts()  # warm (the first request of a session loads more)
+    few = counts()
+    for n in range(1, 6):  # more builds of the meeting, the newest failed
+        fail_one(n)
+    assert counts() == few
+    assert few[0] <= 5  # the signed-in user, the city, the meeting, the build: no storage read for a 304
