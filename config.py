@@ -97,6 +97,13 @@ class Config:
     #: A stream with nothing new sends a keep-alive comment this often (proxies close idle connections).
     LIVE_KEEPALIVE_SECONDS = _int("LIVE_KEEPALIVE_SECONDS", 15)
 
+    #: Build the agenda packet again, in the worker, whenever the agenda is published or amended (app/documents).
+    PACKET_AUTO_BUILD = os.environ.get("PACKET_AUTO_BUILD", "1").strip().lower() not in ("0", "false", "no", "off")
+    #: A packet build with no progress for this long is taken to have lost its worker, and is started again by the
+    #: tick, at most PACKET_MAX_ATTEMPTS times.
+    PACKET_STALE_SECONDS = _int("PACKET_STALE_SECONDS", 300)
+    PACKET_MAX_ATTEMPTS = _int("PACKET_MAX_ATTEMPTS", 3)
+
     #: F.S. 286.0105 and 286.26: printed on every notice and agenda. Empty (the default) prints the statutory
     #: wording in the reader's language; a city's own wording set here is printed as given. Never removable.
     APPEAL_ADVISORY = os.environ.get("APPEAL_ADVISORY", "")
@@ -205,6 +212,9 @@ class TestingConfig(Config):
     #: A live stream ends after a second, so that a test (or a crawl of every URL) reading one is not held.
     LIVE_STREAM_SECONDS = 1
     LIVE_KEEPALIVE_SECONDS = 1
+    #: Publishing an agenda does not build its packet in every test (WeasyPrint takes a second); the packet's
+    #: tests (tests/test_packet.py) turn it on.
+    PACKET_AUTO_BUILD = False
     #: Still scrypt, at a cost that lets the suite sign in hundreds of times; production keeps the full cost.
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 

@@ -97,6 +97,7 @@ def create_app(config_class=None) -> Flask:
     app.register_blueprint(mail_bp)
 
     # Features above answer the domain events of the layers below (docs/architecture.md); importing connects them.
+    from app.documents import reactions as _document_reactions  # noqa: F401  (packets rebuilt on publication)
     from app.errors import register_error_handlers
     from app.legislation import reactions as _legislation_reactions  # noqa: F401
     from app.live import snapshot as _live_snapshot  # noqa: F401  (registers the snapshot builder)

@@ -89,6 +89,10 @@ MATRIX = [
     ("POST", "/staff/meetings/{meeting}/minutes", EDITORS, 302),
     ("POST", "/staff/meetings/{meeting}/minutes/release", EDITORS, 302),
     ("POST", "/staff/meetings/{meeting}/minutes/schedule-approval", EDITORS, 302),  # empty form: refused, redirected
+    # The agenda packet: editors build it; every staff role watches it build and reads it (none built here: 404).
+    ("POST", "/staff/meetings/{meeting}/packet", EDITORS, 302),
+    ("GET", "/staff/meetings/{meeting}/packet/progress.json", STAFF, 200),
+    ("GET", "/staff/meetings/{meeting}/packet.pdf", STAFF, 404),
     ("GET", "/staff/meetings/{meeting}/attendance", EDITORS, 200),
     ("POST", "/staff/meetings/{meeting}/attendance", EDITORS, 422),  # not in progress: refused
     ("POST", "/staff/meetings/{meeting}/attendance/{member}/arrive", EDITORS, 302),

@@ -82,6 +82,7 @@ def require_editable_agenda(meeting: Meeting, reason: str | None) -> str | None:
 def record_amendment(meeting, summary, reason, actor, data=None):
     if meeting.agenda_is_published:
         log_change(meeting, MeetingChangeKind.agenda_amended, summary, reason=reason, actor=actor, data=data)
+        events.agenda_amended.send(meeting, actor=actor)
 
 
 def _sponsors(meeting: Meeting, sponsor_ids) -> list[Member]:

@@ -21,3 +21,7 @@ meeting_adjourned = _signals.signal("meeting-adjourned")
 
 #: The agenda of a meeting was published. Sender: the Meeting; keyword: actor.
 agenda_published = _signals.signal("meeting-agenda-published")
+
+#: A published agenda was amended (an item added, changed, moved or withdrawn, a document attached): the change
+#: is in the public change log. Sender: the Meeting; keyword: actor.
+agenda_amended = _signals.signal("meeting-agenda-amended")

@@ -106,6 +106,8 @@ def _workspace_meeting_or_404(meeting_id: int) -> Meeting:
 
 def _detail_page(meeting: Meeting, *, publish_form=None, start_form=None, status: int = 200):
     """The staff meeting page; a refused publication re-renders it with the form's errors."""
+    from app.staff.packets import packet_panel
+
     check = notice.check_notice(meeting) if meeting.status == MeetingStatus.draft else None
     return render_template(
         "meetings/detail.html",
@@ -122,6 +124,7 @@ def _detail_page(meeting: Meeting, *, publish_form=None, start_form=None, status
         tallies=comment_tallies.tallies(meeting.id) if meeting.status != MeetingStatus.draft else {},
         **vote_record.meeting_record(meeting),
         prohibited=prohibited_items(meeting.active_items, to_local(utcnow()).date()),
+        packet=packet_panel(meeting),
     ), status
 
 
@@ -300,4 +303,5 @@ import app.staff.agenda_items  # noqa: E402,F401
 import app.staff.attendance  # noqa: E402,F401
 import app.staff.cockpit  # noqa: E402,F401  (the clerk's live screen)
 import app.staff.minutes  # noqa: E402,F401
+import app.staff.packets  # noqa: E402,F401  (the agenda packet: build, progress, download)
 import app.staff.seat  # noqa: E402,F401  (a commissioner's seat, on a phone)
