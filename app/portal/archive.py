@@ -21,10 +21,12 @@ from app.portal.records import choice_arg, int_arg, read_arg
 from app.portal.views import bp
 from app.public_comment import intake as comment_intake
 from app.public_comment import policy as comment_policy
-from app.votes.models import ConflictDisclosure, Motion, MotionResult, MotionStatus, Vote, VoteChoice, VoteCorrection
+from app.votes.models import ConflictDisclosure, Motion, MotionResult, MotionStatus, Vote, VoteChoice
 
 MEETINGS_PER_PAGE = 25
-VOTES_PER_PAGE = 50
+VOTES_PER_PAGE = 20
+#: The newest items a member sponsored, on their page; the resolution list filters by sponsor for the rest.
+SPONSORED_SHOWN = 10
 #: A week starting on Sunday, as US calendars do: only its weekday names are used.
 SUNDAY_WEEK = [date(2023, 1, 1) + timedelta(days=n) for n in range(7)]
 
@@ -124,17 +126,10 @@ def meetings():
 # ---- members --------------------------------------------------------------------------------------------------
 
 
-def final_choice_column():
-    """A vote's choice as corrected (the latest correction wins), as SQL."""
-    latest = (
-        select(VoteCorrection.new_choice)
-        .where(VoteCorrection.vote_id == Vote.id)
-        .order_by(VoteCorrection.id.desc())
-        .limit(1)
-        .correlate(Vote)
-        .scalar_subquery()
-    )
-    return func.coalesce(latest, Vote.choice)
+def final_choice_column(vote=Vote):
+    """A vote's choice as corrected, as SQL: the maintained ``corrected_choice`` (the newest correction) or the
+    choice given. A plain column of the row, so filters and counts read ``votes`` alone."""
+    return func.coalesce(vote.corrected_choice, vote.choice)
 
 
 @dataclass
@@ -169,15 +164,7 @@ def voting_record(member_id: int) -> VotingRecord:
     """
     others = aliased(Vote)
     final = final_choice_column()
-    latest_other = (
-        select(VoteCorrection.new_choice)
-        .where(VoteCorrection.vote_id == others.id)
-        .order_by(VoteCorrection.id.desc())
-        .limit(1)
-        .correlate(others)
-        .scalar_subquery()
-    )
-    other_final = func.coalesce(latest_other, others.choice)
+    other_final = final_choice_column(others)
     sides = (
         select(
             others.motion_id.label("motion_id"),
@@ -264,7 +251,6 @@ def member(member_id: int):
         votes_query = votes_query.where(Motion.closed_at >= start, Motion.closed_at < end)
     listed = page_of(
         votes_query.options(
-            selectinload(Vote.corrections),
             joinedload(Vote.motion).joinedload(Motion.item).joinedload(AgendaItem.meeting),
             joinedload(Vote.motion).joinedload(Motion.meeting),
         ).order_by(Motion.closed_at.desc(), Motion.id.desc()),
@@ -273,15 +259,18 @@ def member(member_id: int):
     )
     cast, total, page, pages = listed.items, listed.total, listed.page, max(listed.pages, 1)
 
-    sponsored = db.session.scalars(
-        select(AgendaItem)
+    # The newest few, and how many in all (a window count over the same rows: one query).
+    sponsored_rows = db.session.execute(
+        select(AgendaItem, func.count().over())
         .join(agenda_item_sponsors, agenda_item_sponsors.c.agenda_item_id == AgendaItem.id)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .where(agenda_item_sponsors.c.member_id == person.id, Meeting.agenda_published_at.is_not(None))
         .options(joinedload(AgendaItem.resolution), joinedload(AgendaItem.meeting))
-        .order_by(Meeting.start_at.desc())
-        .limit(100)
+        .order_by(Meeting.start_at.desc(), AgendaItem.id.desc())
+        .limit(SPONSORED_SHOWN)
     ).all()
+    sponsored = [item for item, _n in sponsored_rows]
+    sponsored_total = sponsored_rows[0][1] if sponsored_rows else 0
     disclosures = db.session.scalars(
         select(ConflictDisclosure)
         .where(ConflictDisclosure.member_id == person.id)
@@ -303,6 +292,7 @@ def member(member_id: int):
         choices=list(VoteChoice),
         errors=errors,
         sponsored=sponsored,
+        sponsored_total=sponsored_total,
         disclosures=disclosures,
         attendance_counts=attendance_counts,
         attendance_rate=attendance_rate,
