@@ -49,7 +49,7 @@ def grow(env: dict, factor: int) -> dict:
 def _grow(factor: int) -> dict:  # noqa: PLR0915 (one flat recipe reads best)
     from datetime import timedelta
 
-    from sqlalchemy import func, inspect, insert, select
+    from sqlalchemy import func, insert, inspect, select
 
     from app.bodies.models import Body
     from app.extensions import db
@@ -224,7 +224,8 @@ def _grow(factor: int) -> dict:  # noqa: PLR0915 (one flat recipe reads best)
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         for table in ("meetings", "agenda_items", "motions", "votes", "vote_corrections", "resolutions", "attendances"):
-            db.session.execute(db.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"))
+            sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"  # noqa: S608 (fixed names)
+            db.session.execute(db.text(sql))
         db.session.commit()
         with db.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")

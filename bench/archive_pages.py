@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bench._archive import grow
 from bench._production import environment, gunicorn
-from bench._server import HOST, Instance, fresh_instance, free_port, serve, wait_until_up
+from bench._server import HOST, Instance, free_port, fresh_instance, serve, wait_until_up
 from bench.mail import Database
 
 TARGET = 2.0
