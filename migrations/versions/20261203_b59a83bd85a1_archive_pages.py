@@ -42,9 +42,17 @@ def upgrade():
     op.create_index("ix_agenda_item_sponsors_member_id", "agenda_item_sponsors", ["member_id"])
     op.create_index("ix_resolutions_number_order", "resolutions", ["number_year", "number_seq", "id"])
     op.create_index("ix_resolutions_status_adopted", "resolutions", ["status", "adopted_on", "number_seq"])
+    if op.get_bind().dialect.name == "postgresql":  # its DESC puts NULLs first: the newest-first order needs its own
+        op.create_index(
+            "ix_resolutions_newest",
+            "resolutions",
+            [sa.text("number_year DESC NULLS LAST"), sa.text("number_seq DESC NULLS LAST"), sa.text("id DESC")],
+        )
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index("ix_resolutions_newest", table_name="resolutions")
     op.drop_index("ix_resolutions_status_adopted", table_name="resolutions")
     op.drop_index("ix_resolutions_number_order", table_name="resolutions")
     op.drop_index("ix_agenda_item_sponsors_member_id", table_name="agenda_item_sponsors")
