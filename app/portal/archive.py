@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.bodies.models import Body, Member, Membership
+from app.core.cache import public_page
 from app.core.paging import page_of
 from app.core.timeutil import local_bounds, to_local, utcnow
 from app.extensions import db
@@ -45,6 +46,7 @@ def _month_arg(errors: list[str]) -> date | None:
 
 
 @bp.route("/meetings")
+@public_page(per=60)
 def meetings():
     """Every public meeting, newest first, or one month as a calendar; cancelled ones stay, marked."""
     errors: list[str] = []
@@ -216,6 +218,7 @@ def attendance_record(member_id: int) -> tuple[dict, int | None]:
 
 
 @bp.route("/members")
+@public_page()
 def members():
     rows = db.session.scalars(
         select(Member).options(selectinload(Member.memberships).joinedload(Membership.body)).order_by(Member.sort_name)
@@ -225,6 +228,7 @@ def members():
 
 
 @bp.route("/members/<id:member_id>")
+@public_page()
 def member(member_id: int):
     errors: list[str] = []
     choice = read_arg(errors, lambda: choice_arg("vote", VoteChoice))
@@ -304,6 +308,7 @@ def member(member_id: int):
 
 
 @bp.route("/public-comment")
+@public_page(per=60)
 def comment_guide():
     """The rules in force for each body, read from its current comment policy (R6), in plain words."""
     today = to_local(utcnow()).date()

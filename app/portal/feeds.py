@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.bodies.models import Body
 from app.city.services import city_name
+from app.core.cache import public_page
 from app.core.loaders import get_or_404
 from app.core.timeutil import city_zone
 from app.core.web import local_date, local_datetime
@@ -92,16 +93,19 @@ def _agenda_feed(body: Body | None) -> Response:
 
 
 @bp.route("/feeds/agendas.atom")
+@public_page()
 def feed_agendas():
     return _agenda_feed(None)
 
 
 @bp.route("/bodies/<id:body_id>/agendas.atom")
+@public_page()
 def feed_body_agendas(body_id: int):
     return _agenda_feed(get_or_404(Body, body_id))
 
 
 @bp.route("/feeds/resolutions.atom")
+@public_page()
 def feed_resolutions():
     rows = db.session.scalars(
         public_resolutions()

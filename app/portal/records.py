@@ -8,6 +8,7 @@ from sqlalchemy import and_, exists, false, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.core.cache import public_page
 from app.core.paging import page_of
 from app.core.timeutil import to_local, utcnow
 from app.core.uploads import send_stored
@@ -95,6 +96,7 @@ def choice_arg(name: str, choices):
 
 
 @bp.route("/resolutions")
+@public_page()
 def resolutions():
     errors: list[str] = []
     q = request.args.get("q", "").strip()[:200]
@@ -151,6 +153,7 @@ def newest_resolutions(criteria: search.Criteria) -> search.Results:
 
 
 @bp.route("/resolutions/<id:resolution_id>")
+@public_page()
 def resolution(resolution_id: int):
     resolution = _public_resolution(resolution_id)
     item = resolution.item
@@ -202,6 +205,7 @@ def _as_of() -> tuple[date, str | None]:
 
 
 @bp.route("/agreements")
+@public_page()
 def agreements():
     on, error = _as_of()
     rows = db.session.scalars(
@@ -214,6 +218,7 @@ def agreements():
 
 
 @bp.route("/agreements/<id:agreement_id>")
+@public_page()
 def agreement(agreement_id: int):
     on, error = _as_of()
     agreement = db.session.scalar(

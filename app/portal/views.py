@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.bodies.services import bodies_with_members
+from app.core.cache import public_page
 from app.core.timeutil import to_local, utcnow
 from app.core.uploads import send_stored
 from app.core.web import safe_next
@@ -46,6 +47,7 @@ def revalidate(response):
 
 
 @bp.route("/")
+@public_page(per=60)
 def home():
     bodies = bodies_with_members()
     now = utcnow()
@@ -81,9 +83,9 @@ def public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
     """A public (noticed) meeting with its items; ``whole`` also loads what the meeting page shows, each
     relation in one query, so the page's query count does not grow with the record."""
     options = [
-        selectinload(Meeting.items).selectinload(AgendaItem.sponsors),
+        # The items with their sponsors and resolution in one query (a few sponsors an item at most).
+        selectinload(Meeting.items).options(joinedload(AgendaItem.sponsors), joinedload(AgendaItem.resolution)),
         joinedload(Meeting.comment_policy),
-        selectinload(Meeting.items).joinedload(AgendaItem.resolution),
     ]
     if whole:
         options += [
@@ -99,6 +101,7 @@ def public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
 
 
 @bp.route("/meetings/<id:meeting_id>")
+@public_page(per=60)
 def meeting(meeting_id: int):
     meeting = public_meeting_or_404(meeting_id, whole=True)
     policy = comment_policy.effective_policy(meeting)
