@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from app.bodies.models import Body, Member, Membership
 from app.core.cache import public_page
@@ -112,7 +112,11 @@ def meetings():
             **context,
         ), status
 
-    listed = page_of(query.order_by(Meeting.start_at.desc(), Meeting.id.desc()), page, MEETINGS_PER_PAGE)
+    listed = page_of(
+        query.options(lazyload(Meeting.stamped_rules)).order_by(Meeting.start_at.desc(), Meeting.id.desc()),
+        page,
+        MEETINGS_PER_PAGE,
+    )
     this_month = to_local(utcnow()).date().replace(day=1)
     return render_template(
         "portal/meetings.html",
@@ -206,10 +210,7 @@ def voting_record(member_id: int) -> VotingRecord:
 def attendance_record(member_id: int) -> tuple[dict, int | None]:
     """Attendance counts by status and the share of meetings attended in person or remotely (one query)."""
     rows = db.session.execute(
-        select(Attendance.status, func.count())
-        .join(Meeting, Meeting.id == Attendance.meeting_id)
-        .where(Attendance.member_id == member_id)
-        .group_by(Attendance.status)
+        select(Attendance.status, func.count()).where(Attendance.member_id == member_id).group_by(Attendance.status)
     ).all()
     counts = {AttendanceStatus(status): n for status, n in rows}
     total = sum(counts.values())
@@ -255,8 +256,14 @@ def member(member_id: int):
         votes_query = votes_query.where(Motion.closed_at >= start, Motion.closed_at < end)
     listed = page_of(
         votes_query.options(
-            joinedload(Vote.motion).joinedload(Motion.item).joinedload(AgendaItem.meeting),
-            joinedload(Vote.motion).joinedload(Motion.meeting),
+            # What a row shows and no more: the member is the page's own, the mover and the body are not shown.
+            lazyload(Vote.member),
+            joinedload(Vote.motion).options(
+                lazyload(Motion.mover),
+                lazyload(Motion.seconder),
+                joinedload(Motion.item),
+                joinedload(Motion.meeting).options(lazyload(Meeting.body), lazyload(Meeting.stamped_rules)),
+            ),
         ).order_by(Motion.closed_at.desc(), Motion.id.desc()),
         page,
         VOTES_PER_PAGE,
@@ -269,7 +276,10 @@ def member(member_id: int):
         .join(agenda_item_sponsors, agenda_item_sponsors.c.agenda_item_id == AgendaItem.id)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .where(agenda_item_sponsors.c.member_id == person.id, Meeting.agenda_published_at.is_not(None))
-        .options(joinedload(AgendaItem.resolution), joinedload(AgendaItem.meeting))
+        .options(
+            joinedload(AgendaItem.resolution),
+            joinedload(AgendaItem.meeting).options(lazyload(Meeting.body), lazyload(Meeting.stamped_rules)),
+        )
         .order_by(Meeting.start_at.desc(), AgendaItem.id.desc())
         .limit(SPONSORED_SHOWN)
     ).all()

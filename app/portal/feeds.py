@@ -11,6 +11,7 @@ from flask import Response, current_app, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.bodies.models import Body
 from app.city.services import city_name
@@ -54,7 +55,9 @@ def _agenda_feed(body: Body | None) -> Response:
     query = select(Meeting).where(Meeting.agenda_published_at.is_not(None))
     if body is not None:
         query = query.where(Meeting.body_id == body.id)
-    meetings = db.session.scalars(query.order_by(Meeting.agenda_published_at.desc()).limit(FEED_SIZE)).all()
+    meetings = db.session.scalars(
+        query.options(lazyload(Meeting.stamped_rules)).order_by(Meeting.agenda_published_at.desc()).limit(FEED_SIZE)
+    ).all()
     city = city_name()
     if body is None:
         feed = _generator(

@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
-from sqlalchemy import select, text
+from sqlalchemy import select, text, union_all
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app.bodies.services import bodies_with_members
 from app.core.cache import public_page
@@ -51,18 +51,25 @@ def revalidate(response):
 def home():
     bodies = bodies_with_members()
     now = utcnow()
-    upcoming = db.session.scalars(
-        select(Meeting)
-        .where(Meeting.is_public, Meeting.start_at >= now - timedelta(hours=6))
-        .order_by(Meeting.start_at)
-        .limit(10)
-    ).all()
-    recent = db.session.scalars(
-        select(Meeting)
-        .where(Meeting.is_public, Meeting.start_at < now - timedelta(hours=6))
+    # The next ten and the last ten public meetings, in one query (two index-ordered LIMITs under a UNION ALL).
+    since = now - timedelta(hours=6)
+    soon = (
+        select(Meeting.id).where(Meeting.is_public, Meeting.start_at >= since).order_by(Meeting.start_at).limit(10)
+    ).subquery()
+    past = (
+        select(Meeting.id)
+        .where(Meeting.is_public, Meeting.start_at < since)
         .order_by(Meeting.start_at.desc())
         .limit(10)
+    ).subquery()
+    shown = db.session.scalars(
+        select(Meeting)
+        .where(Meeting.id.in_(union_all(select(soon.c.id), select(past.c.id))))
+        .options(lazyload(Meeting.stamped_rules))
+        .order_by(Meeting.start_at, Meeting.id)
     ).all()
+    upcoming = [m for m in shown if m.start_at >= since]
+    recent = [m for m in reversed(shown) if m.start_at < since]
     latest = db.session.scalars(
         public_resolutions()
         .where(Resolution.status == ResolutionStatus.adopted)
