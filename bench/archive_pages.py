@@ -6,9 +6,11 @@ feeds, on the demo archive and on the demo grown 100-fold (``bench/_archive.py``
     .venv/bin/python -m bench.archive_pages --database sqlite --rounds 20
     .venv/bin/python -m bench.archive_pages --cache SimpleCache   # with the page cache (default: NullCache)
 
-For each database: a fresh instance with the demo, served and measured; then stopped, the archive grown by
-``--factor`` (100) with bulk INSERTs, served again and measured again. A round is one request to each page
-(``/healthz`` first, then each page in turn), each on a new connection, one at a time; ``--rounds`` (30) rounds.
+For each database: a fresh instance with the demo, and a copy of it whose archive is grown by ``--factor`` (100)
+with bulk INSERTs; both are served at once (SQLite: two ``flask run``; PostgreSQL: two databases, two gunicorns)
+and measured side by side, so that both see the same load of a shared machine. A round is one request to each
+page (``/healthz`` first) on the demo's server then on the grown one, each on a new connection, one at a time;
+``--rounds`` (30) rounds.
 The figure per page is its p50 divided by ``/healthz`` p50 in the same run (the machine is shared: the ratio is
 what survives the load), and the growth is that ratio at 100x over the ratio on the demo. The target is a growth
 under 2. The page cache is off (``CACHE_TYPE=NullCache``) unless ``--cache`` says otherwise, so what is timed is
@@ -54,14 +56,17 @@ def fetch_ms(url: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def measure(base: str, member_id: int, rounds: int) -> dict[str, list[float]]:
+def measure(bases: dict[str, str], member_id: int, rounds: int) -> dict[str, dict[str, list[float]]]:
+    """Every page of every server in turn, round after round: the two archives see the same machine load."""
     urls = pages(member_id)
-    for path in urls.values():  # warm up: templates compiled, connections pooled
-        fetch_ms(base + path)
-    times: dict[str, list[float]] = {name: [] for name in urls}
+    for base in bases.values():
+        for path in urls.values():  # warm up: templates compiled, connections pooled, plans cached
+            fetch_ms(base + path)
+    times = {label: {name: [] for name in urls} for label in bases}
     for _round in range(rounds):
         for name, path in urls.items():
-            times[name].append(fetch_ms(base + path))
+            for label, base in bases.items():
+                times[label][name].append(fetch_ms(base + path))
     return times
 
 
@@ -112,51 +117,73 @@ def report(label: str, demo: dict, grown: dict, added: dict) -> list[str]:
 
 
 def run_sqlite(args) -> list[str]:
+    """The demo and a copy of it grown, each served by its own ``flask run``, measured side by side."""
     settings = {"CACHE_TYPE": args.cache}
-    with fresh_instance(keep=args.keep, **settings) as instance:
-        member = member_of(instance.env)
-        with serve(instance) as server:
-            demo = summary(measure(server.base, member, args.rounds))
-        added = grow(instance.env, args.factor)
-        with serve(instance) as server:
-            grown = summary(measure(server.base, member, args.rounds))
-            tracebacks = server.log().count("Traceback (most recent call last)")
-    problems = report(f"SQLite, flask run, CACHE_TYPE={args.cache}", demo, grown, added)
+    with fresh_instance(keep=args.keep, **settings) as grown_instance:
+        member = member_of(grown_instance.env)
+        demo_dir = Path(tempfile.mkdtemp(prefix="dais-bench-demo-"))
+        try:
+            shutil.copy(grown_instance.database, demo_dir / "dais.sqlite3")
+            env = {**grown_instance.env, "DATABASE_URL": f"sqlite:///{demo_dir / 'dais.sqlite3'}"}
+            env.update(MAIL_OUTBOX_DIR=str(demo_dir / "outbox"), UPLOAD_DIR=str(demo_dir / "uploads"))
+            demo_instance = Instance(demo_dir, env)
+            added = grow(grown_instance.env, args.factor)
+            with serve(demo_instance) as demo, serve(grown_instance) as grown:
+                times = measure({"demo": demo.base, "grown": grown.base}, member, args.rounds)
+                tracebacks = demo.log().count("Traceback") + grown.log().count("Traceback")
+        finally:
+            shutil.rmtree(demo_dir, ignore_errors=True)
+    problems = report(
+        f"SQLite, flask run, CACHE_TYPE={args.cache}", summary(times["demo"]), summary(times["grown"]), added
+    )
     return problems + ([f"SQLite: {tracebacks} traceback(s)"] if tracebacks else [])
 
 
 def run_postgres(args) -> list[str]:
+    """Two databases, the demo and the demo grown, each served by its own gunicorn, measured side by side."""
     directory = Path(tempfile.mkdtemp(prefix="dais-bench-archive-"))
-    database = Database("postgres", postgres=args.postgres, directory=directory)
-    database.create()
-    port = free_port()
-    base = f"http://{HOST}:{port}"
-    env = environment(database.url, args.redis, base, directory, CACHE_TYPE=args.cache)
-    label = f"PostgreSQL, gunicorn gthread {args.app_workers}x{args.app_threads}, CACHE_TYPE={args.cache}"
+    label = f"PostgreSQL, gunicorn gthread {args.app_workers}x{args.app_threads} each, CACHE_TYPE={args.cache}"
+    databases, servers = {}, {}
     try:
-        instance = Instance(directory, env)
-        instance.flask("db", "upgrade")
-        instance.flask("seed-demo", "--force")
-        member = member_of(env)
-        results = []
-        for step in ("demo", "grown"):
-            if step == "grown":
-                added = grow(env, args.factor)
-            server = gunicorn(env, port, directory, workers=args.app_workers, threads=args.app_threads)
-            try:
-                wait_until_up(base, server.popen, log=server.log)
-                results.append(summary(measure(base, member, args.rounds)))
-                tracebacks = server.log().count("Traceback (most recent call last)")
-            finally:
-                server.stop()
-        problems = report(label, results[0], results[1], added)
+        bases, envs = {}, {}
+        for which in ("demo", "grown"):
+            folder = directory / which
+            folder.mkdir()
+            database = databases[which] = Database("postgres", postgres=args.postgres, directory=folder)
+            database.create()
+            port = free_port()
+            bases[which] = f"http://{HOST}:{port}"
+            cache = {"CACHE_TYPE": args.cache, "CACHE_KEY_PREFIX": f"dais-bench-{which}-{port}:"}
+            envs[which] = environment(database.url, args.redis, bases[which], folder, **cache)
+            instance = Instance(folder, envs[which])
+            instance.flask("db", "upgrade")
+            instance.flask("seed-demo", "--force")
+        member = member_of(envs["grown"])
+        added = grow(envs["grown"], args.factor)
+        for which in ("demo", "grown"):
+            port = int(bases[which].rsplit(":", 1)[1])
+            servers[which] = gunicorn(
+                envs[which],
+                port,
+                directory / which,
+                workers=args.app_workers,
+                threads=args.app_threads,
+                name=f"gunicorn-{which}",
+            )
+            wait_until_up(bases[which], servers[which].popen, log=servers[which].log)
+        times = measure(bases, member, args.rounds)
+        tracebacks = sum(server.log().count("Traceback") for server in servers.values())
+        problems = report(label, summary(times["demo"]), summary(times["grown"]), added)
         return problems + ([f"PostgreSQL: {tracebacks} traceback(s)"] if tracebacks else [])
     finally:
+        for server in servers.values():
+            server.stop()
         if not args.keep:
-            database.drop()
+            for database in databases.values():
+                database.drop()
             shutil.rmtree(directory, ignore_errors=True)
         else:
-            print(f"kept: {database.label}, logs in {directory}", file=sys.stderr)
+            print(f"kept: {', '.join(d.label for d in databases.values())}, logs in {directory}", file=sys.stderr)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -167,7 +194,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", default="NullCache", help="CACHE_TYPE for the server (NullCache: pages are built)")
     p.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432", help="server for the temp database")
     p.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="Redis (production's broker and cache)")
-    p.add_argument("--app-workers", type=int, default=2, help="gunicorn processes (2)")
+    p.add_argument("--app-workers", type=int, default=1, help="gunicorn processes per server (1)")
     p.add_argument("--app-threads", type=int, default=4, help="threads per gunicorn process (4)")
     p.add_argument("--keep", action="store_true", help="keep the temp dir and the database")
     return p
