@@ -75,22 +75,28 @@ def _agenda_feed(body: Body | None) -> Response:
         )
     pinned = digest.pinned_entries([m.id for m in meetings])
     updated = []
+    # Each sentence translated once for the whole feed, not once per entry (a feed has up to FEED_SIZE entries).
+    cancelled, published, digest_line = (
+        _("%(title)s (cancelled)"),
+        _("The agenda of this meeting is published."),
+        _("Record digest: %(digest)s"),
+    )
+    meetings_url = url_for("portal.meetings", _external=True)  # /meetings/<id>: built once, as in the other feed
     for meeting in reversed(meetings):  # feedgen prepends each entry: add the oldest first
         entry = feed.add_entry()
         entry.id(_tag("meeting-agenda", meeting.id))
         title = f"{meeting.body.name}: {meeting.title}, {local_datetime(meeting.start_at, 'd MMMM y, h:mm a')}"
-        entry.title(_("%(title)s (cancelled)", title=title) if meeting.status.value == "cancelled" else title)
-        entry.link(href=url_for("portal.meeting", meeting_id=meeting.id, _external=True))
+        entry.title(cancelled % {"title": title} if meeting.status.value == "cancelled" else title)
+        entry.link(href=f"{meetings_url}/{meeting.id}")
         # Once adjourned, the entry carries the record digest pinned in the audit log (and is updated then).
         pin = pinned.get(meeting.id)
         changed = max(meeting.agenda_published_at, pin.created_at) if pin is not None else meeting.agenda_published_at
         updated.append(changed)
         entry.updated(changed)
         entry.published(meeting.agenda_published_at)
-        summary = meeting.purpose or _("The agenda of this meeting is published.")
+        summary = meeting.purpose or published
         if pin is not None:
-            pinned_line = _("Record digest: %(digest)s", digest=pin.data.get("digest"))
-            summary = f"{summary} {pinned_line}"
+            summary = f"{summary} {digest_line % {'digest': pin.data.get('digest')}}"
         entry.summary(summary)
     return _respond(feed, updated)
 
@@ -112,6 +118,7 @@ def feed_body_agendas(body_id: int):
 def feed_resolutions():
     rows = db.session.scalars(
         public_resolutions()
+        .options(lazyload(Resolution.item))  # an entry shows the resolution's own columns only
         .where(Resolution.status == ResolutionStatus.adopted)
         .order_by(Resolution.adopted_on.desc(), Resolution.number_seq.desc())
         .limit(FEED_SIZE)
@@ -123,19 +130,34 @@ def feed_resolutions():
         url_for("portal.resolutions", _external=True),
     )
     stamps = []
+    title, adopted, effective = (
+        _("Resolution %(number)s: %(title)s"),
+        _("Adopted %(date)s."),
+        _("Effective %(date)s."),
+    )
+    dates: dict = {}  # each day formatted once (a meeting adopts several)
+    zone = city_zone()
+    # /resolutions/<id>: the address built once, each entry's by appending its id (url_for per entry cost more
+    # than the rest of the entry).
+    resolutions_url = url_for("portal.resolutions", _external=True)
+
+    def day(value) -> str:
+        if value not in dates:
+            dates[value] = local_date(value)
+        return dates[value]
+
     for resolution in reversed(rows):
         # Adoption is a date; the entry is stamped at noon city time so every reader shows the same day.
-        stamp = datetime.combine(resolution.adopted_on, time(12), tzinfo=city_zone())
+        stamp = datetime.combine(resolution.adopted_on, time(12), tzinfo=zone)
         stamps.append(stamp)
         entry = feed.add_entry()
         entry.id(_tag("resolution", resolution.id))
-        entry.title(_("Resolution %(number)s: %(title)s", number=resolution.number, title=resolution.title))
-        entry.link(href=url_for("portal.resolution", resolution_id=resolution.id, _external=True))
+        entry.title(title % {"number": resolution.number, "title": resolution.title})
+        entry.link(href=f"{resolutions_url}/{resolution.id}")
         entry.updated(stamp)
         entry.published(stamp)
-        adopted = _("Adopted %(date)s.", date=local_date(resolution.adopted_on))
-        effective = (
-            _("Effective %(date)s.", date=local_date(resolution.effective_on)) if resolution.effective_on else ""
-        )
-        entry.summary(f"{adopted} {effective}".strip())
+        summary = adopted % {"date": day(resolution.adopted_on)}
+        if resolution.effective_on:
+            summary = f"{summary} {effective % {'date': day(resolution.effective_on)}}"
+        entry.summary(summary)
     return _respond(feed, stamps)

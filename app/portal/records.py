@@ -5,7 +5,7 @@ from datetime import date
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, false, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.cache import public_page
@@ -127,7 +127,7 @@ def newest_resolutions(criteria: search.Criteria) -> search.Results:
     """The list without words to search: filtered, ordered and paged in the database, read in the order of
     ``ix_resolutions_number_order`` (SQLite; its DESC puts unnumbered drafts last by itself) or of
     ``ix_resolutions_newest`` (PostgreSQL, DESC NULLS LAST); two queries (the count and the page)."""
-    query = search.public_resolutions()
+    query = search.public_resolutions().options(lazyload(Resolution.item))  # a row shows its own columns
     if criteria.year:
         query = query.where(Resolution.number_year == criteria.year)
     if criteria.status:

@@ -72,6 +72,7 @@ def home():
     recent = [m for m in reversed(shown) if m.start_at < since]
     latest = db.session.scalars(
         public_resolutions()
+        .options(lazyload(Resolution.item))
         .where(Resolution.status == ResolutionStatus.adopted)
         .order_by(Resolution.adopted_on.desc(), Resolution.number_seq.desc())
         .limit(5)
