@@ -17,6 +17,7 @@ from app.core.cache import public_page
 from app.core.paging import page_of
 from app.core.timeutil import local_bounds, to_local, utcnow
 from app.extensions import db
+from app.legislation.models import Resolution
 from app.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingKind, agenda_item_sponsors
 from app.portal.records import choice_arg, int_arg, read_arg
 from app.portal.views import bp
@@ -169,35 +170,29 @@ def voting_record(member_id: int) -> VotingRecord:
     that tied has no majority and is left out of the rate.
     """
     others = aliased(Vote)
-    final = final_choice_column()
-    other_final = final_choice_column(others)
-    sides = (
+    final = final_choice_column(others)
+    # One pass over the votes of the roll calls the member answered: each roll call's yes and no, and the member's
+    # own final choice among them.
+    per_motion = (
         select(
-            others.motion_id.label("motion_id"),
-            func.sum(case((other_final == VoteChoice.yes.value, 1), else_=0)).label("yes"),
-            func.sum(case((other_final == VoteChoice.no.value, 1), else_=0)).label("no"),
+            func.sum(case((final == VoteChoice.yes.value, 1), else_=0)).label("yes"),
+            func.sum(case((final == VoteChoice.no.value, 1), else_=0)).label("no"),
+            func.max(case((others.member_id == member_id, final), else_=None)).label("choice"),
         )
         .where(others.motion_id.in_(roll_calls_of(member_id).with_only_columns(Vote.motion_id)))
         .group_by(others.motion_id)
         .subquery()
     )
-    mine = (
-        roll_calls_of(member_id).with_only_columns(Vote.motion_id.label("motion_id"), final.label("choice")).subquery()
-    )
-    with_majority = or_(
-        and_(mine.c.choice == VoteChoice.yes.value, sides.c.yes > sides.c.no),
-        and_(mine.c.choice == VoteChoice.no.value, sides.c.no > sides.c.yes),
-    )
-    has_majority = and_(mine.c.choice.in_([VoteChoice.yes.value, VoteChoice.no.value]), sides.c.yes != sides.c.no)
+    choice, yes, no = per_motion.c.choice, per_motion.c.yes, per_motion.c.no
+    with_majority = or_(and_(choice == VoteChoice.yes.value, yes > no), and_(choice == VoteChoice.no.value, no > yes))
+    has_majority = and_(choice.in_([VoteChoice.yes.value, VoteChoice.no.value]), yes != no)
     rows = db.session.execute(
         select(
-            mine.c.choice,
+            choice,
             func.count(),
             func.sum(case((with_majority, 1), else_=0)),
             func.sum(case((has_majority, 1), else_=0)),
-        )
-        .join(sides, sides.c.motion_id == mine.c.motion_id)
-        .group_by(mine.c.choice)
+        ).group_by(choice)
     ).all()
     counts = {VoteChoice(choice): n for choice, n, _w, _h in rows if choice is not None}
     return VotingRecord(
@@ -216,6 +211,70 @@ def attendance_record(member_id: int) -> tuple[dict, int | None]:
     total = sum(counts.values())
     present = counts.get(AttendanceStatus.present_in_person, 0) + counts.get(AttendanceStatus.present_remote, 0)
     return counts, (round(100 * present / total) if total else None)
+
+
+def votes_page(votes_query, page: int) -> tuple[list, int, int, int]:
+    """One page of the member's votes, newest roll call first: (votes, total, page, pages) in two queries.
+
+    The order and the page are taken on the narrow rows (vote, motion, closing time) and only the page's rows are
+    joined to what they show, so the joins cost the same however long the member's record is.
+    """
+    narrow = votes_query.with_only_columns(
+        Vote.id.label("vote_id"), Motion.closed_at.label("closed_at"), Motion.id.label("motion_id")
+    )
+    total = db.session.scalar(select(func.count()).select_from(narrow.subquery()))
+    pages = max(1, -(-total // VOTES_PER_PAGE))
+    page = min(max(page, 1), pages)  # a stale link past the end shows the last page
+    shown = (
+        narrow.order_by(Motion.closed_at.desc(), Motion.id.desc())
+        .limit(VOTES_PER_PAGE)
+        .offset((page - 1) * VOTES_PER_PAGE)
+        .subquery()
+    )
+    cast = db.session.scalars(
+        select(Vote)
+        .join(shown, shown.c.vote_id == Vote.id)
+        .options(
+            # What a row shows and no more: the member is the page's own, the mover and the body are not shown.
+            lazyload(Vote.member),
+            joinedload(Vote.motion).options(
+                lazyload(Motion.mover),
+                lazyload(Motion.seconder),
+                joinedload(Motion.item),
+                joinedload(Motion.meeting).options(lazyload(Meeting.body), lazyload(Meeting.stamped_rules)),
+            ),
+        )
+        .order_by(shown.c.closed_at.desc(), shown.c.motion_id.desc())
+    ).all()
+    return cast, total, page, pages
+
+
+def sponsored_items(member_id: int) -> tuple[list, int]:
+    """The newest items the member sponsored and how many in all, in one query: the order, the limit and the
+    count (a window over the same narrow rows) before the shown items are joined to their meeting and resolution."""
+    narrow = (
+        select(
+            AgendaItem.id.label("item_id"),
+            Meeting.start_at.label("start_at"),
+            func.count().over().label("total"),
+        )
+        .join(agenda_item_sponsors, agenda_item_sponsors.c.agenda_item_id == AgendaItem.id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(agenda_item_sponsors.c.member_id == member_id, Meeting.agenda_published_at.is_not(None))
+        .order_by(Meeting.start_at.desc(), AgendaItem.id.desc())
+        .limit(SPONSORED_SHOWN)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(AgendaItem, narrow.c.total)
+        .join(narrow, narrow.c.item_id == AgendaItem.id)
+        .options(
+            joinedload(AgendaItem.resolution).lazyload(Resolution.item),
+            joinedload(AgendaItem.meeting).options(lazyload(Meeting.body), lazyload(Meeting.stamped_rules)),
+        )
+        .order_by(narrow.c.start_at.desc(), AgendaItem.id.desc())
+    ).all()
+    return [item for item, _n in rows], (rows[0][1] if rows else 0)
 
 
 @bp.route("/members")
@@ -254,37 +313,9 @@ def member(member_id: int):
     if year:
         start, end = local_bounds(date(year, 1, 1), date(year + 1, 1, 1))
         votes_query = votes_query.where(Motion.closed_at >= start, Motion.closed_at < end)
-    listed = page_of(
-        votes_query.options(
-            # What a row shows and no more: the member is the page's own, the mover and the body are not shown.
-            lazyload(Vote.member),
-            joinedload(Vote.motion).options(
-                lazyload(Motion.mover),
-                lazyload(Motion.seconder),
-                joinedload(Motion.item),
-                joinedload(Motion.meeting).options(lazyload(Meeting.body), lazyload(Meeting.stamped_rules)),
-            ),
-        ).order_by(Motion.closed_at.desc(), Motion.id.desc()),
-        page,
-        VOTES_PER_PAGE,
-    )
-    cast, total, page, pages = listed.items, listed.total, listed.page, max(listed.pages, 1)
+    cast, total, page, pages = votes_page(votes_query, page)
 
-    # The newest few, and how many in all (a window count over the same rows: one query).
-    sponsored_rows = db.session.execute(
-        select(AgendaItem, func.count().over())
-        .join(agenda_item_sponsors, agenda_item_sponsors.c.agenda_item_id == AgendaItem.id)
-        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(agenda_item_sponsors.c.member_id == person.id, Meeting.agenda_published_at.is_not(None))
-        .options(
-            joinedload(AgendaItem.resolution),
-            joinedload(AgendaItem.meeting).options(lazyload(Meeting.body), lazyload(Meeting.stamped_rules)),
-        )
-        .order_by(Meeting.start_at.desc(), AgendaItem.id.desc())
-        .limit(SPONSORED_SHOWN)
-    ).all()
-    sponsored = [item for item, _n in sponsored_rows]
-    sponsored_total = sponsored_rows[0][1] if sponsored_rows else 0
+    sponsored, sponsored_total = sponsored_items(person.id)
     disclosures = db.session.scalars(
         select(ConflictDisclosure)
         .where(ConflictDisclosure.member_id == person.id)
