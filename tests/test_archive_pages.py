@@ -388,7 +388,12 @@ def test_languages_are_kept_apart(client, commission, kept_pages, renders):
     # A language chosen with the switch (kept in the session) is its own page too.
     client.get("/language/es")
     chosen = client.get("/resolutions", headers={"Accept-Language": "en"})
-    assert 'lang="es"' in chosen.get_data(as_text=True)
+    assert 'lang="es"' in chosen.get_data(as_text=True) and chosen.get_data() == spanish.get_data()
+    renders.clear()
+    assert client.get("/members", headers={"Accept-Language": "en"}).status_code == 200 and renders
+    renders.clear()
+    kept = client.get("/members", headers={"Accept-Language": "en"})
+    assert 'lang="es"' in kept.get_data(as_text=True) and renders == []  # built for this visitor, then kept
 
 
 def test_signed_in_staff_are_never_served_nor_stored(client, app, login_as, kept_pages, renders):

@@ -37,8 +37,12 @@ GENERATION = "generation"
 _CHANGED = "dais.cache.changed"
 #: Tables no public page shows: writing only these does not make the pages' generation move.
 PRIVATE_TABLES = frozenset({"outbox_messages", "mailings", "audit_entries", "users", "invitations", "subscriptions"})
-#: What may be in the session of a visitor served from the cache (neither changes the page).
-SESSION_KEYS_ALLOWED = frozenset({"lang", "csrf_token"})
+#: What may be in the session of a visitor served from the cache (none changes the page): a chosen language, a
+#: CSRF token from a form seen earlier, and what Flask-Login's session protection writes for a visitor who is not
+#: signed in ("_remember": "clear", "_fresh").
+SESSION_KEYS_ALLOWED = frozenset({"lang", "csrf_token", "_remember", "_fresh"})
+#: Written into such a session while a page is built, and harmless to the page.
+_PROTECTION_KEYS = frozenset({"_remember", "_fresh"})
 #: This process's own count of changes, for a cache that keeps nothing (NullCache: ETags must still move).
 _local_changes = itertools.count()
 _local_generation = 0
@@ -166,7 +170,8 @@ def page_key(per: int | None) -> str:
 
 def _headers(response, etag: str):
     response.set_etag(etag, weak=True)
-    response.headers["Cache-Control"] = "no-cache"
+    signed = request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session"))
+    response.headers["Cache-Control"] = "private, no-cache" if signed else "no-cache"
     response.vary.update(("Accept-Language", "Cookie"))
     return response
 
@@ -190,8 +195,10 @@ def public_page(per: int | None = None, timeout: int | None = None):
             if stored is not None:
                 body, content_type = stored
                 return _headers(current_app.response_class(body, content_type=content_type), key)
+            before = dict(session)
             response = make_response(view(*args, **kwargs))
-            if "csrf_token" in g or session.modified or "Set-Cookie" in response.headers:
+            changed = {k for k in set(before) | set(session) if before.get(k) != session.get(k)} - _PROTECTION_KEYS
+            if "csrf_token" in g or changed or "Set-Cookie" in response.headers:
                 return response  # personal after all (a form's token, a cookie): left to the content's own ETag
             if response.status_code == 200 and not response.direct_passthrough:
                 cache.set(f"page:{key}", (response.get_data(), response.content_type), timeout=timeout)
