@@ -59,4 +59,6 @@ def downgrade():
     op.drop_index("ix_meetings_body_start", table_name="meetings")
     op.drop_index("ix_meetings_agenda_published_at", table_name="meetings")
     with op.batch_alter_table("votes", schema=None) as batch_op:
+        # The column's CHECK first: SQLite's copy of the table would otherwise keep a CHECK on a missing column.
+        batch_op.drop_constraint(op.f("ck_votes_corrected_vote_choice"), type_="check")
         batch_op.drop_column("corrected_choice")
