@@ -19,6 +19,7 @@ form), set no cookie and answered 200; anything else is built for each request a
 import hashlib
 import itertools
 import logging
+import secrets
 from functools import wraps
 from pathlib import Path
 
@@ -111,25 +112,29 @@ def _forget(session, previous_transaction):
 
 
 def bump() -> None:
-    """The public record changed: every page's version moves (on every server sharing the cache)."""
+    """The public record changed: every page's version moves (on every server sharing the cache).
+
+    The generation is a new random value each time, never a counter: a counter evicted from the cache (or expired)
+    would start again and could meet a version whose page is still stored."""
     global _local_generation
     _local_generation = next(_local_changes) + 1
     try:
-        backend = cache.cache
-        if backend.inc(GENERATION) is None:
-            backend.set(GENERATION, 1, timeout=0)
+        cache.set(GENERATION, secrets.token_hex(8), timeout=0)
     except Exception:  # noqa: BLE001 (a cache that is down: the audit head still moves the version)
         log.warning("could not bump the page cache generation", exc_info=True)
 
 
 def generation() -> str:
-    try:
-        shared = cache.get(GENERATION)
-    except Exception:  # noqa: BLE001
-        shared = None
     if current_app.extensions["dais.cache"]["type"] == "NullCache":
-        return f"{shared or 0}.{_local_generation}"
-    return str(shared or 0)
+        return f"local-{_local_generation}"  # nothing is kept: this process's own changes move its ETags
+    try:
+        value = cache.get(GENERATION)
+        if value is None:  # first use, or evicted: a new one, the same for every server that reads it next
+            cache.add(GENERATION, secrets.token_hex(8), timeout=0)
+            value = cache.get(GENERATION)
+    except Exception:  # noqa: BLE001 (a cache that is down: the audit head alone makes the version)
+        value = None
+    return str(value)
 
 
 def record_version() -> str:
