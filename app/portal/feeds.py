@@ -6,9 +6,10 @@ entry twice; ``updated`` is when the agenda was (re)published or the resolution 
 
 from datetime import UTC, datetime, time
 
+from babel.dates import format_datetime as babel_datetime
 from feedgen.feed import FeedGenerator
 from flask import Response, current_app, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
@@ -18,7 +19,7 @@ from app.city.services import city_name
 from app.core.cache import public_page
 from app.core.loaders import get_or_404
 from app.core.timeutil import city_zone
-from app.core.web import local_date, local_datetime
+from app.core.web import local_date, localized_pattern
 from app.extensions import db
 from app.legislation import digest
 from app.legislation.models import Resolution, ResolutionStatus
@@ -82,10 +83,16 @@ def _agenda_feed(body: Body | None) -> Response:
         _("Record digest: %(digest)s"),
     )
     meetings_url = url_for("portal.meetings", _external=True)  # /meetings/<id>: built once, as in the other feed
+    # The start as local_datetime gives it, with the reader's locale, the zone and the pattern looked up once.
+    locale, zone, pattern = get_locale(), get_timezone(), localized_pattern("d MMMM y, h:mm a")
+
+    def when(value) -> str:
+        return babel_datetime(value, pattern, tzinfo=zone, locale=locale)
+
     for meeting in reversed(meetings):  # feedgen prepends each entry: add the oldest first
         entry = feed.add_entry()
         entry.id(_tag("meeting-agenda", meeting.id))
-        title = f"{meeting.body.name}: {meeting.title}, {local_datetime(meeting.start_at, 'd MMMM y, h:mm a')}"
+        title = f"{meeting.body.name}: {meeting.title}, {when(meeting.start_at)}"
         entry.title(cancelled % {"title": title} if meeting.status.value == "cancelled" else title)
         entry.link(href=f"{meetings_url}/{meeting.id}")
         # Once adjourned, the entry carries the record digest pinned in the audit log (and is updated then).
