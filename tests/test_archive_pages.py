@@ -438,3 +438,12 @@ def test_the_day_is_part_of_the_version(client, clock):
     first = client.get("/agreements")
     clock.now = clock.now + timedelta(days=1)
     assert client.get("/agreements", headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
+
+
+def test_a_parameter_the_page_does_not_read_is_never_kept(client, kept_pages, renders):
+    client.get("/resolutions?utm_source=1")
+    renders.clear()
+    again = client.get("/resolutions?utm_source=1")
+    assert renders == ["portal/resolutions.html"] and not again.headers["ETag"].startswith("W/")  # the content's
+    kept = client.get("/resolutions?page=1")
+    assert kept.headers["ETag"].startswith("W/")

@@ -149,8 +149,10 @@ def record_version() -> str:
 # ---- pages ------------------------------------------------------------------------------------------------------
 
 
-def _anonymous() -> bool:
-    if request.method not in ("GET", "HEAD"):
+def _anonymous(args: frozenset) -> bool:
+    """A GET by a visitor who is not signed in, with no parameter the page does not read (each unknown one would
+    be one more copy of the same page in the cache)."""
+    if request.method not in ("GET", "HEAD") or not set(request.args.keys()) <= args:
         return False
     return set(session.keys()) <= SESSION_KEYS_ALLOWED
 
@@ -181,17 +183,19 @@ def _headers(response, etag: str):
     return response
 
 
-def public_page(per: int | None = None, timeout: int | None = None):
+def public_page(*args: str, per: int | None = None, timeout: int | None = None):
     """A public page kept and revalidated by the record's version (see the module docstring).
 
+    ``args``: the query parameters the page reads (a request with any other is built as before, never kept).
     ``per``: seconds the page may show the clock's time for (60: "upcoming" moves on within a minute); None: it
     changes with the city's day only. ``timeout``: seconds a built page is kept (the cache's default if None).
     """
+    known = frozenset(args)
 
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if not _anonymous():
+            if not _anonymous(known):
                 return view(*args, **kwargs)
             key = page_key(per)
             if request.if_none_match.contains_weak(key):

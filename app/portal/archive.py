@@ -47,7 +47,7 @@ def _month_arg(errors: list[str]) -> date | None:
 
 
 @bp.route("/meetings")
-@public_page(per=60)
+@public_page("body", "kind", "year", "page", "month", per=60)
 def meetings():
     """Every public meeting, newest first, or one month as a calendar; cancelled ones stay, marked."""
     errors: list[str] = []
@@ -288,7 +288,7 @@ def members():
 
 
 @bp.route("/members/<id:member_id>")
-@public_page()
+@public_page("vote", "year", "page")
 def member(member_id: int):
     errors: list[str] = []
     choice = read_arg(errors, lambda: choice_arg("vote", VoteChoice))

@@ -39,7 +39,7 @@ def bodies():
 
 
 @bp.route("/bodies/<id:body_id>")
-@public_page()
+@public_page("on")
 def body(body_id: int):
     errors: list[str] = []
     on = read_arg(errors, lambda: date_arg("on")) or today()

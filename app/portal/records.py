@@ -96,7 +96,7 @@ def choice_arg(name: str, choices):
 
 
 @bp.route("/resolutions")
-@public_page()
+@public_page("q", "year", "status", "sponsor", "effect", "page", "sort")
 def resolutions():
     errors: list[str] = []
     q = request.args.get("q", "").strip()[:200]
@@ -205,7 +205,7 @@ def _as_of() -> tuple[date, str | None]:
 
 
 @bp.route("/agreements")
-@public_page()
+@public_page("on")
 def agreements():
     on, error = _as_of()
     rows = db.session.scalars(
@@ -218,7 +218,7 @@ def agreements():
 
 
 @bp.route("/agreements/<id:agreement_id>")
-@public_page()
+@public_page("on")
 def agreement(agreement_id: int):
     on, error = _as_of()
     agreement = db.session.scalar(
