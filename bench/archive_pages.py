@@ -145,13 +145,22 @@ def run_sqlite(args) -> list[str]:
     return problems + ([f"SQLite: {tracebacks} traceback(s)"] if tracebacks else [])
 
 
+def clear_cache(redis_url: str, prefixes: list[str]) -> None:
+    """Remove the run's page-cache keys from Redis (the generation has no timeout; pages expire on their own)."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for prefix in prefixes:
+        for key in client.scan_iter(match=f"{prefix}*"):
+            client.delete(key)
+
+
 def run_postgres(args) -> list[str]:
     """Two databases, the demo and the demo grown, each served by its own gunicorn, measured side by side."""
     directory = Path(tempfile.mkdtemp(prefix="dais-bench-archive-"))
     label = f"PostgreSQL, gunicorn gthread {args.app_workers}x{args.app_threads} each, CACHE_TYPE={args.cache}"
-    databases, servers = {}, {}
+    databases, servers, bases, envs = {}, {}, {}, {}
     try:
-        bases, envs = {}, {}
         for which in ("demo", "grown"):
             folder = directory / which
             folder.mkdir()
@@ -184,6 +193,7 @@ def run_postgres(args) -> list[str]:
     finally:
         for server in servers.values():
             server.stop()
+        clear_cache(args.redis, [env["CACHE_KEY_PREFIX"] for env in envs.values()])
         if not args.keep:
             for database in databases.values():
                 database.drop()
