@@ -269,7 +269,8 @@ class ConflictDisclosure(db.Model):
 
 @event.listens_for(VoteCorrection, "after_insert")
 def _keep_corrected_choice(mapper, connection, correction):
-    """Every correction, whoever writes it, becomes its vote's ``corrected_choice`` in the same flush.
+    """Every correction written through the ORM, by whatever code, becomes its vote's ``corrected_choice`` in the
+    same flush (a bulk Core INSERT into vote_corrections bypasses this and must set it itself).
 
     Corrections are only ever added (never changed or deleted, see below), so the newest row is the one just
     inserted. The UPDATE goes straight to the table, which the closed-vote guard does not watch (it guards the
