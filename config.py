@@ -86,6 +86,14 @@ class Config:
     #: Every this many seconds each worker looks for work that is due (retries, a dead worker's claims).
     JOBS_TICK_SECONDS = _int("JOBS_TICK_SECONDS", 10)
     JOBS_TIMEOUT_SECONDS = _int("JOBS_TIMEOUT_SECONDS", 900)
+    #: Public pages kept and revalidated by the record's version (app/core/cache.py): "RedisCache" (on REDIS_URL,
+    #: shared by every app server), "SimpleCache" (this process's memory), "NullCache" (off; ETags still answer
+    #: 304). Empty: RedisCache when REDIS_URL is set, else SimpleCache (make run).
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "")
+    #: Instances that share one Redis each need their own prefix.
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "dais:cache:")
+    #: Seconds a built page is kept at most (a change of the record makes it unused at once anyway).
+    CACHE_DEFAULT_TIMEOUT = _int("CACHE_DEFAULT_TIMEOUT", 300)
     #: Live screens (app/core/live.py): "redis" shares snapshots between app servers through REDIS_URL; "local"
     #: keeps them in this process (one server). Empty: "redis" when REDIS_URL is set.
     LIVE_BROKER = os.environ.get("LIVE_BROKER", "")
@@ -196,6 +204,10 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    #: The suite moves its clock by days and months with staff signed in; session lifetimes are tested on their own
+    #: (tests/test_sessions.py sets the production values).
+    STAFF_IDLE_MINUTES_ADMIN = STAFF_IDLE_MINUTES = 10 * 365 * 24 * 60
+    STAFF_SESSION_HOURS = 10 * 365 * 24
     TWO_FACTOR_ROLES = ""  # tests/test_two_factor.py turns it on
     SECRET_KEY = "testing-not-secret"
     DEMO_ALLOWED = True
@@ -215,6 +227,8 @@ class TestingConfig(Config):
     #: Publishing an agenda does not build its packet in every test (WeasyPrint takes a second); the packet's
     #: tests (tests/test_packet.py) turn it on.
     PACKET_AUTO_BUILD = False
+    #: No page kept between requests (tests/test_archive_pages.py switches it on where it is tested).
+    CACHE_TYPE = "NullCache"
     #: Still scrypt, at a cost that lets the suite sign in hundreds of times; production keeps the full cost.
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 

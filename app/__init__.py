@@ -65,6 +65,9 @@ def create_app(config_class=None) -> Flask:
     from app.core import live
 
     live.init_app(app)  # live screens: each committed change publishes its meeting's snapshot once
+    from app.core import cache
+
+    cache.init_app(app)  # public pages kept and answered 304 by the record's version (Redis or in process)
 
     from app.api.views import bp as api_bp
     from app.portal.views import bp as portal_bp

@@ -2,6 +2,7 @@
 
 from http.cookies import SimpleCookie
 
+import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import Role, SessionEnd, StaffSession
@@ -134,6 +135,10 @@ def test_deactivation_ends_every_session(app, client, create_user, login_as, db)
     assert row.end_reason == SessionEnd.deactivated
 
 
+PRODUCTION_LIFETIMES = {"STAFF_IDLE_MINUTES_ADMIN": 30, "STAFF_IDLE_MINUTES": 480, "STAFF_SESSION_HOURS": 12}
+
+
+@pytest.mark.parametrize("app_overrides", [PRODUCTION_LIFETIMES])
 def test_idle_and_absolute_lifetimes(app, client, create_user, clock, db):
     admin = create_user(Role.admin, email="admin@city.example")
     clerk = create_user(Role.clerk, email="clerk@city.example")

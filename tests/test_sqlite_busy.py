@@ -132,7 +132,7 @@ def test_speak_form_sent_while_the_database_is_busy_comes_back_filled_and_is_sen
         assert _speakers(item) == 0
 
     assert 0 < int(response.headers["Retry-After"]) <= 60
-    assert response.headers["Cache-Control"] == "no-store"
+    assert "no-store" in response.headers["Cache-Control"]
     html = response.get_data(as_text=True)
     assert "The system is busy. Nothing was saved. Your answers are kept below: send them again." in html
     for value in ("Marisol Ortega-Díaz", "marisol@example.org", "305-555-0142", "Key West"):

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, str_enum
@@ -37,6 +37,17 @@ class Resolution(db.Model):
             "effective_on IS NULL OR adopted_on IS NULL OR effective_on >= adopted_on",
             name="effective_not_before_adoption",
         ),
+        # The resolution list's order (newest number first) and the adopted ones by day (home page, Atom feed),
+        # read in index order, never sorted whole (issue 18).
+        Index("ix_resolutions_number_order", "number_year", "number_seq", "id"),
+        # PostgreSQL's DESC puts NULLs first, so the newest-first order (unnumbered drafts last) needs its own.
+        Index(
+            "ix_resolutions_newest",
+            text("number_year DESC NULLS LAST"),
+            text("number_seq DESC NULLS LAST"),
+            text("id DESC"),
+        ).ddl_if(dialect="postgresql"),
+        Index("ix_resolutions_status_adopted", "status", "adopted_on", "number_seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -52,7 +53,12 @@ class MeetingStatus(LabeledEnum):
 
 class Meeting(db.Model):
     __tablename__ = "meetings"
-    __table_args__ = (CheckConstraint("end_at IS NULL OR end_at > start_at", name="end_after_start"),)
+    __table_args__ = (
+        CheckConstraint("end_at IS NULL OR end_at > start_at", name="end_after_start"),
+        # The agenda feeds, newest agenda first; a body's meetings by date (issue 18: read in index order).
+        Index("ix_meetings_agenda_published_at", "agenda_published_at"),
+        Index("ix_meetings_body_start", "body_id", "start_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: RESTRICT: a body with meetings on the record is never deleted.
@@ -226,6 +232,8 @@ agenda_item_sponsors = Table(
     db.Model.metadata,
     Column("agenda_item_id", ForeignKey("agenda_items.id", ondelete="CASCADE"), primary_key=True),
     Column("member_id", ForeignKey("members.id", ondelete="RESTRICT"), primary_key=True),
+    # A member's sponsored items (their public page, the resolution list's sponsor filter).
+    Index("ix_agenda_item_sponsors_member_id", "member_id"),
 )
 
 

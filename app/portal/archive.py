@@ -10,21 +10,25 @@ from datetime import date, timedelta
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from app.bodies.models import Body, Member, Membership
+from app.core.cache import public_page
 from app.core.paging import page_of
 from app.core.timeutil import local_bounds, to_local, utcnow
 from app.extensions import db
+from app.legislation.models import Resolution
 from app.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingKind, agenda_item_sponsors
 from app.portal.records import choice_arg, int_arg, read_arg
 from app.portal.views import bp
 from app.public_comment import intake as comment_intake
 from app.public_comment import policy as comment_policy
-from app.votes.models import ConflictDisclosure, Motion, MotionResult, MotionStatus, Vote, VoteChoice, VoteCorrection
+from app.votes.models import ConflictDisclosure, Motion, MotionResult, MotionStatus, Vote, VoteChoice
 
 MEETINGS_PER_PAGE = 25
-VOTES_PER_PAGE = 50
+VOTES_PER_PAGE = 20
+#: The newest items a member sponsored, on their page; the resolution list filters by sponsor for the rest.
+SPONSORED_SHOWN = 10
 #: A week starting on Sunday, as US calendars do: only its weekday names are used.
 SUNDAY_WEEK = [date(2023, 1, 1) + timedelta(days=n) for n in range(7)]
 
@@ -43,6 +47,7 @@ def _month_arg(errors: list[str]) -> date | None:
 
 
 @bp.route("/meetings")
+@public_page("body", "kind", "year", "page", "month", per=60)
 def meetings():
     """Every public meeting, newest first, or one month as a calendar; cancelled ones stay, marked."""
     errors: list[str] = []
@@ -108,7 +113,11 @@ def meetings():
             **context,
         ), status
 
-    listed = page_of(query.order_by(Meeting.start_at.desc(), Meeting.id.desc()), page, MEETINGS_PER_PAGE)
+    listed = page_of(
+        query.options(lazyload(Meeting.stamped_rules)).order_by(Meeting.start_at.desc(), Meeting.id.desc()),
+        page,
+        MEETINGS_PER_PAGE,
+    )
     this_month = to_local(utcnow()).date().replace(day=1)
     return render_template(
         "portal/meetings.html",
@@ -124,17 +133,10 @@ def meetings():
 # ---- members --------------------------------------------------------------------------------------------------
 
 
-def final_choice_column():
-    """A vote's choice as corrected (the latest correction wins), as SQL."""
-    latest = (
-        select(VoteCorrection.new_choice)
-        .where(VoteCorrection.vote_id == Vote.id)
-        .order_by(VoteCorrection.id.desc())
-        .limit(1)
-        .correlate(Vote)
-        .scalar_subquery()
-    )
-    return func.coalesce(latest, Vote.choice)
+def final_choice_column(vote=Vote):
+    """A vote's choice as corrected, as SQL: the maintained ``corrected_choice`` (the newest correction) or the
+    choice given. A plain column of the row, so filters and counts read ``votes`` alone."""
+    return func.coalesce(vote.corrected_choice, vote.choice)
 
 
 @dataclass
@@ -168,43 +170,29 @@ def voting_record(member_id: int) -> VotingRecord:
     that tied has no majority and is left out of the rate.
     """
     others = aliased(Vote)
-    final = final_choice_column()
-    latest_other = (
-        select(VoteCorrection.new_choice)
-        .where(VoteCorrection.vote_id == others.id)
-        .order_by(VoteCorrection.id.desc())
-        .limit(1)
-        .correlate(others)
-        .scalar_subquery()
-    )
-    other_final = func.coalesce(latest_other, others.choice)
-    sides = (
+    final = final_choice_column(others)
+    # One pass over the votes of the roll calls the member answered: each roll call's yes and no, and the member's
+    # own final choice among them.
+    per_motion = (
         select(
-            others.motion_id.label("motion_id"),
-            func.sum(case((other_final == VoteChoice.yes.value, 1), else_=0)).label("yes"),
-            func.sum(case((other_final == VoteChoice.no.value, 1), else_=0)).label("no"),
+            func.sum(case((final == VoteChoice.yes.value, 1), else_=0)).label("yes"),
+            func.sum(case((final == VoteChoice.no.value, 1), else_=0)).label("no"),
+            func.max(case((others.member_id == member_id, final), else_=None)).label("choice"),
         )
         .where(others.motion_id.in_(roll_calls_of(member_id).with_only_columns(Vote.motion_id)))
         .group_by(others.motion_id)
         .subquery()
     )
-    mine = (
-        roll_calls_of(member_id).with_only_columns(Vote.motion_id.label("motion_id"), final.label("choice")).subquery()
-    )
-    with_majority = or_(
-        and_(mine.c.choice == VoteChoice.yes.value, sides.c.yes > sides.c.no),
-        and_(mine.c.choice == VoteChoice.no.value, sides.c.no > sides.c.yes),
-    )
-    has_majority = and_(mine.c.choice.in_([VoteChoice.yes.value, VoteChoice.no.value]), sides.c.yes != sides.c.no)
+    choice, yes, no = per_motion.c.choice, per_motion.c.yes, per_motion.c.no
+    with_majority = or_(and_(choice == VoteChoice.yes.value, yes > no), and_(choice == VoteChoice.no.value, no > yes))
+    has_majority = and_(choice.in_([VoteChoice.yes.value, VoteChoice.no.value]), yes != no)
     rows = db.session.execute(
         select(
-            mine.c.choice,
+            choice,
             func.count(),
             func.sum(case((with_majority, 1), else_=0)),
             func.sum(case((has_majority, 1), else_=0)),
-        )
-        .join(sides, sides.c.motion_id == mine.c.motion_id)
-        .group_by(mine.c.choice)
+        ).group_by(choice)
     ).all()
     counts = {VoteChoice(choice): n for choice, n, _w, _h in rows if choice is not None}
     return VotingRecord(
@@ -217,10 +205,7 @@ def voting_record(member_id: int) -> VotingRecord:
 def attendance_record(member_id: int) -> tuple[dict, int | None]:
     """Attendance counts by status and the share of meetings attended in person or remotely (one query)."""
     rows = db.session.execute(
-        select(Attendance.status, func.count())
-        .join(Meeting, Meeting.id == Attendance.meeting_id)
-        .where(Attendance.member_id == member_id)
-        .group_by(Attendance.status)
+        select(Attendance.status, func.count()).where(Attendance.member_id == member_id).group_by(Attendance.status)
     ).all()
     counts = {AttendanceStatus(status): n for status, n in rows}
     total = sum(counts.values())
@@ -228,7 +213,72 @@ def attendance_record(member_id: int) -> tuple[dict, int | None]:
     return counts, (round(100 * present / total) if total else None)
 
 
+def votes_page(votes_query, page: int) -> tuple[list, int, int, int]:
+    """One page of the member's votes, newest roll call first: (votes, total, page, pages) in two queries.
+
+    The order and the page are taken on the narrow rows (vote, motion, closing time) and only the page's rows are
+    joined to what they show, so the joins cost the same however long the member's record is.
+    """
+    narrow = votes_query.with_only_columns(
+        Vote.id.label("vote_id"), Motion.closed_at.label("closed_at"), Motion.id.label("motion_id")
+    )
+    total = db.session.scalar(select(func.count()).select_from(narrow.subquery()))
+    pages = max(1, -(-total // VOTES_PER_PAGE))
+    page = min(max(page, 1), pages)  # a stale link past the end shows the last page
+    shown = (
+        narrow.order_by(Motion.closed_at.desc(), Motion.id.desc())
+        .limit(VOTES_PER_PAGE)
+        .offset((page - 1) * VOTES_PER_PAGE)
+        .subquery()
+    )
+    cast = db.session.scalars(
+        select(Vote)
+        .join(shown, shown.c.vote_id == Vote.id)
+        .options(
+            # What a row shows and no more: the member is the page's own, the mover and the body are not shown.
+            lazyload(Vote.member),
+            joinedload(Vote.motion).options(
+                lazyload(Motion.mover),
+                lazyload(Motion.seconder),
+                joinedload(Motion.item),
+                joinedload(Motion.meeting).options(lazyload(Meeting.body), lazyload(Meeting.stamped_rules)),
+            ),
+        )
+        .order_by(shown.c.closed_at.desc(), shown.c.motion_id.desc())
+    ).all()
+    return cast, total, page, pages
+
+
+def sponsored_items(member_id: int) -> tuple[list, int]:
+    """The newest items the member sponsored and how many in all, in one query: the order, the limit and the
+    count (a window over the same narrow rows) before the shown items are joined to their meeting and resolution."""
+    narrow = (
+        select(
+            AgendaItem.id.label("item_id"),
+            Meeting.start_at.label("start_at"),
+            func.count().over().label("total"),
+        )
+        .join(agenda_item_sponsors, agenda_item_sponsors.c.agenda_item_id == AgendaItem.id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(agenda_item_sponsors.c.member_id == member_id, Meeting.agenda_published_at.is_not(None))
+        .order_by(Meeting.start_at.desc(), AgendaItem.id.desc())
+        .limit(SPONSORED_SHOWN)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(AgendaItem, narrow.c.total)
+        .join(narrow, narrow.c.item_id == AgendaItem.id)
+        .options(
+            joinedload(AgendaItem.resolution).lazyload(Resolution.item),
+            joinedload(AgendaItem.meeting).options(lazyload(Meeting.body), lazyload(Meeting.stamped_rules)),
+        )
+        .order_by(narrow.c.start_at.desc(), AgendaItem.id.desc())
+    ).all()
+    return [item for item, _n in rows], (rows[0][1] if rows else 0)
+
+
 @bp.route("/members")
+@public_page()
 def members():
     rows = db.session.scalars(
         select(Member).options(selectinload(Member.memberships).joinedload(Membership.body)).order_by(Member.sort_name)
@@ -238,6 +288,7 @@ def members():
 
 
 @bp.route("/members/<id:member_id>")
+@public_page("vote", "year", "page")
 def member(member_id: int):
     errors: list[str] = []
     choice = read_arg(errors, lambda: choice_arg("vote", VoteChoice))
@@ -262,26 +313,9 @@ def member(member_id: int):
     if year:
         start, end = local_bounds(date(year, 1, 1), date(year + 1, 1, 1))
         votes_query = votes_query.where(Motion.closed_at >= start, Motion.closed_at < end)
-    listed = page_of(
-        votes_query.options(
-            selectinload(Vote.corrections),
-            joinedload(Vote.motion).joinedload(Motion.item).joinedload(AgendaItem.meeting),
-            joinedload(Vote.motion).joinedload(Motion.meeting),
-        ).order_by(Motion.closed_at.desc(), Motion.id.desc()),
-        page,
-        VOTES_PER_PAGE,
-    )
-    cast, total, page, pages = listed.items, listed.total, listed.page, max(listed.pages, 1)
+    cast, total, page, pages = votes_page(votes_query, page)
 
-    sponsored = db.session.scalars(
-        select(AgendaItem)
-        .join(agenda_item_sponsors, agenda_item_sponsors.c.agenda_item_id == AgendaItem.id)
-        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(agenda_item_sponsors.c.member_id == person.id, Meeting.agenda_published_at.is_not(None))
-        .options(joinedload(AgendaItem.resolution), joinedload(AgendaItem.meeting))
-        .order_by(Meeting.start_at.desc())
-        .limit(100)
-    ).all()
+    sponsored, sponsored_total = sponsored_items(person.id)
     disclosures = db.session.scalars(
         select(ConflictDisclosure)
         .where(ConflictDisclosure.member_id == person.id)
@@ -303,6 +337,7 @@ def member(member_id: int):
         choices=list(VoteChoice),
         errors=errors,
         sponsored=sponsored,
+        sponsored_total=sponsored_total,
         disclosures=disclosures,
         attendance_counts=attendance_counts,
         attendance_rate=attendance_rate,
@@ -314,6 +349,7 @@ def member(member_id: int):
 
 
 @bp.route("/public-comment")
+@public_page(per=60)
 def comment_guide():
     """The rules in force for each body, read from its current comment policy (R6), in plain words."""
     today = to_local(utcnow()).date()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.bodies.forms import FIRST_YEAR, LAST_YEAR
 from app.bodies.models import Body, Member
 from app.bodies.services import BODY_WHOLE, roster_on, today
+from app.core.cache import public_page
 from app.core.loaders import get_or_404
 from app.core.uploads import send_image
 from app.extensions import db
@@ -31,12 +32,14 @@ def date_arg(name: str) -> date | None:
 
 
 @bp.route("/bodies")
+@public_page()
 def bodies():
     rows = db.session.scalars(select(Body).order_by(Body.retired_on.is_not(None), Body.name)).all()
     return render_template("portal/bodies.html", bodies=rows)
 
 
 @bp.route("/bodies/<id:body_id>")
+@public_page("on")
 def body(body_id: int):
     errors: list[str] = []
     on = read_arg(errors, lambda: date_arg("on")) or today()

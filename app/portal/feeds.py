@@ -6,17 +6,20 @@ entry twice; ``updated`` is when the agenda was (re)published or the resolution 
 
 from datetime import UTC, datetime, time
 
+from babel.dates import format_datetime as babel_datetime
 from feedgen.feed import FeedGenerator
 from flask import Response, current_app, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.bodies.models import Body
 from app.city.services import city_name
+from app.core.cache import public_page
 from app.core.loaders import get_or_404
 from app.core.timeutil import city_zone
-from app.core.web import local_date, local_datetime
+from app.core.web import local_date, localized_pattern
 from app.extensions import db
 from app.legislation import digest
 from app.legislation.models import Resolution, ResolutionStatus
@@ -53,7 +56,9 @@ def _agenda_feed(body: Body | None) -> Response:
     query = select(Meeting).where(Meeting.agenda_published_at.is_not(None))
     if body is not None:
         query = query.where(Meeting.body_id == body.id)
-    meetings = db.session.scalars(query.order_by(Meeting.agenda_published_at.desc()).limit(FEED_SIZE)).all()
+    meetings = db.session.scalars(
+        query.options(lazyload(Meeting.stamped_rules)).order_by(Meeting.agenda_published_at.desc()).limit(FEED_SIZE)
+    ).all()
     city = city_name()
     if body is None:
         feed = _generator(
@@ -71,40 +76,56 @@ def _agenda_feed(body: Body | None) -> Response:
         )
     pinned = digest.pinned_entries([m.id for m in meetings])
     updated = []
+    # Each sentence translated once for the whole feed, not once per entry (a feed has up to FEED_SIZE entries).
+    cancelled, published, digest_line = (
+        _("%(title)s (cancelled)"),
+        _("The agenda of this meeting is published."),
+        _("Record digest: %(digest)s"),
+    )
+    meetings_url = url_for("portal.meetings", _external=True)  # /meetings/<id>: built once, as in the other feed
+    # The start as local_datetime gives it, with the reader's locale, the zone and the pattern looked up once.
+    locale, zone, pattern = get_locale(), get_timezone(), localized_pattern("d MMMM y, h:mm a")
+
+    def when(value) -> str:
+        return babel_datetime(value, pattern, tzinfo=zone, locale=locale)
+
     for meeting in reversed(meetings):  # feedgen prepends each entry: add the oldest first
         entry = feed.add_entry()
         entry.id(_tag("meeting-agenda", meeting.id))
-        title = f"{meeting.body.name}: {meeting.title}, {local_datetime(meeting.start_at, 'd MMMM y, h:mm a')}"
-        entry.title(_("%(title)s (cancelled)", title=title) if meeting.status.value == "cancelled" else title)
-        entry.link(href=url_for("portal.meeting", meeting_id=meeting.id, _external=True))
+        title = f"{meeting.body.name}: {meeting.title}, {when(meeting.start_at)}"
+        entry.title(cancelled % {"title": title} if meeting.status.value == "cancelled" else title)
+        entry.link(href=f"{meetings_url}/{meeting.id}")
         # Once adjourned, the entry carries the record digest pinned in the audit log (and is updated then).
         pin = pinned.get(meeting.id)
         changed = max(meeting.agenda_published_at, pin.created_at) if pin is not None else meeting.agenda_published_at
         updated.append(changed)
         entry.updated(changed)
         entry.published(meeting.agenda_published_at)
-        summary = meeting.purpose or _("The agenda of this meeting is published.")
+        summary = meeting.purpose or published
         if pin is not None:
-            pinned_line = _("Record digest: %(digest)s", digest=pin.data.get("digest"))
-            summary = f"{summary} {pinned_line}"
+            summary = f"{summary} {digest_line % {'digest': pin.data.get('digest')}}"
         entry.summary(summary)
     return _respond(feed, updated)
 
 
 @bp.route("/feeds/agendas.atom")
+@public_page()
 def feed_agendas():
     return _agenda_feed(None)
 
 
 @bp.route("/bodies/<id:body_id>/agendas.atom")
+@public_page()
 def feed_body_agendas(body_id: int):
     return _agenda_feed(get_or_404(Body, body_id))
 
 
 @bp.route("/feeds/resolutions.atom")
+@public_page()
 def feed_resolutions():
     rows = db.session.scalars(
         public_resolutions()
+        .options(lazyload(Resolution.item))  # an entry shows the resolution's own columns only
         .where(Resolution.status == ResolutionStatus.adopted)
         .order_by(Resolution.adopted_on.desc(), Resolution.number_seq.desc())
         .limit(FEED_SIZE)
@@ -116,19 +137,34 @@ def feed_resolutions():
         url_for("portal.resolutions", _external=True),
     )
     stamps = []
+    title, adopted, effective = (
+        _("Resolution %(number)s: %(title)s"),
+        _("Adopted %(date)s."),
+        _("Effective %(date)s."),
+    )
+    dates: dict = {}  # each day formatted once (a meeting adopts several)
+    zone = city_zone()
+    # /resolutions/<id>: the address built once, each entry's by appending its id (url_for per entry cost more
+    # than the rest of the entry).
+    resolutions_url = url_for("portal.resolutions", _external=True)
+
+    def day(value) -> str:
+        if value not in dates:
+            dates[value] = local_date(value)
+        return dates[value]
+
     for resolution in reversed(rows):
         # Adoption is a date; the entry is stamped at noon city time so every reader shows the same day.
-        stamp = datetime.combine(resolution.adopted_on, time(12), tzinfo=city_zone())
+        stamp = datetime.combine(resolution.adopted_on, time(12), tzinfo=zone)
         stamps.append(stamp)
         entry = feed.add_entry()
         entry.id(_tag("resolution", resolution.id))
-        entry.title(_("Resolution %(number)s: %(title)s", number=resolution.number, title=resolution.title))
-        entry.link(href=url_for("portal.resolution", resolution_id=resolution.id, _external=True))
+        entry.title(title % {"number": resolution.number, "title": resolution.title})
+        entry.link(href=f"{resolutions_url}/{resolution.id}")
         entry.updated(stamp)
         entry.published(stamp)
-        adopted = _("Adopted %(date)s.", date=local_date(resolution.adopted_on))
-        effective = (
-            _("Effective %(date)s.", date=local_date(resolution.effective_on)) if resolution.effective_on else ""
-        )
-        entry.summary(f"{adopted} {effective}".strip())
+        summary = adopted % {"date": day(resolution.adopted_on)}
+        if resolution.effective_on:
+            summary = f"{summary} {effective % {'date': day(resolution.effective_on)}}"
+        entry.summary(summary)
     return _respond(feed, stamps)

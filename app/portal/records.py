@@ -4,9 +4,12 @@ from datetime import date
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from app.core.cache import public_page
+from app.core.paging import page_of
 from app.core.timeutil import to_local, utcnow
 from app.core.uploads import send_stored
 from app.extensions import db
@@ -21,7 +24,7 @@ from app.legislation.models import (
     ResolutionLink,
     ResolutionStatus,
 )
-from app.meetings.models import AgendaItem
+from app.meetings.models import AgendaItem, agenda_item_sponsors
 from app.portal.views import bp
 from app.public_comment import tallies as comment_tallies
 from app.votes.models import Motion, MotionKind, MotionResult, MotionStatus
@@ -29,20 +32,33 @@ from app.votes.reading import ROLL, outcome_of
 
 
 def _public_resolution(resolution_id: int) -> Resolution:
-    resolution = db.session.scalar(
-        select(Resolution)
-        .where(Resolution.id == resolution_id)
-        .options(
-            joinedload(Resolution.item).joinedload(AgendaItem.meeting),
-            joinedload(Resolution.item).selectinload(AgendaItem.sponsors),
-            selectinload(Resolution.links_out).selectinload(ResolutionLink.target),
-            selectinload(Resolution.links_in).selectinload(ResolutionLink.source),
-            selectinload(Resolution.effects).joinedload(AgreementEffect.agreement),
-            selectinload(Resolution.corrections),
+    """The resolution with everything its page shows, in three queries: the resolution with its item, meeting,
+    sponsors and corrections (a handful of rows each, joined); its agreement effects; its links both ways."""
+    resolution = (
+        db.session.scalars(
+            select(Resolution)
+            .where(Resolution.id == resolution_id)
+            .options(
+                joinedload(Resolution.item).joinedload(AgendaItem.meeting),
+                joinedload(Resolution.item).joinedload(AgendaItem.sponsors),
+                joinedload(Resolution.corrections),
+                selectinload(Resolution.effects).joinedload(AgreementEffect.agreement),
+            )
         )
+        .unique()
+        .first()
     )
     if resolution is None or resolution.item.meeting.agenda_published_at is None:
         abort(404)
+    links = db.session.scalars(
+        select(ResolutionLink)
+        .where(or_(ResolutionLink.from_id == resolution.id, ResolutionLink.to_id == resolution.id))
+        .options(joinedload(ResolutionLink.source), joinedload(ResolutionLink.target))
+        .order_by(ResolutionLink.id)
+    ).all()
+    # Both directions from that one query, given to the relationships as if loaded (no lazy load later).
+    set_committed_value(resolution, "links_out", [link for link in links if link.from_id == resolution.id])
+    set_committed_value(resolution, "links_in", [link for link in links if link.to_id == resolution.id])
     return resolution
 
 
@@ -80,6 +96,7 @@ def choice_arg(name: str, choices):
 
 
 @bp.route("/resolutions")
+@public_page("q", "year", "status", "sponsor", "effect", "page", "sort")
 def resolutions():
     errors: list[str] = []
     q = request.args.get("q", "").strip()[:200]
@@ -92,7 +109,7 @@ def resolutions():
         page=read_arg(errors, lambda: int_arg("page", high=100000)) or 1,
         sort=read_arg(errors, lambda: choice_arg("sort", search.SORTS)) or ("relevance" if q else "newest"),
     )
-    results = search.search(criteria)
+    results = search.search(criteria) if q else newest_resolutions(criteria)
     years, sponsors = search.filter_choices()
     return render_template(
         "portal/resolutions.html",
@@ -106,7 +123,37 @@ def resolutions():
     ), 400 if errors else 200
 
 
+def newest_resolutions(criteria: search.Criteria) -> search.Results:
+    """The list without words to search: filtered, ordered and paged in the database, read in the order of
+    ``ix_resolutions_number_order`` (SQLite; its DESC puts unnumbered drafts last by itself) or of
+    ``ix_resolutions_newest`` (PostgreSQL, DESC NULLS LAST); two queries (the count and the page)."""
+    query = search.public_resolutions().options(lazyload(Resolution.item))  # a row shows its own columns
+    if criteria.year:
+        query = query.where(Resolution.number_year == criteria.year)
+    if criteria.status:
+        query = query.where(Resolution.status == criteria.status)
+    if criteria.sponsor_id:
+        query = query.where(
+            exists().where(
+                agenda_item_sponsors.c.agenda_item_id == Resolution.agenda_item_id,
+                agenda_item_sponsors.c.member_id == criteria.sponsor_id,
+            )
+        )
+    if criteria.effect:
+        query = query.where(
+            exists().where(AgreementEffect.resolution_id == Resolution.id, AgreementEffect.kind == criteria.effect)
+        )
+    columns = (Resolution.number_year, Resolution.number_seq, Resolution.id)
+    if criteria.sort == "oldest":
+        order = [c.asc().nulls_last() for c in columns[:2]] + [Resolution.id.asc()]
+    else:
+        order = [c.desc().nulls_last() for c in columns[:2]] + [Resolution.id.desc()]
+    listed = page_of(query.order_by(*order), criteria.page, search.PER_PAGE)
+    return search.Results(rows=listed.items, total=listed.total, page=listed.page, pages=max(listed.pages, 1))
+
+
 @bp.route("/resolutions/<id:resolution_id>")
+@public_page()
 def resolution(resolution_id: int):
     resolution = _public_resolution(resolution_id)
     item = resolution.item
@@ -158,6 +205,7 @@ def _as_of() -> tuple[date, str | None]:
 
 
 @bp.route("/agreements")
+@public_page("on")
 def agreements():
     on, error = _as_of()
     rows = db.session.scalars(
@@ -170,6 +218,7 @@ def agreements():
 
 
 @bp.route("/agreements/<id:agreement_id>")
+@public_page("on")
 def agreement(agreement_id: int):
     on, error = _as_of()
     agreement = db.session.scalar(

@@ -3,11 +3,12 @@
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
-from sqlalchemy import select, text
+from sqlalchemy import select, text, union_all
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app.bodies.services import bodies_with_members
+from app.core.cache import public_page
 from app.core.timeutil import to_local, utcnow
 from app.core.uploads import send_stored
 from app.core.web import safe_next
@@ -46,23 +47,32 @@ def revalidate(response):
 
 
 @bp.route("/")
+@public_page(per=60)
 def home():
     bodies = bodies_with_members()
     now = utcnow()
-    upcoming = db.session.scalars(
-        select(Meeting)
-        .where(Meeting.is_public, Meeting.start_at >= now - timedelta(hours=6))
-        .order_by(Meeting.start_at)
-        .limit(10)
-    ).all()
-    recent = db.session.scalars(
-        select(Meeting)
-        .where(Meeting.is_public, Meeting.start_at < now - timedelta(hours=6))
+    # The next ten and the last ten public meetings, in one query (two index-ordered LIMITs under a UNION ALL).
+    since = now - timedelta(hours=6)
+    soon = (
+        select(Meeting.id).where(Meeting.is_public, Meeting.start_at >= since).order_by(Meeting.start_at).limit(10)
+    ).subquery()
+    past = (
+        select(Meeting.id)
+        .where(Meeting.is_public, Meeting.start_at < since)
         .order_by(Meeting.start_at.desc())
         .limit(10)
+    ).subquery()
+    shown = db.session.scalars(
+        select(Meeting)
+        .where(Meeting.id.in_(union_all(select(soon.c.id), select(past.c.id))))
+        .options(lazyload(Meeting.stamped_rules))
+        .order_by(Meeting.start_at, Meeting.id)
     ).all()
+    upcoming = [m for m in shown if m.start_at >= since]
+    recent = [m for m in reversed(shown) if m.start_at < since]
     latest = db.session.scalars(
         public_resolutions()
+        .options(lazyload(Resolution.item))
         .where(Resolution.status == ResolutionStatus.adopted)
         .order_by(Resolution.adopted_on.desc(), Resolution.number_seq.desc())
         .limit(5)
@@ -81,9 +91,9 @@ def public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
     """A public (noticed) meeting with its items; ``whole`` also loads what the meeting page shows, each
     relation in one query, so the page's query count does not grow with the record."""
     options = [
-        selectinload(Meeting.items).selectinload(AgendaItem.sponsors),
+        # The items with their sponsors and resolution in one query (a few sponsors an item at most).
+        selectinload(Meeting.items).options(joinedload(AgendaItem.sponsors), joinedload(AgendaItem.resolution)),
         joinedload(Meeting.comment_policy),
-        selectinload(Meeting.items).joinedload(AgendaItem.resolution),
     ]
     if whole:
         options += [
@@ -99,6 +109,7 @@ def public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
 
 
 @bp.route("/meetings/<id:meeting_id>")
+@public_page(per=60)
 def meeting(meeting_id: int):
     meeting = public_meeting_or_404(meeting_id, whole=True)
     policy = comment_policy.effective_policy(meeting)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     inspect,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.bodies.models import ThresholdBasis, ThresholdFraction
 from app.core.db import UTCDateTime, str_enum
@@ -188,6 +189,10 @@ class Vote(db.Model):
     disclosure_id: Mapped[int | None] = mapped_column(ForeignKey("conflict_disclosures.id", ondelete="RESTRICT"))
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    #: The latest correction's choice, null while uncorrected: kept by ``_keep_corrected_choice`` below whenever a
+    #: correction is written, so a page filters and counts final choices from this table alone (issue 18). The
+    #: corrections themselves stay the record; this is a copy of the newest one.
+    corrected_choice: Mapped[VoteChoice | None] = mapped_column(str_enum(VoteChoice, "corrected_vote_choice"))
 
     motion: Mapped["Motion"] = relationship("Motion", back_populates="votes")
     member: Mapped["Member"] = relationship("Member", lazy="joined")
@@ -199,7 +204,11 @@ class Vote(db.Model):
     @property
     def final_choice(self) -> VoteChoice | None:
         """The choice as corrected; the original stays in ``choice``."""
-        return self.corrections[-1].new_choice if self.corrections else self.choice
+        return self.corrected_choice if self.corrected_choice is not None else self.choice
+
+    @property
+    def is_corrected(self) -> bool:
+        return self.corrected_choice is not None
 
 
 class VoteCorrection(db.Model):
@@ -256,6 +265,23 @@ class ConflictDisclosure(db.Model):
 
     def is_overdue(self, today: date) -> bool:
         return self.form_8b_filed_on is None and today > self.form_8b_due_on
+
+
+@event.listens_for(VoteCorrection, "after_insert")
+def _keep_corrected_choice(mapper, connection, correction):
+    """Every correction written through the ORM, by whatever code, becomes its vote's ``corrected_choice`` in the
+    same flush (a bulk Core INSERT into vote_corrections bypasses this and must set it itself).
+
+    Corrections are only ever added (never changed or deleted, see below), so the newest row is the one just
+    inserted. The UPDATE goes straight to the table, which the closed-vote guard does not watch (it guards the
+    ``choice`` the member gave); a vote already loaded in the session is told its new value.
+    """
+    votes, choice = Vote.__table__, VoteChoice(correction.new_choice)
+    connection.execute(votes.update().where(votes.c.id == correction.vote_id).values(corrected_choice=choice))
+    session = Session.object_session(correction)
+    loaded = session.identity_map.get(session.identity_key(Vote, correction.vote_id)) if session else None
+    if loaded is not None:
+        set_committed_value(loaded, "corrected_choice", choice)
 
 
 class ClosedVoteIsImmutable(RuntimeError):
