@@ -345,6 +345,7 @@ def save_agreement(
 
 def add_document(agreement: Agreement, *, filename: str, stream, actor) -> AgreementDocument:
     from app.core.uploads import validate_and_store
+    from app.meetings.texts import stored_text
 
     stored = validate_and_store(filename, stream)
     document = AgreementDocument(
@@ -354,6 +355,7 @@ def add_document(agreement: Agreement, *, filename: str, stream, actor) -> Agree
         content_type=stored.content_type,
         size=stored.size,
         sha256=stored.sha256,
+        text_content=stored_text(stored),
     )
     db.session.add(document)
     db.session.flush()

@@ -10,6 +10,7 @@ from app.core.uploads import validate_and_store
 from app.extensions import db
 from app.meetings.agenda import record_amendment, require_editable_agenda
 from app.meetings.models import AgendaItem, Attachment
+from app.meetings.texts import stored_text
 
 
 def add_attachment(
@@ -28,6 +29,7 @@ def add_attachment(
         sha256=stored.sha256,
         uploaded_by_id=actor.id if actor else None,
         created_at=utcnow(),
+        text_content=stored_text(stored),
     )
     db.session.add(attachment)
     db.session.flush()
