@@ -372,3 +372,6 @@ def ocd_bill(resolution_id: int):
     if found is None:
         abort(404)
     return jsonify(ocd.bill(found))
+
+
+import app.api.search  # noqa: E402,F401  (GET /api/v1/search: one search over the whole record)

@@ -151,5 +151,6 @@ import app.portal.comment  # noqa: E402,F401  (public comment routes live on thi
 import app.portal.feeds  # noqa: E402,F401  (Atom feeds)
 import app.portal.live  # noqa: E402,F401  (a meeting as it happens: live page, snapshot, event stream)
 import app.portal.records  # noqa: E402,F401  (votes, resolutions and agreements)
+import app.portal.search  # noqa: E402,F401  (one search over the whole record)
 import app.portal.subscribe  # noqa: E402,F401  (email subscriptions)
 import app.portal.verify  # noqa: E402,F401  (how to check a record digest)

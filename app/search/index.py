@@ -28,7 +28,7 @@ from app.votes.models import Motion, MotionKind, MotionResult
 
 #: A result's snippet is taken from this much of the stored text.
 STORED_BODY_CHARS = search_text.MAX_INDEXED_CHARS
-_MARKDOWN = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_#>`|]+|^\s*[-+]\s+", re.MULTILINE)
+_MARKDOWN = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`|]+|^\s*(?:[-+]|#+|>+)\s+", re.MULTILINE)
 
 
 def plain(value: str | None) -> str:

@@ -11,16 +11,18 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import Float, Integer, column, func, literal_column, select, table, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.search.models import SearchDocument, SearchKind
-from app.search.text import Query, highlight, parse, spanish_stem
+from app.search.text import MAX_QUERY_CHARS, MAX_TERMS, Query, highlight, parse, spanish_stem  # noqa: F401
 
 PER_PAGE = 20
+#: What the form keeps of a typed query (the search itself reads MAX_QUERY_CHARS of it, MAX_TERMS words).
+MAX_QUERY_INPUT = 1000
 #: Counting stops here: "1,000+" is all a reader needs, and counting 150,000 matches is what made search slow.
 COUNT_CAP = 1000
 MAX_PAGE = COUNT_CAP // PER_PAGE + 1
@@ -64,6 +66,7 @@ class Hit:
     flags: list[str]
     ref: str | None
     exact: bool = False
+    plain_title: str = ""
 
 
 @dataclass
@@ -147,7 +150,7 @@ def _from(columns, fts):
 
 
 @contextlib.contextmanager
-def _time_limit():
+def time_limit():
     """Run the statements under the search timeout; a cancelled statement becomes SearchTimeout."""
     ms = int(current_app.config.get("SEARCH_TIMEOUT_MS", 3000))
     connection = db.session.connection()
@@ -189,6 +192,7 @@ def _row_hit(row, query: Query, *, exact=False) -> Hit:
         flags=row.flags.split(),
         ref=row.ref,
         exact=exact,
+        plain_title=row.title,
     )
 
 
@@ -218,7 +222,7 @@ def search(criteria: Criteria) -> Results:
     if query.empty and not where:
         return results
     exact_rows = []
-    with _time_limit():
+    with time_limit():
         if query.refs and results.page == 1:
             exact_rows = db.session.execute(
                 select(*_columns()).where(d.ref.in_(query.refs), *where).order_by(d.kind, d.id).limit(5)
@@ -265,3 +269,16 @@ def matching_ids(kind: SearchKind, q: str):
     if named is None:
         return text_match
     return text_match.union(select(d.target_id).where(d.kind == kind, named))
+
+
+def hit_url(hit: Hit, **options) -> str:
+    """The public page a result links to (the portal's routes, named by endpoint)."""
+    if hit.kind == SearchKind.resolution:
+        return url_for("portal.resolution", resolution_id=hit.target_id, **options)
+    if hit.kind == SearchKind.agreement:
+        return url_for("portal.agreement", agreement_id=hit.target_id, **options)
+    if hit.kind in (SearchKind.meeting, SearchKind.minutes):
+        anchor = "minutes" if hit.kind == SearchKind.minutes else None
+        return url_for("portal.meeting", meeting_id=hit.meeting_id, _anchor=anchor, **options)
+    anchor = "speakers" if hit.kind == SearchKind.speaker else None
+    return url_for("portal.item", meeting_id=hit.meeting_id, item_id=hit.item_id, _anchor=anchor, **options)

@@ -53,7 +53,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMBER_LETTER = re.compile(r"\b(\d+)[\s\-]*(?:\(\s*([a-z])\s*\)|([a-z]))(?![\w(])")
 _NUMBER_DASH = re.compile(r"(?<=\d)[-‐–](?=\d)")
 _WORD = re.compile(r"[^\W_]+")
-_MARKDOWN = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_#>`|]+|^\s*[-+]\s+", re.MULTILINE)
+_MARKDOWN = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`|]+|^\s*(?:[-+]|#+|>+)\s+", re.MULTILINE)
 _SPANISH = snowballstemmer.stemmer("spanish")
 
 
