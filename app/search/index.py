@@ -325,7 +325,7 @@ def _values(doc: Doc, language: str) -> dict:
         "flags": doc.flags,
         "language": language,
         "indexed_at": utcnow(),
-        "ntitle": search_text.normalize_document(doc.title),
+        "ntitle": search_text.normalize_document(f"{doc.title} {doc.ref or ''}"),
         "nbody": search_text.normalize_document(doc.body),
     }
 
@@ -402,6 +402,10 @@ def rebuild(session: Session, batch: int = 2000, echo=None) -> int:
             last = ids[-1]
         if echo:
             echo(f"{kind.value}: indexed")
+    if connection.dialect.name == "postgresql":
+        # The planner needs the new statistics (how common each lexeme is) to choose between the GIN index and
+        # walking the date index; without them a common word is planned as a rare one.
+        connection.execute(text("ANALYZE search_documents"))
     return total
 
 

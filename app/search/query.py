@@ -26,12 +26,15 @@ MAX_QUERY_INPUT = 1000
 #: Counting stops here: "1,000+" is all a reader needs, and counting 150,000 matches is what made search slow.
 COUNT_CAP = 1000
 MAX_PAGE = COUNT_CAP // PER_PAGE + 1
+#: Relevance is ranked among the newest this many matches (all of them when there are fewer): ranking every match
+#: of a word found in most records would read every tsvector of the table for one page.
+RANK_CANDIDATES = 500
 SORTS = ("relevance", "newest", "oldest")
 #: Status values offered as a filter; "superseded", "repealed" and "withdrawn" are flags.
 FLAGS = ("superseded", "repealed", "withdrawn")
 STATUSES = ("adopted", "failed", "cancelled", "approved", "released", *FLAGS)
 #: Characters of a document's stored text read for a snippet.
-SNIPPET_SOURCE_CHARS = 50_000
+SNIPPET_SOURCE_CHARS = 20_000
 
 
 class SearchTimeout(Exception):
@@ -131,16 +134,20 @@ def _fts5_match(query: Query) -> str:
 
 
 def _matching(query: Query):
-    """(condition, relevance expression higher-is-better, extra FROM) for the query's text."""
+    """(condition, candidate columns, FTS5 table or None, score of a candidate) for the query's text.
+
+    The score is computed only for the candidates (at most COUNT_CAP rows: the newest matches), never for every
+    match: a word in every record would otherwise rank 190,000 tsvectors for one page.
+    """
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         tsquery = _pg_tsquery(query)
         tsv = literal_column("search_documents.tsv", type_=TSVECTOR)
-        return tsv.op("@@")(tsquery), func.ts_rank(tsv, tsquery), None
+        return tsv.op("@@")(tsquery), [tsv.label("tsv")], None, lambda cand: func.ts_rank(cand.c.tsv, tsquery)
     fts = table("search_fts", column("rowid", Integer))
     condition = literal_column("search_fts").op("MATCH")(_fts5_match(query))
-    relevance = -func.bm25(literal_column("search_fts"), 10.0, 1.0, 1.0, type_=Float)
-    return condition, relevance, fts
+    bm25 = -func.bm25(literal_column("search_fts"), 10.0, 1.0, 1.0, type_=Float)  # bm25: lower is better
+    return condition, [bm25.label("score")], fts, lambda cand: cand.c.score
 
 
 def _from(columns, fts):
@@ -158,6 +165,7 @@ def time_limit():
     raw = None
     try:
         if connection.dialect.name == "postgresql":
+            # Counting matches goes through the GIN index, never a scan of every row's tsvector.
             db.session.execute(text(f"SET LOCAL statement_timeout = {ms}"))
         else:
             raw = connection.connection.dbapi_connection
@@ -232,22 +240,44 @@ def search(criteria: Criteria) -> Results:
                 results.hits = [_row_hit(r, query, exact=True) for r in exact_rows]
                 results.total = len(results.hits)
                 return results
-            condition, relevance, extra = None, None, None
+            condition, candidate_columns, fts, score = None, [], None, None
         else:
-            condition, relevance, extra = _matching(query)
-        base = _from(_columns(), extra)
+            condition, candidate_columns, fts, score = _matching(query)
         conditions = [c for c in (condition, *where) if c is not None]
-        counted = _from([d.id], extra).where(*conditions).limit(COUNT_CAP + 1).subquery()
+        counted = _from([d.id], fts).where(*conditions).limit(COUNT_CAP + 1).subquery()
         total = db.session.scalar(select(func.count()).select_from(counted))
-        newest = (d.dated_on.desc().nulls_last(), d.id.desc())
-        if criteria.sort == "oldest":
-            order = (d.dated_on.asc().nulls_last(), d.id.asc())
-        elif criteria.sort == "relevance" and relevance is not None:
-            order = (relevance.desc(), *newest)
-        else:
-            order = newest
+        newest = (d.dated_on.desc(), d.id.desc())
+        # Few matches (the count says so): read them all through the text index and sort them; an order that no
+        # index serves forces that plan, which PostgreSQL would not choose for a word rarer than its statistics
+        # record (it would walk the date index through every row). Many: the planner chooses, and for a common
+        # word walks the date index from the newest and stops as soon as the page (or the candidates) are found.
+        few = total <= COUNT_CAP
+        unindexed = func.coalesce(d.dated_on, d.dated_on)
         offset = (results.page - 1) * PER_PAGE
-        rows = db.session.execute(base.where(*conditions).order_by(*order).limit(PER_PAGE).offset(offset)).all()
+        if criteria.sort == "relevance" and score is not None:
+            candidates = (
+                _from([d.id, d.dated_on, *candidate_columns], fts)
+                .where(*conditions)
+                .order_by(*((unindexed.desc(), d.id.desc()) if few else newest))
+                .limit(RANK_CANDIDATES)
+                .subquery("candidates")
+            )
+            ranked = score(candidates)
+            top = (
+                select(candidates.c.id, ranked.label("score"))
+                .order_by(ranked.desc(), candidates.c.dated_on.desc(), candidates.c.id.desc())
+                .limit(PER_PAGE)
+                .offset(offset)
+                .subquery("top")
+            )
+            order = (top.c.score.desc(), *newest)
+        else:
+            oldest = criteria.sort == "oldest"
+            order = (d.dated_on.asc(), d.id.asc()) if oldest else newest
+            forced = (unindexed.asc(), d.id.asc()) if oldest else (unindexed.desc(), d.id.desc())
+            read = forced if few else order
+            top = _from([d.id], fts).where(*conditions).order_by(*read).limit(PER_PAGE).offset(offset).subquery("top")
+        rows = db.session.execute(select(*_columns()).join(top, top.c.id == d.id).order_by(*order)).all()
     exact_ids = {r.id for r in exact_rows}
     results.hits = [_row_hit(r, query, exact=True) for r in exact_rows]
     results.hits += [_row_hit(r, query) for r in rows if r.id not in exact_ids]
@@ -264,7 +294,7 @@ def matching_ids(kind: SearchKind, q: str):
     named = d.ref.in_(query.refs) if query.refs else None
     if not query.has_text:
         return select(d.target_id).where(d.kind == kind, named if named is not None else literal_column("1") == 0)
-    condition, _relevance, fts = _matching(query)
+    condition, _candidate_columns, fts, _score = _matching(query)
     text_match = _from([d.target_id], fts).where(d.kind == kind, condition)
     if named is None:
         return text_match

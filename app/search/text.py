@@ -43,9 +43,17 @@ def _fold_char(c: str) -> str:
     return kept if len(kept) == 1 else c.lower()
 
 
+#: Accented Latin letters to their base letter, applied by str.translate (C speed; long texts are folded often).
+_FOLD_TABLE = {cp: _fold_char(chr(cp)) for cp in range(0xC0, 0x250) if _fold_char(chr(cp)) != chr(cp).lower()}
+
+
 def fold(value: str) -> str:
     """Lower case without accents, one character for one (so positions in the folded text are the original's)."""
-    return "".join(_fold_char(c) for c in _CONTROL.sub(" ", value))
+    value = _CONTROL.sub(" ", value)
+    folded = value.translate(_FOLD_TABLE).lower()
+    if len(folded) == len(value) and folded.isascii():
+        return folded
+    return "".join(_fold_char(c) for c in value)
 
 
 def _joined(match: re.Match, *, keep_number: bool) -> str:
@@ -65,6 +73,7 @@ def spanish_stems(normalized: str) -> str:
     return " ".join(sorted({s for w in words if (s := _SPANISH.stemWord(w)) != w}))
 
 
+@lru_cache(maxsize=4096)
 def spanish_stem(word: str) -> str:
     return _SPANISH.stemWord(word)
 
@@ -143,11 +152,13 @@ def _term_pattern(word: str) -> str:
     return rf"\b{re.escape(stem)}\w*"
 
 
+@lru_cache(maxsize=256)
+def _compiled(words: tuple[str, ...]) -> re.Pattern | None:
+    return re.compile("|".join(_term_pattern(w) for w in words)) if words else None
+
+
 def _pattern(query: Query) -> re.Pattern | None:
-    words = sorted(set(query.all_words), key=len, reverse=True)
-    if not words:
-        return None
-    return re.compile("|".join(_term_pattern(w) for w in words))
+    return _compiled(tuple(sorted(set(query.all_words), key=len, reverse=True)))
 
 
 def highlight(text: str, query: Query, *, window: bool = False) -> Markup:
