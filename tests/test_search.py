@@ -459,6 +459,12 @@ def test_count_is_capped(client, published, db, monkeypatch):
     meta = client.get("/api/v1/search?q=beach").json["meta"]
     assert meta["capped"] is True and meta["total"] == 10
     assert "More than" in client.get("/search?q=beach").get_data(as_text=True)
+    # Relevance ranks the newest RANK_CANDIDATES matches: its pages end there; newest first goes on.
+    monkeypatch.setattr(search_query, "RANK_CANDIDATES", 5)
+    monkeypatch.setattr(search_query, "PER_PAGE", 5)
+    assert client.get("/api/v1/search?q=beach").json["meta"]["pages"] == 1
+    assert client.get("/api/v1/search?q=beach&page=3").json["meta"]["page"] == 1
+    assert client.get("/api/v1/search?q=beach&sort=newest").json["meta"]["pages"] == 2
 
 
 def test_search_kinds_have_labels():

@@ -225,7 +225,8 @@ def search(criteria: Criteria) -> Results:
     """One page of public records matching the criteria. Raises SearchTimeout when it runs too long."""
     d = SearchDocument
     query = parse(criteria.q)
-    results = Results(query=query, page=max(1, min(criteria.page, MAX_PAGE)))
+    last = RANK_CANDIDATES // PER_PAGE if criteria.sort == "relevance" and query.has_text else MAX_PAGE
+    results = Results(query=query, page=max(1, min(criteria.page, last)))
     where = _filters(criteria)
     if query.empty and not where:
         return results
@@ -283,7 +284,8 @@ def search(criteria: Criteria) -> Results:
     results.hits += [_row_hit(r, query) for r in rows if r.id not in exact_ids]
     results.total = min(total, COUNT_CAP) + len(exact_ids - {r.id for r in rows})
     results.capped = total > COUNT_CAP
-    results.pages = max(1, min(MAX_PAGE, -(-min(total, COUNT_CAP) // PER_PAGE)))
+    listed = min(total, RANK_CANDIDATES if criteria.sort == "relevance" and query.has_text else COUNT_CAP)
+    results.pages = max(1, min(MAX_PAGE, -(-listed // PER_PAGE)))
     return results
 
 
