@@ -57,7 +57,7 @@ def run(name: str, rounds: int) -> int:
     env = environment(url, "", base, directory, JOBS_BACKEND="thread", API_RATE_LIMIT="100000 per minute")
     env.pop("REDIS_URL", None)
     server = gunicorn(env, port, directory, workers=2, threads=2, access_log=False)
-    failures, times, timeouts = [], {"/healthz": []}, 0
+    failures, times, timeouts, per_query = [], {"/healthz": []}, 0, {}
     try:
         wait_until_up(base, server.popen, log=server.log)
         conn = http.client.HTTPConnection(HOST, port, timeout=30)
@@ -86,6 +86,7 @@ def run(name: str, rounds: int) -> int:
                         if ms > LIMITS["max"]:
                             failures.append(f"{path}: {ms:.0f} ms")
                         times.setdefault(label, []).append(ms)
+                        per_query.setdefault(q, []).append(ms)
                         if path.startswith("/api/") and status == 200 and _round == 0:
                             meta = json.loads(body)["meta"]
                             print(f"  {q!r:28} {'1,000+' if meta['capped'] else meta['total']} matches")
@@ -100,6 +101,9 @@ def run(name: str, rounds: int) -> int:
         print(f"{label:18} {len(values):4d} {p50:8.1f} {p95:8.1f} {top:8.1f} {p50 / health:12.1f}")
         if label != "/healthz" and (p50 > LIMITS["p50"] or p95 > LIMITS["p95"]):
             failures.append(f"{label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms (limits {LIMITS['p50']}, {LIMITS['p95']})")
+    print("\nslowest queries (p50 of /search and the API together):")
+    for q, values in sorted(per_query.items(), key=lambda kv: -statistics.median(kv[1]))[:6]:
+        print(f"  {q!r:28} p50 {statistics.median(values):7.1f} ms  max {max(values):7.1f} ms")
     print(f"timeouts (503 'took too long'): {timeouts}")
     for failure in failures:
         print("FAIL", failure)

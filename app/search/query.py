@@ -28,13 +28,13 @@ COUNT_CAP = 1000
 MAX_PAGE = COUNT_CAP // PER_PAGE + 1
 #: Relevance is ranked among the newest this many matches (all of them when there are fewer): ranking every match
 #: of a word found in most records would read every tsvector of the table for one page.
-RANK_CANDIDATES = 500
+RANK_CANDIDATES = 200
 SORTS = ("relevance", "newest", "oldest")
 #: Status values offered as a filter; "superseded", "repealed" and "withdrawn" are flags.
 FLAGS = ("superseded", "repealed", "withdrawn")
 STATUSES = ("adopted", "failed", "cancelled", "approved", "released", *FLAGS)
 #: Characters of a document's stored text read for a snippet.
-SNIPPET_SOURCE_CHARS = 20_000
+SNIPPET_SOURCE_CHARS = 5_000
 
 
 class SearchTimeout(Exception):

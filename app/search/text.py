@@ -50,6 +50,8 @@ _FOLD_TABLE = {cp: _fold_char(chr(cp)) for cp in range(0xC0, 0x250) if _fold_cha
 def fold(value: str) -> str:
     """Lower case without accents, one character for one (so positions in the folded text are the original's)."""
     value = _CONTROL.sub(" ", value)
+    if value.isascii():
+        return value.lower()
     folded = value.translate(_FOLD_TABLE).lower()
     if len(folded) == len(value) and folded.isascii():
         return folded
