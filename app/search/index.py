@@ -336,7 +336,12 @@ _PG_INSERT = text(
     "(:kind, :target_id, :meeting_id, :item_id, :body_id, :ref, :title, :body, :dated_on, :status, :flags, "
     ":language, :indexed_at, "
     "setweight(to_tsvector('english', :ntitle), 'A') || setweight(to_tsvector('spanish', :ntitle), 'A') || "
-    "setweight(to_tsvector('english', :nbody), 'B') || setweight(to_tsvector('spanish', :nbody), 'B'))"
+    "setweight(to_tsvector('english', :nbody), 'B') || setweight(to_tsvector('spanish', :nbody), 'B')) "
+    # Two transactions reindexing the same record: the second one's DELETE did not see the first one's new row.
+    "ON CONFLICT (kind, target_id) DO UPDATE SET meeting_id = excluded.meeting_id, item_id = excluded.item_id, "
+    "body_id = excluded.body_id, ref = excluded.ref, title = excluded.title, body = excluded.body, "
+    "dated_on = excluded.dated_on, status = excluded.status, flags = excluded.flags, language = excluded.language, "
+    "indexed_at = excluded.indexed_at, tsv = excluded.tsv"
 )
 _SQLITE_FTS_INSERT = text("INSERT INTO search_fts(rowid, title, body, stems) VALUES (:id, :ntitle, :nbody, :stems)")
 
