@@ -25,7 +25,7 @@ import psycopg
 
 from bench._production import environment, gunicorn
 from bench._server import HOST, free_port, wait_until_up
-from bench.archive import DEFAULT_NAME, archive_url, make_archive
+from bench.archive import DEFAULT_NAME, archive_url, make_archive, vacuum
 
 SETS = {
     "common words": ["city", "manager", "budget", "water", "street", "commission", "agreement", "presupuesto"],
@@ -50,6 +50,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def run(name: str, rounds: int) -> int:
+    vacuum(archive_url(name))
     directory = Path(tempfile.mkdtemp(prefix="dais-bench-search-"))
     port = free_port()
     base = f"http://{HOST}:{port}"
