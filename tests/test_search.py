@@ -270,6 +270,9 @@ def test_private_speaker_fields_are_never_searchable_or_returned(client, publish
     )
     assert kinds_and_titles(client, q="Etxeberria") == [("speaker", "Marisol Etxeberria")]
     assert kinds_and_titles(client, q="old town neighbors") == [("speaker", "Marisol Etxeberria")]
+    # The item's topic finds the item, not everyone who signed up on it (the result still says which item).
+    assert kinds_and_titles(client, q="noise ordinance") == [("item", "1.A Noise ordinance")]
+    assert "Noise ordinance" in client.get("/api/v1/search?q=Etxeberria").json["data"][0]["snippet_html"]
     for private in ("hidden.address", "example.com", "555-0199", "305", "Marathon", "Wheelchair", "Basque"):
         assert titles(client, q=private) == [], private
     everything = client.get("/api/v1/search?q=Etxeberria").get_data(as_text=True)

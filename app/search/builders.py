@@ -42,6 +42,8 @@ class Doc:
     dated_on: object = None
     status: str = ""
     flags: str = ""
+    #: Shown after the text in a result but not searched (a speaker's item: a topic finds the item, not its speakers).
+    context: str = ""
 
 
 def _day(value):
@@ -168,7 +170,8 @@ def _speakers(session, where) -> list[Doc]:
             SearchKind.speaker,
             r.id,
             r.name,
-            "\n".join(filter(None, [r.group_name, r.item_title])),
+            r.group_name or "",
+            context=r.item_title,
             meeting_id=r.meeting_id,
             item_id=r.agenda_item_id,
             body_id=r.body_id,

@@ -36,7 +36,7 @@ def _values(doc: Doc, language: str) -> dict:
         "body_id": doc.body_id,
         "ref": doc.ref,
         "title": doc.title[:300],
-        "body": doc.body[:STORED_BODY_CHARS],
+        "body": "\n".join(filter(None, [doc.body, doc.context]))[:STORED_BODY_CHARS],
         "dated_on": doc.dated_on,
         "status": doc.status,
         "flags": doc.flags,

@@ -96,7 +96,7 @@ SOURCES = {
     "m.body_id, NULL AS ref, m.start_at AS at, NULL AS day, '' AS status, '' AS flags "
     "FROM attachments a JOIN agenda_items i ON i.id = a.agenda_item_id JOIN meetings m ON m.id = i.meeting_id "
     f"WHERE {PUBLISHED}",
-    "speaker": "SELECT s.id, s.name AS title, coalesce(s.group_name, '') || char(10) || i.title AS body, "
+    "speaker": "SELECT s.id, s.name AS title, coalesce(s.group_name, '') AS body, i.title AS context, "
     "i.meeting_id, i.id AS item_id, m.body_id, NULL AS ref, m.start_at AS at, NULL AS day, s.status, "
     "CASE WHEN s.status = 'withdrawn' THEN 'withdrawn' ELSE '' END AS flags "
     "FROM speaker_requests s JOIN agenda_items i ON i.id = s.agenda_item_id JOIN meetings m ON m.id = i.meeting_id "
@@ -154,6 +154,7 @@ def _fill(bind):
         rows = []
         for r in bind.execute(sa.text(source)):
             title, body = (r.title or "")[:300], _plain(r.body)[:MAX_INDEXED]
+            shown = "\n".join(filter(None, [body, getattr(r, "context", None)]))
             day = r.day or (_as_utc(r.at).astimezone(zone).date() if r.at else None)
             ntitle, nbody = _normalize(f"{title} {r.ref or ''}"), _normalize(body)
             rows.append(
@@ -166,7 +167,7 @@ def _fill(bind):
                     body_id=r.body_id,
                     ref=r.ref,
                     title=title,
-                    body=body,
+                    body=shown,
                     dated_on=day,
                     status=r.status or "",
                     flags=r.flags.strip(),
