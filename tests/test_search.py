@@ -480,3 +480,16 @@ def test_search_kinds_have_labels():
         "agreement",
         "speaker",
     }
+
+
+def test_documents_uploaded_before_extraction_get_their_text(app, client, published, add_item, db):
+    item = add_item(published(), "Old report")
+    pdf = io.BytesIO(text_pdf("Seagrass survey results"))
+    attachment = documents.add_attachment(item, filename="old.pdf", stream=pdf, amendment_reason="Old", actor=None)
+    db.session.commit()
+    attachment.text_content = None  # as uploaded before this version
+    db.session.commit()
+    assert titles(client, q="seagrass") == []
+    output = app.test_cli_runner().invoke(args=["search", "extract-texts"]).output
+    assert "Read the text of 1 of 1 documents" in output
+    assert kinds_and_titles(client, q="seagrass") == [("attachment", "old.pdf")]
