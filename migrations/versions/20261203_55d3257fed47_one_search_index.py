@@ -8,7 +8,7 @@ Create Date: 2026-12-03 06:45:00
 
 The index is filled here from the rows as they are at this revision, with raw SQL and a copy of the normalization of
 app/search/text.py (not imported, so this migration stays as it was written). The text of files uploaded before
-this revision is not extracted: their documents carry the file name and the item's title.
+this revision is not extracted here (`flask search extract-texts` does it): their documents carry the file name and the item's title.
 `flask search rebuild` makes the same index with the code of the day.
 """
 
