@@ -146,6 +146,8 @@ class Config:
     PUBLIC_FORM_RATE_LIMIT = os.environ.get("PUBLIC_FORM_RATE_LIMIT", "10 per minute; 60 per hour")
     #: Per client address, for every /api/v1 request.
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+    #: A search statement running longer is stopped and the reader asked to narrow it (app/search/query.py).
+    SEARCH_TIMEOUT_MS = _int("SEARCH_TIMEOUT_MS", 3000)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

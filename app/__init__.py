@@ -107,6 +107,7 @@ def create_app(config_class=None) -> Flask:
     from app.meetings import reactions as _meetings_reactions  # noqa: F401
     from app.minutes import reactions as _minutes_reactions  # noqa: F401
     from app.public_comment import reactions as _comment_reactions  # noqa: F401
+    from app.search import index as _search_index  # noqa: F401  (reindexes what each flush changed)
     from app.subscriptions import reactions as _subscription_reactions  # noqa: F401
     from app.votes import reactions as _vote_reactions  # noqa: F401
 

@@ -15,6 +15,7 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.legislation.accessibility import documents_command
 from app.legislation.digest import count_unpinned, pin_missing_digests, verify_digests
+from app.search.cli import search_cli
 
 
 @click.command("create-user")
@@ -204,6 +205,7 @@ def register_cli(app):
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(verify_command)
     app.cli.add_command(documents_command)  # flask documents check (R14)
+    app.cli.add_command(search_cli)
 
 
 # --- flask storage gc (issue 16): uploaded files that no row names ---------------------------------------------

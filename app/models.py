@@ -15,7 +15,6 @@ from app.legislation.models import (  # noqa: F401
     Resolution,
     ResolutionLink,
 )
-from app.legislation.search import SEARCH_OBJECTS  # noqa: F401  (registers the full-text index DDL with the table)
 from app.meetings.models import (  # noqa: F401
     AgendaItem,
     Attachment,
@@ -33,5 +32,6 @@ from app.public_comment.models import (  # noqa: F401
     TimeExtension,
     WrittenComment,
 )
+from app.search.models import SearchDocument  # noqa: F401  (with its full-text DDL: tsvector or FTS5)
 from app.subscriptions.models import Subscription  # noqa: F401
 from app.votes.models import ConflictDisclosure, Motion, Vote, VoteCorrection, consent_motion_items  # noqa: F401

@@ -98,7 +98,7 @@ def run_migrations_online():
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("compare_type", True)
     # The full-text search index is written by hand in its migration, not derived from the models.
-    from app.legislation.search import include_object
+    from app.search.models import include_object
 
     conf_args.setdefault("include_object", include_object)
     # SQLite cannot ALTER most things; batch mode copies the table instead.

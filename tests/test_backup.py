@@ -292,9 +292,9 @@ def test_a_migrated_database_comes_back_at_its_migration_with_its_search(tmp_pat
             with target.app_context():
                 assert _db.session.scalar(text("SELECT version_num FROM alembic_version")) == head_revision
                 if BACKEND == "sqlite":
-                    search = "SELECT count(*) FROM sqlite_master WHERE name = 'resolutions_fts'"
+                    search = "SELECT count(*) FROM sqlite_master WHERE name = 'search_fts'"
                 else:
-                    search = "SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_resolutions_fulltext'"
+                    search = "SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_search_documents_tsv'"
                 assert _db.session.scalar(text(search)) == 1
                 _db.session.rollback()
                 _db.engine.dispose()

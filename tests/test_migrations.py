@@ -5,18 +5,15 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect, text
 
 from app.extensions import db
-from app.legislation.search import include_object
+from app.search.models import include_object
 from tests.conftest import make_app
 from tests.dbutil import fresh_database
 
 #: Made by hand in a migration, so the comparison with the models skips them (include_object). On SQLite a batch
-#: operation on `resolutions` copies the table and silently drops its triggers: this is what notices.
+#: operation on `search_documents` copies the table and silently drops its trigger: this is what notices.
 SEARCH_OBJECTS = {
-    "sqlite": (
-        "SELECT name FROM sqlite_master",
-        {"resolutions_fts", "resolutions_fts_ai", "resolutions_fts_ad", "resolutions_fts_au"},
-    ),
-    "postgres": ("SELECT indexname FROM pg_indexes WHERE tablename = 'resolutions'", {"ix_resolutions_fulltext"}),
+    "sqlite": ("SELECT name FROM sqlite_master", {"search_fts", "search_documents_fts_ad"}),
+    "postgres": ("SELECT indexname FROM pg_indexes WHERE tablename = 'search_documents'", {"ix_search_documents_tsv"}),
 }
 
 

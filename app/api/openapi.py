@@ -33,6 +33,8 @@ URL = {"type": "string", "format": "uri"}
 DATE = {"type": "string", "format": "date"}
 DATETIME = {"type": "string", "format": "date-time"}
 CHOICE = {"type": "string", "enum": ["yes", "no", "abstain", "absent", "excused"]}
+SEARCH_KINDS = ["meeting", "item", "attachment", "minutes", "resolution", "agreement", "speaker"]
+SEARCH_STATUSES = ["adopted", "failed", "cancelled", "approved", "released", "superseded", "repealed", "withdrawn"]
 
 SCHEMAS = {
     "Error": _object(
@@ -51,6 +53,33 @@ SCHEMAS = {
     ),
     "PageMeta": _object({"page": INTEGER, "per_page": INTEGER, "total": INTEGER, "pages": INTEGER}),
     "PageLinks": _object({"self": URL, "next": _nullable(URL), "prev": _nullable(URL)}),
+    "SearchResult": _object(
+        {
+            "kind": {"type": "string", "enum": SEARCH_KINDS},
+            "id": INTEGER,
+            "title": STRING,
+            "title_html": STRING,
+            "snippet_html": STRING,
+            "date": _nullable(DATE),
+            "status": STRING,
+            "flags": _array({"type": "string", "enum": ["superseded", "repealed", "withdrawn"]}),
+            "ref": _nullable(STRING),
+            "exact": BOOLEAN,
+            "meeting_id": _nullable(INTEGER),
+            "item_id": _nullable(INTEGER),
+            "html_url": URL,
+        }
+    ),
+    "SearchMeta": _object(
+        {
+            "page": INTEGER,
+            "per_page": INTEGER,
+            "total": INTEGER,
+            "capped": BOOLEAN,
+            "pages": INTEGER,
+            "trimmed": BOOLEAN,
+        }
+    ),
     "Person": _object({"id": INTEGER, "full_name": STRING}),
     "Seat": _object(
         {
@@ -353,6 +382,33 @@ def _one(summary: str, schema: str, id_name: str, parameters: tuple = ()) -> dic
     }
 
 
+SEARCH = {
+    "get": {
+        "summary": "One search over the public record: meetings, agenda items, documents' text, minutes, "
+        "resolutions, agreements and speakers (name and group). English and Spanish stemming; a typed number "
+        "(25-187, 2025-187) puts its record first; at most 20 results a page, counted up to 1,000 (`capped`).",
+        "parameters": [
+            _query("q", {"type": "string", "maxLength": 1000}, "Words, a phrase in double quotes, or a number."),
+            _query("body", ID_FILTER, "Only this body's records."),
+            _query("kind", {"type": "string", "enum": SEARCH_KINDS}, "Only this kind of record."),
+            _query("from", {"type": "string", "format": "date"}, "Records dated on or after this day."),
+            _query("to", {"type": "string", "format": "date"}, "Records dated on or before this day."),
+            _query("status", {"type": "string", "enum": SEARCH_STATUSES}, "Only records with this status or flag."),
+            _query("sort", {"type": "string", "enum": ["relevance", "newest", "oldest"]}, "Order (relevance)."),
+            _query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}, "Page number, from 1."),
+        ],
+        "responses": {
+            "200": _json(
+                _object({"data": _array(_ref("SearchResult")), "meta": _ref("SearchMeta"), "links": _ref("PageLinks")}),
+                "One page of results",
+            ),
+            **ERRORS,
+            "503": _json(_ref("Error"), "The search took too long (SEARCH_TIMEOUT_MS): narrow it."),
+        },
+    }
+}
+
+
 def document(server: str) -> dict:
     return {
         "openapi": "3.1.0",
@@ -417,6 +473,7 @@ def document(server: str) -> dict:
                 "A resolution with its links and effects", "Resolution", "resolution_id"
             ),
             "/agreements": _list("The agreements register", "Agreement", [ON]),
+            "/search": SEARCH,
             "/agreements/{agreement_id}": _one(
                 "An agreement and its status on a day", "Agreement", "agreement_id", (ON,)
             ),

@@ -20,9 +20,10 @@ from app.core.loaders import MAX_ID
 from app.core.paging import page_of
 from app.core.timeutil import local_bounds, to_local, utcnow
 from app.extensions import db, limiter
-from app.legislation import digest, search
+from app.legislation import digest
 from app.legislation.models import Agreement, AgreementEffect, Resolution, ResolutionLink, ResolutionStatus
 from app.meetings.models import AgendaItem, Meeting, MeetingKind
+from app.search import resolutions as search
 from app.votes import reading as vote_record
 from app.votes.models import Motion, MotionStatus, Vote
 from app.votes.reading import ROLL
@@ -371,3 +372,6 @@ def ocd_bill(resolution_id: int):
     if found is None:
         abort(404)
     return jsonify(ocd.bill(found))
+
+
+import app.api.search  # noqa: E402,F401  (GET /api/v1/search: one search over the whole record)

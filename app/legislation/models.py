@@ -199,6 +199,8 @@ class AgreementDocument(AccessibilityChecked, db.Model):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The file's text, extracted on upload for search (app/meetings/texts.py); deferred: pages never load it.
+    text_content: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     agreement: Mapped["Agreement"] = relationship("Agreement", back_populates="documents")
 

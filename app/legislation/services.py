@@ -346,6 +346,7 @@ def save_agreement(
 
 def add_document(agreement: Agreement, *, filename: str, stream, actor) -> AgreementDocument:
     from app.core.uploads import validate_and_store
+    from app.meetings.texts import stored_text
 
     stored = validate_and_store(filename, stream)
     document = AgreementDocument(
@@ -355,6 +356,7 @@ def add_document(agreement: Agreement, *, filename: str, stream, actor) -> Agree
         content_type=stored.content_type,
         size=stored.size,
         sha256=stored.sha256,
+        text_content=stored_text(stored),
     )
     accessibility.check_stored(document)  # R14: what the file lacks, shown to the clerk and the public
     db.session.add(document)

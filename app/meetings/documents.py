@@ -11,6 +11,7 @@ from app.extensions import db
 from app.meetings import accessibility
 from app.meetings.agenda import record_amendment, require_editable_agenda
 from app.meetings.models import AgendaItem, Attachment
+from app.meetings.texts import stored_text
 
 
 def add_attachment(
@@ -29,6 +30,7 @@ def add_attachment(
         sha256=stored.sha256,
         uploaded_by_id=actor.id if actor else None,
         created_at=utcnow(),
+        text_content=stored_text(stored),
     )
     accessibility.check_stored(attachment)  # R14: what the file lacks, shown to the clerk and the public
     db.session.add(attachment)

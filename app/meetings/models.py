@@ -299,6 +299,8 @@ class Attachment(AttachmentAccessibility, db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    #: The file's text, extracted on upload for search (app/meetings/texts.py); deferred: pages never load it.
+    text_content: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     item: Mapped["AgendaItem"] = relationship("AgendaItem", back_populates="attachments")
 

@@ -13,7 +13,6 @@ from app.core.paging import page_of
 from app.core.timeutil import to_local, utcnow
 from app.core.uploads import send_stored
 from app.extensions import db
-from app.legislation import search
 from app.legislation import services as legislation
 from app.legislation.models import (
     Agreement,
@@ -27,6 +26,7 @@ from app.legislation.models import (
 from app.meetings.models import AgendaItem, agenda_item_sponsors
 from app.portal.views import bp
 from app.public_comment import tallies as comment_tallies
+from app.search import resolutions as search
 from app.votes.models import Motion, MotionKind, MotionResult, MotionStatus
 from app.votes.reading import ROLL, outcome_of
 

@@ -1,0 +1,303 @@
+"""What each kind of record contributes to the search index: one builder per kind, each a Core select of exactly
+the columns it uses, restricted to what the public sees (see app/search/index.py for when they run).
+
+A speaker card gives its name, its group and the item's title, and nothing else: no other column of
+``speaker_requests`` is selected, so email, phone, city and needs can never reach the index.
+"""
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.orm import aliased
+
+from app.core.timeutil import to_local
+from app.legislation.models import Agreement, AgreementDocument, LinkKind, Resolution, ResolutionLink, ResolutionStatus
+from app.meetings.models import AgendaItem, Attachment, Meeting, Minutes, MinutesStatus
+from app.public_comment.models import SpeakerRequest, SpeakerRequestStatus
+from app.search import text as search_text
+from app.search.models import SearchKind
+from app.votes.models import Motion, MotionKind, MotionResult
+
+#: A result's snippet is taken from this much of the stored text.
+STORED_BODY_CHARS = search_text.MAX_INDEXED_CHARS
+_MARKDOWN = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`|]+|^\s*(?:[-+]|#+|>+)\s+", re.MULTILINE)
+
+
+def plain(value: str | None) -> str:
+    """Markdown as the words a reader sees (links keep their text), for indexing and snippets."""
+    return _MARKDOWN.sub(lambda m: m.group(1) or " ", value or "").strip()
+
+
+@dataclass
+class Doc:
+    kind: SearchKind
+    target_id: int
+    title: str
+    body: str = ""
+    meeting_id: int | None = None
+    item_id: int | None = None
+    body_id: int | None = None
+    ref: str | None = None
+    dated_on: object = None
+    status: str = ""
+    flags: str = ""
+    #: Shown after the text in a result but not searched (a speaker's item: a topic finds the item, not its speakers).
+    context: str = ""
+
+
+def _day(value):
+    return to_local(value).date() if value is not None else None
+
+
+# ---- what each kind contributes -----------------------------------------------------------------------------------
+
+
+def _meetings(session, where) -> list[Doc]:
+    rows = session.execute(
+        select(
+            Meeting.id,
+            Meeting.body_id,
+            Meeting.title,
+            Meeting.purpose,
+            Meeting.location,
+            Meeting.start_at,
+            Meeting.status,
+        ).where(Meeting.is_public, where)
+    )
+    return [
+        Doc(
+            SearchKind.meeting,
+            r.id,
+            r.title,
+            "\n".join(filter(None, [r.purpose, r.location])),
+            meeting_id=r.id,
+            body_id=r.body_id,
+            dated_on=_day(r.start_at),
+            status=r.status.value,
+        )
+        for r in rows
+    ]
+
+
+def _public_item_columns():
+    return (Meeting.body_id, Meeting.start_at, AgendaItem.meeting_id)
+
+
+def _published(query: Select) -> Select:
+    return query.join(Meeting, Meeting.id == AgendaItem.meeting_id).where(
+        Meeting.is_public, Meeting.agenda_published_at.is_not(None)
+    )
+
+
+def _items(session, where) -> list[Doc]:
+    rows = session.execute(
+        _published(
+            select(
+                AgendaItem.id,
+                AgendaItem.label,
+                AgendaItem.title,
+                AgendaItem.body_md,
+                AgendaItem.file_number,
+                AgendaItem.withdrawn_at,
+                *_public_item_columns(),
+            )
+        ).where(where)
+    )
+    return [
+        Doc(
+            SearchKind.item,
+            r.id,
+            f"{r.label} {r.title}".strip(),
+            plain(r.body_md),
+            meeting_id=r.meeting_id,
+            item_id=r.id,
+            body_id=r.body_id,
+            ref=r.file_number,
+            dated_on=_day(r.start_at),
+            status="withdrawn" if r.withdrawn_at else "",
+            flags="withdrawn" if r.withdrawn_at else "",
+        )
+        for r in rows
+    ]
+
+
+def _attachments(session, where) -> list[Doc]:
+    rows = session.execute(
+        _published(
+            select(
+                Attachment.id,
+                Attachment.agenda_item_id,
+                Attachment.original_filename,
+                Attachment.text_content,
+                AgendaItem.title.label("item_title"),
+                *_public_item_columns(),
+            ).join(AgendaItem, AgendaItem.id == Attachment.agenda_item_id)
+        ).where(where)
+    )
+    return [
+        Doc(
+            SearchKind.attachment,
+            r.id,
+            r.original_filename,
+            f"{r.item_title}\n{r.text_content or ''}",
+            meeting_id=r.meeting_id,
+            item_id=r.agenda_item_id,
+            body_id=r.body_id,
+            dated_on=_day(r.start_at),
+        )
+        for r in rows
+    ]
+
+
+def _speakers(session, where) -> list[Doc]:
+    # Name and group only: the columns below are the whole of what a speaker card gives the index.
+    rows = session.execute(
+        _published(
+            select(
+                SpeakerRequest.id,
+                SpeakerRequest.agenda_item_id,
+                SpeakerRequest.name,
+                SpeakerRequest.group_name,
+                SpeakerRequest.status,
+                AgendaItem.title.label("item_title"),
+                *_public_item_columns(),
+            ).join(AgendaItem, AgendaItem.id == SpeakerRequest.agenda_item_id)
+        ).where(where)
+    )
+    return [
+        Doc(
+            SearchKind.speaker,
+            r.id,
+            r.name,
+            r.group_name or "",
+            context=r.item_title,
+            meeting_id=r.meeting_id,
+            item_id=r.agenda_item_id,
+            body_id=r.body_id,
+            dated_on=_day(r.start_at),
+            status=r.status.value,
+            flags="withdrawn" if r.status == SpeakerRequestStatus.withdrawn else "",
+        )
+        for r in rows
+    ]
+
+
+def _minutes(session, where) -> list[Doc]:
+    rows = session.execute(
+        select(Minutes.id, Minutes.meeting_id, Minutes.body_md, Minutes.status, Meeting.title, Meeting.body_id)
+        .add_columns(Meeting.start_at)
+        .join(Meeting, Meeting.id == Minutes.meeting_id)
+        .where(Meeting.is_public, Minutes.status.in_([MinutesStatus.released, MinutesStatus.approved]), where)
+    )
+    return [
+        Doc(
+            SearchKind.minutes,
+            r.id,
+            r.title,
+            plain(r.body_md),
+            meeting_id=r.meeting_id,
+            body_id=r.body_id,
+            dated_on=_day(r.start_at),
+            status=r.status.value,
+        )
+        for r in rows
+    ]
+
+
+def _resolutions(session, where) -> list[Doc]:
+    source = aliased(Resolution)
+    linked = {}
+    for kind in (LinkKind.supersedes, LinkKind.rescinds):
+        linked[kind] = exists().where(
+            ResolutionLink.to_id == Resolution.id,
+            ResolutionLink.kind == kind,
+            ResolutionLink.from_id == source.id,
+            source.status == ResolutionStatus.adopted,
+        )
+    rescinded = exists().where(
+        Motion.target_id == Resolution.motion_id,
+        Motion.kind == MotionKind.rescind,
+        Motion.result == MotionResult.passed,
+    )
+    rows = session.execute(
+        _published(
+            select(
+                Resolution.id,
+                Resolution.agenda_item_id,
+                Resolution.title,
+                Resolution.text_md,
+                Resolution.number,
+                Resolution.status,
+                Resolution.adopted_on,
+                linked[LinkKind.supersedes].label("superseded"),
+                or_(linked[LinkKind.rescinds], and_(Resolution.motion_id.is_not(None), rescinded)).label("repealed"),
+                *_public_item_columns(),
+            ).join(AgendaItem, AgendaItem.id == Resolution.agenda_item_id)
+        ).where(where)
+    )
+    docs = []
+    for r in rows:
+        flags = [f for f, on in (("superseded", r.superseded), ("repealed", r.repealed)) if on]
+        if r.status == ResolutionStatus.withdrawn:
+            flags.append("withdrawn")
+        title = f"{r.number} {r.title}" if r.number else r.title
+        docs.append(
+            Doc(
+                SearchKind.resolution,
+                r.id,
+                title[:300],
+                plain(r.text_md),
+                meeting_id=r.meeting_id,
+                item_id=r.agenda_item_id,
+                body_id=r.body_id,
+                ref=r.number,
+                dated_on=r.adopted_on or _day(r.start_at),
+                status=r.status.value,
+                flags=" ".join(flags),
+            )
+        )
+    return docs
+
+
+def _agreements(session, where) -> list[Doc]:
+    rows = session.execute(
+        select(
+            Agreement.id,
+            Agreement.title,
+            Agreement.counterparty,
+            Agreement.category,
+            Agreement.description_md,
+            Agreement.signed_on,
+            Agreement.created_at,
+        ).where(where)
+    ).all()
+    texts: dict[int, list[str]] = {}
+    if rows:
+        for agreement_id, name, content in session.execute(
+            select(AgreementDocument.agreement_id, AgreementDocument.original_filename, AgreementDocument.text_content)
+            .where(AgreementDocument.agreement_id.in_([r.id for r in rows]))
+            .order_by(AgreementDocument.id)
+        ):
+            texts.setdefault(agreement_id, []).extend([name, content or ""])
+    return [
+        Doc(
+            SearchKind.agreement,
+            r.id,
+            r.title,
+            "\n".join([r.counterparty, r.category, plain(r.description_md), *texts.get(r.id, [])]),
+            dated_on=r.signed_on or _day(r.created_at),
+        )
+        for r in rows
+    ]
+
+
+BUILDERS = {
+    SearchKind.meeting: (_meetings, Meeting.id, Meeting.id),
+    SearchKind.item: (_items, AgendaItem.id, AgendaItem.meeting_id),
+    SearchKind.attachment: (_attachments, Attachment.id, AgendaItem.meeting_id),
+    SearchKind.speaker: (_speakers, SpeakerRequest.id, AgendaItem.meeting_id),
+    SearchKind.minutes: (_minutes, Minutes.id, Minutes.meeting_id),
+    SearchKind.resolution: (_resolutions, Resolution.id, AgendaItem.meeting_id),
+    SearchKind.agreement: (_agreements, Agreement.id, None),
+}

@@ -1,0 +1,316 @@
+"""Searching the index: criteria in, one page of results out, in a fixed number of queries.
+
+A page is at most three statements: the record a typed number names (only when the query names one), a count
+capped at ``COUNT_CAP`` + 1 rows (shown as "1,000+"), and the page. On PostgreSQL they run under
+``SET LOCAL statement_timeout`` (``SEARCH_TIMEOUT_MS``) inside a savepoint; on SQLite a progress handler stops
+the statement after the same time. Either way a slow search is ``SearchTimeout``, never a 500.
+"""
+
+import contextlib
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app, url_for
+from sqlalchemy import Float, Integer, column, func, literal_column, select, table, text
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.exc import OperationalError
+
+from app.extensions import db
+from app.search.models import SearchDocument, SearchKind
+from app.search.text import MAX_QUERY_CHARS, MAX_TERMS, Query, highlight, parse, spanish_stem  # noqa: F401
+
+PER_PAGE = 20
+#: What the form keeps of a typed query (the search itself reads MAX_QUERY_CHARS of it, MAX_TERMS words).
+MAX_QUERY_INPUT = 1000
+#: Counting stops here: "1,000+" is all a reader needs, and counting 150,000 matches is what made search slow.
+COUNT_CAP = 1000
+MAX_PAGE = COUNT_CAP // PER_PAGE + 1
+#: Relevance is ranked among the newest this many matches (all of them when there are fewer): ranking every match
+#: of a word found in most records would read every tsvector of the table for one page.
+RANK_CANDIDATES = 200
+SORTS = ("relevance", "newest", "oldest")
+#: Status values offered as a filter; "superseded", "repealed" and "withdrawn" are flags.
+FLAGS = ("superseded", "repealed", "withdrawn")
+STATUSES = ("adopted", "failed", "cancelled", "approved", "released", *FLAGS)
+#: Characters of a document's stored text read for a snippet.
+SNIPPET_SOURCE_CHARS = 5_000
+
+
+class SearchTimeout(Exception):
+    """The search ran past SEARCH_TIMEOUT_MS: the reader should narrow it."""
+
+
+@dataclass
+class Criteria:
+    q: str = ""
+    body_id: int | None = None
+    kind: SearchKind | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    status: str | None = None
+    #: Topics do not exist in the record yet. When they do, a ``topic`` column on search_documents (filled by the
+    #: builders in app.search.index) and one ``where`` in ``_filters`` below are all this needs.
+    topic: None = None
+    sort: str = "relevance"
+    page: int = 1
+
+
+@dataclass
+class Hit:
+    kind: SearchKind
+    target_id: int
+    meeting_id: int | None
+    item_id: int | None
+    title: str
+    snippet: str
+    dated_on: date | None
+    status: str
+    flags: list[str]
+    ref: str | None
+    exact: bool = False
+    plain_title: str = ""
+
+
+@dataclass
+class Results:
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    capped: bool = False
+    page: int = 1
+    pages: int = 1
+    query: Query = field(default_factory=Query)
+
+    @property
+    def total_label(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.capped else f"{self.total:,}"
+
+
+def _filters(criteria: Criteria) -> list:
+    d = SearchDocument
+    where = []
+    if criteria.body_id:
+        where.append(d.body_id == criteria.body_id)
+    if criteria.kind:
+        where.append(d.kind == criteria.kind)
+    if criteria.date_from:
+        where.append(d.dated_on >= criteria.date_from)
+    if criteria.date_to:
+        where.append(d.dated_on <= criteria.date_to)
+    if criteria.status in FLAGS:
+        where.append(d.flags.contains(criteria.status))
+    elif criteria.status:
+        where.append(d.status == criteria.status)
+    return where
+
+
+# ---- matching, per database ---------------------------------------------------------------------------------------
+
+
+def _pg_tsquery(query: Query):
+    """(english(w) | spanish(w)) & ... for each word; phrases with phraseto_tsquery. Never a syntax error."""
+
+    def either(fn, value):
+        english = getattr(func, fn)(literal_column("'english'::regconfig"), value)
+        spanish = getattr(func, fn)(literal_column("'spanish'::regconfig"), value)
+        return english.op("||")(spanish)
+
+    parts = [either("plainto_tsquery", w) for w in query.words]
+    parts += [either("phraseto_tsquery", " ".join(p)) for p in query.phrases]
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined.op("&&")(part)
+    return combined
+
+
+def _fts5_match(query: Query) -> str:
+    """The FTS5 expression: each word, or its Spanish stem in the stems column; phrases quoted."""
+    parts = []
+    for word in query.words:
+        stem = spanish_stem(word)
+        parts.append(f'("{word}" OR stems : "{stem}")' if stem != word else f'"{word}"')
+    parts += ['"' + " ".join(p) + '"' for p in query.phrases]
+    return " AND ".join(parts)
+
+
+def _matching(query: Query):
+    """(condition, candidate columns, FTS5 table or None, score of a candidate) for the query's text.
+
+    The score is computed only for the candidates (at most COUNT_CAP rows: the newest matches), never for every
+    match: a word in every record would otherwise rank 190,000 tsvectors for one page.
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        tsquery = _pg_tsquery(query)
+        tsv = literal_column("search_documents.tsv", type_=TSVECTOR)
+        return tsv.op("@@")(tsquery), [tsv.label("tsv")], None, lambda cand: func.ts_rank(cand.c.tsv, tsquery)
+    fts = table("search_fts", column("rowid", Integer))
+    condition = literal_column("search_fts").op("MATCH")(_fts5_match(query))
+    bm25 = -func.bm25(literal_column("search_fts"), 10.0, 1.0, 1.0, type_=Float)  # bm25: lower is better
+    return condition, [bm25.label("score")], fts, lambda cand: cand.c.score
+
+
+def _from(columns, fts):
+    """SELECT columns FROM search_documents, joined to the FTS5 table on its rowid when there is one."""
+    base = select(*columns).select_from(SearchDocument)
+    return base.join(fts, fts.c.rowid == SearchDocument.id) if fts is not None else base
+
+
+@contextlib.contextmanager
+def time_limit():
+    """Run the statements under the search timeout; a cancelled statement becomes SearchTimeout."""
+    ms = int(current_app.config.get("SEARCH_TIMEOUT_MS", 3000))
+    connection = db.session.connection()
+    nested = db.session.begin_nested()
+    raw = None
+    try:
+        if connection.dialect.name == "postgresql":
+            # Counting matches goes through the GIN index, never a scan of every row's tsvector.
+            db.session.execute(text(f"SET LOCAL statement_timeout = {ms}"))
+        else:
+            raw = connection.connection.dbapi_connection
+            deadline = time.monotonic() + ms / 1000
+            raw.set_progress_handler(lambda: time.monotonic() > deadline, 20000)
+        yield
+        nested.commit()
+    except OperationalError as error:
+        nested.rollback()
+        if "cancel" in str(error).lower() or "interrupt" in str(error).lower():
+            raise SearchTimeout() from None
+        raise
+    except BaseException:
+        if nested.is_active:
+            nested.rollback()
+        raise
+    finally:
+        if raw is not None:
+            raw.set_progress_handler(None, 0)
+
+
+def _row_hit(row, query: Query, *, exact=False) -> Hit:
+    return Hit(
+        kind=SearchKind(row.kind),
+        target_id=row.target_id,
+        meeting_id=row.meeting_id,
+        item_id=row.item_id,
+        title=highlight(row.title, query),
+        snippet=highlight(row.body_part or "", query, window=True),
+        dated_on=row.dated_on,
+        status=row.status,
+        flags=row.flags.split(),
+        ref=row.ref,
+        exact=exact,
+        plain_title=row.title,
+    )
+
+
+def _columns():
+    d = SearchDocument
+    return (
+        d.id,
+        d.kind,
+        d.target_id,
+        d.meeting_id,
+        d.item_id,
+        d.title,
+        func.substr(d.body, 1, SNIPPET_SOURCE_CHARS).label("body_part"),
+        d.dated_on,
+        d.status,
+        d.flags,
+        d.ref,
+    )
+
+
+def search(criteria: Criteria) -> Results:
+    """One page of public records matching the criteria. Raises SearchTimeout when it runs too long."""
+    d = SearchDocument
+    query = parse(criteria.q)
+    last = RANK_CANDIDATES // PER_PAGE if criteria.sort == "relevance" and query.has_text else MAX_PAGE
+    results = Results(query=query, page=max(1, min(criteria.page, last)))
+    where = _filters(criteria)
+    if query.empty and not where:
+        return results
+    exact_rows = []
+    with time_limit():
+        if query.refs and results.page == 1:
+            exact_rows = db.session.execute(
+                select(*_columns()).where(d.ref.in_(query.refs), *where).order_by(d.kind, d.id).limit(5)
+            ).all()
+        if not query.has_text:
+            if query.refs:  # only a number was typed: what it names is the whole answer
+                results.hits = [_row_hit(r, query, exact=True) for r in exact_rows]
+                results.total = len(results.hits)
+                return results
+            condition, candidate_columns, fts, score = None, [], None, None
+        else:
+            condition, candidate_columns, fts, score = _matching(query)
+        conditions = [c for c in (condition, *where) if c is not None]
+        counted = _from([d.id], fts).where(*conditions).limit(COUNT_CAP + 1).subquery()
+        total = db.session.scalar(select(func.count()).select_from(counted))
+        newest = (d.dated_on.desc(), d.id.desc())
+        # Few matches (the count says so): read them all through the text index and sort them; an order that no
+        # index serves forces that plan, which PostgreSQL would not choose for a word rarer than its statistics
+        # record (it would walk the date index through every row). Many: the planner chooses, and for a common
+        # word walks the date index from the newest and stops as soon as the page (or the candidates) are found.
+        few = total <= COUNT_CAP
+        unindexed = func.coalesce(d.dated_on, d.dated_on)
+        offset = (results.page - 1) * PER_PAGE
+        if criteria.sort == "relevance" and score is not None:
+            candidates = (
+                _from([d.id, d.dated_on, *candidate_columns], fts)
+                .where(*conditions)
+                .order_by(*((unindexed.desc(), d.id.desc()) if few else newest))
+                .limit(RANK_CANDIDATES)
+                .subquery("candidates")
+            )
+            ranked = score(candidates)
+            top = (
+                select(candidates.c.id, ranked.label("score"))
+                .order_by(ranked.desc(), candidates.c.dated_on.desc(), candidates.c.id.desc())
+                .limit(PER_PAGE)
+                .offset(offset)
+                .subquery("top")
+            )
+            order = (top.c.score.desc(), *newest)
+        else:
+            oldest = criteria.sort == "oldest"
+            order = (d.dated_on.asc(), d.id.asc()) if oldest else newest
+            forced = (unindexed.asc(), d.id.asc()) if oldest else (unindexed.desc(), d.id.desc())
+            read = forced if few else order
+            top = _from([d.id], fts).where(*conditions).order_by(*read).limit(PER_PAGE).offset(offset).subquery("top")
+        rows = db.session.execute(select(*_columns()).join(top, top.c.id == d.id).order_by(*order)).all()
+    exact_ids = {r.id for r in exact_rows}
+    results.hits = [_row_hit(r, query, exact=True) for r in exact_rows]
+    results.hits += [_row_hit(r, query) for r in rows if r.id not in exact_ids]
+    results.total = min(total, COUNT_CAP) + len(exact_ids - {r.id for r in rows})
+    results.capped = total > COUNT_CAP
+    listed = min(total, RANK_CANDIDATES if criteria.sort == "relevance" and query.has_text else COUNT_CAP)
+    results.pages = max(1, min(MAX_PAGE, -(-listed // PER_PAGE)))
+    return results
+
+
+def matching_ids(kind: SearchKind, q: str):
+    """A subquery of the target ids of ``kind`` matching ``q`` or named by it (for lists that keep their order)."""
+    query = parse(q)
+    d = SearchDocument
+    named = d.ref.in_(query.refs) if query.refs else None
+    if not query.has_text:
+        return select(d.target_id).where(d.kind == kind, named if named is not None else literal_column("1") == 0)
+    condition, _candidate_columns, fts, _score = _matching(query)
+    text_match = _from([d.target_id], fts).where(d.kind == kind, condition)
+    if named is None:
+        return text_match
+    return text_match.union(select(d.target_id).where(d.kind == kind, named))
+
+
+def hit_url(hit: Hit, **options) -> str:
+    """The public page a result links to (the portal's routes, named by endpoint)."""
+    if hit.kind == SearchKind.resolution:
+        return url_for("portal.resolution", resolution_id=hit.target_id, **options)
+    if hit.kind == SearchKind.agreement:
+        return url_for("portal.agreement", agreement_id=hit.target_id, **options)
+    if hit.kind in (SearchKind.meeting, SearchKind.minutes):
+        anchor = "minutes" if hit.kind == SearchKind.minutes else None
+        return url_for("portal.meeting", meeting_id=hit.meeting_id, _anchor=anchor, **options)
+    anchor = "speakers" if hit.kind == SearchKind.speaker else None
+    return url_for("portal.item", meeting_id=hit.meeting_id, item_id=hit.item_id, _anchor=anchor, **options)
