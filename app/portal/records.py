@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -23,7 +23,7 @@ from app.legislation.models import (
     ResolutionLink,
     ResolutionStatus,
 )
-from app.meetings.models import AgendaItem, agenda_item_sponsors
+from app.meetings.models import AgendaItem
 from app.portal.views import bp
 from app.public_comment import tallies as comment_tallies
 from app.search import resolutions as search
@@ -128,21 +128,7 @@ def newest_resolutions(criteria: search.Criteria) -> search.Results:
     ``ix_resolutions_number_order`` (SQLite; its DESC puts unnumbered drafts last by itself) or of
     ``ix_resolutions_newest`` (PostgreSQL, DESC NULLS LAST); two queries (the count and the page)."""
     query = search.public_resolutions().options(lazyload(Resolution.item))  # a row shows its own columns
-    if criteria.year:
-        query = query.where(Resolution.number_year == criteria.year)
-    if criteria.status:
-        query = query.where(Resolution.status == criteria.status)
-    if criteria.sponsor_id:
-        query = query.where(
-            exists().where(
-                agenda_item_sponsors.c.agenda_item_id == Resolution.agenda_item_id,
-                agenda_item_sponsors.c.member_id == criteria.sponsor_id,
-            )
-        )
-    if criteria.effect:
-        query = query.where(
-            exists().where(AgreementEffect.resolution_id == Resolution.id, AgreementEffect.kind == criteria.effect)
-        )
+    query = search.filtered(query, criteria)
     columns = (Resolution.number_year, Resolution.number_seq, Resolution.id)
     if criteria.sort == "oldest":
         order = [c.asc().nulls_last() for c in columns[:2]] + [Resolution.id.asc()]

@@ -54,13 +54,8 @@ def apply_text(query: Select, q: str):
     return query.where(Resolution.id.in_(matching_ids(SearchKind.resolution, q))), literal(0), number
 
 
-def search(criteria: Criteria) -> Results:
-    """One page of public resolutions matching the criteria; two queries (count and page)."""
-    query = public_resolutions()
-    number = None
-    q = criteria.q.strip()
-    if q:
-        query, _relevance, number = apply_text(query, q)
+def filtered(query, criteria: Criteria):
+    """``query`` of resolutions narrowed by the list's filters (year, status, sponsor, effect on an agreement)."""
     if criteria.year:
         query = query.where(Resolution.number_year == criteria.year)
     if criteria.status:
@@ -76,6 +71,17 @@ def search(criteria: Criteria) -> Results:
         query = query.where(
             exists().where(AgreementEffect.resolution_id == Resolution.id, AgreementEffect.kind == criteria.effect)
         )
+    return query
+
+
+def search(criteria: Criteria) -> Results:
+    """One page of public resolutions matching the criteria; two queries (count and page)."""
+    query = public_resolutions()
+    number = None
+    q = criteria.q.strip()
+    if q:
+        query, _relevance, number = apply_text(query, q)
+    query = filtered(query, criteria)
     exact = case((Resolution.number == number, 0), else_=1) if number else literal(1)
     newest = (
         Resolution.number_year.desc().nulls_last(),
