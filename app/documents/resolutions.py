@@ -3,7 +3,7 @@ corrections made after adoption, and whether a later resolution (or a motion to 
 amended or repealed it. Same pattern as app/documents/meetings.py: plain data, hashed for the ETag, rendered."""
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.record import in_record_language, record_language
@@ -12,8 +12,8 @@ from app.documents.render import render_pdf
 from app.extensions import db
 from app.legislation.models import AgreementEffect, LinkKind, Resolution, ResolutionLink
 from app.meetings.models import AgendaItem
-from app.votes.models import Motion, MotionKind, MotionResult, MotionStatus
-from app.votes.reading import ROLL
+from app.votes.models import Motion
+from app.votes.reading import item_motions
 
 #: Links that end a resolution's force once the resolution making them is adopted.
 ENDING = (LinkKind.supersedes, LinkKind.rescinds)
@@ -41,27 +41,8 @@ def is_public(resolution: Resolution | None) -> bool:
 
 
 def _motions(resolution: Resolution) -> tuple[list[Motion], list[Motion]]:
-    """The item's motions that reached the floor, and the passed motions that rescinded the adopting one: one
-    query, the roll calls in one more."""
-    rescinding = (
-        and_(
-            Motion.target_id == resolution.motion_id,
-            Motion.kind == MotionKind.rescind,
-            Motion.result == MotionResult.passed,
-        )
-        if resolution.motion_id
-        else false()
-    )
-    found = db.session.scalars(
-        select(Motion)
-        .where(
-            or_(Motion.agenda_item_id == resolution.agenda_item_id, rescinding), Motion.status != MotionStatus.pending
-        )
-        .options(*ROLL)
-        .order_by(Motion.id)
-    ).all()
-    motions = [m for m in found if m.agenda_item_id == resolution.agenda_item_id]
-    rescissions = [m for m in found if m.kind == MotionKind.rescind and m.target_id == resolution.motion_id]
+    """The item's motions that reached the floor, and the passed motions that rescinded the adopting one."""
+    _found, motions, rescissions = item_motions(resolution.agenda_item_id, resolution.motion_id)
     return motions, rescissions
 
 

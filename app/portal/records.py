@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -27,8 +27,7 @@ from app.meetings.models import AgendaItem
 from app.portal.views import bp
 from app.public_comment import tallies as comment_tallies
 from app.search import resolutions as search
-from app.votes.models import Motion, MotionKind, MotionResult, MotionStatus
-from app.votes.reading import ROLL, outcome_of
+from app.votes.reading import item_motions, outcome_of
 
 
 def _public_resolution(resolution_id: int) -> Resolution:
@@ -143,26 +142,7 @@ def newest_resolutions(criteria: search.Criteria) -> search.Results:
 def resolution(resolution_id: int):
     resolution = _public_resolution(resolution_id)
     item = resolution.item
-    # The item's motions, and any motion that rescinded the one adopting it, in one query.
-    rescinding = (
-        and_(
-            Motion.target_id == resolution.motion_id,
-            Motion.kind == MotionKind.rescind,
-            Motion.result == MotionResult.passed,
-        )
-        if resolution.motion_id
-        else false()
-    )
-    found = db.session.scalars(
-        select(Motion)
-        .where(or_(Motion.agenda_item_id == item.id, rescinding), Motion.status != MotionStatus.pending)
-        .options(*ROLL)
-        .order_by(Motion.id)
-    ).all()
-    motions = [m for m in found if m.agenda_item_id == item.id]
-    rescissions = [
-        m for m in found if m.kind == MotionKind.rescind and m.target_id == resolution.motion_id and m.passed
-    ]
+    found, motions, rescissions = item_motions(item.id, resolution.motion_id)
     tally = comment_tallies.tallies(item.meeting_id).get(item.id) or comment_tallies.Tally.empty()
     return render_template(
         "portal/resolution.html",

@@ -1,7 +1,7 @@
 """Reading the record of motions and votes: tallies, outcomes, an item's or a meeting's motions."""
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.bodies.models import BodyRollCallOrder, ThresholdBasis, ThresholdFraction
@@ -9,7 +9,7 @@ from app.core.record import in_record_language
 from app.extensions import db
 from app.meetings.models import AgendaItem, AgendaItemType, Meeting
 from app.public_comment.registration import find_period
-from app.votes.models import ConflictDisclosure, Motion, MotionKind, MotionStatus, Vote, VoteChoice
+from app.votes.models import ConflictDisclosure, Motion, MotionKind, MotionResult, MotionStatus, Vote, VoteChoice
 from app.votes.thresholds import Outcome, Projection, Tally, outcome, project
 
 K, S, C = MotionKind, MotionStatus, VoteChoice
@@ -185,3 +185,29 @@ def open_items(meeting: Meeting) -> list[tuple[AgendaItem, str]]:
         ):
             found.append((item, _("not yet decided")))
     return found
+
+
+def item_motions(
+    agenda_item_id: int, adopting_motion_id: int | None
+) -> tuple[list[Motion], list[Motion], list[Motion]]:
+    """An item's motions that reached the floor and the passed motions that rescinded the one adopting it (a
+    resolution's page and its PDF), with their roll calls: one query, the votes in one more. Returns (all found,
+    the item's motions, the rescissions)."""
+    rescinding = (
+        and_(
+            Motion.target_id == adopting_motion_id,
+            Motion.kind == MotionKind.rescind,
+            Motion.result == MotionResult.passed,
+        )
+        if adopting_motion_id
+        else false()
+    )
+    found = db.session.scalars(
+        select(Motion)
+        .where(or_(Motion.agenda_item_id == agenda_item_id, rescinding), Motion.status != MotionStatus.pending)
+        .options(*ROLL)
+        .order_by(Motion.id)
+    ).all()
+    motions = [m for m in found if m.agenda_item_id == agenda_item_id]
+    rescissions = [m for m in found if m.kind == MotionKind.rescind and m.target_id == adopting_motion_id and m.passed]
+    return list(found), motions, rescissions
