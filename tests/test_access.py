@@ -31,8 +31,8 @@ MATRIX = [
     ("GET", "/account/two-factor", STAFF, 200),
     ("POST", "/account/two-factor/start", STAFF, 200),  # the QR code page
     ("POST", "/account/two-factor/confirm", STAFF, 302),  # nothing started: back to the page
-    ("POST", "/account/two-factor/recovery-codes", STAFF, 302),  # none set up: refused with a message
-    ("POST", "/account/two-factor/disable", STAFF, 302),
+    ("POST", "/account/two-factor/recovery-codes", STAFF, 422),  # the password is asked again: refused
+    ("POST", "/account/two-factor/disable", STAFF, 422),
     ("POST", "/admin/users/{target}/two-factor/reset", {ADMIN}, 302),
     ("GET", "/admin/security", {ADMIN}, 200),
     ("GET", "/staff/roles", STAFF, 200),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.auth.models import RecoveryCode, Role, StaffSession, User
 from app.core.audit import AuditEntry
-from tests.conftest import login
+from tests.conftest import PASSWORD, login
 
 
 def page_text(response) -> str:
@@ -134,8 +134,8 @@ def test_a_required_role_must_enrol_before_anything_else(app, client, create_use
     assert client.get("/admin/users").status_code == 302
     enrol(client, clock)
     assert client.get("/dashboard/").status_code == 200
-    refused = client.post("/account/two-factor/disable", follow_redirects=True)
-    assert "cannot be turned off" in page_text(refused)
+    refused = client.post("/account/two-factor/disable", data={"off-password": PASSWORD})
+    assert refused.status_code == 422 and "cannot be turned off" in page_text(refused)
     client.post("/logout")
     login(client, clerk.email)  # not required of clerks by default
     assert client.get("/dashboard/").status_code == 200
@@ -174,9 +174,10 @@ def test_the_city_chooses_who_must_and_an_admin_resets_a_lost_factor(app, client
 def test_recovery_codes_can_be_remade_and_the_old_ones_stop(app, client, login_as, clock, db):
     user = login_as(Role.clerk)
     _secret, old = enrol(client, clock)
-    new = re.findall(
-        r"<li><code>([0-9a-f-]{19})</code></li>", page_text(client.post("/account/two-factor/recovery-codes"))
-    )
+    wrong = client.post("/account/two-factor/recovery-codes", data={"codes-password": "not-my-password"})
+    assert wrong.status_code == 422 and "Your password is not correct." in page_text(wrong)
+    made = client.post("/account/two-factor/recovery-codes", data={"codes-password": PASSWORD})
+    new = re.findall(r"<li><code>([0-9a-f-]{19})</code></li>", page_text(made))
     assert len(new) == 10 and not set(new) & set(old)
     client.post("/logout")
     login(client, user.email)
@@ -192,3 +193,17 @@ def test_odd_input_on_the_second_step_is_refused_cleanly(app, client, login_as, 
     for code in ["", "x" * 5000, "'; drop table users; --", "１２３４５６", "0" * 40]:
         assert client.post("/login/code", data={"code": code}).status_code == 422
     assert app.test_client().get("/login/code").status_code == 302  # no password given: back to sign-in
+
+
+def test_turning_the_factor_off_asks_for_the_password_again(app, client, login_as, clock, db):
+    user = login_as(Role.clerk)
+    enrol(client, clock)
+    for data in ({}, {"off-password": "not-my-password"}):
+        refused = client.post("/account/two-factor/disable", data=data)
+        assert refused.status_code == 422
+        db.session.refresh(user)
+        assert user.has_second_factor
+    done = client.post("/account/two-factor/disable", data={"off-password": PASSWORD})
+    assert done.status_code == 302
+    db.session.refresh(user)
+    assert not user.has_second_factor and "user.two_factor_disable" in audit_actions(db, user)

@@ -100,6 +100,14 @@ class SecondStepForm(FlaskForm):
     )
 
 
+class ConfirmPasswordForm(FlaskForm):
+    """Asked again before a change that weakens or replaces the second factor (ASVS 3.7.1)."""
+
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(_l("Enter your password to confirm.")), Length(max=256)]
+    )
+
+
 class EnrolForm(FlaskForm):
     code = StringField(
         _l("The 6-digit code your app shows"),

@@ -159,6 +159,15 @@ def _new_recovery_codes(user: User) -> list[str]:
     return codes
 
 
+def confirm_password(user: User, password: str) -> None:
+    """A sensitive change of one's own second factor asks for the password again (a session left open on a
+    shared computer cannot turn the factor off or take new recovery codes)."""
+    from werkzeug.security import check_password_hash
+
+    if not check_password_hash(user.password_hash, password or ""):
+        raise DomainError(_("Your password is not correct."), field="password")
+
+
 def regenerate_recovery_codes(user: User, *, actor: User) -> list[str]:
     if not user.has_second_factor:
         raise DomainError(_("Set up a second factor first."))

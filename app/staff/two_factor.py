@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.auth import services, sessions, two_factor
 from app.auth.decorators import account_required, admin_required
-from app.auth.forms import EmptyForm, EnrolForm, SecondStepForm, SecurityForm
+from app.auth.forms import ConfirmPasswordForm, EmptyForm, EnrolForm, SecondStepForm, SecurityForm
 from app.auth.models import Role, User
 from app.core.actions import attempt
 from app.core.loaders import get_or_404
@@ -86,7 +86,7 @@ def second_step():
     return _private((render_template("auth/second_step.html", form=form), 422 if form.errors else 200))
 
 
-def _status_page(form=None, status=200):
+def _status_page(status=200, **forms):
     user = current_user
     return _private(
         (
@@ -96,6 +96,8 @@ def _status_page(form=None, status=200):
                 required=two_factor.is_required(user),
                 codes_left=two_factor.recovery_codes_left(user) if user.has_second_factor else 0,
                 form=EmptyForm(),
+                codes_form=forms.get("codes_form") or ConfirmPasswordForm(prefix="codes"),
+                off_form=forms.get("off_form") or ConfirmPasswordForm(prefix="off"),
             ),
             status,
         )
@@ -156,23 +158,28 @@ def two_factor_confirm():
 @bp.route("/account/two-factor/recovery-codes", methods=["POST"])
 @account_required
 def two_factor_new_codes():
-    if EmptyForm().validate_on_submit():
-        with attempt() as done:
+    form = ConfirmPasswordForm(prefix="codes")
+    if form.validate_on_submit():
+        with attempt(form) as done:
+            two_factor.confirm_password(me(), form.password.data)
             codes = two_factor.regenerate_recovery_codes(me(), actor=me())
         if done:
             return _private(render_template("auth/recovery_codes.html", codes=codes, first=False))
-    return redirect(url_for("auth.two_factor_page"))
+    return _status_page(422, codes_form=form)
 
 
 @bp.route("/account/two-factor/disable", methods=["POST"])
 @account_required
 def two_factor_disable():
-    if EmptyForm().validate_on_submit():
-        with attempt() as done:
+    form = ConfirmPasswordForm(prefix="off")
+    if form.validate_on_submit():
+        with attempt(form) as done:
+            two_factor.confirm_password(me(), form.password.data)
             two_factor.disable_own(me())
         if done:
             flash(_("Your second factor is turned off."), "success")
-    return redirect(url_for("auth.two_factor_page"))
+            return redirect(url_for("auth.two_factor_page"))
+    return _status_page(422, off_form=form)
 
 
 @bp.route("/admin/users/<id:user_id>/two-factor/reset", methods=["POST"])
