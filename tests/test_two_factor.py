@@ -207,3 +207,23 @@ def test_turning_the_factor_off_asks_for_the_password_again(app, client, login_a
     assert done.status_code == 302
     db.session.refresh(user)
     assert not user.has_second_factor and "user.two_factor_disable" in audit_actions(db, user)
+
+
+def test_each_change_to_ones_sign_in_is_told_by_mail(app, client, login_as, create_user, outbox, clock, db):
+    user = login_as(Role.clerk, display_name="Carla Clerk")
+    enrol(client, clock)
+    client.post("/account/two-factor/recovery-codes", data={"codes-password": PASSWORD})
+    client.post("/account/two-factor/disable", data={"off-password": PASSWORD})
+    new = "another-long-password-1"
+    client.post("/account/password", data={"current_password": PASSWORD, "new_password": new, "confirm": new})
+    client.post("/logout")
+    login_as(Role.admin, display_name="Ada Admin")
+    client.post(f"/admin/users/{user.id}/password", data={"reset-password": "reset-by-admin-123"})
+    notices = [m for m in outbox() if m["To"] == user.email]
+    texts = [m.get_body(("plain",)).get_content() for m in notices]
+    assert len(notices) == 5, [m["Subject"] for m in notices]
+    assert all(m["Subject"].startswith("A change to your sign-in") for m in notices)
+    assert "two-factor sign-in was turned on" in texts[0] and "new recovery codes" in texts[1]
+    assert "turned off" in texts[2] and "password was changed" in texts[3]
+    assert "It was done by Ada Admin." in texts[4] and "It was done by" not in texts[3]
+    assert all("http" not in text for text in texts)  # no link to follow in a mail someone else may read

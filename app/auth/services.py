@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth import sessions, two_factor
+from app.auth import notices, sessions, two_factor
 from app.auth.models import Invitation, LoginThrottle, Role, SessionEnd, User
 from app.core import audit
 from app.core.errors import DomainError
@@ -286,6 +286,7 @@ def set_password(user: User, new_password: str, *, actor: User | None) -> None:
     sessions.end_all(user, SessionEnd.password, keep=keep)
     action = "user.change_password" if actor is not None and actor.id == user.id else "user.reset_password"
     audit.record(action, user, f"Password set for {user.email}", actor=actor)
+    notices.tell(user, _("your password was changed, and your other sessions were signed out."), actor=actor)
     db.session.flush()
 
 

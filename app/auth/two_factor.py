@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import delete, select
 
+from app.auth import notices
 from app.auth.models import RecoveryCode, Role, SessionEnd, User
 from app.core import audit
 from app.core.errors import DomainError
@@ -136,6 +137,7 @@ def enable(user: User, secret: str, code: str, *, actor: User) -> list[str]:
     user.totp_last_step = step
     codes = _new_recovery_codes(user)
     audit.record("user.two_factor_enable", user, f"Second factor enrolled for {user.email}", actor=actor)
+    notices.tell(user, _("two-factor sign-in was turned on."), actor=actor)
     db.session.flush()
     return codes
 
@@ -173,6 +175,7 @@ def regenerate_recovery_codes(user: User, *, actor: User) -> list[str]:
         raise DomainError(_("Set up a second factor first."))
     codes = _new_recovery_codes(user)
     audit.record("user.recovery_codes", user, f"New recovery codes for {user.email}; the old ones stop", actor=actor)
+    notices.tell(user, _("new recovery codes were made; the old ones no longer work."), actor=actor)
     db.session.flush()
     return codes
 
@@ -227,6 +230,7 @@ def disable_own(user: User) -> None:
         raise DomainError(_("The city requires a second factor for your role; it cannot be turned off."))
     _clear(user)
     audit.record("user.two_factor_disable", user, f"{user.email} turned their second factor off", actor=user)
+    notices.tell(user, _("two-factor sign-in was turned off."), actor=user)
     db.session.flush()
 
 
@@ -242,4 +246,5 @@ def reset(user: User, *, actor: User) -> None:
     _clear(user)
     sessions.end_all(user, SessionEnd.reset)
     audit.record("user.two_factor_reset", user, f"Second factor of {user.email} reset by an administrator", actor=actor)
+    notices.tell(user, _("your second factor was reset by an administrator, and you were signed out."), actor=actor)
     db.session.flush()

@@ -39,6 +39,8 @@ class MailingKind(LabeledEnum):
     invitation = "invitation", _l("Staff invitation")
     #: A resident asks the clerk for an accessible copy of a document (R14; app/legislation/accessibility.py).
     accessible_copy_request = "accessible_copy_request", _l("Accessible copy request")
+    #: A staff member told of a change to their own sign-in (app/auth/notices.py).
+    security_notice = "security_notice", _l("Sign-in change notice")
 
 
 class MailStatus(LabeledEnum):
