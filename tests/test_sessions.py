@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import Role, SessionEnd, StaffSession
 from app.core.audit import AuditEntry
+from app.core.tokens import hash_token
 from tests.conftest import PASSWORD, login
 
 
@@ -42,7 +43,9 @@ def test_the_cookie_holds_a_random_token_and_the_row_only_its_hash(app, client, 
     row = db.session.scalar(select(StaffSession).where(StaffSession.user_id == user.id))
     assert len(row.token_hash) == 64
     session_cookie = cookies_of(client)["session"]
-    assert row.token_hash not in session_cookie and str(user.id) != row.token_hash
+    carried = app.session_interface.get_signing_serializer(app).loads(session_cookie)["_user_id"]
+    assert hash_token(carried) == row.token_hash  # the cookie carries the token, the row only its digest
+    assert carried != str(user.id) and len(carried) >= 32 and row.token_hash not in session_cookie
 
 
 def test_remember_me_cookie_is_samesite_lax_httponly_and_rotated_on_use(app, client, create_user, db):

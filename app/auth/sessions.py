@@ -132,6 +132,8 @@ class SessionView:
     last_seen_at: datetime
     remember: bool
     is_current: bool
+    #: "Firefox on Windows", or "" when the browser named nothing known.
+    device: str
 
 
 def open_sessions(user: User) -> list[SessionView]:
@@ -152,6 +154,7 @@ def open_sessions(user: User) -> list[SessionView]:
             row.last_seen_at,
             row.remember,
             here is not None and row.id == here.id,
+            describe_agent(row.user_agent),
         )
         for row in rows
         if is_live(row, now)
@@ -196,7 +199,7 @@ def sign_out() -> None:
 
     row = current()
     if row is not None:
-        end(db.session.merge(row), SessionEnd.signed_out)
+        end(row, SessionEnd.signed_out)
         db.session.commit()
     logout_user()
 

@@ -19,13 +19,7 @@ def me():
 @bp.route("/account/sessions")
 @account_required
 def account_sessions():
-    rows = sessions.open_sessions(me())
-    return render_template(
-        "auth/sessions.html",
-        rows=rows,
-        form=EmptyForm(),
-        describe=[sessions.describe_agent(r.user_agent) for r in rows],
-    )
+    return render_template("auth/sessions.html", rows=sessions.open_sessions(me()), form=EmptyForm())
 
 
 @bp.route("/account/sessions/<id:session_id>/end", methods=["POST"])
