@@ -6,7 +6,9 @@ one), and the sanitized HTML of recent texts kept in a bounded LRU cache keyed b
 changes rarely and is shown on many pages (an item on its meeting, its resolution, the feeds).
 """
 
+import re
 import threading
+import unicodedata
 from functools import lru_cache
 
 import markdown as md
@@ -84,3 +86,10 @@ def clean_text(value: str | None, *, multiline: bool = False) -> str:
     keep = {"\n", "\t"} if multiline else set()
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     return "".join(ch for ch in value if ch in keep or (ord(ch) >= 32 and ord(ch) != 127)).strip()
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    """ASCII words joined by hyphens, for an address or a file name ("Policía y 287(g)" -> "policia-y-287-g");
+    "" when nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")

@@ -5,9 +5,7 @@ its agenda and vote record once the agenda is published; its minutes once releas
 (``Minutes.is_public``); a resolution once its meeting's agenda is published. Anything else is None (a 404).
 """
 
-import re
-import unicodedata
-
+from app.core.text import slugify
 from app.core.timeutil import to_local
 from app.documents import meetings as documents
 from app.documents import resolutions
@@ -24,9 +22,8 @@ RESOLUTION = "resolution"
 
 
 def slug(text: str, limit: int = 60) -> str:
-    """ASCII words joined by hyphens, for a file name ("City Commission" -> "city-commission")."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-") or "document"
+    """For a file name ("City Commission" -> "city-commission")."""
+    return slugify(text, limit) or "document"
 
 
 def meeting_filename(kind: str, meeting: Meeting) -> str:

@@ -13,6 +13,7 @@ from app.core.timeutil import utcnow
 from app.core.versioning import version_column
 from app.extensions import db
 from app.meetings.accessibility import AccessibilityChecked
+from app.topics.models import Topic, agreement_topics, resolution_topics
 
 if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imported at run time
     from app.auth.models import User
@@ -74,6 +75,7 @@ class Resolution(db.Model):
 
     item: Mapped["AgendaItem"] = relationship("AgendaItem", lazy="joined")
     motion: Mapped["Motion | None"] = relationship("Motion")
+    topics: Mapped[list[Topic]] = relationship(Topic, secondary=resolution_topics, order_by=Topic.name)
     links_out: Mapped[list["ResolutionLink"]] = relationship(
         "ResolutionLink", foreign_keys="ResolutionLink.from_id", back_populates="source", order_by="ResolutionLink.id"
     )
@@ -180,6 +182,7 @@ class Agreement(db.Model):
     description_md: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    topics: Mapped[list[Topic]] = relationship(Topic, secondary=agreement_topics, order_by=Topic.name)
     effects: Mapped[list["AgreementEffect"]] = relationship(
         "AgreementEffect", back_populates="agreement", order_by="(AgreementEffect.effective_on, AgreementEffect.id)"
     )

@@ -27,6 +27,7 @@ from app.core.timeutil import to_local, utcnow
 from app.core.versioning import version_column
 from app.extensions import db
 from app.meetings.accessibility import AttachmentAccessibility
+from app.topics.models import Topic, agenda_item_topics
 
 if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imported at run time
     from app.bodies.models import Body, BodyRules, Member
@@ -274,6 +275,7 @@ class AgendaItem(db.Model):
     sponsors: Mapped[list["Member"]] = relationship(
         "Member", secondary=agenda_item_sponsors, order_by="Member.sort_name"
     )
+    topics: Mapped[list[Topic]] = relationship(Topic, secondary=agenda_item_topics, order_by=Topic.name)
     attachments: Mapped[list["Attachment"]] = relationship(
         "Attachment", back_populates="item", order_by="Attachment.id"
     )
