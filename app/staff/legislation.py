@@ -84,6 +84,7 @@ def resolution(item_id: int):
     if existing is not None and existing.status != ResolutionStatus.draft and request.form.get("topics_only"):
         return _resolution_topics(item, existing)
     form = forms.ResolutionForm(prefix="res")
+    offer_topics(form.topic_ids, existing.topics if existing is not None else [])
     if not form.validate_on_submit():
         return _page(item, 422, form=form)
     with attempt(form) as done:
@@ -259,8 +260,7 @@ def edit_agreement(agreement_id: int):
 
 def _save_agreement(agreement: Agreement | None):
     form = forms.AgreementForm(prefix="agr", obj=agreement)
-    if agreement is not None:
-        offer_topics(form.topic_ids, agreement.topics)
+    offer_topics(form.topic_ids, agreement.topics if agreement is not None else [])
     if request.method == "GET":
         return _agreement_page(agreement, form)
     if not form.validate_on_submit():
