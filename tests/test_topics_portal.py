@@ -231,4 +231,4 @@ def test_spanish_labels(client, db, published, add_item, harbor):
     client.get("/language/es")
     assert "Temas" in _page(client, "/topics")
     html = _page(client, "/topics/harbor")
-    assert "Tema: Harbor" in html and "Punto del orden del día" in html
+    assert "Tema: Harbor" in html and "Punto de la agenda" in html
