@@ -26,7 +26,7 @@ def _topic(t, counts=None) -> dict:
     return data
 
 
-@bp.route("/topics")
+@bp.route("/topics", endpoint="topics")
 def topics_list():
     counts = topic_records.public_counts()
     return jsonify({"data": [_topic(t, counts.get(t.id, (0, 0, 0))) for t in topics.all_topics()]})
