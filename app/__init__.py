@@ -83,6 +83,7 @@ def create_app(config_class=None) -> Flask:
     from app.staff.motions import bp as votes_bp
     from app.staff.queue import bp as public_comment_bp
     from app.staff.setup import bp as setup_bp
+    from app.staff.topics import bp as topics_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(api_bp)
@@ -98,6 +99,7 @@ def create_app(config_class=None) -> Flask:
     app.register_blueprint(city_bp)
     app.register_blueprint(setup_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(topics_bp)
 
     # Features above answer the domain events of the layers below (docs/architecture.md); importing connects them.
     from app.documents import reactions as _document_reactions  # noqa: F401  (packets rebuilt on publication)

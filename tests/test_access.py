@@ -185,6 +185,13 @@ MATRIX = [
     # The city profile (app/staff/city.py): an empty form is refused (the official name is required).
     ("GET", "/staff/city", EDITORS, 200),
     ("POST", "/staff/city", EDITORS, 422),
+    # Topics (issue 19): the list is the clerk's and the administrator's.
+    ("GET", "/staff/topics/", EDITORS, 200),
+    ("POST", "/staff/topics/", EDITORS, 422),  # empty form: no name, refused
+    ("GET", "/staff/topics/{topic}", EDITORS, 200),
+    ("POST", "/staff/topics/{topic}", EDITORS, 302),  # missing fields keep their stored values
+    ("POST", "/staff/topics/{topic}/retire", EDITORS, 302),
+    ("POST", "/staff/topics/{topic}/restore", EDITORS, 302),
 ]
 
 
@@ -256,7 +263,10 @@ def world(app, db, create_meeting, create_member, create_user, tmp_path):
     copy_request = AccessibleCopyRequest(
         attachment_id=attachment.id, document="report.pdf", name="Rosa", email="rosa@example.org", needs="Large print"
     )
-    db.session.add_all([motion, disclosure, agreement, copy_request])
+    from app.topics.models import Topic
+
+    topic = Topic(name="Harbor", slug="harbor")
+    db.session.add_all([motion, disclosure, agreement, copy_request, topic])
     from app.auth import invitations
 
     issued = invitations.invite("invited@city.example", "Invited", Role.clerk, None, actor=create_user(Role.admin))
@@ -280,6 +290,7 @@ def world(app, db, create_meeting, create_member, create_user, tmp_path):
         "accessibility_request": copy_request.id,
         "seat": member.memberships[0].seat_id,
         "term": member.memberships[0].id,
+        "topic": topic.id,
     }
 
 
@@ -313,6 +324,7 @@ _ANY_ID = dict.fromkeys(
         "invitation",
         "mailing",
         "accessibility_request",
+        "topic",
     ],
     1,
 )

@@ -14,6 +14,7 @@ from app.legislation.models import Agreement, AgreementDocument, Resolution
 from app.meetings.models import AgendaItem, Attachment, Meeting
 from app.public_comment.models import SpeakerRequest
 from app.subscriptions.models import Subscription
+from app.topics.models import Topic
 from app.votes.models import ConflictDisclosure, Motion
 from tests.documents_helpers import pdf_text
 from tests.test_city_profile import PNG, Upload
@@ -39,6 +40,7 @@ ROWS = {
     "seat_id": Seat,
     "term_id": Membership,
     "mailing_id": Mailing,
+    "topic_id": Topic,
 }
 
 
@@ -53,6 +55,7 @@ def get_urls(app, db) -> list[str]:
         "digest": city.logo_sha256,
         "ext": "png",
         "kind": "members",
+        "slug": "police",
     }
     urls = []
     for rule in app.url_map.iter_rules():

@@ -4,11 +4,12 @@ The archive holds three years of meetings, thousands of resolutions, tens of tho
 every public page and API endpoint must stay within a fixed number of SQL statements.
 """
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, literal, select
 
 from app.legislation.models import Agreement, Resolution
 from app.meetings.models import AgendaItem, Meeting
 from app.public_comment.models import SpeakerRequest
+from app.topics.models import Topic, agenda_item_topics, resolution_topics
 from app.votes.models import Motion, Vote
 from tests import archive
 
@@ -38,6 +39,19 @@ def test_every_public_page_and_endpoint_stays_within_budget_on_a_large_archive(c
     assert db.session.scalar(select(func.count()).select_from(Vote)) == written["votes"]
     assert db.session.scalar(select(func.count()).select_from(SpeakerRequest)) == written["speakers"]
 
+    # A topic on every item and resolution of the archive (issue 19): its page and the API stay within budget.
+    harbor = Topic(name="Harbor", slug="harbor")
+    db.session.add(harbor)
+    db.session.flush()
+    db.session.execute(
+        insert(agenda_item_topics).from_select(
+            ["agenda_item_id", "topic_id"], select(AgendaItem.id, literal(harbor.id))
+        )
+    )
+    db.session.execute(
+        insert(resolution_topics).from_select(["resolution_id", "topic_id"], select(Resolution.id, literal(harbor.id)))
+    )
+    db.session.commit()
     meeting = db.session.scalar(select(Meeting).order_by(Meeting.start_at.desc()))
     item = db.session.scalar(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id))
     resolution = db.session.scalar(select(Resolution).where(Resolution.number.is_not(None)).order_by(Resolution.id))
@@ -52,6 +66,9 @@ def test_every_public_page_and_endpoint_stays_within_budget_on_a_large_archive(c
         f"/meetings/{meeting.id}",
         f"/meetings/{meeting.id}/items/{item.id}",
         "/resolutions",
+        "/topics",
+        "/topics/harbor?page=3",
+        "/search?topic=harbor&q=harbor",
         "/resolutions?q=harbor+lease&page=3",
         f"/resolutions?q={resolution.number}",
         "/resolutions?year=2023",
@@ -82,6 +99,8 @@ def test_every_public_page_and_endpoint_stays_within_budget_on_a_large_archive(c
         "/api/v1/resolutions?q=marina&per_page=100",
         f"/api/v1/resolutions/{resolution.id}",
         "/api/v1/agreements",
+        "/api/v1/topics",
+        "/api/v1/topics/harbor?page=2",
         f"/api/v1/agreements/{agreement.id}",
         f"/api/v1/ocd/events/{meeting.id}",
         f"/api/v1/ocd/vote-events/{motion.id}",

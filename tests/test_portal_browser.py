@@ -92,9 +92,11 @@ def test_every_public_page_reachable_from_home_passes_axe(site, db, language):  
                     seen.add(found)
                     queue.append(found)
     # The crawl reached the whole public site, not just the home page.
-    for expected in ("/meetings", "/resolutions", "/agreements", "/members", "/public-comment", "/subscribe"):
+    sections = ("/meetings", "/resolutions", "/agreements", "/members", "/public-comment", "/subscribe", "/topics")
+    for expected in sections:
         assert expected in audited, expected
     assert any(p.startswith("/resolutions/") for p in audited) and any(p.startswith("/members/") for p in audited)
+    assert any(p.startswith("/topics/") for p in audited)
     assert any("/speak" in p for p in audited) and any("month=" in p for p in audited)
     assert len(audited) >= 30, audited
 

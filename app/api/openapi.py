@@ -157,6 +157,7 @@ SCHEMAS = {
             "public_comment_required": BOOLEAN,
             "resolution_id": _nullable(INTEGER),
             "motion_ids": _array(INTEGER),
+            "topics": _array(_ref("TopicRef")),
         }
     ),
     "Attendance": _object(
@@ -243,6 +244,7 @@ SCHEMAS = {
             "links": _array(_ref("ResolutionLink")),
             "effects": _array(_ref("Effect")),
             "corrections": _array(_ref("ResolutionCorrection")),
+            "topics": _array(_ref("TopicRef")),
             "url": URL,
             "html_url": URL,
         }
@@ -260,6 +262,7 @@ SCHEMAS = {
             "signed_by": STRING,
             "status": _ref("AgreementStatus"),
             "effects": _array(_ref("Effect")),
+            "topics": _array(_ref("TopicRef")),
             "url": URL,
             "html_url": URL,
         }
@@ -394,6 +397,7 @@ SEARCH = {
             _query("from", {"type": "string", "format": "date"}, "Records dated on or after this day."),
             _query("to", {"type": "string", "format": "date"}, "Records dated on or before this day."),
             _query("status", {"type": "string", "enum": SEARCH_STATUSES}, "Only records with this status or flag."),
+            _query("topic", {"type": "string", "maxLength": 80}, "Only items, resolutions and agreements tagged so."),
             _query("sort", {"type": "string", "enum": ["relevance", "newest", "oldest"]}, "Order (relevance)."),
             _query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}, "Page number, from 1."),
         ],
@@ -410,6 +414,9 @@ SEARCH = {
 
 
 def document(server: str) -> dict:
+    from app.api.openapi_topics import PATHS as TOPIC_PATHS
+    from app.api.openapi_topics import SCHEMAS as TOPIC_SCHEMAS
+
     return {
         "openapi": "3.1.0",
         "info": {
@@ -482,6 +489,7 @@ def document(server: str) -> dict:
                 "A closed roll call as an Open Civic Data VoteEvent", "OcdVoteEvent", "motion_id"
             ),
             "/ocd/bills/{resolution_id}": _one("A resolution as an Open Civic Data Bill", "OcdBill", "resolution_id"),
+            **TOPIC_PATHS,
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": {**SCHEMAS, **TOPIC_SCHEMAS}},
     }

@@ -17,6 +17,12 @@ def _choice(name: str, choices) -> str | None:
     return raw
 
 
+def _topic() -> str | None:
+    """A topic's slug (as ``body``, one that names nothing finds nothing; see /api/v1/topics)."""
+    raw = request.args.get("topic")
+    return raw[:80] if raw else None
+
+
 def serialize(hit: search.Hit, html_url: str) -> dict:
     return {
         "kind": hit.kind.value,
@@ -45,6 +51,7 @@ def search_records():
         date_from=date_param("from"),
         date_to=date_param("to"),
         status=_choice("status", search.STATUSES),
+        topic=_topic(),
         sort=_choice("sort", search.SORTS) or "relevance",
         page=int_param("page", default=1, high=1_000_000),
     )

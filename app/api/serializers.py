@@ -98,6 +98,11 @@ def meeting(m) -> dict:
     }
 
 
+def topics(record) -> list[dict]:
+    """A record's topics (issue 19): slug and name; ``/api/v1/topics/<slug>`` lists what else carries one."""
+    return [{"slug": t.slug, "name": t.name} for t in record.topics]
+
+
 def agenda_item(i, motion_ids: list[int]) -> dict:
     resolution = i.resolution
     return {
@@ -112,6 +117,7 @@ def agenda_item(i, motion_ids: list[int]) -> dict:
         "public_comment_required": i.public_comment_required,
         "resolution_id": resolution.id if resolution is not None else None,
         "motion_ids": motion_ids,
+        "topics": topics(i),
     }
 
 
@@ -213,6 +219,7 @@ def resolution(r) -> dict:
         "links": links,
         "effects": [effect(e) for e in r.effects],
         "corrections": [correction(c) for c in r.corrections],
+        "topics": topics(r),
         "url": url_for("api.resolution", resolution_id=r.id, _external=True),
         "html_url": url_for("portal.resolution", resolution_id=r.id, _external=True),
     }
@@ -257,6 +264,7 @@ def agreement(a, on: date) -> dict:
             "resolution_id": state.effect.resolution_id if state.effect else None,
         },
         "effects": [effect(e) for e in a.effects],
+        "topics": topics(a),
         "url": url_for("api.agreement", agreement_id=a.id, _external=True),
         "html_url": url_for("portal.agreement", agreement_id=a.id, _external=True),
     }

@@ -148,7 +148,7 @@ def index():
             "openapi": url_for("api.openapi", _external=True),
             "endpoints": {
                 name: url_for(f"api.{name}", _external=True)
-                for name in ("bodies", "members", "meetings", "motions", "resolutions", "agreements")
+                for name in ("bodies", "members", "meetings", "motions", "resolutions", "agreements", "topics")
             },
         }
     )
@@ -218,7 +218,7 @@ def meetings():
 
 
 MEETING_LOAD = (
-    selectinload(Meeting.items).joinedload(AgendaItem.resolution),
+    selectinload(Meeting.items).options(joinedload(AgendaItem.resolution), selectinload(AgendaItem.topics)),
     selectinload(Meeting.attendances),
     joinedload(Meeting.minutes),
 )
@@ -286,6 +286,7 @@ RESOLUTION_LOAD = (
     selectinload(Resolution.links_in).joinedload(ResolutionLink.source),
     selectinload(Resolution.effects).joinedload(AgreementEffect.resolution),
     selectinload(Resolution.corrections),
+    selectinload(Resolution.topics),
 )
 
 
@@ -321,7 +322,10 @@ def resolution(resolution_id: int):
     return jsonify(serializers.resolution(found))
 
 
-AGREEMENT_LOAD = (selectinload(Agreement.effects).joinedload(AgreementEffect.resolution),)
+AGREEMENT_LOAD = (
+    selectinload(Agreement.effects).joinedload(AgreementEffect.resolution),
+    selectinload(Agreement.topics),
+)
 
 
 @bp.route("/agreements")
@@ -375,3 +379,4 @@ def ocd_bill(resolution_id: int):
 
 
 import app.api.search  # noqa: E402,F401  (GET /api/v1/search: one search over the whole record)
+import app.api.topics  # noqa: E402,F401  (GET /api/v1/topics and what is under each)

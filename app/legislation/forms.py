@@ -8,6 +8,7 @@ from app.core.forms import options
 from app.core.versioning import VersionField
 from app.legislation.models import EffectKind, LinkKind
 from app.meetings.forms import optional_id
+from app.topics.forms import TopicsField
 
 
 class ResolutionForm(FlaskForm):
@@ -15,6 +16,7 @@ class ResolutionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=300)])
     text_md = TextAreaField(_l("Full text (Markdown)"), validators=[Length(max=200_000)])
     effective_on = DateField(_l("Takes effect on (leave empty: the day it is adopted)"), validators=[Optional()])
+    topic_ids = TopicsField(_l("Topics"))
 
 
 class CorrectionForm(FlaskForm):
@@ -61,6 +63,7 @@ class AgreementForm(FlaskForm):
     signed_on = DateField(_l("Signed on"), validators=[Optional()])
     signed_by = StringField(_l("Signed by"), validators=[Length(max=200)])
     description_md = TextAreaField(_l("Description (Markdown)"), validators=[Length(max=50_000)])
+    topic_ids = TopicsField(_l("Topics"))
 
 
 class DocumentForm(FlaskForm):

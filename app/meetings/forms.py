@@ -17,6 +17,7 @@ from app.core.forms import options
 from app.core.loaders import MAX_ID
 from app.core.versioning import VersionField
 from app.meetings.models import AgendaItemType, CommentExemption, MeetingKind
+from app.topics.forms import TopicsField
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -116,6 +117,7 @@ class AgendaItemForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=300)])
     item_type = SelectField(_l("Type of item"), choices=item_type_choices())
     body_md = TextAreaField(_l("Summary (Markdown)"), validators=[Length(max=50_000)])
+    topic_ids = TopicsField(_l("Topics"))
     sponsor_ids = MultiCheckboxField(_l("Sponsors"), coerce=int, validators=[Optional()])
     fiscal_impact = TextAreaField(_l("Fiscal impact"), validators=[Length(max=5000)])
     agreement_category = StringField(

@@ -41,6 +41,7 @@ def _public_resolution(resolution_id: int) -> Resolution:
                 joinedload(Resolution.item).joinedload(AgendaItem.meeting),
                 joinedload(Resolution.item).joinedload(AgendaItem.sponsors),
                 joinedload(Resolution.corrections),
+                joinedload(Resolution.topics),
                 selectinload(Resolution.effects).joinedload(AgreementEffect.agreement),
             )
         )
@@ -191,7 +192,9 @@ def agreement(agreement_id: int):
         select(Agreement)
         .where(Agreement.id == agreement_id)
         .options(
-            selectinload(Agreement.effects).selectinload(AgreementEffect.resolution), selectinload(Agreement.documents)
+            selectinload(Agreement.effects).selectinload(AgreementEffect.resolution),
+            selectinload(Agreement.documents),
+            selectinload(Agreement.topics),
         )
     )
     if agreement is None:

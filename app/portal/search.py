@@ -7,7 +7,7 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import String, cast, literal, literal_column, select, union_all
 
 from app.bodies.models import Body
 from app.extensions import db
@@ -18,6 +18,7 @@ from app.portal.views import bp
 from app.public_comment.models import SpeakerRequestStatus
 from app.search import query as search
 from app.search.models import SearchKind
+from app.topics.models import Topic
 
 FLAG_LABELS = {
     "superseded": _l("Superseded"),
@@ -92,11 +93,35 @@ def read_criteria(errors: list[str]) -> search.Criteria:
     )
 
 
+def _choices() -> tuple[list, list]:
+    """The bodies (id, name) and the topics (slug, name) the filters offer, in one query."""
+    rows = db.session.execute(
+        union_all(
+            select(literal("body").label("kind"), cast(Body.id, String).label("value"), Body.name.label("name")),
+            select(literal("topic").label("kind"), Topic.slug.label("value"), Topic.name.label("name")),
+        ).order_by(literal_column("kind"), literal_column("name"))
+    ).all()
+    bodies = [Row(int(r.value), r.name) for r in rows if r.kind == "body"]
+    topics = [(r.value, r.name) for r in rows if r.kind == "topic"]
+    return bodies, topics
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    name: str
+
+
 @bp.route("/search")
 def search_page():
     errors: list[str] = []
     criteria = read_criteria(errors)
-    bodies = db.session.execute(select(Body.id, Body.name).order_by(Body.name)).all()
+    bodies, topics = _choices()
+    raw_topic = request.args.get("topic", "").strip()
+    if raw_topic and raw_topic not in {slug for slug, _name in topics}:
+        errors.append(_("“%(value)s” is not a valid %(name)s.", value=raw_topic[:20], name="topic"))
+    elif raw_topic:
+        criteria.topic = raw_topic
     timed_out = False
     try:
         results = search.search(criteria)
@@ -111,6 +136,7 @@ def search_page():
         errors=errors,
         timed_out=timed_out,
         bodies=bodies,
+        topics=topics,
         kinds=list(SearchKind),
         statuses=STATUS_CHOICES,
         max_terms=search.MAX_TERMS,

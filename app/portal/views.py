@@ -92,7 +92,9 @@ def public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
     relation in one query, so the page's query count does not grow with the record."""
     options = [
         # The items with their sponsors and resolution in one query (a few sponsors an item at most).
-        selectinload(Meeting.items).options(joinedload(AgendaItem.sponsors), joinedload(AgendaItem.resolution)),
+        selectinload(Meeting.items).options(
+            joinedload(AgendaItem.sponsors), joinedload(AgendaItem.resolution), joinedload(AgendaItem.topics)
+        ),
         joinedload(Meeting.comment_policy),
     ]
     if whole:
@@ -167,4 +169,5 @@ import app.portal.packet  # noqa: E402,F401  (the agenda packet PDF)
 import app.portal.records  # noqa: E402,F401  (votes, resolutions and agreements)
 import app.portal.search  # noqa: E402,F401  (one search over the whole record)
 import app.portal.subscribe  # noqa: E402,F401  (email subscriptions)
+import app.portal.topics  # noqa: E402,F401  (topics and everything under one)
 import app.portal.verify  # noqa: E402,F401  (how to check a record digest)

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app, url_for
-from sqlalchemy import Float, Integer, column, func, literal_column, select, table, text
+from sqlalchemy import Float, Integer, and_, column, func, literal_column, or_, select, table, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.search.models import SearchDocument, SearchKind
 from app.search.text import MAX_QUERY_CHARS, MAX_TERMS, Query, highlight, parse, spanish_stem  # noqa: F401
+from app.topics.models import Topic, agenda_item_topics, agreement_topics, resolution_topics
 
 PER_PAGE = 20
 #: What the form keeps of a typed query (the search itself reads MAX_QUERY_CHARS of it, MAX_TERMS words).
@@ -49,9 +50,8 @@ class Criteria:
     date_from: date | None = None
     date_to: date | None = None
     status: str | None = None
-    #: Topics do not exist in the record yet. When they do, a ``topic`` column on search_documents (filled by the
-    #: builders in app.search.index) and one ``where`` in ``_filters`` below are all this needs.
-    topic: None = None
+    #: A topic's slug: items, resolutions and agreements tagged with it (through the tag tables, see ``_tagged``).
+    topic: str | None = None
     sort: str = "relevance"
     page: int = 1
 
@@ -101,7 +101,25 @@ def _filters(criteria: Criteria) -> list:
         where.append(d.flags.contains(criteria.status))
     elif criteria.status:
         where.append(d.status == criteria.status)
+    if criteria.topic:
+        where.append(_tagged(criteria.topic))
     return where
+
+
+def _tagged(slug: str):
+    """Documents whose record carries the topic: an item, a resolution or an agreement, matched on the document's
+    kind and target id through the record's tag table (each indexed on its topic)."""
+    d = SearchDocument
+    topic_id = select(Topic.id).where(Topic.slug == slug).scalar_subquery()
+    tagged = []
+    for kind, tags, key in (
+        (SearchKind.item, agenda_item_topics, "agenda_item_id"),
+        (SearchKind.resolution, resolution_topics, "resolution_id"),
+        (SearchKind.agreement, agreement_topics, "agreement_id"),
+    ):
+        ids = select(tags.c[key]).where(tags.c.topic_id == topic_id)
+        tagged.append(and_(d.kind == kind, d.target_id.in_(ids)))
+    return or_(*tagged)
 
 
 # ---- matching, per database ---------------------------------------------------------------------------------------

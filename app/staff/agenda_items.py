@@ -16,6 +16,7 @@ from app.meetings import agenda, documents, forms
 from app.meetings.models import AgendaItem, AgendaItemType, Attachment, CommentExemption, Meeting
 from app.staff import accessibility as document_checks
 from app.staff.meetings import bp
+from app.topics.forms import offer_topics, save_topics
 
 
 def _item_or_404(item_id: int) -> AgendaItem:
@@ -25,6 +26,7 @@ def _item_or_404(item_id: int) -> AgendaItem:
         item_id,
         selectinload(AgendaItem.attachments),
         selectinload(AgendaItem.sponsors),
+        selectinload(AgendaItem.topics),
         joinedload(AgendaItem.meeting),
     )
 
@@ -39,6 +41,7 @@ def _item_form(meeting: Meeting, item: AgendaItem | None = None) -> forms.Agenda
     form.section.choices = _section_options(meeting)
     on = to_local(meeting.start_at).date()
     form.sponsor_ids.choices = options((m.member.id, m.member.full_name) for m in meeting.body.current_memberships(on))
+    offer_topics(form.topic_ids, item.topics if item is not None else [])
     if request.method == "GET" and item is not None:
         form.item_type.data = item.item_type.value
         form.sponsor_ids.data = [m.id for m in item.sponsors]
@@ -80,6 +83,7 @@ def new_item(meeting_id: int):
                 actor=current_user,
                 **_item_fields(form),
             )
+            save_topics(item, form.topic_ids, actor=current_user)
             upload = _uploaded(form)
             attachment = None
             if upload is not None:
@@ -117,6 +121,7 @@ def edit_item(item_id: int):
         with attempt(form) as done:
             require_version(item, form.version.data)
             agenda.update_item(item, actor=current_user, **_item_fields(form))
+            save_topics(item, form.topic_ids, actor=current_user)
         if done:
             flash(_("Item %(label)s saved.", label=item.label), "success")
             return redirect(url_for("meetings.edit_item", item_id=item.id))

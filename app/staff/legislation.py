@@ -21,6 +21,7 @@ from app.legislation import services as legislation
 from app.legislation.models import Agreement, AgreementEffect, EffectKind, LinkKind, Resolution, ResolutionStatus
 from app.meetings.models import AgendaItem, AgendaItemType
 from app.staff import accessibility as document_checks
+from app.topics.forms import offer_topics, save_topics
 
 bp = Blueprint("legislation", __name__, url_prefix="/staff")
 bp.before_request(login_gate())
@@ -40,6 +41,7 @@ def _page(item: AgendaItem, status: int = 200, **overrides):
         form = forms.ResolutionForm(prefix="res", obj=resolution)
         if resolution is None:
             form.title.data, form.text_md.data = item.title, item.body_md
+    offer_topics(form.topic_ids, resolution.topics if resolution is not None else [])
     link_form = overrides.pop("link_form", None) or forms.LinkForm(prefix="link")
     adopted = db.session.scalars(
         select(Resolution)
@@ -78,26 +80,47 @@ def resolution(item_id: int):
     item = _resolution_item(item_id)
     if request.method == "GET":
         return _page(item)
+    existing = legislation.find_resolution(item)
+    if existing is not None and existing.status != ResolutionStatus.draft and request.form.get("topics_only"):
+        return _resolution_topics(item, existing)
     form = forms.ResolutionForm(prefix="res")
+    offer_topics(form.topic_ids, existing.topics if existing is not None else [])
     if not form.validate_on_submit():
         return _page(item, 422, form=form)
-    existing = legislation.find_resolution(item)
     with attempt(form) as done:
         if existing is not None:
             require_version(existing, form.version.data)
+        drafted = legislation.resolution_for(item, actor=current_user)
         legislation.update_draft(
-            legislation.resolution_for(item, actor=current_user),
+            drafted,
             title=form.title.data,
             text_md=form.text_md.data,
             effective_on=form.effective_on.data,
             actor=current_user,
         )
+        save_topics(drafted, form.topic_ids, actor=current_user)
     if not done:
         if isinstance(done.error, EditConflict) and existing is not None:
             return _page(item, 409, form=form, conflict=conflict_for(form, existing))
         return _page(item, 422, form=form)
     flash(_("Resolution draft saved."), "success")
     return redirect(url_for("legislation.resolution", item_id=item.id))
+
+
+def _resolution_topics(item: AgendaItem, resolution: Resolution):
+    """After adoption the text is final, but its topics may still be set (they describe the record, not part of
+    it)."""
+    form = forms.ResolutionForm(prefix="res")
+    del form.title, form.text_md, form.effective_on
+    offer_topics(form.topic_ids, resolution.topics)
+    if form.validate_on_submit():
+        with attempt(form) as done:
+            require_version(resolution, form.version.data)
+            save_topics(resolution, form.topic_ids, actor=current_user)
+        if done:
+            flash(_("Topics saved."), "success")
+            return redirect(url_for("legislation.resolution", item_id=item.id))
+    return _page(item, 422, form=form)
 
 
 @bp.route("/items/<id:item_id>/resolution/links", methods=["POST"])
@@ -203,6 +226,7 @@ def agreements():
 
 
 def _agreement_page(agreement: Agreement | None, form, status: int = 200, doc_form=None):
+    offer_topics(form.topic_ids, agreement.topics if agreement is not None else [])
     today = to_local(utcnow()).date()
     flags = (
         legislation.prohibitions(
@@ -236,6 +260,7 @@ def edit_agreement(agreement_id: int):
 
 def _save_agreement(agreement: Agreement | None):
     form = forms.AgreementForm(prefix="agr", obj=agreement)
+    offer_topics(form.topic_ids, agreement.topics if agreement is not None else [])
     if request.method == "GET":
         return _agreement_page(agreement, form)
     if not form.validate_on_submit():
@@ -251,6 +276,7 @@ def _save_agreement(agreement: Agreement | None):
             description_md=form.description_md.data,
             actor=current_user,
         )
+        save_topics(saved, form.topic_ids, actor=current_user)
     if not done:
         return _agreement_page(agreement, form, 422)
     flags = legislation.prohibitions(saved.category, saved.signed_on or to_local(utcnow()).date())

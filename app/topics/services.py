@@ -131,3 +131,23 @@ def set_topics(record, topics: list[Topic], *, actor) -> bool:
         data={"added": sorted(after - before), "removed": sorted(before - after)},
     )
     return True
+
+
+def tag_counts() -> dict[int, tuple[int, int, int]]:
+    """Per topic: how many agenda items, resolutions and agreements carry it (drafts included), in one query."""
+    from sqlalchemy import literal, union_all
+
+    from app.topics.models import agenda_item_topics, agreement_topics, resolution_topics
+
+    tags = union_all(
+        *(
+            select(table.c.topic_id, literal(n).label("kind"))
+            for n, table in enumerate((agenda_item_topics, resolution_topics, agreement_topics))
+        )
+    ).subquery()
+    counts: dict[int, list[int]] = {}
+    for topic_id, kind, n in db.session.execute(
+        select(tags.c.topic_id, tags.c.kind, func.count()).group_by(tags.c.topic_id, tags.c.kind)
+    ):
+        counts.setdefault(topic_id, [0, 0, 0])[kind] = n
+    return {topic_id: tuple(c) for topic_id, c in counts.items()}
