@@ -140,6 +140,7 @@ def downgrade():
     op.drop_table("alerts")
     with op.batch_alter_table("subscriptions", schema=None) as batch_op:
         batch_op.drop_index("ix_subscriptions_email")
+        batch_op.drop_constraint(op.f("ck_subscriptions_subscription_digest"), type_="check")
         batch_op.drop_column("digest")
         batch_op.add_column(sa.Column("body_id", sa.Integer(), nullable=True))
     op.execute(
