@@ -12,6 +12,7 @@ A keyword matches with search's own normalisation (``app.search.text``): case an
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,22 +40,37 @@ class Facts:
     agreement_ids: set[int] = field(default_factory=set)
     item_ids: set[int] = field(default_factory=set)
 
+    @cached_property
+    def words(self) -> tuple[list[str], set[str]]:
+        """The text as search normalises it, once for every keyword compared with it."""
+        return _words(self.text)
+
     @property
     def key(self) -> str:
         return f"{self.kind.value}:{self.ref_id}"
 
 
-def keyword_matches(keyword: str, text: str) -> bool:
-    """Every word of ``keyword`` is a word of ``text``, and each quoted phrase appears in order."""
-    query = parse(keyword)
-    if not query.has_text:
-        return False
+def _words(text: str) -> tuple[list[str], set[str]]:
     words = _WORD.findall(normalize_document(text))
-    present = set(words)
-    if not all(w in present for w in query.words):
+    return words, set(words)
+
+
+@lru_cache(maxsize=2048)
+def _query(keyword: str):
+    return parse(keyword)
+
+
+def _keyword_in(keyword: str, words: list[str], present: set[str]) -> bool:
+    query = _query(keyword)
+    if not query.has_text or not all(w in present for w in query.words):
         return False
     joined = f" {' '.join(words)} "
     return all(f" {' '.join(phrase)} " in joined for phrase in query.phrases)
+
+
+def keyword_matches(keyword: str, text: str) -> bool:
+    """Every word of ``keyword`` is a word of ``text``, and each quoted phrase appears in order."""
+    return _keyword_in(keyword, *_words(text))
 
 
 def _agreements_of_category(category: str | None) -> set[int]:
@@ -143,7 +159,7 @@ def _candidates(facts: Facts) -> list[Follow]:
 
 def _matches(follow: Follow, facts: Facts) -> bool:
     if follow.kind == FollowKind.keyword:
-        return keyword_matches(follow.keyword or "", facts.text)
+        return _keyword_in(follow.keyword or "", *facts.words)
     return (
         follow.topic_id in facts.topic_ids
         or follow.member_id in facts.member_ids
