@@ -182,3 +182,25 @@ def test_an_ended_follow_or_subscriber_hears_nothing_more(db, create_body, open_
     db.session.commit()
     open_meeting(body)
     assert mails_to(outbox, "gone@example.org") == [] and mails_to(outbox, "stopped@example.org") == []
+
+
+def test_an_agreement_follower_hears_of_the_next_item_on_its_category(db, create_body, create_meeting, outbox):
+    """ "When is the next vote on the 287(g) agreement": an item naming the agreement's category is on an agenda."""
+    agreement = legislation.save_agreement(
+        None, title="Task force agreement", counterparty="ICE", category="287(g) agreement",
+        signed_on=None, signed_by="", description_md="", actor=None,
+    )  # fmt: skip
+    db.session.commit()
+    follower(db, "a@example.org", Wanted(FollowKind.agreement, agreement=agreement))
+    meeting = create_meeting(create_body(), kind="regular")
+    lifecycle.publish_meeting(meeting, actor=None)
+    for title, category in (("Renewing the task force", "287(G) Agreement"), ("Library lease", None)):
+        agenda.add_item(
+            meeting, section="Resolutions", title=title, body_md="", item_type=AgendaItemType.resolution,
+            agreement_category=category, actor=None,
+        )  # fmt: skip
+    agenda.publish_agenda(meeting, actor=None)
+    db.session.commit()
+    [mail] = mails_to(outbox, "a@example.org")
+    assert "Renewing the task force" in mail.get_content() and "Library lease" not in mail.get_content()
+    assert "Agreement: Task force agreement" in mail.get_content()
