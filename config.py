@@ -183,6 +183,9 @@ class Config:
     #: city chooses on /admin/security; each worker checks for details to clear every RETENTION_CHECK_SECONDS.
     CONTACT_RETENTION_MONTHS = _int("CONTACT_RETENTION_MONTHS", 24)
     RETENTION_CHECK_SECONDS = _int("RETENTION_CHECK_SECONDS", 3600)
+    #: Subscribers who chose one message a day get it at the first worker tick after this hour (city time, 0-23),
+    #: with every alert recorded before it (app/subscriptions/alert_mail.py).
+    DIGEST_HOUR = _int("DIGEST_HOUR", 7)
     #: A session's "last seen" is written at most this often (reading pages does not write on every request).
     STAFF_SESSION_TOUCH_SECONDS = 60
     WTF_CSRF_TIME_LIMIT = 8 * 3600

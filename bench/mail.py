@@ -210,13 +210,20 @@ class Database:
     def insert_subscribers(self, count: int, body_id: int) -> None:
         """``count`` confirmed subscriptions to ``body_id``, one in ten in Spanish."""
         now = datetime.now(UTC)
-        columns = "email, body_id, token_hash, locale, created_at, confirmed_at"
-        rows = ((ADDRESS.format(n=n), body_id, "x" * 64, "es" if n % 10 == 9 else "en") for n in range(count))
+        columns = "email, token_hash, locale, digest, created_at, confirmed_at"
+        rows = ((ADDRESS.format(n=n), "x" * 64, "es" if n % 10 == 9 else "en", "instant") for n in range(count))
+        # Each subscriber follows the body's agendas (a row of follows, issue 19), made by one INSERT ... SELECT.
+        follows = (
+            "INSERT INTO follows (subscription_id, kind, body_id, created_at, confirmed_at) "  # noqa: S608 (an int)
+            f"SELECT id, 'body', {int(body_id)}, created_at, confirmed_at FROM subscriptions"
+        )
         if self.kind == "postgres":
             with self.conn.cursor() as cursor, cursor.copy(f"COPY subscriptions ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row((*row, now, now))
+            self.conn.execute(follows)
             self.conn.execute("ANALYZE subscriptions")
+            self.conn.execute("ANALYZE follows")
         else:
             stamp = now.replace(tzinfo=None).isoformat(sep=" ")  # SQLite keeps naive UTC (app/core/db.py)
             self.conn.execute("BEGIN")
@@ -224,6 +231,7 @@ class Database:
                 f"INSERT INTO subscriptions ({columns}) VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608 (our own columns)
                 ((*row, stamp, stamp) for row in rows),
             )
+            self.conn.execute(follows)
             self.conn.execute("COMMIT")
 
     def close(self) -> None:

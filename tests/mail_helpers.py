@@ -1,20 +1,21 @@
 """Subscribers, a noticed meeting with a resolution item, and its agenda published: what the mail tests share."""
 
 from app.extensions import db as _db
-from app.subscriptions.models import Subscription
+from app.subscriptions.models import Follow, FollowKind, Subscription
 
 
 def subscribers(body, count, *, locale="en", start=0):
+    """Confirmed subscribers, each following the new agendas of ``body``."""
     from app.core.timeutil import utcnow
 
     rows = [
         Subscription(
             email=f"resident{n}@example.org",
-            body_id=body.id,
             token_hash="x" * 64,
             locale=locale,
             created_at=utcnow(),
             confirmed_at=utcnow(),
+            follows=[Follow(kind=FollowKind.body, body_id=body.id, created_at=utcnow(), confirmed_at=utcnow())],
         )
         for n in range(start, start + count)
     ]

@@ -37,7 +37,9 @@ cache = Cache()
 GENERATION = "generation"
 _CHANGED = "dais.cache.changed"
 #: Tables no public page shows: writing only these does not make the pages' generation move.
-PRIVATE_TABLES = frozenset({"outbox_messages", "mailings", "audit_entries", "users", "invitations", "subscriptions"})
+PRIVATE_TABLES = frozenset(
+    {"outbox_messages", "mailings", "audit_entries", "users", "invitations", "subscriptions", "follows", "alerts"}
+)
 #: What may be in the session of a visitor served from the cache (none changes the page): a chosen language, a
 #: CSRF token from a form seen earlier, and what Flask-Login's session protection writes for a visitor who is not
 #: signed in ("_remember": "clear", "_fresh").

@@ -41,6 +41,10 @@ class MailingKind(LabeledEnum):
     accessible_copy_request = "accessible_copy_request", _l("Accessible copy request")
     #: A staff member told of a change to their own sign-in (app/auth/notices.py).
     security_notice = "security_notice", _l("Sign-in change notice")
+    #: What a subscriber follows changed: one message per subscriber and change (app/subscriptions/alerts.py).
+    follow_alert = "follow_alert", _l("Follow alert")
+    #: A daily subscriber's digest of what changed since the last one.
+    follow_digest = "follow_digest", _l("Daily digest")
 
 
 class MailStatus(LabeledEnum):

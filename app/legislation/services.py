@@ -13,6 +13,7 @@ from app.core.sequences import next_number
 from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
+from app.legislation import events
 from app.legislation.digest import repin_if_changed
 from app.legislation.models import (
     Agreement,
@@ -227,6 +228,7 @@ def add_effect(
         f"Resolution {resolution.id} {kind.value} {agreement.title if agreement else category}",
         actor=actor,
     )
+    events.effect_recorded.send(effect, actor=actor)
     return effect
 
 

@@ -5,7 +5,8 @@ change of time, place or status; a cancelled meeting stays in the feed with STAT
 city's TZID with its VTIMEZONE. The library writes CRLF line ends and folds lines at 75 octets.
 """
 
-from datetime import timedelta
+from datetime import UTC, timedelta
+from urllib.parse import quote, urlencode
 
 from flask import Response, abort, current_app, url_for
 from flask_babel import gettext as _
@@ -94,3 +95,59 @@ def calendar_meeting(meeting_id: int):
     if meeting is None or not meeting.is_public:
         abort(404)
     return _feed([meeting], f"{meeting.body.name}: {meeting.title}", filename=f"meeting-{meeting.id}.ics")
+
+
+# --- links for a personal calendar: plain links, nothing is requested from a third party until clicked -------
+
+GOOGLE = "https://calendar.google.com/calendar/render"
+OUTLOOK = "https://outlook.live.com/calendar/0/deeplink/compose"
+
+
+def webcal(url: str) -> str:
+    """The same feed as a ``webcal://`` address, which calendar programs open as a subscription."""
+    return "webcal://" + url.split("://", 1)[1] if "://" in url else url
+
+
+def _meeting_links(meeting: Meeting) -> dict:
+    start = meeting.start_at.astimezone(UTC)
+    end = (meeting.end_at or meeting.start_at + timedelta(hours=3)).astimezone(UTC)
+    page = url_for("portal.meeting", meeting_id=meeting.id, _external=True)
+    title = f"{meeting.body.name}: {meeting.title}"
+    details = _("Agenda, public comment and minutes: %(url)s", url=page)
+    google = {
+        "action": "TEMPLATE",
+        "text": title,
+        "dates": f"{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}",
+        "details": details,
+        "location": meeting.location,
+    }
+    outlook = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": title,
+        "startdt": f"{start:%Y-%m-%dT%H:%M:%SZ}",
+        "enddt": f"{end:%Y-%m-%dT%H:%M:%SZ}",
+        "body": details,
+        "location": meeting.location,
+    }
+    return {
+        "ics": url_for("portal.calendar_meeting", meeting_id=meeting.id),
+        "google": f"{GOOGLE}?{urlencode(google, quote_via=quote)}",
+        "outlook": f"{OUTLOOK}?{urlencode(outlook, quote_via=quote)}",
+    }
+
+
+@bp.app_template_global()
+def calendar_links(meeting: Meeting | None = None, body: Body | None = None) -> dict:
+    """For templates/portal/_calendar_links.html: the feed (of the body, of the meeting's body, or of every body)
+    as https and webcal, and for one meeting the .ics file and "add to Google / Outlook" links."""
+    body_id = meeting.body_id if meeting is not None else (body.id if body is not None else None)
+    if body_id is not None:
+        feed = url_for("portal.calendar_body", body_id=body_id, _external=True)
+        name = meeting.body.name if meeting is not None else body.name
+    else:
+        feed, name = url_for("portal.calendar_all", _external=True), None
+    links = {"feed": feed, "webcal": webcal(feed), "feed_name": name}
+    if meeting is not None and meeting.status != MeetingStatus.cancelled:
+        links.update(_meeting_links(meeting))
+    return links
