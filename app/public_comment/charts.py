@@ -1,13 +1,10 @@
 """Public comment on an item as a picture (issue 19): support / oppose / neutral, spoken and written, and the speaking
-time used. Plain data for templates/charts/comment_bars.html; the counts come from the item's tally (one grouped
-query, ``tallies.tallies``) and the speaking time from one aggregate query."""
+time used. Plain data for templates/charts/comment_bars.html, from the item's tally (one grouped query,
+``tallies.tallies``, which also sums the speaking time)."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
-from app.extensions import db
-from app.public_comment.models import SpeakerRequest, SpeakerRequestStatus, Stance
+from app.public_comment.models import Stance
 from app.public_comment.tallies import Tally
 
 
@@ -53,21 +50,8 @@ class CommentChart:
         return round(self.seconds_allotted / 60)
 
 
-def speaking_time(item_id: int) -> tuple[int, int, int]:
-    """(speakers heard, seconds spoken, seconds they were given) on the item: one aggregate query."""
-    count, used, allotted = db.session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(SpeakerRequest.elapsed_seconds), 0),
-            func.coalesce(func.sum(SpeakerRequest.allotted_seconds), 0),
-        ).where(SpeakerRequest.agenda_item_id == item_id, SpeakerRequest.status == SpeakerRequestStatus.spoke)
-    ).one()
-    return int(count), int(used), int(allotted)
-
-
 def comment_chart(item_id: int, tally: Tally) -> CommentChart | None:
-    """The chart of an item's comment, or None when nobody commented (nothing to draw)."""
-    speakers, used, allotted = speaking_time(item_id)
+    """The chart of an item's comment, or None when nobody commented (nothing to draw). No query of its own."""
     rows = [StanceRow(s, tally.spoken[s], tally.written[s], tally.position[s]) for s in Stance]
-    chart = CommentChart(item_id, rows, speakers, used, allotted)
-    return chart if chart.total or speakers else None
+    chart = CommentChart(item_id, rows, tally.heard, tally.seconds_used, tally.seconds_allotted)
+    return chart if chart.total or chart.speakers else None

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.bodies.models import Membership, Seat
 from app.extensions import db
-from app.votes.models import ConflictDisclosure, Motion, VoteChoice
+from app.votes.models import VoteChoice
 
 #: The order counts are told in, and the dots' kinds.
 KINDS = ("yes", "no", "abstain", "recused", "absent", "excused", "vacant")
@@ -108,28 +108,17 @@ def _layouts(body_ids: set[int]) -> dict[int, _Layout]:
     return layouts
 
 
-def _disclosed(motions: list[Motion]) -> set[tuple[int, int]]:
-    """(item, member) pairs with a conflict disclosed, for the items of these motions (one query)."""
-    items = {m.agenda_item_id for m in motions if m.agenda_item_id}
-    if not items:
-        return set()
-    return set(
-        db.session.execute(
-            select(ConflictDisclosure.agenda_item_id, ConflictDisclosure.member_id).where(
-                ConflictDisclosure.agenda_item_id.in_(items)
-            )
-        ).all()
-    )
-
-
 def seat_charts(motions) -> dict[int, SeatChart]:
     """A chart for every closed roll call among ``motions`` (their votes loaded, e.g. with ``reading.ROLL``), by
-    motion id. Two queries in all: the bodies' seats and terms, and the conflicts disclosed on the items."""
+    motion id. One query in all (the bodies' seats and terms).
+
+    An abstention is "recused" when it rests on a conflict disclosure: recorded with it, or corrected to abstain (a
+    correction to abstain is refused without a disclosure made before the vote opened). An abstention without one
+    (an imported record) stays "abstain"."""
     closed = [m for m in motions if m.is_closed and m.votes]
     if not closed:
         return {}
     layouts = _layouts({m.meeting.body_id for m in closed})
-    disclosed = _disclosed(closed)
     charts = {}
     for motion in closed:
         held, empty = layouts[motion.meeting.body_id].on(motion.meeting.local_date)
@@ -139,9 +128,7 @@ def seat_charts(motions) -> dict[int, SeatChart]:
             if choice is None:
                 continue
             kind = choice.value
-            if choice == VoteChoice.abstain and (
-                vote.disclosure_id is not None or (motion.agenda_item_id, vote.member_id) in disclosed
-            ):
+            if choice == VoteChoice.abstain and (vote.disclosure_id is not None or vote.is_corrected):
                 kind = "recused"
             seat = held.get(vote.member_id)
             chart.dots.append(
