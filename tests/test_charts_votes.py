@@ -181,3 +181,12 @@ def _copy_roll_calls(db, motion, n):
         for v in motion.votes:
             db.session.add(Vote(motion_id=copy.id, member_id=v.member_id, position=v.position, choice=v.choice))
     db.session.commit()
+
+
+def test_the_july_8_meeting_shows_the_consent_roll_call_once_and_the_reversal(client, db, june_30):
+    july_8 = db.session.scalar(select(Resolution).where(Resolution.number != "25-187", Resolution.number.is_not(None)))
+    page = client.get(f"/meetings/{july_8.item.meeting_id}").get_data(as_text=True)
+    section = re.search(r'<section class="chart chart-meeting-votes".*?</section>', page, flags=re.S).group(0)
+    titles = re.findall(r"<title id=\"meeting-seats-\d+-title\">([^<]*)</title>", section)
+    assert titles == ["6 yes, 1 absent", "4 yes, 2 no, 1 absent"]
+    assert "Consent agenda: Adopt the consent agenda" in section

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.extensions import db
-from app.meetings.models import AgendaItem, LogKind, Meeting, MeetingLogEntry
+from app.meetings.models import AgendaItem, LogKind, Meeting, MeetingLogEntry, MeetingStatus
 
 K = LogKind
 
@@ -45,7 +45,10 @@ class MeetingTimeline:
 
 def meeting_timeline(meeting: Meeting) -> MeetingTimeline | None:
     """The items in the order first taken up, each with its time before the body (its stretches summed: an item
-    taken up twice counts both times). An item still before the body runs to the log's last moment."""
+    taken up twice counts both times). An item still before the body runs to the log's last moment. A meeting never
+    called to order has no log: no query for it."""
+    if meeting.status not in (MeetingStatus.in_progress, MeetingStatus.adjourned):
+        return None
     rows = db.session.execute(
         select(MeetingLogEntry.kind, MeetingLogEntry.item_id, MeetingLogEntry.at)
         .where(MeetingLogEntry.meeting_id == meeting.id)
