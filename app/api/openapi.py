@@ -2,6 +2,7 @@
 so a response that drifts from this document fails the schemathesis test (tests/test_api.py)."""
 
 from app.core.loaders import MAX_ID
+from app.votes.charts import KINDS as SEAT_KINDS
 
 
 def _nullable(schema: dict) -> dict:
@@ -179,6 +180,18 @@ SCHEMAS = {
         }
     ),
     "Counts": _object(dict.fromkeys(("yes", "no", "abstain", "absent", "excused"), INTEGER)),
+    # A closed roll call as seats (issue 19): members in the order called, then vacant seats; abstaining on a
+    # disclosed conflict is "recused". Empty for a motion whose roll call is not closed.
+    "RollCallSeat": _object(
+        {
+            "seat_number": _nullable(INTEGER),
+            "seat_label": _nullable(STRING),
+            "member_name": _nullable(STRING),
+            "choice": {"type": "string", "enum": list(SEAT_KINDS)},
+            "corrected": BOOLEAN,
+        }
+    ),
+    "SeatCounts": _object(dict.fromkeys(SEAT_KINDS, INTEGER)),
     "Motion": _object(
         {
             "id": INTEGER,
@@ -197,6 +210,8 @@ SCHEMAS = {
             "closed_at": _nullable(DATETIME),
             "counts": _ref("Counts"),
             "votes": _array(_ref("Vote")),
+            "seats": _array(_ref("RollCallSeat")),
+            "seat_counts": _ref("SeatCounts"),
             "url": URL,
         }
     ),

@@ -12,6 +12,7 @@ from app.bodies.models import today_local
 from app.bodies.services import roster_on
 from app.core.timeutil import to_local
 from app.legislation import services as legislation
+from app.votes import charts as vote_charts
 from app.votes import reading as vote_record
 
 
@@ -165,7 +166,8 @@ def vote(v) -> dict:
     }
 
 
-def motion(m) -> dict:
+def motion(m, seat_chart=None) -> dict:
+    """``seat_chart``: the closed roll call as seats (app/votes/charts.py), one entry a seat, vacant ones included."""
     closed = m.is_closed
     outcome = vote_record.outcome_of(m) if closed else None
     counts = vote_record.tally(m.votes)
@@ -192,6 +194,7 @@ def motion(m) -> dict:
             "excused": counts.excused,
         },
         "votes": [vote(v) for v in m.votes],
+        **(seat_chart or vote_charts.SeatChart(m.id)).as_data(),
         "url": url_for("api.motion", motion_id=m.id, _external=True),
     }
 

@@ -24,6 +24,7 @@ from app.legislation import digest
 from app.legislation.models import Agreement, AgreementEffect, Resolution, ResolutionLink, ResolutionStatus
 from app.meetings.models import AgendaItem, Meeting, MeetingKind
 from app.search import resolutions as search
+from app.votes import charts as vote_charts
 from app.votes import reading as vote_record
 from app.votes.models import Motion, MotionStatus, Vote
 from app.votes.reading import ROLL
@@ -97,12 +98,15 @@ def get_or_404(model, record_id: int, *options):
     return found
 
 
-def paged(query, serialize, endpoint: str, **params):
-    """One page in the query's order (always ending in the id, so pages never overlap or skip)."""
+def paged(query, serialize, endpoint: str, *, prepare=None, **params):
+    """One page in the query's order (always ending in the id, so pages never overlap or skip). ``prepare``, given
+    the page's rows, returns the serializer to use (to load what the rows need for the whole page at once)."""
     page = int_param("page", default=1, high=1_000_000)
     per_page = int_param("per_page", default=DEFAULT_PER_PAGE, high=MAX_PER_PAGE)
     listed = page_of(query, page, per_page, past_the_end="empty")
     rows, total, pages = listed.items, listed.total, max(listed.pages, 1)
+    if prepare is not None:
+        serialize = prepare(rows)
     kept = {k: v for k, v in params.items() if v is not None}
 
     def link(n):
@@ -267,7 +271,20 @@ def motions():
         query = query.where(Motion.meeting_id == meeting_id)
     if member_id:
         query = query.where(Motion.id.in_(select(Vote.motion_id).where(Vote.member_id == member_id)))
-    return paged(query.order_by(Motion.id), serializers.motion, "api.motions", meeting=meeting_id, member=member_id)
+    return paged(
+        query.order_by(Motion.id),
+        serializers.motion,
+        "api.motions",
+        prepare=_with_seat_charts,
+        meeting=meeting_id,
+        member=member_id,
+    )
+
+
+def _with_seat_charts(motions):
+    """The page's roll calls as seats (issue 19), loaded for the whole page at once (two queries)."""
+    charts = vote_charts.seat_charts(motions)
+    return lambda m: serializers.motion(m, charts.get(m.id))
 
 
 @bp.route("/motions/<id:motion_id>")
@@ -275,7 +292,7 @@ def motion(motion_id: int):
     found = db.session.scalar(_public_motions().where(Motion.id == motion_id).options(*MOTION_LOAD))
     if found is None:
         abort(404)
-    return jsonify(serializers.motion(found))
+    return jsonify(serializers.motion(found, vote_charts.seat_charts([found]).get(found.id)))
 
 
 # ---- resolutions and agreements -----------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app.bodies.models import Body, Member, Membership
 from app.core.cache import public_page
@@ -19,11 +19,13 @@ from app.core.timeutil import local_bounds, to_local, utcnow
 from app.extensions import db
 from app.legislation.models import Resolution
 from app.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingKind, agenda_item_sponsors
+from app.portal import member_record
+from app.portal.member_record import final_choice_column, roll_calls_of
 from app.portal.records import choice_arg, int_arg, read_arg
 from app.portal.views import bp
 from app.public_comment import intake as comment_intake
 from app.public_comment import policy as comment_policy
-from app.votes.models import ConflictDisclosure, Motion, MotionResult, MotionStatus, Vote, VoteChoice
+from app.votes.models import ConflictDisclosure, Motion, MotionResult, Vote, VoteChoice
 
 MEETINGS_PER_PAGE = 25
 VOTES_PER_PAGE = 20
@@ -133,12 +135,6 @@ def meetings():
 # ---- members --------------------------------------------------------------------------------------------------
 
 
-def final_choice_column(vote=Vote):
-    """A vote's choice as corrected, as SQL: the maintained ``corrected_choice`` (the newest correction) or the
-    choice given. A plain column of the row, so filters and counts read ``votes`` alone."""
-    return func.coalesce(vote.corrected_choice, vote.choice)
-
-
 @dataclass
 class VotingRecord:
     counts: dict
@@ -154,37 +150,15 @@ class VotingRecord:
         return round(100 * self.with_majority / self.majority_votes) if self.majority_votes else None
 
 
-def roll_calls_of(member_id: int):
-    """This member's votes on closed roll calls; a consent agenda counts once, not once per item."""
-    return (
-        select(Vote)
-        .join(Motion, Motion.id == Vote.motion_id)
-        .where(Vote.member_id == member_id, Motion.status == MotionStatus.closed, Motion.consent_of_id.is_(None))
-    )
-
-
 def voting_record(member_id: int) -> VotingRecord:
     """How the member voted, and how often with the majority of those voting yes or no (one query).
 
     The majority is the side with more yes or no answers on that roll call, whatever the threshold; a roll call
     that tied has no majority and is left out of the rate.
     """
-    others = aliased(Vote)
-    final = final_choice_column(others)
-    # One pass over the votes of the roll calls the member answered: each roll call's yes and no, and the member's
-    # own final choice among them.
-    per_motion = (
-        select(
-            func.sum(case((final == VoteChoice.yes.value, 1), else_=0)).label("yes"),
-            func.sum(case((final == VoteChoice.no.value, 1), else_=0)).label("no"),
-            func.max(case((others.member_id == member_id, final), else_=None)).label("choice"),
-        )
-        .where(others.motion_id.in_(roll_calls_of(member_id).with_only_columns(Vote.motion_id)))
-        .group_by(others.motion_id)
-        .subquery()
-    )
+    per_motion = member_record.per_roll_call(member_id)
     choice, yes, no = per_motion.c.choice, per_motion.c.yes, per_motion.c.no
-    with_majority = or_(and_(choice == VoteChoice.yes.value, yes > no), and_(choice == VoteChoice.no.value, no > yes))
+    with_majority, _against = member_record.majority_sides(per_motion)
     has_majority = and_(choice.in_([VoteChoice.yes.value, VoteChoice.no.value]), yes != no)
     rows = db.session.execute(
         select(
@@ -323,11 +297,13 @@ def member(member_id: int):
         .order_by(ConflictDisclosure.stated_at.desc())
     ).all()
     attendance_counts, attendance_rate = attendance_record(person.id)
+    record = voting_record(person.id)
     return render_template(
         "portal/member.html",
         member=person,
         today=today,
-        record=voting_record(person.id),
+        record=record,
+        member_charts=member_record.member_charts(person.id, record),
         cast=cast,
         total=total,
         page=page,

@@ -20,6 +20,7 @@ from app.extensions import csrf, limiter
 from app.live.labels import labels as live_labels
 from app.meetings.models import AgendaItem, Meeting
 from app.portal.views import bp, public_meeting_or_404
+from app.public_comment import charts as comment_charts
 from app.public_comment import forms
 from app.public_comment import intake as comment_intake
 from app.public_comment import notify as speaker_notify
@@ -28,6 +29,7 @@ from app.public_comment import queue as speaker_queue
 from app.public_comment import registration as speaker_registration
 from app.public_comment import tallies as comment_tallies
 from app.public_comment import written as written_comments
+from app.votes import charts as vote_charts
 from app.votes import reading as vote_record
 
 
@@ -377,6 +379,10 @@ def item(meeting_id: int, item_id: int):
         policy=policy,
         motions=motions,
         outcomes={m.id: vote_record.outcome_of(m) for m in motions if m.is_closed},
+        seat_charts=vote_charts.seat_charts(motions),
+        comment_chart=comment_charts.comment_chart(agenda_item.id, tally)
+        if agenda_item.public_comment_required
+        else None,
     )
 
 

@@ -13,6 +13,7 @@ from app.core.paging import page_of
 from app.core.timeutil import to_local, utcnow
 from app.core.uploads import send_stored
 from app.extensions import db
+from app.legislation import charts as legislation_charts
 from app.legislation import services as legislation
 from app.legislation.models import (
     Agreement,
@@ -27,6 +28,7 @@ from app.meetings.models import AgendaItem
 from app.portal.views import bp
 from app.public_comment import tallies as comment_tallies
 from app.search import resolutions as search
+from app.votes import charts as vote_charts
 from app.votes.reading import item_motions, outcome_of
 
 
@@ -157,6 +159,7 @@ def resolution(resolution_id: int):
         written=comment_tallies.published_comments(item) if item.public_comment_required else [],
         tally=tally,
         outcomes={m.id: outcome_of(m) for m in found if m.is_closed},
+        seat_charts=vote_charts.seat_charts(found),
     )
 
 
@@ -210,6 +213,7 @@ def agreement(agreement_id: int):
         state_today=legislation.agreement_status(agreement, today),
         state_on=legislation.agreement_status(agreement, on),
         timeline=timeline,
+        agreement_chart=legislation_charts.agreement_timeline(agreement),
         prohibitions=legislation.prohibitions(agreement.category, on),
     ), 400 if error else 200
 

@@ -16,9 +16,11 @@ from app.extensions import db
 from app.legislation import digest
 from app.legislation.models import Resolution, ResolutionStatus
 from app.legislation.search import public_resolutions
+from app.meetings import charts as meeting_charts
 from app.meetings.models import AgendaItem, Attachment, Meeting, MeetingStatus, Minutes
 from app.public_comment import policy as comment_policy
 from app.public_comment import tallies as comment_tallies
+from app.votes import charts as vote_charts
 from app.votes import reading as vote_record
 
 bp = Blueprint("portal", __name__)
@@ -115,6 +117,7 @@ def public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
 def meeting(meeting_id: int):
     meeting = public_meeting_or_404(meeting_id, whole=True)
     policy = comment_policy.effective_policy(meeting)
+    record = vote_record.meeting_record(meeting)
     return render_template(
         "portal/meeting.html",
         meeting=meeting,
@@ -123,7 +126,9 @@ def meeting(meeting_id: int):
         tallies=comment_tallies.tallies(meeting.id),
         # Only an adjourned meeting has a record digest pinned: no query for the others.
         pinned=digest.pinned_entry(meeting.id) if meeting.status == MeetingStatus.adjourned else None,
-        **vote_record.meeting_record(meeting),
+        seat_charts=vote_charts.seat_charts([m for ms in record["motions"].values() for m in ms]),
+        timeline=meeting_charts.meeting_timeline(meeting),
+        **record,
     )
 
 

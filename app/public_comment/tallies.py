@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import String, cast, func, literal, select, union_all
+from sqlalchemy import String, case, cast, func, literal, select, union_all
 
 from app.core.timeutil import format_seconds
 from app.extensions import db
@@ -29,6 +29,10 @@ class Tally:
     spoken: dict
     written: dict
     position: dict
+    #: Speakers heard (spoke), the seconds they spoke and the seconds they were given (the comment picture).
+    heard: int = 0
+    seconds_used: int = 0
+    seconds_allotted: int = 0
 
     @classmethod
     def empty(cls) -> "Tally":
@@ -57,29 +61,45 @@ COUNTED = (R.waiting, R.checked_in, R.called, R.spoke, R.ceded)
 
 
 def tallies(meeting_id: int) -> dict[int, Tally]:
-    """Support / oppose / neutral per item, by kind, in one grouped query.
+    """Support / oppose / neutral per item, by kind, in one grouped query; with the speakers heard and the time
+    they spoke and were given.
 
     Written = published written comments; position only = cards that record a position without speaking;
     spoken = speaker cards still standing (not withdrawn, not a no-show). Withdrawn cards count nowhere.
     """
+    spoke = SpeakerRequest.status == R.spoke
     cards = (
         select(
             SpeakerRequest.agenda_item_id,
             SpeakerRequest.stance,
             cast(SpeakerRequest.participation, String(40)),
             func.count(),
+            func.sum(case((spoke, 1), else_=0)),
+            func.sum(case((spoke, SpeakerRequest.elapsed_seconds), else_=0)),
+            func.sum(case((spoke, SpeakerRequest.allotted_seconds), else_=0)),
         )
         .where(SpeakerRequest.meeting_id == meeting_id, SpeakerRequest.status.in_(COUNTED))
         .group_by(SpeakerRequest.agenda_item_id, SpeakerRequest.stance, SpeakerRequest.participation)
     )
     letters = (
-        select(WrittenComment.agenda_item_id, WrittenComment.stance, literal("letter", String(40)), func.count())
+        select(
+            WrittenComment.agenda_item_id,
+            WrittenComment.stance,
+            literal("letter", String(40)),
+            func.count(),
+            literal(0),
+            literal(0),
+            literal(0),
+        )
         .where(WrittenComment.meeting_id == meeting_id, WrittenComment.status == WrittenCommentStatus.published)
         .group_by(WrittenComment.agenda_item_id, WrittenComment.stance)
     )
     result: dict[int, Tally] = {}
-    for item_id, stance, kind, count in db.session.execute(union_all(cards, letters)):
+    for item_id, stance, kind, count, heard, used, given in db.session.execute(union_all(cards, letters)):
         tally = result.setdefault(item_id, Tally.empty())
+        tally.heard += int(heard or 0)
+        tally.seconds_used += int(used or 0)
+        tally.seconds_allotted += int(given or 0)
         if kind == "letter":
             bucket = tally.written
         elif kind == P.written_only.value:

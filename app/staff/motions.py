@@ -18,6 +18,7 @@ from app.extensions import db
 from app.legislation import services as legislation
 from app.meetings import attendance
 from app.meetings.models import AgendaItem, Meeting
+from app.votes import charts as vote_charts
 from app.votes import conflicts, corrections, forms, roll_call
 from app.votes import motions as motion_service
 from app.votes import reading as vote_record
@@ -217,6 +218,7 @@ def _motion_page(motion: Motion, status: int = 200, **overrides):
         "threshold_words": vote_record.threshold_words(motion),
         "roll_call_words": vote_record.roll_call_words(motion.roll_call_method),
         "outcome": vote_record.outcome_of(motion) if motion.votes and motion.is_closed else None,
+        "seat_chart": vote_charts.seat_charts([motion]).get(motion.id),
         "projection": vote_record.projection_of(motion) if motion.votes and not motion.is_closed else None,
         "present": {v.member_id: attendance.is_present(meeting, v.member_id) for v in motion.votes},
         "second_form": second_form,
