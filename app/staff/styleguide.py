@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField
 
 from app.auth.decorators import staff_required
+from app.core.forms import options
 from app.core.web import DATE_CONTEXTS, date_context_filter
 from app.staff.accounts import bp
 
@@ -30,7 +31,9 @@ class SampleForm(FlaskForm):
     name = StringField(_l("Your name"))
     email = StringField(_l("Email"))
     phone = StringField(_l("Phone (optional)"))
-    stance = RadioField(_l("Your position on the item"), choices=[("support", _l("Support")), ("oppose", _l("Oppose"))])
+    stance = RadioField(
+        _l("Your position on the item"), choices=options([("support", _l("Support")), ("oppose", _l("Oppose"))])
+    )
     agree = BooleanField(_l("I speak for a group (a representative has more time)"))
 
 
