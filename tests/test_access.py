@@ -36,6 +36,7 @@ MATRIX = [
     ("POST", "/admin/users/{target}/two-factor/reset", {ADMIN}, 302),
     ("GET", "/admin/security", {ADMIN}, 200),
     ("GET", "/staff/roles", STAFF, 200),
+    ("GET", "/styleguide", STAFF, 200),
     ("POST", "/admin/security", {ADMIN}, 422),  # no city profile saved yet: refused with a message
     ("GET", "/admin/users", {ADMIN}, 200),
     ("GET", "/admin/invitations/new", {ADMIN}, 200),

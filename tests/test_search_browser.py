@@ -18,6 +18,7 @@ def test_search_page_at_320px_is_accessible_and_keeps_the_query(site, language):
         if language != "en":
             with page.expect_navigation():
                 page.locator(f'a[hreflang="{language}"]').click()
+        page.locator(".site-menu > summary").click()  # on a phone the header's search box is in the menu
         box = page.locator("#site-q")
         box.fill("hurricane plan")
         with page.expect_navigation():

@@ -69,6 +69,27 @@ def format_local(value, fmt="EEEE d MMMM y, h:mm a zzz") -> str:
     return local_datetime(value, fmt)
 
 
+#: One format per context (issue 19), each a pattern above or a Babel name, so every page says a date the same way:
+#: ``datetime_full`` where a meeting's time is the subject (a heading, a sentence, mail), ``datetime_short`` in a
+#: list or table row, ``date_long`` for a day, ``time_short`` for a time of day, ``month_year`` for a month.
+DATE_CONTEXTS = {
+    "datetime_full": ("datetime", "EEEE d MMMM y, h:mm a zzz"),
+    "datetime_short": ("datetime", "d MMM y, h:mm a"),
+    "date_long": ("date", "long"),
+    "time_short": ("datetime", "h:mm a"),
+    "month_year": ("date", "MMMM y"),
+}
+
+
+def date_context_filter(kind: str, fmt: str):
+    """The template filter of one context of :data:`DATE_CONTEXTS`."""
+
+    def apply(value) -> str:
+        return local_datetime(value, fmt) if kind == "datetime" else local_date(value, fmt)
+
+    return apply
+
+
 def language_name(code: str) -> str:
     """A language's own name ("English", "Español"), as a reader of that language looks for it."""
     name = Locale.parse(code).get_display_name(code) or code
@@ -114,6 +135,8 @@ def register_web(app):
     app.add_template_filter(label, "label")
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(local_date, "local_date")
+    for name, (kind, fmt) in DATE_CONTEXTS.items():
+        app.add_template_filter(date_context_filter(kind, fmt), name)
     app.add_template_filter(render_markdown, "markdown")
 
     app.add_template_filter(format_seconds, "duration")

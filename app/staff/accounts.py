@@ -289,4 +289,5 @@ def audit_log():
 
 import app.staff.account_sessions  # noqa: E402,F401  (adds the signed-in devices page to this blueprint)
 import app.staff.roles  # noqa: E402,F401  (the role matrix as a page)
+import app.staff.styleguide  # noqa: E402,F401  (the design system's components as a page)
 import app.staff.two_factor  # noqa: E402,F401  (the second step of signing in, enrolment, the city's choice)
