@@ -21,7 +21,7 @@ PLACEHOLDER = re.compile(r"%(?:\([a-z_]+\))?[sdf%]")
 DATE_LITERAL = re.compile(r"""["']((?:[dMyEhHmsaz]+[ ,:]*)+)["']""")
 
 #: Entries whose Spanish is rightly the same as the English: format codes and words both languages share.
-SAME_IN_SPANISH = {"d MMM y", "EEE", "EEEE", "Error", "iCalendar", "No", "Neutral", "Agenda"}
+SAME_IN_SPANISH = {"d MMM y", "MMM y", "EEE", "EEEE", "Error", "iCalendar", "No", "Neutral", "Agenda"}
 
 
 @pytest.fixture(scope="module")

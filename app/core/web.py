@@ -41,6 +41,7 @@ DATE_PATTERNS = (
     N_("d MMM y"),
     N_("MMM d, yyyy"),
     N_("MMMM y"),
+    N_("MMM y"),
     N_("h:mm a zzz"),
     N_("h:mm:ss a"),
     N_("h:mm a"),
@@ -71,13 +72,15 @@ def format_local(value, fmt="EEEE d MMMM y, h:mm a zzz") -> str:
 
 #: One format per context (issue 19), each a pattern above or a Babel name, so every page says a date the same way:
 #: ``datetime_full`` where a meeting's time is the subject (a heading, a sentence, mail), ``datetime_short`` in a
-#: list or table row, ``date_long`` for a day, ``time_short`` for a time of day, ``month_year`` for a month.
+#: list or table row, ``date_long`` for a day, ``time_short`` for a time of day, ``month_year`` for a month,
+#: ``month_axis`` for a month under a chart's bar.
 DATE_CONTEXTS = {
     "datetime_full": ("datetime", "EEEE d MMMM y, h:mm a zzz"),
     "datetime_short": ("datetime", "d MMM y, h:mm a"),
     "date_long": ("date", "long"),
     "time_short": ("datetime", "h:mm a"),
     "month_year": ("date", "MMMM y"),
+    "month_axis": ("date", "MMM y"),
 }
 
 
