@@ -26,7 +26,7 @@ def _pages(db) -> dict[str, str]:
     body_services.add_seat(
         commission, label="District 9", selection=SeatSelection.elected, established_on=date(2020, 1, 1), actor=None
     )
-    topic_services.set_topics(item, [topic_services.create_topic("Police", actor=None)], actor=None)
+    topic_services.set_topics(item, [topic_services.create_topic("Harbor patrol", actor=None)], actor=None)
     db.session.commit()
     tobias = db.session.scalar(select(Member).where(Member.full_name.like("Tobias %")))
     return {

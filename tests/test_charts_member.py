@@ -3,13 +3,13 @@ same by topic; the numbers match the record, and the page reads the same number 
 
 import re
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from app.bodies.models import Member
 from app.demo import seed_demo
 from app.legislation.models import Resolution
 from app.topics import services as topic_services
-from app.topics.models import agenda_item_topics
+from app.topics.models import agenda_item_topics, agreement_topics, resolution_topics
 from tests.test_archive_pages import grow
 
 
@@ -21,9 +21,16 @@ def _member(db, first: str) -> Member:
     return db.session.scalar(select(Member).where(Member.full_name.like(f"{first} %")))
 
 
-def test_attendance_by_month_and_votes_with_and_against_the_majority(client, db):
+def _demo_without_topics(db) -> None:
+    """The demo city with its topic tags taken off, so a test tags exactly what it counts."""
     seed_demo()
+    for table in (agenda_item_topics, resolution_topics, agreement_topics):
+        db.session.execute(delete(table))
     db.session.commit()
+
+
+def test_attendance_by_month_and_votes_with_and_against_the_majority(client, db):
+    _demo_without_topics(db)
     tobias, celestine = _member(db, "Tobias"), _member(db, "Celestine")
     section = _section(client.get(f"/members/{tobias.id}").get_data(as_text=True))
     months = re.findall(r'data-month="([\d-]+)" data-present="(\d+)" data-absent="(\d+)" data-excused="(\d+)"', section)
@@ -49,18 +56,17 @@ def test_attendance_by_month_and_votes_with_and_against_the_majority(client, db)
 
 
 def test_votes_by_topic(client, db):
-    seed_demo()
-    db.session.commit()
-    police = topic_services.create_topic("Police", actor=None)
+    _demo_without_topics(db)
+    police = topic_services.create_topic("Harbor patrol", actor=None)
     june_30 = db.session.scalar(select(Resolution).where(Resolution.number == "25-187")).item
     topic_services.set_topics(june_30, [police], actor=None)
     db.session.commit()
     tobias, ines = _member(db, "Tobias"), _member(db, "Ines")
     section = _section(client.get(f"/members/{tobias.id}").get_data(as_text=True))
-    assert '<tr><th scope="row">Police</th><td>1</td><td>0</td><td>1</td></tr>' in section
+    assert '<tr><th scope="row">Harbor patrol</th><td>1</td><td>0</td><td>1</td></tr>' in section
     assert 'data-with="0" data-against="1"' in section
     section = _section(client.get(f"/members/{ines.id}").get_data(as_text=True))
-    assert '<tr><th scope="row">Police</th><td>1</td><td>1</td><td>0</td></tr>' in section
+    assert '<tr><th scope="row">Harbor patrol</th><td>1</td><td>1</td><td>0</td></tr>' in section
 
 
 def test_the_member_page_reads_the_same_queries_as_the_record_grows(client, db, commission, count_queries):
