@@ -15,7 +15,11 @@ from app.topics import services as topic_services
 from tests.browser import chromium_page
 from tests.test_browser import assert_accessible, site  # noqa: F401  (the demo city behind a live server)
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    # Layout and axe do not depend on the database: checked once, in the SQLite run (CI's 30 minutes on 2 cores).
+    pytest.mark.skipif(os.environ.get("DAIS_TEST_DB") == "postgres", reason="layout is checked in the SQLite run"),
+]
 
 
 def _pages(db) -> dict[str, str]:

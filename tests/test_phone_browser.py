@@ -2,6 +2,7 @@
 320, 390 and 1280 px wide window with no sideways scroll, shows its primary action (register to speak, watch
 live, subscribe) without scrolling on a 390 x 844 phone, and passes axe-core there, in English and Spanish."""
 
+import os
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,7 +12,11 @@ from tests.browser import chromium_page
 from tests.test_browser import assert_accessible, site  # noqa: F401  (the demo city behind a live server)
 from tests.test_portal_browser import _crawlable
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    # Layout and axe do not depend on the database: checked once, in the SQLite run (CI's 30 minutes on 2 cores).
+    pytest.mark.skipif(os.environ.get("DAIS_TEST_DB") == "postgres", reason="layout is checked in the SQLite run"),
+]
 
 PHONE = {"width": 390, "height": 844}
 WIDTHS = (320, 1280)
