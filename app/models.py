@@ -35,4 +35,5 @@ from app.public_comment.models import (  # noqa: F401
 from app.search.models import SearchDocument  # noqa: F401  (with its full-text DDL: tsvector or FTS5)
 from app.subscriptions.models import Alert, Follow, Subscription  # noqa: F401
 from app.topics.models import Topic  # noqa: F401
+from app.video.models import Recording  # noqa: F401
 from app.votes.models import ConflictDisclosure, Motion, Vote, VoteCorrection, consent_motion_items  # noqa: F401
