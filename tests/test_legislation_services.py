@@ -1,5 +1,6 @@
 """Resolutions (R11) and the agreements register: numbers, links, effects, status as of a date."""
 
+import re
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
@@ -112,3 +113,44 @@ def test_links_need_an_adopted_target_and_are_kept_both_ways(add_resolution_item
     assert link.effective_on is None  # not in force while the new one is a draft
     _decide(new.item, True, datetime(2025, 7, 8, 22, tzinfo=UTC))
     assert link.effective_on == date(2025, 7, 8)
+
+
+def test_an_agreement_amended_suspended_and_reinstated(add_resolution_item, client, db):
+    """Issue 19: an amendment keeps the standing; a suspension takes the agreement out of force until reinstated;
+    the timeline shows every step with the standing it left; a void agreement cannot be amended."""
+    agreement = leg.save_agreement(
+        None, title="Mutual aid", counterparty="Monroe County", category="mutual aid",
+        signed_on=date(2025, 1, 6), signed_by="City Manager", description_md="", actor=None,
+    )  # fmt: skip
+
+    def adopted(title, kind, day):
+        resolution = leg.resolution_for(add_resolution_item(title))
+        _decide(resolution.item, True, datetime(day.year, day.month, day.day, 22, tzinfo=UTC))
+        return leg.add_effect(resolution, kind=kind, agreement=agreement, actor=None)
+
+    adopted("Amend", EffectKind.amends, date(2025, 3, 4))
+    adopted("Suspend", EffectKind.suspends, date(2025, 5, 6))
+    adopted("Reinstate", EffectKind.reinstates, date(2025, 9, 2))
+    db.session.commit()
+
+    def status(day):
+        return leg.agreement_status(agreement, day).status
+
+    assert [status(date(2025, m, 10)) for m in (2, 4, 6, 10)] == ["active", "active", "suspended", "active"]
+    assert leg.agreement_status(agreement, date(2025, 4, 1)).since == date(2025, 1, 6)  # amended, still in force
+
+    page = client.get(f"/agreements/{agreement.id}").get_data(as_text=True)
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert [k for k, _d in re.findall(r'data-kind="(\w+)" data-day="([\d-]+)"', svg)] == [
+        "signed", "amends", "suspends", "reinstates",
+    ]  # fmt: skip
+    assert re.findall(r'data-status="(\w+)"', svg) == ["active", "active", "suspended"]
+    assert "Amends (In force)" in svg and "Suspends (Suspended)" in svg
+
+    voiding = leg.resolution_for(add_resolution_item("Void"))
+    _decide(voiding.item, True, datetime(2025, 10, 7, 22, tzinfo=UTC))
+    leg.add_effect(voiding, kind=EffectKind.voids, agreement=agreement, actor=None)
+    late = leg.resolution_for(add_resolution_item("Amend again"))
+    _decide(late.item, True, datetime(2025, 11, 4, 22, tzinfo=UTC))
+    with pytest.raises(DomainError, match="reinstated, not amended"):
+        leg.add_effect(late, kind=EffectKind.amends, agreement=agreement, actor=None)

@@ -1,12 +1,13 @@
-"""An agreement's timeline as a picture (issue 19): signed, then each effect of an adopted resolution in force
-(authorized, ratified, terminated, declared void, reinstated) on a dated axis, with its standing after each step.
+"""An agreement's timeline as a picture (issue 19): signed, then each effect of an adopted resolution in
+force (authorized, ratified, amended, suspended, terminated, declared void, reinstated) on a dated axis, with
+its standing after each step.
 Plain data for templates/charts/agreement_timeline.html, from what the agreement page already loaded."""
 
 from dataclasses import dataclass
 from datetime import date
 
 from app.legislation.models import Agreement, AgreementStatus, Resolution
-from app.legislation.services import _STATE_AFTER, in_force_effects
+from app.legislation.services import in_force_effects, status_after
 
 #: Width of the axis in the picture's own units (its viewBox is 320 wide).
 AXIS_START, AXIS_END = 16, 304
@@ -48,14 +49,16 @@ def agreement_timeline(agreement: Agreement) -> AgreementTimeline | None:
         steps.append(
             Step(0, agreement.signed_on, "signed", "", AgreementStatus.active, signed_by=agreement.signed_by or "")
         )
+    standing = AgreementStatus.active if steps else AgreementStatus.not_signed
     for effect in in_force_effects(agreement.effects, date.max):
+        standing = status_after(standing, effect.kind)
         steps.append(
             Step(
                 0,
                 effect.effective_on,
                 effect.kind.value,
                 str(effect.kind.label),
-                _STATE_AFTER.get(effect.kind, AgreementStatus.active),
+                standing,
                 resolution=effect.resolution,
                 note=effect.note or "",
             )

@@ -217,6 +217,10 @@ class AgreementDocument(AccessibilityChecked, db.Model):
 class EffectKind(LabeledEnum):
     authorizes = "authorizes", _l("Authorizes")
     ratifies = "ratifies", _l("Ratifies")
+    #: Changes the agreement's terms; its standing is unchanged (an amendment of a void agreement is refused).
+    amends = "amends", _l("Amends")
+    #: Stops the agreement for now; ``reinstates`` puts it back in force.
+    suspends = "suspends", _l("Suspends")
     terminates = "terminates", _l("Terminates")
     voids = "voids", _l("Declares void")
     reinstates = "reinstates", _l("Reinstates")
@@ -229,6 +233,7 @@ class AgreementStatus(LabeledEnum):
 
     not_signed = "not_signed", _l("Not yet signed")
     active = "active", _l("In force")
+    suspended = "suspended", _l("Suspended")
     terminated = "terminated", _l("Terminated")
     void = "void", _l("Void")
 

@@ -212,6 +212,16 @@ def add_effect(
         )
     if resolution.status == R.adopted and effective_on is None:
         effective_on = resolution.effective_on
+    if kind in (E.amends, E.suspends):
+        standing = agreement_status(agreement, effective_on or to_local(utcnow()).date()).status
+        if standing in (AgreementStatus.void, AgreementStatus.terminated):
+            raise DomainError(
+                _(
+                    "This agreement is %(status)s: it can be reinstated, not amended or suspended.",
+                    status=standing.label,
+                ),
+                field="kind",
+            )
     effect = AgreementEffect(
         resolution=resolution,
         agreement=agreement,
@@ -239,9 +249,15 @@ _STATE_AFTER = {
     E.authorizes: AgreementStatus.active,
     E.ratifies: AgreementStatus.active,
     E.reinstates: AgreementStatus.active,
+    E.suspends: AgreementStatus.suspended,
     E.terminates: AgreementStatus.terminated,
     E.voids: AgreementStatus.void,
 }
+
+
+def status_after(current: AgreementStatus, kind: EffectKind) -> AgreementStatus:
+    """The standing an effect leaves: ``amends`` changes the terms, not the standing."""
+    return _STATE_AFTER.get(kind, current)
 
 
 @dataclass
@@ -270,7 +286,8 @@ def agreement_status(agreement: Agreement, on: date) -> AgreementState:
     if agreement.signed_on is not None and agreement.signed_on <= on:
         state = AgreementState(AgreementStatus.active, agreement.signed_on, None)
     for effect in in_force_effects(agreement.effects, on):
-        state = AgreementState(_STATE_AFTER[effect.kind], effect.effective_on, effect)
+        if effect.kind in _STATE_AFTER:
+            state = AgreementState(_STATE_AFTER[effect.kind], effect.effective_on, effect)
     return state
 
 
