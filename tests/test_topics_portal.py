@@ -2,6 +2,7 @@
 queries, a retired topic's page, the chips on the record's pages, the search filter on the page and the API, the
 API's topics, the OCD subjects, the demo's topic pages and the Spanish labels."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -232,3 +233,24 @@ def test_spanish_labels(client, db, published, add_item, harbor):
     assert "Temas" in _page(client, "/topics")
     html = _page(client, "/topics/harbor")
     assert "Tema: Harbor" in html and "Punto de la agenda" in html
+
+
+def test_the_meeting_page_shows_each_items_topics_in_a_fixed_number_of_queries(
+    client, db, published, add_item, harbor, count_queries
+):
+    meeting = published()
+    parks = topics.create_topic("Parks", "", actor=None)
+    db.session.commit()
+    tagged = add_item(meeting, "Marina lease", tags=[harbor, parks])
+    plain = add_item(meeting, "Nothing tagged")
+    html = _page(client, f"/meetings/{meeting.id}")
+    entry = html[html.index(f'id="item-{tagged.id}"') : html.index(f'id="item-{plain.id}"')]
+    assert re.findall(r'class="topic-chip" href="/topics/(\w+)"', entry) == ["harbor", "parks"]
+    assert "topic-chip" not in html[html.index(f'id="item-{plain.id}"') :].split("</li>")[0]
+    with count_queries() as few:
+        client.get(f"/meetings/{meeting.id}?fresh=1")
+    for n in range(6):
+        add_item(meeting, f"More {n}", tags=[harbor])
+    with count_queries() as many:
+        client.get(f"/meetings/{meeting.id}?fresh=2")
+    assert len(many) == len(few) > 5  # the page was built both times, not served from the cache
