@@ -1,6 +1,7 @@
 """Real Chromium, issue 17: the June 30 meeting run from the clerk's cockpit, with three more screens open at once
 and never reloaded: Commissioner Okafor's seat page on her phone, the third resident's private page on hers, and
-a viewer's public live page.
+a viewer's public live page (and a resident who arrives later on the meeting page finds "Follow the meeting live"
+at the top of a phone's screen).
 
 The clerk drives everything from the cockpit's primary button, its forms and its keyboard shortcuts. The
 resident's place moves live (3, 2, then "You are next"); the vote prompt appears on the commissioner's phone
@@ -81,6 +82,18 @@ def test_june_30_from_the_cockpit_with_the_public_following_live(
         expect(page.locator("main")).to_contain_text("Quorum: 7 of 4 needed present in person.")
         page.get_by_role("button", name=f"Take up {item.label} {item.title}").click()
         expect(viewer.locator("[data-live-field='item']")).to_have_text(f"{item.label} {item.title}")
+
+        # A resident arriving on the meeting page from a link in the news, on a phone, sees "Follow the meeting
+        # live" as the page's first action without scrolling (issue 19), and it takes them to the live page.
+        arriving = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US").new_page()
+        arriving.goto(f"{base}/meetings/{meeting.id}")
+        follow = arriving.locator("[data-primary-action]").first
+        expect(follow).to_have_text("Follow the meeting live")
+        expect(follow).to_be_in_viewport(ratio=1)
+        assert follow.bounding_box()["height"] >= 44
+        follow.click()
+        expect(arriving.locator("[data-live-field='item']")).to_have_text(f"{item.label} {item.title}")
+        arriving.context.close()
 
         # Public comment: call, time and finish each resident with the keyboard shortcuts.
         for number, (name, _stance) in enumerate(RESIDENTS):
