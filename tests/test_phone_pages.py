@@ -72,6 +72,30 @@ def test_dates_read_one_way_per_context(demo, db, client):
     assert "lunes, 30 de junio de 2025" in client.get(f"/meetings/{june_30.id}").get_data(as_text=True)
 
 
+def test_no_template_names_a_date_pattern_of_its_own(app):
+    """Every date on every page (public, staff, mail, documents) goes through a context of DATE_CONTEXTS: the
+    pattern filters are not even registered, and no template calls Babel's formatters with a pattern."""
+    from pathlib import Path
+
+    from app.core.web import DATE_CONTEXTS
+
+    assert "local_datetime" not in app.jinja_env.filters and "local_date" not in app.jinja_env.filters
+    assert set(DATE_CONTEXTS) <= set(app.jinja_env.filters)
+    # Machine forms in URLs (strftime('%Y-%m'), isoformat()) are not dates shown to people.
+    own = re.compile(
+        r"\|\s*(local_date|local_datetime|format_date|format_datetime|format_time)\b"
+        r"|strftime\(['\"](?!%Y-%m(-%d)?['\"])"
+    )
+    root = Path(app.root_path).parent / "templates"
+    offenders = [
+        f"{path.relative_to(root)}:{n}"
+        for path in root.rglob("*.*")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if own.search(line)
+    ]
+    assert not offenders, offenders
+
+
 def test_the_header_folds_into_a_menu_that_holds_the_links_and_the_search(demo, client):
     html = client.get("/meetings").get_data(as_text=True)
     menu = html[html.index('<details class="site-menu">') : html.index("</details>")]

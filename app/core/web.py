@@ -72,13 +72,21 @@ def format_local(value, fmt="EEEE d MMMM y, h:mm a zzz") -> str:
 
 #: One format per context (issue 19), each a pattern above or a Babel name, so every page says a date the same way:
 #: ``datetime_full`` where a meeting's time is the subject (a heading, a sentence, mail), ``datetime_short`` in a
-#: list or table row, ``date_long`` for a day, ``time_short`` for a time of day, ``month_year`` for a month,
-#: ``month_axis`` for a month under a chart's bar.
+#: list or table row, ``date_long`` for a day, ``date_full`` for a day with its weekday (a notice's "Date"),
+#: ``weekday_long``/``weekday_short`` for a calendar's column heads, ``time_short`` for a time of day,
+#: ``time_zone`` for a time of day with its zone (a notice's "Time"), ``time_seconds`` for the moments of a meeting's
+#: log and timers, ``month_year`` for a month, ``month_axis`` for a month under a chart's bar. Templates have these
+#: filters only: no template names a pattern of its own (tests/test_phone_pages.py checks).
 DATE_CONTEXTS = {
     "datetime_full": ("datetime", "EEEE d MMMM y, h:mm a zzz"),
     "datetime_short": ("datetime", "d MMM y, h:mm a"),
     "date_long": ("date", "long"),
+    "date_full": ("date", "EEEE, d MMMM y"),
+    "weekday_long": ("date", "EEEE"),
+    "weekday_short": ("date", "EEE"),
     "time_short": ("datetime", "h:mm a"),
+    "time_zone": ("datetime", "h:mm a zzz"),
+    "time_seconds": ("datetime", "h:mm:ss a"),
     "month_year": ("date", "MMMM y"),
     "month_axis": ("date", "MMM y"),
 }
@@ -136,8 +144,6 @@ PUBLIC_STAFF_ENDPOINTS = frozenset({"static", "city.logo"})
 def register_web(app):
     app.context_processor(load_signed_in_user)
     app.add_template_filter(label, "label")
-    app.add_template_filter(local_datetime, "local_datetime")
-    app.add_template_filter(local_date, "local_date")
     for name, (kind, fmt) in DATE_CONTEXTS.items():
         app.add_template_filter(date_context_filter(kind, fmt), name)
     app.add_template_filter(render_markdown, "markdown")
