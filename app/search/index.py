@@ -22,6 +22,7 @@ from app.public_comment.models import SpeakerRequest
 from app.search import text as search_text
 from app.search.builders import BUILDERS, STORED_BODY_CHARS, Doc
 from app.search.models import SearchDocument, SearchKind
+from app.video.transcript_models import TranscriptPassage
 from app.votes.models import Motion, MotionKind
 
 # ---- writing ------------------------------------------------------------------------------------------------------
@@ -146,6 +147,7 @@ WATCHED = {
     AgreementDocument: ("original_filename", "text_content"),
     ResolutionLink: ("from_id", "to_id", "kind"),
     Motion: ("result",),
+    TranscriptPassage: ("text", "item_id", "speaker_request_id", "member_id", "track_id"),
 }
 KIND_OF = {
     AgendaItem: SearchKind.item,
@@ -154,6 +156,7 @@ KIND_OF = {
     Minutes: SearchKind.minutes,
     Resolution: SearchKind.resolution,
     Agreement: SearchKind.agreement,
+    TranscriptPassage: SearchKind.transcript,
 }
 
 
