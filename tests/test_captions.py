@@ -35,18 +35,38 @@ VALID = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nOne\n\n00:00:03.000 --> 00:00:
 @pytest.mark.parametrize(
     ("data", "name", "says"),
     [
-        ("WEBVTT\n\n00:00:05.000 --> 00:00:06.000\nLater\n\n00:00:01.000 --> 00:00:02.000\nEarlier\n", "a.vtt",
-         "out of order: cue 2 starts at 00:00:01.000, before cue 1 (00:00:05.000)"),
-        ("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nOne\n\n00:00:03.000 --> 00:00:05.000\nTwo\n", "a.vtt",
-         "Cues 1 and 2 overlap: cue 1 runs until 00:00:04.000 but cue 2 starts at 00:00:03.000"),
+        (
+            "WEBVTT\n\n00:00:05.000 --> 00:00:06.000\nLater\n\n00:00:01.000 --> 00:00:02.000\nEarlier\n",
+            "a.vtt",
+            "out of order: cue 2 starts at 00:00:01.000, before cue 1 (00:00:05.000)",
+        ),
+        (
+            "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nOne\n\n00:00:03.000 --> 00:00:05.000\nTwo\n",
+            "a.vtt",
+            "Cues 1 and 2 overlap: cue 1 runs until 00:00:04.000 but cue 2 starts at 00:00:03.000",
+        ),
         ("WEBVTT\n\n00:00:04.000 --> 00:00:02.000\nBackwards\n", "a.vtt", "Cue 1 ends (00:00:02.000) before it starts"),
-        ("WEBVTT\n\n00:00:01.000 --> 00:0x:02.000\nBad\n", "a.vtt", "Cue 1: the timing “00:00:01.000 --> 00:0x:02.000”"),
+        (
+            "WEBVTT\n\n00:00:01.000 --> 00:0x:02.000\nBad\n",
+            "a.vtt",
+            "Cue 1: the timing “00:00:01.000 --> 00:0x:02.000”",
+        ),
         ("WEBVTT\n\n00:00:01,000 --> 00:00:02,000\nComma in a VTT\n", "a.vtt", "cannot be read"),
-        ("1\n00:00:01,000 --> 00:00:02,000\nOne\n\n3\n00:00:03,000 --> 00:00:04,000\nThree\n", "a.srt",
-         "The SRT numbering is broken: cue 2 is numbered 3"),
-        ("1\n00:00:01,000 --> 00:00:02,000\nOne\n\n00:00:03,000 --> 00:00:04,000\nNo number\n", "a.srt",
-         "Cue 2: an SRT cue must start with its number"),
-        ("1\n00:00:01,000 --> 00:00:0x,000\nOne\n", "a.srt", "the timing “00:00:01,000 --> 00:00:0x,000” cannot be read"),
+        (
+            "1\n00:00:01,000 --> 00:00:02,000\nOne\n\n3\n00:00:03,000 --> 00:00:04,000\nThree\n",
+            "a.srt",
+            "The SRT numbering is broken: cue 2 is numbered 3",
+        ),
+        (
+            "1\n00:00:01,000 --> 00:00:02,000\nOne\n\n00:00:03,000 --> 00:00:04,000\nNo number\n",
+            "a.srt",
+            "Cue 2: an SRT cue must start with its number",
+        ),
+        (
+            "1\n00:00:01,000 --> 00:00:0x,000\nOne\n",
+            "a.srt",
+            "the timing “00:00:01,000 --> 00:00:0x,000” cannot be read",
+        ),
         ("", "a.vtt", "The caption file is empty"),
         ("WEBVTT\n\n", "a.vtt", "The caption file is empty"),
         ("WEBVTT\n\nNOTE only a note\n", "a.vtt", "no cues"),

@@ -170,7 +170,10 @@ def test_a_passage_of_another_part_or_meeting_is_a_404(client, login_as, made_up
     login_as(Role.clerk)
     post_file(client, made_up, VTT.read_bytes(), VTT.name)
     passage_id = db.session.scalar(select(TranscriptPassage.id))
-    assert client.post(f"/staff/meetings/{made_up.meeting.id}/recordings/2/captions/passages/{passage_id}").status_code == 404
+    assert (
+        client.post(f"/staff/meetings/{made_up.meeting.id}/recordings/2/captions/passages/{passage_id}").status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize(

@@ -188,7 +188,9 @@ def test_downloads_parse_back_with_voice_tags(client, made_up, db):
     text = client.get(f"/meetings/{meeting_id}/transcript.txt")
     assert text.status_code == 200 and text.mimetype == "text/plain"
     body = text.get_data(as_text=True)
-    assert "Marisol Reyes (attributed from the meeting log)" in body and "[00:02:18] Good evening, commissioners" in body
+    assert (
+        "Marisol Reyes (attributed from the meeting log)" in body and "[00:02:18] Good evening, commissioners" in body
+    )
     assert client.get(f"/meetings/{meeting_id}/transcript.vtt?part=2").status_code == 404
     assert client.get(f"/meetings/{meeting_id}/transcript.vtt?part=99999999999999").status_code == 404
 

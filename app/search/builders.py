@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
-from app.core.timeutil import to_local
 from app.bodies.models import Member
+from app.core.timeutil import to_local
 from app.legislation.models import Agreement, AgreementDocument, LinkKind, Resolution, ResolutionLink, ResolutionStatus
 from app.meetings.models import AgendaItem, Attachment, Meeting, Minutes, MinutesStatus
 from app.public_comment.models import SpeakerRequest, SpeakerRequestStatus

@@ -10,7 +10,6 @@ import contextlib
 import time
 from dataclasses import dataclass, field
 from datetime import date
-
 from urllib.parse import urljoin
 
 from flask import current_app, request, url_for

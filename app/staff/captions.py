@@ -40,9 +40,7 @@ def _allow_caption_files(endpoint, values):
 
 
 def _recording_or_404(meeting_id: int, part: int) -> Recording:
-    recording = db.session.scalar(
-        select(Recording).where(Recording.meeting_id == meeting_id, Recording.part == part)
-    )
+    recording = db.session.scalar(select(Recording).where(Recording.meeting_id == meeting_id, Recording.part == part))
     if recording is None:
         abort(404)
     return recording

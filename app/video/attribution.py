@@ -133,6 +133,8 @@ def attribute(cues, stretches_: list[Stretch]) -> list[Passage]:
             last.cues.append([cue.start_ms, cue.end_ms, cue.text])
         else:
             passages.append(
-                Passage(cue.start_ms, cue.end_ms, stretch.item_id, stretch.holder, [[cue.start_ms, cue.end_ms, cue.text]])
+                Passage(
+                    cue.start_ms, cue.end_ms, stretch.item_id, stretch.holder, [[cue.start_ms, cue.end_ms, cue.text]]
+                )
             )
     return passages

@@ -58,7 +58,9 @@ def detect_format(filename: str, text: str) -> CaptionFormat:
     if text.lstrip().startswith("WEBVTT"):
         return CaptionFormat.vtt
     if filename.lower().endswith(".vtt"):
-        raise CaptionError(_("The file does not start with “WEBVTT”: it is not a WebVTT caption file. Nothing was saved."))
+        raise CaptionError(
+            _("The file does not start with “WEBVTT”: it is not a WebVTT caption file. Nothing was saved.")
+        )
     return CaptionFormat.srt
 
 

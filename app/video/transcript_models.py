@@ -35,9 +35,7 @@ class CaptionTrack(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: One track a part: replacing a track deletes the old row and its passages in the same transaction.
-    recording_id: Mapped[int] = mapped_column(
-        ForeignKey("recordings.id", ondelete="RESTRICT"), unique=True, index=True
-    )
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id", ondelete="RESTRICT"), unique=True, index=True)
     original_filename: Mapped[str] = mapped_column(String(FILENAME_MAX))
     format: Mapped[CaptionFormat] = mapped_column(str_enum(CaptionFormat, "caption_format"))
     #: The language of the captions (a BCP 47 tag such as "en" or "es").

@@ -133,7 +133,9 @@ def as_text(meeting, parts: list[Part]) -> str:
         for section in part.sections:
             out += [section.title, "=" * min(len(section.title), 72), ""]
             for turn in section.turns:
-                marker = _("attribution corrected by the clerk") if turn.corrected else _("attributed from the meeting log")
+                marker = (
+                    _("attribution corrected by the clerk") if turn.corrected else _("attributed from the meeting log")
+                )
                 out.append(f"{turn.speaker} ({marker})")
                 out += [f"[{line.stamp}] {line.text}" for line in turn.lines]
                 out.append("")
@@ -152,5 +154,9 @@ def as_vtt(part: Part) -> str:
             voice = _escape(turn.speaker).replace("\n", " ") if turn.is_attributed else ""
             for line in turn.lines:
                 for start, end, text in line.cues:
-                    out += [f"{clock(start)} --> {clock(end)}", f"<v {voice}>{_escape(text)}" if voice else _escape(text), ""]
+                    out += [
+                        f"{clock(start)} --> {clock(end)}",
+                        f"<v {voice}>{_escape(text)}" if voice else _escape(text),
+                        "",
+                    ]
     return "\n".join(out)
