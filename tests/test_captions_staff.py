@@ -211,3 +211,18 @@ def test_the_page_shows_the_speakers_public_names_only(client, login_as, made_up
     page = client.get(page_url(made_up)).get_data(as_text=True)
     assert re.search(r"<option[^>]*>Tomás Ortega \(Old Town Neighbors\)</option>", page)
     assert "marisol@example.org" not in page
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"file": "not a file", "language": "en"},
+        {"language": "klingon"},
+        {"language": ["en", "es"], "file": ""},
+    ],
+)
+def test_wrong_types_are_refused_not_500s(client, login_as, made_up, db, data):
+    login_as(Role.clerk)
+    response = client.post(page_url(made_up), data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert counts(db) == (0, 0)

@@ -203,6 +203,12 @@ def changes(session: Session) -> tuple[dict, set]:
     if rescinds:
         add_ids = session.scalars(select(Resolution.id).where(Resolution.motion_id.in_(rescinds)))
         ids.setdefault(SearchKind.resolution, set()).update(add_ids)
+    renamed = [
+        obj.id for obj in session.dirty if isinstance(obj, SpeakerRequest) and _changed(obj, ("name", "group_name"))
+    ]
+    if renamed:  # a transcript passage's title names its speaker
+        said = session.scalars(select(TranscriptPassage.id).where(TranscriptPassage.speaker_request_id.in_(renamed)))
+        ids.setdefault(SearchKind.transcript, set()).update(said)
     return ids, trees
 
 

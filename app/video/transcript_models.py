@@ -21,8 +21,8 @@ FILENAME_MAX = 200
 
 
 class CaptionFormat(LabeledEnum):
-    vtt = "vtt", _l("WebVTT")
-    srt = "srt", _l("SubRip (SRT)")
+    vtt = "vtt", _l("a WebVTT caption file")
+    srt = "srt", _l("a SubRip caption file (SRT)")
 
 
 class AttributionSource(LabeledEnum):
