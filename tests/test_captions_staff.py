@@ -138,6 +138,12 @@ class TestWithCsrf:
         assert response.status_code == 413
         assert "larger than 50 MB" in response.get_data(as_text=True)
 
+    def test_a_viewer_sending_too_much_gets_the_usual_413_page(self, client, login_as, made_up, db):
+        login_as(Role.viewer)
+        response = post_file(client, made_up, b"x" * (30 * 1024 * 1024))
+        assert response.status_code == 413
+        assert "larger than the limit" in response.get_data(as_text=True)
+
     def test_missing_csrf_token_is_a_400_not_a_500(self, client, login_as, made_up, db):
         login_as(Role.clerk)
         assert post_file(client, made_up, VTT.read_bytes()).status_code == 400

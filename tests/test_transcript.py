@@ -108,6 +108,8 @@ def test_replacing_a_track_replaces_its_passages_and_is_audited(made_up, db):
     assert db.session.scalar(select(func.count()).select_from(CaptionTrack)) == 1
     passages = db.session.scalars(select(TranscriptPassage)).all()
     assert all(p.attribution == AttributionSource.log for p in passages)
+    indexed = select(func.count()).where(SearchDocument.kind == SearchKind.transcript)
+    assert db.session.scalar(indexed) == len(passages) == 15
     actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions[-3:] == ["captions.uploaded", "transcript.corrected", "captions.replaced"]
 

@@ -33,9 +33,13 @@ UPLOAD_ENDPOINT = "captions.upload"
 FORM_ALLOWANCE = 64 * 1024
 
 
+def _is_editor() -> bool:
+    return current_user.is_authenticated and current_user.can(Permission.edit_record)
+
+
 @bp.url_value_preprocessor
 def _allow_caption_files(endpoint, values):
-    if endpoint == UPLOAD_ENDPOINT and current_user.is_authenticated and current_user.can(Permission.edit_record):
+    if endpoint == UPLOAD_ENDPOINT and _is_editor():
         request.max_content_length = MAX_CAPTION_BYTES + FORM_ALLOWANCE
 
 
@@ -113,8 +117,9 @@ def upload(meeting_id: int, part: int):
 def _too_large(error):
     """A request larger than even a caption file may be: the captions page with the reason, not the 413 page."""
     args = request.view_args or {}
-    if request.endpoint != UPLOAD_ENDPOINT or not current_user.is_authenticated:
-        return _("The file or form you sent is larger than the limit."), 413
+    if request.endpoint != UPLOAD_ENDPOINT or not _is_editor():
+        message = _("The file or form you sent is larger than the limit.")
+        return render_template("errors/error.html", code=413, title=_("Upload too large"), message=message), 413
     recording = _recording_or_404(args.get("meeting_id", 0), args.get("part", 0))
     form = CaptionUploadForm(formdata=None)
     form.file.errors = [
