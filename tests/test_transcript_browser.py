@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.video import transcript as service
-from tests.browser import chromium_or_skip, chromium_page
+from tests.browser import chromium_or_skip, chromium_page, sign_in
 from tests.test_browser import assert_accessible
 from tests.video_helpers import MARISOL_SECOND, VTT, made_up_meeting
 
@@ -44,3 +44,36 @@ def test_transcript_page_at_320px_with_the_keyboard(
         with page.expect_navigation():
             page.keyboard.press("Enter")
         assert page.url.endswith(f"/meetings/{made.meeting.id}/video?part=1&t={MARISOL_SECOND}")
+
+
+def test_the_clerk_uploads_is_refused_then_corrects_a_speaker(
+    app, db, live_server, create_meeting, create_body, create_member, create_user, tmp_path
+):
+    from tests.conftest import PASSWORD
+
+    chromium_or_skip()
+    made = made_up_meeting(db, create_meeting, create_body, create_member)
+    clerk = create_user("clerk")
+    broken = tmp_path / "broken.srt"
+    broken.write_text("1\n00:00:01,000 --> 00:00:02,000\nOne\n\n3\n00:00:03,000 --> 00:00:04,000\nThree\n")
+    with chromium_page() as page:
+        sign_in(page, live_server, clerk.email, PASSWORD)
+        page.goto(f"{live_server}/staff/meetings/{made.meeting.id}/captions")
+        page.get_by_role("link", name="Captions: Part 1").click()
+        page.get_by_label("Caption file").set_input_files(str(broken))
+        page.get_by_role("button", name="Upload captions").click()
+        expect(page.locator("#file-error")).to_contain_text("The SRT numbering is broken: cue 2 is numbered 3")
+        assert_accessible(page)
+
+        page.get_by_label("Caption file").set_input_files(str(VTT))
+        page.get_by_role("button", name="Upload captions").click()
+        expect(page.get_by_text("Captions saved: 202 cues in 15 passages")).to_be_visible()
+        assert_accessible(page)
+
+        # The chair's "Thank you, Ms. Reyes" (00:05:21) was Tomás's, says the clerk, with the keyboard.
+        select = page.get_by_label("Speaker of the passage at 00:05:21")
+        select.select_option(label="Tomás Ortega (Old Town Neighbors)")
+        select.press("Tab")
+        page.keyboard.press("Enter")
+        expect(page.get_by_text("Speaker corrected.")).to_be_visible()
+        expect(page.get_by_label("Speaker of the passage at 00:05:21")).to_have_value(f"s{made.speakers['tomas'].id}")
