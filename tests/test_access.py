@@ -99,6 +99,7 @@ MATRIX = [
     ("GET", "/staff/meetings/{meeting}/recordings/1/captions", EDITORS, 200),
     ("POST", "/staff/meetings/{meeting}/recordings/1/captions", EDITORS, 400),
     ("POST", "/staff/meetings/{meeting}/recordings/1/captions/passages/{passage}", EDITORS, 302),
+    ("POST", "/staff/meetings/{meeting}/recordings/1/captions/remove", EDITORS, 302),
     ("GET", "/staff/meetings/{meeting}/attendance", EDITORS, 200),
     ("POST", "/staff/meetings/{meeting}/attendance", EDITORS, 422),  # not in progress: refused
     ("POST", "/staff/meetings/{meeting}/attendance/{member}/arrive", EDITORS, 302),

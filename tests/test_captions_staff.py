@@ -232,3 +232,18 @@ def test_wrong_types_are_refused_not_500s(client, login_as, made_up, db, data):
     response = client.post(page_url(made_up), data=data, content_type="multipart/form-data")
     assert response.status_code == 400
     assert counts(db) == (0, 0)
+
+
+def test_the_clerk_removes_the_captions(client, login_as, made_up, db):
+    login_as(Role.clerk)
+    post_file(client, made_up, VTT.read_bytes(), VTT.name)
+    response = client.post(page_url(made_up) + "/remove")
+    assert response.status_code == 302
+    assert counts(db) == (0, 0)
+    from app.search.models import SearchDocument, SearchKind
+
+    assert not db.session.scalars(select(SearchDocument).where(SearchDocument.kind == SearchKind.transcript)).all()
+    assert db.session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "captions.removed"
+    # Nothing left to remove: said in a message, not an error page.
+    response = client.post(page_url(made_up) + "/remove", follow_redirects=True)
+    assert "This part has no captions." in response.get_data(as_text=True)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.auth.decorators import editor_required, login_gate
+from app.auth.forms import EmptyForm
 from app.auth.permissions import Permission
 from app.core.actions import attempt
 from app.core.loaders import get_or_404
@@ -111,6 +112,20 @@ def upload(meeting_id: int, part: int):
             return redirect(url_for("captions.upload", meeting_id=meeting_id, part=part))
         return _page(recording, form=form, status=400)
     return _page(recording, form=form)
+
+
+@bp.route("/meetings/<id:meeting_id>/recordings/<id:part>/captions/remove", methods=["POST"], endpoint="remove")
+@editor_required
+def remove(meeting_id: int, part: int):
+    recording = _recording_or_404(meeting_id, part)
+    if EmptyForm().validate_on_submit():
+        with attempt() as done:
+            transcript_service.remove_track(recording, actor=current_user)
+        if done:
+            flash(_("Captions removed, with their passages."), "success")
+    else:
+        flash(_("The form expired. Try again."), "error")
+    return redirect(url_for("captions.upload", meeting_id=meeting_id, part=part))
 
 
 @bp.errorhandler(RequestEntityTooLarge)

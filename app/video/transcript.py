@@ -94,6 +94,23 @@ def upload_track(recording: Recording, *, filename: str, data: bytes, language: 
     return track
 
 
+def remove_track(recording: Recording, *, actor) -> None:
+    """Remove the part's captions and every passage of them (from the transcript and the search index). A
+    recording part with captions must go through this before it is deleted (the foreign key is RESTRICT)."""
+    track = track_for(recording)
+    if track is None:
+        raise DomainError(_("This part has no captions."))
+    audit.record(
+        "captions.removed",
+        track,
+        f"Captions {track.original_filename} removed from part {recording.part} of meeting {recording.meeting_id}",
+        actor=actor,
+        data={"recording_id": recording.id, "cue_count": track.cue_count, "passages": len(track.passages)},
+    )
+    db.session.delete(track)
+    db.session.flush()
+
+
 # ---- correcting a passage's speaker -------------------------------------------------------------------------------
 
 
