@@ -259,3 +259,71 @@ def test_search_never_sees_contact_details(client, made_up, db):
     for private in ("marisol@example.org", "305-555-0101"):
         html = client.get("/search", query_string={"q": private, "kind": "transcript"}).get_data(as_text=True)
         assert "Marisol Reyes" not in html
+
+
+def test_a_second_part_is_read_on_its_own_clock(client, made_up, db):
+    from datetime import timedelta
+
+    from app.video.models import Recording
+    from tests.video_helpers import ZERO_AT
+
+    upload(made_up)
+    # The stream broke: part 2 starts 900 s into the meeting's video time line (Luis has the floor, then Harold).
+    part2 = Recording(
+        meeting_id=made_up.meeting.id,
+        part=2,
+        url="https://city.example/p2.mp4",
+        zero_at=ZERO_AT + timedelta(seconds=900),
+    )
+    db.session.add(part2)
+    db.session.flush()
+    data = (
+        b"WEBVTT\n\n00:00:10.000 --> 00:00:15.000\nWhat does the report say?\n\n"
+        b"00:01:00.000 --> 00:01:05.000\nPlease vote no on the agreement.\n"
+    )
+    track = service.upload_track(part2, filename="part2.vtt", data=data, language="en", actor=None)
+    db.session.commit()
+    assert [who(made_up, p) for p in track.passages] == ["luis", "harold"]
+    html = client.get(f"/meetings/{made_up.meeting.id}/transcript").get_data(as_text=True)
+    assert "Part 2:" in html
+    assert f'href="/meetings/{made_up.meeting.id}/video?part=2&amp;t=60"' in html
+    vtt = client.get(f"/meetings/{made_up.meeting.id}/transcript.vtt?part=2").get_data(as_text=True)
+    cues = webvtt.from_buffer(io.StringIO(vtt)).captions
+    assert [(c.start, c.voice) for c in cues] == [("00:00:10.000", "Luis Soto"), ("00:01:00.000", "Harold Pinder")]
+
+
+def test_a_tie_goes_to_the_earlier_stretch_and_a_motion_ends_a_members_floor():
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+
+    from app.meetings.models import LogKind
+    from app.video import attribution
+    from app.video.captions import Cue
+
+    zero = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def entry(second, kind, **ids):
+        fields = {"item_id": None, "speaker_request_id": None, "member_id": None} | ids
+        return SimpleNamespace(at=zero + timedelta(seconds=second), kind=kind, **fields)
+
+    log = [
+        entry(0, LogKind.item_opened, item_id=1),
+        entry(10, LogKind.floor_granted, member_id=7),
+        entry(20, LogKind.motion_made, item_id=1),
+        entry(30, LogKind.speaker_called, speaker_request_id=5, item_id=1),
+    ]
+    cues = [
+        Cue(1, 8_000, 12_000, "tie across the grant"),  # 2 s each side: the earlier stretch (the chair)
+        Cue(2, 12_000, 19_000, "the member"),
+        Cue(3, 19_500, 25_000, "after the motion"),  # the motion gives the floor back to the chair
+        Cue(4, 28_000, 40_000, "the resident"),
+    ]
+    passages = attribution.attribute(cues, attribution.stretches(log, zero))
+    holders = [(p.holder.member_id, p.holder.speaker_request_id, [c[2] for c in p.cues]) for p in passages]
+    assert holders == [
+        (None, None, ["tie across the grant"]),
+        (7, None, ["the member"]),
+        (None, None, ["after the motion"]),
+        (None, 5, ["the resident"]),
+    ]
+    assert all(p.item_id == 1 for p in passages)
