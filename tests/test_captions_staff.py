@@ -144,6 +144,12 @@ class TestWithCsrf:
         assert response.status_code == 413
         assert "larger than the limit" in response.get_data(as_text=True)
 
+    def test_too_much_for_a_part_that_does_not_exist(self, client, login_as, made_up, db):
+        login_as(Role.clerk)
+        url = f"/staff/meetings/{made_up.meeting.id}/recordings/7/captions"
+        response = client.post(url, data={"file": (io.BytesIO(b"x" * (60 * 1024 * 1024)), "a.vtt")})
+        assert response.status_code == 413
+
     def test_missing_csrf_token_is_a_400_not_a_500(self, client, login_as, made_up, db):
         login_as(Role.clerk)
         assert post_file(client, made_up, VTT.read_bytes()).status_code == 400

@@ -132,10 +132,14 @@ def remove(meeting_id: int, part: int):
 def _too_large(error):
     """A request larger than even a caption file may be: the captions page with the reason, not the 413 page."""
     args = request.view_args or {}
-    if request.endpoint != UPLOAD_ENDPOINT or not _is_editor():
+    recording = None
+    if request.endpoint == UPLOAD_ENDPOINT and _is_editor():
+        recording = db.session.scalar(
+            select(Recording).where(Recording.meeting_id == args.get("meeting_id"), Recording.part == args.get("part"))
+        )
+    if recording is None:
         message = _("The file or form you sent is larger than the limit.")
         return render_template("errors/error.html", code=413, title=_("Upload too large"), message=message), 413
-    recording = _recording_or_404(args.get("meeting_id", 0), args.get("part", 0))
     form = CaptionUploadForm(formdata=None)
     form.file.errors = [
         _("The caption file is larger than %(limit)s MB. Nothing was saved.", limit=MAX_CAPTION_BYTES >> 20)
