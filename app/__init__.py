@@ -73,6 +73,7 @@ def create_app(config_class=None) -> Flask:
     from app.portal.views import bp as portal_bp
     from app.staff.accounts import bp as auth_bp
     from app.staff.bodies import bp as bodies_bp
+    from app.staff.captions import bp as captions_bp
     from app.staff.city import bp as city_bp
     from app.staff.dashboard import bp as dashboard_bp
     from app.staff.imports import bp as imports_bp
@@ -100,6 +101,7 @@ def create_app(config_class=None) -> Flask:
     app.register_blueprint(setup_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(topics_bp)
+    app.register_blueprint(captions_bp)
 
     # Features above answer the domain events of the layers below (docs/architecture.md); importing connects them.
     from app.documents import reactions as _document_reactions  # noqa: F401  (packets rebuilt on publication)

@@ -36,4 +36,5 @@ from app.search.models import SearchDocument  # noqa: F401  (with its full-text 
 from app.subscriptions.models import Alert, Follow, Subscription  # noqa: F401
 from app.topics.models import Topic  # noqa: F401
 from app.video.models import Recording  # noqa: F401
+from app.video.transcript_models import CaptionTrack, TranscriptPassage  # noqa: F401
 from app.votes.models import ConflictDisclosure, Motion, Vote, VoteCorrection, consent_motion_items  # noqa: F401

@@ -94,6 +94,12 @@ MATRIX = [
     ("POST", "/staff/meetings/{meeting}/packet", EDITORS, 302),
     ("GET", "/staff/meetings/{meeting}/packet/progress.json", STAFF, 200),
     ("GET", "/staff/meetings/{meeting}/packet.pdf", STAFF, 404),
+    # Captions of a recording part (issue 21): editors upload and correct; no file sent is refused (400).
+    ("GET", "/staff/meetings/{meeting}/captions", EDITORS, 200),
+    ("GET", "/staff/meetings/{meeting}/recordings/1/captions", EDITORS, 200),
+    ("POST", "/staff/meetings/{meeting}/recordings/1/captions", EDITORS, 400),
+    ("POST", "/staff/meetings/{meeting}/recordings/1/captions/passages/{passage}", EDITORS, 302),
+    ("POST", "/staff/meetings/{meeting}/recordings/1/captions/remove", EDITORS, 302),
     ("GET", "/staff/meetings/{meeting}/attendance", EDITORS, 200),
     ("POST", "/staff/meetings/{meeting}/attendance", EDITORS, 422),  # not in progress: refused
     ("POST", "/staff/meetings/{meeting}/attendance/{member}/arrive", EDITORS, 302),
@@ -271,6 +277,13 @@ def world(app, db, create_meeting, create_member, create_user, tmp_path):
     from app.auth import invitations
 
     issued = invitations.invite("invited@city.example", "Invited", Role.clerk, None, actor=create_user(Role.admin))
+    from app.video.models import Recording
+    from app.video.transcript_models import CaptionTrack, TranscriptPassage
+
+    recording = Recording(meeting_id=meeting.id, part=1, url="https://city.example/v.mp4", zero_at=meeting.start_at)
+    track = CaptionTrack(recording=recording, original_filename="v.vtt", format="vtt", language="en", cue_count=1)
+    passage = TranscriptPassage(track=track, start_ms=0, end_ms=1000, text="Hello.", cues=[[0, 1000, "Hello."]])
+    db.session.add_all([recording, track, passage])
     db.session.commit()
     from app.core.outbox import Mailing
 
@@ -292,6 +305,7 @@ def world(app, db, create_meeting, create_member, create_user, tmp_path):
         "seat": member.memberships[0].seat_id,
         "term": member.memberships[0].id,
         "topic": topic.id,
+        "passage": passage.id,
     }
 
 
@@ -326,6 +340,7 @@ _ANY_ID = dict.fromkeys(
         "mailing",
         "accessibility_request",
         "topic",
+        "passage",
     ],
     1,
 )

@@ -56,6 +56,7 @@ def get_urls(app, db) -> list[str]:
         "ext": "png",
         "kind": "members",
         "slug": "police",
+        "part": 1,
     }
     urls = []
     for rule in app.url_map.iter_rules():

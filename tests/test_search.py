@@ -479,6 +479,7 @@ def test_search_kinds_have_labels():
         "resolution",
         "agreement",
         "speaker",
+        "transcript",
     }
 
 

@@ -34,7 +34,7 @@ URL = {"type": "string", "format": "uri"}
 DATE = {"type": "string", "format": "date"}
 DATETIME = {"type": "string", "format": "date-time"}
 CHOICE = {"type": "string", "enum": ["yes", "no", "abstain", "absent", "excused"]}
-SEARCH_KINDS = ["meeting", "item", "attachment", "minutes", "resolution", "agreement", "speaker"]
+SEARCH_KINDS = ["meeting", "item", "attachment", "minutes", "resolution", "agreement", "speaker", "transcript"]
 SEARCH_STATUSES = ["adopted", "failed", "cancelled", "approved", "released", "superseded", "repealed", "withdrawn"]
 
 SCHEMAS = {

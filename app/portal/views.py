@@ -175,5 +175,6 @@ import app.portal.records  # noqa: E402,F401  (votes, resolutions and agreements
 import app.portal.search  # noqa: E402,F401  (one search over the whole record)
 import app.portal.subscribe  # noqa: E402,F401  (email subscriptions)
 import app.portal.topics  # noqa: E402,F401  (topics and everything under one)
+import app.portal.transcript  # noqa: E402,F401  (a meeting's captions as an attributed transcript)
 import app.portal.verify  # noqa: E402,F401  (how to check a record digest)
 import app.portal.video  # noqa: E402,F401  (a meeting's recording at a chosen second)

@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
+from app.bodies.models import Member
 from app.core.timeutil import to_local
 from app.legislation.models import Agreement, AgreementDocument, LinkKind, Resolution, ResolutionLink, ResolutionStatus
 from app.meetings.models import AgendaItem, Attachment, Meeting, Minutes, MinutesStatus
 from app.public_comment.models import SpeakerRequest, SpeakerRequestStatus
 from app.search import text as search_text
 from app.search.models import SearchKind
+from app.video.models import Recording
+from app.video.transcript_models import CaptionTrack, TranscriptPassage
 from app.votes.models import Motion, MotionKind, MotionResult
 
 #: A result's snippet is taken from this much of the stored text.
@@ -292,6 +295,57 @@ def _agreements(session, where) -> list[Doc]:
     ]
 
 
+def _clock(ms: int) -> str:
+    seconds = ms // 1000
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _transcripts(session, where) -> list[Doc]:
+    # A speaker card gives its public name and group only, as for the speaker kind.
+    rows = session.execute(
+        select(
+            TranscriptPassage.id,
+            TranscriptPassage.text,
+            TranscriptPassage.item_id,
+            TranscriptPassage.start_ms,
+            Recording.meeting_id,
+            Recording.part,
+            Meeting.body_id,
+            Meeting.start_at,
+            Meeting.title.label("meeting_title"),
+            SpeakerRequest.name.label("speaker_name"),
+            SpeakerRequest.group_name.label("speaker_group"),
+            Member.full_name.label("member_name"),
+        )
+        .join(CaptionTrack, CaptionTrack.id == TranscriptPassage.track_id)
+        .join(Recording, Recording.id == CaptionTrack.recording_id)
+        .join(Meeting, Meeting.id == Recording.meeting_id)
+        .outerjoin(SpeakerRequest, SpeakerRequest.id == TranscriptPassage.speaker_request_id)
+        .outerjoin(Member, Member.id == TranscriptPassage.member_id)
+        .where(Meeting.is_public, where)
+    )
+    docs = []
+    for r in rows:
+        name = r.member_name or r.speaker_name or ""
+        if r.speaker_name and r.speaker_group:
+            name = f"{r.speaker_name} ({r.speaker_group})"
+        stamp = _clock(r.start_ms) if r.part == 1 else f"{r.part}/{_clock(r.start_ms)}"
+        docs.append(
+            Doc(
+                SearchKind.transcript,
+                r.id,
+                f"{name}, {stamp}" if name else stamp,
+                r.text,
+                context=r.meeting_title,
+                meeting_id=r.meeting_id,
+                item_id=r.item_id,
+                body_id=r.body_id,
+                dated_on=_day(r.start_at),
+            )
+        )
+    return docs
+
+
 BUILDERS = {
     SearchKind.meeting: (_meetings, Meeting.id, Meeting.id),
     SearchKind.item: (_items, AgendaItem.id, AgendaItem.meeting_id),
@@ -300,4 +354,5 @@ BUILDERS = {
     SearchKind.minutes: (_minutes, Minutes.id, Minutes.meeting_id),
     SearchKind.resolution: (_resolutions, Resolution.id, AgendaItem.meeting_id),
     SearchKind.agreement: (_agreements, Agreement.id, None),
+    SearchKind.transcript: (_transcripts, TranscriptPassage.id, Recording.meeting_id),
 }

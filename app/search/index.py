@@ -22,6 +22,7 @@ from app.public_comment.models import SpeakerRequest
 from app.search import text as search_text
 from app.search.builders import BUILDERS, STORED_BODY_CHARS, Doc
 from app.search.models import SearchDocument, SearchKind
+from app.video.transcript_models import TranscriptPassage
 from app.votes.models import Motion, MotionKind
 
 # ---- writing ------------------------------------------------------------------------------------------------------
@@ -146,6 +147,7 @@ WATCHED = {
     AgreementDocument: ("original_filename", "text_content"),
     ResolutionLink: ("from_id", "to_id", "kind"),
     Motion: ("result",),
+    TranscriptPassage: ("text", "item_id", "speaker_request_id", "member_id", "track_id"),
 }
 KIND_OF = {
     AgendaItem: SearchKind.item,
@@ -154,6 +156,7 @@ KIND_OF = {
     Minutes: SearchKind.minutes,
     Resolution: SearchKind.resolution,
     Agreement: SearchKind.agreement,
+    TranscriptPassage: SearchKind.transcript,
 }
 
 
@@ -200,6 +203,12 @@ def changes(session: Session) -> tuple[dict, set]:
     if rescinds:
         add_ids = session.scalars(select(Resolution.id).where(Resolution.motion_id.in_(rescinds)))
         ids.setdefault(SearchKind.resolution, set()).update(add_ids)
+    renamed = [
+        obj.id for obj in session.dirty if isinstance(obj, SpeakerRequest) and _changed(obj, ("name", "group_name"))
+    ]
+    if renamed:  # a transcript passage's title names its speaker
+        said = session.scalars(select(TranscriptPassage.id).where(TranscriptPassage.speaker_request_id.in_(renamed)))
+        ids.setdefault(SearchKind.transcript, set()).update(said)
     return ids, trees
 
 

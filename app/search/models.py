@@ -33,6 +33,7 @@ class SearchKind(LabeledEnum):
     resolution = "resolution", _l("Resolution")
     agreement = "agreement", _l("Agreement")
     speaker = "speaker", _l("Speaker")
+    transcript = "transcript", _l("Transcript passage")
 
 
 class SearchDocument(db.Model):

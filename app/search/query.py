@@ -10,8 +10,9 @@ import contextlib
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urljoin
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 from sqlalchemy import Float, Integer, and_, column, func, literal_column, or_, select, table, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.exc import OperationalError
@@ -20,6 +21,9 @@ from app.extensions import db
 from app.search.models import SearchDocument, SearchKind
 from app.search.text import MAX_QUERY_CHARS, MAX_TERMS, Query, highlight, parse, spanish_stem  # noqa: F401
 from app.topics.models import Topic, agenda_item_topics, agreement_topics, resolution_topics
+from app.video.links import watch_url
+from app.video.models import Recording
+from app.video.transcript_models import CaptionTrack, TranscriptPassage
 
 PER_PAGE = 20
 #: What the form keeps of a typed query (the search itself reads MAX_QUERY_CHARS of it, MAX_TERMS words).
@@ -70,6 +74,9 @@ class Hit:
     ref: str | None
     exact: bool = False
     plain_title: str = ""
+    #: A transcript passage's part of the video and its second (``recording``: the part, for ``watch_url``).
+    recording: object = None
+    second: int = 0
 
 
 @dataclass
@@ -301,6 +308,7 @@ def search(criteria: Criteria) -> Results:
     results.hits = [_row_hit(r, query, exact=True) for r in exact_rows]
     results.hits += [_row_hit(r, query) for r in rows if r.id not in exact_ids]
     results.total = min(total, COUNT_CAP) + len(exact_ids - {r.id for r in rows})
+    _place_passages(results.hits)
     results.capped = total > COUNT_CAP
     listed = min(total, RANK_CANDIDATES if criteria.sort == "relevance" and query.has_text else COUNT_CAP)
     results.pages = max(1, min(MAX_PAGE, -(-listed // PER_PAGE)))
@@ -321,8 +329,31 @@ def matching_ids(kind: SearchKind, q: str):
     return text_match.union(select(d.target_id).where(d.kind == kind, named))
 
 
+def _place_passages(hits: list[Hit]) -> None:
+    """Where each transcript passage of the page plays: its part and second (one query, only when there are some)."""
+    ids = [h.target_id for h in hits if h.kind == SearchKind.transcript]
+    if not ids:
+        return
+    rows = db.session.execute(
+        select(TranscriptPassage.id, TranscriptPassage.start_ms, Recording)
+        .join(CaptionTrack, CaptionTrack.id == TranscriptPassage.track_id)
+        .join(Recording, Recording.id == CaptionTrack.recording_id)
+        .where(TranscriptPassage.id.in_(ids))
+    ).all()
+    placed = {r.id: (r.Recording, r.start_ms // 1000) for r in rows}
+    for hit in hits:
+        if hit.kind == SearchKind.transcript and hit.target_id in placed:
+            hit.recording, hit.second = placed[hit.target_id]
+
+
 def hit_url(hit: Hit, **options) -> str:
-    """The public page a result links to (the portal's routes, named by endpoint)."""
+    """The public page a result links to (the portal's routes, named by endpoint); a transcript passage links to
+    the meeting's video at the passage's second."""
+    if hit.kind == SearchKind.transcript:
+        if hit.recording is not None:
+            url = watch_url(hit.recording, hit.second)
+            return urljoin(request.host_url, url) if options.get("_external") else url
+        return url_for("portal.meeting_transcript", meeting_id=hit.meeting_id, **options)
     if hit.kind == SearchKind.resolution:
         return url_for("portal.resolution", resolution_id=hit.target_id, **options)
     if hit.kind == SearchKind.agreement:
