@@ -1,7 +1,7 @@
 """captions and transcripts: a caption track per recording part, its passages attributed from the live log
 
 Revision ID: d4c1a7e2b9f3
-Revises: a1b2c3d4e5f6
+Revises: b8e1f4c7a2d3
 Create Date: 2026-12-03 14:00:00
 
 Issue 21, part B: ``caption_tracks`` (one per recording part) and ``transcript_passages``; the search index gets a
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "d4c1a7e2b9f3"
-down_revision = "a1b2c3d4e5f6"
+down_revision = "b8e1f4c7a2d3"
 branch_labels = None
 depends_on = None
 
