@@ -20,19 +20,19 @@ PLACE = "City Hall Commission Chambers, 1300 White Street"
 
 
 def add_rule(body, **overrides):
-    fields = dict(
-        repeat=ScheduleRepeat.monthly,
-        weekday=1,  # Tuesday
-        ordinals=[1, 3],
-        interval=1,
-        starts_on=date(2026, 1, 1),
-        ends_on=None,
-        start_time=time(17, 0),
-        kind=MeetingKind.regular,
-        title=TITLE,
-        location=PLACE,
-        holiday_policy=HolidayPolicy.skip,
-    )
+    fields = {
+        "repeat": ScheduleRepeat.monthly,
+        "weekday": 1,  # Tuesday
+        "ordinals": [1, 3],
+        "interval": 1,
+        "starts_on": date(2026, 1, 1),
+        "ends_on": None,
+        "start_time": time(17, 0),
+        "kind": MeetingKind.regular,
+        "title": TITLE,
+        "location": PLACE,
+        "holiday_policy": HolidayPolicy.skip,
+    }
     fields.update(overrides)
     return schedules.add_rule(body, schedules.RuleInput(**fields), actor=None)
 
