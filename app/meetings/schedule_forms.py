@@ -61,8 +61,8 @@ class ScheduleRuleForm(FlaskForm):
 
 
 class PlanForm(FlaskForm):
-    mode = RadioField(_l("Plan"), choices=options(MODES), default=MODES[0][0])
-    count = IntegerField(_l("How many meetings"), default=6, validators=[Optional()])
+    mode = RadioField(_l("Plan"), choices=options(MODES), validators=[InputRequired(_l("Choose what to plan."))])
+    count = IntegerField(_l("How many meetings"), validators=[Optional()])
     year = IntegerField(_l("Year"), validators=[Optional()])
 
 

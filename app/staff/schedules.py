@@ -61,8 +61,7 @@ def schedule(body_id: int):
         if done:
             flash(_("Rule added to the schedule of %(body)s.", body=body.name), "success")
             return redirect(url_for("bodies.schedule", body_id=body.id))
-    plan_form = PlanForm(meta={"csrf": False}, formdata=None)
-    plan_form.year.data = _this_year() + 1
+    plan_form = _plan_defaults(PlanForm(meta={"csrf": False}, formdata=None))
     return render_template(
         "bodies/schedule.html", body=body, form=form, rules=schedules.rules_of(body), plan_form=plan_form
     ), (422 if form.errors else 200)
@@ -81,6 +80,11 @@ def schedule_remove(body_id: int, rule_id: int):
     return redirect(url_for("bodies.schedule", body_id=body_id))
 
 
+def _plan_defaults(form: PlanForm) -> PlanForm:
+    form.mode.data, form.count.data, form.year.data = schedules.MODE_NEXT, 6, _this_year() + 1
+    return form
+
+
 def _window(form: PlanForm) -> dict:
     mode = form.mode.data if form.mode.data in (schedules.MODE_NEXT, schedules.MODE_YEAR) else schedules.MODE_NEXT
     return {"mode": mode, "count": form.count.data, "year": form.year.data}
@@ -95,6 +99,8 @@ def schedule_plan(body_id: int):
     form = PlanForm() if creating else PlanForm(request.args, meta={"csrf": False})
     rows, made = None, None
     asked = form.validate_on_submit() if creating else ("mode" in request.args and form.validate())
+    if not creating and "mode" not in request.args:
+        _plan_defaults(form)
     if asked:
         with attempt(form) as done:
             if creating:
