@@ -354,3 +354,23 @@ def test_the_preview_shows_skips_and_moves_in_spanish(client, login_as, db, crea
     ).get_data(as_text=True)
     assert "Omitida" in text and "Feriado: Día de la ciudad." in text
     assert "Trasladada desde 2026-04-16, un feriado: Otro día." in text
+
+
+def test_the_preview_costs_the_same_queries_whatever_the_schedule(db, create_body, create_meeting, count_queries):
+    small, big = create_body(), create_body()
+    add_rule(small, ordinals=[1])
+    for weekday in (1, 2, 3):  # 72 days a year
+        add_rule(big, weekday=weekday, ordinals=[1, 2])
+    holidays.add_standard_holidays(2027, actor=None)
+    for day in (5, 12, 19):
+        create_meeting(big, kind="regular", start_at=datetime(2027, 1, day, 22, tzinfo=UTC))
+    db.session.commit()
+    schedules.plan(small, mode="year", year=2027)  # the city profile is read once per app context
+    counts = []
+    for body in (small, big):
+        db.session.expire_all()
+        with count_queries() as statements:
+            rows = schedules.plan(body, mode="year", year=2027)
+            [r.existing.title for r in rows if r.existing]
+        counts.append(len(statements))
+    assert counts[0] == counts[1] == 4, counts  # the body (expired), the rules, the holidays, the meetings
