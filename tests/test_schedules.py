@@ -1,7 +1,7 @@
 """A body's regular schedule: rules expanded with dateutil, holidays skipped or moved, the meetings made as
 drafts in one go (preview = creation, never a duplicate, idempotent), and the clerk's pages."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -373,4 +373,14 @@ def test_the_preview_costs_the_same_queries_whatever_the_schedule(db, create_bod
             rows = schedules.plan(body, mode="year", year=2027)
             [r.existing.title for r in rows if r.existing]
         counts.append(len(statements))
-    assert counts[0] == counts[1] == 4, counts  # the body (expired), the rules, the holidays, the meetings
+    # The body (expired), its rule versions (notice lead times), the rules, the holidays, the meetings.
+    assert counts[0] == counts[1] == 5, counts
+
+
+def test_each_planned_meeting_says_when_its_notice_is_due(db, create_body):
+    body = create_body()  # regular meetings: 168 hours' notice recommended
+    add_rule(body)
+    rows = schedules.plan(body, mode="next", count=2)
+    soon, later = rows  # 2026-03-03 (tomorrow) and 2026-03-17
+    assert later.notice_by == later.start_at - timedelta(hours=168) and later.notice_warning == ""
+    assert "at least 7 days is recommended" in soon.notice_warning

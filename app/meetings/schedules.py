@@ -19,6 +19,7 @@ from app.core.timeutil import NonexistentLocalTime, local_to_utc, to_local, utcn
 from app.extensions import db
 from app.meetings import agenda_template
 from app.meetings.models import Meeting, MeetingKind, MeetingStatus
+from app.meetings.notice import notice_check
 from app.meetings.schedule_models import HolidayPolicy, MeetingSchedule, ScheduleRepeat
 
 #: The most meetings one run may plan or create; more is refused with a message, never attempted.
@@ -183,6 +184,10 @@ class PlannedMeeting:
     scheduled_on: date | None = None
     reason: str = ""
     existing: Meeting | None = field(default=None, repr=False)
+    #: R2: when the notice should be published at the latest (the body's lead time for the kind), and a
+    #: warning when that moment has already passed.
+    notice_by: datetime | None = None
+    notice_warning: str = ""
 
     @property
     def creates(self) -> bool:
@@ -283,6 +288,12 @@ def _plan_day(body: Body, rule: MeetingSchedule, day: date, holidays: dict[date,
         row.start_at = local_to_utc(datetime.combine(row.on, rule.start_time))
     except NonexistentLocalTime:
         row.status, row.reason = PlanStatus.skipped, _("This time does not exist on the day clocks go forward.")
+        return row
+    rules = body.rules_on(row.on)
+    row.notice_by = row.start_at - timedelta(hours=rules.notice_regular_warn_hours)
+    check = notice_check(rule.kind, rules, row.start_at, published=utcnow())
+    if check.level != "ok":
+        row.notice_warning = check.message
     return row
 
 
