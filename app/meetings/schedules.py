@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.bodies.models import Body
+from app.bodies.services import lock_body
 from app.city.holidays import holidays_between
 from app.core import audit
 from app.core.errors import DomainError
@@ -300,7 +301,9 @@ def _plan_day(body: Body, rule: MeetingSchedule, day: date, holidays: dict[date,
 def create_planned(body: Body, *, actor, **window) -> list[Meeting]:
     """Make the planned meetings as drafts, each through ``agenda_template.schedule_meeting`` (the scheduling
     rules, then the template's standing items), and one audit entry for the run. Dates already held by a
-    meeting of the body are left alone, so a second run makes nothing."""
+    meeting of the body are left alone, so a second run makes nothing. The body's row is locked first, so two runs
+    at the same moment are made one after the other and the second finds the first's meetings."""
+    lock_body(body)
     rows = plan(body, **window)
     standing = agenda_template.template_items(body)
     made = []
