@@ -384,3 +384,26 @@ def test_each_planned_meeting_says_when_its_notice_is_due(db, create_body):
     soon, later = rows  # 2026-03-03 (tomorrow) and 2026-03-17
     assert later.notice_by == later.start_at - timedelta(hours=168) and later.notice_warning == ""
     assert "at least 7 days is recommended" in soon.notice_warning
+
+
+@pytest.mark.timeout(300)
+def test_three_clerks_scheduling_at_once_make_each_meeting_once(
+    app, real_time, database_url, create_user, create_body, db
+):
+    from tests.servers import app_servers
+    from tests.test_concurrent_saves import _race, _signed_in
+
+    body = create_body(name="City Commission", seat_count=7)
+    add_rule(body)
+    clerks = [create_user(Role.clerk, email=f"scheduler{n}@city.example") for n in range(3)]
+    db.session.commit()
+    with app_servers(database_url, 2, threads=4) as urls:
+        clients = [_signed_in(urls[n % 2], clerk.email) for n, clerk in enumerate(clerks)]
+        form = {"mode": "next", "count": "6"}
+        statuses = _race(clients, f"/staff/bodies/{body.id}/schedule/plan", [form] * 3)
+        assert statuses == [302] * 3, statuses
+    db.session.expire_all()
+    days = [to_local(m.start_at).date() for m in _meetings(db, body)]
+    assert len(days) == 6 == len(set(days))
+    runs = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "schedule.create_meetings")).all()
+    assert len(runs) == 1  # the others found every day taken
