@@ -1,6 +1,7 @@
 """A body's regular schedule: rules expanded with dateutil, holidays skipped or moved, the meetings made as
 drafts in one go (preview = creation, never a duplicate, idempotent), and the clerk's pages."""
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -237,7 +238,11 @@ def test_clerk_adds_a_rule_previews_and_schedules(client, login_as, db, create_b
     text = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "Schedule 3 meetings" in text and "Tuesday 3 March 2026" in text
     assert not _meetings(db, body)  # a preview makes nothing
-    response = client.post(f"/staff/bodies/{body.id}/schedule/plan", data={"mode": "next", "count": "3"})
+    expected = re.search(r'name="expected" value="([^"]*)"', text).group(1)
+    assert expected.count(",") == 2
+    response = client.post(
+        f"/staff/bodies/{body.id}/schedule/plan", data={"mode": "next", "count": "3", "expected": expected}
+    )
     assert response.status_code == 302
     assert len(_meetings(db, body)) == 3
     after = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -407,3 +412,20 @@ def test_three_clerks_scheduling_at_once_make_each_meeting_once(
     assert len(days) == 6 == len(set(days))
     runs = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "schedule.create_meetings")).all()
     assert len(runs) == 1  # the others found every day taken
+
+
+def test_creating_refuses_when_the_dates_changed_since_the_preview(client, login_as, db, create_body, create_meeting):
+    login_as(Role.clerk)
+    body = create_body()
+    add_rule(body)
+    db.session.commit()
+    preview = client.get(f"/staff/bodies/{body.id}/schedule/plan?mode=next&count=3").get_data(as_text=True)
+    expected = re.search(r'name="expected" value="([^"]*)"', preview).group(1)
+    create_meeting(body, kind="regular", start_at=datetime(2026, 3, 17, 21, 0, tzinfo=UTC))  # meanwhile, by hand
+    response = client.post(
+        f"/staff/bodies/{body.id}/schedule/plan", data={"mode": "next", "count": "3", "expected": expected}
+    )
+    assert response.status_code == 422
+    assert "The dates have changed since the preview" in response.get_data(as_text=True)
+    assert "Already scheduled" in response.get_data(as_text=True)  # the dates as they are now
+    assert len(_meetings(db, body)) == 1

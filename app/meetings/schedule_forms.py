@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TimeField
+from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.core.forms import options
@@ -64,6 +64,8 @@ class PlanForm(FlaskForm):
     mode = RadioField(_l("Plan"), choices=options(MODES), validators=[InputRequired(_l("Choose what to plan."))])
     count = IntegerField(_l("How many meetings"), validators=[Optional()])
     year = IntegerField(_l("Year"), validators=[Optional()])
+    #: The start times the preview showed: creating refuses if the schedule now gives other ones.
+    expected = HiddenField(validators=[Length(max=20000)])
 
 
 class HolidayForm(FlaskForm):

@@ -298,13 +298,19 @@ def _plan_day(body: Body, rule: MeetingSchedule, day: date, holidays: dict[date,
     return row
 
 
-def create_planned(body: Body, *, actor, **window) -> list[Meeting]:
+def create_planned(body: Body, *, actor, expected: list[str] | None = None, **window) -> list[Meeting]:
     """Make the planned meetings as drafts, each through ``agenda_template.schedule_meeting`` (the scheduling
     rules, then the template's standing items), and one audit entry for the run. Dates already held by a
-    meeting of the body are left alone, so a second run makes nothing. The body's row is locked first, so two runs
-    at the same moment are made one after the other and the second finds the first's meetings."""
+    meeting of the body are left alone, so a second run makes nothing. ``expected`` (the start times the clerk
+    saw in the preview, ISO 8601) refuses the run when the plan has changed since. The body's row is locked
+    first, so two runs at the same moment are made one after the other and the second finds the first's
+    meetings."""
     lock_body(body)
     rows = plan(body, **window)
+    if expected is not None and [r.start_at.isoformat() for r in rows if r.creates] != expected:
+        raise DomainError(
+            _("The dates have changed since the preview (another run, a new meeting or holiday): check them again.")
+        )
     standing = agenda_template.template_items(body)
     made = []
     for row in rows:

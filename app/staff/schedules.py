@@ -11,6 +11,7 @@ from app.auth.decorators import editor_required
 from app.bodies.models import Body
 from app.city import holidays
 from app.core.actions import attempt
+from app.core.errors import DomainError
 from app.core.forms import options
 from app.core.loaders import get_or_404
 from app.core.timeutil import to_local, utcnow
@@ -90,6 +91,13 @@ def _window(form: PlanForm) -> dict:
     return {"mode": mode, "count": form.count.data, "year": form.year.data}
 
 
+def _fresh_plan(body: Body, form: PlanForm):
+    try:
+        return schedules.plan(body, **_window(form))
+    except DomainError:
+        return None
+
+
 @bp.route("/<id:body_id>/schedule/plan", methods=["GET", "POST"])
 @editor_required
 def schedule_plan(body_id: int):
@@ -104,8 +112,10 @@ def schedule_plan(body_id: int):
     if asked:
         with attempt(form) as done:
             if creating:
-                made = schedules.create_planned(body, actor=current_user, **_window(form))
-            rows = schedules.plan(body, **_window(form))
+                expected = form.expected.data.split(",") if form.expected.data else None
+                made = schedules.create_planned(body, actor=current_user, expected=expected, **_window(form))
+            else:
+                rows = schedules.plan(body, **_window(form))
         if done and creating:
             flash(
                 ngettext(
@@ -119,9 +129,12 @@ def schedule_plan(body_id: int):
             )
             window = {k: v for k, v in _window(form).items() if v is not None}
             return redirect(url_for("bodies.schedule_plan", body_id=body.id, **window))
-    to_create = sum(1 for r in rows if r.creates) if rows else 0
+        if creating and not done:
+            rows = _fresh_plan(body, form)  # refused: show the dates as they are now
+    to_create = [r for r in rows if r.creates] if rows else []
+    expected = ",".join(r.start_at.isoformat() for r in to_create)
     return render_template(
-        "bodies/schedule_plan.html", body=body, form=form, rows=rows, to_create=to_create, statuses=schedules.PlanStatus
+        "bodies/schedule_plan.html", body=body, form=form, rows=rows, to_create=len(to_create), expected=expected
     ), (422 if form.errors else 200)
 
 
