@@ -2,6 +2,7 @@
 
 from app.auth.models import LoginThrottle, Role, User  # noqa: F401
 from app.bodies.models import Body, Member, Membership  # noqa: F401
+from app.city.holidays import CityHoliday  # noqa: F401
 from app.city.models import CityProfile, NoticeVersion, SetupToken  # noqa: F401
 from app.core.audit import AuditEntry  # noqa: F401
 from app.core.outbox import Mailing, OutboxMessage  # noqa: F401
@@ -25,6 +26,7 @@ from app.meetings.models import (  # noqa: F401
     Minutes,
     agenda_item_sponsors,
 )
+from app.meetings.schedule_models import AgendaTemplateItem, MeetingSchedule  # noqa: F401
 from app.public_comment.models import (  # noqa: F401
     CommentPeriod,
     CommentPolicy,

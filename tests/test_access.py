@@ -120,6 +120,20 @@ MATRIX = [
     ("POST", "/staff/bodies/{body}/rules", EDITORS, 422),
     ("POST", "/staff/bodies/{body}/retire", EDITORS, 422),
     ("POST", "/staff/bodies/{body}/reinstate", EDITORS, 302),  # not retired: refused with a message
+    # The regular schedule, the city's holidays and the agenda template (issue 20).
+    ("GET", "/staff/bodies/{body}/schedule", EDITORS, 200),
+    ("POST", "/staff/bodies/{body}/schedule", EDITORS, 422),
+    ("POST", "/staff/bodies/{body}/schedule/{schedule_rule}/remove", EDITORS, 302),
+    ("GET", "/staff/bodies/{body}/schedule/plan", EDITORS, 200),
+    ("POST", "/staff/bodies/{body}/schedule/plan", EDITORS, 422),
+    ("GET", "/staff/bodies/holidays", EDITORS, 200),
+    ("POST", "/staff/bodies/holidays", EDITORS, 422),
+    ("POST", "/staff/bodies/holidays/standard", EDITORS, 302),  # no year: a message, back to the list
+    ("POST", "/staff/bodies/holidays/{holiday}/remove", EDITORS, 302),
+    ("GET", "/staff/bodies/{body}/agenda-template", EDITORS, 200),
+    ("POST", "/staff/bodies/{body}/agenda-template", EDITORS, 422),
+    ("POST", "/staff/bodies/{body}/agenda-template/{template_item}/remove", EDITORS, 302),
+    ("POST", "/staff/bodies/{body}/agenda-template/{template_item}/move", EDITORS, 302),  # no direction: a message
     ("GET", "/staff/members/", EDITORS, 200),
     ("GET", "/staff/members/new", EDITORS, 200),
     ("POST", "/staff/members/new", EDITORS, 422),
@@ -284,6 +298,39 @@ def world(app, db, create_meeting, create_member, create_user, tmp_path):
     track = CaptionTrack(recording=recording, original_filename="v.vtt", format="vtt", language="en", cue_count=1)
     passage = TranscriptPassage(track=track, start_ms=0, end_ms=1000, text="Hello.", cues=[[0, 1000, "Hello."]])
     db.session.add_all([recording, track, passage])
+    from datetime import time
+
+    from app.city.holidays import add_holiday
+    from app.meetings import agenda_template, schedules
+    from app.meetings.models import MeetingKind
+    from app.meetings.schedule_models import HolidayPolicy, ScheduleRepeat
+
+    rule = schedules.add_rule(
+        meeting.body,
+        schedules.RuleInput(
+            repeat=ScheduleRepeat.monthly,
+            weekday=1,
+            ordinals=[1],
+            interval=1,
+            starts_on=date(2026, 1, 1),
+            ends_on=None,
+            start_time=time(17),
+            kind=MeetingKind.regular,
+            title="Regular meeting",
+            location="City Hall",
+            holiday_policy=HolidayPolicy.skip,
+        ),
+        actor=None,
+    )
+    holiday = add_holiday(date(2026, 12, 25), "Christmas Day", actor=None)
+    template_item = agenda_template.add_template_item(
+        meeting.body,
+        section="Roll Call",
+        title="Roll call",
+        item_type=AgendaItemType.ministerial,
+        meeting_kind=None,
+        actor=None,
+    )
     db.session.commit()
     from app.core.outbox import Mailing
 
@@ -306,6 +353,9 @@ def world(app, db, create_meeting, create_member, create_user, tmp_path):
         "term": member.memberships[0].id,
         "topic": topic.id,
         "passage": passage.id,
+        "schedule_rule": rule.id,
+        "holiday": holiday.id,
+        "template_item": template_item.id,
     }
 
 
@@ -341,6 +391,9 @@ _ANY_ID = dict.fromkeys(
         "accessibility_request",
         "topic",
         "passage",
+        "schedule_rule",
+        "holiday",
+        "template_item",
     ],
     1,
 )

@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from babel import Locale
+from babel.dates import format_time as babel_format_time
 from flask import current_app, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 from flask_login import current_user
@@ -87,6 +88,8 @@ DATE_CONTEXTS = {
     "time_short": ("datetime", "h:mm a"),
     "time_zone": ("datetime", "h:mm a zzz"),
     "time_seconds": ("datetime", "h:mm:ss a"),
+    #: A time of day that is not a moment (a schedule's "at 5:00 PM"): no date, no zone to convert from.
+    "clock_time": ("time", "h:mm a"),
     "month_year": ("date", "MMMM y"),
     "month_axis": ("date", "MMM y"),
 }
@@ -96,6 +99,8 @@ def date_context_filter(kind: str, fmt: str):
     """The template filter of one context of :data:`DATE_CONTEXTS`."""
 
     def apply(value) -> str:
+        if kind == "time":
+            return "" if value is None else babel_format_time(value, localized_pattern(fmt), locale=get_locale())
         return local_datetime(value, fmt) if kind == "datetime" else local_date(value, fmt)
 
     return apply

@@ -9,11 +9,12 @@ from app.core import audit
 from app.core.errors import DomainError
 from app.extensions import db
 from app.meetings.models import AgendaItem, Meeting
+from app.meetings.schedule_models import AgendaTemplateItem
 
 
 def update_agenda_sections(body: Body, agenda_sections: list[str], *, actor) -> Body:
-    """The sections of the body's agendas, in order. A section still used by an agenda item cannot be removed
-    or renamed, so no item loses its place."""
+    """The sections of the body's agendas (the agenda template's sections), in order. A section still used by an
+    agenda item or a standing item of the template cannot be removed or renamed, so no item loses its place."""
     sections = check_sections(agenda_sections)
     used = set(
         db.session.scalars(
@@ -23,10 +24,16 @@ def update_agenda_sections(body: Body, agenda_sections: list[str], *, actor) -> 
             .distinct()
         )
     )
+    used |= set(
+        db.session.scalars(select(AgendaTemplateItem.section).where(AgendaTemplateItem.body_id == body.id).distinct())
+    )
     missing = sorted(used - set(sections))
     if missing:
         raise DomainError(
-            _("These sections are used by agenda items and must stay: %(names)s.", names=", ".join(missing)),
+            _(
+                "These sections are used by agenda items or standing items and must stay: %(names)s.",
+                names=", ".join(missing),
+            ),
             field="agenda_sections",
         )
     before = list(body.agenda_sections)

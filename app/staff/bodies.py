@@ -268,3 +268,7 @@ def settings(body_id: int):
     return render_template("bodies/settings.html", form=form, body=body, conflict=conflict), (
         409 if conflict else _status(form)
     )
+
+
+# The schedule, holiday and agenda-template pages add their routes to this blueprint.
+import app.staff.schedules  # noqa: E402,F401

@@ -20,7 +20,7 @@ from app.core.outbox import MailingKind
 from app.core.timeutil import NonexistentLocalTime, local_to_utc, to_local, utc_to_local_naive, utcnow
 from app.extensions import db
 from app.legislation.services import prohibited_items
-from app.meetings import agenda, changes, forms, lifecycle, notice
+from app.meetings import agenda, agenda_template, changes, forms, lifecycle, notice
 from app.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingStatus, Minutes
 from app.public_comment import tallies as comment_tallies
 from app.votes import reading as vote_record
@@ -68,7 +68,7 @@ def new():
     if form.validate_on_submit():
         body = db.session.get(Body, form.body_id.data)
         with attempt(form) as done:
-            meeting = lifecycle.schedule_meeting(
+            meeting = agenda_template.schedule_meeting(
                 body=body,
                 kind=MeetingKind(form.kind.data),
                 title=form.title.data,
