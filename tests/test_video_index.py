@@ -1,0 +1,115 @@
+"""The video index of a meeting, read from its live log (issue 21, part A): chapters at the items' exact
+seconds, parts, the sync by a known moment, corrections followed, the WebVTT file and the API."""
+
+from datetime import timedelta
+
+import webvtt
+
+from app.meetings import floor
+from app.meetings.models import LogKind, MeetingLogEntry
+from app.video import index, services
+from tests.video_helpers import attach, logged_meeting
+
+
+def _opened(db, item):
+    return db.session.query(MeetingLogEntry).filter_by(item_id=item.id, kind=LogKind.item_opened).one()
+
+
+def test_chapters_match_the_item_times_to_the_second(db, clock, commission, open_meeting):
+    meeting, general, resolution, motion = logged_meeting(db, clock, commission, open_meeting)
+    attach(db, meeting)  # second 0 is 30 s before the start
+    found = index.chapters(meeting)
+    items = [m for m in found.marks if m.kind == "item"]
+    assert [(m.key, m.part, m.second, m.end_second) for m in items] == [
+        (general.id, 1, 30 + 120, 30 + 14 * 60),
+        (resolution.id, 1, 30 + 14 * 60, 30 + 22 * 60),
+    ]
+    times = floor.item_times(meeting)
+    for mark in items:
+        assert mark.start == times[mark.key][0] and mark.end == times[mark.key][1]
+    assert items[0].title == f"{general.label} {general.title}"
+    kinds = {m.kind for m in found.marks}
+    assert {"motion", "vote"} <= kinds
+    vote = found.find("vote", motion.id)
+    assert vote is not None and vote.second >= items[1].second and vote.end_second is not None
+
+
+def test_a_moment_in_part_two_maps_to_part_two_and_moments_outside_are_left_out(db, clock, commission, open_meeting):
+    meeting, general, resolution, _motion = logged_meeting(db, clock, commission, open_meeting)
+    # Part 1 holds the first 5 minutes only; part 2 starts at +10 min (the stream broke between).
+    attach(db, meeting, part=1, offset=timedelta(0), duration=300)
+    attach(db, meeting, part=2, offset=timedelta(minutes=10), url="https://video.example.gov/m2.mp4")
+    found = index.chapters(meeting)
+    general_mark = found.find("item", general.id)
+    assert (general_mark.part, general_mark.second, general_mark.end_second) == (1, 120, 300)
+    resolution_mark = found.find("item", resolution.id)
+    assert (resolution_mark.part, resolution_mark.second) == (2, 4 * 60)
+    # Nothing of the log between 5 and 10 minutes is placed.
+    assert all(m.part in (1, 2) for m in found.marks)
+
+
+def test_no_recording_no_marks(db, clock, commission, open_meeting):
+    meeting, general, *_ = logged_meeting(db, clock, commission, open_meeting)
+    found = index.marks(meeting.id)
+    assert not found and found.find("item", general.id) is None
+
+
+def test_sync_by_a_known_moment_computes_zero_at(db, clock, commission, open_meeting):
+    meeting, *_ = logged_meeting(db, clock, commission, open_meeting)
+    called = db.session.query(MeetingLogEntry).filter_by(meeting_id=meeting.id, kind=LogKind.called_to_order).one()
+    position = services.parse_position("00:03:12")
+    assert position == 192 and services.parse_position("3:12") == 192 and services.parse_position("1:02:15") == 3735
+    assert services.parse_position("3:75") is None and services.parse_position("abc") is None
+    assert services.parse_position("99:00:00") is None
+    zero = services.zero_from_moment(called, position)
+    assert zero == called.at - timedelta(seconds=192)
+    recording = services.add_recording(meeting, part=1, url="https://v.example.gov/a.mp4", zero_at=zero, actor=None)
+    assert recording.second_of(called.at) == 192
+
+
+def test_correcting_a_log_time_moves_the_chapter_and_keeps_the_original_in_the_audit(
+    db, clock, commission, open_meeting
+):
+    from app.core.audit import AuditEntry
+
+    meeting, general, *_ = logged_meeting(db, clock, commission, open_meeting)
+    attach(db, meeting)
+    before = index.chapters(meeting).find("item", general.id).second
+    entry = _opened(db, general)
+    original = entry.at
+    services.correct_moment(entry, at=original - timedelta(seconds=45), reason="Stamped late", actor=None)
+    db.session.commit()
+    assert index.chapters(meeting).find("item", general.id).second == before - 45
+    audit = db.session.query(AuditEntry).filter_by(action="meeting.log_correct").one()
+    assert audit.data["before"] == original.isoformat() and audit.data["reason"] == "Stamped late"
+
+
+def test_the_chapters_file_parses_back_with_webvtt(client, db, clock, commission, open_meeting):
+    meeting, general, resolution, _motion = logged_meeting(db, clock, commission, open_meeting)
+    attach(db, meeting)
+    response = client.get(f"/meetings/{meeting.id}/video/part-1/chapters.vtt")
+    assert response.status_code == 200 and response.content_type.startswith("text/vtt")
+    parsed = webvtt.from_string(response.get_data(as_text=True))
+    assert [(c.start, c.end, c.text) for c in parsed] == [
+        ("00:02:30.000", "00:14:30.000", f"{general.label} {general.title}"),
+        ("00:14:30.000", "00:22:30.000", f"{resolution.label} {resolution.title}"),
+    ]
+    assert client.get(f"/meetings/{meeting.id}/video/part-2/chapters.vtt").status_code == 404
+    assert client.get(f"/meetings/{meeting.id}/video/part-99999999999/chapters.vtt").status_code == 404
+
+
+def test_the_api_gives_the_index(client, db, clock, commission, open_meeting):
+    meeting, general, _resolution, motion = logged_meeting(db, clock, commission, open_meeting)
+    empty = client.get(f"/api/v1/meetings/{meeting.id}/video-index").get_json()
+    assert empty["parts"] == [] and empty["chapters"] == []
+    attach(db, meeting)
+    data = client.get(f"/api/v1/meetings/{meeting.id}/video-index").get_json()
+    assert data["parts"][0]["provider"] == "file" and data["parts"][0]["chapters_url"].endswith("/part-1/chapters.vtt")
+    first = data["chapters"][0]
+    assert (first["kind"], first["id"], first["part"], first["second"]) == ("item", general.id, 1, 150)
+    assert first["watch_url"].endswith(f"/meetings/{meeting.id}/video?part=1&t=150")
+    assert first["direct_url"] == "https://video.example.gov/m.mp4#t=150"
+    assert any(c["kind"] == "vote" and c["id"] == motion.id for c in data["chapters"])
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "/meetings/{meeting_id}/video-index" in spec["paths"] and "VideoIndex" in spec["components"]["schemas"]
+    assert client.get("/api/v1/meetings/2147483648/video-index").status_code == 404
