@@ -1,6 +1,7 @@
 """The video index of a meeting, read from its live log (issue 21, part A): chapters at the items' exact
 seconds, parts, the sync by a known moment, corrections followed, the WebVTT file and the API."""
 
+import re
 from datetime import timedelta
 
 import webvtt
@@ -113,3 +114,47 @@ def test_the_api_gives_the_index(client, db, clock, commission, open_meeting):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/meetings/{meeting_id}/video-index" in spec["paths"] and "VideoIndex" in spec["components"]["schemas"]
     assert client.get("/api/v1/meetings/2147483648/video-index").status_code == 404
+
+
+def test_watch_links_at_items_motions_votes_and_speakers_with_the_right_seconds(
+    client, db, clock, commission, open_meeting
+):
+    meeting, general, resolution, motion = logged_meeting(db, clock, commission, open_meeting)
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "watch-link" not in page and f"/meetings/{meeting.id}/video" not in page
+    attach(db, meeting)
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    link = re.search(rf'data-watch="item-{general.id}" href="([^"]+)">(.*?)</a>', page)
+    assert link.group(1) == f"/meetings/{meeting.id}/video?part=1&amp;t=150"
+    name = re.sub(r"<[^>]+>", "", link.group(2))
+    assert " ".join(name.split()) == f"Watch item {general.label} at 2:30"
+    assert f'data-watch="item-{resolution.id}"' in page
+    assert f'data-watch="motion-{motion.id}"' in page and f'data-watch="vote-{motion.id}"' in page
+    item_page = client.get(f"/meetings/{meeting.id}/items/{resolution.id}").get_data(as_text=True)
+    assert f'data-watch="item-{resolution.id}" href="/meetings/{meeting.id}/video?part=1&amp;t=870"' in item_page
+    assert f'data-watch="vote-{motion.id}"' in item_page
+
+
+def test_the_pages_read_a_fixed_number_of_queries_with_a_recording(
+    client, db, clock, commission, open_meeting, count_queries
+):
+    meeting, general, resolution, _motion = logged_meeting(db, clock, commission, open_meeting)
+    attach(db, meeting)
+    urls = [f"/meetings/{meeting.id}", f"/meetings/{meeting.id}/items/{resolution.id}", f"/meetings/{meeting.id}/video"]
+    counts = {}
+    for url in urls:
+        client.get(url)
+        with count_queries() as before:
+            client.get(url, headers={"Cache-Control": "no-cache"})
+        counts[url] = len(before)
+    for _ in range(5):
+        clock.advance(minutes=2)
+        floor.take_up(general, actor=None)
+        clock.advance(minutes=2)
+        floor.take_up(resolution, actor=None)
+    attach(db, meeting, part=2, offset=timedelta(hours=1), url="https://video.example.gov/m2.mp4")
+    db.session.commit()
+    for url in urls:
+        with count_queries() as after:
+            assert client.get(url).status_code == 200
+        assert len(after) == counts[url], url

@@ -100,14 +100,14 @@ def _save(meeting: Meeting, form: RecordingForm, recording: Recording | None):
     if not form.validate_on_submit():
         return None
     with attempt(form) as done:
-        values = dict(
-            part=form.part.data,
-            url=form.url.data,
-            label=form.label.data or "",
-            zero_at=_zero_at(meeting, form),
-            duration_seconds=_duration(form),
-            actor=current_user,
-        )
+        values = {
+            "part": form.part.data,
+            "url": form.url.data,
+            "label": form.label.data or "",
+            "zero_at": _zero_at(meeting, form),
+            "duration_seconds": _duration(form),
+            "actor": current_user,
+        }
         if recording is None:
             services.add_recording(meeting, **values)
         else:
