@@ -379,7 +379,7 @@ def item(meeting_id: int, item_id: int):
         window=comment_policy.signup_window(meeting, policy=policy),
         policy=policy,
         motions=motions,
-        video=video_index.marks(meeting.id),
+        video=video_index.marks(meeting.id, logged=meeting.status.value in ("in_progress", "adjourned")),
         outcomes={m.id: vote_record.outcome_of(m) for m in motions if m.is_closed},
         seat_charts=vote_charts.seat_charts(motions),
         comment_chart=comment_charts.comment_chart(agenda_item.id, tally)

@@ -129,7 +129,7 @@ def meeting(meeting_id: int):
         pinned=digest.pinned_entry(meeting.id) if meeting.status == MeetingStatus.adjourned else None,
         seat_charts=vote_charts.seat_charts([m for ms in record["motions"].values() for m in ms]),
         timeline=meeting_charts.meeting_timeline(meeting),
-        video=video_index.marks(meeting.id),
+        video=video_index.marks(meeting.id, logged=meeting.status.value in ("in_progress", "adjourned")),
         **record,
     )
 

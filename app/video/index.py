@@ -147,9 +147,10 @@ def _place(marks: list[Mark], parts: list[Recording]) -> list[Mark]:
     return marks
 
 
-def marks(meeting_id: int) -> VideoIndex:
-    """The placed marks (keys and seconds only). One query without a recording, two with one."""
-    parts = recordings(meeting_id)
+def marks(meeting_id: int, *, logged: bool = True) -> VideoIndex:
+    """The placed marks (keys and seconds only). One query without a recording, two with one; none when the
+    caller knows the meeting has no log yet (``logged=False``: never called to order)."""
+    parts = recordings(meeting_id) if logged else []
     if not parts:
         return VideoIndex(meeting_id, [])
     return VideoIndex(meeting_id, parts, _place(stretches(_log(meeting_id)), parts))
