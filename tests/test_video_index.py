@@ -158,3 +158,17 @@ def test_the_pages_read_a_fixed_number_of_queries_with_a_recording(
         with count_queries() as after:
             assert client.get(url).status_code == 200
         assert len(after) == counts[url], url
+
+
+def test_the_draft_minutes_give_each_item_its_time_range_video_link_and_speakers(
+    app, db, clock, commission, open_meeting
+):
+    from app.minutes.services import draft_minutes_text
+
+    meeting, general, resolution, _motion = logged_meeting(db, clock, commission, open_meeting)
+    assert "Video:" not in draft_minutes_text(meeting)
+    attach(db, meeting)
+    with app.test_request_context("/", base_url="https://dais.example.gov"):
+        text = draft_minutes_text(meeting)
+    assert f"- Video: 2:30 to 14:30 (https://dais.example.gov/meetings/{meeting.id}/video?part=1&t=150)." in text
+    assert f"- Video: 14:30 to 22:30 (https://dais.example.gov/meetings/{meeting.id}/video?part=1&t=870)." in text
