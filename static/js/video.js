@@ -77,10 +77,11 @@
   }
 
   if (play) {
-    play.hidden = false;
+    var row = document.getElementById("video-play-row");
+    row.hidden = false;
     play.addEventListener("click", function () {
       var player = create();
-      play.hidden = true;
+      row.hidden = true;
       if (player) { player.setAttribute("tabindex", "-1"); player.focus(); }
       else { direct.focus(); }
     });
