@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 from app.bodies.models import Body, Member
 from app.core.sequences import NumberSequence
+from app.demo import video as demo_video
 from app.extensions import db
 from app.legislation import services as legislation
 from app.legislation.models import Agreement, EffectKind, LinkKind
 from app.meetings import attendance
 from app.meetings.models import AgendaItemType, Meeting, MeetingStatus
-from app.demo import video as demo_video
 from app.minutes.services import draft_minutes_text
 from app.public_comment.registration import period_for
 from app.votes import motions as motion_service
