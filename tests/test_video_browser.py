@@ -46,7 +46,7 @@ def test_no_third_party_request_until_play_then_the_player(site, db):  # noqa: F
         play = page.get_by_role("button", name=re.compile(r"^Play from "))
         expect(play).to_be_focused()
         assert page.url == url
-        clock = chapter.inner_text().strip()
+        clock = chapter.locator(".video-chapter-time").inner_text().strip()
         expect(play).to_have_text(f"Play from {clock}")
         expect(page.locator("#video-direct")).to_have_attribute(
             "href", f"https://video.example.gov/commission/2025-06-30-special-meeting.mp4#t={second}"
