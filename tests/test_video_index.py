@@ -172,3 +172,35 @@ def test_the_draft_minutes_give_each_item_its_time_range_video_link_and_speakers
         text = draft_minutes_text(meeting)
     assert f"- Video: 2:30 to 14:30 (https://dais.example.gov/meetings/{meeting.id}/video?part=1&t=150)." in text
     assert f"- Video: 14:30 to 22:30 (https://dais.example.gov/meetings/{meeting.id}/video?part=1&t=870)." in text
+
+
+def test_the_player_is_only_described_until_play_and_the_policy_frames_only_the_two_players(
+    client, db, clock, commission, open_meeting
+):
+    from app.video.models import Recording
+    from app.video.player import embed
+
+    def kind(url):
+        return embed(Recording(url=url, part=1))
+
+    assert kind("https://www.youtube.com/watch?v=abcdefghijk") == {
+        "kind": "iframe",
+        "src": "https://www.youtube-nocookie.com/embed/abcdefghijk?start={t}&autoplay=1",
+    }
+    assert kind("https://vimeo.com/123456789")["src"] == "https://player.vimeo.com/video/123456789?autoplay=1#t={t}s"
+    assert kind("https://city.example.gov/live/m.m3u8") == {
+        "kind": "hls",
+        "src": "https://city.example.gov/live/m.m3u8",
+    }
+    assert kind("http://city.example.gov/m.mp4")["kind"] == "link"  # not over https: the plain link only
+    meeting, general, *_ = logged_meeting(db, clock, commission, open_meeting)
+    attach(db, meeting, url="https://www.youtube.com/watch?v=abcdefghijk")
+    response = client.get(f"/meetings/{meeting.id}/video?part=1&t=150")
+    page = response.get_data(as_text=True)
+    assert "<iframe" not in page and "<video" not in page  # created by the script on Play only
+    assert 'data-src="https://www.youtube-nocookie.com/embed/abcdefghijk?start={t}&amp;autoplay=1"' in page
+    assert 'href="https://www.youtube.com/watch?v=abcdefghijk&amp;t=150s"' in page  # the plain link, always
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-src https://www.youtube-nocookie.com https://player.vimeo.com;" in policy
+    assert "frame-src" not in client.get(f"/meetings/{meeting.id}").headers["Content-Security-Policy"]
+    assert client.get(f"/meetings/{meeting.id}/video?part=abc&t=99999999999").status_code == 200
