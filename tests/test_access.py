@@ -86,6 +86,13 @@ MATRIX = [
     ("POST", "/staff/attachments/{attachment}/description", EDITORS, 302),
     ("GET", "/staff/attachments/{attachment}/accessible", STAFF, 404),
     ("POST", "/staff/meetings/{meeting}/minutes/generate", EDITORS, 302),
+    ("GET", "/staff/meetings/{meeting}/recording", EDITORS, 200),
+    ("POST", "/staff/meetings/{meeting}/recording", EDITORS, 422),  # empty form: refused, kept
+    ("GET", "/staff/meetings/{meeting}/recording/{recording}", EDITORS, 200),
+    ("POST", "/staff/meetings/{meeting}/recording/{recording}", EDITORS, 422),
+    ("POST", "/staff/meetings/{meeting}/recording/{recording}/remove", EDITORS, 302),
+    ("GET", "/staff/meetings/{meeting}/log/{entry}/time", EDITORS, 200),
+    ("POST", "/staff/meetings/{meeting}/log/{entry}/time", EDITORS, 422),
     ("GET", "/staff/meetings/{meeting}/minutes", EDITORS, 200),
     ("POST", "/staff/meetings/{meeting}/minutes", EDITORS, 302),
     ("POST", "/staff/meetings/{meeting}/minutes/release", EDITORS, 302),
@@ -288,6 +295,15 @@ def world(app, db, create_meeting, create_member, create_user, tmp_path):
 
     topic = Topic(name="Harbor", slug="harbor")
     db.session.add_all([motion, disclosure, agreement, copy_request, topic])
+    from app.meetings import floor
+    from app.meetings.models import LogKind
+    from app.video.models import Recording
+
+    recording = Recording(
+        meeting_id=meeting.id, part=1, url="https://video.example.gov/m.mp4", zero_at=meeting.start_at
+    )
+    entry = floor.stamp(meeting, LogKind.called_to_order, "Called to order", at=meeting.start_at)
+    db.session.add(recording)
     from app.auth import invitations
 
     issued = invitations.invite("invited@city.example", "Invited", Role.clerk, None, actor=create_user(Role.admin))
@@ -356,6 +372,8 @@ def world(app, db, create_meeting, create_member, create_user, tmp_path):
         "schedule_rule": rule.id,
         "holiday": holiday.id,
         "template_item": template_item.id,
+        "recording": recording.id,
+        "entry": entry.id,
     }
 
 
@@ -394,6 +412,8 @@ _ANY_ID = dict.fromkeys(
         "schedule_rule",
         "holiday",
         "template_item",
+        "recording",
+        "entry",
     ],
     1,
 )

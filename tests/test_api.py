@@ -32,8 +32,9 @@ def test_every_operation_answers_as_documented(demo):
     plugin does not run under pytest 9.)"""
     api = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", demo)
     operations = [result.ok() for result in api.get_all_operations()]
-    # with /meetings/{meeting_id}/record (issue 16), /search (issue 18), /topics and /topics/{slug} (issue 19)
-    assert len(operations) == 19
+    # with /meetings/{meeting_id}/record (issue 16), /search (issue 18), /topics and /topics/{slug} (issue 19),
+    # /meetings/{meeting_id}/video-index (issue 21)
+    assert len(operations) == 20
 
     for operation in operations:
 

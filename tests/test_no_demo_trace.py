@@ -11,10 +11,11 @@ from app.auth.models import Role, User
 from app.bodies.models import Body, Member, Membership, Seat
 from app.core.outbox import Mailing
 from app.legislation.models import Agreement, AgreementDocument, Resolution
-from app.meetings.models import AgendaItem, Attachment, Meeting
+from app.meetings.models import AgendaItem, Attachment, Meeting, MeetingLogEntry
 from app.public_comment.models import SpeakerRequest
 from app.subscriptions.models import Subscription
 from app.topics.models import Topic
+from app.video.models import Recording
 from app.votes.models import ConflictDisclosure, Motion
 from tests.documents_helpers import pdf_text
 from tests.test_city_profile import PNG, Upload
@@ -41,6 +42,8 @@ ROWS = {
     "term_id": Membership,
     "mailing_id": Mailing,
     "topic_id": Topic,
+    "recording_id": Recording,
+    "entry_id": MeetingLogEntry,
 }
 
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 #: Not pages to audit: staff sign-in, language switching, feeds and files, the JSON API, the live display.
 SKIP_PREFIXES = ("/login", "/staff", "/dashboard", "/language/", "/api/", "/static/", "/agreements/documents/")
-SKIP_SUFFIXES = (".ics", ".atom", ".json", ".pdf")
+SKIP_SUFFIXES = (".ics", ".atom", ".json", ".pdf", ".vtt")
 
 
 def _crawlable(base: str, href: str | None) -> str | None:

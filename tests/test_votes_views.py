@@ -454,11 +454,11 @@ def test_query_budgets_do_not_grow_with_the_record(client, session, item, member
         # 10 for the page, plus the city profile every request loads once (app/city); a resolution's page also
         # lists its corrections after adoption.
         # The meeting page draws its roll calls as seats and its timeline (issue 19): the body's seats and terms, and
-        # the live log, one query each.
+        # the live log, one query each; and its recording's parts for the "Watch" links (issue 21), one more.
         budget = (
             12
             if url.startswith("/resolutions/")
-            else 13
+            else 14
             if url.startswith("/meetings/") and "/items/" not in url
             else 11
         )

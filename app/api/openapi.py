@@ -431,6 +431,8 @@ SEARCH = {
 def document(server: str) -> dict:
     from app.api.openapi_topics import PATHS as TOPIC_PATHS
     from app.api.openapi_topics import SCHEMAS as TOPIC_SCHEMAS
+    from app.api.openapi_video import PATHS as VIDEO_PATHS
+    from app.api.openapi_video import SCHEMAS as VIDEO_SCHEMAS
 
     return {
         "openapi": "3.1.0",
@@ -505,6 +507,7 @@ def document(server: str) -> dict:
             ),
             "/ocd/bills/{resolution_id}": _one("A resolution as an Open Civic Data Bill", "OcdBill", "resolution_id"),
             **TOPIC_PATHS,
+            **VIDEO_PATHS,
         },
-        "components": {"schemas": {**SCHEMAS, **TOPIC_SCHEMAS}},
+        "components": {"schemas": {**SCHEMAS, **TOPIC_SCHEMAS, **VIDEO_SCHEMAS}},
     }

@@ -397,3 +397,4 @@ def ocd_bill(resolution_id: int):
 
 import app.api.search  # noqa: E402,F401  (GET /api/v1/search: one search over the whole record)
 import app.api.topics  # noqa: E402,F401  (GET /api/v1/topics and what is under each)
+import app.api.video  # noqa: E402,F401  (GET /api/v1/meetings/<id>/video-index)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.bodies.models import Body, Member
 from app.core.sequences import NumberSequence
+from app.demo import video as demo_video
 from app.extensions import db
 from app.legislation import services as legislation
 from app.legislation.models import Agreement, EffectKind, LinkKind
@@ -81,7 +82,9 @@ def _june_30(meeting: Meeting, ids) -> int:
     clock = _Clock(meeting.start_at)
 
     def script():
+        demo_video.called_to_order(meeting)
         _roll_call(meeting, ids, clock)
+        demo_video.comment_and_speakers(meeting, item)
         period = period_for(item)
         clock.now = (period.closed_at or meeting.start_at) + timedelta(minutes=4)
         agreement = legislation.save_agreement(
@@ -130,9 +133,11 @@ def _june_30(meeting: Meeting, ids) -> int:
         clock.now += timedelta(minutes=25)  # debate
         yes = dict.fromkeys(("Marisol", "Everett", "Rosalind", "Celestine", "Hollis", "Ines"), VoteChoice.yes)
         _vote(motion, ids, {**yes, "Tobias": VoteChoice.no}, clock)
+        demo_video.close(meeting, item, clock.now + timedelta(minutes=3))
 
+    created = demo_video.recording(meeting)  # before the minutes are drafted from the record, so they link to it
     _run(meeting, clock, script)
-    return 1
+    return 1 + created
 
 
 def _july_8(meeting: Meeting, ids, voided) -> int:

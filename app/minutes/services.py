@@ -41,6 +41,8 @@ from app.meetings.models import (
     MinutesStatus,
 )
 from app.public_comment.tallies import comment_summary
+from app.video import index as video_index
+from app.video.links import watch_url
 from app.votes.reading import minutes_lines
 
 S = MeetingStatus
@@ -79,6 +81,7 @@ def _draft_minutes_text(meeting: Meeting) -> str:
     summaries = comment_summary(meeting)
     recorded = minutes_lines(meeting)
     times = floor.item_times(meeting)
+    video = video_index.chapters(meeting) if times else None
     for item in meeting.ordered_items:
         if item.is_withdrawn:
             lines.append(f"- {item.label} {item.title} ({item.file_number}): withdrawn. {item.withdrawn_reason}")
@@ -88,11 +91,37 @@ def _draft_minutes_text(meeting: Meeting) -> str:
                 start, end = times[item.id]
                 until = f" to {to_local(end):%-I:%M %p}" if end else ""
                 lines.append(f"    - Before the body from {to_local(start):%-I:%M %p}{until}.")
+                lines += _video_lines(video, item.id)
             lines += [f"    - {line}" for line in summaries.get(item.id, []) + recorded.get(item.id, [])]
     adjourned = floor.first_moment(meeting, LogKind.adjourned)
     if adjourned is not None:
         lines += ["", f"Adjourned at {to_local(adjourned):%-I:%M %p}."]
     return "\n".join(lines) + "\n"
+
+
+def _video_lines(video, item_id: int) -> list[str]:
+    """The item in the meeting's video (issue 21): where it plays, from the live log. Nothing when no recording
+    holds it. (The speakers with their positions are already listed from the queue by ``comment_summary``.)"""
+    if not video:
+        return []
+    lines = []
+    mark = video.find("item", item_id)
+    if mark is not None:
+        recording = video.part(mark.part)
+        end = f" to {video_index.clock(mark.end_second)}" if mark.end_second is not None else ""
+        part = f"part {mark.part}, " if len(video.parts) > 1 else ""
+        link = _watch_link(recording, mark.second)
+        lines.append(f"    - Video: {part}{video_index.clock(mark.second)}{end} ({link}).")
+    return lines
+
+
+def _watch_link(recording, second: int) -> str:
+    """The video page at ``second``: absolute when a clerk asks (a request), the path when the CLI drafts it."""
+    from flask import has_request_context, request
+
+    if has_request_context():
+        return request.host_url.rstrip("/") + watch_url(recording, second)
+    return f"/meetings/{recording.meeting_id}/video?part={recording.part}&t={second}"
 
 
 def generate_minutes(meeting: Meeting, *, actor, replace: bool = False) -> Minutes:

@@ -29,6 +29,7 @@ from app.public_comment import queue as speaker_queue
 from app.public_comment import registration as speaker_registration
 from app.public_comment import tallies as comment_tallies
 from app.public_comment import written as written_comments
+from app.video import index as video_index
 from app.votes import charts as vote_charts
 from app.votes import reading as vote_record
 
@@ -378,6 +379,7 @@ def item(meeting_id: int, item_id: int):
         window=comment_policy.signup_window(meeting, policy=policy),
         policy=policy,
         motions=motions,
+        video=video_index.marks(meeting.id, logged=meeting.status.value in ("in_progress", "adjourned")),
         outcomes={m.id: vote_record.outcome_of(m) for m in motions if m.is_closed},
         seat_charts=vote_charts.seat_charts(motions),
         comment_chart=comment_charts.comment_chart(agenda_item.id, tally)

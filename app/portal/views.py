@@ -20,6 +20,7 @@ from app.meetings import charts as meeting_charts
 from app.meetings.models import AgendaItem, Attachment, Meeting, MeetingStatus, Minutes
 from app.public_comment import policy as comment_policy
 from app.public_comment import tallies as comment_tallies
+from app.video import index as video_index
 from app.votes import charts as vote_charts
 from app.votes import reading as vote_record
 
@@ -128,6 +129,7 @@ def meeting(meeting_id: int):
         pinned=digest.pinned_entry(meeting.id) if meeting.status == MeetingStatus.adjourned else None,
         seat_charts=vote_charts.seat_charts([m for ms in record["motions"].values() for m in ms]),
         timeline=meeting_charts.meeting_timeline(meeting),
+        video=video_index.marks(meeting.id, logged=meeting.status.value in ("in_progress", "adjourned")),
         **record,
     )
 

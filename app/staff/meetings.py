@@ -304,4 +304,5 @@ import app.staff.attendance  # noqa: E402,F401
 import app.staff.cockpit  # noqa: E402,F401  (the clerk's live screen)
 import app.staff.minutes  # noqa: E402,F401
 import app.staff.packets  # noqa: E402,F401  (the agenda packet: build, progress, download)
+import app.staff.recordings  # noqa: E402,F401  (the meeting's recording and its index, issue 21)
 import app.staff.seat  # noqa: E402,F401  (a commissioner's seat, on a phone)
