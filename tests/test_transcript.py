@@ -327,3 +327,17 @@ def test_a_tie_goes_to_the_earlier_stretch_and_a_motion_ends_a_members_floor():
         (None, 5, ["the resident"]),
     ]
     assert all(p.item_id == 1 for p in passages)
+
+
+def test_the_meeting_and_video_pages_link_to_the_transcript_once_there_are_captions(made_up, db, client):
+    meeting_id = made_up.meeting.id
+    db.session.commit()
+    link = f'href="/meetings/{meeting_id}/transcript"'
+    assert link not in client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert link not in client.get(f"/meetings/{meeting_id}/video").get_data(as_text=True)
+    upload(made_up)
+    db.session.commit()
+    meeting_page = client.get(f"/meetings/{meeting_id}?after=upload").get_data(as_text=True)
+    assert f"{link}>Read the transcript</a>" in meeting_page
+    video_page = client.get(f"/meetings/{meeting_id}/video?part=1").get_data(as_text=True)
+    assert f"{link}>Read the transcript, with each speaker named</a>" in video_page

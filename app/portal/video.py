@@ -59,6 +59,7 @@ def meeting_video(meeting_id: int):
         marks=index.marks,
         direct_url=direct_url,
         by_part={p.part: p for p in parts},
+        captioned=index.captioned,
     )
 
 

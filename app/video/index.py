@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from app.extensions import db
 from app.meetings.models import AgendaItem, LogKind, Meeting, MeetingLogEntry
 from app.public_comment.models import SpeakerRequest
 from app.video.models import Recording
+from app.video.transcript_models import CaptionTrack
 from app.votes.models import Motion
 
 K = LogKind
@@ -50,6 +51,8 @@ class VideoIndex:
     meeting_id: int
     parts: list[Recording]
     marks: list[Mark] = field(default_factory=list)
+    #: A part has captions: the meeting has a transcript to link to.
+    captioned: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.parts)
@@ -82,10 +85,13 @@ def locate(parts: list[Recording], at: datetime) -> tuple[int, int] | None:
     return None
 
 
-def recordings(meeting_id: int) -> list[Recording]:
-    return list(
-        db.session.scalars(select(Recording).where(Recording.meeting_id == meeting_id).order_by(Recording.part))
-    )
+def recordings(meeting_id: int) -> tuple[list[Recording], bool]:
+    """The meeting's parts in playing order, and whether any has captions (in the same query)."""
+    captioned = exists().where(CaptionTrack.recording_id == Recording.id).correlate(Recording).label("captioned")
+    rows = db.session.execute(
+        select(Recording, captioned).where(Recording.meeting_id == meeting_id).order_by(Recording.part)
+    ).all()
+    return [row[0] for row in rows], any(row[1] for row in rows)
 
 
 def _log(meeting_id: int):
@@ -150,10 +156,10 @@ def _place(marks: list[Mark], parts: list[Recording]) -> list[Mark]:
 def marks(meeting_id: int, *, logged: bool = True) -> VideoIndex:
     """The placed marks (keys and seconds only). One query without a recording, two with one; none when the
     caller knows the meeting has no log yet (``logged=False``: never called to order)."""
-    parts = recordings(meeting_id) if logged else []
+    parts, captioned = recordings(meeting_id) if logged else ([], False)
     if not parts:
         return VideoIndex(meeting_id, [])
-    return VideoIndex(meeting_id, parts, _place(stretches(_log(meeting_id)), parts))
+    return VideoIndex(meeting_id, parts, _place(stretches(_log(meeting_id)), parts), captioned=captioned)
 
 
 def chapters(meeting: Meeting) -> VideoIndex:
