@@ -71,3 +71,38 @@ def test_the_meeting_page_reads_the_same_queries_with_a_longer_log(
         client.get(url)
     assert len(after) == len(before)
     assert clock() - meeting.start_at >= timedelta(minutes=60)
+
+
+def test_a_corrected_time_takes_its_place_on_the_timeline(client, db, commission, open_meeting, clock):
+    """Issue 21: the clerk corrects when an item was finished; the timeline reads the corrected time, even when the
+    correction moves a moment before one logged earlier."""
+    from sqlalchemy import select
+
+    from app.meetings.models import LogKind, MeetingLogEntry
+    from app.video import services as video
+
+    meeting = open_meeting(commission[0])
+    start(meeting, clock, db)
+    general, resolution, _minutes = items(meeting)
+    floor.take_up(general, actor=None)
+    clock.advance(minutes=20)
+    floor.take_up(resolution, actor=None)  # logged as finishing the general comment at 20 minutes
+    clock.advance(minutes=10)
+    floor.finish(meeting, actor=None)
+    db.session.commit()
+    taken_up = db.session.scalars(
+        select(MeetingLogEntry).where(
+            MeetingLogEntry.meeting_id == meeting.id,
+            MeetingLogEntry.kind == LogKind.item_opened,
+            MeetingLogEntry.item_id == resolution.id,
+        )
+    ).one()
+    # The resolution was really taken up at 8 minutes; the clerk clicked late.
+    video.correct_moment(taken_up, at=taken_up.at - timedelta(minutes=12), reason="Clicked late", actor=None)
+    db.session.commit()
+    page = client.get(f"/meetings/{meeting.id}?corrected=1").get_data(as_text=True)
+    section = re.search(r'<section class="chart chart-timeline".*?</section>', page, flags=re.S).group(0)
+    assert re.findall(r'data-item="(\d+)" data-minutes="(\d+)"', section) == [
+        (str(general.id), "8"),
+        (str(resolution.id), "22"),
+    ]

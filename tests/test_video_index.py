@@ -204,3 +204,22 @@ def test_the_player_is_only_described_until_play_and_the_policy_frames_only_the_
     assert "frame-src https://www.youtube-nocookie.com https://player.vimeo.com;" in policy
     assert "frame-src" not in client.get(f"/meetings/{meeting.id}").headers["Content-Security-Policy"]
     assert client.get(f"/meetings/{meeting.id}/video?part=abc&t=99999999999").status_code == 200
+
+
+def test_an_items_finished_closes_that_item_only():
+    """After a corrected time, the first item's "finished" may come after the second was taken up: it must not
+    cut the second item's chapter short."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.meetings.models import LogKind as K
+    from app.video.index import stretches
+
+    t0 = datetime(2025, 6, 30, 21, tzinfo=UTC)
+    rows = [
+        (K.item_opened, t0, 1, None, None),
+        (K.item_opened, t0 + timedelta(minutes=8), 2, None, None),  # corrected from 20 minutes
+        (K.item_closed, t0 + timedelta(minutes=20), 1, None, None),
+        (K.adjourned, t0 + timedelta(minutes=30), None, None, None),
+    ]
+    first, second = stretches(rows)
+    assert (first.key, first.seconds, second.key, second.seconds) == (1, 8 * 60, 2, 22 * 60)

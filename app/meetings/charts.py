@@ -52,7 +52,7 @@ def meeting_timeline(meeting: Meeting) -> MeetingTimeline | None:
     rows = db.session.execute(
         select(MeetingLogEntry.kind, MeetingLogEntry.item_id, MeetingLogEntry.at)
         .where(MeetingLogEntry.meeting_id == meeting.id)
-        .order_by(MeetingLogEntry.id)
+        .order_by(MeetingLogEntry.at, MeetingLogEntry.id)  # a corrected time takes its place
     ).all()
     if not any(kind == K.item_opened for kind, _i, _a in rows):
         return None
@@ -73,7 +73,13 @@ def meeting_timeline(meeting: Meeting) -> MeetingTimeline | None:
             if current is not None:
                 close(at)
             current = (item_id, at)
-        elif kind in (K.item_closed, K.adjourned) and current is not None:
+        elif (
+            kind == K.adjourned
+            and current is not None
+            or (kind == K.item_closed and current is not None and item_id in (None, current[0]))
+        ):
+            # An item's "finished" closes that item only: once a time is corrected, an earlier item's "finished"
+            # may come after the next item was taken up.
             close(at)
             current = None
     if current is not None:

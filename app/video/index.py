@@ -117,7 +117,11 @@ def stretches(rows) -> list[Mark]:
     speakers: dict[int, Mark] = {}
     votes: dict[int, Mark] = {}
     for kind, at, item_id, speaker_id, motion_id in rows:
-        if kind in (K.item_opened, K.item_closed, K.adjourned) and open_item is not None:
+        closes = kind in (K.item_opened, K.adjourned) or (
+            kind == K.item_closed and item_id in (None, getattr(open_item, "key", None))
+        )
+        if closes and open_item is not None:
+            # An item's "finished" closes that item only (after a corrected time it may follow the next one's start).
             open_item.end = at
             open_item = None
         if kind == K.item_opened and item_id is not None:
