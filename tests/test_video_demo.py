@@ -44,3 +44,17 @@ def test_the_demo_special_meeting_is_indexed_from_its_log(client, db):
     minutes = meeting.minutes.body_md
     assert re.search(rf"- Video: 12:35 to \d+:\d\d:\d\d \(/meetings/{meeting.id}/video\?part=1&t=755\)\.", minutes)
     assert f"{first.name} ({first.stance.value})" in minutes
+
+
+def test_the_resolution_page_links_its_speakers_motion_and_vote_into_the_video(client, db):
+    from app.legislation.models import Resolution
+
+    meeting = _june_30(db)
+    found = index.chapters(meeting)
+    vote = next(m for m in found.marks if m.kind == "vote")
+    resolution = db.session.scalars(select(Resolution).where(Resolution.number == "25-187")).one()
+    assert resolution.item.meeting_id == meeting.id
+    page = client.get(f"/resolutions/{resolution.id}").get_data(as_text=True)
+    assert f'data-watch="vote-{vote.key}" href="/meetings/{meeting.id}/video?part=1&amp;t={vote.second}"' in page
+    assert f'data-watch="motion-{vote.key}"' in page
+    assert page.count('data-watch="speaker-') == 42

@@ -28,6 +28,7 @@ from app.meetings.models import AgendaItem
 from app.portal.views import bp
 from app.public_comment import tallies as comment_tallies
 from app.search import resolutions as search
+from app.video import index as video_index
 from app.votes import charts as vote_charts
 from app.votes.reading import item_motions, outcome_of
 
@@ -160,6 +161,7 @@ def resolution(resolution_id: int):
         tally=tally,
         outcomes={m.id: outcome_of(m) for m in found if m.is_closed},
         seat_charts=vote_charts.seat_charts(found),
+        video=video_index.marks(item.meeting_id, logged=item.meeting.status.value in ("in_progress", "adjourned")),
     )
 
 
