@@ -341,3 +341,22 @@ def test_the_meeting_and_video_pages_link_to_the_transcript_once_there_are_capti
     assert f"{link}>Read the transcript</a>" in meeting_page
     video_page = client.get(f"/meetings/{meeting_id}/video?part=1").get_data(as_text=True)
     assert f"{link}>Read the transcript, with each speaker named</a>" in video_page
+
+
+def test_removing_a_part_removes_its_captions_from_the_page_and_the_search(made_up, db):
+    from app.video import services as video
+
+    upload(made_up)
+    db.session.commit()
+    assert db.session.scalar(
+        select(func.count()).select_from(SearchDocument).where(SearchDocument.kind == SearchKind.transcript)
+    )
+    video.remove_recording(made_up.recording, actor=None)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(CaptionTrack)) == 0
+    assert db.session.scalar(select(func.count()).select_from(TranscriptPassage)) == 0
+    assert not db.session.scalar(
+        select(func.count()).select_from(SearchDocument).where(SearchDocument.kind == SearchKind.transcript)
+    )
+    actions = set(db.session.scalars(select(AuditEntry.action)))
+    assert {"captions.removed", "recording.remove"} <= actions

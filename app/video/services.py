@@ -18,6 +18,7 @@ from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.extensions import db
 from app.meetings.models import Meeting, MeetingLogEntry
+from app.video import transcript
 from app.video.models import LABEL_MAX, URL_MAX, Recording
 
 #: A part of more than 24 hours is a typing mistake; so is a part numbered past 50.
@@ -167,7 +168,10 @@ def update_recording(
 
 
 def remove_recording(recording: Recording, *, actor) -> None:
+    """Remove a part, and its captions with it (their transcript passages leave the page and the search index)."""
     meeting = recording.meeting
+    if transcript.track_for(recording) is not None:
+        transcript.remove_track(recording, actor=actor)
     audit.record(
         "recording.remove",
         recording,
