@@ -1,0 +1,178 @@
+"""The redline engine (app/core/redline.py): exact segments on a set of text pairs, and properties with Hypothesis."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.core import redline
+from app.core.redline import Paragraph, Segment, as_plain_text, compare, new_text, old_text
+
+E, I, D = "equal", "insert", "delete"
+
+
+def shape(r):
+    return [(p.op, [(s.op, s.text) for s in p.segments]) for p in r.paragraphs]
+
+
+PAIRS = [
+    ("identical", "The City shall act.", "The City shall act.", [(E, [(E, "The City shall act.")])]),
+    ("empty to text", "", "Section 1.", [(I, [(I, "Section 1.")])]),
+    ("text to empty", "Section 1.", "", [(D, [(D, "Section 1.")])]),
+    ("both empty", "", "   \n\n ", []),
+    (
+        "a word replaced",
+        "The Manager shall report.",
+        "The Clerk shall report.",
+        [("change", [(E, "The "), (D, "Manager"), (I, "Clerk"), (E, " shall report.")])],
+    ),
+    (
+        "a word inserted at the start",
+        "shall report.",
+        "Staff shall report.",
+        [("change", [(I, "Staff "), (E, "shall report.")])],
+    ),
+    (
+        "words inserted at the end",
+        "The Clerk shall report",
+        "The Clerk shall report monthly in writing.",
+        [("change", [(E, "The Clerk shall report"), (I, " monthly in writing.")])],
+    ),
+    (
+        "shall becomes shall not",
+        "The City shall enter the agreement.",
+        "The City shall not enter the agreement.",
+        [("change", [(E, "The City shall"), (I, " not"), (E, " enter the agreement.")])],
+    ),
+    (
+        "a date changed",
+        "Effective July 1, 2025.",
+        "Effective July 8, 2025.",
+        [("change", [(E, "Effective July "), (D, "1"), (I, "8"), (E, ", 2025.")])],
+    ),
+    (
+        "punctuation only",
+        "Whereas, the City acts.",
+        "Whereas the City acts;",
+        [("change", [(E, "Whereas"), (D, ","), (E, " the City acts"), (D, "."), (I, ";")])],
+    ),
+    (
+        "a paragraph inserted",
+        "Section 1.\n\nSection 3.",
+        "Section 1.\n\nSection 2.\n\nSection 3.",
+        [(E, [(E, "Section 1.")]), (I, [(I, "Section 2.")]), (E, [(E, "Section 3.")])],
+    ),
+    (
+        "a paragraph removed",
+        "Whereas one.\n\nWhereas two.\n\nNow therefore.",
+        "Whereas one.\n\nNow therefore.",
+        [(E, [(E, "Whereas one.")]), (D, [(D, "Whereas two.")]), (E, [(E, "Now therefore.")])],
+    ),
+    (
+        "a paragraph moved",
+        "Alpha text.\n\nBeta text.\n\nGamma text.",
+        "Beta text.\n\nGamma text.\n\nAlpha text.",
+        [(D, [(D, "Alpha text.")]), (E, [(E, "Beta text.")]), (E, [(E, "Gamma text.")]), (I, [(I, "Alpha text.")])],
+    ),
+    (
+        "whitespace only is no change (new spacing kept)",
+        "The City  shall\nact.\r\n\r\n\r\nNext.",
+        "The City shall act.\n\nNext.",
+        [(E, [(E, "The City shall act.")]), (E, [(E, "Next.")])],
+    ),
+    (
+        "Spanish accents and curly quotes",
+        "La “Comisión” aprobó la ordenanza.",
+        "La “Comisión” rechazó la ordenanza número 3.",
+        [
+            (
+                "change",
+                [(E, "La “Comisión” "), (D, "aprobó"), (I, "rechazó"), (E, " la ordenanza"), (I, " número 3"), (E, ".")],
+            )
+        ],
+    ),
+    (
+        "Markdown and HTML are compared as source",
+        "**Section 1.** <b>Bold</b>",
+        "## Section 1. <b>Bold</b>",
+        [("change", [(D, "**"), (I, "## "), (E, "Section 1."), (D, "**"), (E, " <b>Bold</b>")])],
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [p[1:] for p in PAIRS], ids=[p[0] for p in PAIRS])
+def test_pairs(old, new, expected):
+    r = compare(old, new)
+    assert shape(r) == expected
+    assert not r.capped
+    assert new_text(r) == "\n\n".join(redline.paragraphs(new))
+
+
+def test_summary_counts_words_not_spaces_or_punctuation():
+    r = compare("The City shall pay by July 1, 2025.", "The City shall not pay by July 8, 2025!")
+    assert (r.words_inserted, r.words_deleted) == (2, 1)
+    assert r.summary == {"words_inserted": 2, "words_deleted": 1, "paragraphs_changed": 1}
+    assert r.changed
+    assert not compare("Same.", "Same.").changed
+
+
+def test_plain_text_rendering():
+    r = compare("Pay by July 1.\n\nOld clause.", "Pay by July 8.\n\nNew clause.\n\nAdded.")
+    assert as_plain_text(r) == "Pay by July [-1-][+8+].\n\n[-Old-][+New+] clause.\n\n[+Added.+]"
+
+
+def test_long_paragraph_takes_the_capped_path(monkeypatch):
+    monkeypatch.setattr(redline, "MAX_TOKENS", 50)
+    old = " ".join(f"w{i}" for i in range(40))
+    new = old.replace("w7", "seven")
+    r = compare(old, new)
+    assert r.capped
+    assert r.paragraphs == (Paragraph(D, (Segment(D, old),)), Paragraph(I, (Segment(I, new),)))
+    assert new_text(r) == new and old_text(r) == old
+
+
+def test_many_paragraphs_take_the_capped_path(monkeypatch):
+    monkeypatch.setattr(redline, "MAX_PARAGRAPHS", 6)
+    old = "\n\n".join(f"Para {i}." for i in range(5))
+    assert not compare(old, old).capped and not compare(old, old).changed
+    r = compare(old, old.replace("Para 3", "Para three"))
+    assert r.capped and [p.op for p in r.paragraphs] == [D, I]
+    assert new_text(r) == old.replace("Para 3", "Para three")
+
+
+def test_a_real_long_text_is_fast_and_exact():
+    old = "\n\n".join(f"Section {i}. The City shall levy a fee of ${i}.00 each July {i % 28 + 1}." for i in range(400))
+    new = old.replace("shall levy", "may levy").replace("Section 200.", "Section 200 (amended).")
+    r = compare(old, new)
+    assert not r.capped
+    assert new_text(r) == new and old_text(r) == old
+    assert r.words_deleted == 400 and r.words_inserted == 401
+
+
+WORDS = st.sampled_from(["shall", "not", "City", "July", "1", "8", ",", ".", "é", "“", "”", "ordenanza", "a"])
+SEPS = st.sampled_from([" ", " ", "  ", "\n", "\n\n", "\n \n", "\t"])
+TEXT = st.lists(st.tuples(WORDS, SEPS), max_size=40).map(lambda xs: "".join(w + s for w, s in xs))
+
+
+def _squash(text):
+    return [" ".join(p.split()) for p in redline.paragraphs(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT, TEXT)
+def test_segments_rebuild_both_versions(old, new):
+    r = compare(old, new)
+    assert new_text(r) == "\n\n".join(redline.paragraphs(new))  # exactly, paragraph by paragraph
+    assert _squash(old_text(r)) == _squash(old)  # up to whitespace (whitespace changes are not shown)
+    for p in r.paragraphs:
+        assert p.segments, p
+        assert all(a.op != b.op for a, b in zip(p.segments, p.segments[1:], strict=False))
+    assert as_plain_text(r).replace("[+", "").replace("+]", "").count("[-") == sum(
+        1 for p in r.paragraphs for s in p.segments if s.op == D
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(TEXT)
+def test_identical_up_to_whitespace_is_unchanged(text):
+    r = compare(text, "  ".join(text.split(" ")))
+    assert not r.changed and r.words_inserted == r.words_deleted == 0
