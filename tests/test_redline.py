@@ -86,7 +86,14 @@ PAIRS = [
         [
             (
                 "change",
-                [(E, "La “Comisión” "), (D, "aprobó"), (I, "rechazó"), (E, " la ordenanza"), (I, " número 3"), (E, ".")],
+                [
+                    (E, "La “Comisión” "),
+                    (D, "aprobó"),
+                    (I, "rechazó"),
+                    (E, " la ordenanza"),
+                    (I, " número 3"),
+                    (E, "."),
+                ],
             )
         ],
     ),
@@ -176,3 +183,66 @@ def test_segments_rebuild_both_versions(old, new):
 def test_identical_up_to_whitespace_is_unchanged(text):
     r = compare(text, "  ".join(text.split(" ")))
     assert not r.changed and r.words_inserted == r.words_deleted == 0
+
+
+RENDER = '{% from "_components/redline.html" import redline %}{{ redline(data, heading="Changes") }}'
+
+
+def test_the_component_marks_changes_in_words_and_escapes_everything(app):
+    from flask import render_template_string
+
+    data = compare("Pay <b>by</b> July 1.\n\nOld & gone.", "Pay <b>by</b> July 8 <script>x</script>.")
+    with app.test_request_context("/"):
+        html = render_template_string(RENDER, data=data)
+    assert "<script>" not in html and "<b>" not in html
+    assert "&lt;b&gt;by&lt;/b&gt;" in html and "Old &amp; gone." in html
+    assert (
+        '<ins><span class="visually-hidden">[inserted: </span>8 &lt;script&gt;x&lt;/script&gt;'
+        '<span class="visually-hidden">]</span></ins>'
+    ) in html
+    assert '<del><span class="visually-hidden">[deleted: </span>1<span class="visually-hidden">]</span></del>' in html
+    assert 'class="redline-paragraph redline-paragraph-delete"' in html
+    assert "inserted text" in html and "is struck through." in html  # the legend says it in words
+    assert "4 words inserted" in html and "3 words deleted" in html  # 8, script, x, script / 1, Old, gone
+    with app.test_request_context("/", headers={"Accept-Language": "es"}):
+        from flask_babel import force_locale
+
+        with force_locale("es"):
+            same = render_template_string(RENDER, data=compare("A.", "A."))
+    assert "<ins>" not in same.split("redline-text")[1]
+
+
+def test_the_style_guide_shows_the_redline(client, login_as):
+    login_as("viewer")
+    html = client.get("/styleguide").get_data(as_text=True)
+    assert '<h2 id="sg-redline"><code>redline</code></h2>' in html
+    assert "<del>" in html and "<ins>" in html and "[inserted: </span>" in html
+
+
+def test_the_component_passes_axe_in_chromium(app):
+    from pathlib import Path
+
+    from flask import render_template_string
+
+    from tests.browser import axe_violations, chromium_or_skip, chromium_page
+
+    chromium_or_skip()
+    data = compare(
+        "The City shall enter the agreement.\n\nEffective July 1, 2025.\n\nCopy to the Chief.",
+        "The City shall not enter the “287(g)” agreement.\n\nSection 2. Report every 90 days.\n\nEffective July 8, 2025.",
+    )
+    with app.test_request_context("/"):
+        body = render_template_string(RENDER, data=data)
+    css = Path(app.root_path, "..", "static", "css", "dais.css").read_text()
+    doc = (
+        f'<!doctype html><html lang="en"><head><title>Redline</title><style>{css}</style></head>'
+        f"<body><main><h1>Redline</h1>{body}</main></body></html>"
+    )
+    with chromium_page() as page:
+        page.set_content(doc)
+        violations, report = axe_violations(page)
+        assert violations == [], report
+        assert page.locator(".redline ins").first.evaluate("e => getComputedStyle(e).textDecorationLine") == "underline"
+        assert page.locator(".redline del").first.evaluate("e => getComputedStyle(e).textDecorationLine") == (
+            "line-through"
+        )
