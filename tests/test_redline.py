@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from app.core import redline
 from app.core.redline import Paragraph, Segment, as_plain_text, compare, new_text, old_text
 
-E, I, D = "equal", "insert", "delete"
+E, I, D = "equal", "insert", "delete"  # noqa: E741
 
 
 def shape(r):
@@ -229,7 +229,8 @@ def test_the_component_passes_axe_in_chromium(app):
     chromium_or_skip()
     data = compare(
         "The City shall enter the agreement.\n\nEffective July 1, 2025.\n\nCopy to the Chief.",
-        "The City shall not enter the “287(g)” agreement.\n\nSection 2. Report every 90 days.\n\nEffective July 8, 2025.",
+        "The City shall not enter the “287(g)” agreement.\n\nSection 2. Report every 90 days.\n\n"
+        "Effective July 8, 2025.",
     )
     with app.test_request_context("/"):
         body = render_template_string(RENDER, data=data)
