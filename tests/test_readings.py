@@ -135,3 +135,53 @@ def test_spanish_dates_and_a_translation_for_every_message(app):
         assert msgid in fragment, msgid
         spanish = fragment[msgid] if isinstance(fragment[msgid], str) else fragment[msgid][0]
         assert sorted(placeholder.findall(spanish)) == sorted(placeholder.findall(msgid)), msgid
+
+
+# --- the city's setting (app/legislation/reading_settings.py, /staff/city/ordinances) -------------------------------
+
+
+def test_the_setting_is_ten_until_the_city_chooses_and_is_audited(db, set_city, create_user):
+    from sqlalchemy import select
+
+    from app.core.audit import AuditEntry
+    from app.core.errors import DomainError
+    from app.legislation import reading_settings
+
+    clerk = create_user()
+    with pytest.raises(DomainError, match="Save the city's profile first"):
+        reading_settings.set_notice_days(12, actor=clerk)
+    set_city()
+    assert reading_settings.notice_days() == 10
+    reading_settings.set_notice_days(14, actor=clerk)
+    db.session.commit()
+    assert reading_settings.notice_days() == 14
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "city.ordinance_notice_days")).one()
+    assert entry.data == {"before": None, "after": 14}
+    reading_settings.set_notice_days(14, actor=clerk)  # the same again: nothing to record
+    with pytest.raises(DomainError) as refused:
+        reading_settings.set_notice_days(9, actor=clerk)
+    assert refused.value.field == "notice_days"
+    assert db.session.query(AuditEntry).filter_by(action="city.ordinance_notice_days").count() == 1
+
+
+@pytest.mark.parametrize("typed", ["9", "61", "ten", "99999999999999999999", "-1", ""])
+def test_the_page_refuses_a_wrong_number_and_keeps_it(set_city, client, login_as, typed):
+    set_city()
+    login_as("clerk")
+    page = client.post("/staff/city/ordinances", data={"notice_days": typed})
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    assert 'aria-invalid="true"' in html
+    if typed and typed.lstrip("-").isdigit() and len(typed) < 5:
+        assert f'value="{typed}"' in html
+
+
+def test_the_clerk_sets_the_days_on_the_page(set_city, client, login_as):
+    set_city()
+    login_as("clerk")
+    assert 'value="10"' in client.get("/staff/city/ordinances").get_data(as_text=True)
+    saved = client.post("/staff/city/ordinances", data={"notice_days": "15"}, follow_redirects=True)
+    assert saved.status_code == 200
+    html = saved.get_data(as_text=True)
+    assert "checked against 15 days of notice" in html and 'value="15"' in html
+    assert 'href="/staff/city/ordinances"' in client.get("/staff/city").get_data(as_text=True)
