@@ -185,7 +185,7 @@ def test_identical_up_to_whitespace_is_unchanged(text):
     assert not r.changed and r.words_inserted == r.words_deleted == 0
 
 
-RENDER = '{% from "_components/redline.html" import redline %}{{ redline(data, heading="Changes") }}'
+RENDER = '{% from "_redline.html" import redline %}{{ redline(data, heading="Changes") }}'
 
 
 def test_the_component_marks_changes_in_words_and_escapes_everything(app):

@@ -1,7 +1,7 @@
 """Redlines (issue 20): two versions of a matter's text compared word by word, as a readable list of changes.
 
 Pure: no database, no Flask. The input is the Markdown *source* of an ordinance or resolution; the output is plain
-data (``Redline``) that ``templates/_components/redline.html`` renders as <ins>/<del> and ``as_plain_text`` renders
+data (``Redline``) that ``templates/_redline.html`` renders as <ins>/<del> and ``as_plain_text`` renders
 as "[+added+]" / "[-removed-]" for a PDF or an email. The diff is of the source text, never rendered Markdown: a
 changed "**" or "#" is shown as such, and everything is HTML-escaped by Jinja when rendered.
 
