@@ -29,7 +29,7 @@ PAIRS = [
         "a word inserted at the start",
         "shall report.",
         "Staff shall report.",
-        [("change", [(I, "Staff "), (E, "shall report.")])],
+        [("change", [(I, "Staff"), (E, " shall report.")])],
     ),
     (
         "words inserted at the end",
@@ -41,7 +41,7 @@ PAIRS = [
         "shall becomes shall not",
         "The City shall enter the agreement.",
         "The City shall not enter the agreement.",
-        [("change", [(E, "The City shall"), (I, " not"), (E, " enter the agreement.")])],
+        [("change", [(E, "The City shall "), (I, "not "), (E, "enter the agreement.")])],
     ),
     (
         "a date changed",
@@ -98,6 +98,18 @@ PAIRS = [
         ],
     ),
     (
+        "a parenthesis after a number",
+        "Section 200.",
+        "Section 200 (amended).",
+        [("change", [(E, "Section 200"), (I, " (amended)"), (E, ".")])],
+    ),
+    (
+        "a space removed joins two words: a change",
+        "shall shall",
+        "shallshall",
+        [("change", [(D, "shall shall"), (I, "shallshall")])],
+    ),
+    (
         "Markdown and HTML are compared as source",
         "**Section 1.** <b>Bold</b>",
         "## Section 1. <b>Bold</b>",
@@ -125,6 +137,7 @@ def test_summary_counts_words_not_spaces_or_punctuation():
 def test_plain_text_rendering():
     r = compare("Pay by July 1.\n\nOld clause.", "Pay by July 8.\n\nNew clause.\n\nAdded.")
     assert as_plain_text(r) == "Pay by July [-1-][+8+].\n\n[-Old-][+New+] clause.\n\n[+Added.+]"
+    assert as_plain_text(compare("The City shall act.", "The City shall not act.")) == "The City shall [+not +]act."
 
 
 def test_long_paragraph_takes_the_capped_path(monkeypatch):
@@ -135,6 +148,24 @@ def test_long_paragraph_takes_the_capped_path(monkeypatch):
     assert r.capped
     assert r.paragraphs == (Paragraph(D, (Segment(D, old),)), Paragraph(I, (Segment(I, new),)))
     assert new_text(r) == new and old_text(r) == old
+
+
+def test_the_work_budget_covers_the_whole_comparison(monkeypatch):
+    monkeypatch.setattr(redline, "MAX_WORK", 40)  # room for one pair of 5 x 5 tokens, not two
+    r = compare(
+        "One two three four five.\n\nSix seven eight nine ten.", "One two 3 four five.\n\nSix 7 eight nine ten."
+    )
+    assert r.capped
+    assert [p.op for p in r.paragraphs] == ["change", D, I]
+    assert new_text(r) == "One two 3 four five.\n\nSix 7 eight nine ten."
+
+
+def test_a_huge_paragraph_is_not_even_split(monkeypatch):
+    monkeypatch.setattr(redline, "tokens", lambda text: pytest.fail("tokenised"))
+    big = "word " * 20_000
+    r = compare(big, big + "more")
+    assert r.capped and [p.op for p in r.paragraphs] == [D, I]
+    assert r.words_inserted == 20_001
 
 
 def test_many_paragraphs_take_the_capped_path(monkeypatch):

@@ -14,21 +14,27 @@ How it compares:
 3. Where a run of old paragraphs is *replaced* by a run of new ones, the runs are paired one to one (the first
    old with the first new, ...) and each pair is compared word by word; the surplus is whole inserted or deleted
    paragraphs.
-4. Inside a paragraph the tokens are words, single punctuation marks and runs of whitespace, so "shall" to
-   "shall not" is one inserted word and "July 1, 2025" to "July 8, 2025" is one replaced token.
+4. Inside a paragraph the tokens are words and single punctuation marks, each with the whitespace after it, so
+   "shall" to "shall not" is one inserted word and "July 1, 2025" to "July 8, 2025" one replaced token. A changed
+   run keeps what both sides share at its ends (on word boundaries) as equal text, and a replaced word's trailing
+   space goes with the text after it, so the marks hug the words: "The [-Manager-][+Clerk+] shall" (an inserted
+   word after a space keeps its own: "shall [+not +]enter").
 
-Whitespace: a change in whitespace alone (a re-wrapped line, two spaces for one) is *not* shown as a change: the
-tokens are compared with whitespace runs treated as equal, and the equal text is taken from the new version.
-The segments therefore rebuild the new text exactly, and the old text up to whitespace (see ``old_text``/
-``new_text``; tested with Hypothesis).
+Whitespace: a change of whitespace alone (a re-wrapped line, two spaces for one, a line break for a space) is *not*
+shown: tokens are compared by their word and whether whitespace follows (not which), and the equal text is taken
+from the new version. Whitespace added or removed between two words does change them ("shall shall" to
+"shallshall") and is shown. The segments therefore rebuild the new text exactly, and the old one up to the kind of
+whitespace (see ``old_text``/``new_text``; tested with Hypothesis).
 
-The work is capped: beyond ``MAX_TOKENS`` tokens in a paired paragraph the pair is shown as a whole deleted and a
-whole inserted paragraph (``Redline.capped`` is then true, and the page says the comparison is coarse); beyond
-``MAX_PARAGRAPHS`` paragraphs in total the texts are compared as one deleted and one inserted block unless
-identical. difflib is quadratic in the worst case; these caps keep one comparison well under a second.
+The work is capped, with a clear fallback: a paragraph pair over ``MAX_CHARS`` characters or ``MAX_TOKENS`` tokens,
+or one that would take the comparison past ``MAX_WORK`` (the sum of old x new tokens over pairs, difflib's worst
+case), is shown as a whole deleted and a whole inserted paragraph; beyond ``MAX_PARAGRAPHS`` paragraphs in total
+the texts are one deleted and one inserted block unless identical. ``Redline.capped`` is then true, and the page
+says the comparison is coarse. A 40-paragraph ordinance rewritten throughout compares in well under a second.
 """
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -37,12 +43,17 @@ Op = Literal["equal", "insert", "delete"]
 
 #: Tokens in one paragraph pair beyond which the pair is not compared word by word.
 MAX_TOKENS = 4000
+#: Characters in one paragraph pair beyond which it is not even split into tokens.
+MAX_CHARS = 40_000
+#: The whole comparison's budget of word-by-word work (the sum over pairs of old tokens x new tokens, difflib's
+#: worst case); a pair that would exceed what is left is compared as whole paragraphs instead.
+MAX_WORK = 4_000_000
 #: Paragraphs (old + new) beyond which the texts are not compared paragraph by paragraph.
 MAX_PARAGRAPHS = 4000
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
-_TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
-_WORD = re.compile(r"\w", re.UNICODE)
+_TOKEN = re.compile(r"\s+|\w+\s*|[^\w\s]\s*", re.UNICODE)
+_WORDS = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -80,16 +91,51 @@ def paragraphs(text: str) -> list[str]:
 
 
 def tokens(paragraph: str) -> list[str]:
-    """Words, single punctuation marks and whitespace runs; joined they give the paragraph back exactly."""
+    """Words and single punctuation marks, each with the whitespace after it; joined they give the paragraph back
+    exactly. (Whitespace is not a token of its own: it would be most of them, and the one difflib finds everywhere.)"""
     return _TOKEN.findall(paragraph)
 
 
 def _key(token: str) -> str:
-    return " " if token.isspace() else token
+    """What a token is compared by: its word, and whether whitespace follows it (not which whitespace)."""
+    word = token.rstrip()
+    return word + " " if word != token else word
+
+
+def _boundary(text: str, i: int) -> bool:
+    return i <= 0 or i >= len(text) or not (_WORDS.match(text[i - 1]) and _WORDS.match(text[i]))
+
+
+def _change(deleted: str, inserted: str, after_space: bool = False) -> list[Segment]:
+    """One changed run: the text both sides share at its ends (on word boundaries) stays equal ("200" to
+    "200 (amended)" inserts " (amended)"), and an inserted word's trailing space goes with the equal text after it
+    when the deleted side had one too ("The [-Manager-][+Clerk+] shall"), or when nothing was deleted and no space
+    comes before ("[+Staff+] shall"); after a space, an inserted word keeps its own ("shall [+not +]enter"), else the
+    old text would get two."""
+    n = len(os.path.commonprefix([deleted, inserted]))
+    while n and not (_boundary(deleted, n) and _boundary(inserted, n)):
+        n -= 1
+    head, deleted, inserted = inserted[:n], deleted[n:], inserted[n:]
+    m = len(os.path.commonprefix([deleted[::-1], inserted[::-1]]))
+    while m and not (_boundary(deleted, len(deleted) - m) and _boundary(inserted, len(inserted) - m)):
+        m -= 1
+    tail = inserted[len(inserted) - m :] if m else ""
+    deleted, inserted = deleted[: len(deleted) - m], inserted[: len(inserted) - m]
+    space = ""
+    word = inserted.rstrip()
+    if word != inserted and (deleted.rstrip() != deleted if deleted else not (head or after_space)):
+        space = inserted[len(word) :]
+        inserted, deleted = word, deleted.rstrip()
+    return [
+        Segment("equal", head),
+        Segment("delete", deleted),
+        Segment("insert", inserted),
+        Segment("equal", space + tail),
+    ]
 
 
 def _words(text: str) -> int:
-    return sum(1 for t in tokens(text) if _WORD.search(t))
+    return len(_WORDS.findall(text))
 
 
 def _norm(paragraph: str) -> str:
@@ -112,21 +158,22 @@ def _merge(segments: list[Segment]) -> tuple[Segment, ...]:
     return tuple(merged)
 
 
-def _compare_paragraph(old: str, new: str) -> tuple[list[Paragraph], bool]:
-    """Word by word; a pair over the cap is one deleted and one inserted paragraph."""
-    a, b = tokens(old), tokens(new)
-    if len(a) + len(b) > MAX_TOKENS:
+def _compare_paragraph(old: str, new: str, budget: list[int]) -> tuple[list[Paragraph], bool]:
+    """Word by word; a pair over a cap is one deleted and one inserted paragraph. ``budget`` is the work left."""
+    if len(old) + len(new) > MAX_CHARS:
         return [_whole("delete", old), _whole("insert", new)], True
+    a, b = tokens(old), tokens(new)
+    if len(a) + len(b) > MAX_TOKENS or len(a) * len(b) > budget[0]:
+        return [_whole("delete", old), _whole("insert", new)], True
+    budget[0] -= len(a) * len(b)
     matcher = difflib.SequenceMatcher(None, [_key(t) for t in a], [_key(t) for t in b], autojunk=False)
     segments: list[Segment] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             segments.append(Segment("equal", "".join(b[j1:j2])))
             continue
-        if i2 > i1:
-            segments.append(Segment("delete", "".join(a[i1:i2])))
-        if j2 > j1:
-            segments.append(Segment("insert", "".join(b[j1:j2])))
+        after_space = bool(segments) and segments[-1].text[-1:].isspace()
+        segments += _change("".join(a[i1:i2]), "".join(b[j1:j2]), after_space)
     segments = list(_merge(segments))
     # A change that only touched whitespace (equal keys) is no change.
     op = "equal" if all(s.op == "equal" for s in segments) else "change"
@@ -138,6 +185,7 @@ def compare(old: str, new: str) -> Redline:
     a, b = paragraphs(old), paragraphs(new)
     out: list[Paragraph] = []
     capped = False
+    budget = [MAX_WORK]
     if len(a) + len(b) > MAX_PARAGRAPHS:
         if [_norm(p) for p in a] == [_norm(p) for p in b]:
             out = [_whole("equal", p) for p in b]
@@ -156,7 +204,7 @@ def compare(old: str, new: str) -> Redline:
         else:  # replace: pair them in order, the surplus whole
             pairs = min(i2 - i1, j2 - j1)
             for k in range(pairs):
-                paras, hit = _compare_paragraph(a[i1 + k], b[j1 + k])
+                paras, hit = _compare_paragraph(a[i1 + k], b[j1 + k], budget)
                 out.extend(paras)
                 capped = capped or hit
             out.extend(_whole("delete", p) for p in a[i1 + pairs : i2])
