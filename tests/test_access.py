@@ -213,6 +213,8 @@ MATRIX = [
     # The city profile (app/staff/city.py): an empty form is refused (the official name is required).
     ("GET", "/staff/city", EDITORS, 200),
     ("POST", "/staff/city", EDITORS, 422),
+    ("GET", "/staff/city/ordinances", EDITORS, 200),
+    ("POST", "/staff/city/ordinances", EDITORS, 422),  # an empty form: the number of days is required
     # Topics (issue 19): the list is the clerk's and the administrator's.
     ("GET", "/staff/topics/", EDITORS, 200),
     ("POST", "/staff/topics/", EDITORS, 422),  # empty form: no name, refused

@@ -3,8 +3,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from app.core.versioning import VersionField
 
@@ -25,6 +25,16 @@ class CityProfileForm(FlaskForm):
     records_notice = TextAreaField(_l("Public-records notice (Chapter 119)"))
     email_notice = TextAreaField(_l("Email notice (F.S. 668.6076)"))
     footer_text = TextAreaField(_l("Footer text (optional)"))
+
+
+class OrdinanceNoticeForm(FlaskForm):
+    """The days of published notice before an ordinance's adoption; the service checks the range."""
+
+    notice_days = IntegerField(
+        _l("Days of published notice before an ordinance is adopted"),
+        validators=[InputRequired(_l("Enter a number of days."))],
+        render_kw={"inputmode": "numeric"},
+    )
 
 
 class FirstAdminForm(FlaskForm):

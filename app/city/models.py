@@ -58,6 +58,9 @@ class CityProfile(db.Model):
     two_factor_roles: Mapped[str | None] = mapped_column(String(80))
     #: Months after a meeting that residents' contact details are kept (NULL: config CONTACT_RETENTION_MONTHS).
     contact_retention_months: Mapped[int | None] = mapped_column(Integer)
+    #: Days of published notice before an ordinance's adoption (NULL: the statute's 10, F.S. 166.041(3)(a)).
+    #: Written by app.legislation.reading_settings.set_notice_days.
+    ordinance_notice_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class NoticeVersion(db.Model):

@@ -79,6 +79,8 @@ class City:
     two_factor_roles: str | None = None
     #: Months residents' contact details are kept after the meeting, None until the city chooses.
     contact_retention_months: int | None = None
+    #: Days of published notice before an ordinance's adoption, None until the city chooses (then 10).
+    ordinance_notice_days: int | None = None
     #: The profile row and its version (0: never saved), so that the profile page refuses a save made from an
     #: out-of-date page (app/core/versioning.py); its audit entries name "CityProfile".
     id: int | None = None
@@ -143,6 +145,7 @@ def _snapshot(profile: CityProfile) -> City:
         updated_at=profile.updated_at,
         two_factor_roles=profile.two_factor_roles,
         contact_retention_months=profile.contact_retention_months,
+        ordinance_notice_days=profile.ordinance_notice_days,
         id=profile.id,
         version=profile.version,
     )

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.decorators import editor_required, login_gate
-from app.city.forms import CityProfileForm
+from app.city.forms import CityProfileForm, OrdinanceNoticeForm
 from app.city.models import NoticeKind
 from app.city.services import (
     LOGO_MAX_BYTES,
@@ -21,6 +21,8 @@ from app.core.forms import attach_error, options
 from app.core.uploads import send_image
 from app.core.versioning import EditConflict, conflict_for, require_version
 from app.core.web import language_name
+from app.legislation import reading_settings
+from app.legislation.readings import NOTICE_DAYS_LIMITS, STATUTORY_NOTICE_DAYS
 
 bp = Blueprint("city", __name__)
 bp.before_request(login_gate("city.logo"))
@@ -77,6 +79,29 @@ def profile():
         logo_max_mb=LOGO_MAX_BYTES // (1024 * 1024),
         conflict=conflict,
     ), (409 if conflict else 422 if form.errors else 200)
+
+
+@bp.route("/staff/city/ordinances", methods=["GET", "POST"])
+@editor_required
+def ordinances():
+    """The days of published notice before an ordinance's adoption (F.S. 166.041(3)(a)); audited."""
+    form = OrdinanceNoticeForm()
+    if request.method == "GET":
+        form.notice_days.data = reading_settings.notice_days()
+    if form.validate_on_submit():
+        with attempt(form) as done:
+            reading_settings.set_notice_days(form.notice_days.data, actor=current_user)
+        if done:
+            flash(_("Saved. Second readings are checked against %(days)d days of notice.", days=form.notice_days.data),
+                  "success")  # fmt: skip
+            return redirect(url_for("city.ordinances"))
+    return render_template(
+        "city/ordinances.html",
+        form=form,
+        low=NOTICE_DAYS_LIMITS[0],
+        high=NOTICE_DAYS_LIMITS[1],
+        statutory=STATUTORY_NOTICE_DAYS,
+    ), 422 if form.errors else 200
 
 
 @bp.route("/city/logo/<digest>.<ext>")
