@@ -32,7 +32,9 @@ def upcoming_meetings() -> list[Meeting]:
     return list(
         db.session.scalars(
             select(Meeting)
-            .where(Meeting.start_at >= utcnow(), Meeting.status.notin_([MeetingStatus.cancelled, MeetingStatus.adjourned]))
+            .where(
+                Meeting.start_at >= utcnow(), Meeting.status.notin_([MeetingStatus.cancelled, MeetingStatus.adjourned])
+            )
             .order_by(Meeting.start_at)
             .limit(100)
         )
@@ -103,7 +105,10 @@ def save_draft(submission: Submission | None, *, actor, upload=None, **fields) -
     if upload is not None:
         add_file(submission, upload, actor=actor)
     audit.record(
-        "intake.save", submission, f"Submission '{submission.title}' saved as {submission.state.value}", actor=actor,
+        "intake.save",
+        submission,
+        f"Submission '{submission.title}' saved as {submission.state.value}",
+        actor=actor,
         data={"after": {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}},
     )
     return submission
@@ -127,8 +132,13 @@ def add_file(submission: Submission, upload, *, actor) -> SubmissionFile:
     )
     db.session.add(row)
     db.session.flush()
-    audit.record("intake.file", submission, f"Attached '{stored.original_filename}'", actor=actor,
-                 data={"sha256": stored.sha256, "size": stored.size})
+    audit.record(
+        "intake.file",
+        submission,
+        f"Attached '{stored.original_filename}'",
+        actor=actor,
+        data={"sha256": stored.sha256, "size": stored.size},
+    )
     return row
 
 
@@ -149,9 +159,11 @@ def submit(submission: Submission, *, actor) -> Submission:
     _log(submission, StepAction.submitted, actor)
     db.session.flush()
     audit.record(
-        "intake.submit", submission,
+        "intake.submit",
+        submission,
         f"Submission '{submission.title}' submitted{' late' if submission.late else ''}; waiting on {route[0]['name']}",
-        actor=actor, data={"route": route, "late": submission.late, "closes": closes.isoformat()},
+        actor=actor,
+        data={"route": route, "late": submission.late, "closes": closes.isoformat()},
     )
     notify.step_waiting(submission)
     return submission
@@ -199,8 +211,11 @@ def send_back(submission: Submission, *, actor, comment: str, reject: bool = Fal
     db.session.flush()
     step = submission.route[index]["name"]
     audit.record(
-        f"intake.{action.value}", submission, f"'{submission.title}' {action.value} at {step}",
-        actor=actor, data={"step": index, "comment": comment},
+        f"intake.{action.value}",
+        submission,
+        f"'{submission.title}' {action.value} at {step}",
+        actor=actor,
+        data={"step": index, "comment": comment},
     )
     notify.submitter(submission, action, step, comment)
     return submission
@@ -225,7 +240,10 @@ def place(submission: Submission, *, meeting: Meeting, section: str, actor, vers
     item.recommended_action = submission.recommended_action
     for f in submission.files:
         documents.add_attachment(
-            item, filename=f.original_filename, stream=io.BytesIO(storage().get(f.stored_name)), actor=actor,
+            item,
+            filename=f.original_filename,
+            stream=io.BytesIO(storage().get(f.stored_name)),
+            actor=actor,
             amendment_reason=f"Placed from department submission {submission.id}",
         )
     submission.state = S.placed
@@ -233,8 +251,11 @@ def place(submission: Submission, *, meeting: Meeting, section: str, actor, vers
     _log(submission, StepAction.placed, actor, f"{meeting.id}:{item.label}")
     db.session.flush()
     audit.record(
-        "intake.place", submission, f"'{submission.title}' placed as item {item.label} ({item.file_number})",
-        actor=actor, data={"agenda_item_id": item.id, "meeting_id": meeting.id, "section": section},
+        "intake.place",
+        submission,
+        f"'{submission.title}' placed as item {item.label} ({item.file_number})",
+        actor=actor,
+        data={"agenda_item_id": item.id, "meeting_id": meeting.id, "section": section},
     )
     notify.submitter(submission, StepAction.placed, section, "")
     return item
