@@ -11,7 +11,7 @@ from app.core.audit import AuditEntry
 from app.core.outbox import Mailing, MailingKind, OutboxMessage
 from app.extensions import db
 from app.intake.models import Submission, SubmissionState
-from app.meetings.models import AgendaItem
+from app.meetings.models import AgendaItem, AgendaItemType
 from tests.conftest import login
 from tests.intake_helpers import PDF, regular_meeting, three_step_route
 
@@ -242,3 +242,21 @@ def test_missing_csrf_is_refused(app, client, setup):
     response = submit(client, setup["meeting"])
     assert response.status_code in (400, 422)
     assert db.session.scalars(select(Submission)).all() == []
+
+
+def test_recommended_action_shows_on_the_agenda(client, setup, create_user):
+    from app.meetings import agenda
+
+    meeting = setup["meeting"]
+    item = agenda.add_item(
+        meeting,
+        section=meeting.body.agenda_sections[0],
+        title="Sidewalks",
+        body_md="",
+        item_type=AgendaItemType.ordinance,
+        actor=None,
+    )
+    item.recommended_action = "Adopt on first reading"
+    db.session.commit()
+    as_user(client, create_user(Role.clerk))
+    assert b"Adopt on first reading" in client.get(f"/staff/meetings/{meeting.id}").data
