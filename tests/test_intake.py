@@ -260,3 +260,21 @@ def test_recommended_action_shows_on_the_agenda(client, setup, create_user):
     db.session.commit()
     as_user(client, create_user(Role.clerk))
     assert b"Adopt on first reading" in client.get(f"/staff/meetings/{meeting.id}").data
+
+
+def test_admin_sets_a_users_department(client, create_user):
+    target = create_user(Role.department)
+    as_user(client, create_user(Role.admin))
+    client.application.config["WTF_CSRF_ENABLED"] = False
+    page = client.get(f"/admin/users/{target.id}").get_data(as_text=True)
+    assert 'name="department"' in page
+    response = client.post(
+        f"/admin/users/{target.id}",
+        data={"display_name": "Engineer", "role": "department", "member_id": "", "department": "Public Works"},
+    )
+    assert response.status_code == 302
+    db.session.refresh(target)
+    assert target.department == "Public Works"
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.update")).all()[-1]
+    assert entry.data["after"]["department"] == "Public Works"
+    assert 'name="department"' not in client.get("/admin/invitations/new").get_data(as_text=True)

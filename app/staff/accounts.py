@@ -232,6 +232,7 @@ def edit_user(user_id: int):
                 display_name=form.display_name.data,
                 role=Role(form.role.data),
                 member_id=form.member_id.data,
+                department=form.department.data if "department" in request.form else ...,
                 actor=current_user,
             )
         if done:
