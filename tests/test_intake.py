@@ -278,3 +278,30 @@ def test_admin_sets_a_users_department(client, create_user):
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.update")).all()[-1]
     assert entry.data["after"]["department"] == "Public Works"
     assert 'name="department"' not in client.get("/admin/invitations/new").get_data(as_text=True)
+
+
+def test_route_edits_do_not_change_submissions_in_flight(client, setup, create_user):
+    s = setup
+    as_user(client, s["staff"])
+    submit(client, s["meeting"])
+    sub = only_submission()
+    assert [step["name"] for step in sub.route] == ["Department head", "Legal", "City Manager"]
+    clerk = create_user(Role.clerk)
+    as_user(client, clerk)
+    refused = client.post("/intake/route", data={"close_days": "7", "name_0": "Only step", "approvers_0": []})
+    assert refused.status_code == 422 and b"Only step" in refused.data  # no approver: refused, typed name kept
+    saved = client.post(
+        "/intake/route", data={"close_days": "7", "name_0": "Only step", "approvers_0": [str(clerk.id)]}
+    )
+    assert saved.status_code == 302
+    db.session.refresh(sub)
+    assert [step["name"] for step in sub.route] == ["Department head", "Legal", "City Manager"]
+    assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "intake.route")).all()
+    page = client.get("/intake/route").get_data(as_text=True)
+    assert 'value="7"' in page and "Only step" in page
+
+
+def test_department_nav_shows_only_what_it_may_open(client, setup):
+    as_user(client, setup["staff"])
+    page = client.get("/intake/").get_data(as_text=True)
+    assert "Agenda submissions" in page and "/dashboard/" not in page and "Manage meetings" not in page
