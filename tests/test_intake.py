@@ -305,3 +305,15 @@ def test_department_nav_shows_only_what_it_may_open(client, setup):
     as_user(client, setup["staff"])
     page = client.get("/intake/").get_data(as_text=True)
     assert "Agenda submissions" in page and "/dashboard/" not in page and "Manage meetings" not in page
+
+
+def test_the_form_and_list_query_counts_do_not_grow_with_meetings(client, setup, create_meeting, count_queries):
+    as_user(client, setup["staff"])
+    client.get("/intake/new")
+    with count_queries() as few:
+        assert client.get("/intake/new").status_code == 200
+    for days in (40, 50, 60):
+        regular_meeting(create_meeting, days=days)
+    with count_queries() as more:
+        assert client.get("/intake/new").status_code == 200
+    assert len(more) == len(few)

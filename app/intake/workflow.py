@@ -9,6 +9,7 @@ import io
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import Role, User
 from app.core import audit
@@ -32,6 +33,7 @@ def upcoming_meetings() -> list[Meeting]:
     return list(
         db.session.scalars(
             select(Meeting)
+            .options(joinedload(Meeting.body))
             .where(
                 Meeting.start_at >= utcnow(), Meeting.status.notin_([MeetingStatus.cancelled, MeetingStatus.adjourned])
             )
