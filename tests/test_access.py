@@ -332,7 +332,7 @@ def world(app, db, create_meeting, create_member, create_user, tmp_path):
     from app.video.models import Recording
     from app.video.transcript_models import CaptionTrack, TranscriptPassage
 
-    recording = Recording(meeting_id=meeting.id, part=2, url="https://city.example/v.mp4", zero_at=meeting.start_at)
+    recording = Recording(meeting_id=meeting.id, part=1, url="https://city.example/v.mp4", zero_at=meeting.start_at)
     track = CaptionTrack(recording=recording, original_filename="v.vtt", format="vtt", language="en", cue_count=1)
     passage = TranscriptPassage(track=track, start_ms=0, end_ms=1000, text="Hello.", cues=[[0, 1000, "Hello."]])
     db.session.add_all([recording, track, passage])
