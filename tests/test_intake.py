@@ -317,3 +317,37 @@ def test_the_form_and_list_query_counts_do_not_grow_with_meetings(client, setup,
     with count_queries() as more:
         assert client.get("/intake/new").status_code == 200
     assert len(more) == len(few)
+
+
+def test_a_save_racing_another_is_refused_by_the_row_version(app, setup):
+    """Both approvers read version v; the other one's save lands first (a direct UPDATE here). This one's UPDATE
+    ... WHERE version = v then matches nothing: refused as a conflict, and nothing of it is kept."""
+    from sqlalchemy import update
+
+    from app.core.actions import attempt
+    from app.intake import workflow
+    from app.intake.models import SubmissionStep
+
+    s = setup
+    with app.test_request_context():
+        sub = workflow.save_draft(
+            None,
+            actor=s["staff"],
+            item_type="ordinance",
+            title="Race",
+            summary_md="",
+            fiscal_impact="",
+            recommended_action="",
+            meeting_id=s["meeting"].id,
+        )
+        workflow.submit(sub, actor=s["staff"])
+        db.session.commit()
+        steps_before = len(db.session.scalars(select(SubmissionStep)).all())
+        db.session.execute(
+            update(Submission).where(Submission.id == sub.id).values(version=Submission.version + 1),
+            execution_options={"synchronize_session": False},
+        )
+        with attempt(flash_error=False) as done:
+            workflow.approve(sub, actor=s["head"])
+        assert not done and "Someone else saved this" in done.error.message
+        assert len(db.session.scalars(select(SubmissionStep)).all()) == steps_before
