@@ -77,6 +77,7 @@ def create_app(config_class=None) -> Flask:
     from app.staff.city import bp as city_bp
     from app.staff.dashboard import bp as dashboard_bp
     from app.staff.imports import bp as imports_bp
+    from app.staff.intake import bp as intake_bp
     from app.staff.legislation import bp as legislation_bp
     from app.staff.mail import bp as mail_bp
     from app.staff.meetings import bp as meetings_bp
@@ -102,6 +103,7 @@ def create_app(config_class=None) -> Flask:
     app.register_blueprint(mail_bp)
     app.register_blueprint(topics_bp)
     app.register_blueprint(captions_bp)
+    app.register_blueprint(intake_bp)
 
     # Features above answer the domain events of the layers below (docs/architecture.md); importing connects them.
     from app.documents import reactions as _document_reactions  # noqa: F401  (packets rebuilt on publication)

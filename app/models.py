@@ -8,6 +8,7 @@ from app.core.audit import AuditEntry  # noqa: F401
 from app.core.outbox import Mailing, OutboxMessage  # noqa: F401
 from app.core.sequences import NumberSequence  # noqa: F401
 from app.documents.packet_models import PacketBuild  # noqa: F401
+from app.intake.models import IntakeSettings, RouteStep, Submission, SubmissionFile, SubmissionStep  # noqa: F401
 from app.legislation.accessibility import AccessibleCopyRequest  # noqa: F401
 from app.legislation.models import (  # noqa: F401
     Agreement,

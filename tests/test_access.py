@@ -10,9 +10,14 @@ import pytest
 from app.auth.models import Role
 
 ANON, VIEWER, COMM, DEPUTY, CLERK, ADMIN = "anonymous", "viewer", "commissioner", "deputy_clerk", "clerk", "admin"
-ROLES = [ANON, VIEWER, COMM, DEPUTY, CLERK, ADMIN]
-#: Pages that only show: every signed-in role.
+DEPT = "department"
+ROLES = [ANON, VIEWER, COMM, DEPUTY, CLERK, ADMIN, DEPT]
+#: Pages that only show: every signed-in role but department staff (who see only their submissions).
 STAFF = {VIEWER, COMM, DEPUTY, CLERK, ADMIN}
+#: One's own password, sessions and second factor: every signed-in role.
+ACCOUNT = STAFF | {DEPT}
+#: Department intake (app.intake): everyone who may act; which submissions each sees is the service's answer.
+INTAKE = {DEPT, COMM, DEPUTY, CLERK, ADMIN}
 #: Changes a commissioner may make for their own seat: everyone but viewers.
 ACTORS = {COMM, DEPUTY, CLERK, ADMIN}
 #: The clerk's work: editors.
@@ -23,16 +28,16 @@ CLERKS = {DEPUTY, CLERK}
 # (method, url template, roles allowed, status when allowed)
 MATRIX = [
     ("GET", "/dashboard/", STAFF, 200),
-    ("GET", "/account/password", STAFF, 200),
-    ("POST", "/account/password", STAFF, 200),  # a viewer too may change their own password (empty form: refused)
-    ("GET", "/account/sessions", STAFF, 200),
-    ("POST", "/account/sessions/{target}/end", STAFF, 302),  # someone else's session: refused with a message
-    ("POST", "/account/sessions/end-others", STAFF, 302),
-    ("GET", "/account/two-factor", STAFF, 200),
-    ("POST", "/account/two-factor/start", STAFF, 200),  # the QR code page
-    ("POST", "/account/two-factor/confirm", STAFF, 302),  # nothing started: back to the page
-    ("POST", "/account/two-factor/recovery-codes", STAFF, 422),  # the password is asked again: refused
-    ("POST", "/account/two-factor/disable", STAFF, 422),
+    ("GET", "/account/password", ACCOUNT, 200),
+    ("POST", "/account/password", ACCOUNT, 200),  # a viewer too may change their own password (empty form: refused)
+    ("GET", "/account/sessions", ACCOUNT, 200),
+    ("POST", "/account/sessions/{target}/end", ACCOUNT, 302),  # someone else's session: refused with a message
+    ("POST", "/account/sessions/end-others", ACCOUNT, 302),
+    ("GET", "/account/two-factor", ACCOUNT, 200),
+    ("POST", "/account/two-factor/start", ACCOUNT, 200),  # the QR code page
+    ("POST", "/account/two-factor/confirm", ACCOUNT, 302),  # nothing started: back to the page
+    ("POST", "/account/two-factor/recovery-codes", ACCOUNT, 422),  # the password is asked again: refused
+    ("POST", "/account/two-factor/disable", ACCOUNT, 422),
     ("POST", "/admin/users/{target}/two-factor/reset", {ADMIN}, 302),
     ("GET", "/admin/security", {ADMIN}, 200),
     ("GET", "/staff/roles", STAFF, 200),
@@ -215,6 +220,23 @@ MATRIX = [
     ("POST", "/staff/city", EDITORS, 422),
     ("GET", "/staff/city/ordinances", EDITORS, 200),
     ("POST", "/staff/city/ordinances", EDITORS, 422),  # an empty form: the number of days is required
+    # Department intake (issue 20). The submission ids are unknown: past the role check, 404.
+    ("GET", "/intake/", INTAKE, 200),
+    ("GET", "/intake/inbox", INTAKE, 200),
+    ("GET", "/intake/new", INTAKE, 200),
+    ("POST", "/intake/new", INTAKE, 422),
+    ("GET", "/intake/999999", INTAKE, 404),
+    ("GET", "/intake/999999/edit", INTAKE, 404),
+    ("POST", "/intake/999999/edit", INTAKE, 404),
+    ("POST", "/intake/999999/submit", INTAKE, 404),
+    ("POST", "/intake/999999/approve", INTAKE, 404),
+    ("POST", "/intake/999999/return", INTAKE, 404),
+    ("POST", "/intake/999999/reject", INTAKE, 404),
+    ("GET", "/intake/files/999999", INTAKE, 404),
+    ("GET", "/intake/ready", EDITORS, 200),
+    ("POST", "/intake/999999/place", EDITORS, 404),
+    ("GET", "/intake/route", EDITORS, 200),
+    ("POST", "/intake/route", EDITORS, 422),
     # Topics (issue 19): the list is the clerk's and the administrator's.
     ("GET", "/staff/topics/", EDITORS, 200),
     ("POST", "/staff/topics/", EDITORS, 422),  # empty form: no name, refused

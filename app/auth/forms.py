@@ -32,6 +32,8 @@ class UserForm(FlaskForm):
     member_id = SelectField(
         _l("Linked member (commissioners only)"), coerce=_coerce_optional_int, validators=[Optional()], choices=[]
     )
+    #: Department staff see their department's submissions; "Department head" steps match on it (app.intake).
+    department = StringField(_l("Department"), validators=[Length(max=120)])
 
     def __init__(self, *args, member_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,6 +43,8 @@ class UserForm(FlaskForm):
 
 class InviteForm(UserForm):
     """The administrator invites someone: they get a link by email and choose their own password."""
+
+    department = None  # set on the account once it exists
 
     email = EmailField(
         _l("Email"),

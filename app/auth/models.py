@@ -21,6 +21,8 @@ class Role(LabeledEnum):
     deputy_clerk = "deputy_clerk", _l("Deputy clerk")
     commissioner = "commissioner", _l("Commissioner")
     viewer = "viewer", _l("Viewer")
+    #: Department staff: draft items for the agenda and act on the approval steps they are named on (app.intake).
+    department = "department", _l("Department staff")
 
 
 class User(UserMixin, db.Model):
@@ -35,6 +37,8 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, create_constraint=True, name="role"))
     #: A commissioner's login is tied to the Member whose votes they may record. RESTRICT: people on the record stay.
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"), unique=True)
+    #: The department a user works in ("Public Works"): whose submissions a department user sees (app.intake).
+    department: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

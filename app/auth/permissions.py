@@ -20,6 +20,7 @@ class Permission(LabeledEnum):
     edit_record = "edit_record", _l("Change the record: meetings, agendas, the queue, votes, minutes, legislation")
     see_contacts = "see_contacts", _l("See residents' contact details, accommodation needs and outgoing mail")
     administer = "administer", _l("Administer staff accounts, sign-in security and the audit log")
+    intake = "intake", _l("Draft items for the agenda and act on the approval steps one is named on")
 
 
 _EVERYONE = frozenset(Role)
@@ -28,13 +29,15 @@ _CLERKS = frozenset({Role.clerk, Role.deputy_clerk})
 #: The matrix. Clerks and deputy clerks are equal everywhere; administrators change the record too but do not
 #: see residents' contact details (least privilege: the clerk's office handles those); viewers only read.
 GRANTS: dict[Permission, frozenset[Role]] = {
-    Permission.read_staff: _EVERYONE,
+    # Department staff see only their own department's submissions (app.intake), not the staff pages.
+    Permission.read_staff: _EVERYONE - {Role.department},
     Permission.own_account: _EVERYONE,
-    Permission.act_for_seat: _EVERYONE - {Role.viewer},
+    Permission.act_for_seat: _EVERYONE - {Role.viewer, Role.department},
     Permission.vote_own_seat: frozenset({Role.commissioner}),
     Permission.edit_record: _CLERKS | {Role.admin},
     Permission.see_contacts: _CLERKS,
     Permission.administer: frozenset({Role.admin}),
+    Permission.intake: _EVERYONE - {Role.viewer},
 }
 
 

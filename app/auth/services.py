@@ -235,8 +235,19 @@ def _active_admin_count() -> int:
     return db.session.scalar(select(func.count(User.id)).where(User.role == Role.admin, User.active.is_(True)))
 
 
-def update_user(user: User, *, display_name: str, role: Role, member_id: int | None, actor: User) -> User:
-    before = {"display_name": user.display_name, "role": user.role.value, "member_id": user.member_id}
+def update_user(
+    user: User, *, display_name: str, role: Role, member_id: int | None, actor: User, department=...
+) -> User:
+    """``department`` left out keeps the stored one; blank clears it."""
+    if department is ...:
+        department = user.department
+    department = (department or "").strip()[:120] or None
+    before = {
+        "display_name": user.display_name,
+        "role": user.role.value,
+        "member_id": user.member_id,
+        "department": user.department,
+    }
     if user.role == Role.admin and role != Role.admin and user.active and _active_admin_count() <= 1:
         raise DomainError(_("This is the last active administrator; make another one first."), field="role")
     if member_id != user.member_id:
@@ -246,7 +257,8 @@ def update_user(user: User, *, display_name: str, role: Role, member_id: int | N
     user.display_name = display_name.strip()
     user.role = role
     user.member_id = member_id
-    after = {"display_name": user.display_name, "role": role.value, "member_id": member_id}
+    user.department = department
+    after = {"display_name": user.display_name, "role": role.value, "member_id": member_id, "department": department}
     if before != after:
         audit.record(
             "user.update", user, f"Updated user {user.email}", actor=actor, data={"before": before, "after": after}

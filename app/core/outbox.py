@@ -45,6 +45,8 @@ class MailingKind(LabeledEnum):
     follow_alert = "follow_alert", _l("Follow alert")
     #: A daily subscriber's digest of what changed since the last one.
     follow_digest = "follow_digest", _l("Daily digest")
+    #: A department submission waits on the recipient's approval step, or moved on (app/intake/notify.py).
+    intake_step = "intake_step", _l("Agenda submission")
 
 
 class MailStatus(LabeledEnum):

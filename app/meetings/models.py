@@ -258,6 +258,8 @@ class AgendaItem(db.Model):
     #: Assigned at intake, YY-NNNN, sequential per calendar year and never reused (not the resolution number).
     file_number: Mapped[str] = mapped_column(String(12), unique=True)
     fiscal_impact: Mapped[str] = mapped_column(Text, default="")
+    #: What staff recommend the body do (carried from a department submission, app.intake).
+    recommended_action: Mapped[str | None] = mapped_column(Text)
     public_comment_required: Mapped[bool] = mapped_column(Boolean, default=True)
     comment_exemption: Mapped[CommentExemption | None] = mapped_column(str_enum(CommentExemption, "comment_exemption"))
     #: The kind of agreement the item concerns ("287(g) agreement"), checked against prohibited categories.

@@ -28,6 +28,13 @@ bp = Blueprint("auth", __name__)
 bp.before_request(login_gate("auth.login", "auth.second_step", "auth.accept_invitation"))
 
 
+def _home() -> str:
+    """Where a signed-in user starts: department staff have only their submissions (app.intake)."""
+    if current_user.is_authenticated and current_user.role == Role.department:
+        return url_for("intake.mine")
+    return url_for("dashboard.index")
+
+
 def _login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
 
@@ -37,7 +44,7 @@ def _login_limit():
 def login():
     next_url = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
-        return redirect(next_url or url_for("dashboard.index"))
+        return redirect(next_url or _home())
     form = LoginForm()
     if submitted(form):  # over the limit: False, the form shown again (app/core/ratelimit.py)
         with attempt(form):  # failures are recorded (lockout) whatever the answer
@@ -49,7 +56,7 @@ def login():
         if result.user is not None:
             sessions.sign_in(result.user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=result.user.display_name), "success")
-            return redirect(next_url or url_for("dashboard.index"))
+            return redirect(next_url or _home())
         flash(result.error, "error")
         form.password.data = ""
         return render_template("auth/login.html", form=form, next_url=next_url), 200
@@ -74,7 +81,7 @@ def change_password():
             services.change_own_password(current_user, form.current_password.data, form.new_password.data)
         if done:
             flash(_("Your password is changed. Other devices are signed out."), "success")
-            return redirect(url_for("dashboard.index"))
+            return redirect(_home())
     return render_template("auth/change_password.html", form=form)
 
 
@@ -200,7 +207,7 @@ def accept_invitation(token: str):
         if done:
             sessions.sign_in(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
-            return redirect(url_for("dashboard.index"))
+            return redirect(_home())
         if isinstance(done.error, invitations.InvitationUnusable):
             return _private((render_template("invitations/unusable.html", message=done.error.message), 409))
     status = 422 if form.errors else 200
@@ -225,6 +232,7 @@ def edit_user(user_id: int):
                 display_name=form.display_name.data,
                 role=Role(form.role.data),
                 member_id=form.member_id.data,
+                department=form.department.data if "department" in request.form else ...,
                 actor=current_user,
             )
         if done:

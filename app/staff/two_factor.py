@@ -79,7 +79,10 @@ def second_step():
             left = two_factor.recovery_codes_left(user)
             if left <= 3:
                 flash(_("You have %(num)d recovery codes left: make new ones on your account page.", num=left), "info")
-            return redirect(safe_next(pending.get("next")) or url_for("dashboard.index"))
+            return redirect(
+                safe_next(pending.get("next"))
+                or (url_for("intake.mine") if user.role == Role.department else url_for("dashboard.index"))
+            )
         form.code.errors.append(result.error)
         form.code.data = ""
         return _private((render_template("auth/second_step.html", form=form), 422))
