@@ -58,6 +58,8 @@ class CityProfile(db.Model):
     two_factor_roles: Mapped[str | None] = mapped_column(String(80))
     #: Months after a meeting that residents' contact details are kept (NULL: config CONTACT_RETENTION_MONTHS).
     contact_retention_months: Mapped[int | None] = mapped_column(Integer)
+    #: The city's pattern for matter file numbers ("{yyyy}-{nnnn}"); NULL: "{yy}-{nnnn}" (app.matters.numbering).
+    file_number_pattern: Mapped[str | None] = mapped_column(String(40))
 
 
 class NoticeVersion(db.Model):
