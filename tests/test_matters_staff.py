@@ -1,0 +1,56 @@
+"""The clerk brings a matter back from the add-item form by its file number (issue 20)."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.models import Role
+from app.meetings import agenda
+from app.meetings.models import AgendaItem, AgendaItemType
+
+
+@pytest.fixture
+def clerk_client(client, login_as, app, tmp_path):
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    login_as(Role.clerk)
+    return client
+
+
+def _form(**extra):
+    return {
+        "section": "Reports",
+        "title": "Harbor lease",
+        "item_type": "report",
+        "body_md": "",
+        "public_comment_required": "y",
+        "comment_exemption": "",
+        **extra,
+    }
+
+
+def test_bring_back_by_file_number_and_refusals_keep_the_form(clerk_client, create_meeting, db):
+    first = create_meeting(kind="regular")
+    item = agenda.add_item(first, section="Reports", title="Harbor lease", body_md="", item_type=AgendaItemType.report,
+                           actor=None)  # fmt: skip
+    db.session.commit()
+    later = create_meeting(first.body, kind="regular", start_at=first.start_at + timedelta(days=14))
+    response = clerk_client.post(f"/staff/meetings/{later.id}/items/new", data=_form(file_number=item.file_number))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    again = db.session.scalar(select(AgendaItem).where(AgendaItem.meeting_id == later.id))
+    assert again.matter_id == item.matter_id and again.file_number == item.file_number
+
+    for number, message in ((item.file_number, "already on this agenda"), ("99-9999", "No matter has"),
+                            ("x" * 30, "Field cannot be longer")):  # fmt: skip
+        response = clerk_client.post(f"/staff/meetings/{later.id}/items/new", data=_form(file_number=number))
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422 and message in page and "Harbor lease" in page
+    response = clerk_client.post(f"/staff/meetings/{later.id}/items/new", data=_form(reading="first"))
+    assert response.status_code == 422 and "Only an ordinance" in response.get_data(as_text=True)
+    response = clerk_client.post(f"/staff/meetings/{later.id}/items/new", data=_form(reading="third"))
+    assert response.status_code == 422
+
+
+def test_the_public_cannot_add_items(client, create_meeting, db):
+    meeting = create_meeting(kind="regular")
+    assert client.post(f"/staff/meetings/{meeting.id}/items/new", data=_form()).status_code in (302, 401, 403)
