@@ -62,3 +62,22 @@ def test_forty_appearances_in_a_fixed_number_of_queries(client, db, create_meeti
     assert html.count("matter-entry-appearance") == 40
     assert "Superseded by" in html and other.file_number in html
     assert len(many) == len(few), many
+
+
+def test_the_demo_287g_matters_tell_the_story(client, app, db):
+    from sqlalchemy import select
+
+    from app.demo import seed_demo
+    from app.legislation.models import Resolution, ResolutionStatus
+
+    seed_demo()
+    db.session.commit()
+    june30, july8 = db.session.scalars(
+        select(Resolution).where(Resolution.title.contains("287(g)")).order_by(Resolution.id)
+    ).all()[:2]
+    assert june30.item.matter.status.value == "adopted" and july8.item.matter.status.value == "adopted"
+    assert june30.status != ResolutionStatus.draft
+    html = client.get(f"/matters/{july8.item.file_number}").get_data(as_text=True)
+    assert "Supersedes" in html and june30.item.file_number in html and "Authorizes an agreement" in html
+    first = client.get(f"/matters/{june30.item.file_number}").get_data(as_text=True)
+    assert "Superseded by" in first and "matter-entry-vote" in first and " yes, " in first

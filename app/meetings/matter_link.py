@@ -6,7 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.core.timeutil import to_local, utcnow
-from app.matters.models import Matter, MatterStatus, MatterType
+from app.matters.models import Matter, MatterAction, MatterActionKind, MatterStatus, MatterType
 from app.matters.numbering import next_file_number
 from app.meetings.models import AgendaItem, AgendaItemType
 
@@ -43,3 +43,6 @@ def _give_items_a_matter(session, flush_context, instances):
                 updated_at=now,
             )
             session.add(obj.matter)
+            meeting_id = obj.meeting_id or (obj.meeting.id if obj.meeting is not None else None)
+            for kind in (MatterActionKind.introduced, MatterActionKind.placed_on_agenda):
+                session.add(MatterAction(matter=obj.matter, action=kind, at=now, meeting_id=meeting_id, note=""))
