@@ -21,7 +21,7 @@ def check_pattern(pattern: str) -> str:
     pattern = (pattern or "").strip()
     tokens = _TOKEN.findall(pattern)
     counters = [t for t in tokens if t.startswith("n")]
-    years = [t for t in tokens if t.startswith("y")]
+    years = [t for t in tokens if not t.startswith("n")]
     if len(counters) != 1 or len(years) > 1 or not _ALLOWED.match(_TOKEN.sub("", pattern)) or len(pattern) > 40:
         raise DomainError(
             _("Use one sequence token ({nnnn}), at most one year token ({yyyy} or {yy}), and letters, digits or -/."),
@@ -33,11 +33,9 @@ def check_pattern(pattern: str) -> str:
 def format_number(pattern: str, year: int, value: int) -> str:
     def token(match: re.Match) -> str:
         name = match.group(1)
-        if name == "yyyy":
-            return f"{year:04d}"
-        if name == "yy":
-            return f"{year % 100:02d}"
-        return f"{value:0{len(name)}d}"
+        if name.startswith("n"):
+            return f"{value:0{len(name)}d}"
+        return f"{year:04d}" if len(name) == 4 else f"{year % 100:02d}"
 
     return _TOKEN.sub(token, pattern)
 
