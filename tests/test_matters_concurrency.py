@@ -6,8 +6,8 @@ from sqlalchemy import select
 from app.auth.models import Role
 from app.matters.models import Matter
 from app.meetings.models import AgendaItem
-from tests.test_concurrent_saves import _race, _signed_in
 from tests.servers import app_servers
+from tests.test_concurrent_saves import _race, _signed_in
 
 CLERKS = 6
 
