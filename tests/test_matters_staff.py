@@ -54,3 +54,45 @@ def test_bring_back_by_file_number_and_refusals_keep_the_form(clerk_client, crea
 def test_the_public_cannot_add_items(client, create_meeting, db):
     meeting = create_meeting(kind="regular")
     assert client.post(f"/staff/meetings/{meeting.id}/items/new", data=_form()).status_code in (302, 401, 403)
+
+
+def test_staff_matter_page_records_steps_and_relations(client, login_as, create_meeting, db):
+    meeting = create_meeting(kind="regular")
+    item = agenda.add_item(meeting, section="Reports", title="Harbor lease", body_md="",
+                           item_type=AgendaItemType.report, actor=None)  # fmt: skip
+    other = agenda.add_item(meeting, section="Reports", title="Old lease", body_md="",
+                            item_type=AgendaItemType.report, actor=None)  # fmt: skip
+    db.session.commit()
+    url = f"/staff/matters/{item.matter_id}"
+    assert client.get(url).status_code in (302, 401)  # signed out
+    login_as(Role.clerk)
+    assert "Harbor lease" in client.get(url).get_data(as_text=True)
+    assert client.get("/staff/matters/99999999").status_code == 404
+    # A referral needs to whom; the form comes back with what was typed.
+    response = client.post(f"{url}/actions", data={"action-action": "referred", "action-note": "Kept text"})
+    assert response.status_code == 422 and "Kept text" in response.get_data(as_text=True)
+    response = client.post(f"{url}/actions", data={"action-action": "adopted", "action-note": "x"})
+    assert response.status_code == 422
+    response = client.post(f"{url}/actions", data={"action-action": "referred", "action-note": "For review",
+                                                    "action-referred_to": "Planning Board"})  # fmt: skip
+    assert response.status_code == 302
+    assert item.matter.status.value == "referred"
+    response = client.post(f"{url}/relations", data={"relation-kind": "supersedes", "relation-to_file_number": "zz"})
+    assert response.status_code == 422 and "No matter has that file number" in response.get_data(as_text=True)
+    response = client.post(f"{url}/relations", data={"relation-kind": "authorizes", "relation-agreement_id": "99999"})
+    assert response.status_code == 422
+    response = client.post(f"{url}/relations", data={"relation-kind": "supersedes",
+                                                      "relation-to_file_number": other.file_number})  # fmt: skip
+    assert response.status_code == 302
+    assert "Superseded by" in client.get(f"/staff/matters/{other.matter_id}").get_data(as_text=True)
+
+
+def test_a_viewer_cannot_record_steps(client, login_as, create_meeting, db):
+    meeting = create_meeting(kind="regular")
+    item = agenda.add_item(meeting, section="Reports", title="Harbor lease", body_md="",
+                           item_type=AgendaItemType.report, actor=None)  # fmt: skip
+    db.session.commit()
+    login_as(Role.viewer)
+    url = f"/staff/matters/{item.matter_id}"
+    assert client.get(url).status_code == 200
+    assert client.post(f"{url}/actions", data={"action-action": "filed", "action-note": "x"}).status_code == 403
