@@ -225,3 +225,25 @@ def test_ordinance_readings(meeting, commission, db):
     hold_comment(first)
     _vote(meeting, first, members)
     assert first.matter.status == MatterStatus.first_reading_passed
+
+
+def test_a_meeting_scheduled_later_takes_the_matter_deferred_to_its_day(meeting, commission, db):
+    from app.meetings import agenda_template
+    from app.meetings.models import MeetingKind
+
+    body, members = commission
+    _gen, item, _min = items(meeting)
+    roll_call(meeting, members)
+    later = meeting.start_at + timedelta(days=21)
+    _vote(meeting, item, members, kind=MotionKind.postpone, postponed_to=to_local(later).date())
+    assert item.matter.actions[-1].target_meeting_id is None
+    made = agenda_template.schedule_meeting(
+        body=body, kind=MeetingKind.regular, title="Regular meeting", start_at=later, end_at=None,
+        location="City Hall", remote_url=None, purpose=None, actor=None,
+    )  # fmt: skip
+    db.session.commit()
+    carried = [i for i in made.items if i.matter_id == item.matter_id]
+    assert len(carried) == 1 and carried[0].file_number == item.file_number
+    deferred = [a for a in item.matter.actions if a.action == A.deferred][0]
+    assert deferred.target_meeting_id == made.id
+    assert item.matter.status == MatterStatus.deferred

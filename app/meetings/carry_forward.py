@@ -4,7 +4,8 @@ the body's meeting on the day named, with its sponsors, topics and documents (is
 If that agenda is already published, the item is added through the amendment path, with the deferral as the
 reason (it shows in the public change log). If there is no meeting of the body on that day yet, or the meeting
 cannot take the item (cancelled, adjourned, a special meeting's call), the deferral stays on the matter's record
-with the day and no placement; the clerk brings the matter back from the add-item form by its file number."""
+with the day and no placement: when a meeting of the body on that day is scheduled later, ``place_waiting`` puts
+the matter on its agenda; the clerk can also bring it back from the add-item form by its file number."""
 
 import io
 from datetime import date, timedelta
@@ -15,6 +16,7 @@ from app.core.errors import DomainError
 from app.core.storage import storage
 from app.core.timeutil import local_bounds, to_local
 from app.extensions import db
+from app.matters.models import Matter, MatterAction, MatterActionKind, MatterStatus
 from app.meetings.agenda import add_item
 from app.meetings.documents import add_attachment
 from app.meetings.models import AgendaItem, Meeting, MeetingStatus
@@ -78,3 +80,33 @@ def carry_forward(item: AgendaItem, day: date, *, why: str, actor) -> tuple[Meet
     except DomainError as refused:
         return target, None, f"Not placed on the agenda of {target.title}: {refused.message}"
     return target, new, f"Placed on the agenda of {target.title} as item {new.label}"
+
+
+def place_waiting(meeting: Meeting, *, actor) -> int:
+    """A new meeting takes the matters deferred to its day while no meeting of its body was set for it: each comes
+    onto its draft agenda as above, and its deferral now names the meeting. Returns how many were placed."""
+    day = to_local(meeting.start_at).date()
+    waiting = db.session.scalars(
+        select(MatterAction)
+        .join(Matter, MatterAction.matter_id == Matter.id)
+        .join(AgendaItem, MatterAction.agenda_item_id == AgendaItem.id)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .where(
+            MatterAction.action == MatterActionKind.deferred,
+            MatterAction.target_date == day,
+            MatterAction.target_meeting_id.is_(None),
+            Matter.status == MatterStatus.deferred,
+            Meeting.body_id == meeting.body_id,
+        )
+        .order_by(MatterAction.id)
+    ).all()
+    placed = 0
+    for step in waiting:
+        item = db.session.get(AgendaItem, step.agenda_item_id)
+        target, new, note = carry_forward(item, day, why="Deferred", actor=actor)
+        if new is not None and target is not None and target.id == meeting.id:
+            step.target_meeting_id = meeting.id
+            item.matter.status = MatterStatus.deferred
+            placed += 1
+    db.session.flush()
+    return placed
