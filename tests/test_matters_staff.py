@@ -96,3 +96,20 @@ def test_a_viewer_cannot_record_steps(client, login_as, create_meeting, db):
     url = f"/staff/matters/{item.matter_id}"
     assert client.get(url).status_code == 200
     assert client.post(f"{url}/actions", data={"action-action": "filed", "action-note": "x"}).status_code == 403
+
+
+def test_the_clerk_sets_the_file_number_pattern(client, login_as, create_meeting, db):
+    from app.city.models import CityProfile
+
+    db.session.add(CityProfile(timezone="America/New_York", record_language="en"))
+    db.session.commit()
+    login_as(Role.clerk)
+    assert "25-0123" in client.get("/staff/matters/numbering").get_data(as_text=True)
+    response = client.post("/staff/matters/numbering", data={"file_number_pattern": "{yyyy}"})
+    assert response.status_code == 422 and "{yyyy}" in response.get_data(as_text=True)
+    response = client.post("/staff/matters/numbering", data={"file_number_pattern": "{yyyy}-{nnnn}"})
+    assert response.status_code == 302
+    meeting = create_meeting(kind="regular")
+    item = agenda.add_item(meeting, section="Reports", title="R", body_md="", item_type=AgendaItemType.report,
+                           actor=None)  # fmt: skip
+    assert len(item.file_number) == 9 and item.file_number.endswith("-0001")

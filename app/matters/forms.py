@@ -22,3 +22,7 @@ class RelationForm(FlaskForm):
     agreement_id = IntegerField(
         _l("Agreement number (for “authorizes”)"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)]
     )
+
+
+class NumberingForm(FlaskForm):
+    file_number_pattern = StringField(_l("Pattern of new file numbers"), validators=[Length(max=40)])

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.city.models import CityProfile
+from app.core import audit
 from app.core.errors import DomainError
 from app.core.sequences import next_number
 from app.extensions import db
@@ -49,3 +50,19 @@ def next_file_number(year: int) -> str:
     """The next file number of ``year``; the sequence is shared with the agenda items' numbers of before issue 20
     (series "file"), so no number is ever given twice."""
     return format_number(city_pattern(), year, next_number("file", year))
+
+
+def set_pattern(pattern: str, *, actor) -> str:
+    """The city's pattern for new file numbers; numbers already given keep their form."""
+    pattern = check_pattern(pattern)
+    profile = db.session.scalar(select(CityProfile).limit(1))
+    if profile is None:
+        raise DomainError(_("Set up the city profile first."), field="file_number_pattern")
+    before = profile.file_number_pattern or DEFAULT_PATTERN
+    profile.file_number_pattern = pattern
+    audit.record(
+        "matter.numbering", profile, f"File number pattern {before} -> {pattern}", actor=actor,
+        data={"before": before, "after": pattern},
+    )  # fmt: skip
+    db.session.flush()
+    return pattern

@@ -11,8 +11,9 @@ from app.core.actions import attempt
 from app.core.loaders import get_or_404
 from app.extensions import db
 from app.legislation.models import Agreement
+from app.matters import numbering
 from app.matters import services as matters
-from app.matters.forms import ActionForm, RelationForm
+from app.matters.forms import ActionForm, NumberingForm, RelationForm
 from app.matters.models import Matter, MatterAction, MatterRelation
 from app.meetings.models import AgendaItem
 from app.staff.meetings import bp
@@ -93,3 +94,19 @@ def relate_matter(matter_id: int):
         return _page(found, 422, relation_form=form)
     flash(_("Relation recorded."), "success")
     return redirect(url_for("meetings.matter", matter_id=found.id))
+
+
+@bp.route("/matters/numbering", methods=["GET", "POST"])
+@editor_required
+def matter_numbering():
+    form = NumberingForm()
+    if form.validate_on_submit():
+        with attempt(form) as done:
+            pattern = numbering.set_pattern(form.file_number_pattern.data, actor=current_user)
+        if done:
+            flash(_("New file numbers follow %(pattern)s.", pattern=pattern), "success")
+            return redirect(url_for("meetings.matter_numbering"))
+    elif not form.is_submitted():
+        form.file_number_pattern.data = numbering.city_pattern()
+    example = numbering.format_number(numbering.city_pattern(), 2025, 123)
+    return render_template("matters/numbering.html", form=form, example=example), 422 if form.errors else 200
