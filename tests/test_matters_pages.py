@@ -61,7 +61,7 @@ def test_forty_appearances_in_a_fixed_number_of_queries(client, db, create_meeti
         html = client.get(url).get_data(as_text=True)
     assert html.count("matter-entry-appearance") == 40
     assert "Superseded by" in html and other.file_number in html
-    assert len(many) == len(few), many
+    assert len(many) == len(few) <= 12, many
 
 
 def test_the_demo_287g_matters_tell_the_story(client, app, db):
