@@ -72,6 +72,11 @@ MATRIX = [
     ("GET", "/staff/meetings/{meeting}/items/new", EDITORS, 200),
     ("POST", "/staff/meetings/{meeting}/items/new", EDITORS, 422),
     ("GET", "/staff/items/{item}", EDITORS, 200),
+    ("GET", "/staff/matters/{matter}", STAFF, 200),
+    ("POST", "/staff/matters/{matter}/actions", EDITORS, 422),
+    ("POST", "/staff/matters/{matter}/relations", EDITORS, 422),
+    ("GET", "/staff/matters/numbering", EDITORS, 200),
+    ("POST", "/staff/matters/numbering", EDITORS, 422),
     ("POST", "/staff/items/{item}", EDITORS, 422),
     ("POST", "/staff/items/{item}/move", EDITORS, 302),
     ("POST", "/staff/items/{item}/section", EDITORS, 422),
@@ -103,10 +108,10 @@ MATRIX = [
     ("GET", "/staff/meetings/{meeting}/packet.pdf", STAFF, 404),
     # Captions of a recording part (issue 21): editors upload and correct; no file sent is refused (400).
     ("GET", "/staff/meetings/{meeting}/captions", EDITORS, 200),
-    ("GET", "/staff/meetings/{meeting}/recordings/1/captions", EDITORS, 200),
-    ("POST", "/staff/meetings/{meeting}/recordings/1/captions", EDITORS, 400),
-    ("POST", "/staff/meetings/{meeting}/recordings/1/captions/passages/{passage}", EDITORS, 302),
-    ("POST", "/staff/meetings/{meeting}/recordings/1/captions/remove", EDITORS, 302),
+    ("GET", "/staff/meetings/{meeting}/recordings/2/captions", EDITORS, 200),
+    ("POST", "/staff/meetings/{meeting}/recordings/2/captions", EDITORS, 400),
+    ("POST", "/staff/meetings/{meeting}/recordings/2/captions/passages/{passage}", EDITORS, 302),
+    ("POST", "/staff/meetings/{meeting}/recordings/2/captions/remove", EDITORS, 302),
     ("GET", "/staff/meetings/{meeting}/attendance", EDITORS, 200),
     ("POST", "/staff/meetings/{meeting}/attendance", EDITORS, 422),  # not in progress: refused
     ("POST", "/staff/meetings/{meeting}/attendance/{member}/arrive", EDITORS, 302),
@@ -310,10 +315,11 @@ def world(app, db, create_meeting, create_member, create_user, tmp_path):
     from app.video.models import Recording
     from app.video.transcript_models import CaptionTrack, TranscriptPassage
 
-    recording = Recording(meeting_id=meeting.id, part=1, url="https://city.example/v.mp4", zero_at=meeting.start_at)
-    track = CaptionTrack(recording=recording, original_filename="v.vtt", format="vtt", language="en", cue_count=1)
+    # The captions are on part 2 (one recording per meeting and part; part 1 is removed by its own row above).
+    captioned = Recording(meeting_id=meeting.id, part=2, url="https://city.example/v.mp4", zero_at=meeting.start_at)
+    track = CaptionTrack(recording=captioned, original_filename="v.vtt", format="vtt", language="en", cue_count=1)
     passage = TranscriptPassage(track=track, start_ms=0, end_ms=1000, text="Hello.", cues=[[0, 1000, "Hello."]])
-    db.session.add_all([recording, track, passage])
+    db.session.add_all([captioned, track, passage])
     from datetime import time
 
     from app.city.holidays import add_holiday
@@ -355,6 +361,7 @@ def world(app, db, create_meeting, create_member, create_user, tmp_path):
         "invitation": issued.invitation.id,
         "meeting": meeting.id,
         "item": item.id,
+        "matter": item.matter_id,
         "attachment": attachment.id,
         "body": meeting.body_id,
         "speaker": speaker.id,
@@ -414,6 +421,7 @@ _ANY_ID = dict.fromkeys(
         "template_item",
         "recording",
         "entry",
+        "matter",
     ],
     1,
 )
