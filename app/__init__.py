@@ -110,6 +110,7 @@ def create_app(config_class=None) -> Flask:
     from app.errors import register_error_handlers
     from app.legislation import reactions as _legislation_reactions  # noqa: F401
     from app.live import snapshot as _live_snapshot  # noqa: F401  (registers the snapshot builder)
+    from app.meetings import matter_link as _matter_link  # noqa: F401  (every agenda item has a matter)
     from app.meetings import reactions as _meetings_reactions  # noqa: F401
     from app.minutes import reactions as _minutes_reactions  # noqa: F401
     from app.public_comment import reactions as _comment_reactions  # noqa: F401

@@ -17,6 +17,7 @@ from app.legislation.models import (  # noqa: F401
     Resolution,
     ResolutionLink,
 )
+from app.matters.models import Matter, MatterAction, MatterRelation  # noqa: F401
 from app.meetings.models import (  # noqa: F401
     AgendaItem,
     Attachment,

@@ -8,6 +8,7 @@ from sqlalchemy import insert
 
 from app.extensions import db
 from app.legislation.models import AgreementEffect, Resolution
+from app.matters.models import Matter
 from app.meetings.models import AgendaItem, Attendance, Meeting, agenda_item_sponsors
 from app.public_comment.models import CommentPeriod, SpeakerRequest
 from app.votes.models import Motion, Vote
@@ -39,6 +40,7 @@ def build(
         name: []
         for name in (
             "meetings",
+            "matters",
             "items",
             "sponsors",
             "resolutions",
@@ -87,9 +89,22 @@ def build(
             for k in range(items_per_meeting):
                 ids["item"] += 1
                 item_id = ids["item"]
+                rows["matters"].append(
+                    dict(
+                        id=item_id,
+                        file_number=f"F{item_id}",
+                        matter_type="resolution",
+                        title=f"Resolution on harbor lease {item_id}",
+                        summary="",
+                        status="adopted",
+                        created_at=start,
+                        updated_at=start,
+                    )
+                )
                 rows["items"].append(
                     dict(
                         id=item_id,
+                        matter_id=item_id,
                         meeting_id=meeting_id,
                         section="Resolutions",
                         position=k + 1,
@@ -207,6 +222,7 @@ def build(
         seq = 0
     for model, key in (
         (Meeting, "meetings"),
+        (Matter, "matters"),
         (AgendaItem, "items"),
         (Motion, "motions"),
         (Vote, "votes"),

@@ -426,7 +426,15 @@ def test_every_change_is_audited(create_meeting, clock, db, clerk):
     actions = db.session.scalars(
         select(AuditEntry.action).where(AuditEntry.actor_id == clerk.id).order_by(AuditEntry.id)
     ).all()
-    assert actions == ["agenda_item.add", "agenda_item.move", "agenda_item.withdraw"]
+    assert actions == [
+        "matter.open",
+        "matter.action",  # introduced
+        "agenda_item.add",
+        "matter.action",  # placed on the agenda
+        "agenda_item.move",
+        "agenda_item.withdraw",
+        "matter.action",  # withdrawn
+    ]
 
 
 # --- attachments -------------------------------------------------------------------------------

@@ -429,6 +429,8 @@ SEARCH = {
 
 
 def document(server: str) -> dict:
+    from app.api.openapi_matters import PATHS as MATTER_PATHS
+    from app.api.openapi_matters import SCHEMAS as MATTER_SCHEMAS
     from app.api.openapi_topics import PATHS as TOPIC_PATHS
     from app.api.openapi_topics import SCHEMAS as TOPIC_SCHEMAS
     from app.api.openapi_video import PATHS as VIDEO_PATHS
@@ -507,7 +509,8 @@ def document(server: str) -> dict:
             ),
             "/ocd/bills/{resolution_id}": _one("A resolution as an Open Civic Data Bill", "OcdBill", "resolution_id"),
             **TOPIC_PATHS,
+            **MATTER_PATHS,
             **VIDEO_PATHS,
         },
-        "components": {"schemas": {**SCHEMAS, **TOPIC_SCHEMAS, **VIDEO_SCHEMAS}},
+        "components": {"schemas": {**SCHEMAS, **TOPIC_SCHEMAS, **VIDEO_SCHEMAS, **MATTER_SCHEMAS}},
     }

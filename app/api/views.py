@@ -395,6 +395,8 @@ def ocd_bill(resolution_id: int):
     return jsonify(ocd.bill(found))
 
 
+import app.api.matters  # noqa: E402,F401  (GET /api/v1/matters: legislative files with their history)
+import app.api.ocd_matters  # noqa: E402,F401  (GET /api/v1/ocd/matters/<id>: a matter as an OCD bill)
 import app.api.search  # noqa: E402,F401  (GET /api/v1/search: one search over the whole record)
 import app.api.topics  # noqa: E402,F401  (GET /api/v1/topics and what is under each)
 import app.api.video  # noqa: E402,F401  (GET /api/v1/meetings/<id>/video-index)

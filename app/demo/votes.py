@@ -17,6 +17,7 @@ from app.demo import video as demo_video
 from app.extensions import db
 from app.legislation import services as legislation
 from app.legislation.models import Agreement, EffectKind, LinkKind
+from app.matters import services as matters
 from app.meetings import attendance
 from app.meetings.models import AgendaItemType, Meeting, MeetingStatus
 from app.minutes.services import draft_minutes_text
@@ -176,6 +177,9 @@ def _july_8(meeting: Meeting, ids, voided) -> int:
         )
         legislation.add_link(resolution, voided, LinkKind.supersedes, actor=None)
         legislation.add_effect(resolution, kind=EffectKind.authorizes, agreement=agreement, actor=None)
+        # Issue 20: the reversal's matter supersedes the June 30 matter and authorizes the agreement.
+        matters.relate(item.matter, "supersedes", to_file_number=voided.item.file_number, actor=None)
+        matters.relate(item.matter, "authorizes", agreement_id=agreement.id, actor=None)
         motion = motion_service.make_motion(
             meeting,
             item=item,

@@ -9,12 +9,14 @@ from sqlalchemy import select
 from app.bodies.models import Member, Membership
 from app.core import audit
 from app.core.errors import DomainError
-from app.core.sequences import format_file_number, next_number
 from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
+from app.matters import services as matters
+from app.matters.models import Matter, MatterActionKind
 from app.meetings import events
 from app.meetings.lifecycle import log_change
+from app.meetings.matter_link import matter_type_for
 from app.meetings.models import (
     AgendaItem,
     AgendaItemType,
@@ -128,9 +130,12 @@ def add_item(
     within_purpose: bool = True,
     confirm_outside_purpose: bool = False,
     amendment_reason: str | None = None,
+    matter: Matter | None = None,
+    reading: str = "",
     actor,
 ) -> AgendaItem:
-    """Add an item and give it the next file number of the year (never reused, even if it is withdrawn).
+    """Add an item: a new matter with the next file number of the year (never reused, even if it is withdrawn), or
+    a new appearance of ``matter`` (an item brought back, or carried forward after a deferral).
 
     On a special or emergency meeting an item outside the purpose stated in the call is refused until the
     clerk confirms it; it is then recorded on the item and in the public change log (R3)."""
@@ -152,7 +157,20 @@ def add_item(
             ),
             field="confirm_outside_purpose",
         )
-    year = to_local(utcnow()).year
+    if reading not in READINGS or (reading and item_type != AgendaItemType.ordinance):
+        raise DomainError(_("Only an ordinance has a first or second reading."), field="reading")
+    if matter is None:
+        matter = matters.open_matter(
+            title=title,
+            matter_type=matter_type_for(item_type, agreement_category),
+            body_id=meeting.body_id,
+            actor=actor,
+            summary=body_md,
+        )
+    elif any(i.matter_id == matter.id and not i.is_withdrawn for i in meeting.items):
+        raise DomainError(
+            _("Matter %(number)s is already on this agenda.", number=matter.file_number), field="file_number"
+        )
     item = AgendaItem(
         meeting_id=meeting.id,
         meeting=meeting,
@@ -161,7 +179,10 @@ def add_item(
         title=title,
         body_md=clean_text(body_md, multiline=True),
         item_type=item_type,
-        file_number=format_file_number(year, next_number("file", year)),
+        matter_id=matter.id,
+        matter=matter,
+        file_number=matter.file_number,
+        reading=reading,
         fiscal_impact=clean_text(fiscal_impact, multiline=True),
         public_comment_required=public_comment_required,
         comment_exemption=exemption,
@@ -197,8 +218,14 @@ def add_item(
         actor=actor,
         data={"after": _item_snapshot(item), "amendment_reason": reason, "outside_purpose": outside},
     )
+    matters.record_action(
+        matter, MatterActionKind.placed_on_agenda, actor=actor, meeting_id=meeting.id, agenda_item_id=item.id
+    )
     db.session.flush()
     return item
+
+
+READINGS = ("", "first", "second")
 
 
 def _item_snapshot(item: AgendaItem) -> dict:
@@ -364,6 +391,14 @@ def withdraw_item(item: AgendaItem, *, reason: str, actor) -> None:
     )
     audit.record(
         "agenda_item.withdraw", item, f"Withdrew item {label} '{item.title}'", actor=actor, data={"reason": reason}
+    )
+    matters.record_action(
+        item.matter,
+        MatterActionKind.withdrawn,
+        actor=actor,
+        meeting_id=meeting.id,
+        agenda_item_id=item.id,
+        note=reason,
     )
     db.session.flush()
 

@@ -11,7 +11,7 @@ from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.meetings import agenda, lifecycle
+from app.meetings import agenda, carry_forward, lifecycle
 from app.meetings.models import AgendaItemType, CommentExemption, Meeting, MeetingKind
 from app.meetings.schedule_models import AgendaTemplateItem
 
@@ -139,4 +139,5 @@ def schedule_meeting(*, body: Body, actor, standing_items: list[AgendaTemplateIt
     body's standing items. ``standing_items`` lets a caller making many meetings read the template once."""
     meeting = lifecycle.schedule_meeting(body=body, actor=actor, **fields)
     apply_template(meeting, template_items(body) if standing_items is None else standing_items, actor=actor)
+    carry_forward.place_waiting(meeting, actor=actor)  # matters deferred to this day before it was set (issue 20)
     return meeting

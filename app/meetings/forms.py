@@ -116,6 +116,17 @@ class AgendaItemForm(FlaskForm):
     section = SelectField(_l("Section"), validators=[InputRequired(_l("Choose a section."))])
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=300)])
     item_type = SelectField(_l("Type of item"), choices=item_type_choices())
+    #: Issue 20: empty opens a new matter; a file number brings that matter back (a new appearance of it).
+    file_number = StringField(
+        _l("Bring back an existing matter (optional): its file number"), validators=[Length(max=20)]
+    )
+    reading = SelectField(
+        _l("Reading (ordinances only)"),
+        choices=options(
+            [("", _l("Not an ordinance reading")), ("first", _l("First reading")), ("second", _l("Second reading"))]
+        ),
+        default="",
+    )
     body_md = TextAreaField(_l("Summary (Markdown)"), validators=[Length(max=50_000)])
     topic_ids = TopicsField(_l("Topics"))
     sponsor_ids = MultiCheckboxField(_l("Sponsors"), coerce=int, validators=[Optional()])

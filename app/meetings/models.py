@@ -32,6 +32,7 @@ from app.topics.models import Topic, agenda_item_topics
 if TYPE_CHECKING:  # names for the relationship annotations only; nothing is imported at run time
     from app.bodies.models import Body, BodyRules, Member
     from app.legislation.models import Resolution
+    from app.matters.models import Matter
     from app.public_comment.models import CommentPolicy
     from app.votes.models import Motion
 
@@ -255,8 +256,14 @@ class AgendaItem(db.Model):
     #: Markdown as typed by the clerk; rendered through the sanitizer, never trusted as HTML.
     body_md: Mapped[str] = mapped_column(Text, default="")
     item_type: Mapped[AgendaItemType] = mapped_column(str_enum(AgendaItemType, "agenda_item_type"))
-    #: Assigned at intake, YY-NNNN, sequential per calendar year and never reused (not the resolution number).
-    file_number: Mapped[str] = mapped_column(String(12), unique=True)
+    #: The matter (legislative file) this item is an appearance of (issue 20). An item brought back later is a
+    #: new item of the same matter.
+    matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="RESTRICT"), index=True)
+    #: The matter's file number, copied when the item is added (app.meetings.agenda.add_item is the one writer);
+    #: kept on the item for the search index and exports. Several items of one matter share it.
+    file_number: Mapped[str] = mapped_column(String(20), index=True)
+    #: Ordinances: which reading this appearance is (F.S. 166.041); "" for every other item.
+    reading: Mapped[str] = mapped_column(String(10), default="")
     fiscal_impact: Mapped[str] = mapped_column(Text, default="")
     #: What staff recommend the body do (carried from a department submission, app.intake).
     recommended_action: Mapped[str | None] = mapped_column(Text)
@@ -274,6 +281,7 @@ class AgendaItem(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     meeting: Mapped["Meeting"] = relationship("Meeting", back_populates="items")
+    matter: Mapped["Matter"] = relationship("Matter", back_populates="items")
     sponsors: Mapped[list["Member"]] = relationship(
         "Member", secondary=agenda_item_sponsors, order_by="Member.sort_name"
     )

@@ -172,6 +172,7 @@ import app.portal.comment  # noqa: E402,F401  (public comment routes live on thi
 import app.portal.documents  # noqa: E402,F401  (generated PDFs: notices, agendas, minutes, votes, resolutions)
 import app.portal.feeds  # noqa: E402,F401  (Atom feeds)
 import app.portal.live  # noqa: E402,F401  (a meeting as it happens: live page, snapshot, event stream)
+import app.portal.matters  # noqa: E402,F401  (a matter's whole life, issue 20)
 import app.portal.packet  # noqa: E402,F401  (the agenda packet PDF)
 import app.portal.records  # noqa: E402,F401  (votes, resolutions and agreements)
 import app.portal.search  # noqa: E402,F401  (one search over the whole record)

@@ -12,6 +12,7 @@ from app.core.loaders import get_or_404
 from app.core.timeutil import to_local
 from app.core.uploads import send_stored
 from app.core.versioning import EditConflict, conflict_for, require_version
+from app.matters import services as matters
 from app.meetings import agenda, documents, forms
 from app.meetings.models import AgendaItem, AgendaItemType, Attachment, CommentExemption, Meeting
 from app.staff import accessibility as document_checks
@@ -75,9 +76,12 @@ def new_item(meeting_id: int):
     form = _item_form(meeting)
     if form.validate_on_submit():
         with attempt(form) as done:
+            number = (form.file_number.data or "").strip()
             item = agenda.add_item(
                 meeting,
                 section=form.section.data,
+                matter=matters.matter_to_bring_back(number) if number else None,
+                reading=form.reading.data or "",
                 within_purpose=form.within_purpose.data != "no",
                 confirm_outside_purpose=bool(form.confirm_outside_purpose.data),
                 actor=current_user,
@@ -115,7 +119,7 @@ def edit_item(item_id: int):
     item = _item_or_404(item_id)
     meeting = item.meeting
     form = _item_form(meeting, item)
-    del form.section, form.within_purpose, form.confirm_outside_purpose, form.file
+    del form.section, form.within_purpose, form.confirm_outside_purpose, form.file, form.file_number, form.reading
     conflict = None
     if form.validate_on_submit():
         with attempt(form) as done:

@@ -13,6 +13,7 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.meetings import attendance, floor
 from app.meetings.models import AgendaItem, AttendanceStatus, LogKind, Meeting
+from app.votes import matter_actions
 from app.votes.events import item_decided, item_reopened
 from app.votes.models import Motion, MotionKind, MotionResult, MotionStatus, Vote, VoteChoice
 from app.votes.motions import require_pending, require_session
@@ -239,6 +240,7 @@ def close_vote(motion: Motion, *, actor) -> Outcome:
 
 
 def _consequences(motion: Motion, actor) -> None:
+    decided: list[tuple[AgendaItem, Motion]] = []
     if motion.kind in AMENDING and motion.passed and motion.parent is not None:
         new_text = motion.text if motion.kind == K.substitute else motion.amended_text
         if new_text:
@@ -252,10 +254,12 @@ def _consequences(motion: Motion, actor) -> None:
             motion.parent.text = new_text
     elif motion.kind == K.main and motion.item is not None:
         item_decided.send(motion.item, record=motion, actor=actor)
+        decided.append((motion.item, motion))
     elif motion.kind == K.adopt_consent_agenda:
         for item in motion.consent_items:
             record = _fan_out(motion, item)
             item_decided.send(item, record=record, actor=actor)
+            decided.append((item, record))
     elif motion.kind == K.reconsider and motion.passed:
         # The question is put again; the first vote and its record stay (RONR 37:34).
         target = motion.target
@@ -282,6 +286,7 @@ def _consequences(motion: Motion, actor) -> None:
         db.session.add(again)
         if target.item is not None:
             item_reopened.send(target.item, actor=actor)
+    matter_actions.follow_vote(motion, actor, decided)
     db.session.flush()
 
 

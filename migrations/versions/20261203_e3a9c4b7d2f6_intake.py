@@ -2,7 +2,7 @@
 files, agenda_items.recommended_action, mailings.kind intake_step
 
 Revision ID: e3a9c4b7d2f6
-Revises: b7e4c2d9f3a1
+Revises: e5a9c3f7d1b2
 Create Date: 2026-12-03 14:10:00
 
 Role gained "department": the users.role and invitations.role CHECKs are dropped and created again (docs/migrations.md,
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e3a9c4b7d2f6"
-down_revision = "b7e4c2d9f3a1"
+down_revision = "e5a9c3f7d1b2"
 branch_labels = None
 depends_on = None
 

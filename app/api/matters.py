@@ -1,0 +1,91 @@
+"""``GET /api/v1/matters`` and ``/api/v1/matters/<id>``: the public matters (legislative files, issue 20), each with
+its whole history in time order."""
+
+from flask import abort, url_for
+from sqlalchemy import exists, select
+
+from app.api.views import bp, paged
+from app.core.timeutil import to_local
+from app.extensions import db
+from app.legislation import matter_history
+from app.matters.models import Matter
+from app.meetings.models import AgendaItem, Meeting
+
+
+def public_matters_query():
+    shown = (
+        select(AgendaItem.id)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .where(AgendaItem.matter_id == Matter.id, Meeting.is_public, Meeting.agenda_published_at.is_not(None))
+    )
+    return select(Matter).where(exists(shown)).order_by(Matter.id)
+
+
+def _summary(m: Matter) -> dict:
+    return {
+        "id": m.id,
+        "file_number": m.file_number,
+        "type": m.matter_type.value,
+        "title": m.title,
+        "status": m.status.value,
+        "opened": to_local(m.created_at).date().isoformat(),
+        "url": url_for("api.matter", matter_id=m.id, _external=True),
+        "html_url": url_for("portal.matter", file_number=m.file_number, _external=True),
+    }
+
+
+def _entry(e) -> dict:
+    data = {"kind": e.kind, "at": e.at.isoformat(), "meeting_id": e.meeting.id if e.meeting else None}
+    data["agenda_item_id"] = e.item.id if e.item else None
+    if e.kind == matter_history.ACTION:
+        data |= {
+            "action": e.action.action.value,
+            "note": e.action.note,
+            "target_date": e.action.target_date.isoformat() if e.action.target_date else None,
+            "target_meeting_id": e.target_meeting.id if e.target_meeting else None,
+            "referred_to": e.action.referred_to,
+            "motion_id": e.action.motion_id,
+        }
+    elif e.kind == matter_history.VOTE:
+        data |= {
+            "motion_id": e.motion.id,
+            "motion_kind": e.motion.kind.value,
+            "result": e.motion.result.value if e.motion.result else None,
+            "tally": {"yes": e.tally.yes, "no": e.tally.no, "abstain": e.tally.abstain, "absent": e.tally.absent},
+        }
+    elif e.kind == matter_history.DOCUMENT:
+        data |= {
+            "filename": e.attachment.original_filename,
+            "url": url_for("meetings.attachment", attachment_id=e.attachment.id, _external=True),
+        }
+    else:
+        data |= {"label": e.item.label, "reading": e.item.reading or None, "withdrawn": e.item.is_withdrawn}
+    return data
+
+
+@bp.route("/matters", endpoint="matters")
+def matters_list():
+    return paged(public_matters_query(), _summary, "api.matters")
+
+
+@bp.route("/matters/<id:matter_id>", endpoint="matter")
+def matter(matter_id: int):
+    record = matter_history.public_matter(db.session.get(Matter, matter_id))
+    if record is None:
+        abort(404)
+    return {
+        **_summary(record.matter),
+        "summary": record.matter.summary,
+        "sponsors": [{"id": m.id, "name": m.full_name} for m in record.sponsors],
+        "topics": [{"slug": t.slug, "name": t.name} for t in record.topics],
+        "relations": [
+            {
+                "kind": r.kind.value,
+                "direction": "from" if r.from_matter_id == record.matter.id else "to",
+                "matter_id": (r.to_matter_id if r.from_matter_id == record.matter.id else r.from_matter_id),
+                "agreement_id": r.agreement_id,
+            }
+            for r in record.relations_from + record.relations_to
+        ],
+        "history": [_entry(e) for e in record.entries],
+    }

@@ -1,0 +1,112 @@
+"""Deferred and continued matters come back by themselves: a new item of the same matter on the draft agenda of
+the body's meeting on the day named, with its sponsors, topics and documents (issue 20).
+
+If that agenda is already published, the item is added through the amendment path, with the deferral as the
+reason (it shows in the public change log). If there is no meeting of the body on that day yet, or the meeting
+cannot take the item (cancelled, adjourned, a special meeting's call), the deferral stays on the matter's record
+with the day and no placement: when a meeting of the body on that day is scheduled later, ``place_waiting`` puts
+the matter on its agenda; the clerk can also bring it back from the add-item form by its file number."""
+
+import io
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from app.core.errors import DomainError
+from app.core.storage import storage
+from app.core.timeutil import local_bounds, to_local
+from app.extensions import db
+from app.matters.models import Matter, MatterAction, MatterActionKind, MatterStatus
+from app.meetings.agenda import add_item
+from app.meetings.documents import add_attachment
+from app.meetings.models import AgendaItem, Meeting, MeetingStatus
+
+
+def meeting_on(body_id: int, day: date) -> Meeting | None:
+    start, end = local_bounds(day, day + timedelta(days=1))
+    return db.session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.body_id == body_id,
+            Meeting.start_at >= start,
+            Meeting.start_at < end,
+            Meeting.status.not_in([MeetingStatus.cancelled, MeetingStatus.adjourned, MeetingStatus.in_progress]),
+        )
+        .order_by(Meeting.start_at)
+        .limit(1)
+    )
+
+
+def carry_forward(item: AgendaItem, day: date, *, why: str, actor) -> tuple[Meeting | None, AgendaItem | None, str]:
+    """Place ``item``'s matter on the body's meeting on ``day``. Returns (meeting, new item, note for the record)."""
+    source = item.meeting
+    target = meeting_on(source.body_id, day)
+    if target is None or target.id == source.id:
+        return None, None, f"No meeting of {source.body.name} on {day.isoformat()} yet: not placed on an agenda"
+    sections = list(target.body.agenda_sections)
+    section = item.section if item.section in sections else (sections[-1] if sections else item.section)
+    on = to_local(target.start_at).date()
+    sponsor_ids = [
+        m.id for m in item.sponsors if any(s.is_current(on) for s in m.memberships if s.body_id == target.body_id)
+    ]
+    reason = f"{why} from {source.title} ({to_local(source.start_at).date().isoformat()}), item {item.label}"
+    try:
+        with db.session.begin_nested():
+            new = add_item(
+                target,
+                section=section,
+                title=item.title,
+                body_md=item.body_md,
+                item_type=item.item_type,
+                sponsor_ids=sponsor_ids,
+                fiscal_impact=item.fiscal_impact,
+                public_comment_required=item.public_comment_required,
+                comment_exemption=item.comment_exemption,
+                agreement_category=item.agreement_category,
+                amendment_reason=reason if target.agenda_is_published else None,
+                matter=item.matter,
+                reading=item.reading,
+                actor=actor,
+            )
+            new.topics = list(item.topics)
+            for attachment in item.attachments:
+                add_attachment(
+                    new,
+                    filename=attachment.original_filename,
+                    stream=io.BytesIO(storage().get(attachment.stored_name)),
+                    amendment_reason=reason if target.agenda_is_published else None,
+                    actor=actor,
+                )
+    except DomainError as refused:
+        return target, None, f"Not placed on the agenda of {target.title}: {refused.message}"
+    return target, new, f"Placed on the agenda of {target.title} as item {new.label}"
+
+
+def place_waiting(meeting: Meeting, *, actor) -> int:
+    """A new meeting takes the matters deferred to its day while no meeting of its body was set for it: each comes
+    onto its draft agenda as above, and its deferral now names the meeting. Returns how many were placed."""
+    day = to_local(meeting.start_at).date()
+    waiting = db.session.scalars(
+        select(MatterAction)
+        .join(Matter, MatterAction.matter_id == Matter.id)
+        .join(AgendaItem, MatterAction.agenda_item_id == AgendaItem.id)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .where(
+            MatterAction.action == MatterActionKind.deferred,
+            MatterAction.target_date == day,
+            MatterAction.target_meeting_id.is_(None),
+            Matter.status == MatterStatus.deferred,
+            Meeting.body_id == meeting.body_id,
+        )
+        .order_by(MatterAction.id)
+    ).all()
+    placed = 0
+    for step in waiting:
+        item = db.session.get(AgendaItem, step.agenda_item_id)
+        target, new, note = carry_forward(item, day, why="Deferred", actor=actor)
+        if new is not None and target is not None and target.id == meeting.id:
+            step.target_meeting_id = meeting.id
+            item.matter.status = MatterStatus.deferred
+            placed += 1
+    db.session.flush()
+    return placed

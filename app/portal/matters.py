@@ -1,0 +1,27 @@
+"""``/matters/<file number>``: a matter's whole life on one page (issue 20); ``/matters/id/<id>`` redirects to it."""
+
+from flask import abort, redirect, render_template, url_for
+
+from app.extensions import db
+from app.legislation import matter_history
+from app.matters.models import Matter
+from app.matters.services import find_matter
+from app.portal.views import bp
+
+
+@bp.route("/matters/<path:file_number>", endpoint="matter")
+def matter_page(file_number: str):
+    if len(file_number) > 20:
+        abort(404)
+    record = matter_history.public_matter(find_matter(file_number))
+    if record is None:
+        abort(404)
+    return render_template("portal/matter.html", record=record, matter=record.matter)
+
+
+@bp.route("/matters/id/<id:matter_id>", endpoint="matter_by_id")
+def matter_by_id(matter_id: int):
+    matter = db.session.get(Matter, matter_id)
+    if matter is None:
+        abort(404)
+    return redirect(url_for("portal.matter", file_number=matter.file_number), 301)

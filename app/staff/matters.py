@@ -1,0 +1,112 @@
+"""The clerk's matter page (issue 20): every appearance, the history, steps recorded by hand and relations."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from app.auth.decorators import editor_required, staff_required
+from app.core.actions import attempt
+from app.core.loaders import get_or_404
+from app.extensions import db
+from app.legislation.models import Agreement
+from app.matters import numbering
+from app.matters import services as matters
+from app.matters.forms import ActionForm, NumberingForm, RelationForm
+from app.matters.models import Matter, MatterAction, MatterRelation
+from app.meetings.models import AgendaItem
+from app.staff.meetings import bp
+
+
+def _page(matter: Matter, status: int = 200, *, action_form=None, relation_form=None):
+    items = db.session.scalars(
+        select(AgendaItem)
+        .where(AgendaItem.matter_id == matter.id)
+        .options(joinedload(AgendaItem.meeting))
+        .order_by(AgendaItem.id)
+    ).all()
+    actions = db.session.scalars(
+        select(MatterAction).where(MatterAction.matter_id == matter.id).order_by(MatterAction.at, MatterAction.id)
+    ).all()
+    relations = db.session.scalars(
+        select(MatterRelation)
+        .where(or_(MatterRelation.from_matter_id == matter.id, MatterRelation.to_matter_id == matter.id))
+        .options(
+            joinedload(MatterRelation.from_matter),
+            joinedload(MatterRelation.to_matter),
+            joinedload(MatterRelation.agreement),
+        )
+        .order_by(MatterRelation.id)
+    ).all()
+    return render_template(
+        "matters/manage.html",
+        matter=matter,
+        items=items,
+        actions=actions,
+        relations=relations,
+        action_form=action_form or ActionForm(prefix="action"),
+        relation_form=relation_form or RelationForm(prefix="relation"),
+        closed=matter.status in matters.CLOSED,
+    ), status
+
+
+@bp.route("/matters/<id:matter_id>")
+@staff_required
+def matter(matter_id: int):
+    return _page(get_or_404(Matter, matter_id))
+
+
+@bp.route("/matters/<id:matter_id>/actions", methods=["POST"])
+@editor_required
+def record_matter_action(matter_id: int):
+    found = get_or_404(Matter, matter_id)
+    form = ActionForm(prefix="action")
+    if not form.validate_on_submit():
+        return _page(found, 422, action_form=form)
+    with attempt(form) as done:
+        matters.record_by_hand(
+            found, form.action.data, note=form.note.data, referred_to=form.referred_to.data, actor=current_user
+        )
+    if not done:
+        return _page(found, 422, action_form=form)
+    flash(_("Step recorded on matter %(number)s.", number=found.file_number), "success")
+    return redirect(url_for("meetings.matter", matter_id=found.id))
+
+
+@bp.route("/matters/<id:matter_id>/relations", methods=["POST"])
+@editor_required
+def relate_matter(matter_id: int):
+    found = get_or_404(Matter, matter_id)
+    form = RelationForm(prefix="relation")
+    if not form.validate_on_submit():
+        return _page(found, 422, relation_form=form)
+    agreement_id = form.agreement_id.data
+    if agreement_id is not None and db.session.get(Agreement, agreement_id) is None:
+        form.agreement_id.errors.append(_("No agreement has that number."))
+        return _page(found, 422, relation_form=form)
+    with attempt(form) as done:
+        matters.relate(
+            found, form.kind.data, to_file_number=form.to_file_number.data, agreement_id=agreement_id,
+            actor=current_user,
+        )  # fmt: skip
+    if not done:
+        return _page(found, 422, relation_form=form)
+    flash(_("Relation recorded."), "success")
+    return redirect(url_for("meetings.matter", matter_id=found.id))
+
+
+@bp.route("/matters/numbering", methods=["GET", "POST"])
+@editor_required
+def matter_numbering():
+    form = NumberingForm()
+    if form.validate_on_submit():
+        with attempt(form) as done:
+            pattern = numbering.set_pattern(form.file_number_pattern.data, actor=current_user)
+        if done:
+            flash(_("New file numbers follow %(pattern)s.", pattern=pattern), "success")
+            return redirect(url_for("meetings.matter_numbering"))
+    elif not form.is_submitted():
+        form.file_number_pattern.data = numbering.city_pattern()
+    example = numbering.format_number(numbering.city_pattern(), 2025, 123)
+    return render_template("matters/numbering.html", form=form, example=example), 422 if form.errors else 200
