@@ -104,16 +104,7 @@ def _record(matter: Matter, items: list[AgendaItem]) -> MatterRecord:
                   action=action, target_meeting=meetings.get(action.target_meeting_id))
         )  # fmt: skip
     entries.sort(key=lambda e: (e.at, _RANK[e.kind]))
-    relations = db.session.scalars(
-        select(MatterRelation)
-        .where(or_(MatterRelation.from_matter_id == matter.id, MatterRelation.to_matter_id == matter.id))
-        .options(
-            joinedload(MatterRelation.from_matter),
-            joinedload(MatterRelation.to_matter),
-            joinedload(MatterRelation.agreement),
-        )
-        .order_by(MatterRelation.id)
-    ).all()
+    relations = relations_of(matter)
     sponsors, topics = {}, {}
     for item in items:
         sponsors |= {m.id: m for m in item.sponsors}
@@ -126,4 +117,20 @@ def _record(matter: Matter, items: list[AgendaItem]) -> MatterRecord:
         topics=sorted(topics.values(), key=lambda t: t.name),
         relations_from=[r for r in relations if r.from_matter_id == matter.id],
         relations_to=[r for r in relations if r.to_matter_id == matter.id],
+    )
+
+
+def relations_of(matter) -> list[MatterRelation]:
+    """The matter's relations both ways (amends, supersedes, repeals; authorizes an agreement), in one query."""
+    return list(
+        db.session.scalars(
+            select(MatterRelation)
+            .where(or_(MatterRelation.from_matter_id == matter.id, MatterRelation.to_matter_id == matter.id))
+            .options(
+                joinedload(MatterRelation.from_matter),
+                joinedload(MatterRelation.to_matter),
+                joinedload(MatterRelation.agreement),
+            )
+            .order_by(MatterRelation.id)
+        )
     )

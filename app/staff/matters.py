@@ -3,18 +3,19 @@
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.auth.decorators import editor_required, staff_required
 from app.core.actions import attempt
 from app.core.loaders import get_or_404
 from app.extensions import db
+from app.legislation import matter_history
 from app.legislation.models import Agreement
 from app.matters import numbering
 from app.matters import services as matters
 from app.matters.forms import ActionForm, NumberingForm, RelationForm
-from app.matters.models import Matter, MatterAction, MatterRelation
+from app.matters.models import Matter, MatterAction
 from app.meetings.models import AgendaItem
 from app.staff.meetings import bp
 
@@ -29,16 +30,7 @@ def _page(matter: Matter, status: int = 200, *, action_form=None, relation_form=
     actions = db.session.scalars(
         select(MatterAction).where(MatterAction.matter_id == matter.id).order_by(MatterAction.at, MatterAction.id)
     ).all()
-    relations = db.session.scalars(
-        select(MatterRelation)
-        .where(or_(MatterRelation.from_matter_id == matter.id, MatterRelation.to_matter_id == matter.id))
-        .options(
-            joinedload(MatterRelation.from_matter),
-            joinedload(MatterRelation.to_matter),
-            joinedload(MatterRelation.agreement),
-        )
-        .order_by(MatterRelation.id)
-    ).all()
+    relations = matter_history.relations_of(matter)
     return render_template(
         "matters/manage.html",
         matter=matter,
