@@ -214,6 +214,14 @@ def _grow(factor: int) -> dict:  # noqa: PLR0915 (one flat recipe reads best)
             db.session.execute(insert(table), rows[at : at + size])
 
     bulk(Meeting.__table__, meetings)
+    try:  # every item is a matter's appearance (issue 20); older code has no matters table
+        from app.matters.models import Matter
+        from app.meetings.matter_link import bulk_matter_rows
+
+        first_matter = (db.session.scalar(select(func.max(Matter.id))) or 0) + 1
+        bulk(Matter.__table__, bulk_matter_rows(items, first_id=first_matter))
+    except ImportError:
+        pass
     bulk(AgendaItem.__table__, items)
     bulk(agenda_item_sponsors, sponsors)
     bulk(Attendance.__table__, attendances)

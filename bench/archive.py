@@ -170,8 +170,10 @@ MEETING_COLUMNS = (
 )  # fmt: skip
 ITEM_COLUMNS = (
     "id", "meeting_id", "section", "position", "label", "title", "body_md", "item_type", "file_number",
-    "fiscal_impact", "public_comment_required", "created_at",
+    "fiscal_impact", "public_comment_required", "created_at", "matter_id",
 )  # fmt: skip
+#: Every item is a matter's appearance (issue 20): one matter per generated item, its id offset like the items'.
+MATTER_COLUMNS = ("id", "file_number", "matter_type", "title", "summary", "status", "created_at", "updated_at")
 RESOLUTION_COLUMNS = (
     "id", "agenda_item_id", "title", "text_md", "status", "number", "number_year", "number_seq", "adopted_on",
     "effective_on", "created_at",
@@ -231,6 +233,8 @@ def generate(
         body_id = cur.execute("SELECT min(id) FROM bodies").fetchone()[0]
         meeting_id = cur.execute("SELECT coalesce(max(id), 0) FROM meetings").fetchone()[0] + 1000
         item_id = cur.execute("SELECT coalesce(max(id), 0) FROM agenda_items").fetchone()[0] + 1000
+        matter_offset = cur.execute("SELECT coalesce(max(id), 0) FROM matters").fetchone()[0] + 1000 - item_id
+        matter_rows = []
         per_meeting = 20
         n_meetings = -(-items // per_meeting)
         first = date.today().replace(month=1, day=1) - timedelta(days=365 * years)
@@ -257,9 +261,14 @@ def generate(
                     break
                 kind = "resolution" if n % resolution_every == 0 else rng.choice(["motion", "report", "presentation"])
                 file_number = f"F{iid}"
+                title = words.title()
+                matter_type = {"resolution": "resolution", "report": "report"}.get(kind, "other")
+                matter_rows.append(
+                    (iid + matter_offset, file_number, matter_type, title, "", "adopted", published, published)
+                )
                 item_rows.append(
-                    (iid, mid, "Regular agenda", p + 1, f"{p + 1}", words.title(), words.text(80), kind, file_number,
-                     "", True, published)
+                    (iid, mid, "Regular agenda", p + 1, f"{p + 1}", title, words.text(80), kind, file_number,
+                     "", True, published, iid + matter_offset)
                 )  # fmt: skip
                 if kind == "resolution" and len(resolution_rows) < resolutions:
                     year = start.year
@@ -276,11 +285,12 @@ def generate(
                          "0" * 64, published, content)
                     )  # fmt: skip
         _copy(cur, "meetings", MEETING_COLUMNS, meetings)
+        _copy(cur, "matters", MATTER_COLUMNS, matter_rows)
         _copy(cur, "agenda_items", ITEM_COLUMNS, item_rows)
         _copy(cur, "resolutions", RESOLUTION_COLUMNS, resolution_rows)
         _copy(cur, "attachments", ATTACHMENT_COLUMNS, attachment_rows)
         _copy(cur, "minutes", ("id", "meeting_id", "body_md", "status", "created_at", "updated_at"), minutes_rows)
-        for table in ("meetings", "agenda_items", "resolutions", "attachments", "minutes"):
+        for table in ("meetings", "matters", "agenda_items", "resolutions", "attachments", "minutes"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608
         # Later resolutions supersede some earlier ones: the results must say so.
         cur.execute(

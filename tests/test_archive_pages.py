@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import template_rendered
 from flask_migrate import upgrade
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 
 from app.bodies.models import Body, Member
 from app.core import audit
@@ -24,8 +24,9 @@ from tests.conftest import make_app
 from tests.dbutil import fresh_database
 
 #: The resolution page's budget (issue 18), counting the city profile and the page's version; one more since the
-#: roll call is drawn as seats (issue 19: the body's seats and terms on the day, for vacant seats).
-RESOLUTION_PAGE_BUDGET = 11
+#: roll call is drawn as seats (issue 19: the body's seats and terms on the day, for vacant seats), and one more for
+#: the meeting's recording parts (issue 21: the watch links of the motion, the vote and the speakers).
+RESOLUTION_PAGE_BUDGET = 12
 
 
 def grow(body, members, meetings: int, *, first_id: int) -> dict:
@@ -132,8 +133,14 @@ def grow(body, members, meetings: int, *, first_id: int) -> dict:
                     created_at=start,
                 )
             )
+    from app.matters.models import Matter
+    from app.meetings.matter_link import bulk_matter_rows
+
+    first_matter = (db.session.scalar(select(func.max(Matter.id))) or 0) + 1
+    rows["matters"] = bulk_matter_rows(rows["items"], first_id=first_matter)
     for table, key in (
         (Meeting.__table__, "meetings"),
+        (Matter.__table__, "matters"),
         (AgendaItem.__table__, "items"),
         (agenda_item_sponsors, "sponsors"),
         (Attendance.__table__, "att"),

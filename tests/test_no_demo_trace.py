@@ -10,7 +10,9 @@ from sqlalchemy import select
 from app.auth.models import Role, User
 from app.bodies.models import Body, Member, Membership, Seat
 from app.core.outbox import Mailing
+from app.intake.models import Submission, SubmissionFile
 from app.legislation.models import Agreement, AgreementDocument, Resolution
+from app.matters.models import Matter
 from app.meetings.models import AgendaItem, Attachment, Meeting, MeetingLogEntry
 from app.public_comment.models import SpeakerRequest
 from app.subscriptions.models import Subscription
@@ -44,6 +46,9 @@ ROWS = {
     "topic_id": Topic,
     "recording_id": Recording,
     "entry_id": MeetingLogEntry,
+    "matter_id": Matter,
+    "submission_id": Submission,
+    "file_id": SubmissionFile,
 }
 
 
@@ -60,6 +65,7 @@ def get_urls(app, db) -> list[str]:
         "kind": "members",
         "slug": "police",
         "part": 1,
+        "file_number": "25-0001",
     }
     urls = []
     for rule in app.url_map.iter_rules():

@@ -46,3 +46,27 @@ def _give_items_a_matter(session, flush_context, instances):
             meeting_id = obj.meeting_id or (obj.meeting.id if obj.meeting is not None else None)
             for kind in (MatterActionKind.introduced, MatterActionKind.placed_on_agenda):
                 session.add(MatterAction(matter=obj.matter, action=kind, at=now, meeting_id=meeting_id, note=""))
+
+
+def bulk_matter_rows(item_rows: list[dict], *, first_id: int) -> list[dict]:
+    """Rows of ``matters`` for agenda items written with bulk INSERTs (an archive, a benchmark), which the flush hook
+    above never sees: one matter per item, with the item's file number, title and type, ids from ``first_id``.
+    Sets each item row's ``matter_id``; insert the matters first."""
+    rows = []
+    for n, item in enumerate(item_rows):
+        item["matter_id"] = first_id + n
+        when = item.get("created_at") or utcnow()
+        kind = matter_type_for(AgendaItemType(item["item_type"]), item.get("agreement_category"))
+        rows.append(
+            {
+                "id": first_id + n,
+                "file_number": item["file_number"],
+                "matter_type": kind.value,
+                "title": item["title"][:300],
+                "summary": "",
+                "status": MatterStatus.on_agenda.value,
+                "created_at": when,
+                "updated_at": when,
+            }
+        )
+    return rows
