@@ -113,10 +113,10 @@ MATRIX = [
     ("GET", "/staff/meetings/{meeting}/packet.pdf", STAFF, 404),
     # Captions of a recording part (issue 21): editors upload and correct; no file sent is refused (400).
     ("GET", "/staff/meetings/{meeting}/captions", EDITORS, 200),
-    ("GET", "/staff/meetings/{meeting}/recordings/2/captions", EDITORS, 200),
-    ("POST", "/staff/meetings/{meeting}/recordings/2/captions", EDITORS, 400),
-    ("POST", "/staff/meetings/{meeting}/recordings/2/captions/passages/{passage}", EDITORS, 302),
-    ("POST", "/staff/meetings/{meeting}/recordings/2/captions/remove", EDITORS, 302),
+    ("GET", "/staff/meetings/{meeting}/recordings/1/captions", EDITORS, 200),
+    ("POST", "/staff/meetings/{meeting}/recordings/1/captions", EDITORS, 400),
+    ("POST", "/staff/meetings/{meeting}/recordings/1/captions/passages/{passage}", EDITORS, 302),
+    ("POST", "/staff/meetings/{meeting}/recordings/1/captions/remove", EDITORS, 302),
     ("GET", "/staff/meetings/{meeting}/attendance", EDITORS, 200),
     ("POST", "/staff/meetings/{meeting}/attendance", EDITORS, 422),  # not in progress: refused
     ("POST", "/staff/meetings/{meeting}/attendance/{member}/arrive", EDITORS, 302),
