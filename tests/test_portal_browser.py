@@ -2,7 +2,7 @@
 and three keyboard-only journeys: finding the June 30 meeting, reading its resolution, registering to speak."""
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
 from babel.messages.pofile import read_po
@@ -28,7 +28,9 @@ def _crawlable(base: str, href: str | None) -> str | None:
         return None
     if parts.path.startswith(SKIP_PREFIXES) or parts.path.endswith(SKIP_SUFFIXES) or "/documents/" in parts.path:
         return None
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    # The video page at another second (a chapter or a "Watch" link) is the same page: crawled once.
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "t"])
+    return parts.path + (f"?{query}" if query else "")
 
 
 def _record_text(db) -> str:
