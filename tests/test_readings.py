@@ -1,7 +1,6 @@
 """An ordinance's two readings (app/legislation/readings.py, F.S. 166.041(3)(a)): the earliest lawful second reading,
 the refusal of one too early, the notice record's checks and the effective date."""
 
-import json
 import re
 from datetime import date
 from pathlib import Path
@@ -120,7 +119,13 @@ def test_spanish_dates_and_a_translation_for_every_message(app):
     with app.test_request_context("/"), force_locale("es"):
         message = check_second_reading(FIRST, NOTICE, date(2026, 6, 10), 10)
     assert "11 de junio de 2026" in message and "1 de junio de 2026" in message
-    fragment = json.loads((ROOT / "translations" / "fragments" / "redline.json").read_text())
+    from babel.messages.pofile import read_po
+
+    with (ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale="es")
+    fragment = {
+        (m.id[0] if isinstance(m.id, tuple) else m.id): m.string for m in catalog if m.id and m.string
+    }  # the Spanish catalog: every message of the module and the template is translated there
     placeholder = re.compile(r"%\([a-z_]+\)[sd]")
     sources = [ROOT / "app" / "legislation" / "readings.py", ROOT / "templates" / "_redline.html"]
     ids = []
