@@ -69,6 +69,7 @@ def mail_to(email):
             select(OutboxMessage)
             .join(Mailing)
             .where(Mailing.kind == MailingKind.intake_step, OutboxMessage.recipient == email)
+            .order_by(OutboxMessage.id)  # oldest first: PostgreSQL returns rows in no set order otherwise
         )
     )
 
