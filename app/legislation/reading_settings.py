@@ -4,14 +4,9 @@ Kept on the city profile (``CityProfile.ordinance_notice_days``; NULL: the statu
 clerk's office on /staff/city/ordinances. The rule that uses it is app/legislation/readings.py.
 """
 
-from flask_babel import gettext as _
-from sqlalchemy import select
-
-from app.city.models import CityProfile
-from app.city.services import current_city, forget_city
-from app.core import audit
+from app.city.profile_settings import set_profile_value
+from app.city.services import current_city
 from app.core.errors import DomainError
-from app.extensions import db
 from app.legislation.readings import STATUTORY_NOTICE_DAYS, check_notice_days
 
 
@@ -26,19 +21,10 @@ def set_notice_days(days, *, actor) -> None:
     problem = check_notice_days(days)
     if problem:
         raise DomainError(problem, field="notice_days")
-    profile = db.session.scalar(select(CityProfile).order_by(CityProfile.id).limit(1))
-    if profile is None:
-        raise DomainError(_("Save the city's profile first."))
-    before = profile.ordinance_notice_days
-    if before == days:
-        return
-    profile.ordinance_notice_days = days
-    audit.record(
-        "city.ordinance_notice_days",
-        profile,
-        f"Ordinances adopted at least {days} days after their notice is published",
+    set_profile_value(
+        "ordinance_notice_days",
+        days,
+        action="city.ordinance_notice_days",
+        summary=f"Ordinances adopted at least {days} days after their notice is published",
         actor=actor,
-        data={"before": before, "after": days},
     )
-    db.session.flush()
-    forget_city()

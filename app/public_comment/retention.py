@@ -16,7 +16,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 
-from app.core import audit
 from app.core.errors import DomainError
 from app.core.outbox import MailStatus, OutboxMessage
 from app.extensions import db
@@ -35,30 +34,20 @@ def retention_months() -> int:
 
 
 def set_retention(months, *, actor) -> None:
-    from app.city.models import CityProfile
-    from app.city.services import forget_city
+    from app.city.profile_settings import set_profile_value
 
     if not isinstance(months, int) or not LIMITS[0] <= months <= LIMITS[1]:
         raise DomainError(
             _("Enter a number of months from %(low)d to %(high)d.", low=LIMITS[0], high=LIMITS[1]),
             field="retention_months",
         )
-    profile = db.session.scalar(select(CityProfile).order_by(CityProfile.id).limit(1))
-    if profile is None:
-        raise DomainError(_("Save the city's profile first."))
-    before = profile.contact_retention_months
-    if before == months:
-        return
-    profile.contact_retention_months = months
-    audit.record(
-        "city.contact_retention",
-        profile,
-        f"Residents' contact details kept {months} months after the meeting",
+    set_profile_value(
+        "contact_retention_months",
+        months,
+        action="city.contact_retention",
+        summary=f"Residents' contact details kept {months} months after the meeting",
         actor=actor,
-        data={"before": before, "after": months},
     )
-    db.session.flush()
-    forget_city()
 
 
 def cutoff(now: datetime) -> datetime:
