@@ -18,6 +18,7 @@ from app.legislation.models import (  # noqa: F401
     ResolutionLink,
 )
 from app.matters.models import Matter, MatterAction, MatterRelation  # noqa: F401
+from app.matters.notices import OrdinanceNotice  # noqa: F401
 from app.meetings.models import (  # noqa: F401
     AgendaItem,
     Attachment,

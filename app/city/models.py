@@ -59,7 +59,7 @@ class CityProfile(db.Model):
     #: Months after a meeting that residents' contact details are kept (NULL: config CONTACT_RETENTION_MONTHS).
     contact_retention_months: Mapped[int | None] = mapped_column(Integer)
     #: Days of published notice before an ordinance's adoption (NULL: the statute's 10, F.S. 166.041(3)(a)).
-    #: Written by app.legislation.reading_settings.set_notice_days.
+    #: Written by app.matters.reading_settings.set_notice_days.
     ordinance_notice_days: Mapped[int | None] = mapped_column(Integer)
     #: The city's pattern for matter file numbers ("{yyyy}-{nnnn}"); NULL: "{yy}-{nnnn}" (app.matters.numbering).
     file_number_pattern: Mapped[str | None] = mapped_column(String(40))

@@ -99,6 +99,8 @@ class Matter(db.Model):
     )
     #: The body where the matter started, if known.
     body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="RESTRICT"))
+    #: The day the ordinance (or resolution) states it takes effect; None: on adoption (app.matters.readings).
+    effective_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -21,8 +21,8 @@ from app.core.forms import attach_error, options
 from app.core.uploads import send_image
 from app.core.versioning import EditConflict, conflict_for, require_version
 from app.core.web import language_name
-from app.legislation import reading_settings
-from app.legislation.readings import NOTICE_DAYS_LIMITS, STATUTORY_NOTICE_DAYS
+from app.matters import reading_settings
+from app.matters.readings import NOTICE_DAYS_LIMITS, STATUTORY_NOTICE_DAYS
 
 bp = Blueprint("city", __name__)
 bp.before_request(login_gate("city.logo"))

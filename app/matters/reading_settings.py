@@ -1,13 +1,13 @@
 """The city's days of published notice before an ordinance's adoption (issue 20; F.S. 166.041(3)(a)).
 
 Kept on the city profile (``CityProfile.ordinance_notice_days``; NULL: the statute's 10 days) and edited by the
-clerk's office on /staff/city/ordinances. The rule that uses it is app/legislation/readings.py.
+clerk's office on /staff/city/ordinances. The rule that uses it is app/matters/readings.py.
 """
 
 from app.city.profile_settings import set_profile_value
 from app.city.services import current_city
 from app.core.errors import DomainError
-from app.legislation.readings import STATUTORY_NOTICE_DAYS, check_notice_days
+from app.matters.readings import STATUTORY_NOTICE_DAYS, check_notice_days
 
 
 def notice_days() -> int:

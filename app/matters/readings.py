@@ -16,18 +16,19 @@ The rule, as Dais applies it:
 
 Publication (F.S. 50.011, as amended in 2022 by HB 7049, from 1 January 2023): in a newspaper that meets the
 statute's tests, or, where the local government chose so, on a publicly accessible website of the county (or one
-designated by it) in the manner 50.0311 sets. ``NoticeRecord`` keeps where it was published and an optional proof
-(an affidavit of publication or a capture of the web page). This is a paraphrase, not legal advice: the city
-attorney confirms the count and the medium.
+designated by it) in the manner 50.0311 sets. ``app.matters.notices.OrdinanceNotice`` keeps when and where it
+was published and how it is proven (an affidavit of publication, a capture of the web page). This is a paraphrase,
+not legal advice: the city attorney confirms the count and the medium.
 
 The messages are translated at call time (call inside a request or an app context with a locale).
 """
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from app.core.enums import LabeledEnum
 from app.core.web import local_date
 
 #: F.S. 166.041(3)(a): notice at least 10 days before adoption.
@@ -37,21 +38,18 @@ NOTICE_DAYS_LIMITS = (STATUTORY_NOTICE_DAYS, 60)
 DAY_PATTERN = "EEEE, d MMMM y"  # date_full in app/core/web.py
 
 
-@dataclass(frozen=True)
-class NoticeRecord:
-    """The published notice of a proposed ordinance. ``medium`` is "newspaper" or "website"; ``where`` names the
-    newspaper or gives the web address; ``proof_document_id`` is an optional app.documents id (the affidavit)."""
+class NoticeMedium(LabeledEnum):
+    """Where a notice was published (F.S. 50.011)."""
 
-    published_on: date
-    medium: str
-    where: str
-    proof_document_id: int | None = None
+    newspaper = "newspaper", _l("A newspaper")
+    website = "website", _l("The county's public notice website")
 
 
-MEDIA = ("newspaper", "website")
+MEDIA = tuple(m.value for m in NoticeMedium)
 
 
-def _day(value: date) -> str:
+def say_day(value: date) -> str:
+    """A day in words, in the reader's language (the date_full context)."""
     return local_date(value, DAY_PATTERN)
 
 
@@ -71,7 +69,7 @@ def earliest_second_reading(
         reasons.append(
             _(
                 "The second reading must be on a later day than the first reading (%(first)s).",
-                first=_day(first_reading_on),
+                first=say_day(first_reading_on),
             )
         )
     if notice_published_on is None:
@@ -87,7 +85,7 @@ def earliest_second_reading(
         reasons.append(
             _(
                 "The notice was published on %(published)s; adoption must be at least %(days)d days later.",
-                published=_day(notice_published_on),
+                published=say_day(notice_published_on),
                 days=days,
             )
         )
@@ -109,7 +107,7 @@ def check_second_reading(
     if proposed_on <= first_reading_on:
         return _(
             "The second reading must be on a later day than the first reading (%(first)s).",
-            first=_day(first_reading_on),
+            first=say_day(first_reading_on),
         )
     if notice_published_on is None:
         return _(
@@ -122,9 +120,9 @@ def check_second_reading(
         return _(
             "Too early for the second reading: the notice was published on %(published)s and adoption must be at "
             "least %(days)d days later. The earliest lawful date is %(earliest)s.",
-            published=_day(notice_published_on),
+            published=say_day(notice_published_on),
             days=days,
-            earliest=_day(earliest),
+            earliest=say_day(earliest),
         )
     return None
 
