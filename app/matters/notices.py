@@ -41,12 +41,12 @@ class OrdinanceNotice(db.Model):
         return self.withdrawn_at is None
 
 
-def notices_of(matter: Matter) -> list[OrdinanceNotice]:
-    """Every notice recorded for the matter, oldest publication first (withdrawn ones included)."""
+def notices_of(*matter_ids: int) -> list[OrdinanceNotice]:
+    """Every notice recorded for these matters, oldest publication first (withdrawn ones included)."""
     return list(
         db.session.scalars(
             select(OrdinanceNotice)
-            .where(OrdinanceNotice.matter_id == matter.id)
+            .where(OrdinanceNotice.matter_id.in_(matter_ids))
             .order_by(OrdinanceNotice.published_on, OrdinanceNotice.id)
         )
     )

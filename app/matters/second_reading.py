@@ -42,14 +42,48 @@ class ReadingSchedule:
     effective_on: date | None = None
 
 
-def _steps(matter: Matter) -> list[MatterAction]:
-    return list(
-        db.session.scalars(
-            select(MatterAction)
-            .where(MatterAction.matter_id == matter.id, MatterAction.action.in_([A.first_reading_passed, *_ADOPTED]))
-            .order_by(MatterAction.at, MatterAction.id)
+def is_ordinance(matter: Matter | None) -> bool:
+    return matter is not None and matter.matter_type == MatterType.ordinance
+
+
+def schedules(matters: list[Matter]) -> dict[int, ReadingSchedule]:
+    """Each matter's readings, notice and dates, by matter id: two queries for any number of matters (the city's
+    notice days come from the cached profile)."""
+    ids = sorted({m.id for m in matters})
+    if not ids:
+        return {}
+    steps: dict[int, list[MatterAction]] = {i: [] for i in ids}
+    for step in db.session.scalars(
+        select(MatterAction)
+        .where(MatterAction.matter_id.in_(ids), MatterAction.action.in_([A.first_reading_passed, *_ADOPTED]))
+        .order_by(MatterAction.at, MatterAction.id)
+    ):
+        steps[step.matter_id].append(step)
+    notices: dict[int, list[OrdinanceNotice]] = {i: [] for i in ids}
+    for notice in notices_of(*ids):
+        notices[notice.matter_id].append(notice)
+    days = notice_days()
+    found = {}
+    for matter in matters:
+        counting = counting_notice(notices[matter.id])
+        first = _last_day(steps[matter.id], (A.first_reading_passed,))
+        earliest, reasons = earliest_second_reading(first, counting.published_on if counting else None, days)
+        adopted = _last_day(steps[matter.id], _ADOPTED)
+        found[matter.id] = ReadingSchedule(
+            first_reading_on=first,
+            notices=notices[matter.id],
+            notice=counting,
+            days=days,
+            earliest=earliest,
+            reasons=reasons,
+            adopted_on=adopted,
+            effective_on=effective_on(adopted, matter.effective_on) if adopted else None,
         )
-    )
+    return found
+
+
+def schedule(matter: Matter) -> ReadingSchedule:
+    return schedules([matter])[matter.id]
 
 
 def _last_day(steps: list[MatterAction], kinds) -> date | None:
@@ -57,36 +91,24 @@ def _last_day(steps: list[MatterAction], kinds) -> date | None:
     return days[-1] if days else None
 
 
-def is_ordinance(matter: Matter | None) -> bool:
-    return matter is not None and matter.matter_type == MatterType.ordinance
+def _problem(plan: ReadingSchedule, on: date) -> str | None:
+    return check_second_reading(plan.first_reading_on, plan.notice.published_on if plan.notice else None, on, plan.days)
 
 
-def schedule(matter: Matter) -> ReadingSchedule:
-    """The ordinance's readings, notice and dates (three queries)."""
-    steps = _steps(matter)
-    notices = notices_of(matter)
-    notice = counting_notice(notices)
-    days = notice_days()
-    first = _last_day(steps, (A.first_reading_passed,))
-    earliest, reasons = earliest_second_reading(first, notice.published_on if notice else None, days)
-    adopted = _last_day(steps, _ADOPTED)
-    return ReadingSchedule(
-        first_reading_on=first,
-        notices=notices,
-        notice=notice,
-        days=days,
-        earliest=earliest,
-        reasons=reasons,
-        adopted_on=adopted,
-        effective_on=effective_on(adopted, matter.effective_on) if adopted else None,
-    )
+def agenda_problems(items, on: date) -> dict[int, str]:
+    """The agenda's warnings: item id -> why adopting it on ``on`` would not be lawful, for every ordinance on its
+    second reading (withdrawn items aside; only an ordinance item has a reading, app.meetings.agenda.add_item).
+    Two queries, none when no item is a second reading; load the items' matters with them."""
+    readings = [i for i in items if i.reading == "second" and not i.is_withdrawn]
+    plans = schedules([i.matter for i in readings])
+    found = {i.id: _problem(plans[i.matter_id], on) for i in readings}
+    return {k: v for k, v in found.items() if v}
 
 
 def adoption_problem(matter: Matter, on: date) -> str | None:
     """None when adopting the ordinance on ``on`` (its second reading) is lawful on the record as it stands;
     otherwise the reason and, when known, the earliest date."""
-    plan = schedule(matter)
-    return check_second_reading(plan.first_reading_on, plan.notice.published_on if plan.notice else None, on, plan.days)
+    return _problem(schedule(matter), on)
 
 
 def placement_problem(matter: Matter, on: date, today: date) -> str | None:

@@ -174,3 +174,20 @@ def relate(matter: Matter, kind: str, *, to_file_number: str | None = None, agre
         actor=actor,
     )
     return relation
+
+
+def set_effective_on(matter: Matter, day: date | None, *, actor) -> None:
+    """The day the matter states it takes effect (None: on adoption); audited with before and after."""
+    if matter.effective_on == day:
+        return
+    before = matter.effective_on
+    matter.effective_on = day
+    matter.updated_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "matter.effective_on",
+        matter,
+        f"Matter {matter.file_number} takes effect {day.isoformat() if day else 'on adoption'}",
+        actor=actor,
+        data={"before": before.isoformat() if before else None, "after": day.isoformat() if day else None},
+    )

@@ -12,6 +12,7 @@ from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
+from app.matters import second_reading
 from app.matters import services as matters
 from app.matters.models import Matter, MatterActionKind
 from app.meetings import events
@@ -132,13 +133,18 @@ def add_item(
     amendment_reason: str | None = None,
     matter: Matter | None = None,
     reading: str = "",
+    refuse_early_reading: bool = True,
     actor,
 ) -> AgendaItem:
     """Add an item: a new matter with the next file number of the year (never reused, even if it is withdrawn), or
     a new appearance of ``matter`` (an item brought back, or carried forward after a deferral).
 
     On a special or emergency meeting an item outside the purpose stated in the call is refused until the
-    clerk confirms it; it is then recorded on the item and in the public change log (R3)."""
+    clerk confirms it; it is then recorded on the item and in the public change log (R3).
+
+    An ordinance placed for its second reading on a meeting that can no longer be lawful (app.matters.second_reading
+    .placement_problem) is refused with the reason and the earliest date, unless ``refuse_early_reading`` is False
+    (a deferral carried forward by a vote: the item goes on the agenda and the agenda warns)."""
     reason = require_editable_agenda(meeting, amendment_reason)
     title = clean_text(title)
     if not title:
@@ -171,6 +177,10 @@ def add_item(
         raise DomainError(
             _("Matter %(number)s is already on this agenda.", number=matter.file_number), field="file_number"
         )
+    if reading == "second" and refuse_early_reading:
+        problem = second_reading.placement_problem(matter, to_local(meeting.start_at).date(), to_local(utcnow()).date())
+        if problem:
+            raise DomainError(problem, field="reading")
     item = AgendaItem(
         meeting_id=meeting.id,
         meeting=meeting,

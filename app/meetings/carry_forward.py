@@ -66,6 +66,7 @@ def carry_forward(item: AgendaItem, day: date, *, why: str, actor) -> tuple[Meet
                 amendment_reason=reason if target.agenda_is_published else None,
                 matter=item.matter,
                 reading=item.reading,
+                refuse_early_reading=False,
                 actor=actor,
             )
             new.topics = list(item.topics)

@@ -296,6 +296,11 @@ class AgendaItem(db.Model):
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
 
+    @property
+    def reading_label(self):
+        """ "First reading" or "Second reading" for an ordinance's appearance; None otherwise."""
+        return {"first": _l("First reading"), "second": _l("Second reading")}.get(self.reading)
+
 
 class Attachment(AttachmentAccessibility, db.Model):
     __tablename__ = "attachments"

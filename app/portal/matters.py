@@ -4,6 +4,7 @@ from flask import abort, redirect, render_template, url_for
 
 from app.extensions import db
 from app.legislation import matter_history
+from app.matters import second_reading
 from app.matters.models import Matter
 from app.matters.services import find_matter
 from app.portal.views import bp
@@ -16,7 +17,9 @@ def matter_page(file_number: str):
     record = matter_history.public_matter(find_matter(file_number))
     if record is None:
         abort(404)
-    return render_template("portal/matter.html", record=record, matter=record.matter)
+    matter = record.matter
+    readings = second_reading.schedule(matter) if second_reading.is_ordinance(matter) else None
+    return render_template("portal/matter.html", record=record, matter=matter, readings=readings)
 
 
 @bp.route("/matters/id/<id:matter_id>", endpoint="matter_by_id")

@@ -17,10 +17,11 @@ from app.matters import services as matters
 from app.matters.forms import ActionForm, NumberingForm, RelationForm
 from app.matters.models import Matter, MatterAction
 from app.meetings.models import AgendaItem
+from app.staff.matter_readings import readings_panel
 from app.staff.meetings import bp
 
 
-def _page(matter: Matter, status: int = 200, *, action_form=None, relation_form=None):
+def _page(matter: Matter, status: int = 200, *, action_form=None, relation_form=None, **reading_forms):
     items = db.session.scalars(
         select(AgendaItem)
         .where(AgendaItem.matter_id == matter.id)
@@ -40,6 +41,7 @@ def _page(matter: Matter, status: int = 200, *, action_form=None, relation_form=
         action_form=action_form or ActionForm(prefix="action"),
         relation_form=relation_form or RelationForm(prefix="relation"),
         closed=matter.status in matters.CLOSED,
+        **readings_panel(matter, **reading_forms),
     ), status
 
 

@@ -20,6 +20,7 @@ from app.core.outbox import MailingKind
 from app.core.timeutil import NonexistentLocalTime, local_to_utc, to_local, utc_to_local_naive, utcnow
 from app.extensions import db
 from app.legislation.services import prohibited_items
+from app.matters import second_reading
 from app.meetings import agenda, agenda_template, changes, forms, lifecycle, notice
 from app.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingStatus, Minutes
 from app.public_comment import tallies as comment_tallies
@@ -99,6 +100,7 @@ def _workspace_meeting_or_404(meeting_id: int) -> Meeting:
         selectinload(Meeting.items).selectinload(AgendaItem.sponsors),
         selectinload(Meeting.items).selectinload(AgendaItem.attachments),
         selectinload(Meeting.items).joinedload(AgendaItem.resolution),
+        selectinload(Meeting.items).joinedload(AgendaItem.matter),
         selectinload(Meeting.changes),
         joinedload(Meeting.minutes).joinedload(Minutes.approved_at_meeting),
     )
@@ -124,6 +126,7 @@ def _detail_page(meeting: Meeting, *, publish_form=None, start_form=None, status
         tallies=comment_tallies.tallies(meeting.id) if meeting.status != MeetingStatus.draft else {},
         **vote_record.meeting_record(meeting),
         prohibited=prohibited_items(meeting.active_items, to_local(utcnow()).date()),
+        reading_problems=second_reading.agenda_problems(meeting.items, to_local(meeting.start_at).date()),
         packet=packet_panel(meeting),
     ), status
 

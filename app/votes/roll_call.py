@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from app.bodies.models import BodyRollCallOrder
 from app.core import audit, live
 from app.core.errors import DomainError
-from app.core.timeutil import utcnow
+from app.core.timeutil import to_local, utcnow
 from app.extensions import db
+from app.matters import second_reading
 from app.meetings import attendance, floor
 from app.meetings.models import AgendaItem, AttendanceStatus, LogKind, Meeting
 from app.votes import matter_actions
@@ -36,9 +37,21 @@ def _rotation(meeting: Meeting) -> int:
     )
 
 
+def _require_lawful_adoption(meeting: Meeting, items: list[AgendaItem]) -> None:
+    """An ordinance on its second reading is adopted only with its first reading and its notice on the record, the
+    notice's days counted (F.S. 166.041(3)(a); app.matters.second_reading)."""
+    day = to_local(meeting.start_at).date()
+    for item in items:
+        if item.reading == "second" and second_reading.is_ordinance(item.matter):
+            problem = second_reading.adoption_problem(item.matter, day)
+            if problem:
+                raise DomainError(_("Item %(label)s: %(problem)s", label=item.label, problem=problem))
+
+
 def open_vote(motion: Motion, *, actor) -> Motion:
     """Open the roll call. Refused without a required second, while amendments on it are pending, without a
-    quorum present in person (R4), or before the item's public comment was held (R5)."""
+    quorum present in person (R4), before the item's public comment was held (R5), or on the adoption of an
+    ordinance whose second reading would be too early."""
     meeting = motion.meeting
     require_session(meeting)
     require_pending(motion)
@@ -72,6 +85,8 @@ def open_vote(motion: Motion, *, actor) -> Motion:
                     label=not_heard[0].label,
                 )
             )
+        if motion.kind in (K.main, K.adopt_consent_agenda):
+            _require_lawful_adoption(meeting, items)
     order = meeting.rules.roll_call_order
     seed = secrets.randbelow(2**31) if order == BodyRollCallOrder.random else None
     members = attendance.roll(meeting, rotation=_rotation(meeting), seed=seed or 0)
