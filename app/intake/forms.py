@@ -5,7 +5,7 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.core.versioning import VersionField
-from app.meetings.forms import item_type_choices, optional_id
+from app.meetings.forms import item_type_choices, optional_id, reading_choices
 
 
 class SubmissionForm(FlaskForm):
@@ -26,6 +26,8 @@ class StepForm(FlaskForm):
 
 class PlaceForm(FlaskForm):
     target = SelectField(_l("Meeting and section"), validators=[InputRequired(_l("Choose where to place it."))])
+    #: Ordinances only (the view removes it for other items).
+    reading = SelectField(_l("Reading (ordinances only)"), choices=reading_choices(), default="first")
     version = VersionField()
 
 

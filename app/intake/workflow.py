@@ -223,8 +223,9 @@ def send_back(submission: Submission, *, actor, comment: str, reject: bool = Fal
     return submission
 
 
-def place(submission: Submission, *, meeting: Meeting, section: str, actor, version=None):
-    """Put an approved submission on ``meeting``'s agenda in ``section``, with its files copied through storage."""
+def place(submission: Submission, *, meeting: Meeting, section: str, actor, version=None, reading: str = ""):
+    """Put an approved submission on ``meeting``'s agenda in ``section``, with its files copied through storage;
+    an ordinance at its first or second reading (``reading``; the rules of app.matters.second_reading apply)."""
     if version not in (None, "") and str(version) != str(submission.version):
         raise DomainError(_("Someone else acted on this submission first; the page now shows where it stands."))
     if submission.state != S.approved:
@@ -237,6 +238,7 @@ def place(submission: Submission, *, meeting: Meeting, section: str, actor, vers
         item_type=submission.item_type,
         fiscal_impact=submission.fiscal_impact,
         amendment_reason=f"Placed from department submission {submission.id}",
+        reading=reading,
         actor=actor,
     )
     item.recommended_action = submission.recommended_action

@@ -36,6 +36,13 @@ def kind_choices():
     return options((k.value, k.label) for k in MeetingKind)
 
 
+def reading_choices():
+    """An ordinance's appearance: first or second reading (F.S. 166.041), or neither."""
+    return options(
+        [("", _l("Not an ordinance reading")), ("first", _l("First reading")), ("second", _l("Second reading"))]
+    )
+
+
 def item_type_choices():
     return options((t.value, t.label) for t in AgendaItemType)
 
@@ -120,13 +127,7 @@ class AgendaItemForm(FlaskForm):
     file_number = StringField(
         _l("Bring back an existing matter (optional): its file number"), validators=[Length(max=20)]
     )
-    reading = SelectField(
-        _l("Reading (ordinances only)"),
-        choices=options(
-            [("", _l("Not an ordinance reading")), ("first", _l("First reading")), ("second", _l("Second reading"))]
-        ),
-        default="",
-    )
+    reading = SelectField(_l("Reading (ordinances only)"), choices=reading_choices(), default="")
     body_md = TextAreaField(_l("Summary (Markdown)"), validators=[Length(max=50_000)])
     topic_ids = TopicsField(_l("Topics"))
     sponsor_ids = MultiCheckboxField(_l("Sponsors"), coerce=int, validators=[Optional()])

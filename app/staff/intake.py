@@ -18,7 +18,7 @@ from app.extensions import db
 from app.intake import access, routes, workflow
 from app.intake.forms import PlaceForm, RouteForm, StepForm, SubmissionForm
 from app.intake.models import Submission, SubmissionFile, SubmissionState, SubmissionStep
-from app.meetings.models import Meeting, MeetingStatus
+from app.meetings.models import AgendaItemType, Meeting, MeetingStatus
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 bp.before_request(login_gate())
@@ -243,6 +243,8 @@ def _place_form(submission) -> PlaceForm:
         for n, section in enumerate(m.body.agenda_sections, start=1):
             choices.append((f"{m.id}:{section}", f"{m.title} ({m.start_at:%Y-%m-%d}) — {n}. {section}"))
     form.target.choices = options(choices)
+    if submission.item_type != AgendaItemType.ordinance:
+        del form.reading
     if request.method == "GET":
         form.version.data = submission.version
         preferred = [c for c in choices if c[0].startswith(f"{submission.meeting_id}:")]
@@ -261,7 +263,12 @@ def place(submission_id: int):
         meeting = db.session.get(Meeting, int(meeting_id))
         with attempt(form) as done:
             item = workflow.place(
-                submission, meeting=meeting, section=section, actor=current_user, version=form.version.data
+                submission,
+                meeting=meeting,
+                section=section,
+                actor=current_user,
+                version=form.version.data,
+                reading=form.reading.data if "reading" in form else "",
             )
         if done:
             flash(_("Placed on the agenda as item %(label)s.", label=item.label), "success")
