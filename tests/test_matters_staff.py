@@ -51,6 +51,22 @@ def test_bring_back_by_file_number_and_refusals_keep_the_form(clerk_client, crea
     assert response.status_code == 422
 
 
+def test_a_matter_brought_back_keeps_its_title_when_the_title_is_left_empty(clerk_client, create_meeting, db):
+    first = create_meeting(kind="regular")
+    item = agenda.add_item(first, section="Reports", title="Harbor lease renewal", body_md="",
+                           item_type=AgendaItemType.report, actor=None)  # fmt: skip
+    db.session.commit()
+    later = create_meeting(first.body, kind="regular", start_at=first.start_at + timedelta(days=14))
+    response = clerk_client.post(
+        f"/staff/meetings/{later.id}/items/new", data=_form(file_number=item.file_number, title="")
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    again = db.session.scalar(select(AgendaItem).where(AgendaItem.meeting_id == later.id))
+    assert again.title == "Harbor lease renewal" and again.matter_id == item.matter_id
+    response = clerk_client.post(f"/staff/meetings/{later.id}/items/new", data=_form(title=""))
+    assert response.status_code == 422 and "Enter a title." in response.get_data(as_text=True)
+
+
 def test_the_public_cannot_add_items(client, create_meeting, db):
     meeting = create_meeting(kind="regular")
     assert client.post(f"/staff/meetings/{meeting.id}/items/new", data=_form()).status_code in (302, 401, 403)

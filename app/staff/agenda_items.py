@@ -69,11 +69,20 @@ def _uploaded(form):
     return file if file is not None and getattr(file, "filename", "") else None
 
 
+def _bring_back_title(form) -> None:
+    """A matter brought back keeps its title unless the clerk types another: nothing is retyped (issue 20)."""
+    if form.is_submitted() and (form.file_number.data or "").strip() and not (form.title.data or "").strip():
+        matter = matters.find_matter(form.file_number.data)
+        if matter is not None:
+            form.title.data = matter.title
+
+
 @bp.route("/meetings/<id:meeting_id>/items/new", methods=["GET", "POST"])
 @editor_required
 def new_item(meeting_id: int):
     meeting = get_or_404(Meeting, meeting_id)
     form = _item_form(meeting)
+    _bring_back_title(form)
     if form.validate_on_submit():
         with attempt(form) as done:
             number = (form.file_number.data or "").strip()
