@@ -129,3 +129,52 @@ def test_the_clerk_sets_the_file_number_pattern(client, login_as, create_meeting
     item = agenda.add_item(meeting, section="Reports", title="R", body_md="", item_type=AgendaItemType.report,
                            actor=None)  # fmt: skip
     assert len(item.file_number) == 9 and item.file_number.endswith("-0001")
+
+
+def test_a_matter_continued_by_hand_comes_onto_that_days_agenda(clerk_client, create_meeting, db):
+    from app.core.timeutil import to_local
+    from app.matters.models import MatterActionKind, MatterStatus
+    from app.meetings import agenda_template
+    from app.meetings.models import MeetingKind
+
+    first = create_meeting(kind="regular")
+    item = agenda.add_item(first, section="Reports", title="Harbor lease", body_md="", item_type=AgendaItemType.report,
+                           actor=None)  # fmt: skip
+    later = create_meeting(first.body, kind="regular", start_at=first.start_at + timedelta(days=14))
+    db.session.commit()
+    day = to_local(later.start_at).date()
+    page = f"/staff/matters/{item.matter_id}"
+    response = clerk_client.post(
+        f"{page}/actions",
+        data={"action-action": "continued", "action-note": "Continued at the applicant's request",
+              "action-target_date": day.isoformat()},
+    )  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    carried = db.session.scalars(select(AgendaItem).where(AgendaItem.meeting_id == later.id)).all()
+    assert [i.matter_id for i in carried] == [item.matter_id]
+    step = [a for a in item.matter.actions if a.action == MatterActionKind.continued][-1]
+    assert (step.action, step.target_date, step.target_meeting_id) == (MatterActionKind.continued, day, later.id)
+    assert item.matter.status == MatterStatus.continued
+
+    # Continued to a day with no meeting yet: placed when a meeting of the body is scheduled that day.
+    farther = day + timedelta(days=14)
+    response = clerk_client.post(
+        f"{page}/actions",
+        data={"action-action": "continued", "action-note": "Again", "action-target_date": farther.isoformat()},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [a for a in item.matter.actions if a.action == MatterActionKind.continued][-1].target_meeting_id is None
+    made = agenda_template.schedule_meeting(
+        body=first.body, kind=MeetingKind.regular, title="Regular meeting",
+        start_at=later.start_at + timedelta(days=14), end_at=None, location="City Hall", remote_url=None,
+        purpose=None, actor=None,
+    )  # fmt: skip
+    db.session.commit()
+    assert [i.matter_id for i in made.items if i.matter_id == item.matter_id] == [item.matter_id]
+    assert [a for a in item.matter.actions if a.action == MatterActionKind.continued][-1].target_meeting_id == made.id
+    response = clerk_client.post(
+        f"{page}/actions", data={"action-action": "continued", "action-note": "x", "action-target_date": "2026-13-40"}
+    )
+    assert response.status_code == 422

@@ -16,6 +16,9 @@ from app.matters.services import MANUAL_ACTIONS
 class ActionForm(FlaskForm):
     action = SelectField(_l("Step"), choices=options((a.value, a.label) for a in MANUAL_ACTIONS))
     referred_to = StringField(_l("Referred to (for a referral)"), validators=[Length(max=200)])
+    target_date = DateField(
+        _l("Continued to (date; the matter comes onto that day's agenda)"), validators=[Optional(), record_year]
+    )
     note = TextAreaField(_l("Note (public)"), validators=[Length(max=2000)])
 
 

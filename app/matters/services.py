@@ -123,8 +123,11 @@ def record_action(
     return entry
 
 
-def record_by_hand(matter: Matter, action: str, *, note: str, referred_to: str | None = None, actor) -> MatterAction:
-    """A step the clerk records on the staff matter page (withdrawn, referred, filed, continued)."""
+def record_by_hand(
+    matter: Matter, action: str, *, note: str, referred_to: str | None = None, target_date: date | None = None, actor
+) -> MatterAction:
+    """A step the clerk records on the staff matter page (withdrawn, referred, filed, continued: to a day or not;
+    app.meetings.carry_forward.continue_to brings a continued matter onto that day's agenda)."""
     try:
         kind = A(action)
     except ValueError:
@@ -138,7 +141,14 @@ def record_by_hand(matter: Matter, action: str, *, note: str, referred_to: str |
         raise DomainError(_("Say to whom the matter is referred."), field="referred_to")
     if matter.status in CLOSED:
         raise DomainError(_("This matter is closed (“%(status)s”).", status=matter.status.label))
-    return record_action(matter, kind, actor=actor, note=note, referred_to=referred_to)
+    return record_action(
+        matter,
+        kind,
+        actor=actor,
+        note=note,
+        referred_to=referred_to,
+        target_date=target_date if kind == A.continued else None,
+    )
 
 
 def relate(matter: Matter, kind: str, *, to_file_number: str | None = None, agreement_id: int | None = None, actor):

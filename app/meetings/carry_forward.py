@@ -16,6 +16,7 @@ from app.core.errors import DomainError
 from app.core.storage import storage
 from app.core.timeutil import local_bounds, to_local
 from app.extensions import db
+from app.matters import services as matters
 from app.matters.models import Matter, MatterAction, MatterActionKind, MatterStatus
 from app.meetings.agenda import add_item
 from app.meetings.documents import add_attachment
@@ -83,6 +84,32 @@ def carry_forward(item: AgendaItem, day: date, *, why: str, actor) -> tuple[Meet
     return target, new, f"Placed on the agenda of {target.title} as item {new.label}"
 
 
+#: The steps that wait for a meeting on their day, and the status the matter keeps meanwhile.
+_WAITING = {MatterActionKind.deferred: MatterStatus.deferred, MatterActionKind.continued: MatterStatus.continued}
+
+
+def continue_to(matter: Matter, day: date, *, note: str, actor) -> MatterAction:
+    """The clerk records that the matter is continued to ``day`` (by hand, on the staff matter page): the step goes
+    on its history and the matter comes onto the agenda of the body's meeting that day, as a deferral does, from
+    its latest appearance. A matter never on an agenda is continued on the record only."""
+    latest = db.session.scalar(
+        select(AgendaItem)
+        .where(AgendaItem.matter_id == matter.id, AgendaItem.withdrawn_at.is_(None))
+        .order_by(AgendaItem.id.desc())
+        .limit(1)
+    )
+    step = matters.record_by_hand(matter, MatterActionKind.continued.value, note=note, target_date=day, actor=actor)
+    if latest is None:
+        return step
+    step.agenda_item_id, step.meeting_id = latest.id, latest.meeting_id
+    target, _new, placed = carry_forward(latest, day, why="Continued", actor=actor)
+    step.target_meeting_id = target.id if target is not None and _new is not None else None
+    step.note = f"{step.note}\n{placed}" if step.note else placed
+    matter.status = MatterStatus.continued
+    db.session.flush()
+    return step
+
+
 def place_waiting(meeting: Meeting, *, actor) -> int:
     """A new meeting takes the matters deferred to its day while no meeting of its body was set for it: each comes
     onto its draft agenda as above, and its deferral now names the meeting. Returns how many were placed."""
@@ -93,10 +120,10 @@ def place_waiting(meeting: Meeting, *, actor) -> int:
         .join(AgendaItem, MatterAction.agenda_item_id == AgendaItem.id)
         .join(Meeting, AgendaItem.meeting_id == Meeting.id)
         .where(
-            MatterAction.action == MatterActionKind.deferred,
+            MatterAction.action.in_(list(_WAITING)),
             MatterAction.target_date == day,
             MatterAction.target_meeting_id.is_(None),
-            Matter.status == MatterStatus.deferred,
+            Matter.status.in_([_WAITING[k] for k in _WAITING]),
             Meeting.body_id == meeting.body_id,
         )
         .order_by(MatterAction.id)
@@ -104,10 +131,13 @@ def place_waiting(meeting: Meeting, *, actor) -> int:
     placed = 0
     for step in waiting:
         item = db.session.get(AgendaItem, step.agenda_item_id)
-        target, new, note = carry_forward(item, day, why="Deferred", actor=actor)
+        if item.matter.status != _WAITING[step.action]:
+            continue  # a deferral overtaken by a later continuance (or the other way round)
+        why = "Deferred" if step.action == MatterActionKind.deferred else "Continued"
+        target, new, note = carry_forward(item, day, why=why, actor=actor)
         if new is not None and target is not None and target.id == meeting.id:
             step.target_meeting_id = meeting.id
-            item.matter.status = MatterStatus.deferred
+            item.matter.status = _WAITING[step.action]
             placed += 1
     db.session.flush()
     return placed

@@ -15,7 +15,8 @@ from app.legislation.models import Agreement
 from app.matters import numbering
 from app.matters import services as matters
 from app.matters.forms import ActionForm, NumberingForm, RelationForm
-from app.matters.models import Matter, MatterAction
+from app.matters.models import Matter, MatterAction, MatterActionKind
+from app.meetings import carry_forward
 from app.meetings.models import AgendaItem
 from app.staff.matter_readings import readings_panel
 from app.staff.meetings import bp
@@ -59,9 +60,12 @@ def record_matter_action(matter_id: int):
     if not form.validate_on_submit():
         return _page(found, 422, action_form=form)
     with attempt(form) as done:
-        matters.record_by_hand(
-            found, form.action.data, note=form.note.data, referred_to=form.referred_to.data, actor=current_user
-        )
+        if form.action.data == MatterActionKind.continued and form.target_date.data:
+            carry_forward.continue_to(found, form.target_date.data, note=form.note.data, actor=current_user)
+        else:
+            matters.record_by_hand(
+                found, form.action.data, note=form.note.data, referred_to=form.referred_to.data, actor=current_user
+            )
     if not done:
         return _page(found, 422, action_form=form)
     flash(_("Step recorded on matter %(number)s.", number=found.file_number), "success")
