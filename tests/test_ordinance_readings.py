@@ -292,3 +292,17 @@ def test_a_matter_that_is_not_an_ordinance_has_no_readings_section(commission, o
     assert "Readings and notice" not in client.get(f"/staff/matters/{resolution.matter_id}").get_data(as_text=True)
     refused = client.post(f"/staff/matters/{resolution.matter_id}/effective", data={"effective-effective_on": ""})
     assert refused.status_code == 422
+
+
+def test_the_public_matter_page_is_kept_until_the_record_moves(first_read, app, db):
+    meeting, item = first_read
+    public = app.test_client()
+    url = f"/matters/{item.file_number}"
+    first = public.get(url)
+    assert first.status_code == 200 and first.headers["ETag"].startswith('W/"')
+    assert public.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    with app.test_request_context("/"):
+        _notice(item.matter, _on(meeting))
+    db.session.commit()
+    moved = public.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert moved.status_code == 200 and "Key West Citizen" in moved.get_data(as_text=True)

@@ -2,6 +2,7 @@
 
 from flask import abort, redirect, render_template, url_for
 
+from app.core.cache import public_page
 from app.extensions import db
 from app.legislation import matter_history
 from app.matters import second_reading
@@ -11,6 +12,7 @@ from app.portal.views import bp
 
 
 @bp.route("/matters/<path:file_number>", endpoint="matter")
+@public_page()
 def matter_page(file_number: str):
     if len(file_number) > 20:
         abort(404)
