@@ -3,6 +3,7 @@ history (introduced, placed on the agenda, withdrawn; the closed main motions as
 the downgrade gives the agenda items back as they were, and the later migrations run on top of it."""
 
 import pytest
+from alembic import command
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
@@ -161,6 +162,23 @@ def test_agenda_items_become_matters_and_back(backend, tmp_path):
             with db.engine.connect() as conn:
                 again = conn.execute(text("SELECT file_number, status FROM matters ORDER BY id")).all()
                 unmatched = conn.execute(text("SELECT COUNT(*) FROM agenda_items WHERE matter_id IS NULL")).scalar()
+            # A matter brought back to a second meeting: its items share the number the old schema kept unique,
+            # so going back is refused (nothing deleted, nothing renumbered) and the database stays at the head.
+            with db.engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO agenda_items (meeting_id, section, position, label, title, body_md, item_type, "
+                        "matter_id, file_number, reading, fiscal_impact, public_comment_required, created_at) "
+                        "SELECT meeting_id, section, position + 1, label || 'b', title, body_md, item_type, matter_id, "
+                        "file_number, reading, fiscal_impact, public_comment_required, created_at FROM agenda_items "
+                        "WHERE file_number = 'R-2026-001'"
+                    )
+                )
+            config = app.extensions["migrate"].migrate.get_config()
+            with pytest.raises(RuntimeError, match="appear at more than one meeting.*Not downgrading"):
+                command.downgrade(config, BEFORE)
+            with db.engine.connect() as conn:
+                still = conn.execute(text("SELECT COUNT(*) FROM matters")).scalar()
             db.engine.dispose()
 
     expected = {
@@ -206,3 +224,4 @@ def test_agenda_items_become_matters_and_back(backend, tmp_path):
     # Up again to the head, with the data: every item has its matter again.
     assert [tuple(row) for row in again] == [(number, expected[number][2]) for number, *_ in ITEMS]
     assert unmatched == 0
+    assert still == len(ITEMS)
