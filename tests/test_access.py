@@ -170,6 +170,12 @@ MATRIX = [
     ("GET", "/staff/import/members/sample.csv", EDITORS, 200),
     ("GET", "/staff/import/members/NoSuchUploadToken12345", EDITORS, 302),
     ("POST", "/staff/import/meetings/NoSuchUploadToken12345", EDITORS, 302),
+    # Matters and their histories (issue 20): one upload of two files.
+    ("GET", "/staff/import/matters", EDITORS, 200),
+    ("POST", "/staff/import/matters", EDITORS, 422),  # no file chosen
+    ("GET", "/staff/import/histories/sample.csv", EDITORS, 200),
+    ("GET", "/staff/import/matters/NoSuchUploadToken12345", EDITORS, 302),
+    ("POST", "/staff/import/matters/NoSuchUploadToken12345", EDITORS, 302),
     # Public comment: commissioners see the queue; only the clerk runs it. The meeting is not in
     # progress, so queue actions are refused with a message and a redirect.
     ("GET", "/staff/bodies/{body}/comment-policy", EDITORS, 200),

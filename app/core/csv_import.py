@@ -5,6 +5,9 @@ commas or semicolons (Excel in a Spanish locale), headers typed "Full Name" or "
 read; anything else (a workbook, an image, a file over the limits) is refused with a message saying why,
 never a 500. Rows are numbered as the spreadsheet shows them: the header is row 1, the first record row 2.
 
+An import may take several files at once (matters and their histories): ``bundle`` packs them into the one
+stored upload, ``unbundle`` takes them apart again, and each row's result names the file (``part``) it came from.
+
 ``run_rows`` gives every row its own SAVEPOINT inside one outer SAVEPOINT: a refused row is rolled back alone
 and reported, the other rows go on, and the caller decides whether the outer one is kept (apply, no errors)
 or rolled back (a preview, or any error): all rows or none.
@@ -12,6 +15,7 @@ or rolled back (a preview, or any error): all rows or none.
 
 import csv
 import io
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -40,10 +44,11 @@ def not_csv() -> str:
 
 
 class FileRefused(DomainError):
-    """The file as a whole cannot be read: nothing in it was looked at row by row."""
+    """The file as a whole cannot be read: nothing in it was looked at row by row. ``field``: the upload field
+    that carried it (an import of several files names which)."""
 
-    def __init__(self, message: str):
-        super().__init__(message, field="file")
+    def __init__(self, message: str, field: str = "file"):
+        super().__init__(message, field=field)
 
 
 class RowOutcome(LabeledEnum):
@@ -63,12 +68,30 @@ class RowResult:
     #: For an error: the CSV column it concerns (None for the whole row) and why.
     column: str | None = None
     reason: str | None = None
+    #: Things to check that do not stop the import ("status not known: ..."), one sentence each.
+    warnings: list[str] = field(default_factory=list)
+    #: The file the row is in, when an import takes several (a key of ``ImportPreview.parts``).
+    part: str | None = None
+    #: The record the row added, when a page links to it (a matter's id), and the link's text.
+    record_id: int | None = None
+    record_label: str = ""
+
+
+@dataclass
+class ImportPart:
+    """One file of an import that takes several: its key, what it holds (translated) and the name uploaded."""
+
+    key: str
+    label: str
+    filename: str = ""
 
 
 @dataclass
 class ImportPreview:
     kind: str
     rows: list[RowResult]
+    #: The files of an import of several, in the order shown; empty for an import of one file.
+    parts: list[ImportPart] = field(default_factory=list)
     #: Set by ``apply`` once the rows are kept.
     applied: bool = False
 
@@ -86,6 +109,12 @@ class ImportPreview:
     @property
     def ok(self) -> bool:
         return bool(self.rows) and not self.errors
+
+    def rows_of(self, part: str | None) -> list[RowResult]:
+        return [r for r in self.rows if r.part == part]
+
+    def part_label(self, key: str | None) -> str:
+        return next((p.label for p in self.parts if p.key == key), "")
 
 
 class ImportHasErrors(DomainError):
@@ -112,8 +141,10 @@ class RowError(DomainError):
 
 
 def normalize_header(name: str) -> str:
-    """ "Full Name", " full-name ", "FULL_NAME" -> "full_name"."""
-    return re.sub(r"[\s\-]+", "_", (name or "").strip().lower()).strip("_")
+    """ "Full Name", " full-name ", "FULL_NAME" -> "full_name"; Legistar's "File #" -> "file_number", "Ver." ->
+    "ver"."""
+    name = (name or "").strip().lower().replace("#", " number").replace(".", "")
+    return re.sub(r"[\s\-]+", "_", name).strip("_")
 
 
 def _decode(data: bytes) -> str:
@@ -140,8 +171,18 @@ def _looks_binary(text: str) -> bool:
     return controls > 0
 
 
-def read_rows(data: bytes, columns: Iterable[str], required: Iterable[str]) -> list[tuple[int, dict[str, str]]]:
-    """The file's records as (row number, {column: stripped cell}); refuses the file with FileRefused."""
+def read_rows(
+    data: bytes,
+    columns: Iterable[str],
+    required: Iterable[str],
+    *,
+    aliases: dict[str, str] | None = None,
+    ignored: Iterable[str] = (),
+) -> list[tuple[int, dict[str, str]]]:
+    """The file's records as (row number, {column: stripped cell}); refuses the file with FileRefused.
+
+    ``aliases`` maps another name of a column to its own ("in_control" -> "body"); ``ignored`` columns are
+    accepted and not read (the other columns of a Legistar export)."""
     if not data:
         raise FileRefused(_("The file is empty."))
     if len(data) > MAX_BYTES:
@@ -157,7 +198,9 @@ def read_rows(data: bytes, columns: Iterable[str], required: Iterable[str]) -> l
         header = next(reader, None)
         if header is None or not any(h.strip() for h in header):
             raise FileRefused(_("The file has no header row. The first row names the columns."))
-        names = [normalize_header(h) for h in header]
+        aliases, ignored = aliases or {}, set(ignored)
+        names = [aliases.get(n, n) for n in (normalize_header(h) for h in header)]
+        names = ["" if n in ignored else n for n in names]
         unknown = [h for h, n in zip(header, names, strict=True) if n and n not in columns]
         if unknown:
             raise FileRefused(
@@ -261,24 +304,54 @@ def parse_choice(value: str, column: str, enum_class) -> object:
 
 
 def run_rows(
-    rows: list[tuple[int, dict[str, str]]], handle: Callable[[int, dict[str, str], RowResult], None], *, kind: str
+    rows: list[tuple[int, dict[str, str]]],
+    handle: Callable[[int, dict[str, str], RowResult], None],
+    *,
+    kind: str,
+    part: str | None = None,
 ) -> ImportPreview:
     """Run ``handle`` for each row in a SAVEPOINT of its own; a DomainError rolls back that row only and is
     reported on it. The caller holds the outer SAVEPOINT and decides its fate."""
     results = []
     for number, record in rows:
-        result = RowResult(number=number)
+        result = RowResult(number=number, part=part)
         savepoint = db.session.begin_nested()
         try:
             handle(number, record, result)
         except DomainError as exc:
             savepoint.rollback()
-            result.outcome, result.actions = RowOutcome.error, []
+            result.outcome, result.actions, result.warnings = RowOutcome.error, [], []
             result.column, result.reason = exc.field, exc.message
         else:
             savepoint.commit()
         results.append(result)
     return ImportPreview(kind=kind, rows=results)
+
+
+_BUNDLE = b"DAIS-IMPORT-FILES\n"
+
+
+def bundle(files: dict[str, tuple[str, bytes]]) -> bytes:
+    """Several uploaded files ({part: (file name, bytes)}) as one stored upload: a line naming each part with its
+    file name and size, then their bytes in that order. Only Dais writes it, and the staff pages check its digest."""
+    index = [[key, name, len(data)] for key, (name, data) in files.items()]
+    return _BUNDLE + json.dumps(index).encode() + b"\n" + b"".join(data for _name, data in files.values())
+
+
+def unbundle(data: bytes) -> dict[str, tuple[str, bytes]]:
+    """The files ``bundle`` packed: {part: (file name, bytes)}. Anything else is refused as not CSV."""
+    if not data.startswith(_BUNDLE):
+        raise FileRefused(not_csv())
+    head, _sep, rest = data[len(_BUNDLE) :].partition(b"\n")
+    try:
+        index = json.loads(head)
+        files, offset = {}, 0
+        for key, name, size in index:
+            files[str(key)] = (str(name), rest[offset : offset + int(size)])
+            offset += int(size)
+    except (ValueError, TypeError):
+        raise FileRefused(not_csv()) from None
+    return files
 
 
 def preview_in_savepoint(run: Callable[[], ImportPreview]) -> ImportPreview:
@@ -301,14 +374,18 @@ def apply_in_savepoint(
         if not preview.ok:
             raise ImportHasErrors(preview)
         counts = preview.counts
-        audit.record(
-            action,
-            None,
-            summary(counts),
-            actor=actor,
-            target_type="import",
-            data={"filename": filename, "rows": len(preview.rows), **{k: v for k, v in counts.items() if k != "error"}},
-        )
+        data = {"filename": filename, "rows": len(preview.rows), **{k: v for k, v in counts.items() if k != "error"}}
+        if preview.parts:  # an import of several files: the counts of each
+            data["files"] = {
+                part.key: {
+                    "filename": part.filename,
+                    "rows": len(preview.rows_of(part.key)),
+                    **{o.value: sum(1 for r in preview.rows_of(part.key) if r.outcome == o) for o in RowOutcome
+                       if o != RowOutcome.error},
+                }
+                for part in preview.parts
+            }  # fmt: skip
+        audit.record(action, None, summary(counts), actor=actor, target_type="import", data=data)
         db.session.flush()
     except BaseException:
         outer.rollback()

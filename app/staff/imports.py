@@ -1,5 +1,10 @@
-"""Bulk import (issue 15): upload a CSV of members and terms or of past meetings, see what each row would do,
-then import all of it in one transaction, or nothing.
+"""Bulk import (issue 15): upload a CSV of members and terms or of past meetings, or (issue 20) the two files of a
+Legistar-style export of matters and their histories, see what each row would do, then import all of it in one
+transaction, or nothing.
+
+Matters come as one upload of two files (matters, histories), not two imports: a history names matters of the
+same export, a matter's status depends on its history, and the clerk sees both in one preview and imports them
+together or not at all. Either file may be left out (histories for matters already in Dais; matters alone).
 
 The uploaded file is kept on the server, not in the page: it is written to the file storage (app.core.storage)
 as ``imports/<token>`` with a random token, so that the preview and the import may be served by different app
@@ -29,16 +34,22 @@ from app.auth.decorators import editor_required, login_gate
 from app.auth.forms import EmptyForm
 from app.bodies import imports as member_imports
 from app.core.actions import attempt
-from app.core.csv_import import MAX_BYTES, MAX_ROWS, FileRefused, ImportHasErrors
+from app.core.csv_import import MAX_BYTES, MAX_ROWS, FileRefused, ImportHasErrors, bundle
 from app.core.errors import DomainError
 from app.core.storage import storage
 from app.meetings import imports as meeting_imports
+from app.meetings import matter_imports
 
 bp = Blueprint("imports", __name__, url_prefix="/staff/import")
 bp.before_request(login_gate())
 
-KINDS = {"members": member_imports, "meetings": meeting_imports}
-SAMPLES = {"members": "sample-members.csv", "meetings": "sample-meetings.csv"}
+KINDS = {"members": member_imports, "meetings": meeting_imports, "matters": matter_imports}
+#: The sample file of each kind, or of each file of a kind that takes several (matters: matters and histories).
+SAMPLES = {
+    "members": "sample-members.csv",
+    "meetings": "sample-meetings.csv",
+    **{part: spec.sample for part, spec in matter_imports.FILES.items()},
+}
 SESSION_KEY = "imports"
 KEEP_SECONDS = 2 * 3600
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -46,6 +57,21 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 class UploadForm(FlaskForm):
     file = FileField(_l("CSV file (UTF-8 or Excel's “CSV”, commas or semicolons), up to 2 MB and 5,000 rows"))
+
+
+class MattersUploadForm(FlaskForm):
+    """The two files of a Legistar-style export; the field names are the keys of ``matter_imports.FILES``."""
+
+    matters = FileField(_l("Matters (Legistar's “Legislation” list), CSV"))
+    histories = FileField(_l("Histories (each matter's actions), CSV"))
+
+
+UPLOAD_FORMS = {"matters": MattersUploadForm}
+
+
+def _files_of(kind: str) -> dict | None:
+    """The files of a kind that takes several ({field name: spec}), else None."""
+    return getattr(_module(kind), "FILES", None)
 
 
 def _module(kind: str):
@@ -101,14 +127,15 @@ def _discard(token: str) -> None:
         storage().delete(PREFIX + token)
 
 
-def _upload_page(kind: str, form: UploadForm, status: int = 200):
-    module = _module(kind)
+def _upload_page(kind: str, form: FlaskForm, status: int = 200):
+    module, files = _module(kind), _files_of(kind)
     return render_template(
         "imports/upload.html",
         kind=kind,
         form=form,
-        columns=module.COLUMNS,
-        required=module.REQUIRED,
+        columns=None if files else module.COLUMNS,
+        required=None if files else module.REQUIRED,
+        files=files,
         max_mb=MAX_BYTES // 2**20,
         max_rows=f"{MAX_ROWS:,}",
     ), status
@@ -123,7 +150,8 @@ def index():
 @bp.route("/<kind>/sample.csv")
 @editor_required
 def sample(kind: str):
-    _module(kind)
+    if kind not in SAMPLES:
+        abort(404)
     path = Path(current_app.root_path).parent / "docs" / SAMPLES[kind]
     if not path.is_file():
         abort(404)
@@ -133,19 +161,30 @@ def sample(kind: str):
 @bp.route("/<kind>", methods=["GET", "POST"])
 @editor_required
 def upload(kind: str):
-    module = _module(kind)
-    form = UploadForm()
+    module, files = _module(kind), _files_of(kind)
+    form = UPLOAD_FORMS.get(kind, UploadForm)()
+    fields = list(files) if files else ["file"]
     if form.validate_on_submit():
-        upload = form.file.data
         try:
-            if not upload or not hasattr(upload, "read") or not (upload.filename or "").strip():
-                raise DomainError(_("Choose a CSV file to upload."), field="file")
-            filename = Path(upload.filename.replace("\\", "/")).name[:120]
-            data = upload.stream.read(MAX_BYTES + 1)
+            chosen = {}
+            for name in fields:
+                upload = form[name].data
+                if upload and hasattr(upload, "read") and (upload.filename or "").strip():
+                    chosen[name] = (
+                        Path(upload.filename.replace("\\", "/")).name[:120],
+                        upload.stream.read(MAX_BYTES + 1),
+                    )
+            if not chosen:
+                raise DomainError(_("Choose a CSV file to upload."), field=fields[0])
+            if files:
+                filename, data = " + ".join(name for name, _data in chosen.values()), bundle(chosen)
+            else:
+                filename, data = chosen["file"]
             if not module.check_file(data):  # a file that cannot be read is refused here, on the form
-                raise DomainError(_("The file has no rows to import."), field="file")
+                raise DomainError(_("The file has no rows to import."), field=fields[0])
         except DomainError as exc:
-            form.file.errors = [*form.file.errors, exc.message]
+            target = form[exc.field] if exc.field in fields else form[fields[0]]
+            target.errors = [*target.errors, exc.message]
         else:
             token = _store(kind, filename, data)
             return redirect(url_for("imports.preview", kind=kind, token=token))
