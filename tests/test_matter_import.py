@@ -502,3 +502,29 @@ def test_an_imported_step_keeps_its_day_in_the_city_zone(commission, db):
     )
     step = steps(db, matter(db, "D-1"))[0]
     assert to_local(step.at).date() == date(2025, 11, 2) and step.at == datetime(2025, 11, 2, 4, 0, tzinfo=UTC)
+
+
+def test_an_imported_matter_is_public_by_its_steps(commission, meetings, create_meeting, client, db):
+    """A matter from the archive has no agenda item in Dais: its page, the API list and its record show its steps;
+    a matter on a draft agenda only stays private."""
+    from app.meetings import agenda
+    from app.meetings.models import AgendaItemType
+
+    data = pack(
+        MATTERS_HEADER + "ORD-7,Ordinance,Parking on Duval Street,,03/01/2025,City Commission,,\n",
+        HISTORY_HEADER + "ORD-7,1,2025-06-17,City Commission,first reading,Pass,\n",
+    )
+    matter_imports.apply(data, actor=None)
+    draft = agenda.add_item(
+        create_meeting(commission, kind="regular"), section=commission.agenda_sections[0], title="Not yet public",
+        body_md="", item_type=AgendaItemType.report, actor=None,
+    )  # fmt: skip
+    db.session.commit()
+    page = client.get("/matters/ORD-7")
+    assert page.status_code == 200
+    html = text(page)
+    assert "Parking on Duval Street" in html and "Passed on first reading" in html and "Regular meeting" in html
+    listed = client.get("/api/v1/matters").get_json()
+    numbers = [m["file_number"] for m in listed["data"]] if "data" in listed else [m["file_number"] for m in listed]
+    assert "ORD-7" in numbers and draft.file_number not in numbers
+    assert client.get(f"/matters/{draft.file_number}").status_code == 404

@@ -2,23 +2,17 @@
 its whole history in time order."""
 
 from flask import abort, url_for
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from app.api.views import bp, paged
 from app.core.timeutil import to_local
 from app.extensions import db
 from app.legislation import matter_history
 from app.matters.models import Matter
-from app.meetings.models import AgendaItem, Meeting
 
 
 def public_matters_query():
-    shown = (
-        select(AgendaItem.id)
-        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
-        .where(AgendaItem.matter_id == Matter.id, Meeting.is_public, Meeting.agenda_published_at.is_not(None))
-    )
-    return select(Matter).where(exists(shown)).order_by(Matter.id)
+    return select(Matter).where(matter_history.is_public()).order_by(Matter.id)
 
 
 def _summary(m: Matter) -> dict:

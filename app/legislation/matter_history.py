@@ -5,7 +5,7 @@ of queries whatever the number of appearances (tests/test_matters_pages.py count
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
@@ -44,8 +44,9 @@ class MatterRecord:
 
 
 def public_matter(matter: Matter | None) -> MatterRecord | None:
-    """The public record of ``matter``, or None if nothing of it is public yet (no appearance at a public
-    meeting)."""
+    """The public record of ``matter``, or None if nothing of it is public yet: no appearance on a published
+    agenda of a public meeting. A matter brought in from the city's archive (app.matters.archive: steps, never an
+    agenda item in Dais) is public by its steps, those at meetings shown when the meeting is public."""
     if matter is None:
         return None
     items = list(
@@ -62,9 +63,20 @@ def public_matter(matter: Matter | None) -> MatterRecord | None:
             .order_by(AgendaItem.id)
         ).unique()
     )
-    if not items:
+    if not items and db.session.scalar(select(Matter.id).where(Matter.id == matter.id, is_public())) is None:
         return None
     return _record(matter, items)
+
+
+def is_public():
+    """The one rule, as SQL on ``Matter``: an appearance on a published agenda of a public meeting, or a matter
+    from the city's archive (steps on record, never on an agenda in Dais). For lists, the API and search."""
+    any_item = select(AgendaItem.id).where(AgendaItem.matter_id == Matter.id)
+    shown = any_item.join(Meeting, AgendaItem.meeting_id == Meeting.id).where(
+        Meeting.is_public, Meeting.agenda_published_at.is_not(None)
+    )
+    stepped = select(MatterAction.id).where(MatterAction.matter_id == Matter.id)
+    return or_(exists(shown), and_(~exists(any_item), exists(stepped)))
 
 
 def _record(matter: Matter, items: list[AgendaItem]) -> MatterRecord:
@@ -91,7 +103,7 @@ def _record(matter: Matter, items: list[AgendaItem]) -> MatterRecord:
     actions = db.session.scalars(
         select(MatterAction).where(MatterAction.matter_id == matter.id).order_by(MatterAction.at, MatterAction.id)
     ).all()
-    targets = {a.target_meeting_id for a in actions if a.target_meeting_id} - set(meetings)
+    targets = {m for a in actions for m in (a.target_meeting_id, a.meeting_id) if m} - set(meetings)
     if targets:
         meetings |= {
             m.id: m for m in db.session.scalars(select(Meeting).where(Meeting.id.in_(targets), Meeting.is_public))
