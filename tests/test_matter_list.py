@@ -180,3 +180,27 @@ def test_department_staff_and_the_public_cannot_see_it(client, login_as):
     assert client.get("/staff/matters").status_code == 302
     login_as(Role.department)
     assert client.get("/staff/matters").status_code == 403
+
+
+@pytest.mark.browser
+def test_the_list_passes_axe_and_fits_320_px(app, db, live_server, create_user, create_body):
+    """Real Chromium: no axe violation (WCAG 2.1 AA), and at 320 px the rows are cards, nothing scrolls sideways."""
+    from playwright.sync_api import expect
+
+    from tests.browser import axe_violations, chromium_or_skip, chromium_page, sign_in
+    from tests.conftest import PASSWORD
+
+    chromium_or_skip()
+    body = create_body(name="City Commission", seat_count=5)
+    for n in range(3):
+        open_matter(db, f"Harbor lease renewal with a rather long title, number {n}", body=body)
+    viewer = create_user(Role.viewer)
+    with chromium_page() as page:
+        sign_in(page, live_server, viewer.email, PASSWORD)
+        page.set_viewport_size({"width": 320, "height": 800})
+        page.goto(f"{live_server}/staff/matters?body={body.id}")
+        expect(page.locator("table.matter-list tbody tr")).to_have_count(3)
+        violations, report = axe_violations(page)
+        assert violations == [], report
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, overflow
