@@ -77,6 +77,7 @@ MATRIX = [
     ("GET", "/staff/meetings/{meeting}/items/new", EDITORS, 200),
     ("POST", "/staff/meetings/{meeting}/items/new", EDITORS, 422),
     ("GET", "/staff/items/{item}", EDITORS, 200),
+    ("GET", "/staff/matters", STAFF, 200),
     ("GET", "/staff/matters/{matter}", STAFF, 200),
     ("POST", "/staff/matters/{matter}/actions", EDITORS, 422),
     ("POST", "/staff/matters/{matter}/relations", EDITORS, 422),

@@ -143,18 +143,19 @@ def test_a_file_number_finds_its_item(client, published, add_item):
     add_item(meeting, "First")
     item = add_item(meeting, "Second")
     assert item.file_number == "26-0002"
-    assert titles(client, q="26-0002")[0] == "2.A Second"
-    assert titles(client, q="2026-2")[0] == "2.A Second"
+    # The file itself (the matter) first, then its appearance (tests/test_matter_search.py: matters in search).
+    assert titles(client, q="26-0002")[:2] == ["26-0002 Second", "2.A Second"]
+    assert titles(client, q="2026-2")[:2] == ["26-0002 Second", "2.A Second"]
 
 
 def test_spanish_and_english_stems_and_accents(client, published, add_item):
     meeting = published()
     add_item(meeting, "Votación del presupuesto municipal", "Audiencia pública sobre la vivienda.")
     add_item(meeting, "Hearing on housing grants", "The commission approved the grants.")
-    assert titles(client, q="votaciones") == ["1.A Votación del presupuesto municipal"]
-    assert titles(client, q="votacion") == ["1.A Votación del presupuesto municipal"]
-    assert titles(client, q="PÚBLICAS") == ["1.A Votación del presupuesto municipal"]
-    assert titles(client, q="approving grant") == ["2.A Hearing on housing grants"]
+    assert titles(client, q="votaciones", kind="item") == ["1.A Votación del presupuesto municipal"]
+    assert titles(client, q="votacion", kind="item") == ["1.A Votación del presupuesto municipal"]
+    assert titles(client, q="PÚBLICAS", kind="item") == ["1.A Votación del presupuesto municipal"]
+    assert titles(client, q="approving grant", kind="item") == ["2.A Hearing on housing grants"]
     # Highlighted, escaped snippets.
     hit = client.get("/api/v1/search?q=votaciones").json["data"][0]
     assert "<mark>Votación</mark>" in hit["title_html"]
@@ -164,8 +165,8 @@ def test_phrases_and_snippets_are_escaped(client, published, add_item):
     meeting = published()
     add_item(meeting, "City manager contract", "The <script>alert(1)</script> city manager shall report.")
     add_item(meeting, "Manager of the city parks", "Parks.")
-    assert titles(client, q='"city manager"') == ["1.A City manager contract"]
-    assert len(titles(client, q="city manager")) == 2
+    assert titles(client, q='"city manager"', kind="item") == ["1.A City manager contract"]
+    assert len(titles(client, q="city manager", kind="item")) == 2
     page = client.get("/search?q=city+manager").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     assert "<mark>manager</mark>" in page
@@ -200,7 +201,13 @@ def test_filters_kind_body_dates_and_sort(client, published, add_item, create_bo
     assert titles(client, q="harbor", kind="item", sort="oldest") == ["1.A Harbor dredging", "2.A Harbor lights"]
     assert titles(client, q="harbor", kind="meeting", body=other.id) == ["Harbor meeting late"]
     since = (utcnow() - timedelta(days=30)).date().isoformat()
-    assert sorted(titles(client, q="harbor", **{"from": since})) == ["2.A Harbor lights", "Harbor meeting late"]
+    # Each item's matter is dated by its latest step (today, as the test made them): both are in.
+    assert sorted(titles(client, q="harbor", **{"from": since})) == [
+        "2.A Harbor lights",
+        "26-0001 Harbor dredging",
+        "26-0002 Harbor lights",
+        "Harbor meeting late",
+    ]
     assert client.get("/api/v1/search?kind=nonsense").status_code == 400
     response = client.get("/search?q=harbor&from=2025-13-45&kind=nope")
     assert response.status_code == 400 and 'value="harbor"' in response.get_data(as_text=True)
@@ -230,7 +237,7 @@ def test_drafts_and_unnoticed_meetings_are_never_found(client, create_meeting, p
     # Publishing the agenda makes its items public at once.
     noticed.agenda_published_at = utcnow()
     db.session.commit()
-    assert titles(client, q="quetzal") == ["2.A Quetzal item"]
+    assert sorted(titles(client, q="quetzal")) == ["2.A Quetzal item", "26-0002 Quetzal item"]
 
 
 def _speaker(db, item, **fields) -> SpeakerRequest:
@@ -271,7 +278,10 @@ def test_private_speaker_fields_are_never_searchable_or_returned(client, publish
     assert kinds_and_titles(client, q="Etxeberria") == [("speaker", "Marisol Etxeberria")]
     assert kinds_and_titles(client, q="old town neighbors") == [("speaker", "Marisol Etxeberria")]
     # The item's topic finds the item, not everyone who signed up on it (the result still says which item).
-    assert kinds_and_titles(client, q="noise ordinance") == [("item", "1.A Noise ordinance")]
+    assert sorted(kinds_and_titles(client, q="noise ordinance")) == [
+        ("item", "1.A Noise ordinance"),
+        ("matter", "26-0001 Noise ordinance"),
+    ]
     assert "Noise ordinance" in client.get("/api/v1/search?q=Etxeberria").json["data"][0]["snippet_html"]
     for private in ("hidden.address", "example.com", "555-0199", "305", "Marathon", "Wheelchair", "Basque"):
         assert titles(client, q=private) == [], private
@@ -292,11 +302,11 @@ def test_the_index_follows_an_edit_and_a_withdrawal(client, published, add_item,
 
     meeting = published()
     item = add_item(meeting, "Mooring field fees")
-    assert titles(client, q="mooring") == ["1.A Mooring field fees"]
+    assert titles(client, q="mooring", kind="item") == ["1.A Mooring field fees"]
     item.title = "Anchorage fees"
     db.session.commit()
-    assert titles(client, q="mooring") == []
-    assert titles(client, q="anchorage") == ["1.A Anchorage fees"]
+    assert titles(client, q="mooring", kind="item") == []
+    assert titles(client, q="anchorage", kind="item") == ["1.A Anchorage fees"]
 
     agenda.withdraw_item(item, reason="Sent back to staff", actor=None)
     db.session.commit()
@@ -480,6 +490,7 @@ def test_search_kinds_have_labels():
         "agreement",
         "speaker",
         "transcript",
+        "matter",
     }
 
 

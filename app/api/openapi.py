@@ -34,7 +34,17 @@ URL = {"type": "string", "format": "uri"}
 DATE = {"type": "string", "format": "date"}
 DATETIME = {"type": "string", "format": "date-time"}
 CHOICE = {"type": "string", "enum": ["yes", "no", "abstain", "absent", "excused"]}
-SEARCH_KINDS = ["meeting", "item", "attachment", "minutes", "resolution", "agreement", "speaker", "transcript"]
+SEARCH_KINDS = [
+    "meeting",
+    "item",
+    "attachment",
+    "minutes",
+    "resolution",
+    "agreement",
+    "speaker",
+    "transcript",
+    "matter",
+]
 SEARCH_STATUSES = ["adopted", "failed", "cancelled", "approved", "released", "superseded", "repealed", "withdrawn"]
 
 SCHEMAS = {
@@ -403,8 +413,9 @@ def _one(summary: str, schema: str, id_name: str, parameters: tuple = ()) -> dic
 SEARCH = {
     "get": {
         "summary": "One search over the public record: meetings, agenda items, documents' text, minutes, "
-        "resolutions, agreements and speakers (name and group). English and Spanish stemming; a typed number "
-        "(25-187, 2025-187) puts its record first; at most 20 results a page, counted up to 1,000 (`capped`).",
+        "resolutions, agreements, speakers (name and group) and matters (legislative files). English and Spanish "
+        "stemming; a typed number (25-187, 2025-187, a file number 25-0123) puts its record first (a matter before its "
+        "appearances); at most 20 results a page, counted up to 1,000 (`capped`).",
         "parameters": [
             _query("q", {"type": "string", "maxLength": 1000}, "Words, a phrase in double quotes, or a number."),
             _query("body", ID_FILTER, "Only this body's records."),

@@ -12,6 +12,7 @@ from sqlalchemy import String, cast, literal, literal_column, select, union_all
 from app.bodies.models import Body
 from app.extensions import db
 from app.legislation.models import ResolutionStatus
+from app.matters.models import MatterStatus
 from app.meetings.models import MeetingStatus
 from app.portal.records import BadParameter, choice_arg, int_arg, read_arg
 from app.portal.views import bp
@@ -31,6 +32,8 @@ STATUS_LABELS = {
     "approved": _l("Approved"),
     **FLAG_LABELS,
 }
+#: A matter's status reads as the matter page says it ("approved" of a matter is not minutes' "approved").
+MATTER_STATUS_LABELS = {s.value: s.label for s in MatterStatus}
 #: What the status filter offers (value, label).
 STATUS_CHOICES = [(s, STATUS_LABELS[s]) for s in search.STATUSES]
 
@@ -52,6 +55,7 @@ class Shown:
 
 
 def shown(hit: search.Hit, **options) -> Shown:
+    labels = MATTER_STATUS_LABELS if hit.kind == SearchKind.matter else STATUS_LABELS
     return Shown(
         kind=hit.kind,
         url=search.hit_url(hit, **options),
@@ -59,7 +63,7 @@ def shown(hit: search.Hit, **options) -> Shown:
         snippet=hit.snippet,
         dated_on=hit.dated_on,
         status=hit.status,
-        status_label=str(STATUS_LABELS.get(hit.status, "")),
+        status_label=str(labels.get(hit.status, "")),
         flags=[(f, str(FLAG_LABELS.get(f, f))) for f in hit.flags],
         ref=hit.ref,
         exact=hit.exact,

@@ -8,12 +8,15 @@ A speaker card gives its name, its group and the item's title, and nothing else:
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.bodies.models import Member
+from app.core.record import in_record_language
 from app.core.timeutil import to_local
+from app.legislation import matter_history
 from app.legislation.models import Agreement, AgreementDocument, LinkKind, Resolution, ResolutionLink, ResolutionStatus
+from app.matters.models import Matter, MatterAction, MatterStatus
 from app.meetings.models import AgendaItem, Attachment, Meeting, Minutes, MinutesStatus
 from app.public_comment.models import SpeakerRequest, SpeakerRequestStatus
 from app.search import text as search_text
@@ -346,6 +349,61 @@ def _transcripts(session, where) -> list[Doc]:
     return docs
 
 
+def _matters(session, where) -> list[Doc]:
+    """A public matter (the public matter page's rule, app.legislation.matter_history.is_public: an appearance on a
+    published agenda of a public meeting, or a matter from the city's archive): its file number and title, its
+    summary and the words of its type and status; dated by its latest step the public page shows (a step at a
+    meeting not yet public is left out)."""
+    first_body = (
+        select(Meeting.body_id)
+        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .where(AgendaItem.matter_id == Matter.id, Meeting.is_public, Meeting.agenda_published_at.is_not(None))
+        .order_by(Meeting.start_at, Meeting.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    shown_step = or_(
+        MatterAction.meeting_id.is_(None), and_(Meeting.is_public, Meeting.agenda_published_at.is_not(None))
+    )
+    last_step = (
+        select(func.max(MatterAction.at))
+        .outerjoin(Meeting, Meeting.id == MatterAction.meeting_id)
+        .where(MatterAction.matter_id == Matter.id, shown_step)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            Matter.id,
+            Matter.file_number,
+            Matter.title,
+            Matter.summary,
+            Matter.matter_type,
+            Matter.status,
+            Matter.created_at,
+            func.coalesce(Matter.body_id, first_body).label("body_id"),
+            last_step.label("last_step"),
+        ).where(matter_history.is_public(), where)
+    ).all()
+    docs = []
+    with in_record_language():
+        for r in rows:
+            words = f"{r.matter_type.label} · {r.status.label}"
+            docs.append(
+                Doc(
+                    SearchKind.matter,
+                    r.id,
+                    f"{r.file_number} {r.title}"[:300],
+                    "\n".join(filter(None, [plain(r.summary), words])),
+                    body_id=r.body_id,
+                    ref=r.file_number,
+                    dated_on=_day(r.last_step or r.created_at),
+                    status=r.status.value,
+                    flags="withdrawn" if r.status == MatterStatus.withdrawn else "",
+                )
+            )
+    return docs
+
+
 BUILDERS = {
     SearchKind.meeting: (_meetings, Meeting.id, Meeting.id),
     SearchKind.item: (_items, AgendaItem.id, AgendaItem.meeting_id),
@@ -355,4 +413,6 @@ BUILDERS = {
     SearchKind.resolution: (_resolutions, Resolution.id, AgendaItem.meeting_id),
     SearchKind.agreement: (_agreements, Agreement.id, None),
     SearchKind.transcript: (_transcripts, TranscriptPassage.id, Recording.meeting_id),
+    #: A matter spans meetings: a meeting's change reaches its matters through app.search.index.changes.
+    SearchKind.matter: (_matters, Matter.id, None),
 }

@@ -8,7 +8,8 @@ Only what the public sees is indexed (the same rules as the portal; the builders
 - its agenda items, their attachments' text, speakers (name and group only: never email, phone, city or needs)
   and resolutions once the agenda is published;
 - minutes once released for approval or approved (never a draft);
-- agreements (the register is public).
+- agreements (the register is public);
+- a matter once one of its items is on a published agenda of a public meeting (the public matter page's rule).
 """
 
 from sqlalchemy import delete, event, func, insert, inspect, or_, select, text
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.core.record import record_language
 from app.core.timeutil import utcnow
 from app.legislation.models import Agreement, AgreementDocument, Resolution, ResolutionLink
+from app.matters.models import Matter, MatterAction
 from app.meetings.models import AgendaItem, Attachment, Meeting, Minutes
 from app.public_comment.models import SpeakerRequest
 from app.search import text as search_text
@@ -138,7 +140,7 @@ def rebuild(session: Session, batch: int = 2000, echo=None) -> int:
 MEETING_TREE = ("first_published_at", "imported_at", "agenda_published_at", "start_at", "body_id")
 MEETING_OWN = ("title", "purpose", "location", "status")
 WATCHED = {
-    AgendaItem: ("title", "label", "body_md", "file_number", "withdrawn_at", "meeting_id"),
+    AgendaItem: ("title", "label", "body_md", "file_number", "withdrawn_at", "meeting_id", "matter_id"),
     Attachment: ("original_filename", "text_content", "agenda_item_id"),
     SpeakerRequest: ("name", "group_name", "status"),
     Minutes: ("body_md", "status"),
@@ -148,6 +150,8 @@ WATCHED = {
     ResolutionLink: ("from_id", "to_id", "kind"),
     Motion: ("result",),
     TranscriptPassage: ("text", "item_id", "speaker_request_id", "member_id", "track_id"),
+    Matter: ("file_number", "title", "summary", "matter_type", "status", "body_id"),
+    MatterAction: ("at", "meeting_id", "matter_id"),
 }
 KIND_OF = {
     AgendaItem: SearchKind.item,
@@ -157,7 +161,10 @@ KIND_OF = {
     Resolution: SearchKind.resolution,
     Agreement: SearchKind.agreement,
     TranscriptPassage: SearchKind.transcript,
+    Matter: SearchKind.matter,
 }
+#: An item's move between matters or meetings changes whether (and when) its matter is public.
+ITEM_MATTER = ("matter_id", "meeting_id")
 
 
 def _changed(obj, names) -> bool:
@@ -194,8 +201,14 @@ def changes(session: Session) -> tuple[dict, set]:
         elif isinstance(obj, Motion):
             if obj.kind == MotionKind.rescind and obj.target_id:
                 rescinds.add(obj.target_id)
+        elif isinstance(obj, MatterAction):
+            for matter_id in _values_of(obj, "matter_id"):
+                add(SearchKind.matter, matter_id)
         else:
             add(KIND_OF[type(obj)], obj.id)
+            if isinstance(obj, AgendaItem) and (fresh or _changed(obj, ITEM_MATTER)):
+                for matter_id in _values_of(obj, "matter_id"):
+                    add(SearchKind.matter, matter_id)
             if isinstance(obj, Resolution) and _changed(obj, ("status",)):
                 ids.setdefault(SearchKind.resolution, set()).update(
                     session.scalars(select(ResolutionLink.to_id).where(ResolutionLink.from_id == obj.id))
@@ -209,7 +222,18 @@ def changes(session: Session) -> tuple[dict, set]:
     if renamed:  # a transcript passage's title names its speaker
         said = session.scalars(select(TranscriptPassage.id).where(TranscriptPassage.speaker_request_id.in_(renamed)))
         ids.setdefault(SearchKind.transcript, set()).update(said)
+    if trees:  # a meeting made public (or its agenda published, its date moved): its matters' documents too
+        ids.setdefault(SearchKind.matter, set()).update(
+            session.scalars(select(AgendaItem.matter_id).where(AgendaItem.meeting_id.in_(trees)).distinct())
+        )
     return ids, trees
+
+
+def _values_of(obj, name: str) -> set:
+    """The attribute's value now and, if this flush changed it, before (an item moved to another matter: both)."""
+    history = inspect(obj).attrs[name].history
+    values = {getattr(obj, name), *history.deleted}
+    return {v for v in values if v is not None}
 
 
 @event.listens_for(Session, "after_flush")
@@ -219,5 +243,5 @@ def _reindex_after_flush(session: Session, flush_context) -> None:
     ids, trees = changes(session)
     if not ids and not trees:
         return
-    for kind in BUILDERS:
-        reindex(session, kind, ids.get(kind, ()), trees if kind != SearchKind.agreement else ())
+    for kind, (_build, _id_column, meeting_column) in BUILDERS.items():
+        reindex(session, kind, ids.get(kind, ()), trees if meeting_column is not None else ())

@@ -34,6 +34,7 @@ class SearchKind(LabeledEnum):
     agreement = "agreement", _l("Agreement")
     speaker = "speaker", _l("Speaker")
     transcript = "transcript", _l("Transcript passage")
+    matter = "matter", _l("Legislative file")
 
 
 class SearchDocument(db.Model):
@@ -54,8 +55,9 @@ class SearchDocument(db.Model):
     meeting_id: Mapped[int | None] = mapped_column(Integer, index=True)
     item_id: Mapped[int | None] = mapped_column(Integer)
     body_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    #: A resolution's number ("25-123") or an item's file number ("25-0123"): an exact match is listed first.
-    ref: Mapped[str | None] = mapped_column(String(12), index=True)
+    #: A resolution's number ("25-123"), an item's or a matter's file number ("25-0123", up to 20 characters by the
+    #: city's pattern): an exact match is listed first.
+    ref: Mapped[str | None] = mapped_column(String(20), index=True)
     title: Mapped[str] = mapped_column(String(300))
     #: The text as written (capped), for snippets; the index holds its normalized form.
     body: Mapped[str] = mapped_column(Text, default="")

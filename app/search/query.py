@@ -13,7 +13,7 @@ from datetime import date
 from urllib.parse import urljoin
 
 from flask import current_app, request, url_for
-from sqlalchemy import Float, Integer, and_, column, func, literal_column, or_, select, table, text
+from sqlalchemy import Float, Integer, and_, case, column, func, literal_column, or_, select, table, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.exc import OperationalError
 
@@ -246,6 +246,14 @@ def _columns():
     )
 
 
+def _exact_order(query: Query):
+    """Records a typed number names: the number nearest to what was typed first, and of those the matter (the file
+    itself) before its appearances and other records."""
+    d = SearchDocument
+    nearest = case({ref: n for n, ref in enumerate(query.ref_order)}, value=d.ref, else_=len(query.ref_order))
+    return (nearest, case((d.kind == SearchKind.matter, 0), else_=1), d.kind, d.id)
+
+
 def search(criteria: Criteria) -> Results:
     """One page of public records matching the criteria. Raises SearchTimeout when it runs too long."""
     d = SearchDocument
@@ -259,7 +267,7 @@ def search(criteria: Criteria) -> Results:
     with time_limit():
         if query.refs and results.page == 1:
             exact_rows = db.session.execute(
-                select(*_columns()).where(d.ref.in_(query.refs), *where).order_by(d.kind, d.id).limit(5)
+                select(*_columns()).where(d.ref.in_(query.refs), *where).order_by(*_exact_order(query)).limit(5)
             ).all()
         if not query.has_text:
             if query.refs:  # only a number was typed: what it names is the whole answer
@@ -358,6 +366,8 @@ def hit_url(hit: Hit, **options) -> str:
         return url_for("portal.resolution", resolution_id=hit.target_id, **options)
     if hit.kind == SearchKind.agreement:
         return url_for("portal.agreement", agreement_id=hit.target_id, **options)
+    if hit.kind == SearchKind.matter:
+        return url_for("portal.matter", file_number=hit.ref, **options)
     if hit.kind in (SearchKind.meeting, SearchKind.minutes):
         anchor = "minutes" if hit.kind == SearchKind.minutes else None
         return url_for("portal.meeting", meeting_id=hit.meeting_id, _anchor=anchor, **options)

@@ -87,6 +87,8 @@ class Query:
     words: list[str] = field(default_factory=list)
     phrases: list[list[str]] = field(default_factory=list)
     refs: list[str] = field(default_factory=list)
+    #: ``refs`` in the order an exact match is listed: the form typed first.
+    ref_order: list[str] = field(default_factory=list)
     trimmed: bool = False
 
     @property
@@ -103,19 +105,37 @@ class Query:
 
 
 def refs_in(value: str) -> list[str]:
-    """The resolution number (YY-NNN) and file number (YY-NNNN) a query may name."""
+    """The resolution number (YY-NNN) and file number (YY-NNNN) a query may name, first; then the same with the
+    year in four digits, for a city whose file numbers follow "{yyyy}-{nnnn}" ("2025-0123")."""
     match = _REF.search(value)
     if not match:
         return []
     year, seq = match.group(1)[-2:], int(match.group(2))
-    return [f"{year}-{seq:03d}", f"{year}-{seq:04d}"]
+    full = match.group(1) if len(match.group(1)) == 4 else f"20{year}"
+    return [f"{year}-{seq:03d}", f"{year}-{seq:04d}", f"{full}-{seq:03d}", f"{full}-{seq:04d}"]
+
+
+def refs_as_typed(value: str) -> list[str]:
+    """The same numbers, nearest to what was typed first: "25-187" names resolution 25-187 before file 25-0187,
+    "2025-0123" names file 2025-0123 (or 25-0123) before resolution 25-123."""
+    refs = refs_in(value)
+    if not refs:
+        return []
+    match = _REF.search(value)
+    seq_width, year_width = len(match.group(2)), len(match.group(1))
+
+    def nearness(ref: str) -> tuple[int, int]:
+        year, seq = ref.split("-")
+        return (len(seq) != seq_width, len(year) != year_width)
+
+    return sorted(refs, key=nearness)
 
 
 def parse(raw: str) -> Query:
     """Read a query: never an error, whatever was typed; over-long input is trimmed and ``trimmed`` set."""
     trimmed = len(raw) > MAX_QUERY_CHARS
     text = raw[:MAX_QUERY_CHARS]
-    query = Query(refs=refs_in(text))
+    query = Query(refs=refs_in(text), ref_order=refs_as_typed(text))
     folded = fold(text)
     for phrase in _PHRASE.findall(folded):
         words = _WORD.findall(_NUMBER_LETTER.sub(lambda m: _joined(m, keep_number=False), phrase))

@@ -10,6 +10,8 @@ from app.auth.decorators import editor_required, staff_required
 from app.core.actions import attempt
 from app.core.loaders import get_or_404
 from app.extensions import db
+from app.intake import access as intake_access
+from app.intake import origin
 from app.legislation import matter_history
 from app.legislation.models import Agreement
 from app.matters import numbering
@@ -33,12 +35,15 @@ def _page(matter: Matter, status: int = 200, *, action_form=None, relation_form=
         select(MatterAction).where(MatterAction.matter_id == matter.id).order_by(MatterAction.at, MatterAction.id)
     ).all()
     relations = matter_history.relations_of(matter)
+    # Where it came from: the department submission's route, names and comments only for those intake lets see it.
+    submissions = [(s, intake_access.can_see(current_user, s)) for s in origin.staff_submissions(matter.id)]
     return render_template(
         "matters/manage.html",
         matter=matter,
         items=items,
         actions=actions,
         relations=relations,
+        submissions=submissions,
         action_form=action_form or ActionForm(prefix="action"),
         relation_form=relation_form or RelationForm(prefix="relation"),
         closed=matter.status in matters.CLOSED,

@@ -305,6 +305,7 @@ import app.staff.accessibility  # noqa: E402,F401  (accessible documents, R14)
 import app.staff.agenda_items  # noqa: E402,F401
 import app.staff.attendance  # noqa: E402,F401
 import app.staff.cockpit  # noqa: E402,F401  (the clerk's live screen)
+import app.staff.matter_list  # noqa: E402,F401  (every matter, filtered and paged, issue 20)
 import app.staff.matters  # noqa: E402,F401  (the clerk's matter page, issue 20)
 import app.staff.minutes  # noqa: E402,F401
 import app.staff.packets  # noqa: E402,F401  (the agenda packet: build, progress, download)
