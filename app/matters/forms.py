@@ -1,4 +1,4 @@
-"""The clerk's forms on the staff matter page: a step recorded by hand, a relation."""
+"""The clerk's forms on the staff matter page: a step recorded by hand, a relation, a new version of the text."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -8,6 +8,7 @@ from wtforms.validators import Length, NumberRange, Optional
 from app.core.forms import options
 from app.matters.models import MatterRelationKind
 from app.matters.services import MANUAL_ACTIONS
+from app.matters.versions import MAX_NOTE, MAX_TEXT
 
 
 class ActionForm(FlaskForm):
@@ -26,3 +27,8 @@ class RelationForm(FlaskForm):
 
 class NumberingForm(FlaskForm):
     file_number_pattern = StringField(_l("Pattern of new file numbers"), validators=[Length(max=40)])
+
+
+class VersionForm(FlaskForm):
+    text = TextAreaField(_l("The full text of the matter"), validators=[Length(max=MAX_TEXT)], render_kw={"rows": 16})
+    note = TextAreaField(_l("Note (public): what changed and why"), validators=[Length(max=MAX_NOTE)])

@@ -16,6 +16,7 @@ from app.core.loaders import get_or_404
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 from app.legislation import services as legislation
+from app.matters import versions as matter_versions
 from app.meetings import attendance
 from app.meetings.models import AgendaItem, Meeting
 from app.votes import charts as vote_charts
@@ -73,6 +74,8 @@ def _motion_form(item: AgendaItem, motions) -> forms.MotionForm:
     )
     if request.method == "GET" and not _is_editor():
         form.mover_id.data = current_user.member_id
+    if form.matter_text.name not in request.form:  # offered with the matter's latest text, to amend in place
+        form.matter_text.data = matter_versions.latest_text(item.matter_id) or ""
     return form
 
 
@@ -141,6 +144,7 @@ def make_motion(item_id: int):
             parent=by_id.get(form.parent_id.data),
             target=by_id.get(form.target_id.data),
             amended_text=form.amended_text.data,
+            matter_text=form.matter_text.data,
             postponed_to=form.postponed_to.data,
             referred_to=form.referred_to.data,
             previous_notice=form.previous_notice.data,
