@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, str_enum
 from app.core.enums import LabeledEnum
@@ -90,7 +90,7 @@ class MatterRelationKind(LabeledEnum):
 class VersionSource(LabeledEnum):
     """How a version of a matter's text came to be."""
 
-    introduced = "introduced", _l("Introduced")
+    introduced = "introduced", _l("As introduced")
     revised = "revised", _l("Revised by staff")
     amended = "amended", _l("Amended at a meeting")
     substituted = "substituted", _l("Substituted at a meeting")
@@ -180,7 +180,7 @@ class MatterVersion(db.Model):
     matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="RESTRICT"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     #: The full text; deferred: lists of versions never load it, the pages that show or compare text ask for it.
-    text: Mapped[str] = deferred(mapped_column(Text))
+    text: Mapped[str] = mapped_column(Text, deferred=True)
     #: The matter's title when this version was made.
     title: Mapped[str] = mapped_column(String(300))
     source: Mapped[VersionSource] = mapped_column(str_enum(VersionSource, "matter_version_source"))

@@ -20,7 +20,7 @@ from sqlalchemy import (
     event,
     inspect,
 )
-from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.bodies.models import ThresholdBasis, ThresholdFraction
@@ -104,7 +104,7 @@ class Motion(db.Model):
     amended_text: Mapped[str | None] = mapped_column(Text)
     #: For an amendment on an item with a matter: the matter's full text as amended; becomes the matter's next
     #: version if the amendment passes (app.votes.matter_actions). Deferred: only that step and the forms read it.
-    matter_text: Mapped[str | None] = deferred(mapped_column(Text))
+    matter_text: Mapped[str | None] = mapped_column(Text, deferred=True)
     #: The motion an amendment or substitute applies to (at most two levels: main, amendment, amendment of it).
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id"), index=True)
     #: The closed motion a reconsideration or rescission is about.
