@@ -198,6 +198,10 @@ def test_the_staff_motion_form_offers_the_latest_text_and_keeps_the_amended_one(
     assert response.status_code == 302, response.get_data(as_text=True)
     motion = db.session.scalar(select(main.__class__).where(main.__class__.parent_id == main.id))
     assert motion.matter_text == AMENDED
+    page = client.get(f"/staff/motions/{motion.id}").get_data(as_text=True)  # before the vote: what would change
+    assert f"If adopted, the text of file {item.file_number} changes as follows" in page
+    assert "[deleted: </span>Manager" in page and "[inserted: </span>Clerk" in page
+    assert "changes as follows" not in client.get(f"/staff/motions/{main.id}").get_data(as_text=True)
     too_long = {**form, "motion-matter_text": "y" * (matter_versions.MAX_TEXT + 1), "motion-text": "Kept motion"}
     response = client.post(f"/staff/items/{item.id}/motions", data=too_long)
     assert response.status_code == 422 and "Kept motion" in response.get_data(as_text=True)
@@ -390,3 +394,20 @@ def test_the_api_and_the_ocd_bill_list_the_versions(session, db, client, create_
     classes = [a["classification"] for a in bill.json["actions"]]
     assert ["amendment-passage"] in classes and classes.index(["amendment-passage"]) < classes.index(["passage"])
     assert "private.clerk" not in bill.get_data(as_text=True)
+
+
+def test_the_demo_july_8_matter_has_two_versions_to_compare(client, app, db):
+    from app.demo import seed_demo
+    from app.legislation.models import Resolution
+
+    seed_demo()
+    db.session.commit()
+    june30, july8 = db.session.scalars(
+        select(Resolution).where(Resolution.title.contains("287(g)")).order_by(Resolution.id)
+    ).all()[:2]
+    assert [v.source for v in _versions(june30.item.matter)] == [VersionSource.introduced]
+    html = client.get(f"/matters/{july8.item.file_number}/compare").get_data(as_text=True)
+    assert "Changes from version 1 to version 2" in html
+    assert "[deleted: </span>Chief of Police" in html and "[inserted: </span>City Manager" in html
+    page = client.get(f"/matters/{july8.item.file_number}").get_data(as_text=True)
+    assert "Versions of the text" in page and "revised by staff" in page

@@ -13,6 +13,7 @@ from app.core.actions import attempt
 from app.core.errors import DomainError
 from app.core.forms import options
 from app.core.loaders import get_or_404
+from app.core.redline import compare
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 from app.legislation import services as legislation
@@ -213,6 +214,7 @@ def _motion_page(motion: Motion, status: int = 200, **overrides):
     vote_form.member_id.choices = options((v.member_id, v.member.full_name) for v in motion.votes)
     own_vote = next((v for v in motion.votes if v.member_id == current_user.member_id), None)
     context = {
+        "matter_change": _matter_change(motion),
         "motion": motion,
         "meeting": meeting,
         "item": motion.item,
@@ -241,6 +243,16 @@ def _motion_page(motion: Motion, status: int = 200, **overrides):
         else [],
     }
     return render_template("votes/motion.html", **context), status
+
+
+def _matter_change(motion: Motion):
+    """Before the vote on an amendment carrying a text of the matter: the redline from the text it changes (the
+    matter's latest version, or the text the amendment it amends proposes) to its own."""
+    if motion.kind not in vote_rules.AMENDING or motion.item is None or motion.is_closed or not motion.matter_text:
+        return None
+    parent = motion.parent
+    base = parent.matter_text if parent is not None and parent.kind in vote_rules.AMENDING else None
+    return compare(base or matter_versions.latest_text(motion.item.matter_id) or "", motion.matter_text)
 
 
 @bp.route("/motions/<id:motion_id>")
