@@ -84,6 +84,9 @@ MATRIX = [
     ("POST", "/staff/matters/{matter}/notices", EDITORS, 422),
     ("POST", "/staff/matters/{matter}/notices/withdraw", EDITORS, 422),
     ("POST", "/staff/matters/{matter}/effective", EDITORS, 422),
+    ("POST", "/staff/matters/{matter}/versions", EDITORS, 422),  # empty text: refused with the form
+    ("GET", "/staff/matters/{matter}/compare", STAFF, 200),
+    ("GET", "/staff/matters/{matter}/versions/1", STAFF, 200),
     ("GET", "/staff/matters/numbering", EDITORS, 200),
     ("POST", "/staff/matters/numbering", EDITORS, 422),
     ("POST", "/staff/items/{item}", EDITORS, 422),
@@ -284,6 +287,9 @@ def world(app, db, create_meeting, create_member, create_user, tmp_path):
         actor=None,
     )
     attachment = documents.add_attachment(item, filename="report.pdf", stream=io.BytesIO(PDF), actor=None)
+    from app.matters import versions as matter_versions
+
+    matter_versions.add_by_staff(item.matter, "Section 1. The resolution.", actor=None)
     minutes_service.generate_minutes(meeting, actor=None)
     from app.public_comment import intake as comment_intake
     from app.public_comment import queue as speaker_queue

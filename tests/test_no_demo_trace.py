@@ -66,6 +66,7 @@ def get_urls(app, db) -> list[str]:
         "slug": "police",
         "part": 1,
         "file_number": "25-0001",
+        "number": 1,
     }
     urls = []
     for rule in app.url_map.iter_rules():

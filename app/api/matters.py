@@ -1,5 +1,5 @@
 """``GET /api/v1/matters`` and ``/api/v1/matters/<id>``: the public matters (legislative files, issue 20), each with
-its whole history in time order."""
+its whole history in time order and the versions of its text (each with links to its page and its plain text)."""
 
 from flask import abort, url_for
 from sqlalchemy import select
@@ -47,6 +47,8 @@ def _entry(e) -> dict:
             "result": e.motion.result.value if e.motion.result else None,
             "tally": {"yes": e.tally.yes, "no": e.tally.no, "abstain": e.tally.abstain, "absent": e.tally.absent},
         }
+    elif e.kind == matter_history.VERSION:
+        data |= {"version": e.version.number, "source": e.version.source.value, "motion_id": e.version.motion_id}
     elif e.kind == matter_history.DOCUMENT:
         data |= {
             "filename": e.attachment.original_filename,
@@ -55,6 +57,29 @@ def _entry(e) -> dict:
     else:
         data |= {"label": e.item.label, "reading": e.item.reading or None, "withdrawn": e.item.is_withdrawn}
     return data
+
+
+def version_links(matter: Matter, number: int) -> dict:
+    """The public page of one version of the matter's text, and the text itself (text/plain)."""
+    return {
+        "html_url": url_for("portal.matter_version", file_number=matter.file_number, number=number, _external=True),
+        "text_url": url_for("portal.matter_version_text", file_number=matter.file_number, number=number,
+                            _external=True),
+    }  # fmt: skip
+
+
+def _version(matter: Matter, v) -> dict:
+    return {
+        "number": v.number,
+        "at": v.created_at.isoformat(),
+        "date": to_local(v.created_at).date().isoformat(),
+        "source": v.source.value,
+        "title": v.title,
+        "note": v.note,
+        "meeting_id": v.meeting_id,
+        "motion_id": v.motion_id,
+        **version_links(matter, v.number),
+    }
 
 
 @bp.route("/matters", endpoint="matters")
@@ -82,4 +107,5 @@ def matter(matter_id: int):
             for r in record.relations_from + record.relations_to
         ],
         "history": [_entry(e) for e in record.entries],
+        "versions": [_version(record.matter, v) for v in record.versions],
     }

@@ -2,13 +2,14 @@
 
 from flask import abort, jsonify, url_for
 
+from app.api.matters import version_links
 from app.api.ocd import _id
 from app.api.views import bp
 from app.city.services import city_name
 from app.core.timeutil import to_local
 from app.extensions import db
 from app.legislation import matter_history
-from app.matters.models import Matter, MatterActionKind, MatterRelationKind
+from app.matters.models import Matter, MatterActionKind, MatterRelationKind, VersionSource
 
 A = MatterActionKind
 _CLASSIFICATION = {
@@ -36,7 +37,31 @@ _ACTIONS = {
     A.filed: ["filing"],
     A.reopened: [],
 }
+_AMENDED = {VersionSource.amended: "amendment-passage", VersionSource.substituted: "substitution"}
 _RELATED = {MatterRelationKind.supersedes: "replaces", MatterRelationKind.amends: "companion"}
+
+
+def _version_note(v) -> str:
+    """The version's note, e.g. "Version 2 (amended at the meeting of 2025-07-08)"."""
+    where = f" at the meeting of {to_local(v.meeting.start_at).date().isoformat()}" if v.meeting else ""
+    return f"Version {v.number} ({v.source.value}{where})"
+
+
+def _action(e: matter_history.Entry, organization: str) -> dict | None:
+    if e.kind == matter_history.ACTION:
+        description, classification = str(e.action.action.label), _ACTIONS[e.action.action]
+    elif e.kind == matter_history.VERSION and e.version.source in _AMENDED:
+        description = f"{e.version.source.label} (version {e.version.number})"
+        classification = [_AMENDED[e.version.source]]
+    else:
+        return None
+    return {
+        "organization": e.meeting.body.name if e.meeting else organization,
+        "date": to_local(e.at).date().isoformat(),
+        "description": description,
+        "classification": classification,
+        "related_entities": [],
+    }
 
 
 def matter_bill_id(matter: Matter) -> str:
@@ -46,17 +71,8 @@ def matter_bill_id(matter: Matter) -> str:
 def matter_bill(record: matter_history.MatterRecord) -> dict:
     matter = record.matter
     organization = record.items[0].meeting.body.name
-    actions = [
-        {
-            "organization": e.meeting.body.name if e.meeting else organization,
-            "date": to_local(e.at).date().isoformat(),
-            "description": str(e.action.action.label),
-            "classification": _ACTIONS[e.action.action],
-            "related_entities": [],
-        }
-        for e in record.entries
-        if e.kind == matter_history.ACTION
-    ]
+    # The steps, and the amendments that changed the text at a meeting, in the history's time order.
+    actions = [a for a in (_action(e, organization) for e in record.entries) if a is not None]
     return {
         "_type": "bill",
         "id": matter_bill_id(matter),
@@ -90,7 +106,18 @@ def matter_bill(record: matter_history.MatterRecord) -> dict:
             for r in record.relations_from
             if r.to_matter is not None and r.kind in _RELATED
         ],
-        "versions": [],
+        "versions": [
+            {
+                "note": _version_note(v),
+                "date": to_local(v.created_at).date().isoformat(),
+                "links": [
+                    {"media_type": "text/html", "url": links["html_url"]},
+                    {"media_type": "text/plain", "url": links["text_url"]},
+                ],
+            }
+            for v in record.versions
+            for links in [version_links(matter, v.number)]
+        ],
         "documents": [
             {
                 "note": e.attachment.original_filename,

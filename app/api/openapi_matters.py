@@ -2,7 +2,7 @@
 them."""
 
 from app.api.openapi import DATE, DATETIME, INTEGER, STRING, URL, _array, _list, _nullable, _object, _one, _ref
-from app.matters.models import MatterActionKind, MatterRelationKind, MatterStatus, MatterType
+from app.matters.models import MatterActionKind, MatterRelationKind, MatterStatus, MatterType, VersionSource
 
 _SUMMARY = {
     "id": INTEGER,
@@ -15,11 +15,14 @@ _SUMMARY = {
     "html_url": URL,
 }
 
+#: How a version of the text came to be: introduced, revised by staff, amended or substituted at a meeting.
+_SOURCE = {"type": "string", "enum": [s.value for s in VersionSource]}
+
 SCHEMAS = {
     "MatterSummary": _object(_SUMMARY),
     "MatterHistoryEntry": _object(
         {
-            "kind": {"type": "string", "enum": ["appearance", "action", "vote", "document"]},
+            "kind": {"type": "string", "enum": ["appearance", "action", "vote", "document", "version"]},
             "at": DATETIME,
             "meeting_id": _nullable(INTEGER),
             "agenda_item_id": _nullable(INTEGER),
@@ -37,6 +40,8 @@ SCHEMAS = {
             "label": STRING,
             "reading": _nullable(STRING),
             "withdrawn": {"type": "boolean"},
+            "version": INTEGER,
+            "source": _SOURCE,
         },
         optional=(
             "action",
@@ -53,8 +58,24 @@ SCHEMAS = {
             "label",
             "reading",
             "withdrawn",
+            "version",
+            "source",
         ),
     ),  # fmt: skip
+    "MatterVersion": _object(
+        {
+            "number": INTEGER,
+            "at": DATETIME,
+            "date": DATE,
+            "source": _SOURCE,
+            "title": STRING,
+            "note": STRING,
+            "meeting_id": _nullable(INTEGER),
+            "motion_id": _nullable(INTEGER),
+            "html_url": URL,
+            "text_url": URL,
+        }
+    ),
     "Matter": _object(
         {
             **_SUMMARY,
@@ -72,13 +93,16 @@ SCHEMAS = {
                 )
             ),
             "history": _array(_ref("MatterHistoryEntry")),
+            "versions": _array(_ref("MatterVersion")),
         }
     ),
 }
 
 PATHS = {
     "/matters": _list("Matters (legislative files) with an appearance at a public meeting", "MatterSummary", []),
-    "/matters/{matter_id}": _one("A matter with its whole history in time order", "Matter", "matter_id"),
+    "/matters/{matter_id}": _one(
+        "A matter with its whole history in time order and the versions of its text", "Matter", "matter_id"
+    ),
     "/ocd/matters/{matter_id}": _one(
         "A matter as an Open Civic Data Bill, its history as the bill's actions", "OcdBill", "matter_id"
     ),

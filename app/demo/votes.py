@@ -18,6 +18,8 @@ from app.extensions import db
 from app.legislation import services as legislation
 from app.legislation.models import Agreement, EffectKind, LinkKind
 from app.matters import services as matters
+from app.matters.models import VersionSource
+from app.matters.versions import add_version
 from app.meetings import attendance
 from app.meetings.models import AgendaItemType, Meeting, MeetingStatus
 from app.minutes.services import draft_minutes_text
@@ -29,6 +31,14 @@ from app.votes.models import Motion, MotionKind, VoteChoice
 ZONE = ZoneInfo("America/New_York")
 AGREEMENT_TITLE = "287(g) Task Force Model Memorandum of Agreement (Key West Police Department)"
 CATEGORY = "287(g) agreement"
+
+
+#: The July 8 resolution as first filed (issue 20: version 1 of its matter's text).
+JULY_8_AS_FILED = (
+    "**BE IT RESOLVED BY THE CITY COMMISSION OF THE CITY OF KEY WEST, FLORIDA:**\n\n1. The Chief of Police is "
+    "authorized to enter into a 287(g) agreement with U.S. Immigration and Customs Enforcement.\n2. This "
+    "resolution takes effect on August 1, 2025."
+)
 
 
 class _Clock:
@@ -113,6 +123,9 @@ def _june_30(meeting: Meeting, ids) -> int:
             "officer or employee of the City shall enter into a similar agreement.\n3. This resolution takes "
             "effect on July 1, 2025.",
         )
+        # Issue 20: the matter's text as filed a week before the meeting.
+        add_version(item.matter, resolution.text_md, actor=None, source=VersionSource.introduced,
+                    at=meeting.start_at - timedelta(days=7))  # fmt: skip
         legislation.add_effect(
             resolution,
             kind=EffectKind.voids,
@@ -175,6 +188,13 @@ def _july_8(meeting: Meeting, ids, voided) -> int:
             "Enforcement.\n2. This resolution supersedes the resolution adopted on June 30, 2025.\n3. This "
             "resolution takes effect immediately.",
         )
+        # Issue 20: the matter's text as filed, and as the City Attorney's office revised it the day before the
+        # meeting (the public page compares the two).
+        add_version(item.matter, JULY_8_AS_FILED, actor=None, source=VersionSource.introduced,
+                    at=meeting.start_at - timedelta(days=6))  # fmt: skip
+        add_version(item.matter, resolution.text_md, actor=None, source=VersionSource.revised,
+                    at=meeting.start_at - timedelta(days=1),
+                    note="The City Manager signs; states that it supersedes the June 30 resolution.")  # fmt: skip
         legislation.add_link(resolution, voided, LinkKind.supersedes, actor=None)
         legislation.add_effect(resolution, kind=EffectKind.authorizes, agreement=agreement, actor=None)
         # Issue 20: the reversal's matter supersedes the June 30 matter and authorizes the agreement.

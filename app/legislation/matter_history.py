@@ -1,6 +1,7 @@
 """A matter's whole public life on one page (issue 20): its appearances at public meetings, the steps recorded
-on it, the votes with their tallies and the documents, in time order; its relations both ways. A fixed number
-of queries whatever the number of appearances (tests/test_matters_pages.py counts them)."""
+on it, the votes with their tallies, the documents and the versions of its text, in time order; its relations both
+ways. A fixed number of queries whatever the number of appearances (tests/test_matters_pages.py counts them) or of
+versions (tests/test_matter_versions.py)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,14 +10,14 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.matters.models import Matter, MatterAction, MatterRelation
+from app.matters.models import Matter, MatterAction, MatterRelation, MatterVersion
 from app.meetings.models import AgendaItem, Attachment, Meeting
 from app.votes.models import Motion, MotionStatus
 from app.votes.reading import ROLL, tally
 
 #: Kinds of history entries, in the order they sort when two share a moment.
-APPEARANCE, ACTION, VOTE, DOCUMENT = "appearance", "action", "vote", "document"
-_RANK = {APPEARANCE: 0, DOCUMENT: 1, VOTE: 2, ACTION: 3}
+APPEARANCE, ACTION, VOTE, DOCUMENT, VERSION = "appearance", "action", "vote", "document", "version"
+_RANK = {APPEARANCE: 0, DOCUMENT: 1, VOTE: 2, VERSION: 3, ACTION: 4}
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Entry:
     tally: object = None
     attachment: Attachment | None = None
     target_meeting: Meeting | None = None
+    version: MatterVersion | None = None
 
 
 @dataclass
@@ -41,6 +43,8 @@ class MatterRecord:
     topics: list = field(default_factory=list)
     relations_from: list[MatterRelation] = field(default_factory=list)
     relations_to: list[MatterRelation] = field(default_factory=list)
+    #: The versions of its text the public may see, oldest first (texts not loaded).
+    versions: list[MatterVersion] = field(default_factory=list)
 
 
 def public_matter(matter: Matter | None) -> MatterRecord | None:
@@ -79,9 +83,38 @@ def is_public():
     return or_(exists(shown), and_(~exists(any_item), exists(stepped)))
 
 
+def public_versions(matter: Matter | None) -> list[MatterVersion] | None:
+    """The versions of ``matter``'s text the public may see (oldest first, texts not loaded), or None when the
+    matter is not public (the rule of ``public_matter``). Two queries (three for a matter never on an agenda)."""
+    if matter is None:
+        return None
+    shown = set(
+        db.session.scalars(
+            select(AgendaItem.meeting_id)
+            .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+            .where(AgendaItem.matter_id == matter.id, Meeting.is_public, Meeting.agenda_published_at.is_not(None))
+        )
+    )
+    if not shown and db.session.scalar(select(Matter.id).where(Matter.id == matter.id, is_public())) is None:
+        return None
+    return _versions(matter, shown)
+
+
+def _versions(matter: Matter, shown_meeting_ids: set[int]) -> list[MatterVersion]:
+    """Versions made by the clerk, and those made at a meeting the public can see (where the matter appears)."""
+    versions = db.session.scalars(
+        select(MatterVersion)
+        .where(MatterVersion.matter_id == matter.id)
+        .options(joinedload(MatterVersion.meeting), joinedload(MatterVersion.motion))
+        .order_by(MatterVersion.number)
+    ).all()
+    return [v for v in versions if v.meeting_id is None or v.meeting_id in shown_meeting_ids]
+
+
 def _record(matter: Matter, items: list[AgendaItem]) -> MatterRecord:
     item_ids = [i.id for i in items]
     meetings = {i.meeting_id: i.meeting for i in items}
+    versions = _versions(matter, set(meetings))
     entries = [Entry(APPEARANCE, i.meeting.start_at, item=i, meeting=i.meeting) for i in items]
     for item in items:
         entries += [
@@ -115,6 +148,7 @@ def _record(matter: Matter, items: list[AgendaItem]) -> MatterRecord:
             Entry(ACTION, action.at, item=by_id.get(action.agenda_item_id), meeting=meetings.get(action.meeting_id),
                   action=action, target_meeting=meetings.get(action.target_meeting_id))
         )  # fmt: skip
+    entries += [Entry(VERSION, v.created_at, meeting=v.meeting, motion=v.motion, version=v) for v in versions]
     entries.sort(key=lambda e: (e.at, _RANK[e.kind]))
     relations = relations_of(matter)
     sponsors, topics = {}, {}
@@ -129,6 +163,7 @@ def _record(matter: Matter, items: list[AgendaItem]) -> MatterRecord:
         topics=sorted(topics.values(), key=lambda t: t.name),
         relations_from=[r for r in relations if r.from_matter_id == matter.id],
         relations_to=[r for r in relations if r.to_matter_id == matter.id],
+        versions=versions,
     )
 
 

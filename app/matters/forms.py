@@ -1,5 +1,5 @@
-"""The clerk's forms on the staff matter page: a step recorded by hand, a relation, an ordinance's notice and its
-stated effective date."""
+"""The clerk's forms on the staff matter page: a step recorded by hand, a relation, a new version of the text, an
+ordinance's notice and its stated effective date."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -11,6 +11,7 @@ from app.core.forms import options
 from app.matters.models import MatterRelationKind
 from app.matters.readings import NoticeMedium
 from app.matters.services import MANUAL_ACTIONS
+from app.matters.versions import MAX_NOTE, MAX_TEXT
 
 
 class ActionForm(FlaskForm):
@@ -58,3 +59,8 @@ class WithdrawNoticeForm(FlaskForm):
 
 class EffectiveForm(FlaskForm):
     effective_on = DateField(_l("Takes effect on (leave empty: on adoption)"), validators=[Optional(), record_year])
+
+
+class VersionForm(FlaskForm):
+    text = TextAreaField(_l("The full text of the matter"), validators=[Length(max=MAX_TEXT)], render_kw={"rows": 16})
+    note = TextAreaField(_l("Note (public): what changed and why"), validators=[Length(max=MAX_NOTE)])

@@ -1,10 +1,11 @@
-"""A matter, its history of actions (append-only) and its relations to other matters and agreements."""
+"""A matter, its history of actions (append-only), the versions of its text (append-only) and its relations to other
+matters and agreements."""
 
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, str_enum
@@ -14,7 +15,8 @@ from app.extensions import db
 
 if TYPE_CHECKING:  # names for the relationship annotations only
     from app.legislation.models import Agreement
-    from app.meetings.models import AgendaItem
+    from app.meetings.models import AgendaItem, Meeting
+    from app.votes.models import Motion
 
 
 class MatterType(LabeledEnum):
@@ -83,6 +85,15 @@ class MatterRelationKind(LabeledEnum):
     supersedes = "supersedes", _l("Supersedes"), _l("Superseded by")
     repeals = "repeals", _l("Repeals"), _l("Repealed by")
     authorizes = "authorizes", _l("Authorizes an agreement"), _l("Authorized by")
+
+
+class VersionSource(LabeledEnum):
+    """How a version of a matter's text came to be."""
+
+    introduced = "introduced", _l("As introduced")
+    revised = "revised", _l("Revised by staff")
+    amended = "amended", _l("Amended at a meeting")
+    substituted = "substituted", _l("Substituted at a meeting")
 
 
 class Matter(db.Model):
@@ -154,3 +165,34 @@ class MatterRelation(db.Model):
     from_matter: Mapped["Matter"] = relationship("Matter", foreign_keys=[from_matter_id])
     to_matter: Mapped["Matter | None"] = relationship("Matter", foreign_keys=[to_matter_id])
     agreement: Mapped["Agreement | None"] = relationship("Agreement")
+
+
+class MatterVersion(db.Model):
+    """One version of the matter's full text (the ordinance or resolution as written, Markdown source). Numbered
+    1, 2, 3... per matter; append-only: a change of text is a new version, nothing is edited. A version made by an
+    amendment at a meeting names the motion and the meeting (app.matters.versions)."""
+
+    __tablename__ = "matter_versions"
+    __table_args__ = (
+        UniqueConstraint("matter_id", "number", name="uq_matter_versions_matter_number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="RESTRICT"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    #: The full text; deferred: lists of versions never load it, the pages that show or compare text ask for it.
+    text: Mapped[str] = mapped_column(Text, deferred=True)
+    #: The matter's title when this version was made.
+    title: Mapped[str] = mapped_column(String(300))
+    source: Mapped[VersionSource] = mapped_column(str_enum(VersionSource, "matter_version_source"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    #: The amendment (or substitute) that made it, and the meeting where it passed.
+    motion_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id", ondelete="RESTRICT"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"), index=True)
+
+    matter: Mapped["Matter"] = relationship("Matter")
+    motion: Mapped["Motion | None"] = relationship("Motion")
+    meeting: Mapped["Meeting | None"] = relationship("Meeting")

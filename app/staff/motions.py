@@ -13,9 +13,11 @@ from app.core.actions import attempt
 from app.core.errors import DomainError
 from app.core.forms import options
 from app.core.loaders import get_or_404
+from app.core.redline import compare
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 from app.legislation import services as legislation
+from app.matters import versions as matter_versions
 from app.meetings import attendance
 from app.meetings.models import AgendaItem, Meeting
 from app.votes import charts as vote_charts
@@ -73,6 +75,8 @@ def _motion_form(item: AgendaItem, motions) -> forms.MotionForm:
     )
     if request.method == "GET" and not _is_editor():
         form.mover_id.data = current_user.member_id
+    if form.matter_text.name not in request.form:  # offered with the matter's latest text, to amend in place
+        form.matter_text.data = matter_versions.latest_text(item.matter_id) or ""
     return form
 
 
@@ -141,6 +145,7 @@ def make_motion(item_id: int):
             parent=by_id.get(form.parent_id.data),
             target=by_id.get(form.target_id.data),
             amended_text=form.amended_text.data,
+            matter_text=form.matter_text.data,
             postponed_to=form.postponed_to.data,
             referred_to=form.referred_to.data,
             previous_notice=form.previous_notice.data,
@@ -209,6 +214,7 @@ def _motion_page(motion: Motion, status: int = 200, **overrides):
     vote_form.member_id.choices = options((v.member_id, v.member.full_name) for v in motion.votes)
     own_vote = next((v for v in motion.votes if v.member_id == current_user.member_id), None)
     context = {
+        "matter_change": _matter_change(motion),
         "motion": motion,
         "meeting": meeting,
         "item": motion.item,
@@ -237,6 +243,16 @@ def _motion_page(motion: Motion, status: int = 200, **overrides):
         else [],
     }
     return render_template("votes/motion.html", **context), status
+
+
+def _matter_change(motion: Motion):
+    """Before the vote on an amendment carrying a text of the matter: the redline from the text it changes (the
+    matter's latest version, or the text the amendment it amends proposes) to its own."""
+    if motion.kind not in vote_rules.AMENDING or motion.item is None or motion.is_closed or not motion.matter_text:
+        return None
+    parent = motion.parent
+    base = parent.matter_text if parent is not None and parent.kind in vote_rules.AMENDING else None
+    return compare(base or matter_versions.latest_text(motion.item.matter_id) or "", motion.matter_text)
 
 
 @bp.route("/motions/<id:motion_id>")

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.bodies.models import ThresholdBasis, ThresholdFraction
 from app.core.forms import options
+from app.matters.versions import MAX_TEXT
 from app.meetings.forms import MultiCheckboxField, optional_id
 from app.votes.models import DisclosureBasis, MotionKind, VoteChoice
 
@@ -29,6 +30,11 @@ class MotionForm(FlaskForm):
     seconder_id = member_field(_l("Seconded by (leave empty if no one has seconded yet)"), required=False)
     parent_id = SelectField(_l("Amends (for an amendment or substitute)"), coerce=optional_id, validators=[Optional()])
     amended_text = TextAreaField(_l("The amended motion would read (optional)"), validators=[Length(max=20_000)])
+    matter_text = TextAreaField(
+        _l("The text of the matter as amended (for an amendment)"),
+        validators=[Length(max=MAX_TEXT)],
+        render_kw={"rows": 12},
+    )
     target_id = SelectField(_l("The vote to reconsider or rescind"), coerce=optional_id, validators=[Optional()])
     postponed_to = DateField(_l("Postpone to (date)"), validators=[Optional()])
     referred_to = StringField(_l("Refer to"), validators=[Length(max=200)])

@@ -102,6 +102,9 @@ class Motion(db.Model):
     text: Mapped[str] = mapped_column(Text)
     #: For an amendment: the text of what it amends, as amended; replaces the parent's text if it passes.
     amended_text: Mapped[str | None] = mapped_column(Text)
+    #: For an amendment on an item with a matter: the matter's full text as amended; becomes the matter's next
+    #: version if the amendment passes (app.votes.matter_actions). Deferred: only that step and the forms read it.
+    matter_text: Mapped[str | None] = mapped_column(Text, deferred=True)
     #: The motion an amendment or substitute applies to (at most two levels: main, amendment, amendment of it).
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id"), index=True)
     #: The closed motion a reconsideration or rescission is about.

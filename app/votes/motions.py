@@ -11,6 +11,7 @@ from app.core.errors import DomainError
 from app.core.text import clean_text
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.matters.versions import MAX_TEXT, latest_text, same_text
 from app.meetings import attendance, floor
 from app.meetings.models import AgendaItem, AgendaItemType, LogKind, Meeting, MeetingKind, MeetingStatus
 from app.votes.models import Motion, MotionKind, MotionStatus, VoteChoice
@@ -72,6 +73,7 @@ def make_motion(
     target: Motion | None = None,
     consent_items=(),
     amended_text: str | None = None,
+    matter_text: str | None = None,
     postponed_to: date | None = None,
     referred_to: str | None = None,
     previous_notice: bool = False,
@@ -81,7 +83,8 @@ def make_motion(
     """Record a motion as the chair states it (R9).
 
     ``for_self_only``: the actor is a commissioner making the motion; they are the mover, and the second comes
-    from another member afterwards."""
+    from another member afterwards. ``matter_text`` (an amendment or substitute only): the item's matter's full
+    text as amended, the matter's next version if it passes; kept only when it differs from the text it changes."""
     if for_self_only:
         require_self(actor, mover_id, _("You can make a motion only as yourself."))
         if seconder_id:
@@ -120,6 +123,7 @@ def make_motion(
             )
     elif parent is not None:
         raise DomainError(_("Only an amendment or a substitute applies to another motion."), field="parent_id")
+    matter_text = _matter_text(kind, item, parent, matter_text)
     if kind in TARGETING:
         _check_target(meeting, kind, target, mover_id)
     elif target is not None:
@@ -137,6 +141,7 @@ def make_motion(
         kind=kind,
         text=text,
         amended_text=clean_text(amended_text, multiline=True) or None if amended_text else None,
+        matter_text=matter_text,
         parent=parent,
         target=target,
         mover_id=mover_id,
@@ -166,6 +171,23 @@ def make_motion(
         data={"mover_id": mover_id, "seconder_id": seconder_id, "parent_id": parent.id if parent else None},
     )
     return motion
+
+
+def _matter_text(kind: MotionKind, item: AgendaItem | None, parent: Motion | None, text: str | None) -> str | None:
+    """An amendment's text of the matter, or None when it has none or leaves the text as it is (the form offers
+    the latest version's text; for an amendment of an amendment, the text that amendment proposes)."""
+    text = clean_text(text, multiline=True) if text else ""
+    if kind not in AMENDING or item is None or not text:
+        return None
+    if len(text) > MAX_TEXT:
+        raise DomainError(
+            _("The text of the matter is too long (at most %(num)s characters).", num=f"{MAX_TEXT:,}"),
+            field="matter_text",
+        )
+    base = parent.matter_text if parent is not None and parent.kind in AMENDING and parent.matter_text else None
+    if same_text(base if base is not None else latest_text(item.matter_id), text):
+        return None
+    return text
 
 
 def _check_target(meeting: Meeting, kind: MotionKind, target: Motion | None, mover_id: int) -> None:

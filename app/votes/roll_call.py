@@ -287,6 +287,7 @@ def _consequences(motion: Motion, actor) -> None:
             kind=target.kind,
             text=target.text,
             amended_text=target.amended_text,
+            matter_text=target.matter_text,
             parent=target.parent,
             mover_id=target.mover_id,
             seconder_id=target.seconder_id,
