@@ -1,7 +1,8 @@
 """Real Chromium, issue 20's whole path: a department submits an ordinance; three approvers approve it; the clerk
-places it for its first reading; the commission passes it; Dais refuses a second reading too early (no notice yet,
-then too soon after the notice), with the reason and the earliest date; the clerk records the notice and places
-the second reading at a lawful meeting; the commission adopts it; the public matter page shows the whole path; a
+places it for its first reading and keeps its text; the commission passes it; Dais refuses a second reading too
+early (no notice yet, then too soon after the notice), with the reason and the earliest date; the clerk records the
+notice and places the second reading at a lawful meeting; an amendment to the text passes (version 2) and the
+commission adopts it; the public matter page shows the whole path in order and the amendment as a redline; a
 resolution deferred at that meeting appears on the next agenda by itself. axe runs on the pages a clerk uses."""
 
 import os
@@ -30,6 +31,12 @@ pytestmark = [
 ]
 
 TITLE = "Ordinance on sidewalk cafes"
+INTRODUCED = (
+    "Section 1. Cafe tables are allowed on sidewalks wider than six feet.\n\nSection 2. Takes effect on adoption."
+)
+AMENDED = (
+    "Section 1. Cafe tables are allowed on sidewalks wider than eight feet.\n\nSection 2. Takes effect on adoption."
+)
 
 
 def _publish(meeting: Meeting) -> None:
@@ -51,27 +58,45 @@ def _call_to_order(page, site, meeting, clock):
     expect(page.locator("[role=status]").first).to_contain_text("Quorum present")
 
 
-def _vote(page, site, item_id, *, kind="main", text, postpone_to=None, comment=True):
-    """Record a motion on the item, its second, everyone's yes, and close the vote (it passes)."""
-    if comment:
-        page.goto(f"{site}/staff/items/{item_id}/queue")
-        page.get_by_role("button", name="Open public comment").click()
-        page.get_by_role("button", name="Close public comment").click()
+def _hold_comment(page, site, item_id):
+    page.goto(f"{site}/staff/items/{item_id}/queue")
+    page.get_by_role("button", name="Open public comment").click()
+    page.get_by_role("button", name="Close public comment").click()
+
+
+def _move(page, site, item_id, *, kind="main", text, postpone_to=None, amends=None, matter_text=None) -> str:
+    """Record a motion on the item and its second; returns the motion's page."""
     page.goto(f"{site}/staff/items/{item_id}/motions")
     page.get_by_label("Kind of motion").select_option(kind)
     page.get_by_label("The motion, as stated").fill(text)
     page.get_by_label("Moved by").select_option(label="Hollis Prendergast")
-    if postpone_to is not None:
+    if postpone_to is not None or amends is not None:
         page.get_by_text("Amendments, reconsideration, postponement, referral").click()
+    if postpone_to is not None:
         page.get_by_label("Postpone to (date)").fill(postpone_to.isoformat())
+    if amends is not None:
+        page.get_by_label("Amends (for an amendment or substitute)").select_option(index=1)
+        page.get_by_label("The text of the matter as amended (for an amendment)").fill(matter_text)
     page.get_by_role("button", name="Record the motion").click()
     page.get_by_label("Seconded by").select_option(label="Everett Lindqvist")
     page.get_by_role("button", name="Record the second").click()
+    return page.url
+
+
+def _roll_call(page, url):
+    """Everyone votes yes; the vote closes and passes."""
+    page.goto(url)
     page.get_by_role("button", name="Open the roll call").click()
     for name in NAMES:
         page.get_by_role("button", name=f"Yes {name}", exact=True).click()
     page.get_by_role("button", name="Close the vote").click()
     expect(page.locator("main")).to_contain_text(re.compile(r"7 yes, 0 no\. Passed\."))
+
+
+def _vote(page, site, item_id, *, text, comment=True, **motion):
+    if comment:
+        _hold_comment(page, site, item_id)
+    _roll_call(page, _move(page, site, item_id, text=text, **motion))
 
 
 def _place_second_reading(page, site, meeting, file_number):
@@ -137,6 +162,12 @@ def test_an_ordinance_from_intake_to_adoption_and_a_deferral_carried_forward(
         matter = db.session.query(Matter).filter_by(title=TITLE).one()
         number = matter.file_number
 
+        # The clerk keeps the ordinance's text as introduced (version 1).
+        page.goto(f"{site}/staff/matters/{matter.id}")
+        page.get_by_label("The full text of the matter").fill(INTRODUCED)
+        page.get_by_role("button", name="Save as a new version").click()
+        expect(page.locator("main")).to_contain_text("Version 1")
+
         # First reading, in session.
         _publish(first)
         _call_to_order(page, site, first, clock)
@@ -177,7 +208,13 @@ def test_an_ordinance_from_intake_to_adoption_and_a_deferral_carried_forward(
         _publish(later)
         _call_to_order(page, site, later, clock)
         second_id = next(i.id for i in db.session.get(Meeting, later.id).items if i.matter_id == matter.id)
-        _vote(page, site, second_id, text="Move to adopt the ordinance on second reading.")
+        _hold_comment(page, site, second_id)
+        main_motion = _move(page, site, second_id, text="Move to adopt the ordinance on second reading.")
+        # An amendment to the text passes first: the matter's text becomes version 2, tied to that motion.
+        amendment = _move(page, site, second_id, kind="amend", text="Move to amend: six feet becomes eight feet.",
+                          amends=True, matter_text=AMENDED)  # fmt: skip
+        _roll_call(page, amendment)
+        _roll_call(page, main_motion)
         _vote(page, site, deferred.id, kind="postpone", text="Move to postpone", postpone_to=following_day,
               comment=False)  # fmt: skip
         db.session.expire_all()
@@ -196,7 +233,16 @@ def test_an_ordinance_from_intake_to_adoption_and_a_deferral_carried_forward(
         expect(main).to_contain_text("Adopted on second reading")
         expect(main).to_contain_text("Key West Citizen")
         expect(main).to_contain_text("Takes effect")
+        expect(main).to_contain_text("Submitted by the Public Works department")
         history = main.locator(".matter-history").inner_text()
-        assert history.index("Passed on first reading") < history.index("Adopted on second reading")
+        steps = ["Submitted by the Public Works department", "Approved for the agenda", "Passed on first reading",
+                 "Version 2", "Adopted on second reading"]  # fmt: skip
+        assert [history.index(step) for step in steps] == sorted(history.index(step) for step in steps), history
+        assert_accessible(public)
+
+        # What the amendment changed, as a redline in words (not colour alone).
+        public.get_by_role("link", name=re.compile("compare with the previous version")).first.click()
+        expect(public.locator(".redline-text del").first).to_contain_text("[deleted: six")
+        expect(public.locator(".redline-text ins").first).to_contain_text("[inserted: eight")
         assert_accessible(public)
         public.context.close()
