@@ -306,3 +306,21 @@ def test_the_public_matter_page_is_kept_until_the_record_moves(first_read, app, 
     db.session.commit()
     moved = public.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert moved.status_code == 200 and "Key West Citizen" in moved.get_data(as_text=True)
+
+
+def test_the_api_gives_an_ordinances_readings(first_read, client, app, db):
+    meeting, item = first_read
+    with app.test_request_context("/"):
+        _notice(item.matter, _on(meeting))
+    db.session.commit()
+    data = client.get(f"/api/v1/matters/{item.matter_id}").get_json()
+    assert data["readings"] == {
+        "notice_days": 10,
+        "first_reading_on": _on(meeting).isoformat(),
+        "notice": {"published_on": _on(meeting).isoformat(), "medium": "newspaper", "where": "Key West Citizen"},
+        "earliest_second_reading": (_on(meeting) + timedelta(days=10)).isoformat(),
+        "adopted_on": None,
+        "effective_on": None,
+    }
+    resolution = [i for i in meeting.items if i.item_type == AgendaItemType.resolution][0]
+    assert client.get(f"/api/v1/matters/{resolution.matter_id}").get_json()["readings"] is None

@@ -8,6 +8,7 @@ from app.api.views import bp, paged
 from app.core.timeutil import to_local
 from app.extensions import db
 from app.legislation import matter_history
+from app.matters import second_reading
 from app.matters.models import Matter
 
 
@@ -108,4 +109,26 @@ def matter(matter_id: int):
         ],
         "history": [_entry(e) for e in record.entries],
         "versions": [_version(record.matter, v) for v in record.versions],
+        "readings": _readings(record.matter),
+    }
+
+
+def _readings(matter: Matter) -> dict | None:
+    if not second_reading.is_ordinance(matter):
+        return None
+    plan = second_reading.schedule(matter)
+
+    def day(value):
+        return value.isoformat() if value else None
+
+    notice = plan.notice
+    return {
+        "notice_days": plan.days,
+        "first_reading_on": day(plan.first_reading_on),
+        "notice": {"published_on": day(notice.published_on), "medium": notice.medium.value, "where": notice.where}
+        if notice
+        else None,
+        "earliest_second_reading": day(plan.earliest),
+        "adopted_on": day(plan.adopted_on),
+        "effective_on": day(plan.effective_on),
     }

@@ -3,6 +3,7 @@ them."""
 
 from app.api.openapi import DATE, DATETIME, INTEGER, STRING, URL, _array, _list, _nullable, _object, _one, _ref
 from app.matters.models import MatterActionKind, MatterRelationKind, MatterStatus, MatterType, VersionSource
+from app.matters.readings import MEDIA
 
 _SUMMARY = {
     "id": INTEGER,
@@ -76,6 +77,18 @@ SCHEMAS = {
             "text_url": URL,
         }
     ),
+    "MatterReadings": _object(
+        {
+            "notice_days": INTEGER,
+            "first_reading_on": _nullable(DATE),
+            "notice": _nullable(
+                _object({"published_on": DATE, "medium": {"type": "string", "enum": list(MEDIA)}, "where": STRING})
+            ),
+            "earliest_second_reading": _nullable(DATE),
+            "adopted_on": _nullable(DATE),
+            "effective_on": _nullable(DATE),
+        }
+    ),
     "Matter": _object(
         {
             **_SUMMARY,
@@ -94,6 +107,8 @@ SCHEMAS = {
             ),
             "history": _array(_ref("MatterHistoryEntry")),
             "versions": _array(_ref("MatterVersion")),
+            #: Ordinances only (null otherwise): the two readings and the notice (F.S. 166.041).
+            "readings": {"oneOf": [_ref("MatterReadings"), {"type": "null"}]},
         }
     ),
 }
