@@ -104,6 +104,10 @@ def test_the_filters(staff, db, create_body, clock):
     assert numbers(year=2025) == [eve.file_number, old.file_number]  # the city's calendar year
     assert numbers(year=2026) == [new.file_number]
     assert numbers(q="harbor", body=board.id, year=2026, type="ordinance", status="withdrawn") == [new.file_number]
+    kept = staff.get("/staff/matters", query_string={"type": "ordinance", "status": "withdrawn", "body": board.id})
+    kept = kept.get_data(as_text=True)  # the filters chosen stay chosen, and only they
+    assert 'value="ordinance" selected' in kept and 'value="withdrawn" selected' in kept
+    assert f'value="{board.id}" selected' in kept and kept.count(" selected>") == 3
     html = staff.get("/staff/matters?q=nothing-like-this").get_data(as_text=True)
     assert "No matter matches" in html and "0 matters." in html
     assert MatterStatus.withdrawn.value in staff.get("/staff/matters").get_data(as_text=True)
