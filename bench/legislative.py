@@ -65,7 +65,7 @@ PAGES = [
 
 COUNT = """
 import json, re, time
-from sqlalchemy import event, select
+from sqlalchemy import event
 from app.extensions import db
 from wsgi import app
 
@@ -117,7 +117,7 @@ print("COUNTS " + json.dumps(out))
 
 
 def count(env: dict, made: dict) -> dict:
-    """Each page's status and query count, asked in-process on the same database; and the packet's cover."""
+    """Each page's status, query count and CPU time, asked in-process on the same database; and the packet's cover."""
     agenda, matter = made["agenda"], made["matter"]
     fields = {"meeting": agenda["meeting"], "matter": matter["matter"], "file_number": matter["file_number"]}
     pages = {name: (who, path.format(**fields)) for name, who, path in PAGES}
