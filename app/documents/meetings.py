@@ -25,14 +25,15 @@ NOTICE, AGENDA, MINUTES, VOTES = "notice", "agenda", "minutes", "votes"
 
 
 def load_meeting(meeting_id: int, kind: str) -> Meeting | None:
-    """The meeting with what ``kind`` of document shows, each relation in one query."""
+    """The meeting with what ``kind`` of document shows, each relation in one query (the items' sponsors and
+    documents by subquery: selectinload would send one query per 500 items)."""
     options = [joinedload(Meeting.minutes)]
     if kind == NOTICE:
         options.append(selectinload(Meeting.items))
     if kind in (AGENDA, VOTES):
         options += [
-            selectinload(Meeting.items).selectinload(AgendaItem.sponsors),
-            selectinload(Meeting.items).selectinload(AgendaItem.attachments),
+            selectinload(Meeting.items).subqueryload(AgendaItem.sponsors),
+            selectinload(Meeting.items).subqueryload(AgendaItem.attachments),
         ]
     if kind == AGENDA:
         options.append(selectinload(Meeting.changes))

@@ -64,8 +64,15 @@ def _safe_index(sections, section):
 
 
 def _letters(n: int) -> str:
+    """The ``n``-th letters from 0, as spreadsheet columns go: A ... Z, AA ... ZZ, AAA ... (a section of more than
+    702 items, as a big city's consent agenda may have, goes on to three letters)."""
     letters = string.ascii_uppercase
-    return letters[n] if n < 26 else letters[n // 26 - 1] + letters[n % 26]
+    text = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        text = letters[rest] + text
+    return text
 
 
 def require_editable_agenda(meeting: Meeting, reason: str | None) -> str | None:

@@ -102,7 +102,8 @@ def public_meeting_or_404(meeting_id: int, *, whole: bool = False) -> Meeting:
     ]
     if whole:
         options += [
-            selectinload(Meeting.items).selectinload(AgendaItem.attachments),
+            # One query for every item's documents however long the agenda (selectinload sends one per 500 items).
+            selectinload(Meeting.items).subqueryload(AgendaItem.attachments),
             selectinload(Meeting.changes),
             joinedload(Meeting.minutes).joinedload(Minutes.approved_at_meeting),
             selectinload(Meeting.attendances),
