@@ -447,3 +447,26 @@ def test_query_counts_stay_fixed_as_builds_pile_up(meeting, db, client, login_as
         fail_one(n)
     assert counts() == few
     assert few[0] <= 5  # the signed-in user, the city, the meeting, the build: no storage read for a 304
+
+
+def test_the_packet_build_leaves_the_public_agenda_pdf_ready(meeting, db, client, monkeypatch):
+    """The worker renders the agenda for the packet once; a published agenda's copy is kept as the public
+    agenda.pdf of that version, so its first reader does not wait for it to be built (a draft's is not kept)."""
+    from app.documents import meetings as document_kinds
+    from app.documents import public
+
+    _build(meeting)  # a draft agenda: nothing public kept
+    assert list(storage().list(f"documents/agenda/{meeting.id}-")) == []
+    agenda.publish_agenda(meeting, actor=None)
+    db.session.commit()
+    _build(meeting)
+    kept = [o.key for o in storage().list(f"documents/agenda/{meeting.id}-")]
+    assert len(kept) == 1
+
+    def built_in_the_request(*args):
+        raise AssertionError("the agenda PDF was built in the reader's request")
+
+    read, _build_pdf = public.MEETING_KINDS[document_kinds.AGENDA]
+    monkeypatch.setitem(public.MEETING_KINDS, document_kinds.AGENDA, (read, built_in_the_request))
+    response = client.get(f"/meetings/{meeting.id}/agenda.pdf")
+    assert response.status_code == 200 and response.get_data() == storage().get(kept[0])

@@ -32,8 +32,8 @@ from app.core.record import record_language
 from app.core.storage import delete_after_commit, put_in_transaction
 from app.core.timeutil import utcnow
 from app.core.uploads import send_stored
-from app.documents import packet_pdf
-from app.documents.meetings import AGENDA, agenda_data, agenda_pdf, load_meeting
+from app.documents import packet_pdf, public
+from app.documents.meetings import AGENDA, agenda_data, load_meeting
 from app.documents.packet_models import PacketBuild, PacketBuildStatus
 from app.documents.render import TEMPLATE_VERSION, letterhead
 from app.extensions import db
@@ -232,7 +232,7 @@ def _build(build_id: int, token: str, step: dict) -> None:
         cover = packet_parts.cover_pdf(plan, problems)
         advance()
         step["what"] = _("rendering the agenda")
-        agenda = agenda_pdf(meeting, plan.data)
+        agenda = public.agenda_for_packet(meeting, plan.data)
         advance()
         entries = packet_parts.entries(plan, pieces, problems, step, advance)
         step["what"] = _("merging the parts")

@@ -9,7 +9,7 @@ from app.core.text import slugify
 from app.core.timeutil import to_local
 from app.documents import meetings as documents
 from app.documents import resolutions
-from app.documents.cache import Document, compute_etag
+from app.documents.cache import Document, compute_etag, pdf_bytes
 from app.meetings.models import Meeting
 
 MEETING_KINDS = {
@@ -70,4 +70,22 @@ def resolution_document(resolution_id: int) -> Document | None:
         etag=compute_etag(RESOLUTION, resolution.id, data),
         filename=f"{name}.pdf",
         build=lambda: resolutions.resolution_pdf(resolution, data),
+    )
+
+
+def agenda_for_packet(meeting: Meeting, data: dict) -> bytes:
+    """The agenda PDF the packet includes (built in the worker): when the agenda is public, the public copy of
+    this version, read if kept or built and kept, so the first reader of ``agenda.pdf`` after a publication or an
+    amendment finds it ready instead of waiting for WeasyPrint (tens of seconds for a very long agenda). The
+    job runs with the requester's address as its link base, so the version is the one that reader asks for."""
+    if not _shows(documents.AGENDA, meeting):
+        return documents.agenda_pdf(meeting, data)
+    return pdf_bytes(
+        Document(
+            kind=documents.AGENDA,
+            record_id=meeting.id,
+            etag=compute_etag(documents.AGENDA, meeting.id, data),
+            filename=meeting_filename(documents.AGENDA, meeting),
+            build=lambda: documents.agenda_pdf(meeting, data),
+        )
     )
