@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.auth.models import Role
 from app.core.audit import AuditEntry
 from app.core.outbox import Mailing, MailingKind, OutboxMessage
+from app.core.web import local_datetime
 from app.extensions import db
 from app.intake.models import Submission, SubmissionState
 from app.meetings.models import AgendaItem, AgendaItemType
@@ -106,6 +107,13 @@ def test_full_route_then_placed(client, setup, create_user):
     clerk = create_user(Role.clerk)
     as_user(client, clerk)
     assert b"Ordinance amending" in client.get("/intake/ready").data
+    # Where to place it: each meeting named with its day and time in the city (not the UTC date), and an
+    # ordinance offered at its first reading.
+    detail = client.get(f"/intake/{sub.id}").get_data(as_text=True)
+    with client.application.test_request_context("/"):
+        when = local_datetime(s["meeting"].start_at)
+    assert f"Regular meeting ({when})" in detail
+    assert re.search(r'<option selected value="first">First reading</option>', detail)
     section = s["meeting"].body.agenda_sections[0]
     response = client.post(
         f"/intake/{sub.id}/place", data={"target": f"{s['meeting'].id}:{section}", "version": sub.version}

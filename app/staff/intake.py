@@ -14,6 +14,7 @@ from app.core.actions import attempt
 from app.core.forms import options
 from app.core.loaders import get_or_404
 from app.core.uploads import send_download
+from app.core.web import local_datetime
 from app.extensions import db
 from app.intake import access, routes, workflow
 from app.intake.forms import PlaceForm, RouteForm, StepForm, SubmissionForm
@@ -241,7 +242,7 @@ def _place_form(submission) -> PlaceForm:
     choices = []
     for m in _draft_agendas():
         for n, section in enumerate(m.body.agenda_sections, start=1):
-            choices.append((f"{m.id}:{section}", f"{m.title} ({m.start_at:%Y-%m-%d}) — {n}. {section}"))
+            choices.append((f"{m.id}:{section}", f"{m.title} ({local_datetime(m.start_at)}) — {n}. {section}"))
     form.target.choices = options(choices)
     if submission.item_type != AgendaItemType.ordinance:
         del form.reading
