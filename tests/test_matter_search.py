@@ -234,6 +234,20 @@ def test_the_page_filters_by_kind_and_shows_the_status_and_link(client, db, publ
     assert client.get("/search?kind=matter&status=adopted").get_data(as_text=True).count(RESULT) == 1
 
 
+def test_the_status_filter_offers_where_a_matter_stands(client, db, public_meeting):
+    """Statuses only a matter has (deferred, tabled, referred...) are offered and find it."""
+    meeting = public_meeting()
+    item = add(db, meeting, "Seawall repair ordinance")
+    matter_service.record_action(item.matter, MatterActionKind.tabled, actor=None, meeting_id=meeting.id)
+    publish(db, meeting)
+    page = client.get("/search").get_data(as_text=True)
+    for value in ("deferred", "tabled", "referred", "first_reading_passed", "continued"):
+        assert f'<option value="{value}"' in page, value
+    found = client.get("/search?status=tabled").get_data(as_text=True)
+    assert found.count(RESULT) == 1 and f'<a href="/matters/{item.file_number}">' in found
+    assert client.get("/search?status=deferred").get_data(as_text=True).count(RESULT) == 0
+
+
 @pytest.mark.parametrize("typed", ["harbor", "file-number"])
 def test_the_search_page_query_count_does_not_grow_with_matters(client, db, public_meeting, count_queries, typed):
     def measure(n_before: int, n: int) -> int:
@@ -259,3 +273,13 @@ def test_dated_on_is_a_day(db, public_meeting):
     item = add(db, meeting, "Beach rules")
     publish(db, meeting)
     assert isinstance(matter_doc(db, item.matter).dated_on, date)
+
+
+def test_the_api_takes_and_documents_the_same_statuses(client, db, public_meeting):
+    from app.search.query import STATUSES
+
+    documented = client.get("/api/v1/openapi.json").get_json()
+    search_path = documented["paths"]["/search"]["get"]["parameters"]
+    status = next(p for p in search_path if p["name"] == "status")
+    assert status["schema"]["enum"] == list(STATUSES) and "tabled" in STATUSES
+    assert client.get("/api/v1/search", query_string={"status": "tabled"}).status_code == 200

@@ -2,6 +2,7 @@
 so a response that drifts from this document fails the schemathesis test (tests/test_api.py)."""
 
 from app.core.loaders import MAX_ID
+from app.search.query import STATUSES
 from app.votes.charts import KINDS as SEAT_KINDS
 
 
@@ -45,7 +46,7 @@ SEARCH_KINDS = [
     "transcript",
     "matter",
 ]
-SEARCH_STATUSES = ["adopted", "failed", "cancelled", "approved", "released", "superseded", "repealed", "withdrawn"]
+SEARCH_STATUSES = list(STATUSES)
 
 SCHEMAS = {
     "Error": _object(

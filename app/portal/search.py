@@ -30,6 +30,7 @@ STATUS_LABELS = {
     **{s.value: s.label for s in (*MeetingStatus, *SpeakerRequestStatus, *ResolutionStatus)},
     "released": _l("Draft, not yet approved"),
     "approved": _l("Approved"),
+    **{v: MatterStatus(v).label for v in search.MATTER_STATUSES},
     **FLAG_LABELS,
 }
 #: A matter's status reads as the matter page says it ("approved" of a matter is not minutes' "approved").

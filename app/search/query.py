@@ -37,7 +37,10 @@ RANK_CANDIDATES = 200
 SORTS = ("relevance", "newest", "oldest")
 #: Status values offered as a filter; "superseded", "repealed" and "withdrawn" are flags.
 FLAGS = ("superseded", "repealed", "withdrawn")
-STATUSES = ("adopted", "failed", "cancelled", "approved", "released", *FLAGS)
+#: Where a legislative file stands between its steps (app.matters.models.MatterStatus), for the matter kind.
+MATTER_STATUSES = ("introduced", "on_agenda", "first_reading_passed", "deferred", "continued", "tabled", "referred",
+                   "filed")  # fmt: skip
+STATUSES = ("adopted", "failed", "cancelled", "approved", "released", *MATTER_STATUSES, *FLAGS)
 #: Characters of a document's stored text read for a snippet.
 SNIPPET_SOURCE_CHARS = 5_000
 
