@@ -253,3 +253,23 @@ def test_the_full_queue_page_has_one_cede_dialog_and_grows_linearly(
     assert speakers[5].status == SpeakerRequestStatus.ceded and speakers[5].ceded_to_id == speakers[2].id
     refused = client.post(f"/staff/items/{resolution.id}/queue/cede", data={"cede-donor_id": "99999999999"})
     assert refused.status_code == 302
+
+
+def test_the_agenda_takes_up_any_item_from_one_form(client, db, login_as, meeting, members):
+    """A long agenda is one form whose buttons name their item, not a form (and a CSRF token) per item."""
+    login_as(Role.clerk)
+    general, resolution, minutes = vh.items(meeting)
+    _post(client, meeting, "call_to_order")
+    _post(client, meeting, "all_present")
+    page = client.get(f"/staff/meetings/{meeting.id}/live").get_data(as_text=True)
+    start = page.index('<ol class="cockpit-agenda">')
+    agenda = page[page.rindex("<form", 0, start) : page.index("</ol>", start)]
+    assert f'action="/staff/meetings/{meeting.id}/live/take_up"' in agenda and agenda.count("<form") == 1
+    for item in (general, resolution, minutes):
+        assert f'name="target_id" value="{item.id}"' in agenda
+    token = re.search(r'name="csrf_token" value="([^"]+)"', agenda).group(1)
+    response = client.post(
+        f"/staff/meetings/{meeting.id}/live/take_up", data={"csrf_token": token, "target_id": resolution.id}
+    )
+    assert response.status_code == 302
+    assert _step(client, meeting)[1] == str(resolution.id)
