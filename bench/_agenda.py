@@ -211,7 +211,7 @@ def _title(rng, section: str, n: int) -> tuple[str, str, str]:
         )
     if section == "Ordinances":
         chapter, subject = rng.choice(CHAPTERS)
-        reading = "first" if n % 2 == 0 else "second"
+        reading = "second" if n % 2 == 0 else "first"  # a second reading first: the small twin has one too
         return f"Ordinance amending Chapter {chapter} of the Code of Ordinances, {subject}", "ordinance", reading
     if section == "Presentations":
         return f"Presentation by the {rng.choice(DEPARTMENTS)} on {rng.choice(SERVICES)}", "presentation", ""

@@ -39,10 +39,15 @@ def _document(name: str) -> Attachment:
                       size=2048, sha256="0" * 64)  # fmt: skip
 
 
+def _reading(n: int) -> str:
+    return "second" if n % 8 == 2 else "first"
+
+
 def _long_agenda(db, create_meeting, body, members, topic, count: int) -> Meeting:
-    """A noticed regular meeting with ``count`` items over four sections (a consent agenda among them), one in
-    three with a document, one in four sponsored, one in five tagged, each with its own matter (made as the item is
-    first written); its agenda published, called to order, all present, the first resolution on the floor."""
+    """A noticed regular meeting with ``count`` items over four sections (a consent agenda among them; ordinances at
+    their first or second reading, a second reading first, so the agenda's reading check runs at both sizes), one
+    in three with a document, one in four sponsored, one in five tagged, each with its own matter (made as the item
+    is first written); its agenda published, called to order, all present, the first resolution on the floor."""
     meeting = create_meeting(body, kind="regular", status="noticed", title=f"Meeting of {count} items")
     items = [
         AgendaItem(meeting=meeting, section="Call to Order", position=0, title="Call to order", body_md="",
@@ -53,7 +58,8 @@ def _long_agenda(db, create_meeting, body, members, topic, count: int) -> Meetin
         section, kind = SECTIONS[n % len(SECTIONS)]
         item = AgendaItem(meeting=meeting, section=section, position=n + 1, title=f"{section} item {n}",
                           body_md="**Background.** As presented.", item_type=kind, file_number=f"S{meeting.id}-{n + 1}",
-                          fiscal_impact="$1,000" if n % 3 == 0 else "")  # fmt: skip
+                          fiscal_impact="$1,000" if n % 3 == 0 else "",
+                          reading=_reading(n) if kind == AgendaItemType.ordinance else "")  # fmt: skip
         if n % 3 == 0:
             item.attachments.append(_document(f"Staff report {n}.pdf"))
         if n % 4 == 1:

@@ -101,8 +101,16 @@ def agenda_problems(items, on: date) -> dict[int, str]:
     Two queries, none when no item is a second reading; load the items' matters with them."""
     readings = [i for i in items if i.reading == "second" and not i.is_withdrawn]
     plans = schedules([i.matter for i in readings])
-    found = {i.id: _problem(plans[i.matter_id], on) for i in readings}
-    return {k: v for k, v in found.items() if v}
+    said: dict[tuple, str | None] = {}  # one sentence per case, not one per item (a long agenda repeats them)
+    found = {}
+    for item in readings:
+        plan = plans[item.matter_id]
+        case = (plan.first_reading_on, plan.notice.published_on if plan.notice else None, plan.days)
+        if case not in said:
+            said[case] = _problem(plan, on)
+        if said[case]:
+            found[item.id] = said[case]
+    return found
 
 
 def adoption_problem(matter: Matter, on: date) -> str | None:
