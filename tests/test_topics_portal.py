@@ -169,6 +169,10 @@ def test_search_filters_by_topic_on_the_page_and_the_api(client, db, published, 
     data = client.get("/api/v1/search?q=lighthouse&topic=harbor").json["data"]
     assert [d["title"] for d in data] == ["1.A Lighthouse repair at the harbor"]
     assert client.get("/api/v1/search?q=lighthouse&topic=nope").json["data"] == []
+    # A value that cannot be a slug never reaches the database (PostgreSQL refuses a NUL byte in text).
+    for garbage in ("%00x", "Harbor", "two words", "%C3%BE"):
+        refused = client.get(f"/api/v1/search?q=lighthouse&topic={garbage}")
+        assert refused.status_code == 400 and "topic" in refused.get_data(as_text=True), garbage
 
 
 def test_the_search_page_keeps_its_query_count_with_the_topic_select(

@@ -424,7 +424,11 @@ SEARCH = {
             _query("from", {"type": "string", "format": "date"}, "Records dated on or after this day."),
             _query("to", {"type": "string", "format": "date"}, "Records dated on or before this day."),
             _query("status", {"type": "string", "enum": SEARCH_STATUSES}, "Only records with this status or flag."),
-            _query("topic", {"type": "string", "maxLength": 80}, "Only items, resolutions and agreements tagged so."),
+            _query(
+                "topic",
+                {"type": "string", "maxLength": 80, "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
+                "Only items, resolutions and agreements tagged so (a topic's slug).",
+            ),
             _query("sort", {"type": "string", "enum": ["relevance", "newest", "oldest"]}, "Order (relevance)."),
             _query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}, "Page number, from 1."),
         ],

@@ -4,6 +4,7 @@ from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 
 from app.api.views import BadParameter, bp, date_param, enum_param, int_param
+from app.core.text import slugify
 from app.search import query as search
 from app.search.models import SearchKind
 
@@ -18,9 +19,14 @@ def _choice(name: str, choices) -> str | None:
 
 
 def _topic() -> str | None:
-    """A topic's slug (as ``body``, one that names nothing finds nothing; see /api/v1/topics)."""
+    """A topic's slug (as ``body``, one that names nothing finds nothing; see /api/v1/topics). A value that cannot
+    be a slug (a control character, a capital, a space) is refused, never sent to the database."""
     raw = request.args.get("topic")
-    return raw[:80] if raw else None
+    if not raw:
+        return None
+    if raw != slugify(raw, 80):
+        raise BadParameter("topic", _("“%(name)s” is a topic's slug: small letters, digits and hyphens.", name="topic"))
+    return raw
 
 
 def serialize(hit: search.Hit, html_url: str) -> dict:
