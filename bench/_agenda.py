@@ -29,11 +29,7 @@ a closed roll call of the seven members on the referral, both readings and one d
 appearances), and one to three documents (staff report, exhibit, map) on one appearance in three.
 """
 
-import json
-import subprocess
-import sys
-
-from bench._server import ROOT
+from bench._server import run_in_app
 
 BUILD = """
 import json, time
@@ -161,19 +157,7 @@ MONTHS = [
 
 def build(env: dict, *, items: int, appearances: int, tag: str) -> dict:
     """Make the long agenda and the long-lived matter in the instance's database; return what was made."""
-    done = subprocess.run(  # noqa: S603 (our own command line)
-        [sys.executable, "-c", BUILD.format(items=items, appearances=appearances, tag=tag)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"building the agenda failed:\n{done.stdout}{done.stderr}")
-    line = next(line for line in done.stdout.splitlines() if line.startswith("AGENDA "))
-    return json.loads(line.removeprefix("AGENDA "))
+    return run_in_app(BUILD.format(items=items, appearances=appearances, tag=tag), env, "AGENDA", "building the agenda")
 
 
 def split(items: int) -> dict[str, int]:

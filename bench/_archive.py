@@ -10,11 +10,7 @@ meet the demo's; file numbers are ``A``-prefixed. Nothing goes through the servi
 an archive of past meetings as an import would leave it, read by the public pages only.
 """
 
-import json
-import subprocess
-import sys
-
-from bench._server import ROOT
+from bench._server import run_in_app
 
 GROW = """
 import json, time
@@ -31,19 +27,7 @@ with app.app_context():
 
 def grow(env: dict, factor: int) -> dict:
     """Add ``factor`` times the demo's archive to the instance's database; return what was added."""
-    done = subprocess.run(  # noqa: S603 (our own command line)
-        [sys.executable, "-c", GROW.format(factor=factor)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"growing the archive failed:\n{done.stdout}{done.stderr}")
-    line = next(line for line in done.stdout.splitlines() if line.startswith("ARCHIVE "))
-    return json.loads(line.removeprefix("ARCHIVE "))
+    return run_in_app(GROW.format(factor=factor), env, "ARCHIVE", "growing the archive")
 
 
 def _grow(factor: int) -> dict:  # noqa: PLR0915 (one flat recipe reads best)

@@ -19,6 +19,7 @@ The ``flask`` used is the one next to that Python.
 """
 
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -179,3 +180,15 @@ def serve(instance: Instance, *, host: str = HOST, port: int | None = None, **se
         yield server
     finally:
         server.stop()
+
+
+def run_in_app(script: str, env: dict, marker: str, what: str) -> dict:
+    """Run ``script`` (Python, in the app's context) in a child process against the instance in ``env``; it prints
+    one line ``<marker> <json>``, returned as a dict. A failure raises with the child's output."""
+    done = subprocess.run(  # noqa: S603 (our own command line)
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed:\n{done.stdout}{done.stderr}")
+    line = next(line for line in done.stdout.splitlines() if line.startswith(f"{marker} "))
+    return json.loads(line.removeprefix(f"{marker} "))
